@@ -1,0 +1,5 @@
+//! cognito-entra's core: the admin's answers, their rules and derived values, the state file,
+//! the clipboard, the Entra checks and the Cognito engine. It knows no terminal UI; the faces
+//! (subcommands, wizard, plain prompts) live in the binary and only call in here.
+
+pub mod setup;

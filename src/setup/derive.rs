@@ -1,0 +1,265 @@
+//! The values that cross from Cognito to Entra (and the hosted sign-in URL), computed exactly
+//! by the formulas in FLOWS.md. A value that needs an ID that does not exist yet is reported
+//! as pending, with the reason, never invented.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+
+use super::model::{Protocol, Setup};
+
+/// IDs and client details that AWS knows once the resources exist (from the state file or a
+/// describe call). Anything given here wins over the setup file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    pub user_pool_id: Option<String>,
+    pub client_id: Option<String>,
+    /// The client's callback URLs and scopes as Cognito has them (an adopted client).
+    pub callback_urls: Option<Vec<String>>,
+    pub scopes: Option<Vec<String>>,
+}
+
+/// A value that cannot be computed yet, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pending {
+    pub key: &'static str,
+    pub waits_for: String,
+}
+
+/// Every value the admin may need, keyed as in `values --json`. `None` with an entry in
+/// `pending` means "not known yet"; `None` without one means "not applicable".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values {
+    pub region: String,
+    pub user_pool_id: Option<String>,
+    pub domain: Option<String>,
+    pub client_id: Option<String>,
+    pub provider_name: String,
+    pub entity_id: Option<String>,
+    pub reply_url: Option<String>,
+    pub logout_url: Option<String>,
+    pub relay_state: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub oidc_issuer: Option<String>,
+    pub sign_in_url: Option<String>,
+    pub pending: Vec<Pending>,
+}
+
+/// RFC 3986 unreserved characters stay; everything else is percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+fn encode(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+/// The host of the pool's domain.
+pub fn domain_host(setup: &Setup) -> Option<String> {
+    if let Some(custom) = &setup.domain.custom {
+        return Some(custom.trim().to_ascii_lowercase());
+    }
+    setup
+        .domain
+        .prefix
+        .as_ref()
+        .map(|p| format!("{p}.auth.{}.amazoncognito.com", setup.region))
+}
+
+pub fn entity_id(user_pool_id: &str) -> String {
+    format!("urn:amazon:cognito:sp:{user_pool_id}")
+}
+
+pub fn reply_url(domain: &str) -> String {
+    format!("https://{domain}/saml2/idpresponse")
+}
+
+pub fn saml_logout_url(domain: &str) -> String {
+    format!("https://{domain}/saml2/logout")
+}
+
+pub fn oidc_redirect_uri(domain: &str) -> String {
+    format!("https://{domain}/oauth2/idpresponse")
+}
+
+pub fn oidc_issuer(authority: &str, tenant: &str) -> String {
+    format!("{}/{tenant}/v2.0", authority.trim_end_matches('/'))
+}
+
+/// The Relay State Entra sends on IdP-initiated sign-in: the redirect URI stays readable and
+/// the scopes are joined by `+`, as Entra's portal expects to receive it.
+pub fn relay_state(provider: &str, client_id: &str, redirect_uri: &str, scopes: &[String]) -> String {
+    format!(
+        "identity_provider={provider}&client_id={client_id}&redirect_uri={redirect_uri}&response_type=code&scope={}",
+        scopes.join("+")
+    )
+}
+
+/// The hosted sign-in URL that starts a federated sign-in with this provider.
+pub fn sign_in_url(
+    domain: &str,
+    provider: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[String],
+) -> String {
+    format!(
+        "https://{domain}/oauth2/authorize?identity_provider={}&response_type=code&client_id={}&redirect_uri={}&scope={}",
+        encode(provider),
+        encode(client_id),
+        encode(redirect_uri),
+        encode(&scopes.join(" "))
+    )
+}
+
+/// The default Entra authority (public cloud).
+pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
+
+/// Computes every value for a (valid) setup, given what AWS already knows.
+pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
+    let mut pending = Vec::new();
+    let user_pool_id = known.user_pool_id.clone().or_else(|| setup.user_pool.id.clone());
+    if user_pool_id.is_none() {
+        pending.push(Pending {
+            key: "user_pool_id",
+            waits_for: format!(
+                "the user pool {:?} is created by apply",
+                setup.user_pool.name.as_deref().unwrap_or("")
+            ),
+        });
+    }
+    let client_id = known.client_id.clone().or_else(|| setup.app_client.id.clone());
+    if client_id.is_none() {
+        pending.push(Pending {
+            key: "client_id",
+            waits_for: format!(
+                "the app client {:?} is created by apply",
+                setup.app_client.name.as_deref().unwrap_or("")
+            ),
+        });
+    }
+    let domain = domain_host(setup);
+    let callback_urls = known
+        .callback_urls
+        .clone()
+        .unwrap_or_else(|| setup.app_client.callback_urls.clone());
+    let scopes = known
+        .scopes
+        .clone()
+        .unwrap_or_else(|| setup.app_client.scopes.clone());
+    let first_callback = callback_urls.first().cloned();
+    let provider_name = setup.provider_name().to_string();
+
+    let mut values = Values {
+        region: setup.region.clone(),
+        user_pool_id: user_pool_id.clone(),
+        domain: domain.clone(),
+        client_id: client_id.clone(),
+        provider_name: provider_name.clone(),
+        ..Values::default()
+    };
+
+    // Each derived value, with the inputs it waits for.
+    let mut need = |key: &'static str, parts: &[(&Option<String>, &str)]| -> bool {
+        let missing: Vec<&str> = parts
+            .iter()
+            .filter(|(v, _)| v.is_none())
+            .map(|(_, what)| *what)
+            .collect();
+        if missing.is_empty() {
+            true
+        } else {
+            pending.push(Pending {
+                key,
+                waits_for: missing.join(" and "),
+            });
+            false
+        }
+    };
+    const POOL: &str = "user_pool_id";
+    const CLIENT: &str = "client_id";
+    const CALLBACK: &str = "a callback URL on the app client";
+
+    match setup.protocol {
+        Protocol::Saml => {
+            if let Some(id) = &user_pool_id {
+                values.entity_id = Some(entity_id(id));
+            } else {
+                need("entity_id", &[(&user_pool_id, POOL)]);
+            }
+            if let Some(d) = &domain {
+                values.reply_url = Some(reply_url(d));
+                if setup.idp_signout() {
+                    values.logout_url = Some(saml_logout_url(d));
+                }
+            }
+            if setup.idp_initiated()
+                && need(
+                    "relay_state",
+                    &[(&client_id, CLIENT), (&first_callback, CALLBACK)],
+                )
+                && let (Some(c), Some(r)) = (&client_id, &first_callback)
+            {
+                values.relay_state = Some(relay_state(&provider_name, c, r, &scopes));
+            }
+        }
+        Protocol::Oidc => {
+            if let Some(d) = &domain {
+                values.redirect_uri = Some(oidc_redirect_uri(d));
+            }
+            let tenant = setup.oidc().tenant_id;
+            if need("oidc_issuer", &[(&tenant, "oidc.tenant_id (from Entra)")])
+                && let Some(t) = &tenant
+            {
+                values.oidc_issuer = Some(oidc_issuer(authority, t));
+            }
+        }
+    }
+    if need(
+        "sign_in_url",
+        &[(&client_id, CLIENT), (&first_callback, CALLBACK)],
+    ) && let (Some(d), Some(c), Some(r)) = (&domain, &client_id, &first_callback)
+    {
+        values.sign_in_url = Some(sign_in_url(d, &provider_name, c, r, &scopes));
+    }
+    // The pending entries for IDs come first; drop duplicates of the same key.
+    values.pending = pending;
+    values
+}
+
+impl Values {
+    /// The values as `(key, value)` in the order of the `values --json` contract; `None` for a
+    /// pending value, absent keys for values that do not apply.
+    pub fn entries(&self) -> Vec<(&'static str, Option<&str>)> {
+        let pending = |k: &str| self.pending.iter().any(|p| p.key == k);
+        let mut out: Vec<(&'static str, Option<&str>)> = vec![("region", Some(self.region.as_str()))];
+        let optional: [(&'static str, &Option<String>); 11] = [
+            ("user_pool_id", &self.user_pool_id),
+            ("domain", &self.domain),
+            ("client_id", &self.client_id),
+            ("provider_name", &None),
+            ("entity_id", &self.entity_id),
+            ("reply_url", &self.reply_url),
+            ("logout_url", &self.logout_url),
+            ("relay_state", &self.relay_state),
+            ("redirect_uri", &self.redirect_uri),
+            ("oidc_issuer", &self.oidc_issuer),
+            ("sign_in_url", &self.sign_in_url),
+        ];
+        for (key, value) in optional {
+            if key == "provider_name" {
+                out.push((key, Some(self.provider_name.as_str())));
+            } else if let Some(v) = value {
+                out.push((key, Some(v.as_str())));
+            } else if pending(key) {
+                out.push((key, None));
+            }
+        }
+        out
+    }
+
+    pub fn get(&self, key: &str) -> Option<Option<&str>> {
+        self.entries().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}

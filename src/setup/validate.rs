@@ -1,0 +1,726 @@
+//! Every rule a setup must satisfy before anything is written anywhere.
+//!
+//! Pure: no file system, no network. All problems are collected, each naming the field path,
+//! what is wrong and how to fix it. Checks that need the disk (a metadata file exists) live in
+//! `setup::load`; checks that need the live account live in the plan.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+use super::model::{Protocol, Setup};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// One thing wrong with a setup: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub level: Level,
+    /// The field path, e.g. `app_client.callback_urls[1]`.
+    pub field: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl Problem {
+    pub fn error(field: impl Into<String>, problem: impl Into<String>, fix: impl Into<String>) -> Self {
+        Problem {
+            level: Level::Error,
+            field: field.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    pub fn warning(
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Problem {
+            level: Level::Warning,
+            ..Problem::error(field, problem, fix)
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        write!(f, "{label}: {}: {}", self.field, self.problem)?;
+        if !self.fix.is_empty() {
+            write!(f, "\n  fix: {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the setup is about to be used for: showing values needs less than applying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Showing the values Entra needs: what comes back from Entra may still be missing.
+    Values,
+    /// Planning or applying: everything must be there.
+    Apply,
+}
+
+pub const MULTI_TENANT_EXPLANATION: &str = "an Entra app for users of any organization (multi-tenant) issues tokens whose issuer names each user's own tenant, but a Cognito provider accepts exactly one issuer, so sign-ins from other tenants fail at the token exchange";
+pub const MULTI_TENANT_WORKAROUNDS: &str = "make the Entra app single-tenant (\"Accounts in this organizational directory only\") and use its Directory (tenant) ID; to admit several tenants, create one provider per tenant, or put an OIDC broker that issues one fixed issuer between Entra and Cognito";
+
+const MULTI_TENANT_WORDS: [&str; 3] = ["common", "organizations", "consumers"];
+const BUILT_IN_PROVIDERS: [&str; 5] = [
+    "COGNITO",
+    "Facebook",
+    "Google",
+    "LoginWithAmazon",
+    "SignInWithApple",
+];
+/// Cognito's standard user pool attributes, plus the pseudo-attribute `username`.
+pub const STANDARD_ATTRIBUTES: [&str; 21] = [
+    "address",
+    "birthdate",
+    "email",
+    "email_verified",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+    "username",
+    "sub",
+];
+const MAX_URLS: usize = 100;
+const MAX_URL_LEN: usize = 1024;
+const MAX_SCOPES: usize = 50;
+
+macro_rules! re {
+    ($name:ident, $pattern:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| {
+            #[allow(clippy::expect_used)]
+            Regex::new($pattern).expect("built-in pattern")
+        });
+    };
+}
+
+re!(SETUP_NAME, r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
+re!(
+    REGION,
+    r"^[a-z]{2}(?:-gov|-iso|-isob|-isoe|-isof)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[1-9][0-9]?$"
+);
+re!(POOL_ID, r"^[\w-]+_[0-9a-zA-Z]+$");
+re!(POOL_NAME, r"^[\w\s+=,.@-]{1,128}$");
+re!(CLIENT_ID, r"^[\w+]{1,128}$");
+re!(CLIENT_NAME, r"^[\w\s+=,.@-]{1,128}$");
+re!(PREFIX, r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$");
+re!(
+    HOST,
+    r"^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?))+$"
+);
+re!(SCOPE, r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$");
+re!(
+    GUID,
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+);
+re!(CUSTOM_ATTRIBUTE, r"^custom:[\w.-]{1,20}$");
+
+/// Checks a setup; returns every problem found, errors and warnings.
+pub fn validate(setup: &Setup, stage: Stage) -> Vec<Problem> {
+    let mut out = Vec::new();
+    check_name(setup, &mut out);
+    check_region(setup, &mut out);
+    check_user_pool(setup, &mut out);
+    check_domain(setup, &mut out);
+    check_app_client(setup, &mut out);
+    check_provider(setup, &mut out);
+    match setup.protocol {
+        Protocol::Saml => check_saml(setup, stage, &mut out),
+        Protocol::Oidc => check_oidc(setup, stage, &mut out),
+    }
+    out
+}
+
+fn check_name(setup: &Setup, out: &mut Vec<Problem>) {
+    if !SETUP_NAME.is_match(&setup.name) {
+        out.push(Problem::error(
+            "name",
+            format!("{:?} cannot name a setup", setup.name),
+            "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the state and certificate files), e.g. \"corp-saml\"",
+        ));
+    }
+}
+
+fn check_region(setup: &Setup, out: &mut Vec<Problem>) {
+    let region = setup.region.as_str();
+    if REGION.is_match(region) {
+        return;
+    }
+    let lower = region.trim().to_ascii_lowercase();
+    let fix = if lower != region && REGION.is_match(&lower) {
+        format!("write it as {lower:?}")
+    } else if REGION.is_match(&format!("{lower}-1")) {
+        format!("a region name ends with its number, e.g. \"{lower}-1\"")
+    } else if region.contains("amazonaws.com") || region.contains("://") {
+        "give the region name only, e.g. \"us-east-1\", not an endpoint".to_string()
+    } else {
+        "use an AWS region name such as \"us-east-1\", \"eu-central-2\" or \"ap-southeast-4\" (the region of the user pool)".to_string()
+    };
+    out.push(Problem::error(
+        "region",
+        format!("{region:?} is not an AWS region name"),
+        fix,
+    ));
+}
+
+fn check_user_pool(setup: &Setup, out: &mut Vec<Problem>) {
+    let pool = &setup.user_pool;
+    match (&pool.id, &pool.name) {
+        (Some(_), Some(_)) => out.push(Problem::error(
+            "user_pool",
+            "both id and name are given",
+            "give id to adopt an existing pool, or name to create a new one, not both",
+        )),
+        (None, None) => out.push(Problem::error(
+            "user_pool",
+            "neither id nor name is given",
+            "add id = \"<region>_<code>\" to adopt an existing pool (Cognito console > User pools > User pool ID), or name = \"...\" to create one",
+        )),
+        _ => {}
+    }
+    if let Some(id) = &pool.id {
+        if id.len() > 55 || !POOL_ID.is_match(id) {
+            out.push(Problem::error(
+                "user_pool.id",
+                format!("{id:?} is not a user pool ID"),
+                "copy the User pool ID from the Cognito console; it looks like \"us-east-1_abcd1234\" (region, underscore, code)",
+            ));
+        } else if let Some((pool_region, _)) = id.split_once('_')
+            && REGION.is_match(pool_region)
+            && pool_region != setup.region
+        {
+            out.push(Problem::error(
+                "user_pool.id",
+                format!("the pool {id:?} lives in {pool_region}, but region is {:?}", setup.region),
+                format!("set region = \"{pool_region}\", or use a pool from {}", setup.region),
+            ));
+        }
+    }
+    if let Some(name) = &pool.name
+        && !POOL_NAME.is_match(name)
+    {
+        out.push(Problem::error(
+            "user_pool.name",
+            format!("{name:?} is not a valid pool name"),
+            "use 1-128 letters, digits, spaces or + = , . @ - _",
+        ));
+    }
+}
+
+fn check_domain(setup: &Setup, out: &mut Vec<Problem>) {
+    let domain = &setup.domain;
+    match (&domain.prefix, &domain.custom) {
+        (Some(_), Some(_)) => out.push(Problem::error(
+            "domain",
+            "both prefix and custom are given",
+            "give prefix for a Cognito domain (<prefix>.auth.<region>.amazoncognito.com) or custom for your own, not both",
+        )),
+        (None, None) => out.push(Problem::error(
+            "domain",
+            "no domain is given",
+            "add prefix = \"your-company-login\" for a Cognito domain, or custom = \"auth.example.com\" for a custom domain already set up on the pool",
+        )),
+        _ => {}
+    }
+    if let Some(prefix) = &domain.prefix {
+        check_prefix(prefix, out);
+    }
+    if let Some(custom) = &domain.custom {
+        check_custom_domain(custom, out);
+    }
+}
+
+/// The rules for a Cognito prefix domain, also used by the wizard as the admin types.
+pub fn check_prefix(prefix: &str, out: &mut Vec<Problem>) {
+    let field = "domain.prefix";
+    if !PREFIX.is_match(prefix) {
+        let lower = prefix.to_ascii_lowercase();
+        let fix = if lower != prefix && PREFIX.is_match(&lower) {
+            format!("use lower case: {lower:?}")
+        } else if prefix.contains('.') {
+            "give only the first label, e.g. \"example-corp\" for example-corp.auth.<region>.amazoncognito.com".to_string()
+        } else {
+            "use 1-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit".to_string()
+        };
+        out.push(Problem::error(field, format!("{prefix:?} is not a valid domain prefix"), fix));
+    }
+    let lower = prefix.to_ascii_lowercase();
+    for word in ["aws", "amazon", "cognito"] {
+        if lower.contains(word) {
+            out.push(Problem::error(
+                field,
+                format!("{prefix:?} contains the reserved word {word:?}, which AWS refuses in domain prefixes"),
+                format!("choose a prefix without \"aws\", \"amazon\" or \"cognito\", e.g. {:?}", suggest_prefix(&lower)),
+            ));
+            break;
+        }
+    }
+}
+
+fn suggest_prefix(prefix: &str) -> String {
+    let mut s = prefix.to_string();
+    for word in ["amazon", "cognito", "aws"] {
+        s = s.replace(word, "");
+    }
+    let cleaned: Vec<&str> = s.split('-').filter(|p| !p.is_empty()).collect();
+    if cleaned.is_empty() {
+        "my-company-login".to_string()
+    } else {
+        format!("{}-login", cleaned.join("-"))
+    }
+}
+
+fn check_custom_domain(custom: &str, out: &mut Vec<Problem>) {
+    let field = "domain.custom";
+    if custom.contains("://") || custom.contains('/') {
+        let host = Url::parse(custom)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        out.push(Problem::error(
+            field,
+            format!("{custom:?} is a URL, not a host name"),
+            match host {
+                Some(h) => format!("give the host name only: {h:?}"),
+                None => "give the host name only, e.g. \"auth.example.com\"".to_string(),
+            },
+        ));
+    } else if custom.len() > 253 || !HOST.is_match(custom) {
+        out.push(Problem::error(
+            field,
+            format!("{custom:?} is not a valid host name"),
+            "give the full host name of the custom domain set up on the pool, e.g. \"auth.example.com\"",
+        ));
+    } else if custom.ends_with(".amazoncognito.com") {
+        out.push(Problem::error(
+            field,
+            format!("{custom:?} is a Cognito prefix domain, not a custom domain"),
+            "use prefix = \"<first label>\" instead",
+        ));
+    }
+}
+
+fn check_app_client(setup: &Setup, out: &mut Vec<Problem>) {
+    let client = &setup.app_client;
+    match (&client.id, &client.name) {
+        (Some(_), Some(_)) => out.push(Problem::error(
+            "app_client",
+            "both id and name are given",
+            "give id to adopt an existing app client, or name to create a new one, not both",
+        )),
+        (None, None) => out.push(Problem::error(
+            "app_client",
+            "neither id nor name is given",
+            "add name = \"web\" to create an app client, or id = \"...\" to adopt an existing one (Cognito console > App clients > Client ID)",
+        )),
+        _ => {}
+    }
+    if let Some(id) = &client.id {
+        if !CLIENT_ID.is_match(id) {
+            out.push(Problem::error(
+                "app_client.id",
+                format!("{id:?} is not an app client ID"),
+                "copy the Client ID from the Cognito console (App clients); it has only letters and digits",
+            ));
+        }
+        if client.generate_secret {
+            out.push(Problem::error(
+                "app_client.generate_secret",
+                "a secret can only be chosen when the client is created",
+                "remove generate_secret, or create a new client with name = \"...\" instead of id",
+            ));
+        }
+    }
+    if let Some(name) = &client.name
+        && !CLIENT_NAME.is_match(name)
+    {
+        out.push(Problem::error(
+            "app_client.name",
+            format!("{name:?} is not a valid app client name"),
+            "use 1-128 letters, digits, spaces or + = , . @ - _",
+        ));
+    }
+    check_urls("app_client.callback_urls", &client.callback_urls, out);
+    check_urls("app_client.logout_urls", &client.logout_urls, out);
+    if client.oauth_flows.is_empty() {
+        out.push(Problem::error(
+            "app_client.oauth_flows",
+            "no OAuth flow is chosen",
+            "use oauth_flows = [\"code\"] (the authorization code grant)",
+        ));
+    }
+    if setup.uses_code_flow() && client.callback_urls.is_empty() && client.id.is_none() {
+        out.push(Problem::error(
+            "app_client.callback_urls",
+            "a new client with the code flow needs at least one callback URL",
+            "add callback_urls = [\"https://your-app.example.com/callback\"] (http://localhost:PORT is fine while developing)",
+        ));
+    }
+    check_scopes("app_client.scopes", &client.scopes, out);
+    if setup.idp_initiated() && client.allow_cognito_sign_in == Some(true) {
+        out.push(Problem::error(
+            "app_client.allow_cognito_sign_in",
+            "IdP-initiated SAML allows only SAML providers on the app client, so COGNITO cannot stay on it (an IdP-initiated response carries no state parameter, and Cognito forbids mixing it with other sign-in methods)",
+            "set allow_cognito_sign_in = false, or turn idp_initiated off, or use a dedicated app client for IdP-initiated sign-in",
+        ));
+    }
+}
+
+/// One callback or sign-out URL, also used by the wizard as the admin types.
+pub fn check_url(field: &str, raw: &str) -> Option<Problem> {
+    if raw.len() > MAX_URL_LEN {
+        return Some(Problem::error(
+            field,
+            format!("the URL is {} characters long; Cognito allows {MAX_URL_LEN}", raw.len()),
+            "use a shorter URL",
+        ));
+    }
+    let url = match Url::parse(raw) {
+        Ok(u) => u,
+        Err(e) => {
+            return Some(Problem::error(
+                field,
+                format!("{raw:?} is not an absolute URL ({e})"),
+                "write the full URL with its scheme, e.g. \"https://app.example.com/callback\"",
+            ));
+        }
+    };
+    if url.fragment().is_some() {
+        return Some(Problem::error(
+            field,
+            format!("{raw:?} has a fragment (#...)"),
+            "remove the part from '#' on; Cognito refuses URLs with fragments",
+        ));
+    }
+    match url.scheme() {
+        "https" => {
+            if url.host_str().is_none_or(str::is_empty) {
+                return Some(Problem::error(field, format!("{raw:?} has no host"), "write the full URL, e.g. \"https://app.example.com/callback\""));
+            }
+        }
+        "http" => {
+            let loopback = matches!(
+                url.host(),
+                Some(url::Host::Domain("localhost"))
+                    | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+                    | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+            );
+            if !loopback {
+                return Some(Problem::error(
+                    field,
+                    format!("{raw:?} uses plain http"),
+                    format!(
+                        "use https ({}); Cognito accepts plain http only for http://localhost, http://127.0.0.1 and http://[::1]",
+                        raw.replacen("http://", "https://", 1)
+                    ),
+                ));
+            }
+        }
+        // Custom app schemes (myapp://callback) are how mobile apps receive the code.
+        _ => {}
+    }
+    None
+}
+
+fn check_urls(field: &str, urls: &[String], out: &mut Vec<Problem>) {
+    if urls.len() > MAX_URLS {
+        out.push(Problem::error(
+            field,
+            format!("{} URLs are listed; Cognito allows {MAX_URLS}", urls.len()),
+            "remove the ones the app does not use",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, url) in urls.iter().enumerate() {
+        let item = format!("{field}[{i}]");
+        if let Some(p) = check_url(&item, url) {
+            out.push(p);
+        } else if !seen.insert(url.as_str()) {
+            out.push(Problem::error(item, format!("{url:?} is listed twice"), "remove the duplicate"));
+        }
+    }
+}
+
+fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
+    if scopes.len() > MAX_SCOPES {
+        out.push(Problem::error(
+            field,
+            format!("{} scopes are listed; Cognito allows {MAX_SCOPES}", scopes.len()),
+            "remove the scopes the app does not request",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, scope) in scopes.iter().enumerate() {
+        let item = format!("{field}[{i}]");
+        if !SCOPE.is_match(scope) {
+            out.push(Problem::error(
+                item,
+                format!("{scope:?} is not a valid scope"),
+                "a scope is one word of printable characters without spaces, quotes or backslashes, e.g. \"openid\" or \"email\"",
+            ));
+        } else if !seen.insert(scope.as_str()) {
+            out.push(Problem::error(item, format!("{scope:?} is listed twice"), "remove the duplicate"));
+        }
+    }
+    let needs_openid: Vec<&str> = ["email", "profile", "phone"]
+        .into_iter()
+        .filter(|s| scopes.iter().any(|x| x == s))
+        .collect();
+    if !needs_openid.is_empty() && !scopes.iter().any(|s| s == "openid") {
+        out.push(Problem::error(
+            field,
+            format!("{} requires the openid scope, which is missing", needs_openid.join(", ")),
+            "add \"openid\" to the scopes",
+        ));
+    }
+}
+
+/// Cognito's rules for an identity provider name, also used by the wizard as the admin types.
+pub fn check_provider_name(name: &str) -> Option<Problem> {
+    let field = "provider.name";
+    let len = name.chars().count();
+    let problem = if !(3..=32).contains(&len) {
+        Some(format!("{name:?} is {len} characters long; a provider name has 3 to 32"))
+    } else if name.starts_with('_') || name.starts_with(char::is_whitespace) {
+        Some(format!("{name:?} starts with {:?}", name.chars().next().unwrap_or(' ')))
+    } else if name
+        .chars()
+        .skip(2)
+        .any(|c| c == '_' || c.is_whitespace())
+    {
+        Some(format!("{name:?} has '_' or white space after its second character"))
+    } else if name.chars().any(char::is_control) {
+        Some(format!("{name:?} contains a control character"))
+    } else if BUILT_IN_PROVIDERS.iter().any(|b| b.eq_ignore_ascii_case(name)) {
+        Some(format!("{name:?} is the name of a built-in Cognito provider"))
+    } else {
+        None
+    };
+    problem.map(|p| {
+        Problem::error(
+            field,
+            p,
+            "use 3-32 characters without '_' or spaces (they end up in URLs), not a built-in name such as COGNITO or Google; e.g. \"EntraID\"",
+        )
+    })
+}
+
+fn check_provider(setup: &Setup, out: &mut Vec<Problem>) {
+    if let Some(p) = check_provider_name(setup.provider_name()) {
+        out.push(p);
+    }
+    for (attribute, claim) in &setup.provider.attribute_mapping {
+        let field = format!("provider.attribute_mapping.{attribute}");
+        let standard = STANDARD_ATTRIBUTES.contains(&attribute.as_str());
+        if attribute.is_empty() || attribute.len() > 32 || !(standard || CUSTOM_ATTRIBUTE.is_match(attribute)) {
+            let near = STANDARD_ATTRIBUTES
+                .iter()
+                .map(|s| (strsim::jaro_winkler(s, attribute), *s))
+                .filter(|(score, _)| *score > 0.85)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, s)| format!("did you mean {s:?}? "))
+                .unwrap_or_default();
+            out.push(Problem::error(
+                field.clone(),
+                format!("{attribute:?} is not a Cognito user pool attribute"),
+                format!("{near}use a standard attribute (email, given_name, family_name, name, ...) or a custom one as \"custom:<name>\" (up to 20 characters)"),
+            ));
+        }
+        if attribute == "sub" {
+            out.push(Problem::error(
+                field.clone(),
+                "Cognito sets sub itself; it cannot be mapped",
+                "map the IdP's identifier to \"username\" (OIDC) or leave it out",
+            ));
+        }
+        if claim.trim().is_empty() {
+            out.push(Problem::error(
+                field,
+                "the Entra claim name is empty",
+                "give the claim name Entra sends, e.g. \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\" (SAML) or \"email\" (OIDC)",
+            ));
+        } else if claim.len() > 2048 {
+            out.push(Problem::error(
+                field,
+                format!("the claim name is {} characters long; Cognito allows 2048", claim.len()),
+                "check what was pasted",
+            ));
+        }
+    }
+}
+
+fn check_saml(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {
+    if setup.oidc.is_some() {
+        out.push(Problem::error(
+            "oidc",
+            "an [oidc] table is given on a SAML setup",
+            "remove the [oidc] table, or set protocol = \"oidc\"",
+        ));
+    }
+    let saml = setup.saml();
+    match (&saml.metadata_url, &saml.metadata_file) {
+        (Some(_), Some(_)) => out.push(Problem::error(
+            "saml",
+            "both metadata_url and metadata_file are given",
+            "keep metadata_url (Cognito refreshes it when Entra rolls its certificate) and remove metadata_file",
+        )),
+        (None, None) if stage == Stage::Apply => out.push(Problem::error(
+            "saml.metadata_url",
+            "no Entra metadata is given",
+            "in Entra: Enterprise applications > your app > Single sign-on > SAML Certificates, copy \"App Federation Metadata Url\" into metadata_url (or download the Federation Metadata XML and set metadata_file)",
+        )),
+        _ => {}
+    }
+    if let Some(raw) = &saml.metadata_url {
+        check_metadata_url(raw, out);
+    }
+    if let Some(file) = &saml.metadata_file
+        && file.trim().is_empty()
+    {
+        out.push(Problem::error("saml.metadata_file", "the file name is empty", "give the path of the downloaded Federation Metadata XML"));
+    }
+    if saml.idp_signout && setup.app_client.logout_urls.is_empty() && setup.app_client.id.is_none() {
+        out.push(Problem::warning(
+            "app_client.logout_urls",
+            "IdP sign-out is on but the client has no sign-out URL, so the app cannot call /logout",
+            "add logout_urls = [\"https://your-app.example.com/\"]",
+        ));
+    }
+}
+
+/// The form of an App Federation Metadata URL; what it serves is checked by `entra::metadata`.
+pub fn check_metadata_url(raw: &str, out: &mut Vec<Problem>) {
+    let field = "saml.metadata_url";
+    match Url::parse(raw.trim()) {
+        Err(e) => out.push(Problem::error(
+            field,
+            format!("{raw:?} is not a URL ({e})"),
+            "copy \"App Federation Metadata Url\" from Entra: Single sign-on > SAML Certificates",
+        )),
+        Ok(url) if url.scheme() != "https" => out.push(Problem::error(
+            field,
+            format!("{raw:?} does not use https"),
+            "Cognito fetches metadata over HTTPS only; the Entra URL starts with https://login.microsoftonline.com/",
+        )),
+        Ok(url) if url.host_str().is_none_or(str::is_empty) => out.push(Problem::error(
+            field,
+            format!("{raw:?} has no host"),
+            "copy \"App Federation Metadata Url\" from Entra: Single sign-on > SAML Certificates",
+        )),
+        Ok(_) => {}
+    }
+}
+
+/// The form of a Directory (tenant) ID, also used by the wizard as the admin types.
+pub fn check_tenant_id(field: &str, tenant: &str) -> Option<Problem> {
+    let t = tenant.trim();
+    if MULTI_TENANT_WORDS.iter().any(|w| w.eq_ignore_ascii_case(t)) {
+        return Some(Problem::error(
+            field,
+            format!("{t:?} means a multi-tenant Entra app: {MULTI_TENANT_EXPLANATION}"),
+            MULTI_TENANT_WORKAROUNDS,
+        ));
+    }
+    if GUID.is_match(t) || (HOST.is_match(t) && t.len() <= 253) {
+        return None;
+    }
+    Some(Problem::error(
+        field,
+        format!("{t:?} is neither a tenant GUID nor a verified domain"),
+        "copy Directory (tenant) ID from the app registration's Overview page in Entra (a GUID such as 8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b), or use a verified domain such as contoso.onmicrosoft.com",
+    ))
+}
+
+pub fn check_guid(field: &str, what: &str, value: &str) -> Option<Problem> {
+    if GUID.is_match(value.trim()) {
+        None
+    } else {
+        Some(Problem::error(
+            field,
+            format!("{value:?} is not a GUID"),
+            format!("copy {what} from the app registration's Overview page in Entra; it looks like 3c7v9b1n-...: 8-4-4-4-12 hexadecimal digits"),
+        ))
+    }
+}
+
+fn check_oidc(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {
+    if let Some(saml) = &setup.saml {
+        let mut names = Vec::new();
+        if saml.idp_initiated {
+            names.push("idp_initiated");
+        }
+        if saml.sign_requests {
+            names.push("sign_requests");
+        }
+        if saml.encrypted_responses {
+            names.push("encrypted_responses");
+        }
+        if saml.idp_signout {
+            names.push("idp_signout");
+        }
+        let what = if names.is_empty() {
+            "a [saml] table is given on an OIDC setup".to_string()
+        } else {
+            format!("SAML-only options ({}) are set on an OIDC setup", names.join(", "))
+        };
+        out.push(Problem::error("saml", what, "remove the [saml] table, or set protocol = \"saml\""));
+    }
+    let oidc = setup.oidc();
+    match &oidc.tenant_id {
+        Some(t) => out.extend(check_tenant_id("oidc.tenant_id", t)),
+        None if stage == Stage::Apply => out.push(Problem::error(
+            "oidc.tenant_id",
+            "no tenant is given",
+            "copy Directory (tenant) ID from the app registration's Overview page in Entra",
+        )),
+        None => {}
+    }
+    match &oidc.client_id {
+        Some(c) => out.extend(check_guid("oidc.client_id", "Application (client) ID", c)),
+        None if stage == Stage::Apply => out.push(Problem::error(
+            "oidc.client_id",
+            "no client ID is given",
+            "copy Application (client) ID from the app registration's Overview page in Entra",
+        )),
+        None => {}
+    }
+    check_scopes("oidc.scopes", &oidc.scopes, out);
+    if !oidc.scopes.iter().any(|s| s == "openid") {
+        out.push(Problem::error(
+            "oidc.scopes",
+            "the openid scope is missing; Entra returns no ID token without it",
+            "use scopes = [\"openid\", \"profile\", \"email\"]",
+        ));
+    }
+}
