@@ -2,4 +2,8 @@
 //! the clipboard, the Entra checks and the Cognito engine. It knows no terminal UI; the faces
 //! (subcommands, wizard, plain prompts) live in the binary and only call in here.
 
+pub mod clipboard;
+pub mod humanize;
+pub mod journey;
 pub mod setup;
+pub mod state;

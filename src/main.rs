@@ -1,1 +1,66 @@
-fn main() {}
+//! cognito-entra's entry point: parse the command line, run one command, turn the result into
+//! an exit code (0 success, 1 failure, 2 usage, 130 interrupted).
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use commands::{Context, EXIT_OK, not_yet};
+
+fn main() -> ExitCode {
+    // The clipboard helper is this same binary; it must start without parsing anything else.
+    if std::env::args_os().nth(1).is_some_and(|a| a == cognito_entra::clipboard::HELPER_ARG) {
+        return ExitCode::from(u8::try_from(cognito_entra::clipboard::serve_clipboard()).unwrap_or(1));
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version itself (exit 0) and usage errors (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { commands::EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    let ctx = Context {
+        global: cli.global.clone(),
+    };
+    let result = match &cli.command {
+        None => commands::overview::run(&ctx),
+        Some(Command::Wizard { .. }) => not_yet::run(
+            "wizard",
+            "Until the wizard arrives, describe the setup in a file (docs/configuration.md) and use `cognito-entra values --config FILE`.",
+        ),
+        Some(Command::Setups) => commands::setups::run(&ctx),
+        Some(Command::Status { setup, json }) => commands::status::run(&ctx, setup.as_deref(), *json),
+        Some(Command::Values { source, json, copy }) => {
+            commands::values::run(&ctx, source, *json, copy.as_deref())
+        }
+        Some(Command::Plan { .. }) => not_yet::run(
+            "plan",
+            "Until it arrives, `cognito-entra values --config FILE` shows the values Entra needs.",
+        ),
+        Some(Command::Apply { .. }) => not_yet::run(
+            "apply",
+            "Until it arrives, create the Cognito resources in the console; `cognito-entra values --config FILE` gives the values to paste.",
+        ),
+        Some(Command::CheckMetadata { .. }) => not_yet::run(
+            "check-metadata",
+            "Until it arrives, open the metadata URL in a browser and check the certificate dates by hand.",
+        ),
+        Some(Command::CheckTenant { .. }) => not_yet::run(
+            "check-tenant",
+            "Until it arrives, open https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration in a browser.",
+        ),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+

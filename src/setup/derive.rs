@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::model::{Protocol, Setup};
 
 /// IDs and client details that AWS knows once the resources exist (from the state file or a
-/// describe call). Anything given here wins over the setup file.
+/// describe call). They fill in what the setup file does not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Known {
     pub user_pool_id: Option<String>,
@@ -119,7 +119,7 @@ pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 /// Computes every value for a (valid) setup, given what AWS already knows.
 pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
     let mut pending = Vec::new();
-    let user_pool_id = known.user_pool_id.clone().or_else(|| setup.user_pool.id.clone());
+    let user_pool_id = setup.user_pool.id.clone().or_else(|| known.user_pool_id.clone());
     if user_pool_id.is_none() {
         pending.push(Pending {
             key: "user_pool_id",
@@ -129,7 +129,7 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
             ),
         });
     }
-    let client_id = known.client_id.clone().or_else(|| setup.app_client.id.clone());
+    let client_id = setup.app_client.id.clone().or_else(|| known.client_id.clone());
     if client_id.is_none() {
         pending.push(Pending {
             key: "client_id",
@@ -140,14 +140,15 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
         });
     }
     let domain = domain_host(setup);
-    let callback_urls = known
-        .callback_urls
-        .clone()
-        .unwrap_or_else(|| setup.app_client.callback_urls.clone());
-    let scopes = known
-        .scopes
-        .clone()
-        .unwrap_or_else(|| setup.app_client.scopes.clone());
+    // The setup's own lists win; an adopted client's lists fill in when the setup has none.
+    let callback_urls = match (&known.callback_urls, setup.app_client.callback_urls.is_empty()) {
+        (Some(k), true) => k.clone(),
+        _ => setup.app_client.callback_urls.clone(),
+    };
+    let scopes = match (&known.scopes, setup.app_client.id.is_some()) {
+        (Some(k), true) => k.clone(),
+        _ => setup.app_client.scopes.clone(),
+    };
     let first_callback = callback_urls.first().cloned();
     let provider_name = setup.provider_name().to_string();
 

@@ -206,6 +206,10 @@ pub fn parse(bytes: &[u8], default_name: &str) -> Result<Setup, Vec<Problem>> {
 /// Deserializes one top-level entry on its own, reporting a wrong type with its full path.
 fn part<T: DeserializeOwned>(table: &toml::Table, key: &str, text: &str, out: &mut Vec<Problem>) {
     let Some(value) = table.get(key) else { return };
+    // Unknown keys in this section are already reported, with a suggestion.
+    if out.iter().any(|p| p.field.starts_with(&format!("{key}.")) || p.field == key) {
+        return;
+    }
     if let Err(e) = serde_path_to_error::deserialize::<_, T>(value.clone()) {
         let inner = e.path().to_string();
         let field = if inner == "." || inner.is_empty() {
@@ -216,8 +220,7 @@ fn part<T: DeserializeOwned>(table: &toml::Table, key: &str, text: &str, out: &m
         let at = locate(text, &field)
             .map(|line| format!(" (line {line})"))
             .unwrap_or_default();
-        let message = e.inner().to_string();
-        let message = message.lines().last().unwrap_or_default().trim().to_string();
+        let message = e.inner().message().trim().to_string();
         out.push(Problem::error(
             field.clone(),
             format!("{message}{at}"),

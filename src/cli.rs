@@ -1,0 +1,146 @@
+//! The command-line contract (DESIGN.md). Only definitions live here; `commands/` acts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use cognito_entra::setup::derive::DEFAULT_AUTHORITY;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cognito-entra",
+    version,
+    about = "Federate an Amazon Cognito user pool with Microsoft Entra ID, by SAML or OIDC",
+    long_about = "Federate an Amazon Cognito user pool with Microsoft Entra ID, by SAML or OIDC.\n\nWith no command, opens the wizard. Every step of the wizard is also a command below, so a setup can be scripted from a setup file (--config FILE, see docs/configuration.md).",
+    after_help = "Exit codes: 0 success, 1 failure (the message says what and how to fix), 2 usage error, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Folder of saved setups [default: the platform's state folder]
+    #[arg(long, global = true, env = "COGNITO_ENTRA_STATE_DIR", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// AWS profile (from ~/.aws/config), as with the aws CLI
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region, when the setup does not say
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send AWS calls to this endpoint (an emulator); AWS_ENDPOINT_URL works too
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Entra sign-in authority (sovereign clouds, tests)
+    #[arg(long, global = true, env = "COGNITO_ENTRA_AUTHORITY", value_name = "URL", default_value = DEFAULT_AUTHORITY)]
+    pub authority: String,
+    /// Where copied values go
+    #[arg(long, global = true, value_enum, default_value_t = ClipboardArg::Auto)]
+    pub clipboard: ClipboardArg,
+    /// Write a detailed log to the state folder (never to the screen)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClipboardArg {
+    /// The system clipboard when there is a display, else the terminal (OSC 52)
+    Auto,
+    /// The system clipboard only
+    System,
+    /// The terminal's clipboard through OSC 52 (works over SSH)
+    Osc52,
+    /// Do not copy; values are printed only
+    Off,
+}
+
+/// Where a command takes its setup from: a saved setup or a setup file.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct Source {
+    /// A saved setup (see `cognito-entra setups`)
+    #[arg(long, value_name = "NAME")]
+    pub setup: Option<String>,
+    /// A setup file (TOML, see docs/configuration.md)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the full-screen wizard
+    Wizard {
+        /// Open this saved setup
+        #[arg(long, value_name = "NAME")]
+        setup: Option<String>,
+        /// Line prompts instead of the full screen (screen readers, logs, dumb terminals)
+        #[arg(long)]
+        plain: bool,
+    },
+    /// List saved setups and their progress
+    Setups,
+    /// Show where a saved setup stands
+    Status {
+        #[arg(long, value_name = "NAME")]
+        setup: Option<String>,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every value Entra needs (Entity ID, Reply URL, ...)
+    Values {
+        #[command(flatten)]
+        source: Source,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+        /// Also put this value on the clipboard (e.g. reply_url)
+        #[arg(long, value_name = "KEY")]
+        copy: Option<String>,
+    },
+    /// Show what apply would change in AWS
+    Plan {
+        #[command(flatten)]
+        source: Source,
+        /// Print the changes as JSON
+        #[arg(long)]
+        json: bool,
+        /// Take COGNITO and other providers off the client (IdP-initiated SAML needs it)
+        #[arg(long)]
+        remove_other_providers: bool,
+    },
+    /// Make the Cognito side so, then write the certificates Entra wants
+    Apply {
+        #[command(flatten)]
+        source: Source,
+        /// Do not ask before applying
+        #[arg(long)]
+        yes: bool,
+        /// Take COGNITO and other providers off the client (IdP-initiated SAML needs it)
+        #[arg(long)]
+        remove_other_providers: bool,
+        /// Folder for the certificate files [default: the current folder]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Fetch and check Entra's SAML federation metadata (a URL or a file)
+    CheckMetadata {
+        /// The App Federation Metadata Url, or the downloaded XML file
+        #[arg(value_name = "URL|FILE")]
+        source: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch and check the OIDC discovery document of an Entra tenant
+    CheckTenant {
+        /// Directory (tenant) ID, or a verified domain
+        #[arg(value_name = "TENANT")]
+        tenant: String,
+        #[arg(long)]
+        json: bool,
+    },
+}

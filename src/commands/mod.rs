@@ -1,0 +1,98 @@
+//! The non-interactive face: one file per subcommand. Each reads its input, calls the core,
+//! prints, and returns an exit code or a `Failure`.
+
+pub mod not_yet;
+pub mod overview;
+pub mod setups;
+pub mod source;
+pub mod status;
+pub mod values;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use cognito_entra::state::{StateError, StateStore};
+
+use crate::cli::{ClipboardArg, Global};
+
+/// Exit codes (DESIGN.md).
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Why a command stopped; the message says what went wrong and how to fix it.
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 1.
+    Failed(String),
+    /// Exit 2: the command line itself is wrong.
+    Usage(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Failed(_) => EXIT_FAILURE,
+            Failure::Usage(_) => EXIT_USAGE,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Failed(m) | Failure::Usage(m) => f.write_str(m.trim_end()),
+        }
+    }
+}
+
+impl From<StateError> for Failure {
+    fn from(e: StateError) -> Self {
+        Failure::Failed(format!("error: {e}"))
+    }
+}
+
+impl From<cognito_entra::setup::SetupError> for Failure {
+    fn from(e: cognito_entra::setup::SetupError) -> Self {
+        Failure::Failed(e.to_string())
+    }
+}
+
+pub type CommandResult = Result<u8, Failure>;
+
+/// What every command may need from the global options.
+pub struct Context {
+    pub global: Global,
+}
+
+impl Context {
+    pub fn store(&self) -> Result<StateStore, Failure> {
+        let dir: PathBuf = match &self.global.state_dir {
+            Some(d) => d.clone(),
+            None => StateStore::default_dir().ok_or_else(|| {
+                Failure::Failed(
+                    "error: cannot find a home folder for saved setups\n  fix: give one with --state-dir DIR or COGNITO_ENTRA_STATE_DIR".into(),
+                )
+            })?,
+        };
+        Ok(StateStore::new(dir))
+    }
+
+    pub fn clipboard_mode(&self) -> cognito_entra::clipboard::Mode {
+        use cognito_entra::clipboard::Mode;
+        match self.global.clipboard {
+            ClipboardArg::Auto => Mode::Auto,
+            ClipboardArg::System => Mode::System,
+            ClipboardArg::Osc52 => Mode::Osc52,
+            ClipboardArg::Off => Mode::Off,
+        }
+    }
+}
+
+/// Prints warnings from the core on stderr.
+pub fn print_warnings(problems: &[cognito_entra::setup::Problem]) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+}

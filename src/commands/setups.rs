@@ -1,0 +1,40 @@
+//! `cognito-entra setups`: the saved setups and where each stands.
+
+use cognito_entra::humanize::ago;
+use cognito_entra::journey::progress_label;
+use time::OffsetDateTime;
+
+use super::{CommandResult, Context, EXIT_OK};
+
+pub fn run(ctx: &Context) -> CommandResult {
+    let store = ctx.store()?;
+    let list = store.list()?;
+    if list.is_empty() {
+        println!(
+            "No saved setups in {}.\nStart one with `cognito-entra` (the wizard) or `cognito-entra apply --config FILE`.",
+            store.dir().display()
+        );
+        return Ok(EXIT_OK);
+    }
+    let now = OffsetDateTime::now_utc();
+    let width = list.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
+    println!("{:<width$}  {:<8}{:<36}LAST CHANGE", "NAME", "PROTOCOL", "PROGRESS");
+    for summary in &list {
+        match &summary.state {
+            Ok(state) => println!(
+                "{:<width$}  {:<8}{:<36}{}",
+                summary.name,
+                state.answers.protocol.label(),
+                progress_label(&state.progress.steps_done, state.answers.protocol),
+                ago(&state.updated, now)
+            ),
+            Err(e) => {
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default().to_string();
+                println!("{:<width$}  unreadable: {first}", summary.name);
+            }
+        }
+    }
+    println!("\n(in {})", store.dir().display());
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,57 @@
+//! Resolving `--setup NAME | --config FILE` to a checked setup and what AWS already knows.
+
+use std::path::PathBuf;
+
+use cognito_entra::setup::load::{self, Loaded};
+use cognito_entra::setup::{Known, Problem, Setup, SetupError, Stage};
+use cognito_entra::state::State;
+
+use super::{Context, Failure};
+use crate::cli::Source;
+
+pub struct Resolved {
+    pub setup: Setup,
+    pub known: Known,
+    pub warnings: Vec<Problem>,
+    /// The saved state of a setup of this name, if any.
+    pub state: Option<State>,
+    pub base_dir: PathBuf,
+}
+
+pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
+    let store = ctx.store()?;
+    let (loaded, state) = match (&source.setup, &source.config) {
+        (Some(name), _) => {
+            let state = store.load_existing(name)?;
+            let loaded = load::check(state.answers.clone(), stage, PathBuf::from("."))
+                .map_err(|problems| SetupError {
+                    source: format!("saved setup {name:?} ({})", store.path(name).display()),
+                    problems,
+                })?;
+            (loaded, Some(state))
+        }
+        (None, Some(file)) => {
+            let loaded = load::load_file(file, stage)?;
+            let state = store.load(&loaded.setup.name)?;
+            (loaded, state)
+        }
+        (None, None) => {
+            return Err(Failure::Usage(
+                "error: give --setup NAME (a saved setup) or --config FILE (a setup file)".into(),
+            ));
+        }
+    };
+    let Loaded {
+        setup,
+        warnings,
+        base_dir,
+    } = loaded;
+    let known = state.as_ref().map(State::known).unwrap_or_default();
+    Ok(Resolved {
+        setup,
+        known,
+        warnings,
+        state,
+        base_dir,
+    })
+}

@@ -1,0 +1,94 @@
+//! `cognito-entra status`: where one saved setup stands, for people or as JSON.
+
+use cognito_entra::humanize::ago;
+use cognito_entra::journey::{next_step, progress_label};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::{CommandResult, Context, EXIT_OK, Failure};
+
+pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult {
+    let store = ctx.store()?;
+    let name = match setup {
+        Some(n) => n.to_string(),
+        None => {
+            let list = store.list()?;
+            match list.as_slice() {
+                [only] => only.name.clone(),
+                [] => {
+                    return Err(Failure::Failed(format!(
+                        "error: no saved setups in {}\n  fix: start one with `cognito-entra` or `cognito-entra apply --config FILE`",
+                        store.dir().display()
+                    )));
+                }
+                many => {
+                    let names: Vec<&str> = many.iter().map(|s| s.name.as_str()).collect();
+                    return Err(Failure::Usage(format!(
+                        "error: there are {} saved setups; say which with --setup NAME ({})",
+                        many.len(),
+                        names.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    let state = store.load_existing(&name)?;
+    let protocol = state.answers.protocol;
+    let next = next_step(&state.progress.steps_done);
+    if json_out {
+        let out = json!({
+            "name": name,
+            "protocol": protocol,
+            "region": state.answers.region,
+            "progress": progress_label(&state.progress.steps_done, protocol),
+            "next_step": next,
+            "steps_done": state.progress.steps_done,
+            "checklist": state.progress.checklist,
+            "applied": state.progress.applied,
+            "aws": state.aws,
+            "entra": state.entra,
+            "created": state.created,
+            "updated": state.updated,
+            "file": store.path(&name),
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(EXIT_OK);
+    }
+    let now = OffsetDateTime::now_utc();
+    println!("{name}  ({} · {})", protocol.label(), state.answers.region);
+    println!("  progress     {}", progress_label(&state.progress.steps_done, protocol));
+    println!("  last change  {}", ago(&state.updated, now));
+    let aws = &state.aws;
+    for (label, value) in [
+        ("user pool", &aws.user_pool_id),
+        ("app client", &aws.client_id),
+        ("domain", &aws.domain),
+        ("tenant", &state.entra.tenant_id),
+    ] {
+        if let Some(v) = value {
+            println!("  {label:<11}  {v}");
+        }
+    }
+    if !state.progress.applied.is_empty() {
+        println!("  applied      {}", state.progress.applied.join(", "));
+    }
+    for cert in aws.certificates.iter().chain(&state.entra.certificates) {
+        println!(
+            "  certificate  {} {} valid until {}{}",
+            cert.kind,
+            cert.thumbprint,
+            cert.not_after,
+            cert.file.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
+        );
+    }
+    match next {
+        Some(step) => println!(
+            "\nNext: {} — run `cognito-entra wizard --setup {name}` to continue.",
+            step.title(protocol)
+        ),
+        None => println!(
+            "\nSetup complete. `cognito-entra values --setup {name}` shows the values again."
+        ),
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,45 @@
+//! Small pure helpers that put times in the words the screens use.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// "just now", "5 minutes ago", "2 days ago", "last week", or the date, for an RFC 3339 time.
+pub fn ago(rfc3339: &str, now: OffsetDateTime) -> String {
+    let Ok(then) = OffsetDateTime::parse(rfc3339, &Rfc3339) else {
+        return "unknown".to_string();
+    };
+    let secs = (now - then).whole_seconds();
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
+    };
+    match secs {
+        s if s < 60 => "just now".to_string(),
+        s if s < 3600 => plural(s / 60, "minute"),
+        s if s < 86_400 => plural(s / 3600, "hour"),
+        s if s < 7 * 86_400 => plural(s / 86_400, "day"),
+        s if s < 14 * 86_400 => "last week".to_string(),
+        _ => then.date().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn ages_read_like_speech() {
+        let now = datetime!(2026-11-21 12:00 UTC);
+        assert_eq!(ago("2026-11-21T11:59:30Z", now), "just now");
+        assert_eq!(ago("2026-11-21T11:55:00Z", now), "5 minutes ago");
+        assert_eq!(ago("2026-11-21T11:00:00Z", now), "1 hour ago");
+        assert_eq!(ago("2026-11-19T12:00:00Z", now), "2 days ago");
+        assert_eq!(ago("2026-11-12T12:00:00Z", now), "last week");
+        assert_eq!(ago("2026-10-01T12:00:00Z", now), "2026-10-01");
+        assert_eq!(ago("garbage", now), "unknown");
+    }
+}

@@ -1,0 +1,425 @@
+//! The state file: one TOML file per setup, holding the answers, the progress and what AWS
+//! and Entra returned, so a setup can be resumed days later. Never a secret.
+//!
+//! Writes are atomic (temp file, fsync, rename) with mode 0600 in a 0700 folder, and only
+//! under the setup's exclusive lock. A file that does not parse is never overwritten.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::journey::Step;
+use crate::setup::Setup;
+
+/// The version of the state file this build writes. Older files are migrated on load.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub schema_version: u32,
+    /// RFC 3339 times.
+    pub created: String,
+    pub updated: String,
+    pub answers: Setup,
+    #[serde(default)]
+    pub progress: Progress,
+    #[serde(default)]
+    pub aws: AwsRecord,
+    #[serde(default)]
+    pub entra: EntraRecord,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Journey steps finished.
+    #[serde(default)]
+    pub steps_done: Vec<Step>,
+    /// Manual Entra portal actions the admin ticked (ids such as `saml.identifier`).
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    /// Changes of the plan already applied (their ids), so an interrupted apply continues.
+    #[serde(default)]
+    pub applied: Vec<String>,
+}
+
+/// What AWS returned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwsRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_pool_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateRecord>,
+}
+
+/// What was checked on the Entra side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntraRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateRecord>,
+    /// When the OIDC client secret expires, as the admin recorded it (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRecord {
+    /// `signing`, `encryption` (Cognito's) or `entra-signing` (from the metadata).
+    pub kind: String,
+    /// SHA-1, upper-case hex without separators, as Entra's portal shows it.
+    pub thumbprint: String,
+    pub not_after: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+impl State {
+    pub fn new(answers: Setup) -> State {
+        let now = now_rfc3339();
+        State {
+            schema_version: SCHEMA_VERSION,
+            created: now.clone(),
+            updated: now,
+            answers,
+            progress: Progress::default(),
+            aws: AwsRecord::default(),
+            entra: EntraRecord::default(),
+        }
+    }
+}
+
+impl State {
+    /// What AWS already told us, for the derived values.
+    pub fn known(&self) -> crate::setup::Known {
+        crate::setup::Known {
+            user_pool_id: self.aws.user_pool_id.clone(),
+            client_id: self.aws.client_id.clone(),
+            callback_urls: None,
+            scopes: None,
+        }
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot use the state folder {dir}: {source}\n  fix: check its permissions, or choose another with --state-dir or COGNITO_ENTRA_STATE_DIR")]
+    Dir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("setup {name:?} is in use by another cognito-entra (pid {pid})\n  fix: finish or quit the other one first; if none is running, another program holds {lock}")]
+    Locked {
+        name: String,
+        pid: String,
+        lock: PathBuf,
+    },
+    #[error("{path} does not parse, line {line}, column {column}: {message}\n  fix: correct it by hand, or move it away (mv {path} {path}.broken) to start this setup over; it is never overwritten while it is broken")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path} was written by a newer cognito-entra (state schema {found}; this one reads up to {SCHEMA_VERSION})\n  fix: upgrade cognito-entra")]
+    NewerSchema { path: PathBuf, found: u32 },
+    #[error("no saved setup named {name:?} in {dir}\n  fix: `cognito-entra setups` lists the saved ones; `--config FILE` uses a setup file instead")]
+    NotFound { name: String, dir: PathBuf },
+    #[error("{name:?} cannot name a setup\n  fix: use letters, digits, '.', '_' or '-'")]
+    BadName { name: String },
+}
+
+/// The folder of state files.
+#[derive(Debug, Clone)]
+pub struct StateStore {
+    dir: PathBuf,
+}
+
+/// A setup's exclusive lock; saving requires holding it. Released on drop.
+#[derive(Debug)]
+pub struct SetupLock {
+    _file: File,
+    name: String,
+    path: PathBuf,
+}
+
+/// One saved setup as `setups` lists it.
+#[derive(Debug)]
+pub struct Summary {
+    pub name: String,
+    pub path: PathBuf,
+    pub state: Result<State, StateError>,
+}
+
+impl StateStore {
+    /// The platform's default state folder (`$XDG_STATE_HOME/cognito-entra` on Linux).
+    pub fn default_dir() -> Option<PathBuf> {
+        let dirs = directories::ProjectDirs::from("", "", "cognito-entra")?;
+        Some(
+            dirs.state_dir()
+                .unwrap_or_else(|| dirs.data_local_dir())
+                .to_path_buf(),
+        )
+    }
+
+    /// Opens the folder, without creating it (reads need no folder).
+    pub fn new(dir: impl Into<PathBuf>) -> StateStore {
+        StateStore { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn ensure_dir(&self) -> Result<(), StateError> {
+        let dir_err = |source| StateError::Dir {
+            dir: self.dir.clone(),
+            source,
+        };
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .map_err(dir_err)?;
+        Ok(())
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.toml"))
+    }
+
+    fn check_name(name: &str) -> Result<(), StateError> {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if ok {
+            Ok(())
+        } else {
+            Err(StateError::BadName {
+                name: name.to_string(),
+            })
+        }
+    }
+
+    /// Takes the setup's exclusive lock, or says who holds it.
+    pub fn lock(&self, name: &str) -> Result<SetupLock, StateError> {
+        Self::check_name(name)?;
+        self.ensure_dir()?;
+        let path = self.dir.join(format!("{name}.lock"));
+        let io = |action, source| StateError::Io {
+            action,
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| io("open the lock file", e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut pid = String::new();
+                let _ = file.read_to_string(&mut pid);
+                let pid = pid.trim();
+                return Err(StateError::Locked {
+                    name: name.to_string(),
+                    pid: if pid.is_empty() { "unknown".into() } else { pid.to_string() },
+                    lock: path,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", e)),
+        }
+        file.set_len(0).map_err(|e| io("write", e))?;
+        write!(file, "{}", std::process::id()).map_err(|e| io("write", e))?;
+        Ok(SetupLock {
+            _file: file,
+            name: name.to_string(),
+            path: self.path(name),
+        })
+    }
+
+    /// Loads a setup's state; `Ok(None)` when there is none.
+    pub fn load(&self, name: &str) -> Result<Option<State>, StateError> {
+        Self::check_name(name)?;
+        read_state(&self.path(name))
+    }
+
+    /// Loads a setup's state, which must exist.
+    pub fn load_existing(&self, name: &str) -> Result<State, StateError> {
+        self.load(name)?.ok_or_else(|| StateError::NotFound {
+            name: name.to_string(),
+            dir: self.dir.clone(),
+        })
+    }
+
+    /// Every saved setup, by name, broken ones included (with their error).
+    pub fn list(&self) -> Result<Vec<Summary>, StateError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(StateError::Dir {
+                    dir: self.dir.clone(),
+                    source,
+                });
+            }
+        };
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "toml")
+                && let Some(name) = path.file_stem().map(|s| s.to_string_lossy().into_owned())
+            {
+                let state = read_state(&path).and_then(|s| {
+                    s.ok_or_else(|| StateError::NotFound {
+                        name: name.clone(),
+                        dir: self.dir.clone(),
+                    })
+                });
+                out.push(Summary { name, path, state });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+}
+
+impl SetupLock {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Writes the state atomically. Refuses to replace a file that does not parse.
+    pub fn save(&self, state: &mut State) -> Result<(), StateError> {
+        if let Err(e @ (StateError::Corrupt { .. } | StateError::NewerSchema { .. })) =
+            read_state(&self.path)
+        {
+            return Err(e);
+        }
+        state.updated = now_rfc3339();
+        state.schema_version = SCHEMA_VERSION;
+        let text = toml::to_string_pretty(state).map_err(|e| StateError::Io {
+            action: "serialize the state for",
+            path: self.path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let io = |action, source| StateError::Io {
+            action,
+            path: self.path.clone(),
+            source,
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".state-")
+            .suffix(".tmp")
+            .permissions(fs::Permissions::from_mode(0o600))
+            .tempfile_in(dir)
+            .map_err(|e| io("create a temporary file beside", e))?;
+        let header = "# cognito-entra state: written by the tool; safe to read, edit with care.\n";
+        tmp.write_all(header.as_bytes())
+            .and_then(|_| tmp.write_all(text.as_bytes()))
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|e| io("write", e))?;
+        tmp.persist(&self.path)
+            .map_err(|e| io("replace", e.error))?;
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+fn read_state(path: &Path) -> Result<Option<State>, StateError> {
+    let text = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(StateError::Io {
+                action: "read",
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let corrupt = |offset: Option<usize>, text: &str, message: String| {
+        let offset = offset.unwrap_or(0).min(text.len());
+        let before = &text[..offset];
+        StateError::Corrupt {
+            path: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message,
+        }
+    };
+    let text = match String::from_utf8(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let t = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            return Err(corrupt(Some(valid), &t, "not UTF-8 text".into()));
+        }
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| corrupt(e.span().map(|s| s.start), &text, e.message().trim().to_string()))?;
+    let version = table
+        .get("schema_version")
+        .and_then(toml::Value::as_integer)
+        .ok_or_else(|| corrupt(None, &text, "schema_version is missing".into()))?;
+    let version = u32::try_from(version)
+        .map_err(|_| corrupt(None, &text, format!("schema_version {version} is not a version")))?;
+    if version > SCHEMA_VERSION {
+        return Err(StateError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    let table = migrate(table, version);
+    serde_path_to_error::deserialize::<_, State>(toml::Value::Table(table))
+        .map(Some)
+        .map_err(|e| {
+            let field = e.path().to_string();
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(field.rsplit('.').next().unwrap_or("")))
+                .map(|i| text.lines().take(i).map(|l| l.len() + 1).sum());
+            corrupt(line, &text, format!("{field}: {}", e.inner()))
+        })
+}
+
+/// Brings an older state file up to the current schema. Version 1 is the first.
+fn migrate(table: toml::Table, _from: u32) -> toml::Table {
+    table
+}
