@@ -24,7 +24,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Folder of saved setups [default: the platform's state folder]
-    #[arg(long, global = true, env = "COGNITO_ENTRA_STATE_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "COGNITO_ENTRA_STATE_DIR",
+        value_name = "DIR"
+    )]
     pub state_dir: Option<PathBuf>,
     /// AWS profile (from ~/.aws/config), as with the aws CLI
     #[arg(long, global = true, value_name = "NAME")]

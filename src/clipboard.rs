@@ -29,7 +29,9 @@ impl std::str::FromStr for Mode {
             "system" => Ok(Mode::System),
             "osc52" => Ok(Mode::Osc52),
             "off" => Ok(Mode::Off),
-            other => Err(format!("{other:?} is not a clipboard mode; use auto, system, osc52 or off")),
+            other => Err(format!(
+                "{other:?} is not a clipboard mode; use auto, system, osc52 or off"
+            )),
         }
     }
 }
@@ -47,9 +49,13 @@ impl Outcome {
     pub fn message(&self, what: &str) -> String {
         match self {
             Outcome::Copied => format!("✓ {what} copied to the clipboard"),
-            Outcome::SentToTerminal => format!("✓ {what} sent to your terminal (OSC 52); paste it as usual"),
+            Outcome::SentToTerminal => {
+                format!("✓ {what} sent to your terminal (OSC 52); paste it as usual")
+            }
             Outcome::Off => "clipboard off (--clipboard off): select the value above".to_string(),
-            Outcome::Failed(why) => format!("! could not copy {what}: {why}; select the value above"),
+            Outcome::Failed(why) => {
+                format!("! could not copy {what}: {why}; select the value above")
+            }
         }
     }
 }
@@ -155,10 +161,13 @@ impl Clipboard {
             return hand_to_helper(value);
         }
         if self.system.is_none() {
-            self.system = Some(arboard::Clipboard::new().map_err(|e| format!("no system clipboard ({e})"))?);
+            self.system =
+                Some(arboard::Clipboard::new().map_err(|e| format!("no system clipboard ({e})"))?);
         }
         match self.system.as_mut() {
-            Some(c) => c.set_text(value).map_err(|e| format!("the system clipboard refused ({e})")),
+            Some(c) => c
+                .set_text(value)
+                .map_err(|e| format!("the system clipboard refused ({e})")),
             None => Err("no system clipboard".to_string()),
         }
     }
@@ -233,12 +242,28 @@ mod tests {
 
     #[test]
     fn routes_follow_mode_and_environment() {
-        let desk = Env { display: true, ssh: false };
-        let ssh = Env { display: false, ssh: true };
-        assert_eq!(route(Mode::Auto, &desk), Route::System { fall_back_to_osc52: true });
+        let desk = Env {
+            display: true,
+            ssh: false,
+        };
+        let ssh = Env {
+            display: false,
+            ssh: true,
+        };
+        assert_eq!(
+            route(Mode::Auto, &desk),
+            Route::System {
+                fall_back_to_osc52: true
+            }
+        );
         assert_eq!(route(Mode::Auto, &ssh), Route::Osc52);
         assert_eq!(route(Mode::Auto, &Env::default()), Route::Osc52);
-        assert_eq!(route(Mode::System, &ssh), Route::System { fall_back_to_osc52: false });
+        assert_eq!(
+            route(Mode::System, &ssh),
+            Route::System {
+                fall_back_to_osc52: false
+            }
+        );
         assert_eq!(route(Mode::Off, &desk), Route::Off);
         assert_eq!(route(Mode::Osc52, &desk), Route::Osc52);
     }

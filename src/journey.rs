@@ -40,7 +40,10 @@ impl Step {
 
     /// 1-based position in the journey.
     pub fn number(self) -> usize {
-        Step::ALL.iter().position(|s| *s == self).map_or(0, |i| i + 1)
+        Step::ALL
+            .iter()
+            .position(|s| *s == self)
+            .map_or(0, |i| i + 1)
     }
 
     pub fn title(self, protocol: Protocol) -> &'static str {
@@ -88,9 +91,15 @@ mod tests {
     #[test]
     fn next_step_is_the_first_not_done() {
         assert_eq!(next_step(&[]), Some(Step::Protocol));
-        assert_eq!(next_step(&[Step::Protocol, Step::UserPool]), Some(Step::AwsAccount));
+        assert_eq!(
+            next_step(&[Step::Protocol, Step::UserPool]),
+            Some(Step::AwsAccount)
+        );
         assert_eq!(next_step(&Step::ALL), None);
-        assert_eq!(progress_label(&Step::ALL[..6], Protocol::Saml), "step 7/12  Entra: single sign-on");
+        assert_eq!(
+            progress_label(&Step::ALL[..6], Protocol::Saml),
+            "step 7/12  Entra: single sign-on"
+        );
         assert_eq!(progress_label(&Step::ALL, Protocol::Oidc), "done");
     }
 }

@@ -13,15 +13,27 @@ use commands::{Context, EXIT_OK, not_yet};
 
 fn main() -> ExitCode {
     // The clipboard helper is this same binary; it must start without parsing anything else.
-    if std::env::args_os().nth(1).is_some_and(|a| a == cognito_entra::clipboard::HELPER_ARG) {
-        return ExitCode::from(u8::try_from(cognito_entra::clipboard::serve_clipboard()).unwrap_or(1));
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == cognito_entra::clipboard::HELPER_ARG)
+    {
+        return ExitCode::from(
+            u8::try_from(cognito_entra::clipboard::serve_clipboard()).unwrap_or(1),
+        );
     }
+    // Ctrl-C: commands record each finished step before starting the next, so stopping at
+    // once is safe; the exit code says it was an interruption.
+    let _ = ctrlc::set_handler(|| std::process::exit(i32::from(commands::EXIT_INTERRUPTED)));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version itself (exit 0) and usage errors (exit 2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { commands::EXIT_USAGE } else { EXIT_OK });
+            return ExitCode::from(if e.use_stderr() {
+                commands::EXIT_USAGE
+            } else {
+                EXIT_OK
+            });
         }
     };
     let ctx = Context {
@@ -34,7 +46,9 @@ fn main() -> ExitCode {
             "Until the wizard arrives, describe the setup in a file (docs/configuration.md) and use `cognito-entra values --config FILE`.",
         ),
         Some(Command::Setups) => commands::setups::run(&ctx),
-        Some(Command::Status { setup, json }) => commands::status::run(&ctx, setup.as_deref(), *json),
+        Some(Command::Status { setup, json }) => {
+            commands::status::run(&ctx, setup.as_deref(), *json)
+        }
         Some(Command::Values { source, json, copy }) => {
             commands::values::run(&ctx, source, *json, copy.as_deref())
         }
@@ -63,4 +77,3 @@ fn main() -> ExitCode {
         }
     }
 }
-

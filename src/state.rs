@@ -122,7 +122,9 @@ pub fn now_rfc3339() -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error("cannot use the state folder {dir}: {source}\n  fix: check its permissions, or choose another with --state-dir or COGNITO_ENTRA_STATE_DIR")]
+    #[error(
+        "cannot use the state folder {dir}: {source}\n  fix: check its permissions, or choose another with --state-dir or COGNITO_ENTRA_STATE_DIR"
+    )]
     Dir {
         dir: PathBuf,
         source: std::io::Error,
@@ -133,22 +135,30 @@ pub enum StateError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("setup {name:?} is in use by another cognito-entra (pid {pid})\n  fix: finish or quit the other one first; if none is running, another program holds {lock}")]
+    #[error(
+        "setup {name:?} is in use by another cognito-entra (pid {pid})\n  fix: finish or quit the other one first; if none is running, another program holds {lock}"
+    )]
     Locked {
         name: String,
         pid: String,
         lock: PathBuf,
     },
-    #[error("{path} does not parse, line {line}, column {column}: {message}\n  fix: correct it by hand, or move it away (mv {path} {path}.broken) to start this setup over; it is never overwritten while it is broken")]
+    #[error(
+        "{path} does not parse, line {line}, column {column}: {message}\n  fix: correct it by hand, or move it away (mv {path} {path}.broken) to start this setup over; it is never overwritten while it is broken"
+    )]
     Corrupt {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("{path} was written by a newer cognito-entra (state schema {found}; this one reads up to {SCHEMA_VERSION})\n  fix: upgrade cognito-entra")]
+    #[error(
+        "{path} was written by a newer cognito-entra (state schema {found}; this one reads up to {SCHEMA_VERSION})\n  fix: upgrade cognito-entra"
+    )]
     NewerSchema { path: PathBuf, found: u32 },
-    #[error("no saved setup named {name:?} in {dir}\n  fix: `cognito-entra setups` lists the saved ones; `--config FILE` uses a setup file instead")]
+    #[error(
+        "no saved setup named {name:?} in {dir}\n  fix: `cognito-entra setups` lists the saved ones; `--config FILE` uses a setup file instead"
+    )]
     NotFound { name: String, dir: PathBuf },
     #[error("{name:?} cannot name a setup\n  fix: use letters, digits, '.', '_' or '-'")]
     BadName { name: String },
@@ -255,7 +265,11 @@ impl StateStore {
                 let pid = pid.trim();
                 return Err(StateError::Locked {
                     name: name.to_string(),
-                    pid: if pid.is_empty() { "unknown".into() } else { pid.to_string() },
+                    pid: if pid.is_empty() {
+                        "unknown".into()
+                    } else {
+                        pid.to_string()
+                    },
                     lock: path,
                 });
             }
@@ -391,15 +405,24 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
             return Err(corrupt(Some(valid), &t, "not UTF-8 text".into()));
         }
     };
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| corrupt(e.span().map(|s| s.start), &text, e.message().trim().to_string()))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        corrupt(
+            e.span().map(|s| s.start),
+            &text,
+            e.message().trim().to_string(),
+        )
+    })?;
     let version = table
         .get("schema_version")
         .and_then(toml::Value::as_integer)
         .ok_or_else(|| corrupt(None, &text, "schema_version is missing".into()))?;
-    let version = u32::try_from(version)
-        .map_err(|_| corrupt(None, &text, format!("schema_version {version} is not a version")))?;
+    let version = u32::try_from(version).map_err(|_| {
+        corrupt(
+            None,
+            &text,
+            format!("schema_version {version} is not a version"),
+        )
+    })?;
     if version > SCHEMA_VERSION {
         return Err(StateError::NewerSchema {
             path: path.to_path_buf(),
@@ -413,7 +436,10 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
             let field = e.path().to_string();
             let line = text
                 .lines()
-                .position(|l| l.trim_start().starts_with(field.rsplit('.').next().unwrap_or("")))
+                .position(|l| {
+                    l.trim_start()
+                        .starts_with(field.rsplit('.').next().unwrap_or(""))
+                })
                 .map(|i| text.lines().take(i).map(|l| l.len() + 1).sum());
             corrupt(line, &text, format!("{field}: {}", e.inner()))
         })

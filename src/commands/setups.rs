@@ -18,7 +18,10 @@ pub fn run(ctx: &Context) -> CommandResult {
     }
     let now = OffsetDateTime::now_utc();
     let width = list.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
-    println!("{:<width$}  {:<8}{:<36}LAST CHANGE", "NAME", "PROTOCOL", "PROGRESS");
+    println!(
+        "{:<width$}  {:<8}{:<36}LAST CHANGE",
+        "NAME", "PROTOCOL", "PROGRESS"
+    );
     for summary in &list {
         match &summary.state {
             Ok(state) => println!(

@@ -13,9 +13,6 @@ pub struct Resolved {
     pub setup: Setup,
     pub known: Known,
     pub warnings: Vec<Problem>,
-    /// The saved state of a setup of this name, if any.
-    pub state: Option<State>,
-    pub base_dir: PathBuf,
 }
 
 pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
@@ -23,11 +20,12 @@ pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved,
     let (loaded, state) = match (&source.setup, &source.config) {
         (Some(name), _) => {
             let state = store.load_existing(name)?;
-            let loaded = load::check(state.answers.clone(), stage, PathBuf::from("."))
-                .map_err(|problems| SetupError {
+            let loaded = load::check(state.answers.clone(), stage, PathBuf::from(".")).map_err(
+                |problems| SetupError {
                     source: format!("saved setup {name:?} ({})", store.path(name).display()),
                     problems,
-                })?;
+                },
+            )?;
             (loaded, Some(state))
         }
         (None, Some(file)) => {
@@ -42,16 +40,12 @@ pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved,
         }
     };
     let Loaded {
-        setup,
-        warnings,
-        base_dir,
+        setup, warnings, ..
     } = loaded;
     let known = state.as_ref().map(State::known).unwrap_or_default();
     Ok(Resolved {
         setup,
         known,
         warnings,
-        state,
-        base_dir,
     })
 }

@@ -56,7 +56,10 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
     }
     let now = OffsetDateTime::now_utc();
     println!("{name}  ({} · {})", protocol.label(), state.answers.region);
-    println!("  progress     {}", progress_label(&state.progress.steps_done, protocol));
+    println!(
+        "  progress     {}",
+        progress_label(&state.progress.steps_done, protocol)
+    );
     println!("  last change  {}", ago(&state.updated, now));
     let aws = &state.aws;
     for (label, value) in [
@@ -78,7 +81,10 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
             cert.kind,
             cert.thumbprint,
             cert.not_after,
-            cert.file.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
+            cert.file
+                .as_ref()
+                .map(|f| format!(" ({f})"))
+                .unwrap_or_default()
         );
     }
     match next {

@@ -43,7 +43,9 @@ pub fn run(ctx: &Context, source: &Source, json: bool, copy: Option<&str>) -> Co
         for (key, value) in &entries {
             map.insert(
                 (*key).to_string(),
-                value.map_or(serde_json::Value::Null, |v| serde_json::Value::String(v.into())),
+                value.map_or(serde_json::Value::Null, |v| {
+                    serde_json::Value::String(v.into())
+                }),
             );
         }
         if !values.pending.is_empty() {

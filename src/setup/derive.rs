@@ -89,7 +89,12 @@ pub fn oidc_issuer(authority: &str, tenant: &str) -> String {
 
 /// The Relay State Entra sends on IdP-initiated sign-in: the redirect URI stays readable and
 /// the scopes are joined by `+`, as Entra's portal expects to receive it.
-pub fn relay_state(provider: &str, client_id: &str, redirect_uri: &str, scopes: &[String]) -> String {
+pub fn relay_state(
+    provider: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[String],
+) -> String {
     format!(
         "identity_provider={provider}&client_id={client_id}&redirect_uri={redirect_uri}&response_type=code&scope={}",
         scopes.join("+")
@@ -119,7 +124,11 @@ pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 /// Computes every value for a (valid) setup, given what AWS already knows.
 pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
     let mut pending = Vec::new();
-    let user_pool_id = setup.user_pool.id.clone().or_else(|| known.user_pool_id.clone());
+    let user_pool_id = setup
+        .user_pool
+        .id
+        .clone()
+        .or_else(|| known.user_pool_id.clone());
     if user_pool_id.is_none() {
         pending.push(Pending {
             key: "user_pool_id",
@@ -129,7 +138,11 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
             ),
         });
     }
-    let client_id = setup.app_client.id.clone().or_else(|| known.client_id.clone());
+    let client_id = setup
+        .app_client
+        .id
+        .clone()
+        .or_else(|| known.client_id.clone());
     if client_id.is_none() {
         pending.push(Pending {
             key: "client_id",
@@ -141,7 +154,10 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
     }
     let domain = domain_host(setup);
     // The setup's own lists win; an adopted client's lists fill in when the setup has none.
-    let callback_urls = match (&known.callback_urls, setup.app_client.callback_urls.is_empty()) {
+    let callback_urls = match (
+        &known.callback_urls,
+        setup.app_client.callback_urls.is_empty(),
+    ) {
         (Some(k), true) => k.clone(),
         _ => setup.app_client.callback_urls.clone(),
     };
@@ -234,7 +250,8 @@ impl Values {
     /// pending value, absent keys for values that do not apply.
     pub fn entries(&self) -> Vec<(&'static str, Option<&str>)> {
         let pending = |k: &str| self.pending.iter().any(|p| p.key == k);
-        let mut out: Vec<(&'static str, Option<&str>)> = vec![("region", Some(self.region.as_str()))];
+        let mut out: Vec<(&'static str, Option<&str>)> =
+            vec![("region", Some(self.region.as_str()))];
         let optional: [(&'static str, &Option<String>); 11] = [
             ("user_pool_id", &self.user_pool_id),
             ("domain", &self.domain),
@@ -261,6 +278,213 @@ impl Values {
     }
 
     pub fn get(&self, key: &str) -> Option<Option<&str>> {
-        self.entries().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+        self.entries()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup::model::*;
+
+    fn saml_setup() -> Setup {
+        Setup {
+            name: "corp".into(),
+            protocol: Protocol::Saml,
+            region: "us-east-1".into(),
+            user_pool: UserPool {
+                id: Some("us-east-1_abcd1234".into()),
+                name: None,
+            },
+            domain: Domain {
+                prefix: Some("example-corp-prd".into()),
+                ..Domain::default()
+            },
+            app_client: AppClient {
+                id: Some("abcd1234567".into()),
+                callback_urls: vec!["https://example.com".into()],
+                scopes: vec!["openid".into(), "email".into(), "phone".into()],
+                ..AppClient::default()
+            },
+            provider: Provider {
+                name: Some("EntraID".into()),
+                ..Provider::default()
+            },
+            saml: Some(SamlOptions {
+                idp_initiated: true,
+                ..SamlOptions::default()
+            }),
+            oidc: None,
+        }
+    }
+
+    #[test]
+    fn the_published_example() {
+        let v = derive(&saml_setup(), &Known::default(), DEFAULT_AUTHORITY);
+        assert_eq!(
+            v.entity_id.as_deref(),
+            Some("urn:amazon:cognito:sp:us-east-1_abcd1234")
+        );
+        assert_eq!(
+            v.reply_url.as_deref(),
+            Some("https://example-corp-prd.auth.us-east-1.amazoncognito.com/saml2/idpresponse")
+        );
+        assert_eq!(
+            v.relay_state.as_deref(),
+            Some(
+                "identity_provider=EntraID&client_id=abcd1234567&redirect_uri=https://example.com&response_type=code&scope=openid+email+phone"
+            )
+        );
+        assert_eq!(
+            v.sign_in_url.as_deref(),
+            Some(
+                "https://example-corp-prd.auth.us-east-1.amazoncognito.com/oauth2/authorize?identity_provider=EntraID&response_type=code&client_id=abcd1234567&redirect_uri=https%3A%2F%2Fexample.com&scope=openid%20email%20phone"
+            )
+        );
+        assert_eq!(v.logout_url, None);
+        assert_eq!(v.redirect_uri, None);
+        assert!(v.pending.is_empty());
+    }
+
+    #[test]
+    fn table_of_derivations() {
+        struct Case {
+            what: &'static str,
+            change: fn(&mut Setup),
+            key: &'static str,
+            expect: Option<&'static str>,
+        }
+        let cases = [
+            Case {
+                what: "custom domain reply URL",
+                change: |s| {
+                    s.domain = Domain {
+                        custom: Some("Auth.Example.com".into()),
+                        ..Domain::default()
+                    }
+                },
+                key: "reply_url",
+                expect: Some("https://auth.example.com/saml2/idpresponse"),
+            },
+            Case {
+                what: "IdP sign-out gives the logout URL",
+                change: |s| {
+                    if let Some(saml) = s.saml.as_mut() {
+                        saml.idp_signout = true;
+                    }
+                },
+                key: "logout_url",
+                expect: Some(
+                    "https://example-corp-prd.auth.us-east-1.amazoncognito.com/saml2/logout",
+                ),
+            },
+            Case {
+                what: "no relay state when SP-initiated",
+                change: |s| s.saml = Some(SamlOptions::default()),
+                key: "relay_state",
+                expect: None,
+            },
+            Case {
+                what: "prefix domain follows the region",
+                change: |s| {
+                    s.region = "ap-northeast-1".into();
+                    s.user_pool.id = Some("ap-northeast-1_Hk3Lm9QwE".into());
+                },
+                key: "entity_id",
+                expect: Some("urn:amazon:cognito:sp:ap-northeast-1_Hk3Lm9QwE"),
+            },
+            Case {
+                what: "OIDC redirect URI",
+                change: |s| {
+                    s.protocol = Protocol::Oidc;
+                    s.saml = None;
+                },
+                key: "redirect_uri",
+                expect: Some(
+                    "https://example-corp-prd.auth.us-east-1.amazoncognito.com/oauth2/idpresponse",
+                ),
+            },
+            Case {
+                what: "OIDC issuer from the tenant",
+                change: |s| {
+                    s.protocol = Protocol::Oidc;
+                    s.saml = None;
+                    s.oidc = Some(OidcOptions {
+                        tenant_id: Some("8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b".into()),
+                        ..OidcOptions::default()
+                    });
+                },
+                key: "oidc_issuer",
+                expect: Some(
+                    "https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/v2.0",
+                ),
+            },
+            Case {
+                what: "sign-in URL encodes a provider name with spaces and a callback with a query",
+                change: |s| {
+                    s.provider.name = Some("Entra ID".into());
+                    s.app_client.callback_urls = vec!["http://localhost:3000/cb?x=1".into()];
+                    s.app_client.scopes = vec!["openid".into()];
+                },
+                key: "sign_in_url",
+                expect: Some(
+                    "https://example-corp-prd.auth.us-east-1.amazoncognito.com/oauth2/authorize?identity_provider=Entra%20ID&response_type=code&client_id=abcd1234567&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb%3Fx%3D1&scope=openid",
+                ),
+            },
+        ];
+        for case in cases {
+            let mut setup = saml_setup();
+            (case.change)(&mut setup);
+            let v = derive(&setup, &Known::default(), DEFAULT_AUTHORITY);
+            let got = v.get(case.key).flatten();
+            assert_eq!(got, case.expect, "{}", case.what);
+        }
+    }
+
+    #[test]
+    fn ids_that_do_not_exist_yet_are_pending_never_invented() {
+        let mut setup = saml_setup();
+        setup.user_pool = UserPool {
+            id: None,
+            name: Some("corp-users".into()),
+        };
+        setup.app_client.id = None;
+        setup.app_client.name = Some("web".into());
+        let v = derive(&setup, &Known::default(), DEFAULT_AUTHORITY);
+        assert_eq!(v.user_pool_id, None);
+        assert_eq!(v.entity_id, None);
+        assert_eq!(v.relay_state, None);
+        assert_eq!(v.sign_in_url, None);
+        // The reply URL needs only the domain.
+        assert!(v.reply_url.is_some());
+        let keys: Vec<&str> = v.pending.iter().map(|p| p.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "user_pool_id",
+                "client_id",
+                "entity_id",
+                "relay_state",
+                "sign_in_url"
+            ]
+        );
+        assert!(v.pending[0].waits_for.contains("corp-users"));
+        assert_eq!(v.get("entity_id"), Some(None));
+
+        // Once apply has created them, the state's IDs fill in.
+        let known = Known {
+            user_pool_id: Some("us-east-1_NEW".into()),
+            client_id: Some("newclient".into()),
+            ..Known::default()
+        };
+        let v = derive(&setup, &known, DEFAULT_AUTHORITY);
+        assert_eq!(
+            v.entity_id.as_deref(),
+            Some("urn:amazon:cognito:sp:us-east-1_NEW")
+        );
+        assert!(v.pending.is_empty());
     }
 }

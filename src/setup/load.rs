@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::model::{AppClient, Domain, OidcOptions, Protocol, Provider, SamlOptions, Setup, UserPool};
+use super::model::{
+    AppClient, Domain, OidcOptions, Protocol, Provider, SamlOptions, Setup, UserPool,
+};
 use super::validate::{Problem, Stage, validate};
 
 /// A setup file is a few hundred bytes; anything far larger is the wrong file.
@@ -65,17 +67,28 @@ pub fn load_file(path: &Path, stage: Stage) -> Result<Loaded, SetupError> {
         ))
     })?;
     if meta.is_dir() {
-        return Err(fail(Problem::error("file", format!("{source} is a folder"), "give the path of the setup's .toml file")));
+        return Err(fail(Problem::error(
+            "file",
+            format!("{source} is a folder"),
+            "give the path of the setup's .toml file",
+        )));
     }
     if meta.len() > MAX_SETUP_FILE_BYTES {
         return Err(fail(Problem::error(
             "file",
-            format!("{source} is {} bytes; a setup file is a few hundred bytes", meta.len()),
+            format!(
+                "{source} is {} bytes; a setup file is a few hundred bytes",
+                meta.len()
+            ),
             "check that --config names the setup's .toml file (see docs/configuration.md)",
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| {
-        fail(Problem::error("file", format!("cannot read {source}: {}", io_reason(&e)), "check the file's permissions"))
+        fail(Problem::error(
+            "file",
+            format!("cannot read {source}: {}", io_reason(&e)),
+            "check the file's permissions",
+        ))
     })?;
     let base_dir = path
         .parent()
@@ -140,10 +153,18 @@ pub fn parse(bytes: &[u8], default_name: &str) -> Result<Setup, Vec<Problem>> {
     let one = |field: &str, problem: String, fix: &str| vec![Problem::error(field, problem, fix)];
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.contains(&0) {
-        return Err(one("file", "the file is binary, not TOML text".into(), "give the setup's .toml file (see docs/configuration.md)"));
+        return Err(one(
+            "file",
+            "the file is binary, not TOML text".into(),
+            "give the setup's .toml file (see docs/configuration.md)",
+        ));
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(one("file", "the file is not UTF-8 text".into(), "save the setup file as UTF-8"));
+        return Err(one(
+            "file",
+            "the file is not UTF-8 text".into(),
+            "save the setup file as UTF-8",
+        ));
     };
     if text.trim().is_empty() {
         return Err(one(
@@ -183,8 +204,14 @@ pub fn parse(bytes: &[u8], default_name: &str) -> Result<Setup, Vec<Problem>> {
     part::<SamlOptions>(&table, "saml", text, &mut problems);
     part::<OidcOptions>(&table, "oidc", text, &mut problems);
     for (key, fix) in [
-        ("protocol", "add protocol = \"saml\" (enterprise application) or protocol = \"oidc\" (app registration)"),
-        ("region", "add region = \"<the user pool's AWS region>\", e.g. region = \"us-east-1\""),
+        (
+            "protocol",
+            "add protocol = \"saml\" (enterprise application) or protocol = \"oidc\" (app registration)",
+        ),
+        (
+            "region",
+            "add region = \"<the user pool's AWS region>\", e.g. region = \"us-east-1\"",
+        ),
     ] {
         if !table.contains_key(key) {
             problems.push(Problem::error(key, "is missing", fix));
@@ -199,7 +226,11 @@ pub fn parse(bytes: &[u8], default_name: &str) -> Result<Setup, Vec<Problem>> {
     }
     serde_path_to_error::deserialize::<_, Setup>(toml::Value::Table(table)).map_err(|e| {
         let field = e.path().to_string();
-        vec![Problem::error(field, e.inner().to_string(), "see docs/configuration.md for this field")]
+        vec![Problem::error(
+            field,
+            e.inner().to_string(),
+            "see docs/configuration.md for this field",
+        )]
     })
 }
 
@@ -207,7 +238,10 @@ pub fn parse(bytes: &[u8], default_name: &str) -> Result<Setup, Vec<Problem>> {
 fn part<T: DeserializeOwned>(table: &toml::Table, key: &str, text: &str, out: &mut Vec<Problem>) {
     let Some(value) = table.get(key) else { return };
     // Unknown keys in this section are already reported, with a suggestion.
-    if out.iter().any(|p| p.field.starts_with(&format!("{key}.")) || p.field == key) {
+    if out
+        .iter()
+        .any(|p| p.field.starts_with(&format!("{key}.")) || p.field == key)
+    {
         return;
     }
     if let Err(e) = serde_path_to_error::deserialize::<_, T>(value.clone()) {
@@ -233,17 +267,38 @@ fn type_fix(field: &str) -> String {
     let fix = match field {
         "protocol" => "write protocol = \"saml\" or protocol = \"oidc\"",
         "oidc.attributes_request_method" => "write attributes_request_method = \"GET\" or \"POST\"",
-        f if f.starts_with("app_client.oauth_flows") => "write oauth_flows = [\"code\"] (or [\"code\", \"implicit\"])",
-        f if f.ends_with("urls") || f.contains("urls[") || f.ends_with("scopes") || f.contains("scopes[") => {
+        f if f.starts_with("app_client.oauth_flows") => {
+            "write oauth_flows = [\"code\"] (or [\"code\", \"implicit\"])"
+        }
+        f if f.ends_with("urls")
+            || f.contains("urls[")
+            || f.ends_with("scopes")
+            || f.contains("scopes[") =>
+        {
             "write a list of strings, e.g. [\"https://app.example.com/callback\"]"
         }
-        f if ["idp_initiated", "sign_requests", "encrypted_responses", "idp_signout", "generate_secret", "managed_login", "remove_other_providers", "allow_cognito_sign_in"]
-            .iter()
-            .any(|b| f.ends_with(b)) =>
+        f if [
+            "idp_initiated",
+            "sign_requests",
+            "encrypted_responses",
+            "idp_signout",
+            "generate_secret",
+            "managed_login",
+            "remove_other_providers",
+            "allow_cognito_sign_in",
+        ]
+        .iter()
+        .any(|b| f.ends_with(b)) =>
         {
             "write true or false, without quotes"
         }
-        f if f == "user_pool" || f == "domain" || f == "app_client" || f == "provider" || f == "saml" || f == "oidc" => {
+        f if f == "user_pool"
+            || f == "domain"
+            || f == "app_client"
+            || f == "provider"
+            || f == "saml"
+            || f == "oidc" =>
+        {
             "this is a table: write it as [section] followed by key = value lines"
         }
         _ => "write a string in double quotes",
@@ -254,7 +309,17 @@ fn type_fix(field: &str) -> String {
 /// The keys each table of the setup file may hold; `None` for free-form tables.
 fn known_keys(path: &str) -> Option<&'static [&'static str]> {
     Some(match path {
-        "" => &["name", "protocol", "region", "user_pool", "domain", "app_client", "provider", "saml", "oidc"],
+        "" => &[
+            "name",
+            "protocol",
+            "region",
+            "user_pool",
+            "domain",
+            "app_client",
+            "provider",
+            "saml",
+            "oidc",
+        ],
         "user_pool" => &["id", "name"],
         "domain" => &["prefix", "custom", "managed_login"],
         "app_client" => &[
@@ -269,16 +334,35 @@ fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "remove_other_providers",
         ],
         "provider" => &["name", "attribute_mapping"],
-        "saml" => &["metadata_url", "metadata_file", "idp_initiated", "sign_requests", "encrypted_responses", "idp_signout"],
-        "oidc" => &["tenant_id", "client_id", "scopes", "attributes_request_method", "client_secret"],
+        "saml" => &[
+            "metadata_url",
+            "metadata_file",
+            "idp_initiated",
+            "sign_requests",
+            "encrypted_responses",
+            "idp_signout",
+        ],
+        "oidc" => &[
+            "tenant_id",
+            "client_id",
+            "scopes",
+            "attributes_request_method",
+            "client_secret",
+        ],
         _ => return None,
     })
 }
 
 fn check_keys(table: &toml::Table, path: &str, text: &str, out: &mut Vec<Problem>) {
-    let Some(known) = known_keys(path) else { return };
+    let Some(known) = known_keys(path) else {
+        return;
+    };
     for (key, value) in table {
-        let field = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        let field = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
         if path == "oidc" && key == "client_secret" {
             out.push(Problem::error(
                 field,
@@ -288,7 +372,9 @@ fn check_keys(table: &toml::Table, path: &str, text: &str, out: &mut Vec<Problem
             continue;
         }
         if !known.contains(&key.as_str()) {
-            let at = locate(text, &field).map(|l| format!(" (line {l})")).unwrap_or_default();
+            let at = locate(text, &field)
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
             let nearest = known
                 .iter()
                 .filter(|k| **k != "client_secret")
@@ -297,14 +383,27 @@ fn check_keys(table: &toml::Table, path: &str, text: &str, out: &mut Vec<Problem
             let fix = match nearest {
                 Some((score, k)) if score >= 0.7 => format!("did you mean {k:?}?"),
                 _ => {
-                    let place = if path.is_empty() { "at the top level".to_string() } else { format!("in [{path}]") };
+                    let place = if path.is_empty() {
+                        "at the top level".to_string()
+                    } else {
+                        format!("in [{path}]")
+                    };
                     format!(
                         "the keys allowed {place} are: {}",
-                        known.iter().filter(|k| **k != "client_secret").copied().collect::<Vec<_>>().join(", ")
+                        known
+                            .iter()
+                            .filter(|k| **k != "client_secret")
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 }
             };
-            out.push(Problem::error(field, format!("unknown key {key:?}{at}"), fix));
+            out.push(Problem::error(
+                field,
+                format!("unknown key {key:?}{at}"),
+                fix,
+            ));
             continue;
         }
         if let toml::Value::Table(inner) = value {
@@ -340,7 +439,11 @@ fn locate(text: &str, field: &str) -> Option<usize> {
         }
         if let Some((k, _)) = l.split_once('=') {
             let k = k.trim().trim_matches('"');
-            let full = if current.is_empty() { k.to_string() } else { format!("{current}.{k}") };
+            let full = if current.is_empty() {
+                k.to_string()
+            } else {
+                format!("{current}.{k}")
+            };
             if (current == table && k == key) || full == field {
                 return Some(i + 1);
             }

@@ -208,12 +208,16 @@ impl Default for OidcOptions {
     }
 }
 
-pub const SAML_EMAIL_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+pub const SAML_EMAIL_CLAIM: &str =
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
 pub const SAML_GIVEN_NAME_CLAIM: &str =
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
-pub const SAML_SURNAME_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname";
-pub const SAML_DISPLAY_NAME_CLAIM: &str = "http://schemas.microsoft.com/identity/claims/displayname";
-pub const SAML_GROUPS_CLAIM: &str = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
+pub const SAML_SURNAME_CLAIM: &str =
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname";
+pub const SAML_DISPLAY_NAME_CLAIM: &str =
+    "http://schemas.microsoft.com/identity/claims/displayname";
+pub const SAML_GROUPS_CLAIM: &str =
+    "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
 
 /// The mapping Entra's default claim set supports out of the box.
 pub fn default_attribute_mapping(protocol: Protocol) -> BTreeMap<String, String> {

@@ -30,7 +30,11 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn error(field: impl Into<String>, problem: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn error(
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Problem {
             level: Level::Error,
             field: field.into(),
@@ -223,8 +227,14 @@ fn check_user_pool(setup: &Setup, out: &mut Vec<Problem>) {
         {
             out.push(Problem::error(
                 "user_pool.id",
-                format!("the pool {id:?} lives in {pool_region}, but region is {:?}", setup.region),
-                format!("set region = \"{pool_region}\", or use a pool from {}", setup.region),
+                format!(
+                    "the pool {id:?} lives in {pool_region}, but region is {:?}",
+                    setup.region
+                ),
+                format!(
+                    "set region = \"{pool_region}\", or use a pool from {}",
+                    setup.region
+                ),
             ));
         }
     }
@@ -274,7 +284,11 @@ pub fn check_prefix(prefix: &str, out: &mut Vec<Problem>) {
         } else {
             "use 1-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit".to_string()
         };
-        out.push(Problem::error(field, format!("{prefix:?} is not a valid domain prefix"), fix));
+        out.push(Problem::error(
+            field,
+            format!("{prefix:?} is not a valid domain prefix"),
+            fix,
+        ));
     }
     let lower = prefix.to_ascii_lowercase();
     for word in ["aws", "amazon", "cognito"] {
@@ -402,7 +416,10 @@ pub fn check_url(field: &str, raw: &str) -> Option<Problem> {
     if raw.len() > MAX_URL_LEN {
         return Some(Problem::error(
             field,
-            format!("the URL is {} characters long; Cognito allows {MAX_URL_LEN}", raw.len()),
+            format!(
+                "the URL is {} characters long; Cognito allows {MAX_URL_LEN}",
+                raw.len()
+            ),
             "use a shorter URL",
         ));
     }
@@ -424,10 +441,12 @@ pub fn check_url(field: &str, raw: &str) -> Option<Problem> {
         ));
     }
     match url.scheme() {
-        "https" => {
-            if url.host_str().is_none_or(str::is_empty) {
-                return Some(Problem::error(field, format!("{raw:?} has no host"), "write the full URL, e.g. \"https://app.example.com/callback\""));
-            }
+        "https" if url.host_str().is_none_or(str::is_empty) => {
+            return Some(Problem::error(
+                field,
+                format!("{raw:?} has no host"),
+                "write the full URL, e.g. \"https://app.example.com/callback\"",
+            ));
         }
         "http" => {
             let loopback = matches!(
@@ -467,7 +486,11 @@ fn check_urls(field: &str, urls: &[String], out: &mut Vec<Problem>) {
         if let Some(p) = check_url(&item, url) {
             out.push(p);
         } else if !seen.insert(url.as_str()) {
-            out.push(Problem::error(item, format!("{url:?} is listed twice"), "remove the duplicate"));
+            out.push(Problem::error(
+                item,
+                format!("{url:?} is listed twice"),
+                "remove the duplicate",
+            ));
         }
     }
 }
@@ -476,7 +499,10 @@ fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
     if scopes.len() > MAX_SCOPES {
         out.push(Problem::error(
             field,
-            format!("{} scopes are listed; Cognito allows {MAX_SCOPES}", scopes.len()),
+            format!(
+                "{} scopes are listed; Cognito allows {MAX_SCOPES}",
+                scopes.len()
+            ),
             "remove the scopes the app does not request",
         ));
     }
@@ -490,7 +516,11 @@ fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
                 "a scope is one word of printable characters without spaces, quotes or backslashes, e.g. \"openid\" or \"email\"",
             ));
         } else if !seen.insert(scope.as_str()) {
-            out.push(Problem::error(item, format!("{scope:?} is listed twice"), "remove the duplicate"));
+            out.push(Problem::error(
+                item,
+                format!("{scope:?} is listed twice"),
+                "remove the duplicate",
+            ));
         }
     }
     let needs_openid: Vec<&str> = ["email", "profile", "phone"]
@@ -500,7 +530,10 @@ fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
     if !needs_openid.is_empty() && !scopes.iter().any(|s| s == "openid") {
         out.push(Problem::error(
             field,
-            format!("{} requires the openid scope, which is missing", needs_openid.join(", ")),
+            format!(
+                "{} requires the openid scope, which is missing",
+                needs_openid.join(", ")
+            ),
             "add \"openid\" to the scopes",
         ));
     }
@@ -511,19 +544,27 @@ pub fn check_provider_name(name: &str) -> Option<Problem> {
     let field = "provider.name";
     let len = name.chars().count();
     let problem = if !(3..=32).contains(&len) {
-        Some(format!("{name:?} is {len} characters long; a provider name has 3 to 32"))
+        Some(format!(
+            "{name:?} is {len} characters long; a provider name has 3 to 32"
+        ))
     } else if name.starts_with('_') || name.starts_with(char::is_whitespace) {
-        Some(format!("{name:?} starts with {:?}", name.chars().next().unwrap_or(' ')))
-    } else if name
-        .chars()
-        .skip(2)
-        .any(|c| c == '_' || c.is_whitespace())
-    {
-        Some(format!("{name:?} has '_' or white space after its second character"))
+        Some(format!(
+            "{name:?} starts with {:?}",
+            name.chars().next().unwrap_or(' ')
+        ))
+    } else if name.chars().skip(2).any(|c| c == '_' || c.is_whitespace()) {
+        Some(format!(
+            "{name:?} has '_' or white space after its second character"
+        ))
     } else if name.chars().any(char::is_control) {
         Some(format!("{name:?} contains a control character"))
-    } else if BUILT_IN_PROVIDERS.iter().any(|b| b.eq_ignore_ascii_case(name)) {
-        Some(format!("{name:?} is the name of a built-in Cognito provider"))
+    } else if BUILT_IN_PROVIDERS
+        .iter()
+        .any(|b| b.eq_ignore_ascii_case(name))
+    {
+        Some(format!(
+            "{name:?} is the name of a built-in Cognito provider"
+        ))
     } else {
         None
     };
@@ -543,7 +584,10 @@ fn check_provider(setup: &Setup, out: &mut Vec<Problem>) {
     for (attribute, claim) in &setup.provider.attribute_mapping {
         let field = format!("provider.attribute_mapping.{attribute}");
         let standard = STANDARD_ATTRIBUTES.contains(&attribute.as_str());
-        if attribute.is_empty() || attribute.len() > 32 || !(standard || CUSTOM_ATTRIBUTE.is_match(attribute)) {
+        if attribute.is_empty()
+            || attribute.len() > 32
+            || !(standard || CUSTOM_ATTRIBUTE.is_match(attribute))
+        {
             let near = STANDARD_ATTRIBUTES
                 .iter()
                 .map(|s| (strsim::jaro_winkler(s, attribute), *s))
@@ -573,7 +617,10 @@ fn check_provider(setup: &Setup, out: &mut Vec<Problem>) {
         } else if claim.len() > 2048 {
             out.push(Problem::error(
                 field,
-                format!("the claim name is {} characters long; Cognito allows 2048", claim.len()),
+                format!(
+                    "the claim name is {} characters long; Cognito allows 2048",
+                    claim.len()
+                ),
                 "check what was pasted",
             ));
         }
@@ -608,9 +655,14 @@ fn check_saml(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {
     if let Some(file) = &saml.metadata_file
         && file.trim().is_empty()
     {
-        out.push(Problem::error("saml.metadata_file", "the file name is empty", "give the path of the downloaded Federation Metadata XML"));
+        out.push(Problem::error(
+            "saml.metadata_file",
+            "the file name is empty",
+            "give the path of the downloaded Federation Metadata XML",
+        ));
     }
-    if saml.idp_signout && setup.app_client.logout_urls.is_empty() && setup.app_client.id.is_none() {
+    if saml.idp_signout && setup.app_client.logout_urls.is_empty() && setup.app_client.id.is_none()
+    {
         out.push(Problem::warning(
             "app_client.logout_urls",
             "IdP sign-out is on but the client has no sign-out URL, so the app cannot call /logout",
@@ -669,7 +721,9 @@ pub fn check_guid(field: &str, what: &str, value: &str) -> Option<Problem> {
         Some(Problem::error(
             field,
             format!("{value:?} is not a GUID"),
-            format!("copy {what} from the app registration's Overview page in Entra; it looks like 3c7v9b1n-...: 8-4-4-4-12 hexadecimal digits"),
+            format!(
+                "copy {what} from the app registration's Overview page in Entra; it looks like 3c7v9b1n-...: 8-4-4-4-12 hexadecimal digits"
+            ),
         ))
     }
 }
@@ -692,9 +746,16 @@ fn check_oidc(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {
         let what = if names.is_empty() {
             "a [saml] table is given on an OIDC setup".to_string()
         } else {
-            format!("SAML-only options ({}) are set on an OIDC setup", names.join(", "))
+            format!(
+                "SAML-only options ({}) are set on an OIDC setup",
+                names.join(", ")
+            )
         };
-        out.push(Problem::error("saml", what, "remove the [saml] table, or set protocol = \"saml\""));
+        out.push(Problem::error(
+            "saml",
+            what,
+            "remove the [saml] table, or set protocol = \"saml\"",
+        ));
     }
     let oidc = setup.oidc();
     match &oidc.tenant_id {
@@ -722,5 +783,138 @@ fn check_oidc(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {
             "the openid scope is missing; Entra returns no ID token without it",
             "use scopes = [\"openid\", \"profile\", \"email\"]",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(problems: &[Problem]) -> Vec<&str> {
+        problems.iter().map(|p| p.field.as_str()).collect()
+    }
+
+    #[test]
+    fn regions() {
+        for good in [
+            "us-east-1",
+            "eu-central-2",
+            "ap-southeast-4",
+            "us-gov-west-1",
+            "il-central-1",
+            "ca-west-1",
+            "mx-central-1",
+        ] {
+            assert!(REGION.is_match(good), "{good}");
+        }
+        for bad in [
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "moon-base-1",
+            "us-east-1a",
+            "",
+        ] {
+            assert!(!REGION.is_match(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn provider_names() {
+        assert!(check_provider_name("EntraID").is_none());
+        assert!(check_provider_name("abc").is_none());
+        assert!(check_provider_name(&"a".repeat(32)).is_none());
+        assert!(
+            check_provider_name("E_tra").is_none(),
+            "'_' as second character is allowed"
+        );
+        for bad in [
+            "ab",
+            &"a".repeat(33),
+            "_abc",
+            " abc",
+            "Entra_ID",
+            "Entra ID",
+            "COGNITO",
+            "google",
+        ] {
+            assert!(check_provider_name(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes() {
+        let check = |p: &str| {
+            let mut out = Vec::new();
+            check_prefix(p, &mut out);
+            out
+        };
+        assert!(check("example-corp-prd").is_empty());
+        assert!(check("a").is_empty());
+        assert!(!check("-a").is_empty());
+        assert!(!check("a-").is_empty());
+        assert!(!check(&"a".repeat(64)).is_empty());
+        assert!(!check("my-amazon-login").is_empty());
+        assert_eq!(suggest_prefix("corp-cognito"), "corp-login");
+    }
+
+    #[test]
+    fn urls() {
+        for good in [
+            "https://example.com/cb",
+            "http://localhost:3000/cb",
+            "http://127.0.0.1/cb",
+            "http://[::1]:8080/",
+            "myapp://callback",
+        ] {
+            assert_eq!(check_url("u", good), None, "{good}");
+        }
+        for bad in [
+            "http://example.com",
+            "https://x.com/#frag",
+            "example.com/cb",
+            "http://localhost.evil.com/",
+        ] {
+            assert!(check_url("u", bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tenants() {
+        assert!(check_tenant_id("t", "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b").is_none());
+        assert!(check_tenant_id("t", "contoso.onmicrosoft.com").is_none());
+        for multi in ["common", "Organizations", "consumers"] {
+            let p = check_tenant_id("t", multi);
+            assert!(
+                p.as_ref()
+                    .is_some_and(|p| p.problem.contains("multi-tenant")),
+                "{multi}"
+            );
+        }
+        assert!(check_tenant_id("t", "contoso").is_some());
+    }
+
+    #[test]
+    fn values_stage_allows_missing_entra_answers_apply_does_not() {
+        let setup: Setup = toml::from_str(
+            r#"
+            name = "x"
+            protocol = "oidc"
+            region = "us-east-1"
+            [user_pool]
+            name = "p"
+            [domain]
+            prefix = "corp-login"
+            [app_client]
+            name = "web"
+            callback_urls = ["https://app.example.com/"]
+            "#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(validate(&setup, Stage::Values).is_empty());
+        assert_eq!(
+            fields(&validate(&setup, Stage::Apply)),
+            ["oidc.tenant_id", "oidc.client_id"]
+        );
     }
 }

@@ -53,7 +53,9 @@ pub fn require_tool(tool: &str, why: &str) -> PathBuf {
             return candidate;
         }
     }
-    panic!("`{tool}` is not installed but this test needs it ({why}). Run scripts/test, which installs it.");
+    panic!(
+        "`{tool}` is not installed but this test needs it ({why}). Run scripts/test, which installs it."
+    );
 }
 
 /// Polls `check` until it returns Some or the deadline passes.
@@ -73,7 +75,9 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
 /// Every file below a folder (recursively), for "nothing was written" checks.
 pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -92,5 +96,139 @@ pub fn write(path: &Path, content: impl AsRef<[u8]>) {
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// A private X server (Xvfb) for clipboard tests, killed on drop.
+pub struct XServer {
+    child: std::process::Child,
+    pub display: String,
+}
+
+impl XServer {
+    pub fn start() -> XServer {
+        use std::io::{BufRead, BufReader};
+        let xvfb = require_tool("Xvfb", "the clipboard is read back from a real X server");
+        require_tool("xclip", "the clipboard is read back with xclip");
+        let mut child = match std::process::Command::new(xvfb)
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "640x480x24",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => panic!("cannot start Xvfb: {e}"),
+        };
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = BufReader::new(out).read_line(&mut line);
+        }
+        let number = line.trim();
+        assert!(!number.is_empty(), "Xvfb did not report its display number");
+        XServer {
+            child,
+            display: format!(":{number}"),
+        }
+    }
+
+    /// What `xclip -o -selection clipboard` reads on this display.
+    pub fn clipboard(&self) -> Option<String> {
+        let out = std::process::Command::new("xclip")
+            .args(["-o", "-selection", "clipboard"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+impl Drop for XServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tmux server on a private socket, killed on drop.
+pub struct Tmux {
+    pub socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    pub fn start(width: u16, height: u16) -> Tmux {
+        require_tool("tmux", "the terminal tests drive a real terminal");
+        let dir = tempdir();
+        let socket = dir.path().join("sock");
+        let t = Tmux { socket, _dir: dir };
+        let out = t.cmd(&[
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            "/bin/sh",
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            stderr(&out)
+        );
+        t
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Output {
+        let mut c = Command::new("tmux");
+        c.arg("-S")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args);
+        run(&mut c)
+    }
+
+    /// Types text literally, then Enter.
+    pub fn type_line(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "0", "-l", text]);
+        self.cmd(&["send-keys", "-t", "0", "Enter"]);
+    }
+
+    pub fn screen(&self) -> String {
+        stdout(&self.cmd(&["capture-pane", "-p", "-J", "-t", "0"]))
+    }
+
+    pub fn wait_for_text(&self, text: &str, timeout: Duration) -> String {
+        wait_for(&format!("{text:?} on the tmux screen"), timeout, || {
+            let s = self.screen();
+            s.contains(text).then_some(s)
+        })
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+/// Quotes a string for /bin/sh.
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }

@@ -1,0 +1,177 @@
+//! The state file: saved setups are listed and shown; the lock, a corrupt file and a newer
+//! schema are handled as DESIGN.md says.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use cognito_entra::journey::Step;
+use cognito_entra::setup::load;
+use cognito_entra::state::{State, StateError, StateStore};
+use common::*;
+
+fn sample_state() -> State {
+    let text = std::fs::read(fixture("setups/sample.toml")).unwrap_or_default();
+    let setup = load::parse(&text, "x").unwrap_or_else(|p| panic!("{p:?}"));
+    State::new(setup)
+}
+
+#[test]
+fn saved_setups_are_listed_and_shown() {
+    let dir = tempdir();
+    let store = StateStore::new(dir.path().join("state"));
+    let lock = store.lock("corp-saml").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = sample_state();
+    state.progress.steps_done = Step::ALL[..6].to_vec();
+    state.aws.user_pool_id = Some("us-east-1_abcd1234".into());
+    lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    drop(lock);
+
+    // File and folder modes.
+    let meta = std::fs::metadata(store.path("corp-saml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let dmeta = std::fs::metadata(store.dir()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(dmeta.permissions().mode() & 0o777, 0o700);
+
+    let out = run(cmd(store.dir()).arg("setups"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("corp-saml"), "{text}");
+    assert!(text.contains("SAML"), "{text}");
+    assert!(text.contains("step 7/12  Entra: single sign-on"), "{text}");
+    assert!(text.contains("just now"), "{text}");
+
+    let out = run(cmd(store.dir()).args(["status", "--json"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["name"], "corp-saml");
+    assert_eq!(json["next_step"], "entra_portal");
+    assert_eq!(json["aws"]["user_pool_id"], "us-east-1_abcd1234");
+
+    let out = run(cmd(store.dir()).args(["status", "--setup", "corp-saml"]));
+    assert!(
+        stdout(&out).contains("Next: Entra: single sign-on"),
+        "{}",
+        stdout(&out)
+    );
+
+    // values --setup uses the saved answers.
+    let out = run(cmd(store.dir()).args(["values", "--setup", "corp-saml", "--json"]));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        json["entity_id"],
+        "urn:amazon:cognito:sp:us-east-1_abcd1234"
+    );
+
+    // A missing setup is named, with the way to list them.
+    let out = run(cmd(store.dir()).args(["status", "--setup", "nope"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no saved setup named \"nope\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_second_holder_of_the_lock_is_refused_with_the_pid() {
+    let dir = tempdir();
+    let store = StateStore::new(dir.path());
+    let held = store.lock("corp").unwrap_or_else(|e| panic!("{e}"));
+    match store.lock("corp") {
+        Err(e @ StateError::Locked { .. }) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains(&format!(
+                    "setup \"corp\" is in use by another cognito-entra (pid {})",
+                    std::process::id()
+                )),
+                "{msg}"
+            );
+        }
+        other => panic!("expected Locked, got {other:?}"),
+    }
+    drop(held);
+    assert!(store.lock("corp").is_ok(), "the lock is released on drop");
+}
+
+#[test]
+fn a_corrupt_state_file_is_reported_and_never_overwritten() {
+    let dir = tempdir();
+    let store = StateStore::new(dir.path());
+    let path = store.path("broken");
+    let garbage = "schema_version = 1\nanswers = [ this is not toml\n";
+    write(&path, garbage);
+
+    let out = run(cmd(dir.path()).args(["status", "--setup", "broken"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("never overwritten"), "{err}");
+
+    let out = run(cmd(dir.path()).arg("setups"));
+    assert!(
+        stdout(&out).contains("broken  unreadable"),
+        "{}",
+        stdout(&out)
+    );
+
+    let lock = store.lock("broken").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = sample_state();
+    assert!(matches!(
+        lock.save(&mut state),
+        Err(StateError::Corrupt { .. })
+    ));
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), garbage);
+}
+
+#[test]
+fn a_newer_schema_asks_for_an_upgrade() {
+    let dir = tempdir();
+    let store = StateStore::new(dir.path());
+    let lock = store.lock("future").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = sample_state();
+    lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    let path = store.path("future");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let future = text.replace("schema_version = 1", "schema_version = 99");
+    write(&path, &future);
+
+    let out = run(cmd(dir.path()).args(["status", "--setup", "future"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("upgrade cognito-entra"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(matches!(
+        lock.save(&mut state),
+        Err(StateError::NewerSchema { found: 99, .. })
+    ));
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), future);
+}
+
+#[test]
+fn saving_leaves_no_temporary_files() {
+    let dir = tempdir();
+    let store = StateStore::new(dir.path());
+    let lock = store.lock("corp").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = sample_state();
+    for _ in 0..3 {
+        lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let names: Vec<String> = files_below(dir.path())
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["corp.lock", "corp.toml"]);
+    let back = store
+        .load_existing("corp")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.answers, state.answers);
+}
