@@ -60,14 +60,12 @@ fn main() -> ExitCode {
             "apply",
             "Until it arrives, create the Cognito resources in the console; `cognito-entra values --config FILE` gives the values to paste.",
         ),
-        Some(Command::CheckMetadata { .. }) => not_yet::run(
-            "check-metadata",
-            "Until it arrives, open the metadata URL in a browser and check the certificate dates by hand.",
-        ),
-        Some(Command::CheckTenant { .. }) => not_yet::run(
-            "check-tenant",
-            "Until it arrives, open https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration in a browser.",
-        ),
+        Some(Command::CheckMetadata { source, json }) => {
+            commands::check_metadata::run(&ctx, source, *json)
+        }
+        Some(Command::CheckTenant { tenant, json }) => {
+            commands::check_tenant::run(&ctx, tenant, *json)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

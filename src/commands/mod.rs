@@ -1,6 +1,8 @@
 //! The non-interactive face: one file per subcommand. Each reads its input, calls the core,
 //! prints, and returns an exit code or a `Failure`.
 
+pub mod check_metadata;
+pub mod check_tenant;
 pub mod not_yet;
 pub mod overview;
 pub mod setups;
@@ -95,4 +97,13 @@ pub fn print_warnings(problems: &[cognito_entra::setup::Problem]) {
     for p in problems {
         eprintln!("{p}");
     }
+}
+
+/// Runs async core work (HTTP, AWS) to completion on a runtime made for this command only.
+pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))?;
+    Ok(runtime.block_on(future))
 }

@@ -232,3 +232,6 @@ impl Drop for Tmux {
 pub fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
+
+pub mod entra;
+pub mod https;

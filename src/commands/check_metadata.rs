@@ -1,0 +1,114 @@
+//! `cognito-entra check-metadata URL|FILE`: fetch and judge Entra's SAML metadata.
+
+use std::path::Path;
+
+use cognito_entra::entra::fetch::{Fetcher, Limits};
+use cognito_entra::entra::metadata::{self, Report, rfc3339, short};
+use cognito_entra::entra::{Finding, Level, split};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure, block_on};
+
+pub fn run(ctx: &Context, source: &str, json_out: bool) -> CommandResult {
+    let now = OffsetDateTime::now_utc();
+    let looks_like_url = source.contains("://");
+    let report = if looks_like_url {
+        let fetcher =
+            Fetcher::new(Limits::from_env()).map_err(|e| Failure::Failed(format!("error: {e}")))?;
+        block_on(metadata::check_url(
+            &fetcher,
+            source,
+            &ctx.global.authority,
+            now,
+        ))?
+    } else {
+        metadata::check_file(Path::new(source), now)
+    };
+    if json_out {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(&report, now)).unwrap_or_default()
+        );
+    } else {
+        print_human(&report, now);
+    }
+    Ok(if report.has_errors() {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    })
+}
+
+fn to_json(report: &Report, now: OffsetDateTime) -> serde_json::Value {
+    let (errors, warnings) = split(&report.findings);
+    let m = report.metadata.as_ref();
+    json!({
+        "source": report.source,
+        "entity_id": m.map(|m| &m.entity_id),
+        "tenant_id": m.and_then(|m| m.tenant_id.as_ref()),
+        "sso_url": m.and_then(|m| m.sso_url()),
+        "slo_url": m.and_then(|m| m.slo_url()),
+        "signed": m.map(|m| m.signed),
+        "certificates": m.map(|m| m.certificates.iter().map(|c| json!({
+            "thumbprint": c.thumbprint,
+            "subject": c.subject,
+            "not_before": rfc3339(c.not_before),
+            "not_after": rfc3339(c.not_after),
+            "expired": c.not_after < now,
+        })).collect::<Vec<_>>()).unwrap_or_default(),
+        "warnings": warnings,
+        "errors": errors,
+    })
+}
+
+/// Findings first (errors, then warnings), then the facts.
+pub fn print_findings(findings: &[Finding]) {
+    for f in findings {
+        let label = match f.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "note",
+        };
+        println!("{label}: {}", f.message);
+    }
+}
+
+fn print_human(report: &Report, now: OffsetDateTime) {
+    print_findings(&report.findings);
+    let Some(m) = &report.metadata else {
+        println!("\n{}: not usable as SAML metadata.", report.source);
+        return;
+    };
+    if !report.findings.is_empty() {
+        println!();
+    }
+    let row = |label: &str, value: &str| println!("{label:<14} {value}");
+    row("Source", &report.source);
+    row("Entity ID", &m.entity_id);
+    row(
+        "Entra tenant",
+        m.tenant_id.as_deref().unwrap_or("(not an Entra entity ID)"),
+    );
+    row("Sign-on URL", m.sso_url().unwrap_or("(none)"));
+    if let Some(slo) = m.slo_url() {
+        row("Sign-out URL", slo);
+    }
+    row("Signed", if m.signed { "yes" } else { "no" });
+    for c in &m.certificates {
+        let state = if c.not_after < now {
+            format!("expired {}", metadata::date(c.not_after))
+        } else if c.not_before > now {
+            format!("not valid before {}", metadata::date(c.not_before))
+        } else {
+            format!("valid until {}", metadata::date(c.not_after))
+        };
+        row(
+            "Certificate",
+            &format!("{}  {state}  {}", short(&c.thumbprint), c.subject),
+        );
+    }
+    if !report.has_errors() {
+        println!("\nOK: Cognito can use this metadata.");
+    }
+}

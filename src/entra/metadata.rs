@@ -1,0 +1,515 @@
+//! SAML federation metadata from Entra: parsed with a real XML parser (namespaces respected,
+//! no DTDs, so no entity bombs), then judged: is it the app's metadata, and will its signing
+//! certificates work?
+
+use std::path::Path;
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+use url::Url;
+
+use super::fetch::Fetcher;
+use super::{Finding, Level, is_entra_host};
+
+const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+/// Warn this long before a signing certificate expires.
+pub const EXPIRY_WARNING_DAYS: i64 = 60;
+const PORTAL_HOSTS: [&str; 5] = [
+    "portal.azure.com",
+    "entra.microsoft.com",
+    "aad.portal.azure.com",
+    "myapps.microsoft.com",
+    "admin.microsoft.com",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    pub binding: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Certificate {
+    /// SHA-1 of the DER, upper-case hex, as Entra's portal shows thumbprints.
+    pub thumbprint: String,
+    pub subject: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// Base64 DER as it stood in the metadata.
+    #[serde(skip)]
+    pub base64: String,
+}
+
+impl Certificate {
+    pub fn valid_at(&self, now: OffsetDateTime) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Metadata {
+    pub entity_id: String,
+    pub tenant_id: Option<String>,
+    pub sso: Vec<Endpoint>,
+    pub slo: Vec<Endpoint>,
+    pub certificates: Vec<Certificate>,
+    pub signed: bool,
+}
+
+const REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
+
+impl Metadata {
+    /// The sign-on URL Cognito uses (HTTP-Redirect binding first).
+    pub fn sso_url(&self) -> Option<&str> {
+        preferred(&self.sso)
+    }
+    pub fn slo_url(&self) -> Option<&str> {
+        preferred(&self.slo)
+    }
+}
+
+fn preferred(endpoints: &[Endpoint]) -> Option<&str> {
+    endpoints
+        .iter()
+        .find(|e| e.binding == REDIRECT)
+        .or_else(|| endpoints.first())
+        .map(|e| e.location.as_str())
+}
+
+/// Where the metadata came from; the advice differs.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Url(Url),
+    File(String),
+}
+
+/// The metadata (when it could be read) and everything the admin should know about it.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub source: String,
+    pub metadata: Option<Metadata>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Error)
+    }
+}
+
+/// Checks an App Federation Metadata Url: its form first, then what it serves.
+pub async fn check_url(
+    fetcher: &Fetcher,
+    raw: &str,
+    authority: &str,
+    now: OffsetDateTime,
+) -> Report {
+    let source = raw.trim().to_string();
+    let mut findings = Vec::new();
+    let url = match Url::parse(&source) {
+        Ok(u) => u,
+        Err(e) => {
+            return Report {
+                source: source.clone(),
+                metadata: None,
+                findings: vec![Finding::error(format!(
+                    "{source:?} is not a URL ({e}): copy \"App Federation Metadata Url\" from Entra, Single sign-on › SAML Certificates"
+                ))],
+            };
+        }
+    };
+    findings.extend(url_findings(&url, authority));
+    if findings.iter().any(|f| f.level == Level::Error) {
+        return Report {
+            source,
+            metadata: None,
+            findings,
+        };
+    }
+    match fetcher.get(&source).await.and_then(|f| f.success()) {
+        Ok(fetched) => {
+            let mut report = analyze(&fetched.body, &Origin::Url(url), now);
+            findings.append(&mut report.findings);
+            report.findings = findings;
+            report.source = source;
+            sort(&mut report.findings);
+            report
+        }
+        Err(e) => {
+            findings.insert(0, Finding::error(e.to_string()));
+            Report {
+                source,
+                metadata: None,
+                findings,
+            }
+        }
+    }
+}
+
+/// Checks a downloaded Federation Metadata XML file.
+pub fn check_file(path: &Path, now: OffsetDateTime) -> Report {
+    let source = path.display().to_string();
+    let bytes = match std::fs::metadata(path) {
+        Ok(m) if m.len() > super::fetch::MAX_BODY_BYTES as u64 => Err(format!(
+            "{source} is {} bytes; Federation Metadata XML is a few kilobytes — is this the right file?",
+            m.len()
+        )),
+        Ok(_) => std::fs::read(path).map_err(|e| format!("cannot read {source}: {e}")),
+        Err(e) => Err(format!("cannot read {source}: {e}")),
+    };
+    match bytes {
+        Ok(b) => analyze(&b, &Origin::File(source), now),
+        Err(message) => Report {
+            source,
+            metadata: None,
+            findings: vec![Finding::error(message)],
+        },
+    }
+}
+
+/// What the URL alone tells: a portal page, a tenant-wide document, a host that is not Entra's.
+pub fn url_findings(url: &Url, authority: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if PORTAL_HOSTS
+        .iter()
+        .any(|p| host == *p || host.ends_with(&format!(".{p}")))
+    {
+        out.push(Finding::error(format!(
+            "{host} is the Entra admin portal, not the metadata: in Enterprise applications › your app › Single sign-on › SAML Certificates, copy \"App Federation Metadata Url\" (it starts with https://login.microsoftonline.com/)"
+        )));
+        return out;
+    }
+    if url.scheme() == "http" {
+        out.push(Finding::error(format!(
+            "{url} uses plain http; Cognito fetches metadata over HTTPS only — use the https:// URL Entra shows"
+        )));
+        return out;
+    }
+    if !is_entra_host(&host, authority) {
+        out.push(Finding::warning(format!(
+            "{host} is not an Entra sign-in host (login.microsoftonline.com, .us, partner.microsoftonline.cn); this tool is tuned for Entra, so check the findings below with care"
+        )));
+    }
+    let tenant_wide = url
+        .path()
+        .to_ascii_lowercase()
+        .contains("federationmetadata")
+        && !url
+            .query_pairs()
+            .any(|(k, _)| k.eq_ignore_ascii_case("appid"));
+    if tenant_wide {
+        out.push(Finding::warning(
+            "the URL has no appid=: this is the tenant-wide metadata, whose certificate may differ from the app's — copy the app's \"App Federation Metadata Url\" from Single sign-on › SAML Certificates",
+        ));
+    }
+    out
+}
+
+/// Parses and judges a metadata document. Pure.
+pub fn analyze(body: &[u8], origin: &Origin, now: OffsetDateTime) -> Report {
+    let source = match origin {
+        Origin::Url(u) => u.to_string(),
+        Origin::File(f) => f.clone(),
+    };
+    let mut findings = Vec::new();
+    if let Origin::File(_) = origin {
+        findings.push(Finding::warning(
+            "a metadata file is never refreshed by Cognito: when Entra rolls its signing certificate, sign-in breaks until the file is uploaded again — prefer the App Federation Metadata Url",
+        ));
+    }
+    let metadata = match parse(body) {
+        Ok(m) => Some(m),
+        Err(message) => {
+            findings.insert(0, Finding::error(message));
+            None
+        }
+    };
+    if let Some(m) = &metadata {
+        findings.extend(judge(m, origin, now));
+    }
+    sort(&mut findings);
+    Report {
+        source,
+        metadata,
+        findings,
+    }
+}
+
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| f.level);
+}
+
+fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if m.certificates.is_empty() {
+        out.push(Finding::error(
+            "the metadata has no signing certificate, so Cognito could not check Entra's signatures — download it again from Single sign-on › SAML Certificates",
+        ));
+        return out;
+    }
+    if m.sso.is_empty() {
+        out.push(Finding::error(
+            "the metadata has no SingleSignOnService endpoint — this is not an identity provider's metadata",
+        ));
+    }
+    let valid: Vec<&Certificate> = m.certificates.iter().filter(|c| c.valid_at(now)).collect();
+    let renew = match origin {
+        Origin::Url(_) => {
+            "in Entra, Single sign-on › SAML Certificates › add a new certificate and make it active; Cognito reads it from the metadata URL"
+        }
+        Origin::File(_) => {
+            "in Entra, Single sign-on › SAML Certificates › add a new certificate and make it active, then download the metadata again"
+        }
+    };
+    if valid.is_empty() {
+        let dates: Vec<String> = m
+            .certificates
+            .iter()
+            .map(|c| {
+                if c.not_after < now {
+                    format!("{} expired {}", short(&c.thumbprint), date(c.not_after))
+                } else {
+                    format!(
+                        "{} not valid before {}",
+                        short(&c.thumbprint),
+                        date(c.not_before)
+                    )
+                }
+            })
+            .collect();
+        out.push(Finding::error(format!(
+            "no signing certificate is valid now ({}): Cognito refuses such metadata, and it blocks later updates of the provider too — {renew}",
+            dates.join("; ")
+        )));
+        return out;
+    }
+    for c in &m.certificates {
+        if c.not_after < now {
+            out.push(Finding::warning(format!(
+                "certificate {} expired {} (Entra keeps it during a rollover; Cognito uses the valid one)",
+                short(&c.thumbprint),
+                date(c.not_after)
+            )));
+        } else if c.not_before > now {
+            out.push(Finding::warning(format!(
+                "certificate {} is not valid before {}",
+                short(&c.thumbprint),
+                date(c.not_before)
+            )));
+        } else {
+            let left = (c.not_after - now).whole_days();
+            if c.not_after - now < Duration::days(EXPIRY_WARNING_DAYS) {
+                out.push(Finding::warning(format!(
+                    "certificate {} expires on {} (in {left} day{}): {renew}",
+                    short(&c.thumbprint),
+                    date(c.not_after),
+                    if left == 1 { "" } else { "s" }
+                )));
+            }
+        }
+    }
+    if m.tenant_id.is_none() {
+        out.push(Finding::warning(format!(
+            "the entity ID {} is not Entra's (https://sts.windows.net/<tenant>/); this tool is tuned for Entra",
+            m.entity_id
+        )));
+    }
+    out
+}
+
+/// A certificate thumbprint shortened for sentences: first and last 4.
+pub fn short(thumbprint: &str) -> String {
+    if thumbprint.len() > 12 {
+        format!(
+            "{}…{}",
+            &thumbprint[..8],
+            &thumbprint[thumbprint.len() - 4..]
+        )
+    } else {
+        thumbprint.to_string()
+    }
+}
+
+pub fn date(t: OffsetDateTime) -> String {
+    t.date().to_string()
+}
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Parses the document; the error says what it is instead, in the admin's terms.
+pub fn parse(body: &[u8]) -> Result<Metadata, String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let text = std::str::from_utf8(body)
+        .map_err(|_| "the document is not UTF-8 text, so it is not SAML metadata".to_string())?;
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err("the document is empty".into());
+    }
+    let head: String = trimmed
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.starts_with("<!doctype html") || head.contains("<html") {
+        return Err("this is an HTML page (a sign-in or portal page), not SAML metadata: in Entra, Enterprise applications › your app › Single sign-on › SAML Certificates, copy \"App Federation Metadata Url\"".into());
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return Err(json_explanation(trimmed));
+    }
+    if !trimmed.starts_with('<') {
+        let first: String = trimmed
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(80)
+            .collect();
+        return Err(format!(
+            "the document is not XML (it starts with {first:?}), so it is not SAML metadata"
+        ));
+    }
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 200_000,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(trimmed, options).map_err(|e| match e {
+        roxmltree::Error::DtdDetected => {
+            "the XML declares a DTD, which SAML metadata never has (refused: it could expand entities)".to_string()
+        }
+        other => format!("the document is not well-formed XML ({other})"),
+    })?;
+    let root = doc.root_element();
+    let entity = if root.has_tag_name((MD, "EntityDescriptor")) {
+        root
+    } else if root.has_tag_name((MD, "EntitiesDescriptor")) {
+        root.descendants()
+            .find(|n| {
+                n.has_tag_name((MD, "EntityDescriptor"))
+                    && n.children()
+                        .any(|c| c.has_tag_name((MD, "IDPSSODescriptor")))
+            })
+            .ok_or(
+                "the metadata lists entities, but none is an identity provider (IDPSSODescriptor)",
+            )?
+    } else {
+        let ns = root
+            .tag_name()
+            .namespace()
+            .map(|n| format!(" in {n}"))
+            .unwrap_or_default();
+        return Err(format!(
+            "this XML is not SAML metadata: its root element is <{}>{ns}, not <EntityDescriptor> in {MD}",
+            root.tag_name().name()
+        ));
+    };
+    let entity_id = entity
+        .attribute("entityID")
+        .ok_or("the EntityDescriptor has no entityID")?
+        .to_string();
+    let signed = entity.children().any(|c| c.has_tag_name((DS, "Signature")));
+    let idp = entity
+        .children()
+        .find(|c| c.has_tag_name((MD, "IDPSSODescriptor")))
+        .ok_or("the metadata has no identity provider role (IDPSSODescriptor): it may be a service provider's metadata — copy \"App Federation Metadata Url\" from Entra")?;
+    let endpoints = |name: &str| -> Vec<Endpoint> {
+        idp.children()
+            .filter(|c| c.has_tag_name((MD, name)))
+            .filter_map(|c| {
+                Some(Endpoint {
+                    binding: c.attribute("Binding")?.to_string(),
+                    location: c.attribute("Location")?.to_string(),
+                })
+            })
+            .collect()
+    };
+    let sso = endpoints("SingleSignOnService");
+    let slo = endpoints("SingleLogoutService");
+    let mut certificates = Vec::new();
+    for key in idp
+        .children()
+        .filter(|c| c.has_tag_name((MD, "KeyDescriptor")))
+    {
+        if key.attribute("use").is_some_and(|u| u != "signing") {
+            continue;
+        }
+        for x509 in key
+            .descendants()
+            .filter(|n| n.has_tag_name((DS, "X509Certificate")))
+        {
+            let b64: String = x509.text().unwrap_or("").split_whitespace().collect();
+            certificates.push(parse_certificate(&b64)?);
+        }
+    }
+    certificates.dedup_by(|a, b| a.thumbprint == b.thumbprint);
+    Ok(Metadata {
+        tenant_id: tenant_from_entity_id(&entity_id),
+        entity_id,
+        sso,
+        slo,
+        certificates,
+        signed,
+    })
+}
+
+fn json_explanation(text: &str) -> String {
+    let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    let field = |k: &str| {
+        value
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    if field("issuer").is_some() && field("authorization_endpoint").is_some() {
+        return "this is an OIDC discovery document, not SAML metadata: for SAML, copy \"App Federation Metadata Url\" from Single sign-on › SAML Certificates".into();
+    }
+    if let Some(desc) = field("error_description") {
+        let first = desc.lines().next().unwrap_or("").trim().to_string();
+        return format!("Entra answered with an error instead of metadata: {first}");
+    }
+    "this is JSON, not SAML metadata: copy \"App Federation Metadata Url\" from Entra, Single sign-on › SAML Certificates".into()
+}
+
+/// The tenant GUID from Entra's entity ID `https://sts.windows.net/<tenant>/`.
+pub fn tenant_from_entity_id(entity_id: &str) -> Option<String> {
+    let url = Url::parse(entity_id).ok()?;
+    let host = url.host_str()?;
+    if !(host.eq_ignore_ascii_case("sts.windows.net") || host.starts_with("sts.")) {
+        return None;
+    }
+    let segment = url.path().trim_matches('/').split('/').next()?;
+    uuid::Uuid::parse_str(segment).ok().map(|u| u.to_string())
+}
+
+/// Decodes one base64 DER certificate.
+pub fn parse_certificate(b64: &str) -> Result<Certificate, String> {
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64.as_bytes())
+        .map_err(|e| format!("a signing certificate in the metadata is not valid base64 ({e})"))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).map_err(|e| {
+        format!("a signing certificate in the metadata is not an X.509 certificate ({e})")
+    })?;
+    let validity = cert.validity();
+    Ok(Certificate {
+        thumbprint: thumbprint(&der),
+        subject: cert.subject().to_string(),
+        not_before: validity.not_before.to_datetime(),
+        not_after: validity.not_after.to_datetime(),
+        base64: b64.to_string(),
+    })
+}
+
+/// SHA-1 of DER bytes, upper-case hex: the form Entra's portal shows.
+pub fn thumbprint(der: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
+    digest.as_ref().iter().map(|b| format!("{b:02X}")).collect()
+}

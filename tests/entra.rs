@@ -1,0 +1,538 @@
+//! `check-metadata` and `check-tenant` against a local HTTPS server that serves Entra-shaped
+//! documents (and fails the ways Entra and networks do). Each case asserts what the admin sees.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::entra::*;
+use common::https::{HttpsServer, Response};
+use common::*;
+use time::Duration as Days;
+
+const XML: &str = "application/xml; charset=utf-8";
+
+struct Fixture {
+    server: HttpsServer,
+    state: tempfile::TempDir,
+    /// Thumbprint of the certificate in the valid app metadata.
+    valid_thumb: String,
+}
+
+fn fixture_server() -> Fixture {
+    let (valid, valid_thumb) = signing_cert(Days::days(-400), Days::days(700));
+    let (expired, _) = signing_cert(Days::days(-1200), Days::days(-5));
+    let (expired2, _) = signing_cert(Days::days(-900), Days::days(-1));
+    let (soon, _) = signing_cert(Days::days(-1000), Days::days(10));
+    let (future, _) = signing_cert(Days::days(30), Days::days(900));
+    let mut routes: HashMap<String, Response> = HashMap::new();
+    let mut add = |path: &str, r: Response| {
+        routes.insert(path.to_string(), r);
+    };
+    add(
+        &metadata_path(true),
+        Response::ok(XML, metadata_xml(std::slice::from_ref(&valid))),
+    );
+    add(
+        &metadata_path(false),
+        Response::ok(XML, metadata_xml(std::slice::from_ref(&valid))),
+    );
+    add(
+        "/rollover.xml?appid=1",
+        Response::ok(XML, metadata_xml(&[expired.clone(), valid.clone()])),
+    );
+    add(
+        "/all-expired.xml?appid=1",
+        Response::ok(XML, metadata_xml(&[expired, expired2])),
+    );
+    add(
+        "/not-yet-valid.xml?appid=1",
+        Response::ok(XML, metadata_xml(&[future])),
+    );
+    add(
+        "/expiring.xml?appid=1",
+        Response::ok(XML, metadata_xml(&[soon])),
+    );
+    add(
+        "/no-certs.xml?appid=1",
+        Response::ok(XML, metadata_xml(&[])),
+    );
+    add(
+        "/sign-in.xml?appid=1",
+        Response::ok(
+            "text/html; charset=utf-8",
+            std::fs::read(fixture("entra/sign-in-page.html")).unwrap_or_default(),
+        ),
+    );
+    add(
+        "/json-error.xml?appid=1",
+        Response::ok(
+            "application/json",
+            r#"{"error":"invalid_request","error_description":"AADSTS700016: Application with identifier 'x' was not found in the directory.\r\nTrace ID: 1"}"#,
+        ),
+    );
+    add(
+        "/rss.xml?appid=1",
+        Response::ok(
+            XML,
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>news</title></channel></rss>"#,
+        ),
+    );
+    add(
+        "/sp.xml?appid=1",
+        Response::ok(
+            XML,
+            r#"<EntityDescriptor entityID="urn:amazon:cognito:sp:us-east-1_x" xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/></EntityDescriptor>"#,
+        ),
+    );
+    add(
+        "/bomb.xml?appid=1",
+        Response::ok(
+            XML,
+            r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="&lol2;"/>"#,
+        ),
+    );
+    add(
+        "/server-error.xml?appid=1",
+        Response::status(
+            500,
+            "text/plain",
+            "Internal Server Error\nstack trace follows",
+        ),
+    );
+    for i in 1..=6 {
+        add(
+            &format!("/hop{i}?appid=1"),
+            Response::redirect(&format!("https://localhost:{{port}}/hop{}?appid=1", i + 1)),
+        );
+    }
+    add(
+        "/hop7?appid=1",
+        Response::ok(XML, metadata_xml(std::slice::from_ref(&valid))),
+    );
+    add(
+        "/to-http?appid=1",
+        Response::redirect("http://localhost:{port}/x"),
+    );
+    add(
+        "/huge.xml?appid=1",
+        Response::ok(XML, vec![b' '; 5 * 1024 * 1024]),
+    );
+    let mut streamed = Response::ok(XML, vec![b' '; 5 * 1024 * 1024]);
+    streamed.no_length = true;
+    add("/huge-stream.xml?appid=1", streamed);
+    let mut slow = Response::ok(XML, metadata_xml(std::slice::from_ref(&valid)));
+    slow.delay = Duration::from_secs(5);
+    add("/slow.xml?appid=1", slow);
+
+    let server = HttpsServer::start(routes);
+    Fixture {
+        server,
+        state: tempdir(),
+        valid_thumb,
+    }
+}
+
+fn check(f: &Fixture, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = run(cmd(f.state.path())
+        .env("SSL_CERT_FILE", &f.server.ca_file)
+        .env("COGNITO_ENTRA_AUTHORITY", f.server.authority())
+        .env("COGNITO_ENTRA_HTTP_TIMEOUT", "2")
+        .args(args)
+        .arg("--json"));
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(&out), stderr(&out)));
+    (out.status.code(), json, stderr(&out))
+}
+
+fn errors(v: &serde_json::Value) -> Vec<String> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn warnings(v: &serde_json::Value) -> Vec<String> {
+    v["warnings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn metadata_cases() {
+    let f = fixture_server();
+    let url = |p: &str| f.server.url(p);
+
+    // Valid app metadata: every fact, no finding.
+    let (code, v, err) = check(&f, &["check-metadata", &url(&metadata_path(true))]);
+    assert_eq!(code, Some(0), "{v}\n{err}");
+    assert_eq!(v["entity_id"], format!("https://sts.windows.net/{TENANT}/"));
+    assert_eq!(v["tenant_id"], TENANT);
+    assert_eq!(
+        v["sso_url"],
+        format!("https://login.microsoftonline.com/{TENANT}/saml2")
+    );
+    assert_eq!(
+        v["slo_url"],
+        format!("https://login.microsoftonline.com/{TENANT}/saml2")
+    );
+    assert_eq!(v["signed"], true);
+    assert_eq!(v["certificates"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["certificates"][0]["thumbprint"], f.valid_thumb);
+    assert_eq!(
+        v["certificates"][0]["subject"],
+        "CN=Microsoft Azure Federated SSO Certificate"
+    );
+    assert_eq!(v["certificates"][0]["expired"], false);
+    assert!(errors(&v).is_empty() && warnings(&v).is_empty(), "{v}");
+
+    let cases: Vec<(&str, String, Option<i32>, &str, &str)> = vec![
+        (
+            "one expired, one valid",
+            url("/rollover.xml?appid=1"),
+            Some(0),
+            "warning",
+            "expired",
+        ),
+        (
+            "one expired, one valid (rollover note)",
+            url("/rollover.xml?appid=1"),
+            Some(0),
+            "warning",
+            "Cognito uses the valid one",
+        ),
+        (
+            "all expired",
+            url("/all-expired.xml?appid=1"),
+            Some(1),
+            "error",
+            "no signing certificate is valid now",
+        ),
+        (
+            "not yet valid",
+            url("/not-yet-valid.xml?appid=1"),
+            Some(1),
+            "error",
+            "not valid before",
+        ),
+        (
+            "expiring in 10 days",
+            url("/expiring.xml?appid=1"),
+            Some(0),
+            "warning",
+            "expires on",
+        ),
+        (
+            "tenant-wide without appid",
+            url(&metadata_path(false)),
+            Some(0),
+            "warning",
+            "no appid=",
+        ),
+        (
+            "no certificates",
+            url("/no-certs.xml?appid=1"),
+            Some(1),
+            "error",
+            "has no signing certificate",
+        ),
+        (
+            "HTML sign-in page",
+            url("/sign-in.xml?appid=1"),
+            Some(1),
+            "error",
+            "this is an HTML page (a sign-in or portal page)",
+        ),
+        (
+            "JSON error body",
+            url("/json-error.xml?appid=1"),
+            Some(1),
+            "error",
+            "Entra answered with an error instead of metadata: AADSTS700016",
+        ),
+        (
+            "XML that is not metadata",
+            url("/rss.xml?appid=1"),
+            Some(1),
+            "error",
+            "its root element is <rss>",
+        ),
+        (
+            "SP metadata",
+            url("/sp.xml?appid=1"),
+            Some(1),
+            "error",
+            "no identity provider role (IDPSSODescriptor)",
+        ),
+        (
+            "entity bomb",
+            url("/bomb.xml?appid=1"),
+            Some(1),
+            "error",
+            "declares a DTD",
+        ),
+        (
+            "404",
+            url("/missing.xml?appid=1"),
+            Some(1),
+            "error",
+            "answered HTTP 404",
+        ),
+        (
+            "500",
+            url("/server-error.xml?appid=1"),
+            Some(1),
+            "error",
+            "answered HTTP 500: Internal Server Error",
+        ),
+        (
+            "redirect chain of 6",
+            url("/hop1?appid=1"),
+            Some(1),
+            "error",
+            "redirected more than 5 times",
+        ),
+        (
+            "redirect to http",
+            url("/to-http?appid=1"),
+            Some(1),
+            "error",
+            "redirected to plain http",
+        ),
+        (
+            "5 MiB body",
+            url("/huge.xml?appid=1"),
+            Some(1),
+            "error",
+            "sent more than 2097152 bytes",
+        ),
+        (
+            "5 MiB body without length",
+            url("/huge-stream.xml?appid=1"),
+            Some(1),
+            "error",
+            "sent more than 2097152 bytes",
+        ),
+        (
+            "slow server",
+            url("/slow.xml?appid=1"),
+            Some(1),
+            "error",
+            "did not answer within 2 s",
+        ),
+        (
+            "plain HTTP",
+            format!("http://localhost:{}/x.xml?appid=1", f.server.port),
+            Some(1),
+            "error",
+            "uses plain http",
+        ),
+        (
+            "portal page URL",
+            "https://portal.azure.com/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade".into(),
+            Some(1),
+            "error",
+            "is the Entra admin portal",
+        ),
+        (
+            "unknown host",
+            "https://nothere.invalid/federationmetadata.xml?appid=1".into(),
+            Some(1),
+            "error",
+            "cannot find the host nothere.invalid",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, target, want_code, kind, text) in cases {
+        let (code, v, err) = check(&f, &["check-metadata", &target]);
+        let list = if kind == "error" {
+            errors(&v)
+        } else {
+            warnings(&v)
+        };
+        if code != want_code || !list.iter().any(|m| m.contains(text)) {
+            failures.push(format!(
+                "{name}: exit {code:?}, {kind}s {list:?}\n  stderr: {err}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn untrusted_tls_is_named() {
+    let f = fixture_server();
+    let out = run(cmd(f.state.path()).env_remove("SSL_CERT_FILE").args([
+        "check-metadata",
+        "--json",
+        &f.server.url(&metadata_path(true)),
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        errors(&v)
+            .iter()
+            .any(|e| e.contains("is not trusted") && e.contains("SSL_CERT_FILE")),
+        "{v}"
+    );
+}
+
+#[test]
+fn human_output_puts_findings_first_then_facts() {
+    let f = fixture_server();
+    let out = run(cmd(f.state.path())
+        .env("SSL_CERT_FILE", &f.server.ca_file)
+        .env("COGNITO_ENTRA_AUTHORITY", f.server.authority())
+        .args(["check-metadata", &f.server.url("/rollover.xml?appid=1")]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let warning_at = text.find("warning: certificate").unwrap_or(usize::MAX);
+    let facts_at = text.find("Entity ID").unwrap_or(0);
+    assert!(warning_at < facts_at, "{text}");
+    assert!(text.contains(&format!("Entra tenant   {TENANT}")), "{text}");
+    assert!(
+        text.contains("OK: Cognito can use this metadata."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_metadata_file_is_checked_with_its_bom_and_a_refresh_warning() {
+    let dir = tempdir();
+    let (cert, thumb) = signing_cert(Days::days(-10), Days::days(300));
+    let file = dir.path().join("Entra-metadata.xml");
+    write(&file, metadata_xml(&[cert]));
+    assert!(
+        std::fs::read(&file)
+            .unwrap_or_default()
+            .starts_with(b"\xEF\xBB\xBF"),
+        "the fixture keeps Entra's BOM"
+    );
+    let out = run(cmd(dir.path())
+        .args(["check-metadata", "--json"])
+        .arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(v["certificates"][0]["thumbprint"], thumb);
+    assert!(
+        warnings(&v)
+            .iter()
+            .any(|w| w.contains("never refreshed by Cognito")),
+        "{v}"
+    );
+
+    let out = run(cmd(dir.path()).args(["check-metadata", "--json", "/no/such/file.xml"]));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn tenant_cases() {
+    const AUTHORITY: &str = "https://localhost:{port}";
+    const DOMAIN: &str = "contoso.onmicrosoft.com";
+    const UNKNOWN: &str = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    let json = "application/json; charset=utf-8";
+    let well_known = |t: &str| format!("/{t}/v2.0/.well-known/openid-configuration");
+    let mut routes = HashMap::new();
+    routes.insert(
+        well_known(TENANT),
+        Response::ok(json, discovery_json(AUTHORITY, TENANT)).templated(),
+    );
+    routes.insert(
+        well_known(DOMAIN),
+        Response::ok(json, discovery_json(AUTHORITY, TENANT)).templated(),
+    );
+    routes.insert(
+        well_known("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"),
+        Response::ok(json, discovery_json(AUTHORITY, "{tenantid}")).templated(),
+    );
+    routes.insert(
+        well_known(UNKNOWN),
+        Response::status(
+            400,
+            json,
+            fixture_text("entra/aadsts90002.json", AUTHORITY, UNKNOWN),
+        )
+        .templated(),
+    );
+    let server = HttpsServer::start(routes);
+    let f = Fixture {
+        server,
+        state: tempdir(),
+        valid_thumb: String::new(),
+    };
+    let authority = f.server.authority();
+
+    let (code, v, err) = check(&f, &["check-tenant", TENANT]);
+    assert_eq!(code, Some(0), "{v}\n{err}");
+    assert_eq!(v["issuer"], format!("{authority}/{TENANT}/v2.0"));
+    assert_eq!(v["tenant_id"], TENANT);
+    assert_eq!(
+        v["authorize_url"],
+        format!("{authority}/{TENANT}/oauth2/v2.0/authorize")
+    );
+    assert_eq!(
+        v["token_url"],
+        format!("{authority}/{TENANT}/oauth2/v2.0/token")
+    );
+    assert_eq!(
+        v["attributes_url"],
+        "https://graph.microsoft.com/oidc/userinfo"
+    );
+    assert_eq!(
+        v["jwks_uri"],
+        format!("{authority}/{TENANT}/discovery/v2.0/keys")
+    );
+
+    // A verified domain resolves to the tenant's GUID.
+    let (code, v, _) = check(&f, &["check-tenant", DOMAIN]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["tenant_id"], TENANT);
+
+    let cases = [
+        (
+            "multi-tenant document",
+            "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+            "multi-tenant",
+        ),
+        (
+            "unknown tenant",
+            UNKNOWN,
+            "tenant not found — Entra does not know",
+        ),
+        ("common", "common", "multi-tenant"),
+        ("organizations", "organizations", "one provider per tenant"),
+        (
+            "not a tenant",
+            "not a tenant",
+            "neither a tenant GUID nor a verified domain",
+        ),
+        (
+            "missing document",
+            "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+            "answered HTTP 404",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, tenant, text) in cases {
+        let (code, v, err) = check(&f, &["check-tenant", tenant]);
+        if code != Some(1) || !errors(&v).iter().any(|e| e.contains(text)) {
+            failures.push(format!(
+                "{name}: exit {code:?}, errors {:?}\n  stderr: {err}",
+                errors(&v)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let (_, v, _) = check(&f, &["check-tenant", UNKNOWN]);
+    assert!(errors(&v)[0].contains("Overview page"), "{v}");
+}
