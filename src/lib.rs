@@ -3,6 +3,7 @@
 //! (subcommands, wizard, plain prompts) live in the binary and only call in here.
 
 pub mod clipboard;
+pub mod cognito;
 pub mod entra;
 pub mod humanize;
 pub mod journey;

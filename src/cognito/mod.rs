@@ -1,0 +1,7 @@
+//! The Cognito side: a narrow API (`api`), its SDK implementation (`sdk`), an in-memory fake
+//! (`fake`), what the live account holds (`observe`), and the apply engine (`apply`).
+
+pub mod api;
+pub mod certs;
+pub mod fake;
+pub mod sdk;
