@@ -7,5 +7,6 @@ pub mod cognito;
 pub mod entra;
 pub mod humanize;
 pub mod journey;
+pub mod plan;
 pub mod setup;
 pub mod state;

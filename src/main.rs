@@ -52,14 +52,17 @@ fn main() -> ExitCode {
         Some(Command::Values { source, json, copy }) => {
             commands::values::run(&ctx, source, *json, copy.as_deref())
         }
-        Some(Command::Plan { .. }) => not_yet::run(
-            "plan",
-            "Until it arrives, `cognito-entra values --config FILE` shows the values Entra needs.",
-        ),
-        Some(Command::Apply { .. }) => not_yet::run(
-            "apply",
-            "Until it arrives, create the Cognito resources in the console; `cognito-entra values --config FILE` gives the values to paste.",
-        ),
+        Some(Command::Plan {
+            source,
+            json,
+            remove_other_providers,
+        }) => commands::plan::run(&ctx, source, *json, *remove_other_providers),
+        Some(Command::Apply {
+            source,
+            yes,
+            remove_other_providers,
+            out,
+        }) => commands::apply::run(&ctx, source, *yes, *remove_other_providers, out.as_deref()),
         Some(Command::CheckMetadata { source, json }) => {
             commands::check_metadata::run(&ctx, source, *json)
         }

@@ -1,7 +1,10 @@
 //! The Cognito side: a narrow API (`api`), its SDK implementation (`sdk`), an in-memory fake
 //! (`fake`), what the live account holds (`observe`), and the apply engine (`apply`).
 
+pub mod advice;
 pub mod api;
+pub mod apply;
 pub mod certs;
 pub mod fake;
+pub mod observe;
 pub mod sdk;

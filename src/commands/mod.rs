@@ -1,10 +1,13 @@
 //! The non-interactive face: one file per subcommand. Each reads its input, calls the core,
 //! prints, and returns an exit code or a `Failure`.
 
+pub mod apply;
 pub mod check_metadata;
 pub mod check_tenant;
 pub mod not_yet;
 pub mod overview;
+pub mod plan;
+pub mod prepare;
 pub mod setups;
 pub mod source;
 pub mod status;

@@ -13,6 +13,10 @@ pub struct Resolved {
     pub setup: Setup,
     pub known: Known,
     pub warnings: Vec<Problem>,
+    /// The saved state of a setup of this name, if any.
+    pub state: Option<State>,
+    /// Where relative paths in the setup (metadata_file) start from.
+    pub base_dir: PathBuf,
 }
 
 pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
@@ -40,12 +44,16 @@ pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved,
         }
     };
     let Loaded {
-        setup, warnings, ..
+        setup,
+        warnings,
+        base_dir,
     } = loaded;
     let known = state.as_ref().map(State::known).unwrap_or_default();
     Ok(Resolved {
         setup,
         known,
         warnings,
+        state,
+        base_dir,
     })
 }

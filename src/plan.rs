@@ -1,0 +1,806 @@
+//! Desired (the answers) against actual (what the live account holds) gives an ordered list
+//! of changes, like `terraform plan`. Pure: the observation and the Entra checks come in as
+//! data. The same list is printed, shown as JSON, reviewed in the wizard, and applied.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::cognito::api::{
+    ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
+};
+use crate::entra::discovery::Discovery;
+use crate::setup::derive::domain_host;
+use crate::setup::{Protocol, Setup};
+
+/// What the live account holds for this setup (from describe calls).
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// `None`: the pool is to be created.
+    pub pool: Option<Pool>,
+    /// The owner of the wanted prefix domain, if any pool has it.
+    pub domain: Option<DomainInfo>,
+    /// Every provider on the pool (names and types).
+    pub providers: Vec<ProviderSummary>,
+    /// Our provider as it stands, if it exists.
+    pub provider: Option<ProviderInfo>,
+    /// `None`: the client is to be created.
+    pub client: Option<ClientConfig>,
+    /// Managed login branding was already created by an earlier apply.
+    pub branding_done: bool,
+}
+
+/// What came back from Entra, checked.
+#[derive(Debug, Clone, Default)]
+pub struct EntraInput {
+    pub metadata_url: Option<String>,
+    /// The content of a metadata file.
+    pub metadata_file: Option<String>,
+    pub discovery: Option<Discovery>,
+    /// The OIDC client secret, when given (environment or prompt). Never printed.
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    UserPool,
+    Domain,
+    IdentityProvider,
+    AppClient,
+    Branding,
+}
+
+impl Resource {
+    pub fn key(self) -> &'static str {
+        match self {
+            Resource::UserPool => "user_pool",
+            Resource::Domain => "domain",
+            Resource::IdentityProvider => "identity_provider",
+            Resource::AppClient => "app_client",
+            Resource::Branding => "branding",
+        }
+    }
+    fn words(self) -> &'static str {
+        match self {
+            Resource::UserPool => "user pool",
+            Resource::Domain => "domain",
+            Resource::IdentityProvider => "identity provider",
+            Resource::AppClient => "app client",
+            Resource::Branding => "managed login branding",
+        }
+    }
+}
+
+/// One field a change sets: its old value (updates) and new value, as shown to the admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub old: Option<String>,
+    pub new: String,
+}
+
+/// What apply sends for a change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    CreatePool { name: String },
+    CreateDomain { prefix: String, managed_login: bool },
+    CreateProvider(ProviderInfo),
+    UpdateProvider(ProviderInfo),
+    CreateClient(ClientConfig),
+    UpdateClient(ClientConfig),
+    CreateBranding,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub action: Action,
+    pub resource: Resource,
+    pub name: String,
+    pub fields: Vec<Field>,
+    pub payload: Payload,
+}
+
+impl Change {
+    /// The id recorded in the state file once the change is applied.
+    pub fn id(&self) -> String {
+        let verb = match self.action {
+            Action::Create => "create",
+            Action::Update => "update",
+        };
+        format!("{verb} {} {}", self.resource.key(), self.name)
+    }
+
+    /// "Creating SAML provider EntraID…" and the like, for progress lines and spinners.
+    pub fn describe(&self) -> String {
+        let verb = match self.action {
+            Action::Create => "create",
+            Action::Update => "update",
+        };
+        format!("{verb} {} {}", self.resource.words(), self.name)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub region: String,
+    pub changes: Vec<Change>,
+    /// Consequences the admin must know before applying (not errors).
+    pub consequences: Vec<String>,
+}
+
+/// Why the plan cannot go on: what only the live account could tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "error: {}: {}\n  fix: {}",
+            self.field, self.problem, self.fix
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// `--remove-other-providers`, or the setup's own flag.
+    pub remove_other_providers: bool,
+}
+
+const SECRET_SHOWN: &str = "(hidden)";
+
+/// Computes the changes. Every refusal is returned together.
+pub fn plan(
+    setup: &Setup,
+    observed: &Observed,
+    entra: &EntraInput,
+    options: Options,
+) -> Result<Plan, Vec<Refusal>> {
+    let mut refusals = Vec::new();
+    let mut changes = Vec::new();
+    let mut consequences = Vec::new();
+    let provider_name = setup.provider_name().to_string();
+
+    // 1. The pool.
+    if observed.pool.is_none() {
+        let name = setup.user_pool.name.clone().unwrap_or_default();
+        changes.push(Change {
+            action: Action::Create,
+            resource: Resource::UserPool,
+            name: name.clone(),
+            fields: vec![field("name", None, &name)],
+            payload: Payload::CreatePool { name },
+        });
+    }
+    let pool_id = observed.pool.as_ref().map(|p| p.id.clone());
+
+    // 2. The domain.
+    plan_domain(
+        setup,
+        observed,
+        pool_id.as_deref(),
+        &mut changes,
+        &mut refusals,
+    );
+
+    // 3. The identity provider.
+    let desired = desired_provider(setup, observed, entra, &mut refusals);
+    if let Some(desired) = &desired {
+        match &observed.provider {
+            None => changes.push(Change {
+                action: Action::Create,
+                resource: Resource::IdentityProvider,
+                name: provider_name.clone(),
+                fields: provider_fields(desired, None),
+                payload: Payload::CreateProvider(desired.clone()),
+            }),
+            Some(current) if current.provider_type != desired.provider_type => refusals.push(Refusal {
+                field: "provider.name".into(),
+                problem: format!(
+                    "the pool already has a {} provider named {provider_name}, and this setup is {}",
+                    current.provider_type.as_aws(),
+                    setup.protocol.label()
+                ),
+                fix: "choose another provider name, or delete the existing provider in the Cognito console".into(),
+            }),
+            Some(current) => {
+                let fields = provider_fields(desired, Some(current));
+                if !fields.is_empty() {
+                    let mut send = desired.clone();
+                    // Mapping keys Cognito or an admin added are kept; ours win.
+                    let mut mapping = current.attribute_mapping.clone();
+                    mapping.extend(desired.attribute_mapping.clone());
+                    send.attribute_mapping = mapping;
+                    changes.push(Change {
+                        action: Action::Update,
+                        resource: Resource::IdentityProvider,
+                        name: provider_name.clone(),
+                        fields,
+                        payload: Payload::UpdateProvider(send),
+                    });
+                }
+            }
+        }
+    }
+
+    // Required pool attributes must be mapped, or the first sign-in fails.
+    if let Some(pool) = &observed.pool {
+        let mapping = setup.attribute_mapping();
+        for attr in &pool.required_attributes {
+            if attr == "sub" || mapping.contains_key(attr) {
+                continue;
+            }
+            refusals.push(Refusal {
+                field: format!("provider.attribute_mapping.{attr}"),
+                problem: format!("the pool requires the attribute {attr}, but nothing from Entra is mapped to it, so every first sign-in would fail"),
+                fix: format!("add {attr} = \"<Entra claim>\" under [provider.attribute_mapping] (and send that claim from Entra: Attributes & Claims)"),
+            });
+        }
+    }
+
+    // 4. The app client.
+    plan_client(
+        setup,
+        observed,
+        options,
+        &mut changes,
+        &mut consequences,
+        &mut refusals,
+    );
+
+    // 5. Managed login branding for a client on a managed-login domain.
+    if setup.domain.managed_login && setup.domain.prefix.is_some() && !observed.branding_done {
+        changes.push(Change {
+            action: Action::Create,
+            resource: Resource::Branding,
+            name: setup
+                .app_client
+                .name
+                .clone()
+                .or_else(|| setup.app_client.id.clone())
+                .unwrap_or_default(),
+            fields: vec![field("style", None, "Cognito's default")],
+            payload: Payload::CreateBranding,
+        });
+    }
+
+    if setup.protocol == Protocol::Saml && setup.saml().encrypted_responses {
+        let already = observed.provider.as_ref().is_some_and(|p| {
+            p.details.get("EncryptedResponses").map(String::as_str) == Some("true")
+        });
+        if !already {
+            consequences.push("Encrypted assertions go on: until Entra has the encryption certificate (Token encryption › Import › Activate), every sign-in fails. Apply writes the certificate; import it in Entra right after.".into());
+        }
+    }
+
+    if refusals.is_empty() {
+        Ok(Plan {
+            region: setup.region.clone(),
+            changes,
+            consequences,
+        })
+    } else {
+        Err(refusals)
+    }
+}
+
+fn field(name: &str, old: Option<&str>, new: &str) -> Field {
+    Field {
+        name: name.to_string(),
+        old: old.map(str::to_string),
+        new: new.to_string(),
+    }
+}
+
+fn plan_domain(
+    setup: &Setup,
+    observed: &Observed,
+    pool_id: Option<&str>,
+    changes: &mut Vec<Change>,
+    refusals: &mut Vec<Refusal>,
+) {
+    if let Some(custom) = &setup.domain.custom {
+        let on_pool = observed.pool.as_ref().and_then(|p| p.custom_domain.clone());
+        if on_pool.as_deref().map(str::to_ascii_lowercase) != Some(custom.to_ascii_lowercase()) {
+            refusals.push(Refusal {
+                field: "domain.custom".into(),
+                problem: match (&observed.pool, on_pool) {
+                    (None, _) => format!("{custom} cannot be on a pool that apply is about to create"),
+                    (Some(_), Some(other)) => format!("the pool's custom domain is {other}, not {custom}"),
+                    (Some(_), None) => format!("the pool has no custom domain {custom}"),
+                },
+                fix: "set up the custom domain on the pool first (it needs an ACM certificate in us-east-1 and a DNS record), or use prefix = \"...\" for a Cognito domain".into(),
+            });
+        }
+        return;
+    }
+    let Some(prefix) = &setup.domain.prefix else {
+        return;
+    };
+    match &observed.domain {
+        Some(d) if Some(d.user_pool_id.as_str()) == pool_id => {}
+        Some(d) => refusals.push(Refusal {
+            field: "domain.prefix".into(),
+            problem: format!(
+                "{prefix} is already taken by another user pool ({}), in this account or another",
+                d.user_pool_id
+            ),
+            fix: "choose another prefix; prefixes are unique per region across all AWS accounts"
+                .into(),
+        }),
+        None => {
+            if let Some(existing) = observed.pool.as_ref().and_then(|p| p.domain.clone()) {
+                refusals.push(Refusal {
+                    field: "domain.prefix".into(),
+                    problem: format!(
+                        "the pool already has the domain {existing}; a pool has one Cognito domain"
+                    ),
+                    fix: format!("set prefix = \"{existing}\" to keep it"),
+                });
+                return;
+            }
+            let ui = if setup.domain.managed_login {
+                "managed login"
+            } else {
+                "classic hosted UI"
+            };
+            changes.push(Change {
+                action: Action::Create,
+                resource: Resource::Domain,
+                name: prefix.clone(),
+                fields: vec![
+                    field("domain", None, &domain_host(setup).unwrap_or_default()),
+                    field("pages", None, ui),
+                ],
+                payload: Payload::CreateDomain {
+                    prefix: prefix.clone(),
+                    managed_login: setup.domain.managed_login,
+                },
+            });
+        }
+    }
+}
+
+/// The provider as Cognito should have it. `None` when inputs are missing (refusals added).
+fn desired_provider(
+    setup: &Setup,
+    observed: &Observed,
+    entra: &EntraInput,
+    refusals: &mut Vec<Refusal>,
+) -> Option<ProviderInfo> {
+    let mut details = BTreeMap::new();
+    let flag = |b: bool| if b { "true" } else { "false" }.to_string();
+    let provider_type = match setup.protocol {
+        Protocol::Saml => {
+            let saml = setup.saml();
+            match (&entra.metadata_url, &entra.metadata_file) {
+                (Some(url), _) => details.insert("MetadataURL".into(), url.clone()),
+                (None, Some(file)) => details.insert("MetadataFile".into(), file.clone()),
+                (None, None) => {
+                    refusals.push(Refusal {
+                        field: "saml.metadata_url".into(),
+                        problem: "no Entra metadata".into(),
+                        fix: "copy \"App Federation Metadata Url\" from Entra (Single sign-on › SAML Certificates)".into(),
+                    });
+                    return None;
+                }
+            };
+            details.insert("IDPSignout".into(), flag(saml.idp_signout));
+            details.insert("IDPInit".into(), flag(saml.idp_initiated));
+            details.insert("EncryptedResponses".into(), flag(saml.encrypted_responses));
+            if saml.sign_requests {
+                details.insert("RequestSigningAlgorithm".into(), "rsa-sha256".into());
+            }
+            ProviderType::Saml
+        }
+        Protocol::Oidc => {
+            let oidc = setup.oidc();
+            let Some(d) = &entra.discovery else {
+                refusals.push(Refusal {
+                    field: "oidc.tenant_id".into(),
+                    problem: "the tenant's discovery document was not checked".into(),
+                    fix: "give oidc.tenant_id; plan fetches its discovery document".into(),
+                });
+                return None;
+            };
+            let secret = entra.client_secret.clone().or_else(|| {
+                observed
+                    .provider
+                    .as_ref()
+                    .and_then(|p| p.details.get("client_secret").cloned())
+            });
+            let Some(secret) = secret else {
+                refusals.push(Refusal {
+                    field: "client secret".into(),
+                    problem: "the provider is new and no client secret was given".into(),
+                    fix: "in Entra: Certificates & secrets › New client secret, copy its Value (not its ID) into COGNITO_ENTRA_CLIENT_SECRET, or run apply in a terminal to type it".into(),
+                });
+                return None;
+            };
+            details.insert(
+                "client_id".into(),
+                oidc.client_id.clone().unwrap_or_default(),
+            );
+            details.insert("client_secret".into(), secret);
+            details.insert(
+                "attributes_request_method".into(),
+                oidc.attributes_request_method.as_str().into(),
+            );
+            details.insert("oidc_issuer".into(), d.issuer.clone());
+            details.insert("authorize_scopes".into(), oidc.scopes.join(" "));
+            details.insert("authorize_url".into(), d.authorize_url.clone());
+            details.insert("token_url".into(), d.token_url.clone());
+            details.insert("attributes_url".into(), d.attributes_url.clone());
+            details.insert("jwks_uri".into(), d.jwks_uri.clone());
+            ProviderType::Oidc
+        }
+    };
+    Some(ProviderInfo {
+        name: setup.provider_name().to_string(),
+        provider_type,
+        details,
+        attribute_mapping: setup.attribute_mapping(),
+    })
+}
+
+/// The fields a provider change sets; for an update, only those that differ.
+fn provider_fields(desired: &ProviderInfo, current: Option<&ProviderInfo>) -> Vec<Field> {
+    let mut out = Vec::new();
+    let shown = |k: &str, v: &str| {
+        if k == "client_secret" {
+            SECRET_SHOWN.to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    for (key, value) in &desired.details {
+        if READ_ONLY_DETAILS.contains(&key.as_str()) {
+            continue;
+        }
+        let old = current.map(|c| {
+            c.details
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| default_detail(key))
+        });
+        let same = old.as_deref().map(str::trim) == Some(value.trim());
+        if current.is_none() {
+            out.push(field(key, None, &shown(key, value)));
+        } else if !same {
+            out.push(field(
+                key,
+                old.as_deref().map(|o| shown(key, o)).as_deref(),
+                &shown(key, value),
+            ));
+        }
+    }
+    if let Some(c) = current {
+        for key in c.details.keys() {
+            // A detail we no longer want (request signing turned off).
+            if key == "RequestSigningAlgorithm" && !desired.details.contains_key(key) {
+                out.push(field(
+                    key,
+                    c.details.get(key).map(String::as_str),
+                    "(removed)",
+                ));
+            }
+        }
+    }
+    for (attr, claim) in &desired.attribute_mapping {
+        let old = current.and_then(|c| c.attribute_mapping.get(attr));
+        if current.is_none() || old != Some(claim) {
+            out.push(field(
+                &format!("mapping.{attr}"),
+                old.map(String::as_str),
+                claim,
+            ));
+        }
+    }
+    out
+}
+
+/// Cognito leaves boolean SAML details out when false.
+fn default_detail(key: &str) -> String {
+    match key {
+        "IDPSignout" | "IDPInit" | "EncryptedResponses" => "false".into(),
+        _ => String::new(),
+    }
+}
+
+fn union(current: &[String], wanted: &[String]) -> Vec<String> {
+    let mut out = current.to_vec();
+    for w in wanted {
+        if !out.contains(w) {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
+fn plan_client(
+    setup: &Setup,
+    observed: &Observed,
+    options: Options,
+    changes: &mut Vec<Change>,
+    consequences: &mut Vec<String>,
+    refusals: &mut Vec<Refusal>,
+) {
+    let ours = setup.provider_name().to_string();
+    let client = &setup.app_client;
+    let flows: Vec<String> = client
+        .oauth_flows
+        .iter()
+        .map(|f| f.as_str().to_string())
+        .collect();
+    let remove_others = options.remove_other_providers || client.remove_other_providers;
+    let type_of = |name: &str| -> ProviderType {
+        if name == ours {
+            return if setup.protocol == Protocol::Saml {
+                ProviderType::Saml
+            } else {
+                ProviderType::Oidc
+            };
+        }
+        observed
+            .providers
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(ProviderType::Other, |p| p.provider_type)
+    };
+
+    let current = observed.client.clone();
+    let mut providers = match &current {
+        None => vec![ours.clone()],
+        Some(c) => union(&c.supported_identity_providers, std::slice::from_ref(&ours)),
+    };
+    match client.allow_cognito_sign_in {
+        Some(true) => providers = union(&providers, &["COGNITO".to_string()]),
+        Some(false) => providers.retain(|p| p != "COGNITO"),
+        None => {}
+    }
+    if remove_others {
+        let keep_cognito = client.allow_cognito_sign_in == Some(true) && !setup.idp_initiated();
+        providers.retain(|p| *p == ours || (keep_cognito && p == "COGNITO"));
+    }
+    if setup.idp_initiated() {
+        let not_saml: Vec<String> = providers
+            .iter()
+            .filter(|p| p.as_str() == "COGNITO" || type_of(p) != ProviderType::Saml)
+            .cloned()
+            .collect();
+        if !not_saml.is_empty() {
+            refusals.push(Refusal {
+                field: "app_client".into(),
+                problem: format!(
+                    "IdP-initiated SAML allows only SAML providers on the app client, and it lists {}: an IdP-initiated response carries no state parameter, so Cognito forbids mixing it with other sign-in methods",
+                    not_saml.join(", ")
+                ),
+                fix: "use a dedicated app client for IdP-initiated sign-in (app_client.name = \"...\" creates one), or take the others off this client with --remove-other-providers (or remove_other_providers = true)".into(),
+            });
+            return;
+        }
+    }
+    if let Some(c) = &current
+        && c.supported_identity_providers
+            .iter()
+            .any(|p| p == "COGNITO")
+        && !providers.iter().any(|p| p == "COGNITO")
+    {
+        consequences.push(format!(
+            "COGNITO leaves client {}: Cognito user names and passwords no longer sign in through this client.",
+            c.client_name
+        ));
+    }
+
+    match current {
+        None => {
+            let name = client.name.clone().unwrap_or_default();
+            let config = ClientConfig {
+                client_name: name.clone(),
+                generate_secret: client.generate_secret,
+                callback_urls: client.callback_urls.clone(),
+                logout_urls: client.logout_urls.clone(),
+                allowed_oauth_flows: flows,
+                allowed_oauth_scopes: client.scopes.clone(),
+                allowed_oauth_flows_user_pool_client: true,
+                supported_identity_providers: providers,
+                explicit_auth_flows: vec!["ALLOW_REFRESH_TOKEN_AUTH".into()],
+                prevent_user_existence_errors: Some("ENABLED".into()),
+                enable_token_revocation: Some(true),
+                ..ClientConfig::default()
+            };
+            let mut fields = vec![
+                field(
+                    "identity_providers",
+                    None,
+                    &config.supported_identity_providers.join(", "),
+                ),
+                field("callback_urls", None, &config.callback_urls.join(", ")),
+            ];
+            if !config.logout_urls.is_empty() {
+                fields.push(field("logout_urls", None, &config.logout_urls.join(", ")));
+            }
+            fields.push(field(
+                "scopes",
+                None,
+                &config.allowed_oauth_scopes.join(" "),
+            ));
+            fields.push(field(
+                "oauth_flows",
+                None,
+                &config.allowed_oauth_flows.join(", "),
+            ));
+            fields.push(field(
+                "secret",
+                None,
+                if config.generate_secret {
+                    "generated"
+                } else {
+                    "none (public client)"
+                },
+            ));
+            changes.push(Change {
+                action: Action::Create,
+                resource: Resource::AppClient,
+                name,
+                fields,
+                payload: Payload::CreateClient(config),
+            });
+        }
+        Some(current) => {
+            let mut next = current.clone();
+            next.supported_identity_providers = providers;
+            next.callback_urls = union(&current.callback_urls, &client.callback_urls);
+            next.logout_urls = union(&current.logout_urls, &client.logout_urls);
+            next.allowed_oauth_scopes = union(&current.allowed_oauth_scopes, &client.scopes);
+            next.allowed_oauth_flows = union(&current.allowed_oauth_flows, &flows);
+            next.allowed_oauth_flows_user_pool_client = true;
+            let mut fields = Vec::new();
+            let mut diff = |name: &str, old: &[String], new: &[String], sep: &str| {
+                if old != new {
+                    fields.push(field(
+                        name,
+                        Some(&shown_list(old, sep)),
+                        &shown_list(new, sep),
+                    ));
+                }
+            };
+            diff(
+                "identity_providers",
+                &current.supported_identity_providers,
+                &next.supported_identity_providers,
+                ", ",
+            );
+            diff(
+                "callback_urls",
+                &current.callback_urls,
+                &next.callback_urls,
+                ", ",
+            );
+            diff("logout_urls", &current.logout_urls, &next.logout_urls, ", ");
+            diff(
+                "scopes",
+                &current.allowed_oauth_scopes,
+                &next.allowed_oauth_scopes,
+                " ",
+            );
+            diff(
+                "oauth_flows",
+                &current.allowed_oauth_flows,
+                &next.allowed_oauth_flows,
+                ", ",
+            );
+            if !current.allowed_oauth_flows_user_pool_client {
+                fields.push(field("oauth_enabled", Some("false"), "true"));
+            }
+            if !fields.is_empty() {
+                changes.push(Change {
+                    action: Action::Update,
+                    resource: Resource::AppClient,
+                    name: if current.client_name.is_empty() {
+                        current.client_id.clone().unwrap_or_default()
+                    } else {
+                        current.client_name.clone()
+                    },
+                    fields,
+                    payload: Payload::UpdateClient(next),
+                });
+            }
+        }
+    }
+}
+
+fn shown_list(items: &[String], sep: &str) -> String {
+    if items.is_empty() {
+        "(none)".to_string()
+    } else {
+        items.join(sep)
+    }
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The plan as `plan --json` prints it.
+    pub fn to_json(&self) -> Value {
+        let changes: Vec<Value> = self
+            .changes
+            .iter()
+            .map(|c| {
+                let fields: serde_json::Map<String, Value> = c
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let v = match &f.old {
+                            None => json!(f.new),
+                            Some(old) => json!({"old": old, "new": f.new}),
+                        };
+                        (f.name.clone(), v)
+                    })
+                    .collect();
+                json!({
+                    "action": match c.action { Action::Create => "create", Action::Update => "update" },
+                    "resource": c.resource.key(),
+                    "name": c.name,
+                    "fields": fields,
+                })
+            })
+            .collect();
+        json!({ "changes": changes, "consequences": self.consequences })
+    }
+
+    /// The plan as text, like `terraform plan`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if self.changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "No changes: the Cognito side already matches the setup."
+            );
+            return out;
+        }
+        let _ = writeln!(out, "In region {}:", self.region);
+        for c in &self.changes {
+            let sign = match c.action {
+                Action::Create => "+",
+                Action::Update => "~",
+            };
+            let _ = writeln!(out, "  {sign} {:<18} {}", c.resource.words(), c.name);
+            for f in &c.fields {
+                match &f.old {
+                    None => {
+                        let _ = writeln!(out, "        {} = {}", f.name, f.new);
+                    }
+                    Some(old) => {
+                        let _ = writeln!(out, "        {}: {} -> {}", f.name, old, f.new);
+                    }
+                }
+            }
+        }
+        for c in &self.consequences {
+            let _ = writeln!(out, "\n! {c}");
+        }
+        let creates = self
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Create)
+            .count();
+        let updates = self.changes.len() - creates;
+        let _ = writeln!(out, "\nPlan: {creates} to create, {updates} to update.");
+        out
+    }
+}
