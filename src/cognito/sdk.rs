@@ -131,6 +131,28 @@ where
         };
         return ApiError::new(kind, op, message);
     }
+    // An answer that is not an AWS error (a proxy page, an emulator crash): status and gist.
+    if let SdkError::ResponseError(r) = &err {
+        let status = r.raw().status().as_u16();
+        let body = r
+            .raw()
+            .body()
+            .bytes()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default();
+        let gist: String = body
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(160)
+            .collect();
+        return ApiError::new(
+            ErrorKind::Other,
+            op,
+            format!("unexpected answer HTTP {status}: {gist}"),
+        );
+    }
     let kind = if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) {
         ErrorKind::ExpiredCredentials
     } else if lower.contains("credential") {

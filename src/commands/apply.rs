@@ -43,6 +43,16 @@ async fn run_async(
         .load(&setup.name)?
         .unwrap_or_else(|| State::new(setup.clone()));
     state.answers = setup.clone();
+    // Saved answers outlive the setup file's folder: keep the metadata file's full path.
+    if let Some(saml) = state.answers.saml.as_mut()
+        && let Some(file) = saml.metadata_file.as_mut()
+    {
+        let full = prepared.resolved.base_dir.join(&*file);
+        *file = std::fs::canonicalize(&full)
+            .unwrap_or(full)
+            .display()
+            .to_string();
+    }
 
     print!("{}", prepared.plan.render());
     if !prepared.plan.is_empty() && !yes {

@@ -235,3 +235,4 @@ pub fn sh_quote(s: &str) -> String {
 
 pub mod entra;
 pub mod https;
+pub mod moto;

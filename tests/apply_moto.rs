@@ -1,0 +1,765 @@
+//! plan and apply through the real AWS SDK against the Cognito emulator: the three flows,
+//! adopting what exists, re-apply as a no-op, and an apply killed half-way then finished.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use cognito_entra::cognito::api::{ClientConfig, CognitoApi, ProviderInfo, ProviderType};
+use cognito_entra::setup::model::SAML_EMAIL_CLAIM;
+use common::entra::*;
+use common::https::{HttpsServer, Response};
+use common::moto::{Moto, block_on};
+use common::*;
+use time::Duration as Days;
+
+const REGION: &str = "eu-west-1";
+
+struct Env {
+    moto: Moto,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            moto: Moto::start(),
+            dir: tempdir(),
+        }
+    }
+    fn state(&self) -> std::path::PathBuf {
+        self.dir.path().join("state")
+    }
+    fn out(&self) -> std::path::PathBuf {
+        self.dir.path().join("out")
+    }
+    fn metadata_file(&self) -> std::path::PathBuf {
+        let (cert, _) = signing_cert(Days::days(-30), Days::days(700));
+        let path = self.dir.path().join("entra-metadata.xml");
+        write(&path, metadata_xml(&[cert]));
+        path
+    }
+    fn config(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let path = self.dir.path().join(format!("{name}.toml"));
+        write(&path, text);
+        path
+    }
+    fn run(&self, args: &[&str], config: &Path) -> std::process::Output {
+        let mut c = self.moto.cmd(&self.state());
+        c.args(args).arg("--config").arg(config);
+        if args.first() == Some(&"apply") {
+            c.arg("--out").arg(self.out());
+        }
+        run(&mut c)
+    }
+}
+
+fn saml_config(name: &str, extra_client: &str, saml: &str) -> String {
+    format!(
+        r#"
+name = "{name}"
+protocol = "saml"
+region = "{REGION}"
+[user_pool]
+name = "{name}-users"
+[domain]
+prefix = "{name}-login"
+[app_client]
+name = "web"
+callback_urls = ["https://app.example.com/callback", "http://localhost:3000/callback"]
+logout_urls = ["https://app.example.com/"]
+scopes = ["openid", "email", "profile"]
+{extra_client}
+[provider]
+name = "EntraID"
+[saml]
+metadata_file = "entra-metadata.xml"
+{saml}
+"#
+    )
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+    stdout(out)
+}
+
+fn state_toml(env: &Env, name: &str) -> toml::Table {
+    let text =
+        std::fs::read_to_string(env.state().join(format!("{name}.toml"))).unwrap_or_default();
+    text.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn ids(env: &Env, name: &str) -> (String, String) {
+    let t = state_toml(env, name);
+    let aws = &t["aws"];
+    (
+        aws["user_pool_id"].as_str().unwrap_or_default().to_string(),
+        aws["client_id"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[test]
+fn a_new_saml_setup_is_created_and_reads_back_field_by_field() {
+    let env = Env::new();
+    env.metadata_file();
+    let config = env.config("corp", &saml_config("corp", "", ""));
+
+    let plan = env.run(&["plan"], &config);
+    let text = ok(&plan);
+    for line in [
+        "+ user pool",
+        "+ domain",
+        "+ identity provider",
+        "+ app client",
+        "Plan: 4 to create, 0 to update.",
+    ] {
+        assert!(text.contains(line), "{line:?} not in plan:\n{text}");
+    }
+    assert!(
+        !env.state().join("corp.toml").exists(),
+        "plan writes no state"
+    );
+
+    let out = env.run(&["apply", "--yes"], &config);
+    let text = ok(&out);
+    assert!(text.contains("[4/4] create app client web… ✓"), "{text}");
+
+    let (pool_id, client_id) = ids(&env, "corp");
+    assert!(pool_id.starts_with("eu-west-1_"), "{pool_id}");
+    let sdk = env.moto.sdk(REGION);
+    block_on(async {
+        let pool = sdk
+            .describe_user_pool(&pool_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pool.name, "corp-users");
+        assert_eq!(pool.domain.as_deref(), Some("corp-login"));
+        let domain = sdk
+            .describe_domain("corp-login")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(domain.map(|d| d.user_pool_id), Some(pool_id.clone()));
+
+        let provider = sdk
+            .describe_identity_provider(&pool_id, "EntraID")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no provider"));
+        assert_eq!(provider.provider_type, ProviderType::Saml);
+        let metadata =
+            std::fs::read_to_string(env.dir.path().join("entra-metadata.xml")).unwrap_or_default();
+        assert_eq!(
+            provider.details.get("MetadataFile").map(|s| s.trim()),
+            Some(metadata.trim_start_matches('\u{feff}').trim())
+        );
+        assert_eq!(
+            provider.details.get("IDPInit").map(String::as_str),
+            Some("false")
+        );
+        assert_eq!(
+            provider.details.get("IDPSignout").map(String::as_str),
+            Some("false")
+        );
+        assert_eq!(
+            provider
+                .details
+                .get("EncryptedResponses")
+                .map(String::as_str),
+            Some("false")
+        );
+        assert!(!provider.details.contains_key("RequestSigningAlgorithm"));
+        assert_eq!(
+            provider.attribute_mapping.get("email").map(String::as_str),
+            Some(SAML_EMAIL_CLAIM)
+        );
+        assert_eq!(provider.attribute_mapping.len(), 3);
+
+        let client = sdk
+            .describe_user_pool_client(&pool_id, &client_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(client.client_name, "web");
+        assert_eq!(client.supported_identity_providers, ["EntraID"]);
+        assert_eq!(
+            client.callback_urls,
+            [
+                "https://app.example.com/callback",
+                "http://localhost:3000/callback"
+            ]
+        );
+        assert_eq!(client.logout_urls, ["https://app.example.com/"]);
+        assert_eq!(client.allowed_oauth_flows, ["code"]);
+        assert_eq!(client.allowed_oauth_scopes, ["openid", "email", "profile"]);
+        assert!(client.allowed_oauth_flows_user_pool_client);
+        assert!(!client.has_secret);
+    });
+
+    // The signing certificate is written as PEM and recorded.
+    let cert = std::fs::read_to_string(env.out().join("corp-signing.cer")).unwrap_or_default();
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----\n"), "{cert}");
+    let state = state_toml(&env, "corp");
+    let certs = state["aws"]["certificates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0]["kind"].as_str(), Some("signing"));
+    assert_eq!(certs[0]["thumbprint"].as_str().map(str::len), Some(40));
+
+    // values now has every ID.
+    let values = run(env
+        .moto
+        .cmd(&env.state())
+        .args(["values", "--json", "--setup", "corp"]));
+    let v: serde_json::Value = serde_json::from_slice(&values.stdout).unwrap_or_default();
+    assert_eq!(v["entity_id"], format!("urn:amazon:cognito:sp:{pool_id}"));
+    assert!(
+        v["sign_in_url"]
+            .as_str()
+            .is_some_and(|u| u.contains(&client_id)),
+        "{v}"
+    );
+    let status = run(env
+        .moto
+        .cmd(&env.state())
+        .args(["status", "--setup", "corp"]));
+    assert!(
+        stdout(&status).contains("Next: Finish in Entra"),
+        "{}",
+        stdout(&status)
+    );
+
+    // A second apply changes nothing and makes no write call.
+    let plan = env.run(&["plan", "--json"], &config);
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap_or_default();
+    assert_eq!(v["changes"], serde_json::json!([]), "{}", stderr(&plan));
+    let again = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(again.contains("No changes"), "{again}");
+    assert!(again.contains(" 0 writes)"), "{again}");
+}
+
+#[test]
+fn adopting_a_pool_and_client_keeps_cognito_and_the_other_provider() {
+    let env = Env::new();
+    env.metadata_file();
+    let sdk = env.moto.sdk(REGION);
+    let (pool_id, client_id) = block_on(async {
+        let pool = sdk
+            .create_user_pool("existing")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let other = ProviderInfo {
+            name: "Okta".into(),
+            provider_type: ProviderType::Oidc,
+            details: [
+                ("client_id", "x"),
+                ("client_secret", "y"),
+                ("authorize_scopes", "openid"),
+                ("oidc_issuer", "https://okta.example.com"),
+                ("attributes_request_method", "GET"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            attribute_mapping: [("email".to_string(), "email".to_string())].into(),
+        };
+        sdk.create_identity_provider(&pool.id, &other)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let client = ClientConfig {
+            client_name: "portal".into(),
+            callback_urls: vec!["https://old.example.com/cb".into()],
+            allowed_oauth_flows: vec!["code".into()],
+            allowed_oauth_scopes: vec!["openid".into(), "phone".into()],
+            allowed_oauth_flows_user_pool_client: true,
+            supported_identity_providers: vec!["COGNITO".into(), "Okta".into()],
+            explicit_auth_flows: vec![
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+            ],
+            ..ClientConfig::default()
+        };
+        let client_id = sdk
+            .create_user_pool_client(&pool.id, &client)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        (pool.id, client_id)
+    });
+    let text = saml_config("adopt", "", "")
+        .replace("name = \"adopt-users\"", &format!("id = \"{pool_id}\""))
+        .replace("name = \"web\"", &format!("id = \"{client_id}\""));
+    let config = env.config("adopt", &text);
+    let out = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(out.contains("~ app client"), "{out}");
+    assert!(
+        out.contains("identity_providers: COGNITO, Okta -> COGNITO, Okta, EntraID"),
+        "{out}"
+    );
+
+    block_on(async {
+        let client = sdk
+            .describe_user_pool_client(&pool_id, &client_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            client.supported_identity_providers,
+            ["COGNITO", "Okta", "EntraID"]
+        );
+        assert_eq!(
+            client.callback_urls,
+            [
+                "https://old.example.com/cb",
+                "https://app.example.com/callback",
+                "http://localhost:3000/callback"
+            ]
+        );
+        assert_eq!(
+            client.allowed_oauth_scopes,
+            ["openid", "phone", "email", "profile"]
+        );
+        // Read-modify-write: what the tool does not manage survives the update.
+        assert_eq!(
+            client.explicit_auth_flows,
+            ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        );
+        let pools = sdk.list_user_pools().await.unwrap_or_default();
+        assert_eq!(pools.len(), 1, "adopted, not created");
+    });
+    let again = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(again.contains("No changes"), "{again}");
+}
+
+#[test]
+fn idp_initiated_with_signing_and_encryption_writes_both_certificates() {
+    let env = Env::new();
+    env.metadata_file();
+    let config = env.config(
+        "myapps",
+        &saml_config("myapps", "", "idp_initiated = true\nsign_requests = true\nencrypted_responses = true\nidp_signout = true"),
+    );
+    let out = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(out.contains("Encrypted assertions go on"), "{out}");
+    assert!(
+        out.contains("Token encryption › Import certificate"),
+        "{out}"
+    );
+    assert!(out.contains("Verification certificates"), "{out}");
+    let (pool_id, _) = ids(&env, "myapps");
+    let sdk = env.moto.sdk(REGION);
+    let provider = block_on(sdk.describe_identity_provider(&pool_id, "EntraID"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no provider"));
+    assert_eq!(
+        provider.details.get("IDPInit").map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        provider.details.get("IDPSignout").map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        provider
+            .details
+            .get("EncryptedResponses")
+            .map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        provider
+            .details
+            .get("RequestSigningAlgorithm")
+            .map(String::as_str),
+        Some("rsa-sha256")
+    );
+
+    for file in ["myapps-signing.cer", "myapps-encryption.cer"] {
+        let pem = std::fs::read_to_string(env.out().join(file)).unwrap_or_default();
+        assert!(
+            pem.starts_with("-----BEGIN CERTIFICATE-----"),
+            "{file}: {pem}"
+        );
+        assert!(
+            pem.lines().all(|l| l.len() <= 64),
+            "{file} has 64-column lines"
+        );
+    }
+    let state = state_toml(&env, "myapps");
+    let certs = state["aws"]["certificates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let kinds: Vec<&str> = certs.iter().filter_map(|c| c["kind"].as_str()).collect();
+    assert_eq!(kinds, ["signing", "encryption"]);
+    let thumbs: Vec<&str> = certs
+        .iter()
+        .filter_map(|c| c["thumbprint"].as_str())
+        .collect();
+    assert_ne!(thumbs[0], thumbs[1]);
+    assert!(
+        out.contains(thumbs[1]),
+        "the encryption thumbprint is printed: {out}"
+    );
+
+    // The read-only details Cognito adds are never sent back: a re-apply converges.
+    let again = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(again.contains("No changes"), "{again}");
+}
+
+#[test]
+fn idp_initiated_refuses_a_client_with_cognito_unless_told_to_remove_it() {
+    let env = Env::new();
+    env.metadata_file();
+    let sdk = env.moto.sdk(REGION);
+    let (pool_id, client_id) = block_on(async {
+        let pool = sdk
+            .create_user_pool("portal-users")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let client = ClientConfig {
+            client_name: "portal".into(),
+            callback_urls: vec!["https://portal.example.com/cb".into()],
+            allowed_oauth_flows: vec!["code".into()],
+            allowed_oauth_scopes: vec!["openid".into()],
+            allowed_oauth_flows_user_pool_client: true,
+            supported_identity_providers: vec!["COGNITO".into()],
+            ..ClientConfig::default()
+        };
+        let id = sdk
+            .create_user_pool_client(&pool.id, &client)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        (pool.id, id)
+    });
+    let text = saml_config("portal", "", "idp_initiated = true")
+        .replace("name = \"portal-users\"", &format!("id = \"{pool_id}\""))
+        .replace("name = \"web\"", &format!("id = \"{client_id}\""));
+    let config = env.config("portal", &text);
+    let out = env.run(&["plan"], &config);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("IdP-initiated SAML allows only SAML providers"),
+        "{err}"
+    );
+    assert!(err.contains("no state parameter"), "{err}");
+    assert!(err.contains("--remove-other-providers"), "{err}");
+    let before = block_on(sdk.list_identity_providers(&pool_id)).unwrap_or_default();
+    assert!(before.is_empty(), "nothing was written");
+
+    let out = ok(&env.run(&["apply", "--yes", "--remove-other-providers"], &config));
+    assert!(out.contains("COGNITO leaves client portal"), "{out}");
+    let client = block_on(sdk.describe_user_pool_client(&pool_id, &client_id))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(client.supported_identity_providers, ["EntraID"]);
+}
+
+#[test]
+fn oidc_gets_explicit_endpoints_and_the_secret_never_touches_disk() {
+    const SECRET: &str = "Zq8~s3cr3t.Value-from-Entra_4f9";
+    let env = Env::new();
+    let mut routes = HashMap::new();
+    routes.insert(
+        format!("/{TENANT}/v2.0/.well-known/openid-configuration"),
+        Response::ok(
+            "application/json",
+            discovery_json("https://localhost:{port}", TENANT),
+        )
+        .templated(),
+    );
+    let entra = HttpsServer::start(routes);
+    let config = env.config(
+        "corp-oidc",
+        &format!(
+            r#"
+name = "corp-oidc"
+protocol = "oidc"
+region = "{REGION}"
+[user_pool]
+name = "oidc-users"
+[domain]
+prefix = "corp-oidc-login"
+[app_client]
+name = "spa"
+callback_urls = ["https://spa.example.com/"]
+[oidc]
+tenant_id = "{TENANT}"
+client_id = "{APP}"
+attributes_request_method = "POST"
+"#
+        ),
+    );
+    let authority = entra.authority();
+    let with_entra = |c: &mut std::process::Command| {
+        c.env("SSL_CERT_FILE", &entra.ca_file)
+            .env("COGNITO_ENTRA_AUTHORITY", &authority);
+    };
+    // Without the secret (and no terminal to ask in), a new provider is refused before writing.
+    let mut c = env.moto.cmd(&env.state());
+    with_entra(&mut c);
+    let out = run(c
+        .args(["apply", "--yes", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(env.out())
+        .stdin(Stdio::null()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("COGNITO_ENTRA_CLIENT_SECRET"),
+        "{}",
+        stderr(&out)
+    );
+
+    let mut c = env.moto.cmd(&env.state());
+    with_entra(&mut c);
+    let out = run(c
+        .env("COGNITO_ENTRA_CLIENT_SECRET", SECRET)
+        .args(["-v", "apply", "--yes", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(env.out()));
+    let text = ok(&out);
+    assert!(
+        !text.contains(SECRET) && !stderr(&out).contains(SECRET),
+        "the secret was printed"
+    );
+    assert!(text.contains("client_secret = (hidden)"), "{text}");
+
+    let (pool_id, _) = ids(&env, "corp-oidc");
+    let sdk = env.moto.sdk(REGION);
+    let provider = block_on(sdk.describe_identity_provider(&pool_id, "entra"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no provider"));
+    let d = &provider.details;
+    assert_eq!(
+        d.get("oidc_issuer"),
+        Some(&format!("{authority}/{TENANT}/v2.0"))
+    );
+    assert_eq!(
+        d.get("authorize_url"),
+        Some(&format!("{authority}/{TENANT}/oauth2/v2.0/authorize"))
+    );
+    assert_eq!(
+        d.get("token_url"),
+        Some(&format!("{authority}/{TENANT}/oauth2/v2.0/token"))
+    );
+    assert_eq!(
+        d.get("attributes_url").map(String::as_str),
+        Some("https://graph.microsoft.com/oidc/userinfo")
+    );
+    assert_eq!(
+        d.get("jwks_uri"),
+        Some(&format!("{authority}/{TENANT}/discovery/v2.0/keys"))
+    );
+    assert_eq!(d.get("client_id").map(String::as_str), Some(APP));
+    assert_eq!(d.get("client_secret").map(String::as_str), Some(SECRET));
+    assert_eq!(
+        d.get("attributes_request_method").map(String::as_str),
+        Some("POST")
+    );
+    assert_eq!(
+        d.get("authorize_scopes").map(String::as_str),
+        Some("openid profile email")
+    );
+    assert_eq!(
+        provider
+            .attribute_mapping
+            .get("username")
+            .map(String::as_str),
+        Some("sub")
+    );
+
+    // The secret is in Cognito and nowhere on disk.
+    for file in files_below(env.dir.path()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+        assert!(
+            !found,
+            "the client secret was written to {}",
+            file.display()
+        );
+    }
+    let state = state_toml(&env, "corp-oidc");
+    assert_eq!(state["entra"]["tenant_id"].as_str(), Some(TENANT));
+
+    // Unchanged, the secret is kept as Cognito has it: no secret given, nothing to do.
+    let mut c = env.moto.cmd(&env.state());
+    with_entra(&mut c);
+    let out = run(c
+        .args(["apply", "--yes", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(env.out())
+        .stdin(Stdio::null()));
+    assert!(ok(&out).contains("No changes"), "{}", stdout(&out));
+}
+
+#[test]
+fn an_apply_killed_after_its_first_write_is_finished_by_the_next_run() {
+    let env = Env::new();
+    env.metadata_file();
+    let config = env.config("killed", &saml_config("killed", "", ""));
+    let mut child = env
+        .moto
+        .cmd(&env.state())
+        .env("COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES", "1")
+        .args(["apply", "--yes", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(env.out())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr_pipe = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("apply never paused"));
+        if line.contains("paused after write 1") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "apply never paused");
+    }
+    // SIGKILL: no chance to save anything after the pool was created.
+    let _ = std::process::Command::new("kill")
+        .args(["-9", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+
+    let out = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(
+        !out.contains("+ user pool"),
+        "the pool from the killed run is adopted, not created again:\n{out}"
+    );
+    let again = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(again.contains("No changes"), "{again}");
+
+    let sdk = env.moto.sdk(REGION);
+    block_on(async {
+        let pools = sdk.list_user_pools().await.unwrap_or_default();
+        assert_eq!(pools.len(), 1, "{pools:?}");
+        let pool = &pools[0].id;
+        assert_eq!(
+            sdk.list_identity_providers(pool)
+                .await
+                .unwrap_or_default()
+                .len(),
+            1
+        );
+        assert_eq!(
+            sdk.list_user_pool_clients(pool)
+                .await
+                .unwrap_or_default()
+                .len(),
+            1
+        );
+        assert_eq!(
+            sdk.describe_user_pool(pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .domain
+                .as_deref(),
+            Some("killed-login")
+        );
+    });
+}
+
+#[test]
+fn errors_read_like_advice() {
+    let env = Env::new();
+    env.metadata_file();
+    // A pool that does not exist.
+    let text = saml_config("ghost", "", "")
+        .replace("name = \"ghost-users\"", "id = \"eu-west-1_DoesNotExist\"");
+    let config = env.config("ghost", &text);
+    let out = env.run(&["plan"], &config);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no user pool eu-west-1_DoesNotExist in region eu-west-1"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A domain prefix another pool has.
+    let sdk = env.moto.sdk(REGION);
+    block_on(async {
+        let other = sdk
+            .create_user_pool("someone-else")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sdk.create_domain(&other.id, "taken-login", false)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    let config = env.config("taken", &saml_config("taken", "", ""));
+    let out = env.run(&["plan"], &config);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("taken-login is already taken by another user pool"),
+        "{}",
+        stderr(&out)
+    );
+
+    // No credentials at all: which sources were tried, and the fix.
+    let home = tempdir();
+    let config = env.config("nocreds", &saml_config("nocreds", "", ""));
+    let out = run(cmd(&env.state())
+        .env("AWS_ENDPOINT_URL", env.moto.endpoint())
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .args(["plan", "--config"])
+        .arg(&config));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no usable AWS credentials"), "{err}");
+    assert!(err.contains("aws sso login --profile"), "{err}");
+    assert!(err.contains("aws configure"), "{err}");
+
+    // Bad Entra input stops plan before any AWS call: no pool appears.
+    let bad = env.config(
+        "badmeta",
+        &saml_config("badmeta", "", "").replace(
+            "metadata_file = \"entra-metadata.xml\"",
+            "metadata_url = \"https://portal.azure.com/#blade\"",
+        ),
+    );
+    let out = env.run(&["apply", "--yes"], &bad);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is the Entra admin portal"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("nothing was changed in AWS"),
+        "{}",
+        stderr(&out)
+    );
+    let pools = block_on(sdk.list_user_pools()).unwrap_or_default();
+    assert!(!pools.iter().any(|p| p.name == "badmeta-users"));
+}

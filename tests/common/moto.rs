@@ -1,0 +1,119 @@
+//! The Cognito emulator (moto, patched by tests/support/moto_cognito.py) on 127.0.0.1 at a
+//! free port, started per test and killed on drop; and an SDK client to check what the tool
+//! did, the way the AWS console would show it.
+#![allow(dead_code)]
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito, connect};
+
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+fn python() -> PathBuf {
+    let from_env = std::env::var_os("COGNITO_ENTRA_TEST_PYTHON").map(PathBuf::from);
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let python = from_env.unwrap_or(venv);
+    let ok = Command::new(&python)
+        .args(["-c", "import moto, flask, flask_cors, joserfc"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        panic!(
+            "moto (the Cognito emulator) is not installed for {}: run scripts/test, which installs it into .venv (or set COGNITO_ENTRA_TEST_PYTHON)",
+            python.display()
+        );
+    }
+    python
+}
+
+/// Fake credentials for the emulator, set once for the whole test process.
+fn fake_credentials() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: set once, before any SDK client reads them, to the same values everywhere.
+        unsafe {
+            std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+            std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+            std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+            std::env::remove_var("AWS_PROFILE");
+        }
+    });
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        fake_credentials();
+        let python = python();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_cognito.py");
+        let child = Command::new(python)
+            .arg(script)
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto: {e}"));
+        let mut moto = Moto { child, port };
+        super::wait_for("moto to listen", Duration::from_secs(60), || {
+            if let Ok(Some(status)) = moto.child.try_wait() {
+                panic!("moto exited at start ({status})");
+            }
+            TcpStream::connect(("127.0.0.1", port)).ok()
+        });
+        moto
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The real binary, pointed at this emulator with fake credentials.
+    pub fn cmd(&self, state_dir: &std::path::Path) -> Command {
+        let mut c = super::cmd(state_dir);
+        c.env("AWS_ENDPOINT_URL", self.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("COGNITO_ENTRA_CLIENT_SECRET");
+        c
+    }
+
+    /// An SDK client on the emulator, to set up accounts and check results.
+    pub fn sdk(&self, region: &str) -> SdkCognito {
+        let options = AwsOptions {
+            region: region.to_string(),
+            profile: None,
+            endpoint_url: Some(self.endpoint()),
+        };
+        block_on(connect(&options)).unwrap_or_else(|e| panic!("SDK on moto: {e}"))
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .block_on(f)
+}

@@ -1,0 +1,188 @@
+"""The Cognito emulator for cognito-entra's tests: moto's server on 127.0.0.1, patched where
+moto 5.2 differs from the real Cognito API (each patch is explained in docs/testing.md).
+
+Usage: python moto_cognito.py PORT
+"""
+
+import re
+import sys
+import datetime
+
+from moto.cognitoidp import models, responses
+from moto.cognitoidp.exceptions import InvalidParameterException, ResourceNotFoundError
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult
+
+Backend = models.CognitoIdpBackend
+Response = responses.CognitoIdpResponse
+
+
+class DuplicateProviderException(JsonRESTError):
+    def __init__(self, name):
+        super().__init__("DuplicateProviderException", f"A provider with the name {name} already exists in this user pool.")
+
+
+# 1. GetSigningCertificate is not implemented (moto answers 500). Real Cognito returns the
+#    pool's SAML signing certificate, base64 DER, the same on every call.
+def _signing_certificate(pool):
+    cert = getattr(pool, "_test_signing_certificate", None)
+    if cert:
+        return cert
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    import base64
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Amazon Cognito (emulated)"),
+        x509.NameAttribute(NameOID.COMMON_NAME, pool.id),
+    ])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    built = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    cert = base64.b64encode(built.public_bytes(serialization.Encoding.DER)).decode()
+    pool._test_signing_certificate = cert
+    return cert
+
+
+def get_signing_certificate(self):
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    return ActionResult({"Certificate": _signing_certificate(pool)})
+
+
+Response.get_signing_certificate = get_signing_certificate
+
+
+# 2. A duplicate provider name is accepted (AWS: DuplicateProviderException).
+_create_idp = Backend.create_identity_provider
+
+
+def create_identity_provider(self, user_pool_id, name, extended_config):
+    pool = self.describe_user_pool(user_pool_id)
+    if name in pool.identity_providers:
+        raise DuplicateProviderException(name)
+    _check_read_only(extended_config)
+    return _create_idp(self, user_pool_id, name, extended_config)
+
+
+Backend.create_identity_provider = create_identity_provider
+
+READ_ONLY = ("ActiveEncryptionCertificate", "SLORedirectBindingURI", "SSORedirectBindingURI")
+
+
+def _check_read_only(extended_config):
+    for key in READ_ONLY:
+        if key in (extended_config.get("ProviderDetails") or {}):
+            raise InvalidParameterException(f"{key} is a read-only provider detail")
+
+
+# 3. ProviderDetails are replaced as a whole on update (moto merges the top-level keys only,
+#    which is the same); read-only details sent back are refused like AWS does.
+_update_idp = Backend.update_identity_provider
+
+
+def update_identity_provider(self, user_pool_id, name, extended_config):
+    _check_read_only(extended_config)
+    return _update_idp(self, user_pool_id, name, extended_config)
+
+
+Backend.update_identity_provider = update_identity_provider
+
+
+# 4. No ActiveEncryptionCertificate once EncryptedResponses is on, and no binding URIs.
+_idp_to_json = models.CognitoIdpIdentityProvider.to_json
+
+
+def idp_to_json(self, extended=False):
+    out = _idp_to_json(self, extended)
+    if extended and out.get("ProviderType") == "SAML":
+        details = dict(out.get("ProviderDetails") or {})
+        if details.get("EncryptedResponses") == "true":
+            if not getattr(self, "_test_encryption_certificate", None):
+                self._test_encryption_certificate = _signing_certificate(type("P", (), {"id": "encryption-" + self.name})())
+            details["ActiveEncryptionCertificate"] = self._test_encryption_certificate
+        details.setdefault("SSORedirectBindingURI", "https://login.microsoftonline.com/emulated/saml2")
+        out["ProviderDetails"] = details
+    return out
+
+
+models.CognitoIdpIdentityProvider.to_json = idp_to_json
+
+
+# 5. A client naming an unknown provider is accepted (AWS: InvalidParameterException), and
+#    UpdateUserPoolClient merges instead of resetting every field it is not given.
+def _check_providers(pool, config):
+    for p in config.get("SupportedIdentityProviders") or []:
+        if p != "COGNITO" and p not in pool.identity_providers:
+            raise InvalidParameterException(f"The provider {p} does not exist for User Pool {pool.id}")
+
+
+_create_client = Backend.create_user_pool_client
+
+
+def create_user_pool_client(self, user_pool_id, generate_secret, extended_config):
+    _check_providers(self.describe_user_pool(user_pool_id), extended_config)
+    return _create_client(self, user_pool_id, generate_secret, extended_config)
+
+
+Backend.create_user_pool_client = create_user_pool_client
+
+CLIENT_DEFAULTS = {
+    "AllowedOAuthFlowsUserPoolClient": False,
+    "AuthSessionValidity": 3,
+    "EnablePropagateAdditionalUserContextData": False,
+    "EnableTokenRevocation": True,
+    "RefreshTokenValidity": 30,
+}
+
+
+def update_user_pool_client(self, user_pool_id, client_id, extended_config):
+    pool = self.describe_user_pool(user_pool_id)
+    client = pool.clients.get(client_id)
+    if not client:
+        raise ResourceNotFoundError(client_id)
+    _check_providers(pool, extended_config)
+    client.extended_config = dict(CLIENT_DEFAULTS)
+    client.extended_config.update(extended_config)
+    return client
+
+
+Backend.update_user_pool_client = update_user_pool_client
+
+
+# 6. Domain prefixes are not validated and may be taken twice, or a second time by one pool.
+PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_create_domain = Backend.create_user_pool_domain
+
+
+def create_user_pool_domain(self, user_pool_id, domain, custom_domain_config=None):
+    pool = self.describe_user_pool(user_pool_id)
+    if not custom_domain_config:
+        if not PREFIX.match(domain) or any(w in domain for w in ("aws", "amazon", "cognito")):
+            raise InvalidParameterException(f"Domain {domain} is invalid or reserved.")
+    if domain in self.user_pool_domains:
+        raise InvalidParameterException("Domain already associated with another user pool.")
+    if getattr(pool, "domain", None):
+        raise InvalidParameterException("User pool already has a domain configured.")
+    return _create_domain(self, user_pool_id, domain, custom_domain_config)
+
+
+Backend.create_user_pool_domain = create_user_pool_domain
+
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    port = sys.argv[1] if len(sys.argv) > 1 else "5000"
+    main(["-H", "127.0.0.1", "-p", port])
