@@ -1,0 +1,195 @@
+//! The apply engine against the in-memory fake (which follows the AWS API reference): an
+//! interruption after every write step in turn is finished by the next run, and every error
+//! kind reads as advice.
+
+use cognito_entra::cognito::advice::advice;
+use cognito_entra::cognito::api::{ApiError, ClientConfig, CognitoApi, ErrorKind};
+use cognito_entra::cognito::apply::{ApplyError, Ids, apply};
+use cognito_entra::cognito::fake::{FakeCognito, WRITE_OPERATIONS};
+use cognito_entra::cognito::observe::observe;
+use cognito_entra::plan::{self, EntraInput, Options, Plan};
+use cognito_entra::setup::{Known, Setup, load};
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .block_on(f)
+}
+
+fn setup(managed_login: bool) -> Setup {
+    let text = format!(
+        r#"
+name = "fake"
+protocol = "saml"
+region = "us-east-1"
+[user_pool]
+name = "fake-users"
+[domain]
+prefix = "fake-login"
+managed_login = {managed_login}
+[app_client]
+name = "web"
+callback_urls = ["https://app.example.com/cb"]
+[saml]
+metadata_url = "https://login.microsoftonline.com/t/federationmetadata/2007-06/federationmetadata.xml?appid=a"
+"#
+    );
+    load::parse(text.as_bytes(), "fake").unwrap_or_else(|p| panic!("{p:?}"))
+}
+
+fn entra() -> EntraInput {
+    EntraInput {
+        metadata_url: Some("https://login.microsoftonline.com/t/federationmetadata/2007-06/federationmetadata.xml?appid=a".into()),
+        ..EntraInput::default()
+    }
+}
+
+/// One run as the command does it: observe, plan, apply; the IDs it learns are "saved".
+async fn run_once(api: &FakeCognito, setup: &Setup, saved: &mut Known, branding_done: &mut bool) -> Result<Plan, ApplyError> {
+    let observed = observe(api, setup, saved, *branding_done)
+        .await
+        .unwrap_or_else(|e| panic!("observe: {e:?}"));
+    let plan = plan::plan(setup, &observed, &entra(), Options::default()).unwrap_or_else(|r| panic!("plan: {r:?}"));
+    let mut ids = Ids {
+        user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
+        client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
+    };
+    let result = apply(api, &plan, &mut ids, |event| {
+        if let cognito_entra::cognito::apply::Event::Finished(_, change, ids) = event {
+            saved.user_pool_id = ids.user_pool_id.clone().or(saved.user_pool_id.take());
+            saved.client_id = ids.client_id.clone().or(saved.client_id.take());
+            if change.id().starts_with("create branding") {
+                *branding_done = true;
+            }
+        }
+        Ok(())
+    })
+    .await;
+    result.map(|_| plan)
+}
+
+#[test]
+fn an_interruption_after_every_write_in_turn_is_finished_by_the_next_run() {
+    let setup = setup(true);
+    // First, how many writes a clean run makes.
+    let clean = FakeCognito::new("us-east-1");
+    block_on(run_once(&clean, &setup, &mut Known::default(), &mut false)).unwrap_or_else(|e| panic!("{e:?}"));
+    let writes = clean.write_calls();
+    assert_eq!(
+        writes,
+        ["CreateUserPool", "CreateUserPoolDomain", "CreateIdentityProvider", "CreateUserPoolClient", "CreateManagedLoginBranding"]
+    );
+
+    for (step, op) in writes.iter().enumerate() {
+        let api = FakeCognito::new("us-east-1");
+        let mut saved = Known::default();
+        let mut branding = false;
+        // The network drops at this write: the writes before it happened, this one did not.
+        api.fail_next(op, ErrorKind::Network, "connection reset");
+        let first = block_on(run_once(&api, &setup, &mut saved, &mut branding));
+        match first {
+            Err(ApplyError::Api { index, error }) => {
+                assert_eq!(index, step, "{op}");
+                assert_eq!(error.kind, ErrorKind::Network);
+            }
+            other => panic!("{op}: expected a network failure, got {other:?}"),
+        }
+        // Lose what the failed run learned half of the time: adoption by name must cover it.
+        if step % 2 == 1 {
+            saved = Known::default();
+        }
+        block_on(run_once(&api, &setup, &mut saved, &mut branding)).unwrap_or_else(|e| panic!("{op}: second run {e:?}"));
+        assert_eq!(api.counts(), (1, 1, 1, 1), "after an interruption at {op}");
+        api.clear_calls();
+        let third = block_on(run_once(&api, &setup, &mut saved, &mut branding)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(third.is_empty(), "{op}: not converged: {}", third.render());
+        assert!(api.write_calls().is_empty(), "{op}: a converged run wrote {:?}", api.write_calls());
+    }
+}
+
+#[test]
+fn client_updates_are_read_modify_write_against_a_resetting_api() {
+    let api = FakeCognito::new("us-east-1");
+    let pool = api.seed_pool("fake-users", &[]);
+    let client_id = api.seed_client(
+        &pool,
+        ClientConfig {
+            client_name: "web".into(),
+            callback_urls: vec!["https://old.example.com/cb".into()],
+            allowed_oauth_flows: vec!["code".into()],
+            allowed_oauth_scopes: vec!["openid".into()],
+            allowed_oauth_flows_user_pool_client: true,
+            supported_identity_providers: vec!["COGNITO".into()],
+            explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into()],
+            access_token_validity: Some(5),
+            token_validity_units: Some((Some("minutes".into()), None, None)),
+            read_attributes: vec!["email".into()],
+            ..ClientConfig::default()
+        },
+    );
+    let setup = setup(false);
+    block_on(run_once(&api, &setup, &mut Known::default(), &mut false)).unwrap_or_else(|e| panic!("{e:?}"));
+    let client = api.client(&pool, &client_id).unwrap_or_else(|| panic!("client gone"));
+    assert_eq!(client.supported_identity_providers, ["COGNITO", "EntraID"]);
+    assert_eq!(client.callback_urls, ["https://old.example.com/cb", "https://app.example.com/cb"]);
+    assert_eq!(client.explicit_auth_flows, ["ALLOW_USER_SRP_AUTH"]);
+    assert_eq!(client.access_token_validity, Some(5));
+    assert_eq!(client.token_validity_units, Some((Some("minutes".into()), None, None)));
+    assert_eq!(client.read_attributes, ["email"]);
+}
+
+#[test]
+fn the_fake_refuses_what_aws_refuses() {
+    let api = FakeCognito::new("us-east-1");
+    let pool = api.seed_pool("p", &[]);
+    let bad = ClientConfig {
+        client_name: "c".into(),
+        supported_identity_providers: vec!["Nope".into()],
+        ..ClientConfig::default()
+    };
+    let err = block_on(api.create_user_pool_client(&pool, &bad)).err();
+    assert_eq!(err.map(|e| e.kind), Some(ErrorKind::InvalidParameter));
+    block_on(api.create_domain(&pool, "taken", false)).unwrap_or_else(|e| panic!("{e}"));
+    let other = api.seed_pool("q", &[]);
+    let err = block_on(api.create_domain(&other, "taken", false)).err();
+    assert_eq!(err.map(|e| e.kind), Some(ErrorKind::InvalidParameter));
+}
+
+#[test]
+fn required_pool_attributes_must_be_mapped() {
+    let api = FakeCognito::new("us-east-1");
+    let pool = api.seed_pool("fake-users", &["email", "phone_number"]);
+    let setup = setup(false);
+    let observed = block_on(observe(&api, &setup, &Known::default(), false)).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(observed.pool.as_ref().map(|p| p.id.clone()), Some(pool));
+    let refusals = plan::plan(&setup, &observed, &entra(), Options::default()).err().unwrap_or_default();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(refusals[0].field, "provider.attribute_mapping.phone_number");
+    assert!(refusals[0].problem.contains("every first sign-in would fail"));
+    assert!(api.write_calls().is_empty());
+}
+
+#[test]
+fn every_error_kind_reads_as_advice() {
+    let cases: Vec<(ErrorKind, &str, &[&str])> = vec![
+        (ErrorKind::NoCredentials, "ListUserPools", &["no usable AWS credentials", "tried: environment variables", "aws sso login --profile admin", "aws configure"]),
+        (ErrorKind::ExpiredCredentials, "ListUserPools", &["session has expired", "aws sso login --profile admin"]),
+        (ErrorKind::AccessDenied, "CreateIdentityProvider", &["cognito-idp:CreateIdentityProvider", "docs/permissions.md"]),
+        (ErrorKind::NotFound, "DescribeUserPool", &["not found in region eu-north-1", "check the ID and the region"]),
+        (ErrorKind::InvalidParameter, "CreateUserPoolClient", &["AWS refused a value in CreateUserPoolClient", "[app_client]"]),
+        (ErrorKind::InvalidParameter, "CreateUserPoolDomain", &["[domain]"]),
+        (ErrorKind::Throttled, "UpdateUserPoolClient", &["throttling", "wait a few seconds"]),
+        (ErrorKind::Network, "CreateUserPool", &["cannot reach Cognito in eu-north-1", "AWS_ENDPOINT_URL"]),
+        (ErrorKind::Duplicate, "CreateIdentityProvider", &["run the command again, it will adopt it"]),
+    ];
+    for (kind, op, expected) in cases {
+        let text = advice(&ApiError::new(kind.clone(), op, "the service said so\nsecond line"), Some("admin"), "eu-north-1");
+        for e in expected {
+            assert!(text.contains(e), "{kind:?}: {e:?} not in {text:?}");
+        }
+        assert!(!text.contains("second line"), "only the first line of the service message: {text}");
+    }
+    assert!(WRITE_OPERATIONS.contains(&"UpdateUserPoolClient"));
+}
