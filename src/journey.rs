@@ -103,3 +103,130 @@ mod tests {
         assert_eq!(progress_label(&Step::ALL, Protocol::Oidc), "done");
     }
 }
+
+/// A manual action in the Entra portal the admin ticks off (saved, so resume knows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    pub id: &'static str,
+    pub label: &'static str,
+}
+
+/// A value the admin pastes into an Entra field, with that field's name in the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalValue {
+    pub key: &'static str,
+    pub entra_field: &'static str,
+    /// `None` while it waits for an ID (see `Values::pending`).
+    pub value: Option<String>,
+}
+
+/// What step 7 asks the admin to paste, in the order the portal shows the fields.
+pub fn portal_values(
+    setup: &crate::setup::Setup,
+    values: &crate::setup::Values,
+) -> Vec<PortalValue> {
+    let mut out = Vec::new();
+    match setup.protocol {
+        Protocol::Saml => {
+            out.push(PortalValue {
+                key: "entity_id",
+                entra_field: "Identifier (Entity ID)",
+                value: values.entity_id.clone(),
+            });
+            out.push(PortalValue {
+                key: "reply_url",
+                entra_field: "Reply URL (Assertion Consumer Service URL)",
+                value: values.reply_url.clone(),
+            });
+            if setup.idp_initiated() {
+                out.push(PortalValue {
+                    key: "relay_state",
+                    entra_field: "Relay State",
+                    value: values.relay_state.clone(),
+                });
+            }
+            if setup.idp_signout() {
+                out.push(PortalValue {
+                    key: "logout_url",
+                    entra_field: "Logout Url",
+                    value: values.logout_url.clone(),
+                });
+            }
+        }
+        Protocol::Oidc => out.push(PortalValue {
+            key: "redirect_uri",
+            entra_field: "Redirect URI (platform Web)",
+            value: values.redirect_uri.clone(),
+        }),
+    }
+    out
+}
+
+/// The portal actions of step 7.
+pub fn entra_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
+    let mut out = Vec::new();
+    match setup.protocol {
+        Protocol::Saml => {
+            out.push(ChecklistItem {
+                id: "saml.app",
+                label: "Enterprise application created",
+            });
+            out.push(ChecklistItem {
+                id: "saml.basic",
+                label: "Identifier and Reply URL saved",
+            });
+            if setup.idp_initiated() {
+                out.push(ChecklistItem {
+                    id: "saml.relay",
+                    label: "Relay State saved",
+                });
+            }
+            if setup.idp_signout() {
+                out.push(ChecklistItem {
+                    id: "saml.logout",
+                    label: "Logout Url saved",
+                });
+            }
+        }
+        Protocol::Oidc => {
+            out.push(ChecklistItem {
+                id: "oidc.registration",
+                label: "App registration (single tenant) created",
+            });
+            out.push(ChecklistItem {
+                id: "oidc.redirect",
+                label: "Redirect URI (Web) saved",
+            });
+            out.push(ChecklistItem {
+                id: "oidc.secret",
+                label: "Client secret Value copied",
+            });
+        }
+    }
+    out
+}
+
+/// The portal actions of step 11.
+pub fn finish_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
+    let mut out = Vec::new();
+    if setup.protocol == Protocol::Saml {
+        let saml = setup.saml();
+        if saml.sign_requests || saml.idp_signout {
+            out.push(ChecklistItem {
+                id: "finish.verification",
+                label: "Signing certificate uploaded (Verification certificates)",
+            });
+        }
+        if saml.encrypted_responses {
+            out.push(ChecklistItem {
+                id: "finish.encryption",
+                label: "Encryption certificate imported and activated",
+            });
+        }
+    }
+    out.push(ChecklistItem {
+        id: "finish.users",
+        label: "Users and groups assigned",
+    });
+    out
+}

@@ -5,6 +5,7 @@
 pub mod clipboard;
 pub mod cognito;
 pub mod entra;
+pub mod handover;
 pub mod humanize;
 pub mod journey;
 pub mod plan;

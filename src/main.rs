@@ -70,9 +70,24 @@ fn main() -> ExitCode {
             commands::check_tenant::run(&ctx, tenant, *json)
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => {
+            commands::log::entry(
+                &ctx,
+                &format!("cognito-entra {} -> exit {code}", args.join(" ")),
+            );
+            ExitCode::from(code)
+        }
         Err(failure) => {
+            commands::log::entry(
+                &ctx,
+                &format!(
+                    "cognito-entra {} -> exit {}\n{failure}",
+                    args.join(" "),
+                    failure.exit_code()
+                ),
+            );
             eprintln!("{failure}");
             ExitCode::from(failure.exit_code())
         }

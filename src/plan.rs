@@ -157,6 +157,19 @@ impl std::fmt::Display for Refusal {
 pub struct Options {
     /// `--remove-other-providers`, or the setup's own flag.
     pub remove_other_providers: bool,
+    pub phase: Phase,
+}
+
+/// How much of the setup to plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Phase {
+    /// Everything: pool, domain, provider, client, branding.
+    #[default]
+    Full,
+    /// What must exist before the admin goes to Entra (the values Entra needs name the pool
+    /// and the client): the pool, the domain, and the client, still without any provider and
+    /// with OAuth off. The full plan then adds the provider and turns the client on.
+    Prepare,
 }
 
 const SECRET_SHOWN: &str = "(hidden)";
@@ -194,6 +207,41 @@ pub fn plan(
         &mut changes,
         &mut refusals,
     );
+
+    if options.phase == Phase::Prepare {
+        if observed.client.is_none() {
+            let name = setup.app_client.name.clone().unwrap_or_default();
+            let config = ClientConfig {
+                client_name: name.clone(),
+                generate_secret: setup.app_client.generate_secret,
+                callback_urls: setup.app_client.callback_urls.clone(),
+                logout_urls: setup.app_client.logout_urls.clone(),
+                explicit_auth_flows: vec!["ALLOW_REFRESH_TOKEN_AUTH".into()],
+                prevent_user_existence_errors: Some("ENABLED".into()),
+                enable_token_revocation: Some(true),
+                ..ClientConfig::default()
+            };
+            changes.push(Change {
+                action: Action::Create,
+                resource: Resource::AppClient,
+                name,
+                fields: vec![
+                    field("callback_urls", None, &config.callback_urls.join(", ")),
+                    field("sign-in", None, "off until the Entra provider is added"),
+                ],
+                payload: Payload::CreateClient(config),
+            });
+        }
+        return if refusals.is_empty() {
+            Ok(Plan {
+                region: setup.region.clone(),
+                changes,
+                consequences,
+            })
+        } else {
+            Err(refusals)
+        };
+    }
 
     // 3. The identity provider.
     let desired = desired_provider(setup, observed, entra, &mut refusals);

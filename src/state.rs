@@ -52,6 +52,9 @@ pub struct Progress {
 pub struct AwsRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// The AWS profile chosen in the wizard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +111,58 @@ impl State {
             client_id: self.aws.client_id.clone(),
             callback_urls: None,
             scopes: None,
+        }
+    }
+}
+
+impl State {
+    /// Keeps what the Entra checks found: the tenant and the metadata's certificates.
+    pub fn record_entra(
+        &mut self,
+        tenant_id: Option<String>,
+        metadata: Option<&crate::entra::metadata::Metadata>,
+    ) {
+        if tenant_id.is_some() {
+            self.entra.tenant_id = tenant_id;
+        }
+        if let Some(m) = metadata {
+            self.entra.certificates = m
+                .certificates
+                .iter()
+                .map(|c| CertificateRecord {
+                    kind: "entra-signing".into(),
+                    thumbprint: c.thumbprint.clone(),
+                    not_after: crate::entra::metadata::date(c.not_after),
+                    file: None,
+                })
+                .collect();
+        }
+    }
+
+    /// Marks journey steps done (once each).
+    pub fn mark_done(&mut self, steps: &[Step]) {
+        for s in steps {
+            if !self.progress.steps_done.contains(s) {
+                self.progress.steps_done.push(*s);
+            }
+        }
+    }
+
+    /// Records the IDs apply learned.
+    pub fn record_ids(&mut self, ids: &crate::cognito::apply::Ids) {
+        if ids.user_pool_id.is_some() {
+            self.aws.user_pool_id = ids.user_pool_id.clone();
+        }
+        if ids.client_id.is_some() {
+            self.aws.client_id = ids.client_id.clone();
+        }
+        self.aws.domain = crate::setup::derive::domain_host(&self.answers);
+    }
+
+    /// Records a finished change of a plan.
+    pub fn record_applied(&mut self, change_id: String) {
+        if !self.progress.applied.contains(&change_id) {
+            self.progress.applied.push(change_id);
         }
     }
 }

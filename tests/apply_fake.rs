@@ -47,11 +47,17 @@ fn entra() -> EntraInput {
 }
 
 /// One run as the command does it: observe, plan, apply; the IDs it learns are "saved".
-async fn run_once(api: &FakeCognito, setup: &Setup, saved: &mut Known, branding_done: &mut bool) -> Result<Plan, ApplyError> {
+async fn run_once(
+    api: &FakeCognito,
+    setup: &Setup,
+    saved: &mut Known,
+    branding_done: &mut bool,
+) -> Result<Plan, ApplyError> {
     let observed = observe(api, setup, saved, *branding_done)
         .await
         .unwrap_or_else(|e| panic!("observe: {e:?}"));
-    let plan = plan::plan(setup, &observed, &entra(), Options::default()).unwrap_or_else(|r| panic!("plan: {r:?}"));
+    let plan = plan::plan(setup, &observed, &entra(), Options::default())
+        .unwrap_or_else(|r| panic!("plan: {r:?}"));
     let mut ids = Ids {
         user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
         client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
@@ -75,11 +81,18 @@ fn an_interruption_after_every_write_in_turn_is_finished_by_the_next_run() {
     let setup = setup(true);
     // First, how many writes a clean run makes.
     let clean = FakeCognito::new("us-east-1");
-    block_on(run_once(&clean, &setup, &mut Known::default(), &mut false)).unwrap_or_else(|e| panic!("{e:?}"));
+    block_on(run_once(&clean, &setup, &mut Known::default(), &mut false))
+        .unwrap_or_else(|e| panic!("{e:?}"));
     let writes = clean.write_calls();
     assert_eq!(
         writes,
-        ["CreateUserPool", "CreateUserPoolDomain", "CreateIdentityProvider", "CreateUserPoolClient", "CreateManagedLoginBranding"]
+        [
+            "CreateUserPool",
+            "CreateUserPoolDomain",
+            "CreateIdentityProvider",
+            "CreateUserPoolClient",
+            "CreateManagedLoginBranding"
+        ]
     );
 
     for (step, op) in writes.iter().enumerate() {
@@ -100,12 +113,18 @@ fn an_interruption_after_every_write_in_turn_is_finished_by_the_next_run() {
         if step % 2 == 1 {
             saved = Known::default();
         }
-        block_on(run_once(&api, &setup, &mut saved, &mut branding)).unwrap_or_else(|e| panic!("{op}: second run {e:?}"));
+        block_on(run_once(&api, &setup, &mut saved, &mut branding))
+            .unwrap_or_else(|e| panic!("{op}: second run {e:?}"));
         assert_eq!(api.counts(), (1, 1, 1, 1), "after an interruption at {op}");
         api.clear_calls();
-        let third = block_on(run_once(&api, &setup, &mut saved, &mut branding)).unwrap_or_else(|e| panic!("{e:?}"));
+        let third = block_on(run_once(&api, &setup, &mut saved, &mut branding))
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert!(third.is_empty(), "{op}: not converged: {}", third.render());
-        assert!(api.write_calls().is_empty(), "{op}: a converged run wrote {:?}", api.write_calls());
+        assert!(
+            api.write_calls().is_empty(),
+            "{op}: a converged run wrote {:?}",
+            api.write_calls()
+        );
     }
 }
 
@@ -130,13 +149,22 @@ fn client_updates_are_read_modify_write_against_a_resetting_api() {
         },
     );
     let setup = setup(false);
-    block_on(run_once(&api, &setup, &mut Known::default(), &mut false)).unwrap_or_else(|e| panic!("{e:?}"));
-    let client = api.client(&pool, &client_id).unwrap_or_else(|| panic!("client gone"));
+    block_on(run_once(&api, &setup, &mut Known::default(), &mut false))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let client = api
+        .client(&pool, &client_id)
+        .unwrap_or_else(|| panic!("client gone"));
     assert_eq!(client.supported_identity_providers, ["COGNITO", "EntraID"]);
-    assert_eq!(client.callback_urls, ["https://old.example.com/cb", "https://app.example.com/cb"]);
+    assert_eq!(
+        client.callback_urls,
+        ["https://old.example.com/cb", "https://app.example.com/cb"]
+    );
     assert_eq!(client.explicit_auth_flows, ["ALLOW_USER_SRP_AUTH"]);
     assert_eq!(client.access_token_validity, Some(5));
-    assert_eq!(client.token_validity_units, Some((Some("minutes".into()), None, None)));
+    assert_eq!(
+        client.token_validity_units,
+        Some((Some("minutes".into()), None, None))
+    );
     assert_eq!(client.read_attributes, ["email"]);
 }
 
@@ -162,34 +190,160 @@ fn required_pool_attributes_must_be_mapped() {
     let api = FakeCognito::new("us-east-1");
     let pool = api.seed_pool("fake-users", &["email", "phone_number"]);
     let setup = setup(false);
-    let observed = block_on(observe(&api, &setup, &Known::default(), false)).unwrap_or_else(|e| panic!("{e:?}"));
+    let observed = block_on(observe(&api, &setup, &Known::default(), false))
+        .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(observed.pool.as_ref().map(|p| p.id.clone()), Some(pool));
-    let refusals = plan::plan(&setup, &observed, &entra(), Options::default()).err().unwrap_or_default();
+    let refusals = plan::plan(&setup, &observed, &entra(), Options::default())
+        .err()
+        .unwrap_or_default();
     assert_eq!(refusals.len(), 1, "{refusals:?}");
     assert_eq!(refusals[0].field, "provider.attribute_mapping.phone_number");
-    assert!(refusals[0].problem.contains("every first sign-in would fail"));
+    assert!(
+        refusals[0]
+            .problem
+            .contains("every first sign-in would fail")
+    );
     assert!(api.write_calls().is_empty());
 }
 
 #[test]
 fn every_error_kind_reads_as_advice() {
     let cases: Vec<(ErrorKind, &str, &[&str])> = vec![
-        (ErrorKind::NoCredentials, "ListUserPools", &["no usable AWS credentials", "tried: environment variables", "aws sso login --profile admin", "aws configure"]),
-        (ErrorKind::ExpiredCredentials, "ListUserPools", &["session has expired", "aws sso login --profile admin"]),
-        (ErrorKind::AccessDenied, "CreateIdentityProvider", &["cognito-idp:CreateIdentityProvider", "docs/permissions.md"]),
-        (ErrorKind::NotFound, "DescribeUserPool", &["not found in region eu-north-1", "check the ID and the region"]),
-        (ErrorKind::InvalidParameter, "CreateUserPoolClient", &["AWS refused a value in CreateUserPoolClient", "[app_client]"]),
-        (ErrorKind::InvalidParameter, "CreateUserPoolDomain", &["[domain]"]),
-        (ErrorKind::Throttled, "UpdateUserPoolClient", &["throttling", "wait a few seconds"]),
-        (ErrorKind::Network, "CreateUserPool", &["cannot reach Cognito in eu-north-1", "AWS_ENDPOINT_URL"]),
-        (ErrorKind::Duplicate, "CreateIdentityProvider", &["run the command again, it will adopt it"]),
+        (
+            ErrorKind::NoCredentials,
+            "ListUserPools",
+            &[
+                "no usable AWS credentials",
+                "tried: environment variables",
+                "aws sso login --profile admin",
+                "aws configure",
+            ],
+        ),
+        (
+            ErrorKind::ExpiredCredentials,
+            "ListUserPools",
+            &["session has expired", "aws sso login --profile admin"],
+        ),
+        (
+            ErrorKind::AccessDenied,
+            "CreateIdentityProvider",
+            &["cognito-idp:CreateIdentityProvider", "docs/permissions.md"],
+        ),
+        (
+            ErrorKind::NotFound,
+            "DescribeUserPool",
+            &[
+                "not found in region eu-north-1",
+                "check the ID and the region",
+            ],
+        ),
+        (
+            ErrorKind::InvalidParameter,
+            "CreateUserPoolClient",
+            &[
+                "AWS refused a value in CreateUserPoolClient",
+                "[app_client]",
+            ],
+        ),
+        (
+            ErrorKind::InvalidParameter,
+            "CreateUserPoolDomain",
+            &["[domain]"],
+        ),
+        (
+            ErrorKind::Throttled,
+            "UpdateUserPoolClient",
+            &["throttling", "wait a few seconds"],
+        ),
+        (
+            ErrorKind::Network,
+            "CreateUserPool",
+            &["cannot reach Cognito in eu-north-1", "AWS_ENDPOINT_URL"],
+        ),
+        (
+            ErrorKind::Duplicate,
+            "CreateIdentityProvider",
+            &["run the command again, it will adopt it"],
+        ),
     ];
     for (kind, op, expected) in cases {
-        let text = advice(&ApiError::new(kind.clone(), op, "the service said so\nsecond line"), Some("admin"), "eu-north-1");
+        let text = advice(
+            &ApiError::new(kind.clone(), op, "the service said so\nsecond line"),
+            Some("admin"),
+            "eu-north-1",
+        );
         for e in expected {
             assert!(text.contains(e), "{kind:?}: {e:?} not in {text:?}");
         }
-        assert!(!text.contains("second line"), "only the first line of the service message: {text}");
+        assert!(
+            !text.contains("second line"),
+            "only the first line of the service message: {text}"
+        );
     }
     assert!(WRITE_OPERATIONS.contains(&"UpdateUserPoolClient"));
+}
+
+#[test]
+fn the_wizard_prepares_pool_domain_and_client_first_then_adds_the_provider() {
+    use cognito_entra::plan::Phase;
+    let api = FakeCognito::new("us-east-1");
+    let setup = setup(false);
+    let run_phase = |phase: Phase| {
+        block_on(async {
+            let observed = observe(&api, &setup, &Known::default(), false)
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            let options = Options {
+                phase,
+                ..Options::default()
+            };
+            let plan = plan::plan(&setup, &observed, &entra(), options)
+                .unwrap_or_else(|r| panic!("{r:?}"));
+            let mut ids = Ids {
+                user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
+                client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
+            };
+            apply(&api, &plan, &mut ids, |_| Ok(()))
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            (plan, ids)
+        })
+    };
+    let (prepare, ids) = run_phase(Phase::Prepare);
+    let kinds: Vec<String> = prepare.changes.iter().map(|c| c.id()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "create user_pool fake-users",
+            "create domain fake-login",
+            "create app_client web"
+        ]
+    );
+    let (pool, client_id) = (
+        ids.user_pool_id.unwrap_or_default(),
+        ids.client_id.unwrap_or_default(),
+    );
+    let client = api
+        .client(&pool, &client_id)
+        .unwrap_or_else(|| panic!("no client"));
+    assert!(
+        client.supported_identity_providers.is_empty()
+            && !client.allowed_oauth_flows_user_pool_client
+    );
+    // Preparing again is a no-op.
+    assert!(run_phase(Phase::Prepare).0.is_empty());
+
+    let (full, _) = run_phase(Phase::Full);
+    let kinds: Vec<String> = full.changes.iter().map(|c| c.id()).collect();
+    assert_eq!(
+        kinds,
+        ["create identity_provider EntraID", "update app_client web"]
+    );
+    let client = api
+        .client(&pool, &client_id)
+        .unwrap_or_else(|| panic!("no client"));
+    assert_eq!(client.supported_identity_providers, ["EntraID"]);
+    assert!(client.allowed_oauth_flows_user_pool_client);
+    assert_eq!(client.allowed_oauth_flows, ["code"]);
+    assert!(run_phase(Phase::Full).0.is_empty());
 }

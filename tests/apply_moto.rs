@@ -579,7 +579,14 @@ attributes_request_method = "POST"
         Some("sub")
     );
 
-    // The secret is in Cognito and nowhere on disk.
+    // -v wrote a log of the calls (and, below, nothing secret).
+    let log = std::fs::read_to_string(env.state().join("cognito-entra.log")).unwrap_or_default();
+    assert!(
+        log.contains("AWS calls:") && log.contains("CreateIdentityProvider"),
+        "{log}"
+    );
+    assert!(log.contains("-> exit 0"), "{log}");
+    // The secret is in Cognito and nowhere on disk (state, log, certificates).
     for file in files_below(env.dir.path()) {
         let bytes = std::fs::read(&file).unwrap_or_default();
         let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());

@@ -4,7 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::api::{ApiError, CognitoApi};
 use crate::entra::metadata::{date, parse_certificate};
+use crate::setup::{Protocol, Setup};
+use crate::state::CertificateRecord;
 
 /// A self-signed certificate used by the in-memory fake as the pool's signing certificate.
 pub const TEST_CERTIFICATE_B64: &str = "MIIDvzCCAqegAwIBAgIUaLBFDAT95lqeoVozQcAyccXkGe4wDQYJKoZIhvcNAQELBQAwbzELMAkGA1UEBhMCVVMxEzARBgNVBAgMCldhc2hpbmd0b24xEDAOBgNVBAcMB1NlYXR0bGUxHDAaBgNVBAoME0FtYXpvbiBDb2duaXRvIFRlc3QxGzAZBgNVBAMMEnVzLWVhc3QtMV9GYWtlMDAwMTAeFw0yNjExMjEyMTUwMTZaFw0zNjExMTgyMTUwMTZaMG8xCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApXYXNoaW5ndG9uMRAwDgYDVQQHDAdTZWF0dGxlMRwwGgYDVQQKDBNBbWF6b24gQ29nbml0byBUZXN0MRswGQYDVQQDDBJ1cy1lYXN0LTFfRmFrZTAwMDEwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQClsppASFtTgOlzeTA/kczOpuMouyAajYJeF9Nrfa+GK7PKgz/g8Zn6JGf8j1DD7l16pYw9xzBMFi9WRJTQF3sQ0gNDRrNV5iKT6TnifcCVbPfbgFJAtbbujtW+Chmrv3K+8om4yvhuWREeBrDPcTUV8mV6jKc85k+lu/AGScv8Rt+ezLaeYLgubWM8KHJ5D4xRuGgHbPWtwUY0WAVkGZUaGYLuSbPArtal2KgXcQDBL+s3X4pFA1c7AkyQR4YvsLNYNdj7iKsk9XOXWTNaU9LLflw10W6yjtSHD/UNQ9x0kTf+xJBu5BrwpNJ0glUxHgo5Iziejtpb2mjVjWxhNtPJAgMBAAGjUzBRMB0GA1UdDgQWBBSjGLnJNaEcUwFSv/Il3VUMnNFjXTAfBgNVHSMEGDAWgBSjGLnJNaEcUwFSv/Il3VUMnNFjXTAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4IBAQCSFBk/BZnD82uF1GiyPVTVQTBj43DliRYCRVDqesIqRbJMYCP3y2bI2O4aiHV9/+wIzB37VzCJTuPdHZ6Gvpv3058kFxxDJQupkTAA92DXu6PaBmbJAJaxWzgP3/4q3/1yydIdSkvS3vHJuJCpr4PyvyLMTBntUjturyerXsdHR4puPK9kFCB/ulA85Prr5G1wdzszp1b34sm7gSjm8PpmAZUQV9jcuOd+8vacaQnVNrDlHZ6GMQzDKCGy4Yr3KqttoGo4C2vFZ4JgD6AaNfqkvndLtaEZNtSze3gx14cGPlxhGaNUOsxVU3Y5RBqzraNnqdP2Gmvx8dvyblBgEBgJ";
@@ -54,6 +57,78 @@ pub fn write_certificate(
         thumbprint: cert.thumbprint,
         not_after: date(cert.not_after),
     })
+}
+
+/// A certificate written for Entra, and where it goes in the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForEntra {
+    pub record: CertificateRecord,
+    /// Where it goes in Entra; `None` when the setup's options do not need it there.
+    pub entra_place: Option<&'static str>,
+}
+
+pub const VERIFICATION_PLACE: &str = "Entra: Single sign-on › Verification certificates › Require verification certificates › Upload this file";
+pub const ENCRYPTION_PLACE: &str = "Entra: Single sign-on › Token encryption › Import certificate › this file, then right-click it › Activate";
+
+#[derive(Debug, Clone)]
+pub enum CertError {
+    Api(ApiError),
+    File(String),
+    /// Cognito has not made the encryption certificate yet.
+    NotYet(String),
+}
+
+/// Fetches the pool's signing certificate (and the provider's encryption certificate when
+/// encrypted responses are on) and writes them as `<setup>-signing.cer` / `-encryption.cer`.
+pub async fn write_for_entra<A: CognitoApi>(
+    api: &A,
+    setup: &Setup,
+    pool_id: &str,
+    dir: &Path,
+) -> Result<Vec<ForEntra>, CertError> {
+    let mut out = Vec::new();
+    let signing = api
+        .get_signing_certificate(pool_id)
+        .await
+        .map_err(CertError::Api)?;
+    let written = write_certificate(dir, &format!("{}-signing.cer", setup.name), &signing)
+        .map_err(CertError::File)?;
+    let saml = setup.saml();
+    let needed = setup.protocol == Protocol::Saml && (saml.sign_requests || saml.idp_signout);
+    out.push(ForEntra {
+        record: record("signing", written),
+        entra_place: needed.then_some(VERIFICATION_PLACE),
+    });
+    if setup.protocol == Protocol::Saml && saml.encrypted_responses {
+        let provider = api
+            .describe_identity_provider(pool_id, setup.provider_name())
+            .await
+            .map_err(CertError::Api)?;
+        let cert = provider
+            .and_then(|p| p.details.get("ActiveEncryptionCertificate").cloned())
+            .ok_or_else(|| {
+                CertError::NotYet(format!(
+                    "Cognito returned no encryption certificate for {} yet; run again in a minute",
+                    setup.provider_name()
+                ))
+            })?;
+        let written = write_certificate(dir, &format!("{}-encryption.cer", setup.name), &cert)
+            .map_err(CertError::File)?;
+        out.push(ForEntra {
+            record: record("encryption", written),
+            entra_place: Some(ENCRYPTION_PLACE),
+        });
+    }
+    Ok(out)
+}
+
+fn record(kind: &str, w: WrittenCertificate) -> CertificateRecord {
+    CertificateRecord {
+        kind: kind.to_string(),
+        thumbprint: w.thumbprint,
+        not_after: w.not_after,
+        file: Some(w.path.display().to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -7,4 +7,5 @@ pub mod apply;
 pub mod certs;
 pub mod fake;
 pub mod observe;
+pub mod profiles;
 pub mod sdk;

@@ -5,15 +5,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use cognito_entra::cognito::advice::advice;
-use cognito_entra::cognito::api::CognitoApi;
 use cognito_entra::cognito::apply::{ApplyError, Event, Ids, apply};
-use cognito_entra::cognito::certs::write_certificate;
+use cognito_entra::cognito::certs::{CertError, write_for_entra};
 use cognito_entra::cognito::fake::WRITE_OPERATIONS;
 use cognito_entra::journey::Step;
-use cognito_entra::setup::Protocol;
-use cognito_entra::state::{CertificateRecord, State};
+use cognito_entra::state::State;
 
-use super::prepare::{Prepared, prepare};
+use super::prepare::prepare;
 use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
 use crate::cli::Source;
 
@@ -63,8 +61,11 @@ async fn run_async(
         user_pool_id: prepared.pool_id.clone(),
         client_id: prepared.client_id.clone(),
     };
-    record_ids(&mut state, &ids);
-    record_entra(&mut state, &prepared);
+    state.record_ids(&ids);
+    state.record_entra(
+        prepared.entra.tenant_id.clone(),
+        prepared.entra.metadata.as_ref(),
+    );
 
     let total = prepared.plan.changes.len();
     let result = apply(
@@ -79,11 +80,8 @@ async fn run_async(
             }
             Event::Finished(_, change, ids) => {
                 println!("✓");
-                record_ids(&mut state, ids);
-                let id = change.id();
-                if !state.progress.applied.contains(&id) {
-                    state.progress.applied.push(id);
-                }
+                state.record_ids(ids);
+                state.record_applied(change.id());
                 lock.save(&mut state).map_err(|e| e.to_string())
             }
         },
@@ -110,12 +108,42 @@ async fn run_async(
     let out_dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    write_certificates(&prepared, &ids, &out_dir, &mut state).await?;
-    mark_done(&mut state);
+    if let Some(pool_id) = &ids.user_pool_id {
+        let written = write_for_entra(&prepared.api, &setup, pool_id, &out_dir)
+            .await
+            .map_err(|e| {
+                let why = match e {
+                    CertError::Api(e) => advice(&e, prepared.aws.profile.as_deref(), &prepared.aws.region),
+                    CertError::File(why) | CertError::NotYet(why) => why,
+                };
+                Failure::Failed(format!(
+                    "error: {why}\nThe Cognito side is applied; run `cognito-entra apply` again to write the certificates."
+                ))
+            })?;
+        for cert in &written {
+            let r = &cert.record;
+            println!(
+                "\nCognito {} certificate: {} (thumbprint {}, valid until {})",
+                r.kind,
+                r.file.as_deref().unwrap_or_default(),
+                r.thumbprint,
+                r.not_after
+            );
+            if let Some(place) = cert.entra_place {
+                println!("  → {place}");
+            }
+        }
+        state.aws.certificates = written.into_iter().map(|c| c.record).collect();
+    }
+    state.mark_done(&Step::ALL[..Step::ReviewApply.number()]);
     lock.save(&mut state)?;
     drop(lock);
 
     let calls = prepared.api.calls();
+    super::log::entry(
+        ctx,
+        &format!("apply {}: AWS calls: {}", setup.name, calls.join(", ")),
+    );
     let writes = calls
         .iter()
         .filter(|c| WRITE_OPERATIONS.contains(c))
@@ -151,127 +179,4 @@ fn confirm() -> Result<(), Failure> {
     } else {
         Err(Failure::Failed("Nothing was changed.".into()))
     }
-}
-
-fn record_ids(state: &mut State, ids: &Ids) {
-    if ids.user_pool_id.is_some() {
-        state.aws.user_pool_id = ids.user_pool_id.clone();
-    }
-    if ids.client_id.is_some() {
-        state.aws.client_id = ids.client_id.clone();
-    }
-    state.aws.domain = cognito_entra::setup::derive::domain_host(&state.answers);
-}
-
-fn record_entra(state: &mut State, p: &Prepared) {
-    state.entra.tenant_id = p.tenant_id.clone();
-    if let Some(m) = &p.metadata {
-        state.entra.certificates = m
-            .certificates
-            .iter()
-            .map(|c| CertificateRecord {
-                kind: "entra-signing".into(),
-                thumbprint: c.thumbprint.clone(),
-                not_after: cognito_entra::entra::metadata::date(c.not_after),
-                file: None,
-            })
-            .collect();
-    }
-}
-
-fn mark_done(state: &mut State) {
-    let done = [
-        Step::Protocol,
-        Step::AwsAccount,
-        Step::UserPool,
-        Step::Domain,
-        Step::AppClient,
-        Step::Provider,
-        Step::EntraPortal,
-        Step::BackFromEntra,
-        Step::AttributeMapping,
-        Step::ReviewApply,
-    ];
-    for s in done {
-        if !state.progress.steps_done.contains(&s) {
-            state.progress.steps_done.push(s);
-        }
-    }
-}
-
-async fn write_certificates(
-    p: &Prepared,
-    ids: &Ids,
-    dir: &Path,
-    state: &mut State,
-) -> Result<(), Failure> {
-    let Some(pool_id) = &ids.user_pool_id else {
-        return Ok(());
-    };
-    let setup = &p.resolved.setup;
-    let fail = |e: String| {
-        Failure::Failed(format!(
-            "error: {e}\nThe Cognito side is applied; run `cognito-entra apply` again to write the certificates."
-        ))
-    };
-    let api_fail = |e| fail(advice(&e, p.aws.profile.as_deref(), &p.aws.region));
-    let mut records = Vec::new();
-    let signing = p
-        .api
-        .get_signing_certificate(pool_id)
-        .await
-        .map_err(api_fail)?;
-    let written =
-        write_certificate(dir, &format!("{}-signing.cer", setup.name), &signing).map_err(fail)?;
-    let saml = setup.saml();
-    let needed = setup.protocol == Protocol::Saml && (saml.sign_requests || saml.idp_signout);
-    println!(
-        "\nCognito signing certificate: {} (thumbprint {}, valid until {}){}",
-        written.path.display(),
-        written.thumbprint,
-        written.not_after,
-        if needed {
-            "\n  → Entra: Single sign-on › Verification certificates › Require verification certificates › Upload this file"
-        } else {
-            ""
-        }
-    );
-    records.push(CertificateRecord {
-        kind: "signing".into(),
-        thumbprint: written.thumbprint,
-        not_after: written.not_after,
-        file: Some(written.path.display().to_string()),
-    });
-    if setup.protocol == Protocol::Saml && saml.encrypted_responses {
-        let provider = p
-            .api
-            .describe_identity_provider(pool_id, setup.provider_name())
-            .await
-            .map_err(api_fail)?;
-        match provider.and_then(|pr| pr.details.get("ActiveEncryptionCertificate").cloned()) {
-            Some(cert) => {
-                let written =
-                    write_certificate(dir, &format!("{}-encryption.cer", setup.name), &cert)
-                        .map_err(fail)?;
-                println!(
-                    "Cognito encryption certificate: {} (thumbprint {}, valid until {})\n  → Entra: Single sign-on › Token encryption › Import certificate › this file, then right-click it › Activate",
-                    written.path.display(),
-                    written.thumbprint,
-                    written.not_after
-                );
-                records.push(CertificateRecord {
-                    kind: "encryption".into(),
-                    thumbprint: written.thumbprint,
-                    not_after: written.not_after,
-                    file: Some(written.path.display().to_string()),
-                });
-            }
-            None => eprintln!(
-                "warning: Cognito returned no encryption certificate for {}; run apply again in a minute",
-                setup.provider_name()
-            ),
-        }
-    }
-    state.aws.certificates = records;
-    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod check_metadata;
 pub mod check_tenant;
+pub mod log;
 pub mod not_yet;
 pub mod overview;
 pub mod plan;
