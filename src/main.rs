@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod tui;
 
 use std::process::ExitCode;
 
@@ -40,10 +41,14 @@ fn main() -> ExitCode {
         global: cli.global.clone(),
     };
     let result = match &cli.command {
-        None => commands::overview::run(&ctx),
-        Some(Command::Wizard { .. }) => not_yet::run(
-            "wizard",
-            "Until the wizard arrives, describe the setup in a file (docs/configuration.md) and use `cognito-entra values --config FILE`.",
+        None => tui::run(&ctx, None),
+        Some(Command::Wizard {
+            setup,
+            plain: false,
+        }) => tui::run(&ctx, setup.as_deref()),
+        Some(Command::Wizard { plain: true, .. }) => not_yet::run(
+            "wizard --plain",
+            "Until line prompts arrive, run `cognito-entra` in a terminal, or use `cognito-entra plan/apply --config FILE`.",
         ),
         Some(Command::Setups) => commands::setups::run(&ctx),
         Some(Command::Status { setup, json }) => {

@@ -506,12 +506,11 @@ fn desired_provider(
 /// The fields a provider change sets; for an update, only those that differ.
 fn provider_fields(desired: &ProviderInfo, current: Option<&ProviderInfo>) -> Vec<Field> {
     let mut out = Vec::new();
-    let shown = |k: &str, v: &str| {
-        if k == "client_secret" {
-            SECRET_SHOWN.to_string()
-        } else {
-            v.to_string()
-        }
+    let shown = |k: &str, v: &str| match k {
+        "client_secret" => SECRET_SHOWN.to_string(),
+        // A whole XML document is no use on screen; its size says it is there.
+        "MetadataFile" => format!("(metadata document, {} bytes)", v.len()),
+        _ => v.to_string(),
     };
     for (key, value) in &desired.details {
         if READ_ONLY_DETAILS.contains(&key.as_str()) {

@@ -122,6 +122,7 @@ fn a_new_saml_setup_is_created_and_reads_back_field_by_field() {
         "+ domain",
         "+ identity provider",
         "+ app client",
+        "MetadataFile = (metadata document, ",
         "Plan: 4 to create, 0 to update.",
     ] {
         assert!(text.contains(line), "{line:?} not in plan:\n{text}");

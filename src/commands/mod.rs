@@ -6,7 +6,6 @@ pub mod check_metadata;
 pub mod check_tenant;
 pub mod log;
 pub mod not_yet;
-pub mod overview;
 pub mod plan;
 pub mod prepare;
 pub mod setups;

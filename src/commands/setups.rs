@@ -19,13 +19,13 @@ pub fn run(ctx: &Context) -> CommandResult {
     let now = OffsetDateTime::now_utc();
     let width = list.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
     println!(
-        "{:<width$}  {:<8}{:<36}LAST CHANGE",
+        "{:<width$}  {:<9}{:<36}LAST CHANGE",
         "NAME", "PROTOCOL", "PROGRESS"
     );
     for summary in &list {
         match &summary.state {
             Ok(state) => println!(
-                "{:<width$}  {:<8}{:<36}{}",
+                "{:<width$}  {:<9}{:<36}{}",
                 summary.name,
                 state.answers.protocol.label(),
                 progress_label(&state.progress.steps_done, state.answers.protocol),

@@ -178,9 +178,13 @@ fn check_name(setup: &Setup, out: &mut Vec<Problem>) {
 }
 
 fn check_region(setup: &Setup, out: &mut Vec<Problem>) {
-    let region = setup.region.as_str();
+    out.extend(check_region_value(&setup.region));
+}
+
+/// The form of an AWS region name, also used by the wizard as the admin types.
+pub fn check_region_value(region: &str) -> Option<Problem> {
     if REGION.is_match(region) {
-        return;
+        return None;
     }
     let lower = region.trim().to_ascii_lowercase();
     let fix = if lower != region && REGION.is_match(&lower) {
@@ -192,11 +196,22 @@ fn check_region(setup: &Setup, out: &mut Vec<Problem>) {
     } else {
         "use an AWS region name such as \"us-east-1\", \"eu-central-2\" or \"ap-southeast-4\" (the region of the user pool)".to_string()
     };
-    out.push(Problem::error(
+    Some(Problem::error(
         "region",
         format!("{region:?} is not an AWS region name"),
         fix,
-    ));
+    ))
+}
+
+/// The form of a setup name, also used by the wizard.
+pub fn check_setup_name(name: &str) -> Option<Problem> {
+    (!SETUP_NAME.is_match(name)).then(|| {
+        Problem::error(
+            "name",
+            format!("{name:?} cannot name a setup"),
+            "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        )
+    })
 }
 
 fn check_user_pool(setup: &Setup, out: &mut Vec<Problem>) {

@@ -1,0 +1,1613 @@
+//! The wizard's model, messages and `update`: The Elm Architecture. `update` is the state
+//! machine over the core's journey; it never does I/O. What needs the outside world (saving,
+//! copying, AWS, HTTP) comes back as `Cmd`s for the runtime, whose answers return as `Msg`s.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use cognito_entra::cognito::api::{ClientSummary, DomainInfo, PoolSummary};
+use cognito_entra::cognito::apply::Ids;
+use cognito_entra::cognito::certs::ForEntra;
+use cognito_entra::entra::Finding;
+use cognito_entra::entra::discovery;
+use cognito_entra::entra::metadata::{self, short};
+use cognito_entra::journey::{Step, entra_checklist, finish_checklist, next_step, portal_values};
+use cognito_entra::plan::Plan;
+use cognito_entra::setup::model::{
+    AppClient, Domain, OidcOptions, RequestMethod, SamlOptions, UserPool,
+};
+use cognito_entra::setup::validate::{
+    check_prefix, check_provider_name, check_region_value, check_setup_name, check_tenant_id,
+    check_url,
+};
+use cognito_entra::setup::{Protocol, Setup, Values, derive};
+use cognito_entra::state::State;
+
+use super::form::{Field, Form};
+
+/// A saved setup on the welcome screen.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub name: String,
+    pub protocol: Option<Protocol>,
+    pub progress: String,
+    pub when: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Welcome,
+    Naming(Protocol),
+    Step(Step),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `q`: saved, resume later.
+    Saved,
+    /// Ctrl-C.
+    Interrupted,
+    /// The journey is over.
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+/// What the wizard needs to know of an adopted pool.
+#[derive(Debug, Clone)]
+pub struct PoolDetails {
+    pub id: String,
+    pub domain: Option<String>,
+    pub required: Vec<String>,
+    pub clients: Vec<ClientSummary>,
+}
+
+/// What slow work sends back.
+#[derive(Debug)]
+pub enum TaskDone {
+    Pools(Result<Vec<PoolSummary>, String>),
+    Pool(Result<PoolDetails, String>),
+    Domain(String, Result<Option<DomainInfo>, String>),
+    Prepared(Result<Ids, String>),
+    Metadata(Box<metadata::Report>),
+    Tenant(Box<discovery::Report>),
+    Planned(Result<Plan, String>),
+    ApplyStep(usize, Ids),
+    Applied(Result<Vec<ForEntra>, String>),
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Tick,
+    /// The answer to `Cmd::Lock`: the state to continue from, or why not.
+    Locked(Result<Box<State>, String>),
+    /// The outcome of a copy, in the admin's words.
+    Copied(String),
+    Task(TaskDone),
+}
+
+/// Work for the runtime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Take the setup's lock and load (or start) its state.
+    Lock {
+        name: String,
+        protocol: Option<Protocol>,
+    },
+    Save,
+    Copy {
+        what: String,
+        value: String,
+    },
+    LoadPools,
+    LoadPool(String),
+    CheckDomain(String),
+    Prepare,
+    CheckMetadata {
+        source: String,
+    },
+    CheckTenant(String),
+    Plan,
+    Apply,
+    Open(String),
+}
+
+pub struct Model {
+    pub screen: Screen,
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    pub state: Option<State>,
+    pub form: Form,
+    pub busy: Option<String>,
+    pub tick: usize,
+    pub notice: Option<String>,
+    /// Advice or problems under the step.
+    pub message: Vec<String>,
+    pub pools: Vec<PoolSummary>,
+    pub clients: Vec<ClientSummary>,
+    pub required: Vec<String>,
+    pub pool_domain: Option<String>,
+    /// The account's pools were listed (an account may have none).
+    pub pools_loaded: bool,
+    /// The adopted pool whose details (domain, clients) were read.
+    pub pool_loaded_for: Option<String>,
+    pub findings: Vec<Finding>,
+    pub facts: Vec<(String, String)>,
+    /// The Entra answers on the form were checked and are usable.
+    pub entra_ok: bool,
+    pub plan: Option<Plan>,
+    pub review_choice: usize,
+    pub apply_lines: Vec<(String, LineState)>,
+    pub apply_error: Option<String>,
+    pub applying: bool,
+    pub certs: Vec<ForEntra>,
+    /// The OIDC client secret: memory only, never saved.
+    pub secret: Option<String>,
+    pub reveal: bool,
+    pub list_selected: usize,
+    pub editing: Option<Form>,
+    pub help: bool,
+    pub exit: Option<Exit>,
+    pub color: bool,
+    pub authority: String,
+    pub default_profile: String,
+    pub default_region: String,
+    pub profiles: Vec<String>,
+}
+
+impl Model {
+    pub fn new(rows: Vec<Row>, authority: &str) -> Model {
+        Model {
+            screen: Screen::Welcome,
+            rows,
+            selected: 0,
+            state: None,
+            form: Form::default(),
+            busy: None,
+            tick: 0,
+            notice: None,
+            message: Vec::new(),
+            pools: Vec::new(),
+            clients: Vec::new(),
+            required: Vec::new(),
+            pool_domain: None,
+            pools_loaded: false,
+            pool_loaded_for: None,
+            findings: Vec::new(),
+            facts: Vec::new(),
+            entra_ok: false,
+            plan: None,
+            review_choice: 0,
+            apply_lines: Vec::new(),
+            apply_error: None,
+            applying: false,
+            certs: Vec::new(),
+            secret: None,
+            reveal: false,
+            list_selected: 0,
+            editing: None,
+            help: false,
+            exit: None,
+            color: true,
+            authority: authority.to_string(),
+            default_profile: "default".into(),
+            default_region: "us-east-1".into(),
+            profiles: Vec::new(),
+        }
+    }
+
+    pub fn setup(&self) -> Option<&Setup> {
+        self.state.as_ref().map(|s| &s.answers)
+    }
+
+    fn setup_mut(&mut self) -> Option<&mut Setup> {
+        self.state.as_mut().map(|s| &mut s.answers)
+    }
+
+    pub fn protocol(&self) -> Protocol {
+        match self.screen {
+            Screen::Naming(p) => p,
+            _ => self.setup().map_or(Protocol::Saml, |s| s.protocol),
+        }
+    }
+
+    /// The values Entra needs, from the answers and the IDs apply recorded.
+    pub fn values(&self) -> Option<Values> {
+        let state = self.state.as_ref()?;
+        Some(derive(&state.answers, &state.known(), &self.authority))
+    }
+
+    pub fn done(&self, step: Step) -> bool {
+        self.state
+            .as_ref()
+            .is_some_and(|s| s.progress.steps_done.contains(&step))
+    }
+
+    /// Entries of the welcome list: saved setups, then the two new ones.
+    pub fn welcome_len(&self) -> usize {
+        self.rows.len() + 2
+    }
+
+    /// Whether the focused field takes typed characters (then `q` and `?` are text).
+    fn typing(&self) -> bool {
+        if self.editing.is_some() || matches!(self.screen, Screen::Naming(_)) {
+            return true;
+        }
+        matches!(self.screen, Screen::Step(_))
+            && self
+                .form
+                .focused()
+                .is_some_and(|f| f.is_editable_text() && !f.hidden)
+    }
+
+    /// The keys that work on this screen, for the key bar.
+    pub fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        let quit = if self.typing() {
+            ("Ctrl-Q", "save & quit")
+        } else {
+            ("q", "save & quit")
+        };
+        let help = if self.typing() {
+            ("F1", "help")
+        } else {
+            ("?", "help")
+        };
+        match self.screen {
+            Screen::Welcome => vec![
+                ("↑↓", "move"),
+                ("Enter", "choose"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            Screen::Naming(_) => vec![("Enter", "start"), ("Esc", "back"), ("Ctrl-Q", "quit")],
+            Screen::Step(step) => {
+                let mut keys = Vec::new();
+                match step {
+                    Step::EntraPortal => {
+                        keys.push(("1-9", "copy"));
+                        keys.push(("↑↓ Space", "tick"));
+                        keys.push(("Enter", "next"));
+                    }
+                    Step::AttributeMapping if self.editing.is_some() => {
+                        keys.push(("Enter", "keep"));
+                        keys.push(("Esc", "cancel"));
+                        return keys;
+                    }
+                    Step::AttributeMapping => {
+                        keys.push(("↑↓", "move"));
+                        keys.push(("e", "edit"));
+                        keys.push(("a", "add"));
+                        keys.push(("d", "delete"));
+                        keys.push(("Enter", "next"));
+                    }
+                    Step::ReviewApply if self.apply_error.is_some() => {
+                        keys.push(("r", "retry"));
+                    }
+                    Step::ReviewApply => {
+                        keys.push(("←→", "choose"));
+                        keys.push(("Enter", "confirm"));
+                    }
+                    Step::FinishInEntra => {
+                        keys.push(("↑↓ Space", "tick"));
+                        keys.push(("Enter", "next"));
+                    }
+                    Step::TestHandOver => {
+                        keys.push(("1-3", "copy"));
+                        keys.push(("o", "open in browser"));
+                        keys.push(("q", "quit"));
+                        return keys;
+                    }
+                    Step::BackFromEntra if self.protocol() == Protocol::Saml => {
+                        keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
+                        keys.push(("Ctrl-F", "file / URL"));
+                    }
+                    Step::BackFromEntra => {
+                        keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
+                        keys.push(("Ctrl-R", "reveal secret"));
+                    }
+                    _ => {
+                        keys.push(("Tab", "field"));
+                        keys.push(("Enter", "next"));
+                    }
+                }
+                keys.push(("Esc", "back"));
+                keys.push(help);
+                keys.push(quit);
+                keys
+            }
+        }
+    }
+}
+
+fn field_errors(form: &mut Form, check: impl Fn(&str, &str) -> Option<String>) {
+    for f in form.fields.iter_mut() {
+        f.error = if f.hidden {
+            None
+        } else {
+            check(f.key, &f.value())
+        };
+    }
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The first day an OIDC secret expiry must look like.
+fn check_date(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return None;
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &format).err().map(|_| {
+        "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)".to_string()
+    })
+}
+
+/// Marks the current step done, moves on and says what to do on arrival.
+fn advance(m: &mut Model, step: Step) -> Vec<Cmd> {
+    if let Some(state) = m.state.as_mut() {
+        state.mark_done(&[step]);
+    }
+    let next = Step::ALL
+        .iter()
+        .copied()
+        .find(|s| s.number() == step.number() + 1)
+        .unwrap_or(Step::TestHandOver);
+    let mut cmds = vec![Cmd::Save];
+    cmds.extend(enter(m, next));
+    cmds
+}
+
+/// Arrives at a step: builds its form from the answers, and asks for what it needs.
+pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
+    m.screen = Screen::Step(step);
+    m.message.clear();
+    m.notice = None;
+    m.list_selected = 0;
+    m.editing = None;
+    m.help = false;
+    let Some(setup) = m.setup().cloned() else {
+        return Vec::new();
+    };
+    let profile = m
+        .state
+        .as_ref()
+        .and_then(|s| s.aws.profile.clone())
+        .unwrap_or_else(|| m.default_profile.clone());
+    m.form = match step {
+        Step::Protocol | Step::AwsAccount => {
+            let profiles = if m.profiles.is_empty() {
+                "none found in ~/.aws/config; `aws configure` or `aws configure sso` makes one"
+                    .to_string()
+            } else {
+                format!("yours: {}", m.profiles.join(", "))
+            };
+            let region = if setup.region.is_empty() {
+                m.default_region.clone()
+            } else {
+                setup.region.clone()
+            };
+            m.screen = Screen::Step(Step::AwsAccount);
+            Form::new(vec![
+                Field::text("profile", "AWS profile", &profiles, "", &profile),
+                Field::text(
+                    "region",
+                    "Region",
+                    "where the user pool lives, e.g. eu-central-1",
+                    "",
+                    &region,
+                ),
+            ])
+        }
+        Step::UserPool => {
+            let mut options = vec!["Create a new pool".to_string()];
+            options.extend(m.pools.iter().map(|p| format!("{} ({})", p.name, p.id)));
+            let chosen = setup
+                .user_pool
+                .id
+                .as_ref()
+                .and_then(|id| m.pools.iter().position(|p| &p.id == id))
+                .map_or(0, |i| i + 1);
+            let mut name = Field::text(
+                "name",
+                "New pool's name",
+                "the pool holds the users Entra signs in",
+                setup.user_pool.name.as_deref().unwrap_or(""),
+                &format!("{}-users", setup.name),
+            );
+            name.hidden = chosen != 0;
+            Form::new(vec![
+                Field::choice(
+                    "pool",
+                    "User pool",
+                    "←→ to pick one of the account's pools, or create one",
+                    options,
+                    chosen,
+                ),
+                name,
+            ])
+        }
+        Step::Domain => {
+            if let Some(d) = &m.pool_domain {
+                Form::new(vec![Field::text(
+                    "kept",
+                    "Domain",
+                    "the pool has this Cognito domain; it is kept",
+                    d,
+                    d,
+                )])
+            } else {
+                Form::new(vec![
+                    Field::text(
+                        "prefix",
+                        "Domain prefix",
+                        "<prefix>.auth.<region>.amazoncognito.com; lower case, digits, hyphens; no aws, amazon, cognito",
+                        setup.domain.prefix.as_deref().unwrap_or(""),
+                        &format!(
+                            "{}-login",
+                            setup.name.to_ascii_lowercase().replace(['_', '.'], "-")
+                        ),
+                    ),
+                    Field::toggle(
+                        "managed_login",
+                        "Managed login pages",
+                        "the newer sign-in pages (off: the classic hosted UI)",
+                        setup.domain.managed_login,
+                    ),
+                ])
+            }
+        }
+        Step::AppClient => {
+            let mut options = vec!["Create a new app client".to_string()];
+            options.extend(m.clients.iter().map(|c| format!("{} ({})", c.name, c.id)));
+            let chosen = setup
+                .app_client
+                .id
+                .as_ref()
+                .and_then(|id| m.clients.iter().position(|c| &c.id == id))
+                .map_or(0, |i| i + 1);
+            let c = &setup.app_client;
+            let mut fields = vec![
+                Field::choice(
+                    "client",
+                    "App client",
+                    "←→ to pick the app's client, or create one",
+                    options,
+                    chosen,
+                ),
+                Field::text(
+                    "name",
+                    "Name",
+                    "how the app client is called in Cognito",
+                    c.name.as_deref().unwrap_or(""),
+                    "web",
+                ),
+                Field::text(
+                    "callback_urls",
+                    "Callback URLs",
+                    "where the app receives ?code=…; HTTPS, or http://localhost:PORT; several: comma-separated",
+                    &c.callback_urls.join(", "),
+                    "",
+                ),
+                Field::text(
+                    "logout_urls",
+                    "Sign-out URLs",
+                    "where users land after signing out (optional)",
+                    &c.logout_urls.join(", "),
+                    "",
+                ),
+                Field::text(
+                    "scopes",
+                    "Scopes",
+                    "add aws.cognito.signin.user.admin when the front end reads attributes (Amplify)",
+                    &c.scopes.join(" "),
+                    "openid email profile",
+                ),
+                Field::toggle(
+                    "secret",
+                    "Client secret",
+                    "for confidential back ends; a browser app has none",
+                    c.generate_secret,
+                ),
+            ];
+            if chosen != 0 {
+                for f in fields.iter_mut().skip(1) {
+                    f.hidden = !matches!(f.key, "callback_urls" | "logout_urls" | "scopes");
+                }
+            }
+            Form::new(fields)
+        }
+        Step::Provider => {
+            let mut fields = vec![Field::text(
+                "name",
+                "Provider name",
+                "3-32 characters, no spaces or '_'; apps pass it as identity_provider=",
+                setup.provider.name.as_deref().unwrap_or(""),
+                setup.protocol.default_provider_name(),
+            )];
+            match setup.protocol {
+                Protocol::Saml => {
+                    let s = setup.saml();
+                    fields.push(Field::toggle(
+                        "idp_initiated",
+                        "Sign-in from My Apps",
+                        "IdP-initiated; costs: the client may list only SAML providers",
+                        s.idp_initiated,
+                    ));
+                    fields.push(Field::toggle(
+                        "sign_requests",
+                        "Signed requests",
+                        "Cognito signs its requests; costs: upload Cognito's certificate to Entra",
+                        s.sign_requests,
+                    ));
+                    fields.push(Field::toggle(
+                        "encrypted_responses",
+                        "Encrypted assertions",
+                        "Entra encrypts; costs: import and activate Cognito's certificate in Entra first",
+                        s.encrypted_responses,
+                    ));
+                    fields.push(Field::toggle(
+                        "idp_signout",
+                        "Sign out of Entra too",
+                        "costs: a Logout Url and Cognito's certificate in Entra",
+                        s.idp_signout,
+                    ));
+                }
+                Protocol::Oidc => {
+                    let method = setup.oidc().attributes_request_method;
+                    fields.push(Field::choice(
+                        "method",
+                        "Attributes request",
+                        "how Cognito calls the user-info endpoint; GET unless your network needs POST",
+                        vec!["GET".into(), "POST".into()],
+                        usize::from(method == RequestMethod::Post),
+                    ));
+                }
+            }
+            Form::new(fields)
+        }
+        Step::BackFromEntra => {
+            m.entra_ok = false;
+            m.findings.clear();
+            m.facts.clear();
+            match setup.protocol {
+                Protocol::Saml => {
+                    let s = setup.saml();
+                    let file_mode = s.metadata_file.is_some() && s.metadata_url.is_none();
+                    let mut url = Field::text(
+                        "metadata_url",
+                        "App Federation Metadata Url",
+                        "starts with https://login.microsoftonline.com/ and ends with ?appid=…",
+                        s.metadata_url.as_deref().unwrap_or(""),
+                        "",
+                    );
+                    let mut file = Field::text(
+                        "metadata_file",
+                        "Federation Metadata XML file",
+                        "the downloaded file's path; Cognito never refreshes a file",
+                        s.metadata_file.as_deref().unwrap_or(""),
+                        "",
+                    );
+                    url.hidden = file_mode;
+                    file.hidden = !file_mode;
+                    Form::new(vec![url, file])
+                }
+                Protocol::Oidc => {
+                    let o = setup.oidc();
+                    let expires = m
+                        .state
+                        .as_ref()
+                        .and_then(|s| s.entra.client_secret_expires.clone())
+                        .unwrap_or_default();
+                    Form::new(vec![
+                        Field::text(
+                            "tenant_id",
+                            "Directory (tenant) ID",
+                            "a GUID, or a verified domain",
+                            o.tenant_id.as_deref().unwrap_or(""),
+                            "",
+                        ),
+                        Field::text(
+                            "client_id",
+                            "Application (client) ID",
+                            "a GUID",
+                            o.client_id.as_deref().unwrap_or(""),
+                            "",
+                        ),
+                        Field::secret(
+                            "secret",
+                            "Client secret Value",
+                            "kept in memory only; leave empty to keep the one Cognito has",
+                            m.secret.as_deref().unwrap_or(""),
+                        ),
+                        Field::text(
+                            "expires",
+                            "Secret expires on",
+                            "YYYY-MM-DD, optional: later commands warn before it",
+                            &expires,
+                            "",
+                        ),
+                    ])
+                }
+            }
+        }
+        _ => Form::default(),
+    };
+    validate_form(m);
+    let unread_pool = setup
+        .user_pool
+        .id
+        .clone()
+        .filter(|id| m.pool_loaded_for.as_ref() != Some(id));
+    match step {
+        Step::UserPool if !m.pools_loaded => {
+            m.busy = Some("Listing the account's user pools…".into());
+            vec![Cmd::LoadPools]
+        }
+        Step::Domain | Step::AppClient | Step::AttributeMapping if unread_pool.is_some() => {
+            m.busy = Some("Reading the pool…".into());
+            unread_pool.map(Cmd::LoadPool).into_iter().collect()
+        }
+        Step::ReviewApply => {
+            m.plan = None;
+            m.apply_lines.clear();
+            m.apply_error = None;
+            m.review_choice = 0;
+            m.busy = Some("Planning: reading the account and checking Entra…".into());
+            vec![Cmd::Plan]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Checks the form as the admin types; errors appear under their fields.
+fn validate_form(m: &mut Model) {
+    let Screen::Step(step) = m.screen else { return };
+    let protocol = m.protocol();
+    match step {
+        Step::AwsAccount => field_errors(&mut m.form, |key, v| match key {
+            "region" => check_region_value(v).map(|p| format!("{} — {}", p.problem, p.fix)),
+            _ => None,
+        }),
+        Step::UserPool => {
+            let new = m.form.choice("pool") == 0;
+            if let Some(f) = m.form.get_mut("name") {
+                f.hidden = !new;
+            }
+            field_errors(&mut m.form, |key, v| {
+                (key == "name" && v.trim().is_empty()).then(|| "give the pool a name".to_string())
+            });
+        }
+        Step::Domain => field_errors(&mut m.form, |key, v| {
+            if key != "prefix" {
+                return None;
+            }
+            let mut out = Vec::new();
+            check_prefix(v, &mut out);
+            out.first().map(|p| format!("{} — {}", p.problem, p.fix))
+        }),
+        Step::AppClient => {
+            let new = m.form.choice("client") == 0;
+            for f in m.form.fields.iter_mut().skip(1) {
+                f.hidden = !new && !matches!(f.key, "callback_urls" | "logout_urls" | "scopes");
+            }
+            field_errors(&mut m.form, |key, v| match key {
+                "callback_urls" | "logout_urls" => {
+                    if key == "callback_urls" && new && v.is_empty() {
+                        return Some("a new client needs at least one callback URL, e.g. http://localhost:3000/callback".into());
+                    }
+                    split_list(v)
+                        .iter()
+                        .find_map(|u| check_url(key, u))
+                        .map(|p| format!("{} — {}", p.problem, p.fix))
+                }
+                "scopes" => {
+                    let scopes = split_list(v);
+                    let needs = ["email", "profile", "phone"]
+                        .iter()
+                        .any(|s| scopes.iter().any(|x| x == s));
+                    (needs && !scopes.iter().any(|s| s == "openid"))
+                        .then(|| "add openid: email, profile and phone need it".into())
+                }
+                "name" => v.trim().is_empty().then(|| "give the client a name".into()),
+                _ => None,
+            });
+        }
+        Step::Provider => field_errors(&mut m.form, |key, v| {
+            (key == "name")
+                .then(|| check_provider_name(v).map(|p| format!("{} — {}", p.problem, p.fix)))
+                .flatten()
+        }),
+        Step::BackFromEntra if protocol == Protocol::Oidc => {
+            field_errors(&mut m.form, |key, v| match key {
+                "tenant_id" if !v.is_empty() => {
+                    check_tenant_id(key, v).map(|p| format!("{} — {}", p.problem, p.fix))
+                }
+                "client_id" if !v.is_empty() => {
+                    cognito_entra::setup::validate::check_guid(key, "Application (client) ID", v)
+                        .map(|p| p.problem)
+                }
+                "expires" => check_date(v),
+                _ => None,
+            })
+        }
+        _ => {}
+    }
+}
+
+/// The state machine.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Tick => {
+            m.tick = m.tick.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Copied(text) => {
+            m.notice = Some(text);
+            Vec::new()
+        }
+        Msg::Locked(result) => locked(m, result),
+        Msg::Task(done) => task(m, done),
+        Msg::Paste(text) => {
+            if let Some(edit) = m.editing.as_mut() {
+                edit.paste(&text);
+            } else if matches!(m.screen, Screen::Naming(_) | Screen::Step(_)) && m.form.paste(&text)
+            {
+                on_edit(m);
+            }
+            Vec::new()
+        }
+        Msg::Key(key) => on_key(m, key),
+    }
+}
+
+fn on_edit(m: &mut Model) {
+    if matches!(m.screen, Screen::Step(Step::BackFromEntra)) {
+        m.entra_ok = false;
+    }
+    if let Screen::Naming(_) = m.screen {
+        let taken: Vec<String> = m.rows.iter().map(|r| r.name.clone()).collect();
+        field_errors(&mut m.form, |_, v| {
+            check_setup_name(v)
+                .map(|p| format!("{} — {}", p.problem, p.fix))
+                .or_else(|| {
+                    taken.contains(&v.to_string()).then(|| {
+                        "a saved setup has this name; resume it from the list instead".into()
+                    })
+                })
+        });
+    } else {
+        validate_form(m);
+    }
+}
+
+fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    // Anywhere: Ctrl-C stops (saved), Ctrl-Q saves and quits.
+    if ctrl && key.code == KeyCode::Char('c') {
+        m.exit = Some(Exit::Interrupted);
+        return vec![Cmd::Save];
+    }
+    if (ctrl && key.code == KeyCode::Char('q')) || (key.code == KeyCode::Char('q') && !m.typing()) {
+        m.exit = Some(if m.screen == Screen::Step(Step::TestHandOver) {
+            Exit::Done
+        } else {
+            Exit::Saved
+        });
+        if m.screen == Screen::Step(Step::TestHandOver)
+            && let Some(s) = m.state.as_mut()
+        {
+            s.mark_done(&[Step::TestHandOver]);
+        }
+        return vec![Cmd::Save];
+    }
+    if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && !m.typing()) {
+        m.help = !m.help;
+        return Vec::new();
+    }
+    if m.help && key.code == KeyCode::Esc {
+        m.help = false;
+        return Vec::new();
+    }
+    if m.busy.is_some() {
+        return Vec::new();
+    }
+    match m.screen {
+        Screen::Welcome => welcome_key(m, key),
+        Screen::Naming(protocol) => match key.code {
+            KeyCode::Esc => {
+                m.screen = Screen::Welcome;
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                on_edit(m);
+                if m.form.has_errors() {
+                    return Vec::new();
+                }
+                vec![Cmd::Lock {
+                    name: m.form.value("name"),
+                    protocol: Some(protocol),
+                }]
+            }
+            _ => {
+                if m.form.handle_key(key) {
+                    on_edit(m);
+                }
+                Vec::new()
+            }
+        },
+        Screen::Step(step) => step_key(m, step, key),
+    }
+}
+
+fn welcome_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let n = m.welcome_len();
+    match key.code {
+        KeyCode::Up => m.selected = (m.selected + n - 1) % n,
+        KeyCode::Down | KeyCode::Tab => m.selected = (m.selected + 1) % n,
+        KeyCode::Enter => {
+            if m.selected < m.rows.len() {
+                return vec![Cmd::Lock {
+                    name: m.rows[m.selected].name.clone(),
+                    protocol: None,
+                }];
+            }
+            let protocol = if m.selected == m.rows.len() {
+                Protocol::Saml
+            } else {
+                Protocol::Oidc
+            };
+            let base = format!("corp-{}", protocol.label().to_ascii_lowercase());
+            let mut default = base.clone();
+            let mut i = 2;
+            while m.rows.iter().any(|r| r.name == default) {
+                default = format!("{base}-{i}");
+                i += 1;
+            }
+            m.screen = Screen::Naming(protocol);
+            m.form = Form::new(vec![Field::text(
+                "name",
+                "Name this setup",
+                "it names the saved state and the certificate files",
+                "",
+                &default,
+            )]);
+            m.message.clear();
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn locked(m: &mut Model, result: Result<Box<State>, String>) -> Vec<Cmd> {
+    match result {
+        Err(why) => {
+            m.screen = Screen::Welcome;
+            m.message = vec![why];
+            Vec::new()
+        }
+        Ok(state) => {
+            let step = next_step(&state.progress.steps_done).unwrap_or(Step::TestHandOver);
+            m.state = Some(*state);
+            let mut cmds = vec![Cmd::Save];
+            cmds.extend(enter(m, step));
+            cmds
+        }
+    }
+}
+
+fn previous(step: Step) -> Option<Step> {
+    Step::ALL
+        .iter()
+        .copied()
+        .rev()
+        .find(|s| s.number() < step.number() && *s != Step::Protocol)
+}
+
+fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
+    if key.code == KeyCode::Esc && m.editing.is_none() {
+        // Back a step, answers kept; from the first step, back to the list of setups.
+        if m.applying {
+            return Vec::new();
+        }
+        return match previous(step) {
+            Some(p) => {
+                let mut cmds = vec![Cmd::Save];
+                cmds.extend(enter(m, p));
+                cmds
+            }
+            None => Vec::new(),
+        };
+    }
+    match step {
+        Step::EntraPortal => checklist_key(m, key, step),
+        Step::FinishInEntra => checklist_key(m, key, step),
+        Step::AttributeMapping => mapping_key(m, key),
+        Step::ReviewApply => review_key(m, key),
+        Step::TestHandOver => handover_key(m, key),
+        _ => form_step_key(m, step, key),
+    }
+}
+
+fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if step == Step::BackFromEntra
+        && ctrl
+        && key.code == KeyCode::Char('f')
+        && m.protocol() == Protocol::Saml
+    {
+        for f in m.form.fields.iter_mut() {
+            f.hidden = !f.hidden;
+        }
+        m.form.focus = m.form.fields.iter().position(|f| !f.hidden).unwrap_or(0);
+        m.entra_ok = false;
+        m.findings.clear();
+        return Vec::new();
+    }
+    if step == Step::BackFromEntra && ctrl && key.code == KeyCode::Char('r') {
+        m.reveal = !m.reveal;
+        return Vec::new();
+    }
+    if key.code != KeyCode::Enter {
+        if m.form.handle_key(key) {
+            on_edit(m);
+        }
+        return Vec::new();
+    }
+    validate_form(m);
+    if m.form.has_errors() {
+        m.message = vec!["Fix the fields marked ✗ first.".into()];
+        return Vec::new();
+    }
+    m.message.clear();
+    let form = m.form.clone();
+    if m.state.is_none() {
+        return Vec::new();
+    }
+    match step {
+        Step::AwsAccount => {
+            if let Some(setup) = m.setup_mut() {
+                setup.region = form.value("region");
+            }
+            let profile = form.value("profile");
+            if let Some(s) = m.state.as_mut() {
+                s.aws.profile = Some(profile);
+            }
+            m.pools.clear();
+            m.pools_loaded = false;
+            m.busy = Some("Checking your AWS credentials…".into());
+            vec![Cmd::Save, Cmd::LoadPools]
+        }
+        Step::UserPool => {
+            let choice = form.choice("pool");
+            m.clients.clear();
+            m.required.clear();
+            m.pool_domain = None;
+            m.pool_loaded_for = None;
+            if choice == 0 {
+                let name = form.value("name");
+                if let Some(setup) = m.setup_mut() {
+                    setup.user_pool = UserPool {
+                        id: None,
+                        name: Some(name),
+                    };
+                }
+                advance(m, step)
+            } else {
+                let id = m
+                    .pools
+                    .get(choice - 1)
+                    .map(|p| p.id.clone())
+                    .unwrap_or_default();
+                if let Some(setup) = m.setup_mut() {
+                    setup.user_pool = UserPool {
+                        id: Some(id.clone()),
+                        name: None,
+                    };
+                }
+                m.busy = Some("Reading the pool…".into());
+                vec![Cmd::LoadPool(id)]
+            }
+        }
+        Step::Domain => {
+            if let Some(kept) = m.pool_domain.clone() {
+                if let Some(setup) = m.setup_mut() {
+                    setup.domain = Domain {
+                        prefix: Some(kept),
+                        ..Domain::default()
+                    };
+                }
+                return advance(m, step);
+            }
+            let prefix = form.value("prefix");
+            if let Some(setup) = m.setup_mut() {
+                setup.domain = Domain {
+                    prefix: Some(prefix.clone()),
+                    custom: None,
+                    managed_login: form.on("managed_login"),
+                };
+            }
+            m.busy = Some(format!("Checking that {prefix} is free…"));
+            vec![Cmd::CheckDomain(prefix)]
+        }
+        Step::AppClient => {
+            let choice = form.choice("client");
+            let scopes = split_list(&form.value("scopes"));
+            let adopted = m.clients.get(choice.wrapping_sub(1)).map(|c| c.id.clone());
+            let client = if choice == 0 {
+                AppClient {
+                    name: Some(form.value("name")),
+                    callback_urls: split_list(&form.value("callback_urls")),
+                    logout_urls: split_list(&form.value("logout_urls")),
+                    scopes,
+                    generate_secret: form.on("secret"),
+                    ..AppClient::default()
+                }
+            } else {
+                AppClient {
+                    id: adopted,
+                    callback_urls: split_list(&form.value("callback_urls")),
+                    logout_urls: split_list(&form.value("logout_urls")),
+                    scopes,
+                    ..AppClient::default()
+                }
+            };
+            if let Some(setup) = m.setup_mut() {
+                setup.app_client = client;
+            }
+            advance(m, step)
+        }
+        Step::Provider => {
+            let Some(setup) = m.setup_mut() else {
+                return Vec::new();
+            };
+            setup.provider.name = Some(form.value("name"));
+            match setup.protocol {
+                Protocol::Saml => {
+                    let mut s = setup.saml.clone().unwrap_or_default();
+                    s.idp_initiated = form.on("idp_initiated");
+                    s.sign_requests = form.on("sign_requests");
+                    s.encrypted_responses = form.on("encrypted_responses");
+                    s.idp_signout = form.on("idp_signout");
+                    setup.saml = Some(s);
+                    if setup.app_client.id.is_none() && setup.saml().idp_initiated {
+                        setup.app_client.allow_cognito_sign_in = Some(false);
+                    }
+                }
+                Protocol::Oidc => {
+                    let mut o = setup.oidc.clone().unwrap_or_default();
+                    o.attributes_request_method = if form.choice("method") == 1 {
+                        RequestMethod::Post
+                    } else {
+                        RequestMethod::Get
+                    };
+                    setup.oidc = Some(o);
+                }
+            }
+            m.busy = Some("Preparing Cognito: user pool, domain, app client…".into());
+            vec![Cmd::Save, Cmd::Prepare]
+        }
+        Step::BackFromEntra => back_from_entra(m, form),
+        _ => advance(m, step),
+    }
+}
+
+fn back_from_entra(m: &mut Model, form: Form) -> Vec<Cmd> {
+    if m.entra_ok {
+        return advance(m, Step::BackFromEntra);
+    }
+    let Some(setup) = m.setup_mut() else {
+        return Vec::new();
+    };
+    match setup.protocol {
+        Protocol::Saml => {
+            let file_mode = form.get("metadata_file").is_some_and(|f| !f.hidden);
+            let source = if file_mode {
+                form.value("metadata_file")
+            } else {
+                form.value("metadata_url")
+            };
+            if source.is_empty() {
+                m.message =
+                    vec!["Paste the App Federation Metadata Url first (Ctrl-F for a file).".into()];
+                return Vec::new();
+            }
+            let mut s = setup.saml.clone().unwrap_or_else(SamlOptions::default);
+            if file_mode {
+                s.metadata_file = Some(source.clone());
+                s.metadata_url = None;
+            } else {
+                s.metadata_url = Some(source.clone());
+                s.metadata_file = None;
+            }
+            setup.saml = Some(s);
+            m.busy = Some(if file_mode {
+                "Reading the metadata file…".into()
+            } else {
+                "Fetching the metadata…".into()
+            });
+            vec![Cmd::CheckMetadata { source }]
+        }
+        Protocol::Oidc => {
+            let tenant = form.value("tenant_id");
+            let client = form.value("client_id");
+            if tenant.is_empty() || client.is_empty() {
+                m.message = vec!["Both IDs are on the app registration's Overview page.".into()];
+                return Vec::new();
+            }
+            let mut o = setup.oidc.clone().unwrap_or_else(OidcOptions::default);
+            o.tenant_id = Some(tenant.clone());
+            o.client_id = Some(client);
+            setup.oidc = Some(o);
+            let secret = form.value("secret");
+            if !secret.is_empty() {
+                m.secret = Some(secret);
+            }
+            let expires = form.value("expires");
+            if let Some(s) = m.state.as_mut() {
+                s.entra.client_secret_expires = (!expires.is_empty()).then_some(expires);
+            }
+            m.busy = Some(format!("Checking tenant {tenant}…"));
+            vec![Cmd::CheckTenant(tenant)]
+        }
+    }
+}
+
+fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
+    let Some(setup) = m.setup().cloned() else {
+        return Vec::new();
+    };
+    let items = if step == Step::EntraPortal {
+        entra_checklist(&setup)
+    } else {
+        finish_checklist(&setup)
+    };
+    match key.code {
+        KeyCode::Up => m.list_selected = m.list_selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Tab => {
+            m.list_selected = (m.list_selected + 1).min(items.len().saturating_sub(1))
+        }
+        KeyCode::Char(' ') => {
+            if let (Some(item), Some(state)) = (items.get(m.list_selected), m.state.as_mut()) {
+                let list = &mut state.progress.checklist;
+                match list.iter().position(|i| i == item.id) {
+                    Some(pos) => {
+                        list.remove(pos);
+                    }
+                    None => list.push(item.id.to_string()),
+                }
+                return vec![Cmd::Save];
+            }
+        }
+        KeyCode::Char(c @ '1'..='9') if step == Step::EntraPortal => {
+            let index = (c as usize) - ('1' as usize);
+            let values = m
+                .values()
+                .map(|v| portal_values(&setup, &v))
+                .unwrap_or_default();
+            if let Some(pv) = values.get(index) {
+                return match &pv.value {
+                    Some(value) => vec![Cmd::Copy {
+                        what: pv.entra_field.to_string(),
+                        value: value.clone(),
+                    }],
+                    None => {
+                        m.notice = Some(format!("! {} is not known yet", pv.entra_field));
+                        Vec::new()
+                    }
+                };
+            }
+        }
+        KeyCode::Enter => return advance(m, step),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The mapping's rows: the answers' mapping plus required attributes not mapped yet.
+pub fn mapping_rows(m: &Model) -> Vec<(String, Option<String>)> {
+    let Some(setup) = m.setup() else {
+        return Vec::new();
+    };
+    let mapping = setup.attribute_mapping();
+    let mut rows: Vec<(String, Option<String>)> = mapping
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    for r in &m.required {
+        if r != "sub" && !mapping.contains_key(r) {
+            rows.push((r.clone(), None));
+        }
+    }
+    rows
+}
+
+fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let rows = mapping_rows(m);
+    let base = m.setup().cloned();
+    if let Some(edit) = m.editing.as_mut() {
+        match key.code {
+            KeyCode::Esc => m.editing = None,
+            KeyCode::Enter => {
+                let attribute = edit.value("attribute");
+                let claim = edit.value("claim");
+                let mut problems = Vec::new();
+                let probe = Setup {
+                    provider: cognito_entra::setup::model::Provider {
+                        name: None,
+                        attribute_mapping: [(attribute.clone(), claim.clone())].into(),
+                    },
+                    ..base.unwrap_or_else(unreachable_setup)
+                };
+                for p in cognito_entra::setup::validate(&probe, cognito_entra::setup::Stage::Values)
+                {
+                    if p.field.starts_with("provider.attribute_mapping") {
+                        problems.push(format!("{} — {}", p.problem, p.fix));
+                    }
+                }
+                if let Some(first) = problems.into_iter().next() {
+                    if let Some(f) = edit.fields.last_mut() {
+                        f.error = Some(first);
+                    }
+                    return Vec::new();
+                }
+                if let Some(setup) = m.setup_mut() {
+                    let mut mapping = setup.attribute_mapping();
+                    mapping.insert(attribute, claim);
+                    setup.provider.attribute_mapping = mapping;
+                }
+                m.editing = None;
+                return vec![Cmd::Save];
+            }
+            _ => {
+                edit.handle_key(key);
+            }
+        }
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Up => m.list_selected = m.list_selected.saturating_sub(1),
+        KeyCode::Down => m.list_selected = (m.list_selected + 1).min(rows.len().saturating_sub(1)),
+        KeyCode::Char('e') => {
+            if let Some((attr, claim)) = rows.get(m.list_selected) {
+                let mut attribute = Field::text("attribute", "Cognito attribute", "", attr, attr);
+                attribute.hidden = true;
+                let mut form = Form::new(vec![
+                    attribute,
+                    Field::text(
+                        "claim",
+                        &format!("Entra claim for {attr}"),
+                        "the claim name Entra sends",
+                        claim.as_deref().unwrap_or(""),
+                        "",
+                    ),
+                ]);
+                form.focus = 1;
+                m.editing = Some(form);
+            }
+        }
+        KeyCode::Char('a') => {
+            m.editing = Some(Form::new(vec![
+                Field::text(
+                    "attribute",
+                    "Cognito attribute",
+                    "standard (name, locale…) or custom:<name>",
+                    "",
+                    "",
+                ),
+                Field::text("claim", "Entra claim", "the claim name Entra sends", "", ""),
+            ]));
+        }
+        KeyCode::Char('d') => {
+            if let Some((attr, Some(_))) = rows.get(m.list_selected).cloned()
+                && let Some(setup) = m.setup_mut()
+            {
+                let mut mapping = setup.attribute_mapping();
+                mapping.remove(&attr);
+                setup.provider.attribute_mapping = mapping;
+                m.list_selected = m.list_selected.saturating_sub(1);
+                return vec![Cmd::Save];
+            }
+        }
+        KeyCode::Enter => {
+            let missing: Vec<String> = rows
+                .iter()
+                .filter(|(_, c)| c.is_none())
+                .map(|(a, _)| a.clone())
+                .collect();
+            if !missing.is_empty() {
+                m.message = vec![format!(
+                    "The pool requires {}: map each (e) to a claim Entra sends, or every first sign-in fails.",
+                    missing.join(", ")
+                )];
+                return Vec::new();
+            }
+            return advance(m, Step::AttributeMapping);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Only reached if the mapping screen were shown without a setup, which `enter` prevents.
+fn unreachable_setup() -> Setup {
+    Setup {
+        name: String::new(),
+        protocol: Protocol::Saml,
+        region: String::new(),
+        user_pool: UserPool::default(),
+        domain: Domain::default(),
+        app_client: AppClient::default(),
+        provider: Default::default(),
+        saml: None,
+        oidc: None,
+    }
+}
+
+fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    if m.applying {
+        return Vec::new();
+    }
+    if m.apply_error.is_some() {
+        if key.code == KeyCode::Char('r') {
+            return start_apply(m);
+        }
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Left => m.review_choice = (m.review_choice + 2) % 3,
+        KeyCode::Right | KeyCode::Tab => m.review_choice = (m.review_choice + 1) % 3,
+        KeyCode::Enter => match m.review_choice {
+            0 if m.plan.is_some() => return start_apply(m),
+            1 => {
+                let mut cmds = vec![Cmd::Save];
+                cmds.extend(enter(m, Step::AttributeMapping));
+                return cmds;
+            }
+            2 => {
+                m.exit = Some(Exit::Saved);
+                return vec![Cmd::Save];
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn start_apply(m: &mut Model) -> Vec<Cmd> {
+    let Some(plan) = &m.plan else {
+        return Vec::new();
+    };
+    m.apply_lines = plan
+        .changes
+        .iter()
+        .map(|c| (c.describe(), LineState::Pending))
+        .collect();
+    if let Some(first) = m.apply_lines.first_mut() {
+        first.1 = LineState::Running;
+    }
+    m.apply_error = None;
+    m.applying = true;
+    m.busy = Some(
+        plan.changes
+            .first()
+            .map_or("Writing the certificates…".to_string(), |c| {
+                format!("{}…", capitalize(&c.describe()))
+            }),
+    );
+    vec![Cmd::Apply]
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let (Some(setup), Some(values)) = (m.setup().cloned(), m.values()) else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Char('1') => values.sign_in_url.clone().map_or(Vec::new(), |v| {
+            vec![Cmd::Copy {
+                what: "Sign-in URL".into(),
+                value: v,
+            }]
+        }),
+        KeyCode::Char('2') => vec![Cmd::Copy {
+            what: "the values for your app".into(),
+            value: cognito_entra::handover::block(&setup, &values),
+        }],
+        KeyCode::Char('3') => vec![Cmd::Copy {
+            what: "the .env snippet".into(),
+            value: cognito_entra::handover::env_snippet(&setup, &values),
+        }],
+        KeyCode::Char('o') => values
+            .sign_in_url
+            .map_or(Vec::new(), |u| vec![Cmd::Open(u)]),
+        _ => Vec::new(),
+    }
+}
+
+fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
+    m.busy = None;
+    match done {
+        TaskDone::Pools(Ok(pools)) => {
+            m.pools = pools;
+            m.pools_loaded = true;
+            match m.screen {
+                Screen::Step(Step::AwsAccount) => advance(m, Step::AwsAccount),
+                Screen::Step(Step::UserPool) => enter(m, Step::UserPool),
+                _ => Vec::new(),
+            }
+        }
+        TaskDone::Pools(Err(advice))
+        | TaskDone::Pool(Err(advice))
+        | TaskDone::Prepared(Err(advice)) => {
+            m.message = advice.lines().map(str::to_string).collect();
+            Vec::new()
+        }
+        TaskDone::Pool(Ok(details)) => {
+            m.pool_domain = details.domain;
+            m.required = details.required;
+            m.clients = details.clients;
+            m.pool_loaded_for = Some(details.id);
+            match m.screen {
+                Screen::Step(Step::UserPool) => advance(m, Step::UserPool),
+                Screen::Step(step) => enter(m, step),
+                _ => Vec::new(),
+            }
+        }
+        TaskDone::Domain(prefix, result) => {
+            let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
+            match result {
+                Ok(None) => advance(m, Step::Domain),
+                Ok(Some(d)) if Some(&d.user_pool_id) == pool_id.as_ref() => {
+                    advance(m, Step::Domain)
+                }
+                Ok(Some(_)) => {
+                    m.message = vec![format!(
+                        "{prefix} is taken by another user pool (prefixes are unique per region across all accounts): choose another."
+                    )];
+                    Vec::new()
+                }
+                Err(advice) => {
+                    m.message = advice.lines().map(str::to_string).collect();
+                    Vec::new()
+                }
+            }
+        }
+        TaskDone::Prepared(Ok(ids)) => {
+            if let Some(state) = m.state.as_mut() {
+                state.record_ids(&ids);
+                state.record_applied("prepare".into());
+            }
+            advance(m, Step::Provider)
+        }
+        TaskDone::Metadata(report) => {
+            m.findings = report.findings.clone();
+            m.facts.clear();
+            if let Some(md) = &report.metadata {
+                m.facts.push((
+                    "Entra tenant".into(),
+                    md.tenant_id
+                        .clone()
+                        .unwrap_or_else(|| "(not an Entra entity ID)".into()),
+                ));
+                m.facts.push((
+                    "Sign-on URL".into(),
+                    md.sso_url().unwrap_or("(none)").to_string(),
+                ));
+                let now = time::OffsetDateTime::now_utc();
+                for c in &md.certificates {
+                    let when = if c.not_after < now {
+                        format!("expired {}", metadata::date(c.not_after))
+                    } else {
+                        format!("valid until {}", metadata::date(c.not_after))
+                    };
+                    m.facts.push((
+                        "Certificate".into(),
+                        format!("{}  {when}", short(&c.thumbprint)),
+                    ));
+                }
+                if let Some(state) = m.state.as_mut() {
+                    state.record_entra(md.tenant_id.clone(), Some(md));
+                }
+            }
+            m.entra_ok = !report.has_errors();
+            if m.entra_ok {
+                m.message = vec!["✓ Usable. Enter to go on.".into()];
+                vec![Cmd::Save]
+            } else {
+                Vec::new()
+            }
+        }
+        TaskDone::Tenant(report) => {
+            m.findings = report.findings.clone();
+            m.facts.clear();
+            if let Some(d) = &report.discovery {
+                m.facts.push(("Issuer".into(), d.issuer.clone()));
+                m.facts.push(("Token URL".into(), d.token_url.clone()));
+                if let Some(setup) = m.setup_mut() {
+                    let mut o = setup.oidc();
+                    o.tenant_id = Some(d.tenant_id.clone());
+                    setup.oidc = Some(o);
+                }
+                if let Some(state) = m.state.as_mut() {
+                    state.record_entra(Some(d.tenant_id.clone()), None);
+                }
+            }
+            m.entra_ok = !report.has_errors();
+            if m.entra_ok {
+                m.message = vec!["✓ Usable. Enter to go on.".into()];
+                vec![Cmd::Save]
+            } else {
+                Vec::new()
+            }
+        }
+        TaskDone::Planned(result) => {
+            match result {
+                Ok(plan) => {
+                    m.message.clear();
+                    m.plan = Some(plan);
+                }
+                Err(why) => m.message = why.lines().map(str::to_string).collect(),
+            }
+            Vec::new()
+        }
+        TaskDone::ApplyStep(i, ids) => {
+            if let Some(line) = m.apply_lines.get_mut(i) {
+                line.1 = LineState::Done;
+            }
+            if let Some(next) = m.apply_lines.get_mut(i + 1) {
+                next.1 = LineState::Running;
+                m.busy = Some(format!("{}…", capitalize(&next.0)));
+            } else {
+                m.busy = Some("Writing the certificates…".into());
+            }
+            if let (Some(state), Some(change)) = (
+                m.state.as_mut(),
+                m.plan.as_ref().and_then(|p| p.changes.get(i)),
+            ) {
+                state.record_ids(&ids);
+                state.record_applied(change.id());
+            }
+            vec![Cmd::Save]
+        }
+        TaskDone::Applied(result) => {
+            m.applying = false;
+            match result {
+                Ok(certs) => {
+                    if let Some(state) = m.state.as_mut() {
+                        state.aws.certificates = certs.iter().map(|c| c.record.clone()).collect();
+                    }
+                    m.certs = certs;
+                    advance(m, Step::ReviewApply)
+                }
+                Err(advice) => {
+                    if let Some(line) = m.apply_lines.iter_mut().find(|l| l.1 == LineState::Running)
+                    {
+                        line.1 = LineState::Failed;
+                    }
+                    m.apply_error = Some(advice);
+                    vec![Cmd::Save]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! The runtime's side of The Elm Architecture: executes `Cmd`s. Quick ones (save, copy, lock)
+//! run inline; slow ones (AWS, HTTP) run as tokio tasks that send a `Msg` back, so the screen
+//! never freezes.
+
+use std::path::PathBuf;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use cognito_entra::clipboard::Clipboard;
+use cognito_entra::cognito::advice::advice;
+use cognito_entra::cognito::api::{CognitoApi, ErrorKind};
+use cognito_entra::cognito::apply::{Event, Ids, apply};
+use cognito_entra::cognito::certs::{CertError, write_for_entra};
+use cognito_entra::cognito::observe::{ObserveError, observe};
+use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito, connect};
+use cognito_entra::entra::fetch::{Fetcher, Limits};
+use cognito_entra::entra::{discovery, input, metadata};
+use cognito_entra::plan::{self, EntraInput, Options, Phase, Plan};
+use cognito_entra::setup::{Known, Setup};
+use cognito_entra::state::{SetupLock, State, StateError, StateStore};
+
+use super::app::{Cmd, Model, Msg, PoolDetails, TaskDone};
+
+pub struct Runtime {
+    pub store: StateStore,
+    pub lock: Option<SetupLock>,
+    pub clipboard: Clipboard,
+    pub tx: UnboundedSender<Msg>,
+    pub endpoint_url: Option<String>,
+    pub authority: String,
+    /// Where certificate files are written.
+    pub out_dir: PathBuf,
+}
+
+/// Everything a task needs, copied out of the model.
+#[derive(Clone)]
+struct Job {
+    setup: Setup,
+    known: Known,
+    aws: AwsOptions,
+    authority: String,
+    secret: Option<String>,
+    branding_done: bool,
+    out_dir: PathBuf,
+}
+
+fn say(e: &cognito_entra::cognito::api::ApiError, aws: &AwsOptions) -> String {
+    let mut text = advice(e, aws.profile.as_deref(), &aws.region);
+    if e.kind == ErrorKind::NoCredentials {
+        text.push_str(
+            "\nNo AWS account at hand? scripts/try opens this wizard on a local Cognito emulator.",
+        );
+    }
+    text
+}
+
+async fn api(job: &Job) -> Result<SdkCognito, String> {
+    connect(&job.aws).await.map_err(|e| say(&e, &job.aws))
+}
+
+fn observe_error(e: ObserveError, aws: &AwsOptions) -> String {
+    match e {
+        ObserveError::Api(e) => say(&e, aws),
+        ObserveError::Refused(r) => r
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+impl Runtime {
+    fn job(&self, m: &Model) -> Option<Job> {
+        let state = m.state.as_ref()?;
+        Some(Job {
+            setup: state.answers.clone(),
+            known: state.known(),
+            aws: AwsOptions {
+                region: state.answers.region.clone(),
+                // "default" is what the SDK uses anyway; naming it would only skip the environment.
+                profile: state
+                    .aws
+                    .profile
+                    .clone()
+                    .filter(|p| !p.is_empty() && p != "default"),
+                endpoint_url: self.endpoint_url.clone(),
+            },
+            authority: self.authority.clone(),
+            secret: m.secret.clone(),
+            branding_done: state
+                .progress
+                .applied
+                .iter()
+                .any(|a| a.starts_with("create branding")),
+            out_dir: self.out_dir.clone(),
+        })
+    }
+
+    fn spawn<F>(&self, future: F)
+    where
+        F: std::future::Future<Output = TaskDone> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let done = future.await;
+            let _ = tx.send(Msg::Task(done));
+        });
+    }
+
+    /// Executes commands; quick answers go straight back into the model.
+    pub fn execute(&mut self, m: &mut Model, cmds: Vec<Cmd>) {
+        let mut queue: std::collections::VecDeque<Cmd> = cmds.into();
+        while let Some(cmd) = queue.pop_front() {
+            let more = match cmd {
+                Cmd::Lock { name, protocol } => {
+                    let result = self.lock(&name, protocol).map(Box::new);
+                    super::app::update(m, Msg::Locked(result))
+                }
+                Cmd::Save => {
+                    if let (Some(lock), Some(state)) = (&self.lock, m.state.as_mut())
+                        && let Err(e) = lock.save(state)
+                    {
+                        m.message = vec![format!("could not save: {e}")];
+                    }
+                    Vec::new()
+                }
+                Cmd::Copy { what, value } => {
+                    let outcome = self.clipboard.copy(&value);
+                    super::app::update(m, Msg::Copied(outcome.message(&what)))
+                }
+                Cmd::Open(url) => {
+                    let opened = std::env::var_os("DISPLAY").is_some()
+                        && std::process::Command::new("xdg-open")
+                            .arg(&url)
+                            .stdout(std::process::Stdio::null())
+                            .stderr(std::process::Stdio::null())
+                            .spawn()
+                            .is_ok();
+                    let text = if opened {
+                        "✓ opened in your browser".to_string()
+                    } else {
+                        "! no browser here: copy the URL (1) and open it where you have one"
+                            .to_string()
+                    };
+                    super::app::update(m, Msg::Copied(text))
+                }
+                slow => {
+                    self.start(m, slow);
+                    Vec::new()
+                }
+            };
+            queue.extend(more);
+        }
+    }
+
+    fn lock(
+        &mut self,
+        name: &str,
+        protocol: Option<cognito_entra::setup::Protocol>,
+    ) -> Result<State, String> {
+        let lock = self.store.lock(name).map_err(|e| e.to_string())?;
+        let state = match self.store.load(name) {
+            Ok(Some(state)) => state,
+            Ok(None) => {
+                let Some(protocol) = protocol else {
+                    return Err(StateError::NotFound {
+                        name: name.to_string(),
+                        dir: self.store.dir().to_path_buf(),
+                    }
+                    .to_string());
+                };
+                let mut state = State::new(empty_setup(name, protocol));
+                state.mark_done(&[cognito_entra::journey::Step::Protocol]);
+                state
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        self.lock = Some(lock);
+        Ok(state)
+    }
+
+    fn start(&self, m: &Model, cmd: Cmd) {
+        let Some(job) = self.job(m) else { return };
+        match cmd {
+            Cmd::LoadPools => self.spawn(async move {
+                let result = match api(&job).await {
+                    Ok(api) => api.list_user_pools().await.map_err(|e| say(&e, &job.aws)),
+                    Err(e) => Err(e),
+                };
+                TaskDone::Pools(result)
+            }),
+            Cmd::LoadPool(id) => self.spawn(async move {
+                let result = async {
+                    let api = api(&job).await?;
+                    let pool = api
+                        .describe_user_pool(&id)
+                        .await
+                        .map_err(|e| say(&e, &job.aws))?;
+                    let clients = api
+                        .list_user_pool_clients(&id)
+                        .await
+                        .map_err(|e| say(&e, &job.aws))?;
+                    Ok(PoolDetails {
+                        id: id.clone(),
+                        domain: pool.domain,
+                        required: pool.required_attributes,
+                        clients,
+                    })
+                }
+                .await;
+                TaskDone::Pool(result)
+            }),
+            Cmd::CheckDomain(prefix) => self.spawn(async move {
+                let result = match api(&job).await {
+                    Ok(api) => api
+                        .describe_domain(&prefix)
+                        .await
+                        .map_err(|e| say(&e, &job.aws)),
+                    Err(e) => Err(e),
+                };
+                TaskDone::Domain(prefix, result)
+            }),
+            Cmd::Prepare => self.spawn(async move { TaskDone::Prepared(prepare(&job).await) }),
+            Cmd::CheckMetadata { source } => self.spawn(async move {
+                let now = time::OffsetDateTime::now_utc();
+                let report = if source.contains("://") {
+                    match Fetcher::new(Limits::from_env()) {
+                        Ok(f) => metadata::check_url(&f, &source, &job.authority, now).await,
+                        Err(e) => metadata::Report {
+                            source: source.clone(),
+                            metadata: None,
+                            findings: vec![cognito_entra::entra::Finding::error(e.to_string())],
+                        },
+                    }
+                } else {
+                    metadata::check_file(std::path::Path::new(&source), now)
+                };
+                TaskDone::Metadata(Box::new(report))
+            }),
+            Cmd::CheckTenant(tenant) => self.spawn(async move {
+                let report = match Fetcher::new(Limits::from_env()) {
+                    Ok(f) => discovery::check_tenant(&f, &job.authority, &tenant).await,
+                    Err(e) => discovery::Report {
+                        tenant: tenant.clone(),
+                        url: String::new(),
+                        discovery: None,
+                        findings: vec![cognito_entra::entra::Finding::error(e.to_string())],
+                    },
+                };
+                TaskDone::Tenant(Box::new(report))
+            }),
+            Cmd::Plan => self.spawn(async move {
+                TaskDone::Planned(full_plan(&job).await.map(|(plan, ..)| plan))
+            }),
+            Cmd::Apply => {
+                let tx = self.tx.clone();
+                self.spawn(async move { TaskDone::Applied(run_apply(&job, tx).await) })
+            }
+            _ => {}
+        }
+    }
+}
+
+fn empty_setup(name: &str, protocol: cognito_entra::setup::Protocol) -> Setup {
+    Setup {
+        name: name.to_string(),
+        protocol,
+        region: String::new(),
+        user_pool: Default::default(),
+        domain: Default::default(),
+        app_client: Default::default(),
+        provider: Default::default(),
+        saml: None,
+        oidc: None,
+    }
+}
+
+/// Phase one: the pool, domain and client the Entra values name.
+async fn prepare(job: &Job) -> Result<Ids, String> {
+    let api = api(job).await?;
+    let observed = observe(&api, &job.setup, &job.known, job.branding_done)
+        .await
+        .map_err(|e| observe_error(e, &job.aws))?;
+    let options = Options {
+        phase: Phase::Prepare,
+        ..Options::default()
+    };
+    let plan = plan::plan(&job.setup, &observed, &EntraInput::default(), options).map_err(|r| {
+        r.iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let mut ids = Ids {
+        user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
+        client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
+    };
+    apply(&api, &plan, &mut ids, |_| Ok(()))
+        .await
+        .map_err(|e| match e {
+            cognito_entra::cognito::apply::ApplyError::Api { error, .. } => say(&error, &job.aws),
+            cognito_entra::cognito::apply::ApplyError::Record(why) => why,
+        })?;
+    Ok(ids)
+}
+
+/// The whole plan, with the Entra side checked first.
+async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), String> {
+    let fetcher = Fetcher::new(Limits::from_env()).map_err(|e| e.to_string())?;
+    let mut checked = input::check(
+        &job.setup,
+        std::path::Path::new("."),
+        &job.authority,
+        &fetcher,
+    )
+    .await
+    .map_err(|u| {
+        let errors: Vec<String> = u.findings.iter().map(|f| f.message.clone()).collect();
+        format!("{} is not usable: {}", u.what, errors.join("; "))
+    })?;
+    if job.secret.is_some() {
+        checked.input.client_secret = job.secret.clone();
+    }
+    let api = api(job).await?;
+    let observed = observe(&api, &job.setup, &job.known, job.branding_done)
+        .await
+        .map_err(|e| observe_error(e, &job.aws))?;
+    let plan =
+        plan::plan(&job.setup, &observed, &checked.input, Options::default()).map_err(|r| {
+            r.iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+    let ids = Ids {
+        user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
+        client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
+    };
+    Ok((plan, api, ids))
+}
+
+async fn run_apply(
+    job: &Job,
+    tx: UnboundedSender<Msg>,
+) -> Result<Vec<cognito_entra::cognito::certs::ForEntra>, String> {
+    let (plan, api, mut ids) = full_plan(job).await?;
+    apply(&api, &plan, &mut ids, |event| {
+        if let Event::Finished(i, _, ids) = event {
+            let _ = tx.send(Msg::Task(TaskDone::ApplyStep(i, ids.clone())));
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| match e {
+        cognito_entra::cognito::apply::ApplyError::Api { error, .. } => {
+            format!(
+                "{}\nWhat finished is saved; press r to retry.",
+                say(&error, &job.aws)
+            )
+        }
+        cognito_entra::cognito::apply::ApplyError::Record(why) => why,
+    })?;
+    let pool_id = ids.user_pool_id.clone().unwrap_or_default();
+    write_for_entra(&api, &job.setup, &pool_id, &job.out_dir)
+        .await
+        .map_err(|e| match e {
+            CertError::Api(e) => say(&e, &job.aws),
+            CertError::File(why) | CertError::NotYet(why) => why,
+        })
+}

@@ -1,0 +1,252 @@
+//! A form of fields for the answer steps: text with a default shown in [brackets] (Enter keeps
+//! it), hidden secrets, toggles and choices; errors shown under the field as the admin types.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// Masked unless revealed.
+    Secret,
+    Toggle,
+    Choice(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: String,
+    /// One line on what it means (and what it costs).
+    pub help: String,
+    pub kind: Kind,
+    pub text: String,
+    pub default: String,
+    pub on: bool,
+    pub choice: usize,
+    pub error: Option<String>,
+    /// Not shown (and not validated) in the current state of the form.
+    pub hidden: bool,
+}
+
+impl Field {
+    fn new(key: &'static str, label: &str, help: &str, kind: Kind) -> Field {
+        Field {
+            key,
+            label: label.to_string(),
+            help: help.to_string(),
+            kind,
+            text: String::new(),
+            default: String::new(),
+            on: false,
+            choice: 0,
+            error: None,
+            hidden: false,
+        }
+    }
+
+    pub fn text(key: &'static str, label: &str, help: &str, value: &str, default: &str) -> Field {
+        Field {
+            text: value.to_string(),
+            default: default.to_string(),
+            ..Field::new(key, label, help, Kind::Text)
+        }
+    }
+
+    pub fn secret(key: &'static str, label: &str, help: &str, value: &str) -> Field {
+        Field {
+            text: value.to_string(),
+            ..Field::new(key, label, help, Kind::Secret)
+        }
+    }
+
+    pub fn toggle(key: &'static str, label: &str, help: &str, on: bool) -> Field {
+        Field {
+            on,
+            ..Field::new(key, label, help, Kind::Toggle)
+        }
+    }
+
+    pub fn choice(
+        key: &'static str,
+        label: &str,
+        help: &str,
+        options: Vec<String>,
+        choice: usize,
+    ) -> Field {
+        Field {
+            choice: choice.min(options.len().saturating_sub(1)),
+            ..Field::new(key, label, help, Kind::Choice(options))
+        }
+    }
+
+    /// The value: what was typed, or the default when nothing was.
+    pub fn value(&self) -> String {
+        let typed = self.text.trim();
+        if typed.is_empty() {
+            self.default.clone()
+        } else {
+            typed.to_string()
+        }
+    }
+
+    pub fn is_editable_text(&self) -> bool {
+        matches!(self.kind, Kind::Text | Kind::Secret)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+}
+
+impl Form {
+    pub fn new(fields: Vec<Field>) -> Form {
+        let mut f = Form { fields, focus: 0 };
+        f.focus_first_visible();
+        f
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    pub fn value(&self, key: &str) -> String {
+        self.get(key).map(Field::value).unwrap_or_default()
+    }
+
+    pub fn on(&self, key: &str) -> bool {
+        self.get(key).is_some_and(|f| f.on)
+    }
+
+    pub fn choice(&self, key: &str) -> usize {
+        self.get(key).map_or(0, |f| f.choice)
+    }
+
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.fields.iter().any(|f| !f.hidden && f.error.is_some())
+    }
+
+    fn focus_first_visible(&mut self) {
+        if let Some(i) = self.fields.iter().position(|f| !f.hidden) {
+            self.focus = i;
+        }
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let n = self.fields.len();
+        if n == 0 {
+            return;
+        }
+        let mut i = self.focus;
+        for _ in 0..n {
+            i = if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            if !self.fields[i].hidden {
+                self.focus = i;
+                return;
+            }
+        }
+    }
+
+    /// Handles a key; returns whether the form used it (Enter and Esc never are).
+    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+        if self.fields.get(self.focus).is_none_or(|f| f.hidden) {
+            self.focus_first_visible();
+        }
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => self.move_focus(true),
+            KeyCode::BackTab | KeyCode::Up => self.move_focus(false),
+            KeyCode::Char(' ') if field.kind == Kind::Toggle => field.on = !field.on,
+            KeyCode::Left | KeyCode::Right if matches!(field.kind, Kind::Choice(_)) => {
+                if let Kind::Choice(options) = &field.kind {
+                    let n = options.len().max(1);
+                    field.choice = if key.code == KeyCode::Right {
+                        (field.choice + 1) % n
+                    } else {
+                        (field.choice + n - 1) % n
+                    };
+                }
+            }
+            KeyCode::Char(' ') if matches!(field.kind, Kind::Choice(_)) => {
+                if let Kind::Choice(options) = &field.kind {
+                    field.choice = (field.choice + 1) % options.len().max(1);
+                }
+            }
+            KeyCode::Char('u') if ctrl && field.is_editable_text() => field.text.clear(),
+            KeyCode::Char(c) if !ctrl && field.is_editable_text() => field.text.push(c),
+            KeyCode::Backspace if field.is_editable_text() => {
+                field.text.pop();
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Bracketed paste goes into the focused text field, newlines dropped.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if !field.is_editable_text() {
+            return false;
+        }
+        field.text.push_str(text.replace(['\r', '\n'], "").trim());
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventKind;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: ratatui::crossterm::event::KeyEventState::NONE,
+        }
+    }
+
+    #[test]
+    fn defaults_typing_toggles_and_choices() {
+        let mut form = Form::new(vec![
+            Field::text("name", "Name", "", "", "web"),
+            Field::toggle("secret", "Secret", "", false),
+            Field::choice("method", "Method", "", vec!["GET".into(), "POST".into()], 0),
+        ]);
+        assert_eq!(form.value("name"), "web", "Enter keeps the default");
+        form.handle_key(key(KeyCode::Char('a')));
+        form.handle_key(key(KeyCode::Char('b')));
+        form.handle_key(key(KeyCode::Backspace));
+        assert_eq!(form.value("name"), "a");
+        form.handle_key(key(KeyCode::Tab));
+        form.handle_key(key(KeyCode::Char(' ')));
+        assert!(form.on("secret"));
+        form.handle_key(key(KeyCode::Tab));
+        form.handle_key(key(KeyCode::Right));
+        assert_eq!(form.choice("method"), 1);
+        form.handle_key(key(KeyCode::Tab));
+        assert_eq!(form.focus, 0, "focus wraps");
+        assert!(form.paste("https://x\n"));
+        assert_eq!(form.value("name"), "ahttps://x");
+        assert!(!form.handle_key(key(KeyCode::Enter)));
+    }
+}

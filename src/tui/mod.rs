@@ -1,0 +1,184 @@
+//! The full-screen wizard (ratatui + crossterm), in The Elm Architecture: `app` holds the
+//! model, messages and `update`; `view` draws; `effects` runs what `update` asks for. This
+//! module owns the terminal: it is restored on every way out (q, Ctrl-C, SIGTERM, SIGHUP, a
+//! panic).
+
+pub mod app;
+mod effects;
+pub mod form;
+pub mod view;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind,
+};
+use ratatui::crossterm::execute;
+use tokio::sync::mpsc;
+
+use cognito_entra::clipboard::Clipboard;
+use cognito_entra::humanize::ago;
+use cognito_entra::journey::progress_label;
+
+use crate::commands::{CommandResult, Context, EXIT_INTERRUPTED, EXIT_OK, Failure};
+use app::{Cmd, Exit, Model, Msg, Row};
+use effects::Runtime;
+
+/// The rows of the welcome screen.
+fn rows(ctx: &Context) -> Result<Vec<Row>, Failure> {
+    let store = ctx.store()?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(store
+        .list()?
+        .into_iter()
+        .map(|s| match s.state {
+            Ok(state) => Row {
+                name: s.name,
+                protocol: Some(state.answers.protocol),
+                progress: progress_label(&state.progress.steps_done, state.answers.protocol),
+                when: ago(&state.updated, now),
+            },
+            Err(e) => Row {
+                name: s.name,
+                protocol: None,
+                progress: format!(
+                    "unreadable: {}",
+                    e.to_string().lines().next().unwrap_or_default()
+                ),
+                when: String::new(),
+            },
+        })
+        .collect())
+}
+
+pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Failure::Failed(
+            "error: the wizard needs a terminal, and stdin or stdout is not one\n  fix: in scripts and pipelines, describe the setup in a file and run `cognito-entra plan --config FILE` then `cognito-entra apply --config FILE` (or `cognito-entra wizard --plain` for line prompts)".into(),
+        ));
+    }
+    let mut model = Model::new(rows(ctx)?, &ctx.global.authority);
+    model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    model.profiles = cognito_entra::cognito::profiles::list_profiles();
+    model.default_profile = ctx
+        .global
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .unwrap_or_else(|| "default".into());
+    model.default_region = ctx
+        .global
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .unwrap_or_else(|| "us-east-1".into());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))?;
+    let store = ctx.store()?;
+    let exit = runtime.block_on(event_loop(ctx, store, model, setup.map(str::to_string)))?;
+    // Leave at once: the thread reading the terminal is blocked in a read.
+    runtime.shutdown_background();
+    Ok(exit)
+}
+
+async fn event_loop(
+    ctx: &Context,
+    store: cognito_entra::state::StateStore,
+    mut model: Model,
+    setup: Option<String>,
+) -> CommandResult {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+
+    // Keys, pastes and resizes, read on a thread of their own.
+    let keys_tx = tx.clone();
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            let msg = match ev {
+                Event::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                Event::Paste(text) => Msg::Paste(text),
+                Event::Resize(..) => Msg::Tick,
+                _ => continue,
+            };
+            if keys_tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+    let mut rt = Runtime {
+        store,
+        lock: None,
+        clipboard: Clipboard::new(ctx.clipboard_mode(), false),
+        tx: tx.clone(),
+        endpoint_url: ctx.global.endpoint_url.clone(),
+        authority: ctx.global.authority.clone(),
+        out_dir: PathBuf::from("."),
+    };
+    if let Some(name) = setup {
+        rt.execute(
+            &mut model,
+            vec![Cmd::Lock {
+                name,
+                protocol: None,
+            }],
+        );
+        if model.state.is_none() {
+            model.screen = app::Screen::Welcome;
+        }
+    }
+    let mut ticker = tokio::time::interval(Duration::from_millis(120));
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    let panic_on_f12 = std::env::var_os("COGNITO_ENTRA_TEST_PANIC").is_some();
+    let code = loop {
+        if let Err(e) = terminal.draw(|f| view::view(f, &model)) {
+            break Err(Failure::Failed(format!("error: cannot draw: {e}")));
+        }
+        let msg = tokio::select! {
+            m = rx.recv() => m,
+            _ = ticker.tick() => Some(Msg::Tick),
+            _ = async { match term.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
+                model.exit = Some(Exit::Saved);
+                rt.execute(&mut model, vec![Cmd::Save]);
+                break Ok(143);
+            }
+            _ = async { match hup.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
+                model.exit = Some(Exit::Saved);
+                rt.execute(&mut model, vec![Cmd::Save]);
+                break Ok(129);
+            }
+        };
+        let Some(msg) = msg else { break Ok(EXIT_OK) };
+        if panic_on_f12 && matches!(&msg, Msg::Key(k) if k.code == event::KeyCode::F(12)) {
+            panic!("test-only panic (COGNITO_ENTRA_TEST_PANIC)");
+        }
+        let cmds = app::update(&mut model, msg);
+        rt.execute(&mut model, cmds);
+        match model.exit {
+            Some(Exit::Interrupted) => break Ok(EXIT_INTERRUPTED),
+            Some(_) => break Ok(EXIT_OK),
+            None => {}
+        }
+    };
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    match (model.exit, model.setup()) {
+        (Some(Exit::Done), Some(s)) => println!(
+            "Setup {} is complete. `cognito-entra values --setup {}` shows the values again.",
+            s.name, s.name
+        ),
+        (Some(_), Some(s)) => println!(
+            "Saved — run cognito-entra again to resume {} where you left off.",
+            s.name
+        ),
+        _ => {}
+    }
+    code
+}

@@ -1,0 +1,171 @@
+//! The answer steps (a form each) and the attribute mapping table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use cognito_entra::entra::Level;
+use cognito_entra::journey::Step;
+use cognito_entra::setup::Protocol;
+
+use super::{Theme, asset, markdown};
+use crate::tui::app::{Model, mapping_rows};
+use crate::tui::form::{Field, Form, Kind};
+
+/// Lines for a form: one line per field, the focused field's help under it, errors under
+/// every field that has one.
+pub fn form_lines(form: &Form, t: &Theme, reveal: bool) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (i, f) in form.fields.iter().enumerate() {
+        if f.hidden {
+            continue;
+        }
+        let focused = i == form.focus;
+        lines.push(field_line(f, focused, t, reveal));
+        if focused && !f.help.is_empty() {
+            lines.push(Line::from(Span::styled(format!("    {}", f.help), t.dim())));
+        }
+        if let Some(e) = &f.error {
+            lines.push(Line::from(Span::styled(format!("  ✗ {e}"), t.bad())));
+        }
+    }
+    lines
+}
+
+fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static> {
+    let mark = if focused { "▸ " } else { "  " };
+    let label_style = if focused { t.focus() } else { t.title() };
+    let mut spans = vec![Span::styled(mark, label_style)];
+    match &f.kind {
+        Kind::Toggle => {
+            spans.push(Span::raw(if f.on { "[x] " } else { "[ ] " }));
+            spans.push(Span::styled(f.label.clone(), label_style));
+            if !focused {
+                spans.push(Span::styled(format!("  {}", f.help), t.dim()));
+            }
+        }
+        Kind::Choice(options) => {
+            spans.push(Span::styled(format!("{}: ", f.label), label_style));
+            let option = options.get(f.choice).cloned().unwrap_or_default();
+            spans.push(Span::styled(format!("‹ {option} ›"), t.value()));
+            if options.len() > 1 {
+                spans.push(Span::styled(
+                    format!("  {}/{}", f.choice + 1, options.len()),
+                    t.dim(),
+                ));
+            }
+        }
+        Kind::Text | Kind::Secret => {
+            spans.push(Span::styled(format!("{}: ", f.label), label_style));
+            let cursor = if focused { "▏" } else { "" };
+            if f.text.is_empty() {
+                if !f.default.is_empty() {
+                    spans.push(Span::styled(format!("[{}]", f.default), t.dim()));
+                }
+                spans.push(Span::raw(cursor));
+            } else if f.kind == Kind::Secret && !reveal {
+                spans.push(Span::styled(
+                    format!("{}{cursor}", "•".repeat(f.text.chars().count().min(24))),
+                    t.value(),
+                ));
+            } else {
+                spans.push(Span::styled(format!("{}{cursor}", f.text), t.value()));
+            }
+        }
+    }
+    Line::from(spans)
+}
+
+pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
+    let t = Theme::of(m);
+    let protocol = m.protocol();
+    let mut lines: Vec<Line> = Vec::new();
+    let intro = match step {
+        Step::AwsAccount => "Which AWS account and region hold the user pool?",
+        Step::UserPool => "The pool whose users sign in with Entra.",
+        Step::Domain => "The domain hosts the sign-in pages and the URLs Entra calls back.",
+        Step::AppClient => "The app client your application signs users in with.",
+        Step::Provider if protocol == Protocol::Saml => {
+            "How Cognito names Entra, and the SAML options (Space toggles)."
+        }
+        Step::Provider => "How Cognito names Entra, and how it asks for user attributes.",
+        Step::BackFromEntra => "",
+        _ => "",
+    };
+    if step == Step::BackFromEntra {
+        lines.extend(markdown(&asset(protocol, "back"), &t));
+    } else {
+        lines.push(Line::from(intro));
+    }
+    lines.push(Line::default());
+    lines.extend(form_lines(&m.form, &t, m.reveal));
+    if !m.findings.is_empty() || !m.facts.is_empty() {
+        lines.push(Line::default());
+        for f in &m.findings {
+            let (mark, style) = match f.level {
+                Level::Error => ("✗", t.bad()),
+                Level::Warning => ("!", t.warn()),
+                Level::Info => ("·", t.dim()),
+            };
+            lines.push(Line::from(Span::styled(
+                format!("{mark} {}", f.message),
+                style,
+            )));
+        }
+        for (k, v) in &m.facts {
+            lines.push(Line::from(vec![
+                Span::styled(format!("✓ {k:<13}"), t.ok()),
+                Span::raw(v.clone()),
+            ]));
+        }
+    }
+    if !m.message.is_empty() {
+        lines.push(Line::default());
+        for msg in &m.message {
+            let style = if msg.starts_with('✓') {
+                t.ok()
+            } else {
+                t.bad()
+            };
+            lines.push(Line::from(Span::styled(msg.clone(), style)));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+pub fn mapping(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let mut lines = vec![
+        Line::from("Cognito attribute ← the Entra claim that fills it."),
+        Line::from(Span::styled(
+            "* required by the pool: must be mapped",
+            t.dim(),
+        )),
+        Line::default(),
+    ];
+    for (i, (attr, claim)) in mapping_rows(m).iter().enumerate() {
+        let selected = i == m.list_selected && m.editing.is_none();
+        let required = if m.required.contains(attr) { "*" } else { " " };
+        let mark = if selected { "▸" } else { " " };
+        let style = if selected { t.focus() } else { t.title() };
+        let claim = match claim {
+            Some(c) => Span::styled(c.clone(), t.value()),
+            None => Span::styled("(not mapped: sign-in fails)", t.bad()),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark}{required}{attr:<13}"), style),
+            Span::raw("← "),
+            claim,
+        ]));
+    }
+    if let Some(edit) = &m.editing {
+        lines.push(Line::default());
+        lines.extend(form_lines(edit, &t, false));
+    }
+    for msg in &m.message {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(msg.clone(), t.bad())));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}

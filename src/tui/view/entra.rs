@@ -1,0 +1,82 @@
+//! Step 7: the Entra portal, with each value one key from the clipboard, and a checklist.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use cognito_entra::journey::{ChecklistItem, entra_checklist, portal_values};
+
+use super::{Theme, asset, markdown};
+use crate::tui::app::Model;
+
+pub fn checklist_lines(m: &Model, items: &[ChecklistItem], t: &Theme) -> Vec<Line<'static>> {
+    let done = |id: &str| {
+        m.state
+            .as_ref()
+            .is_some_and(|s| s.progress.checklist.iter().any(|c| c == id))
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let selected = i == m.list_selected;
+            let mark = if selected { "▸" } else { " " };
+            let tick = if done(item.id) { "[x]" } else { "[ ]" };
+            let style = if selected {
+                t.focus()
+            } else {
+                Default::default()
+            };
+            Line::from(Span::styled(format!("{mark}{tick} {}", item.label), style))
+        })
+        .collect()
+}
+
+pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
+        return;
+    };
+    let mut value_lines: Vec<Line> = Vec::new();
+    for (i, pv) in portal_values(setup, &values).iter().enumerate() {
+        value_lines.push(Line::from(vec![
+            Span::styled(format!("{} ", i + 1), t.focus()),
+            Span::styled(pv.entra_field, t.title()),
+        ]));
+        match &pv.value {
+            Some(v) => value_lines.push(Line::from(Span::styled(format!("  {v}"), t.value()))),
+            None => value_lines.push(Line::from(Span::styled(
+                "  (pending: apply creates it)",
+                t.warn(),
+            ))),
+        }
+    }
+    let items = entra_checklist(setup);
+    let checks = checklist_lines(m, &items, &t);
+    // Values wrap rather than truncate, so a mouse selection gets all of each.
+    let width = area.width.max(1) as usize;
+    let value_rows: usize = value_lines
+        .iter()
+        .map(|l| l.width().div_ceil(width).max(1))
+        .sum();
+    let [text, vals, list] = Layout::vertical([
+        Constraint::Min(2),
+        Constraint::Length(value_rows as u16),
+        Constraint::Length(checks.len() as u16 + 1),
+    ])
+    .areas(area);
+    let mut intro = markdown(
+        &asset(setup.protocol, "portal").replace("{setup}", &setup.name),
+        &t,
+    );
+    if (intro.len() as u16) > text.height {
+        intro.truncate(text.height.saturating_sub(1) as usize);
+        intro.push(Line::from(Span::styled("… ? shows every step", t.dim())));
+    }
+    frame.render_widget(Paragraph::new(intro).wrap(Wrap { trim: false }), text);
+    frame.render_widget(Paragraph::new(value_lines).wrap(Wrap { trim: false }), vals);
+    let mut list_lines = vec![Line::default()];
+    list_lines.extend(checks);
+    frame.render_widget(Paragraph::new(list_lines), list);
+}

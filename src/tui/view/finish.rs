@@ -1,0 +1,62 @@
+//! Step 11: the certificate files and where each goes in Entra, users and groups.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use cognito_entra::journey::finish_checklist;
+
+use super::entra::checklist_lines;
+use super::{Theme, asset, markdown};
+use crate::tui::app::Model;
+
+pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let Some(setup) = m.setup() else { return };
+    let mut lines = Vec::new();
+    let certs: Vec<_> = if m.certs.is_empty() {
+        m.state
+            .as_ref()
+            .map(|s| s.aws.certificates.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r, None))
+            .collect()
+    } else {
+        m.certs
+            .iter()
+            .map(|c| (c.record.clone(), c.entra_place))
+            .collect()
+    };
+    for (record, place) in &certs {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} certificate ", record.kind), t.title()),
+            Span::styled(record.file.clone().unwrap_or_default(), t.value()),
+        ]));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  thumbprint {} · valid until {}",
+                record.thumbprint, record.not_after
+            ),
+            t.dim(),
+        )));
+        if let Some(place) = place {
+            lines.push(Line::from(format!("  → {place}")));
+        }
+    }
+    if setup.idp_initiated()
+        && let Some(relay) = m.values().and_then(|v| v.relay_state)
+    {
+        lines.push(Line::from(Span::styled(
+            "Relay State (Basic SAML Configuration)",
+            t.title(),
+        )));
+        lines.push(Line::from(Span::styled(format!("  {relay}"), t.value())));
+    }
+    lines.push(Line::default());
+    lines.extend(markdown(&asset(setup.protocol, "finish"), &t));
+    lines.push(Line::default());
+    lines.extend(checklist_lines(m, &finish_checklist(setup), &t));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}

@@ -1,0 +1,243 @@
+//! The wizard's screens. `view` is a pure function of the model: no I/O, no state changes.
+
+mod answers;
+mod entra;
+mod finish;
+mod handover;
+mod review;
+mod welcome;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use cognito_entra::journey::{Step, entra_checklist, finish_checklist};
+use cognito_entra::setup::Protocol;
+
+use super::app::{Model, Screen};
+
+pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+/// Styles that disappear under NO_COLOR.
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn of(m: &Model) -> Theme {
+        Theme { color: m.color }
+    }
+    fn pick(&self, s: Style) -> Style {
+        if self.color { s } else { Style::default() }
+    }
+    pub fn title(&self) -> Style {
+        self.pick(Style::default().add_modifier(Modifier::BOLD))
+    }
+    pub fn dim(&self) -> Style {
+        self.pick(Style::default().fg(Color::DarkGray))
+    }
+    pub fn ok(&self) -> Style {
+        self.pick(Style::default().fg(Color::Green))
+    }
+    pub fn bad(&self) -> Style {
+        self.pick(Style::default().fg(Color::Red))
+    }
+    pub fn warn(&self) -> Style {
+        self.pick(Style::default().fg(Color::Yellow))
+    }
+    pub fn focus(&self) -> Style {
+        self.pick(
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+        )
+    }
+    pub fn value(&self) -> Style {
+        self.pick(Style::default().fg(Color::Cyan))
+    }
+}
+
+/// The whole screen.
+pub fn view(frame: &mut Frame, m: &Model) {
+    let [main, keys] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
+    match m.screen {
+        Screen::Welcome | Screen::Naming(_) => welcome::view(frame, main, m),
+        Screen::Step(step) => {
+            let [side, body] =
+                Layout::horizontal([Constraint::Length(20), Constraint::Min(20)]).areas(main);
+            sidebar(frame, side, m, step);
+            let protocol = m.protocol();
+            let title = format!(" {} · {} ", step.number(), step.title(protocol));
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(title, Theme::of(m).title()));
+            let inner = block.inner(body);
+            frame.render_widget(block, body);
+            let [content, status] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            match step {
+                Step::EntraPortal => entra::portal(frame, content, m),
+                Step::AttributeMapping => answers::mapping(frame, content, m),
+                Step::ReviewApply => review::view(frame, content, m),
+                Step::FinishInEntra => finish::view(frame, content, m),
+                Step::TestHandOver => handover::view(frame, content, m),
+                _ => answers::view(frame, content, m, step),
+            }
+            status_line(frame, status, m);
+        }
+    }
+    key_bar(frame, keys, m);
+    if m.help {
+        help(frame, m);
+    }
+}
+
+fn short_title(step: Step, protocol: Protocol) -> &'static str {
+    match (step, protocol) {
+        (Step::EntraPortal, Protocol::Saml) => "Entra: SSO",
+        (Step::EntraPortal, Protocol::Oidc) => "Entra: app reg.",
+        (Step::BackFromEntra, Protocol::Saml) => "Metadata URL",
+        (Step::BackFromEntra, Protocol::Oidc) => "Tenant & client",
+        (Step::AttributeMapping, _) => "Attributes",
+        (Step::FinishInEntra, _) => "Finish in Entra",
+        (Step::TestHandOver, _) => "Test",
+        (s, p) => s.title(p),
+    }
+}
+
+fn sidebar(frame: &mut Frame, area: Rect, m: &Model, current: Step) {
+    let t = Theme::of(m);
+    let protocol = m.protocol();
+    let ticked = |ids: Vec<&'static str>| {
+        m.state.as_ref().is_some_and(|s| {
+            ids.iter()
+                .all(|id| s.progress.checklist.iter().any(|c| c == id))
+        })
+    };
+    let lines: Vec<Line> = Step::ALL
+        .iter()
+        .map(|&step| {
+            let attention = m.setup().is_some_and(|setup| match step {
+                Step::EntraPortal => {
+                    m.done(step) && !ticked(entra_checklist(setup).iter().map(|i| i.id).collect())
+                }
+                Step::FinishInEntra => {
+                    m.done(step) && !ticked(finish_checklist(setup).iter().map(|i| i.id).collect())
+                }
+                _ => false,
+            });
+            let (mark, style) = if step == current {
+                ("▸", t.focus())
+            } else if attention {
+                ("!", t.warn())
+            } else if m.done(step) {
+                ("✓", t.ok())
+            } else {
+                ("·", t.dim())
+            };
+            Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::raw(short_title(step, protocol)),
+            ])
+        })
+        .collect();
+    let block = Block::default().borders(Borders::ALL).title(" Steps ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn status_line(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let line = if let Some(busy) = &m.busy {
+        Line::from(vec![
+            Span::styled(format!("{} ", SPINNER[m.tick % SPINNER.len()]), t.focus()),
+            Span::raw(busy.clone()),
+        ])
+    } else if let Some(notice) = &m.notice {
+        let style = if notice.starts_with('!') {
+            t.warn()
+        } else {
+            t.ok()
+        };
+        Line::from(Span::styled(notice.clone(), style)).right_aligned()
+    } else {
+        Line::default()
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn key_bar(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let mut spans = Vec::new();
+    for (key, what) in m.keys() {
+        spans.push(Span::styled(format!(" {key}"), t.title()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The help for the screen: what it is for, and the full portal steps where there are some.
+fn help(frame: &mut Frame, m: &Model) {
+    let area = frame.area();
+    let w = area.width.saturating_sub(8).min(76);
+    let h = area.height.saturating_sub(4);
+    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 2, w, h);
+    let text = help_text(m);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Help — Esc or ? closes ");
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+        popup,
+    );
+}
+
+pub fn help_text(m: &Model) -> String {
+    let protocol = m.protocol();
+    let general = "Esc goes back a step without losing answers. Everything is saved after each step: quit with q (or Ctrl-Q while typing) and run cognito-entra again to land here. Ctrl-C stops at once; answers so far are saved.";
+    let specific = match m.screen {
+        Screen::Welcome | Screen::Naming(_) => "SAML: an Entra enterprise application; sign-in also from My Apps (IdP-initiated) and group claims.\nOIDC: an Entra app registration; the fewest portal steps.\nMulti-tenant Entra apps work with neither: Cognito trusts one issuer per provider. Use a single-tenant app, one provider per tenant, or an OIDC broker in between.".to_string(),
+        Screen::Step(Step::EntraPortal) => asset(protocol, "portal"),
+        Screen::Step(Step::BackFromEntra) => asset(protocol, "back"),
+        Screen::Step(Step::FinishInEntra) => asset(protocol, "finish"),
+        Screen::Step(Step::AwsAccount) => "The profile and region of the account that holds (or will hold) the user pool. Credentials come from the usual places: the profile in ~/.aws/config (aws sso login for SSO profiles), environment variables, instance or container roles.".into(),
+        Screen::Step(Step::ReviewApply) => "The plan is exactly what `cognito-entra plan` prints: + creates, ~ updates (old -> new). Apply makes the changes one by one and saves each; if one fails, press r to retry from there. ↑↓ scroll.".into(),
+        Screen::Step(Step::AttributeMapping) => "Each Cognito attribute is filled from the Entra claim of that name. Attributes the pool requires must be mapped, or the first sign-in fails. The names must match what Entra really sends (Attributes & Claims).".into(),
+        _ => "Fill the fields (Tab moves, Space toggles, ←→ chooses); a default in [brackets] is kept when you press Enter.".into(),
+    };
+    format!("{specific}\n\n{general}")
+}
+
+/// The instruction text for a portal step (assets/, rendered plain: no Markdown marks).
+pub fn asset(protocol: Protocol, which: &str) -> String {
+    let raw = match (protocol, which) {
+        (Protocol::Saml, "portal") => include_str!("../../../assets/saml-entra-portal.md"),
+        (Protocol::Oidc, "portal") => include_str!("../../../assets/oidc-entra-portal.md"),
+        (Protocol::Saml, "back") => include_str!("../../../assets/saml-back.md"),
+        (Protocol::Oidc, "back") => include_str!("../../../assets/oidc-back.md"),
+        (Protocol::Saml, _) => include_str!("../../../assets/saml-finish.md"),
+        (Protocol::Oidc, _) => include_str!("../../../assets/oidc-finish.md"),
+    };
+    raw.replace("**", "").replace('`', "")
+}
+
+/// Renders Markdown-light text (paragraphs, numbered and bulleted lines) with **bold** kept.
+pub fn markdown(text: &str, t: &Theme) -> Vec<Line<'static>> {
+    text.lines()
+        .map(|line| {
+            let mut spans = Vec::new();
+            for (i, part) in line.split("**").enumerate() {
+                let part = part.replace('`', "");
+                if i % 2 == 1 {
+                    spans.push(Span::styled(part, t.title()));
+                } else {
+                    spans.push(Span::raw(part));
+                }
+            }
+            Line::from(spans)
+        })
+        .collect()
+}

@@ -1,0 +1,77 @@
+//! Step 10: the plan exactly as `plan` prints it, the consequences, and then the apply, live.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{SPINNER, Theme};
+use crate::tui::app::{LineState, Model};
+
+pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    if !m.apply_lines.is_empty() {
+        let mut lines = Vec::new();
+        for (text, state) in &m.apply_lines {
+            let (mark, style) = match state {
+                LineState::Pending => ("·".to_string(), t.dim()),
+                LineState::Running => (SPINNER[m.tick % SPINNER.len()].to_string(), t.focus()),
+                LineState::Done => ("✓".to_string(), t.ok()),
+                LineState::Failed => ("✗".to_string(), t.bad()),
+            };
+            lines.push(Line::from(Span::styled(format!("{mark} {text}"), style)));
+        }
+        if let Some(e) = &m.apply_error {
+            lines.push(Line::default());
+            for l in e.lines() {
+                lines.push(Line::from(Span::styled(l.to_string(), t.bad())));
+            }
+            lines.push(Line::from(Span::styled("press r to retry", t.title())));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    let [plan_area, buttons] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
+    let mut lines: Vec<Line> = Vec::new();
+    match &m.plan {
+        Some(plan) => {
+            for l in plan.render().lines() {
+                let style = if l.trim_start().starts_with('+') {
+                    t.ok()
+                } else if l.trim_start().starts_with('~') || l.starts_with('!') {
+                    t.warn()
+                } else {
+                    Default::default()
+                };
+                lines.push(Line::from(Span::styled(l.to_string(), style)));
+            }
+        }
+        None => {
+            for msg in &m.message {
+                lines.push(Line::from(Span::styled(msg.clone(), t.bad())));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), plan_area);
+    let labels = ["Apply", "Back", "Save & quit"];
+    let mut spans = vec![Span::raw("        ")];
+    for (i, label) in labels.iter().enumerate() {
+        let style = if i == m.review_choice {
+            t.focus()
+        } else {
+            Default::default()
+        };
+        let text = if i == m.review_choice {
+            format!("[ {label} ]")
+        } else {
+            format!("  {label}  ")
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw("   "));
+    }
+    frame.render_widget(
+        Paragraph::new(vec![Line::default(), Line::from(spans)]),
+        buttons,
+    );
+}
