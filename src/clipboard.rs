@@ -46,6 +46,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A one-line notice for a status bar.
+    pub fn short(&self, what: &str) -> String {
+        match self {
+            Outcome::Copied => format!("✓ {what} copied"),
+            Outcome::SentToTerminal => format!("✓ {what} sent to your terminal"),
+            Outcome::Off => "clipboard off: select the value on screen".to_string(),
+            Outcome::Failed(_) => format!("! could not copy {what}: select it on screen"),
+        }
+    }
+
     pub fn message(&self, what: &str) -> String {
         match self {
             Outcome::Copied => format!("✓ {what} copied to the clipboard"),

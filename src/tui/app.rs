@@ -144,6 +144,8 @@ pub struct Model {
     pub entra_ok: bool,
     pub plan: Option<Plan>,
     pub review_choice: usize,
+    /// How far the plan is scrolled.
+    pub scroll: u16,
     pub apply_lines: Vec<(String, LineState)>,
     pub apply_error: Option<String>,
     pub applying: bool,
@@ -185,6 +187,7 @@ impl Model {
             entra_ok: false,
             plan: None,
             review_choice: 0,
+            scroll: 0,
             apply_lines: Vec::new(),
             apply_error: None,
             applying: false,
@@ -291,6 +294,7 @@ impl Model {
                         keys.push(("r", "retry"));
                     }
                     Step::ReviewApply => {
+                        keys.push(("↑↓", "scroll"));
                         keys.push(("←→", "choose"));
                         keys.push(("Enter", "confirm"));
                     }
@@ -665,6 +669,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
             m.apply_lines.clear();
             m.apply_error = None;
             m.review_choice = 0;
+            m.scroll = 0;
             m.busy = Some("Planning: reading the account and checking Entra…".into());
             vec![Cmd::Plan]
         }
@@ -1200,7 +1205,13 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
             if let Some(pv) = values.get(index) {
                 return match &pv.value {
                     Some(value) => vec![Cmd::Copy {
-                        what: pv.entra_field.to_string(),
+                        // "Reply URL", not the whole portal label: the notice has one line.
+                        what: pv
+                            .entra_field
+                            .split(" (")
+                            .next()
+                            .unwrap_or(pv.entra_field)
+                            .to_string(),
                         value: value.clone(),
                     }],
                     None => {
@@ -1367,6 +1378,10 @@ fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     match key.code {
+        KeyCode::Up => m.scroll = m.scroll.saturating_sub(1),
+        KeyCode::Down => m.scroll = m.scroll.saturating_add(1),
+        KeyCode::PageUp => m.scroll = m.scroll.saturating_sub(10),
+        KeyCode::PageDown => m.scroll = m.scroll.saturating_add(10),
         KeyCode::Left => m.review_choice = (m.review_choice + 2) % 3,
         KeyCode::Right | KeyCode::Tab => m.review_choice = (m.review_choice + 1) % 3,
         KeyCode::Enter => match m.review_choice {

@@ -126,7 +126,7 @@ impl Runtime {
                 }
                 Cmd::Copy { what, value } => {
                     let outcome = self.clipboard.copy(&value);
-                    super::app::update(m, Msg::Copied(outcome.message(&what)))
+                    super::app::update(m, Msg::Copied(outcome.short(&what)))
                 }
                 Cmd::Open(url) => {
                     let opened = std::env::var_os("DISPLAY").is_some()

@@ -94,7 +94,15 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
         _ => "",
     };
     if step == Step::BackFromEntra {
-        lines.extend(markdown(&asset(protocol, "back"), &t));
+        // Once checked, the findings need the room more than the instructions (? has them).
+        if m.findings.is_empty() && m.facts.is_empty() {
+            lines.extend(markdown(&asset(protocol, "back"), &t));
+        } else {
+            lines.push(Line::from(Span::styled(
+                "Checked. ? shows where each value is in Entra.",
+                t.dim(),
+            )));
+        }
     } else {
         lines.push(Line::from(intro));
     }

@@ -38,7 +38,7 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
         return;
     };
-    let mut value_lines: Vec<Line> = Vec::new();
+    let mut value_lines: Vec<Line> = vec![Line::default()];
     for (i, pv) in portal_values(setup, &values).iter().enumerate() {
         value_lines.push(Line::from(vec![
             Span::styled(format!("{} ", i + 1), t.focus()),
@@ -70,8 +70,18 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
         &asset(setup.protocol, "portal").replace("{setup}", &setup.name),
         &t,
     );
-    if (intro.len() as u16) > text.height {
-        intro.truncate(text.height.saturating_sub(1) as usize);
+    // Keep what fits (counting wrapped rows); the help overlay has the rest.
+    let rows = |l: &Line| l.width().div_ceil(width).max(1);
+    if intro.iter().map(rows).sum::<usize>() > text.height as usize {
+        let mut used = 0;
+        let keep = intro
+            .iter()
+            .take_while(|l| {
+                used += rows(l);
+                used < text.height as usize
+            })
+            .count();
+        intro.truncate(keep);
         intro.push(Line::from(Span::styled("… ? shows every step", t.dim())));
     }
     frame.render_widget(Paragraph::new(intro).wrap(Wrap { trim: false }), text);

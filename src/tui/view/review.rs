@@ -31,12 +31,22 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
-    let [plan_area, buttons] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
+    let [plan_area, summary, buttons] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+    ])
+    .areas(area);
     let mut lines: Vec<Line> = Vec::new();
+    let mut total = String::new();
     match &m.plan {
         Some(plan) => {
             for l in plan.render().lines() {
+                // The totals stay in view below the scrolling plan.
+                if l.starts_with("Plan:") || l.starts_with("No changes") {
+                    total = l.to_string();
+                    continue;
+                }
                 let style = if l.trim_start().starts_with('+') {
                     t.ok()
                 } else if l.trim_start().starts_with('~') || l.starts_with('!') {
@@ -53,7 +63,25 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             }
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), plan_area);
+    let width = plan_area.width.max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let overflow = rows > plan_area.height as usize;
+    let scroll = m
+        .scroll
+        .min(rows.saturating_sub(plan_area.height as usize) as u16);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        plan_area,
+    );
+    if overflow {
+        total.push_str("   (↑↓ scroll)");
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(total, t.title()))),
+        summary,
+    );
     let labels = ["Apply", "Back", "Save & quit"];
     let mut spans = vec![Span::raw("        ")];
     for (i, label) in labels.iter().enumerate() {

@@ -1,0 +1,465 @@
+//! The wizard driven in a real terminal: tmux runs the real binary against the Cognito
+//! emulator and the local HTTPS Entra, keys are typed with send-keys, the screen is read with
+//! capture-pane (polled with a deadline). Each flow ends by checking the emulator.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use cognito_entra::cognito::api::{CognitoApi, ProviderType};
+use common::entra::*;
+use common::https::{HttpsServer, Response};
+use common::moto::{Moto, block_on};
+use common::*;
+use time::Duration as Days;
+
+const WAIT: Duration = Duration::from_secs(30);
+const REGION: &str = "eu-west-1";
+
+struct World {
+    moto: Moto,
+    entra: HttpsServer,
+    dir: tempfile::TempDir,
+    tmux: Tmux,
+}
+
+impl World {
+    fn new() -> World {
+        let (cert, _) = signing_cert(Days::days(-30), Days::days(700));
+        let json = "application/json";
+        let mut routes = HashMap::new();
+        routes.insert(
+            metadata_path(true),
+            Response::ok("application/xml", metadata_xml(&[cert])),
+        );
+        routes.insert(
+            format!("/{TENANT}/v2.0/.well-known/openid-configuration"),
+            Response::ok(json, discovery_json("https://localhost:{port}", TENANT)).templated(),
+        );
+        World {
+            moto: Moto::start(),
+            entra: HttpsServer::start(routes),
+            dir: tempdir(),
+            tmux: Tmux::start(80, 24),
+        }
+    }
+
+    /// The shell line that starts the wizard with the test's environment, then prints its
+    /// exit code (spelled so that the typed line itself does not match).
+    fn wizard_line(&self, extra_env: &str) -> String {
+        format!(
+            "cd {dir} && env -u DISPLAY -u WAYLAND_DISPLAY AWS_ENDPOINT_URL={moto} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1 COGNITO_ENTRA_STATE_DIR={dir}/state SSL_CERT_FILE={ca} COGNITO_ENTRA_AUTHORITY={authority} {extra_env} {bin}; echo \"EX\"\"IT-$?\"",
+            dir = sh_quote(&self.dir.path().display().to_string()),
+            moto = self.moto.endpoint(),
+            ca = sh_quote(&self.entra.ca_file.display().to_string()),
+            authority = self.entra.authority(),
+            bin = sh_quote(bin()),
+        )
+    }
+
+    fn start(&self, extra_env: &str) {
+        self.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+        self.tmux.type_line(&self.wizard_line(extra_env));
+        self.wait("Federate an Amazon Cognito");
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        self.tmux.cmd(&args);
+    }
+
+    fn text(&self, text: &str) {
+        self.tmux.cmd(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    /// Pastes as a terminal does (bracketed paste, when the program asked for it).
+    fn paste(&self, text: &str) {
+        self.tmux.cmd(&["set-buffer", text]);
+        self.tmux.cmd(&["paste-buffer", "-p", "-t", "0"]);
+    }
+
+    fn wait(&self, text: &str) -> String {
+        self.tmux.wait_for_text(text, WAIT)
+    }
+
+    fn metadata_url(&self) -> String {
+        self.entra.url(&metadata_path(true))
+    }
+
+    /// From the welcome screen, a new setup up to the Entra portal step (7).
+    fn to_entra_step(&self, name: &str, oidc: bool) -> String {
+        if oidc {
+            self.keys(&["Down"]);
+        }
+        self.keys(&["Enter"]);
+        self.wait("Name this setup");
+        self.text(name);
+        self.keys(&["Enter"]);
+        self.wait("2 · AWS account");
+        self.keys(&["Tab", "C-u"]);
+        self.text(REGION);
+        self.keys(&["Enter"]);
+        self.wait("3 · User pool");
+        self.keys(&["Enter"]);
+        self.wait("4 · Domain");
+        self.keys(&["Enter"]);
+        self.wait("5 · App client");
+        self.keys(&["Tab", "Tab"]);
+        self.text("https://app.example.com/callback");
+        self.keys(&["Enter"]);
+        self.wait("6 · Provider");
+        self.keys(&["Enter"]);
+        self.wait("7 · Entra")
+    }
+}
+
+/// The main pane's text with its wrapped rows joined back (values wrap, never truncate).
+fn pane(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| l.split("││").nth(1))
+        .map(|l| l.trim_end_matches('│').trim_end())
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// The Entity ID shown on the Entra step: its row, and the rows it wrapped onto.
+fn entity_id(screen: &str) -> String {
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| l.split("││").nth(1))
+        .map(|l| l.trim_end_matches('│').trim_end())
+        .collect();
+    let start = rows
+        .iter()
+        .position(|r| r.trim_start().starts_with("urn:amazon:cognito:sp:"))
+        .unwrap_or_else(|| panic!("no Entity ID on:\n{screen}"));
+    let mut value = rows[start].trim().to_string();
+    for row in &rows[start + 1..] {
+        // A wrapped row has no indent; the next item starts with its number or is blank.
+        if row.is_empty()
+            || row.starts_with(' ')
+            || row.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && row.chars().nth(1) == Some(' ')
+        {
+            break;
+        }
+        value.push_str(row.trim());
+    }
+    value
+}
+
+#[test]
+fn a_complete_saml_setup_from_the_screens_alone() {
+    let w = World::new();
+    w.start("");
+    let screen = w.to_entra_step("e2e-saml", false);
+    assert!(screen.contains("1 Identifier (Entity ID)"), "{screen}");
+    assert!(
+        entity_id(&screen).starts_with("urn:amazon:cognito:sp:eu-west-1_"),
+        "{screen}"
+    );
+    assert!(
+        pane(&screen)
+            .contains("https://e2e-saml-login.auth.eu-west-1.amazoncognito.com/saml2/idpresponse"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("Relay State"),
+        "SP-initiated has no Relay State:\n{screen}"
+    );
+    w.keys(&["Space", "Down", "Space", "Enter"]);
+    w.wait("8 · Back from Entra");
+    w.paste(&w.metadata_url());
+    w.keys(&["Enter"]);
+    let screen = w.wait("Usable");
+    assert!(screen.contains(TENANT), "{screen}");
+    w.keys(&["Enter"]);
+    w.wait("9 · Attribute mapping");
+    w.keys(&["Enter"]);
+    let screen = w.wait("Plan: 1 to create, 1 to update.");
+    assert!(screen.contains("+ identity provider  EntraID"), "{screen}");
+    w.keys(&["Enter"]);
+    let screen = w.wait("11 · Finish in Entra");
+    assert!(screen.contains("e2e-saml-signing.cer"), "{screen}");
+    w.keys(&["Enter"]);
+    let screen = w.wait("12 · Test");
+    assert!(
+        pane(&screen).contains("/oauth2/authorize?identity_provider=EntraID"),
+        "{screen}"
+    );
+    w.keys(&["q"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-0"), "{screen}");
+    assert!(screen.contains("Setup e2e-saml is complete"), "{screen}");
+
+    // The emulator holds what the screens said.
+    let sdk = w.moto.sdk(REGION);
+    block_on(async {
+        let pools = sdk.list_user_pools().await.unwrap_or_default();
+        let pool = pools
+            .iter()
+            .find(|p| p.name == "e2e-saml-users")
+            .unwrap_or_else(|| panic!("{pools:?}"));
+        let p = sdk
+            .describe_user_pool(&pool.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.domain.as_deref(), Some("e2e-saml-login"));
+        let provider = sdk
+            .describe_identity_provider(&pool.id, "EntraID")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no provider"));
+        assert_eq!(provider.provider_type, ProviderType::Saml);
+        assert_eq!(provider.details.get("MetadataURL"), Some(&w.metadata_url()));
+        let clients = sdk
+            .list_user_pool_clients(&pool.id)
+            .await
+            .unwrap_or_default();
+        assert_eq!(clients.len(), 1);
+        let client = sdk
+            .describe_user_pool_client(&pool.id, &clients[0].id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(client.supported_identity_providers, ["EntraID"]);
+        assert_eq!(client.callback_urls, ["https://app.example.com/callback"]);
+        assert!(client.allowed_oauth_flows_user_pool_client);
+    });
+    let status = run(cmd(&w.dir.path().join("state")).args(["status", "--setup", "e2e-saml"]));
+    assert!(
+        stdout(&status).contains("progress     done"),
+        "{}",
+        stdout(&status)
+    );
+}
+
+#[test]
+fn a_complete_oidc_setup_from_the_screens_alone() {
+    const SECRET: &str = "Wz8~oidc.Secret-Value_from-Entra";
+    let w = World::new();
+    w.start("");
+    let screen = w.to_entra_step("e2e-oidc", true);
+    assert!(screen.contains("Redirect URI (platform Web)"), "{screen}");
+    assert!(
+        pane(&screen)
+            .contains("https://e2e-oidc-login.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse"),
+        "{screen}"
+    );
+    w.keys(&["Enter"]);
+    w.wait("8 · Back from Entra");
+    w.text(TENANT);
+    w.keys(&["Tab"]);
+    w.text(APP);
+    w.keys(&["Tab"]);
+    w.text(SECRET);
+    let screen = w.wait("Client secret Value");
+    assert!(!screen.contains(SECRET), "the secret is masked:\n{screen}");
+    w.keys(&["Tab"]);
+    w.text("2027-11-01");
+    w.keys(&["Enter"]);
+    w.wait("Usable");
+    w.keys(&["Enter"]);
+    w.wait("9 · Attribute mapping");
+    w.keys(&["Enter"]);
+    let screen = w.wait("Plan: 1 to create, 1 to update.");
+    assert!(screen.contains("client_secret = (hidden)"), "{screen}");
+    w.keys(&["Enter"]);
+    w.wait("11 · Finish in Entra");
+    w.keys(&["Enter"]);
+    w.wait("12 · Test");
+    w.keys(&["q"]);
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+
+    let sdk = w.moto.sdk(REGION);
+    let authority = w.entra.authority();
+    block_on(async {
+        let pools = sdk.list_user_pools().await.unwrap_or_default();
+        let pool = pools
+            .iter()
+            .find(|p| p.name == "e2e-oidc-users")
+            .unwrap_or_else(|| panic!("{pools:?}"));
+        let provider = sdk
+            .describe_identity_provider(&pool.id, "entra")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no provider"));
+        assert_eq!(provider.provider_type, ProviderType::Oidc);
+        assert_eq!(
+            provider.details.get("client_secret").map(String::as_str),
+            Some(SECRET)
+        );
+        assert_eq!(
+            provider.details.get("authorize_url"),
+            Some(&format!("{authority}/{TENANT}/oauth2/v2.0/authorize"))
+        );
+        assert_eq!(
+            provider.details.get("jwks_uri"),
+            Some(&format!("{authority}/{TENANT}/discovery/v2.0/keys"))
+        );
+    });
+    // The secret went to Cognito only; the expiry date the admin typed was kept.
+    for file in files_below(w.dir.path()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(
+            !bytes.windows(SECRET.len()).any(|x| x == SECRET.as_bytes()),
+            "secret in {}",
+            file.display()
+        );
+    }
+    let state =
+        std::fs::read_to_string(w.dir.path().join("state/e2e-oidc.toml")).unwrap_or_default();
+    assert!(
+        state.contains("client_secret_expires = \"2027-11-01\""),
+        "{state}"
+    );
+}
+
+#[test]
+fn quit_in_the_entra_step_and_resume_there_with_everything_kept() {
+    let w = World::new();
+    w.start("");
+    let first = w.to_entra_step("resume-me", false);
+    let entity = entity_id(&first);
+    w.keys(&["Space"]); // tick "Enterprise application created"
+    w.keys(&["q"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-0"), "{screen}");
+    assert!(
+        screen.contains("Saved — run cognito-entra again to resume resume-me"),
+        "{screen}"
+    );
+
+    w.start("");
+    let welcome = w.wait("Resume");
+    assert!(welcome.contains("resume-me"), "{welcome}");
+    assert!(welcome.contains("step 7/12"), "{welcome}");
+    w.keys(&["Enter"]);
+    let screen = w.wait("7 · Entra: single sign-on");
+    assert_eq!(entity_id(&screen), entity, "the same pool after resume");
+    assert!(
+        screen.contains("[x] Enterprise application created"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("[ ] Identifier and Reply URL saved"),
+        "{screen}"
+    );
+    // Going back shows the answers as typed.
+    w.keys(&["Escape"]);
+    let provider = w.wait("6 · Provider");
+    assert!(
+        provider.contains("[EntraID]") || provider.contains("EntraID"),
+        "{provider}"
+    );
+    w.keys(&["Escape"]);
+    let client = w.wait("5 · App client");
+    assert!(
+        client.contains("https://app.example.com/callback"),
+        "{client}"
+    );
+    w.keys(&["C-q"]);
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+
+    let sdk = w.moto.sdk(REGION);
+    block_on(async {
+        let pools = sdk.list_user_pools().await.unwrap_or_default();
+        assert_eq!(
+            pools.len(),
+            1,
+            "prepared once, not again on resume: {pools:?}"
+        );
+        assert_eq!(entity, format!("urn:amazon:cognito:sp:{}", pools[0].id));
+        assert_eq!(
+            sdk.list_user_pool_clients(&pools[0].id)
+                .await
+                .unwrap_or_default()
+                .len(),
+            1
+        );
+    });
+}
+
+#[test]
+fn the_identifier_reaches_the_x11_clipboard_and_the_terminal() {
+    let x = XServer::start();
+    let w = World::new();
+    w.tmux.cmd(&["set-option", "-g", "set-clipboard", "on"]);
+    // With a display: the system clipboard, read back with xclip.
+    w.tmux.type_line(&format!("export DISPLAY={}", x.display));
+    let line = w.wizard_line("").replace(
+        "env -u DISPLAY -u WAYLAND_DISPLAY",
+        &format!("env DISPLAY={}", x.display),
+    );
+    w.tmux.type_line(&line);
+    w.wait("Federate an Amazon Cognito");
+    let screen = w.to_entra_step("clip", false);
+    let entity = entity_id(&screen);
+    w.keys(&["1"]);
+    w.wait("Identifier copied");
+    let got = wait_for("the Entity ID on the X clipboard", WAIT, || {
+        x.clipboard().filter(|v| *v == entity)
+    });
+    assert_eq!(got, entity);
+    w.keys(&["q"]);
+    w.wait("EXIT-");
+
+    // Without a display: OSC 52, which tmux keeps as a paste buffer.
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(&w.wizard_line(""));
+    w.wait("Resume");
+    w.keys(&["Enter"]);
+    w.wait("7 · Entra");
+    w.keys(&["2"]);
+    w.wait("Reply URL sent to your terminal");
+    let buffer = stdout(&w.tmux.cmd(&["show-buffer"]));
+    assert!(
+        buffer.ends_with("/saml2/idpresponse") && buffer.starts_with("https://clip-login."),
+        "{buffer:?}"
+    );
+    w.keys(&["q"]);
+    w.wait("EXIT-");
+}
+
+#[test]
+fn the_terminal_is_restored_after_q_ctrl_c_and_a_panic() {
+    let w = World::new();
+    let restored =
+        |screen: &str| !screen.contains("┌ cognito-entra") && !screen.contains("New setup");
+    // q
+    w.start("");
+    w.keys(&["q"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-0") && restored(&screen), "{screen}");
+    // Ctrl-C: exit 130.
+    w.start("");
+    w.keys(&["C-c"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-130") && restored(&screen), "{screen}");
+    // A panic (test-only trigger): the message is readable, the screen is the shell's.
+    w.start("COGNITO_ENTRA_TEST_PANIC=1 RUST_BACKTRACE=0");
+    w.keys(&["F12"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-101") && restored(&screen), "{screen}");
+    assert!(screen.contains("test-only panic"), "{screen}");
+    // And the terminal is back in cooked mode: a typed line echoes and runs normally.
+    w.tmux.type_line("echo cooked-$((40+2))");
+    let screen = w.wait("cooked-42");
+    assert!(screen.contains("cooked-42"), "{screen}");
+}
+
+#[test]
+fn without_a_terminal_the_wizard_points_to_plan_and_apply() {
+    let dir = tempdir();
+    let out = run(cmd(dir.path())
+        .arg("wizard")
+        .stdin(std::process::Stdio::null()));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("needs a terminal") && err.contains("apply --config"),
+        "{err}"
+    );
+}
