@@ -353,10 +353,7 @@ async fn run_apply(
     .await
     .map_err(|e| match e {
         cognito_entra::cognito::apply::ApplyError::Api { error, .. } => {
-            format!(
-                "{}\nWhat finished is saved; press r to retry.",
-                say(&error, &job.aws)
-            )
+            format!("{}\nWhat finished is saved.", say(&error, &job.aws))
         }
         cognito_entra::cognito::apply::ApplyError::Record(why) => why,
     })?;

@@ -182,3 +182,6 @@ async fn event_loop(
     }
     code
 }
+
+#[cfg(test)]
+mod tests;

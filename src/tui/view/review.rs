@@ -31,12 +31,29 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
-    let [plan_area, summary, buttons] = Layout::vertical([
+    let width = area.width.max(1) as usize;
+    // What the admin must know stays in view, however long the plan.
+    let consequences: Vec<Line> = m
+        .plan
+        .iter()
+        .flat_map(|p| p.consequences.iter())
+        .map(|c| Line::from(Span::styled(format!("! {c}"), t.warn())))
+        .collect();
+    let consequence_rows: usize = consequences
+        .iter()
+        .map(|l| l.width().div_ceil(width).max(1))
+        .sum();
+    let [plan_area, warn_area, summary, buttons] = Layout::vertical([
         Constraint::Min(1),
+        Constraint::Length(consequence_rows as u16),
         Constraint::Length(1),
         Constraint::Length(2),
     ])
     .areas(area);
+    frame.render_widget(
+        Paragraph::new(consequences).wrap(Wrap { trim: false }),
+        warn_area,
+    );
     let mut lines: Vec<Line> = Vec::new();
     let mut total = String::new();
     match &m.plan {
@@ -45,6 +62,13 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
                 // The totals stay in view below the scrolling plan.
                 if l.starts_with("Plan:") || l.starts_with("No changes") {
                     total = l.to_string();
+                    continue;
+                }
+                if l.starts_with('!')
+                    || (l.is_empty()
+                        && total.is_empty()
+                        && lines.last().is_some_and(|x: &Line| x.width() == 0))
+                {
                     continue;
                 }
                 let style = if l.trim_start().starts_with('+') {
@@ -63,7 +87,6 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             }
         }
     }
-    let width = plan_area.width.max(1) as usize;
     let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
     let overflow = rows > plan_area.height as usize;
     let scroll = m

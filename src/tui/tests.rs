@@ -1,0 +1,325 @@
+//! Screens at 80×24 (and a few at 120×40) as snapshots, and `update` driven key by key.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+
+use cognito_entra::cognito::api::{ClientConfig, Pool, PoolSummary};
+use cognito_entra::journey::Step;
+use cognito_entra::plan::{self, EntraInput, Observed, Options};
+use cognito_entra::setup::load;
+use cognito_entra::state::State;
+
+use super::app::{Cmd, LineState, Model, Msg, Row, Screen, enter, update};
+use super::view::view;
+
+const SETUP: &str = r#"
+name = "acme-portal"
+protocol = "saml"
+region = "ap-northeast-1"
+[user_pool]
+id = "ap-northeast-1_Hk3Lm9QwE"
+[domain]
+prefix = "acme-login"
+[app_client]
+id = "3c7v9b1n5m2k8j4h6g0f1d2s5a"
+callback_urls = ["https://app.acme.example/auth/callback"]
+logout_urls = ["https://app.acme.example/"]
+scopes = ["openid", "email", "profile"]
+[provider]
+name = "AcmeEntra"
+[saml]
+metadata_url = "https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/federationmetadata/2007-06/federationmetadata.xml?appid=3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c"
+idp_initiated = true
+"#;
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent {
+        code,
+        modifiers: KeyModifiers::NONE,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    })
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::CONTROL,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    })
+}
+
+fn rows() -> Vec<Row> {
+    vec![
+        Row {
+            name: "corp-saml".into(),
+            protocol: Some(cognito_entra::setup::Protocol::Saml),
+            progress: "step 7/12  Entra: single sign-on".into(),
+            when: "2 days ago".into(),
+        },
+        Row {
+            name: "staging-oidc".into(),
+            protocol: Some(cognito_entra::setup::Protocol::Oidc),
+            progress: "done".into(),
+            when: "last week".into(),
+        },
+    ]
+}
+
+fn model_at(step: Step, text: &str) -> Model {
+    let setup = load::parse(text.as_bytes(), "x").unwrap_or_else(|p| panic!("{p:?}"));
+    let mut state = State::new(setup);
+    state.aws.user_pool_id = state.answers.user_pool.id.clone();
+    state.aws.client_id = state.answers.app_client.id.clone();
+    state.aws.profile = Some("acme-admin".into());
+    state.mark_done(&Step::ALL[..step.number() - 1]);
+    let mut m = Model::new(rows(), "https://login.microsoftonline.com");
+    m.color = false;
+    m.profiles = vec!["acme-admin".into(), "default".into()];
+    m.pools = vec![PoolSummary {
+        id: "ap-northeast-1_Hk3Lm9QwE".into(),
+        name: "acme-users".into(),
+    }];
+    m.pools_loaded = true;
+    m.pool_loaded_for = state.answers.user_pool.id.clone();
+    m.pool_domain = Some("acme-login".into());
+    m.clients = vec![cognito_entra::cognito::api::ClientSummary {
+        id: "3c7v9b1n5m2k8j4h6g0f1d2s5a".into(),
+        name: "portal".into(),
+    }];
+    m.state = Some(state);
+    let _ = enter(&mut m, step);
+    m.busy = None;
+    m
+}
+
+fn draw(m: &Model, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|f| view(f, m))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn review_model() -> Model {
+    let mut m = model_at(Step::ReviewApply, SETUP);
+    let setup = m.setup().cloned().unwrap_or_else(|| panic!("no setup"));
+    let observed = Observed {
+        pool: Some(Pool {
+            id: "ap-northeast-1_Hk3Lm9QwE".into(),
+            name: "acme-users".into(),
+            domain: None,
+            ..Pool::default()
+        }),
+        client: Some(ClientConfig {
+            client_id: Some("3c7v9b1n5m2k8j4h6g0f1d2s5a".into()),
+            client_name: "portal".into(),
+            callback_urls: vec!["https://app.acme.example/auth/callback".into()],
+            allowed_oauth_flows: vec!["code".into()],
+            allowed_oauth_scopes: vec!["openid".into(), "email".into(), "profile".into()],
+            allowed_oauth_flows_user_pool_client: true,
+            supported_identity_providers: vec!["COGNITO".into()],
+            ..ClientConfig::default()
+        }),
+        ..Observed::default()
+    };
+    let entra = EntraInput {
+        metadata_url: setup.saml().metadata_url,
+        ..EntraInput::default()
+    };
+    let options = Options {
+        remove_other_providers: true,
+        ..Options::default()
+    };
+    m.plan =
+        Some(plan::plan(&setup, &observed, &entra, options).unwrap_or_else(|r| panic!("{r:?}")));
+    m
+}
+
+#[test]
+fn screens_at_80x24() {
+    let mut welcome = Model::new(rows(), "https://login.microsoftonline.com");
+    welcome.color = false;
+    insta::assert_snapshot!("welcome", draw(&welcome, 80, 24));
+    let _ = update(&mut welcome, key(KeyCode::Down));
+    let _ = update(&mut welcome, key(KeyCode::Down));
+    let _ = update(&mut welcome, key(KeyCode::Enter));
+    insta::assert_snapshot!("naming", draw(&welcome, 80, 24));
+
+    for step in [
+        Step::AwsAccount,
+        Step::UserPool,
+        Step::Domain,
+        Step::AppClient,
+        Step::Provider,
+        Step::EntraPortal,
+        Step::BackFromEntra,
+        Step::AttributeMapping,
+        Step::FinishInEntra,
+        Step::TestHandOver,
+    ] {
+        let m = model_at(step, SETUP);
+        insta::assert_snapshot!(
+            format!("saml_{:02}_{step:?}", step.number()),
+            draw(&m, 80, 24)
+        );
+    }
+    insta::assert_snapshot!("saml_10_review", draw(&review_model(), 80, 24));
+
+    let mut applying = review_model();
+    let _ = update(&mut applying, key(KeyCode::Enter));
+    assert_eq!(applying.apply_lines.len(), 3);
+    assert_eq!(applying.apply_lines[0].1, LineState::Running);
+    applying.apply_lines[0].1 = LineState::Done;
+    applying.apply_lines[1].1 = LineState::Done;
+    applying.apply_lines[2].1 = LineState::Failed;
+    applying.applying = false;
+    applying.busy = None;
+    applying.apply_error = Some("throttled: AWS is throttling UpdateUserPoolClient\n  fix: wait a few seconds and run again\nWhat finished is saved.".into());
+    insta::assert_snapshot!("saml_10_apply_failed", draw(&applying, 80, 24));
+
+    let oidc_text = SETUP
+        .replace("protocol = \"saml\"", "protocol = \"oidc\"")
+        .replace("[saml]\nmetadata_url = \"https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/federationmetadata/2007-06/federationmetadata.xml?appid=3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c\"\nidp_initiated = true\n", "");
+    for step in [Step::Provider, Step::EntraPortal, Step::BackFromEntra] {
+        let m = model_at(step, &oidc_text);
+        insta::assert_snapshot!(
+            format!("oidc_{:02}_{step:?}", step.number()),
+            draw(&m, 80, 24)
+        );
+    }
+
+    let mut help = model_at(Step::EntraPortal, SETUP);
+    let _ = update(&mut help, key(KeyCode::Char('?')));
+    insta::assert_snapshot!("help_entra_portal", draw(&help, 80, 24));
+}
+
+#[test]
+fn screens_at_120x40() {
+    let mut welcome = Model::new(rows(), "https://login.microsoftonline.com");
+    welcome.color = false;
+    insta::assert_snapshot!("wide_welcome", draw(&welcome, 120, 40));
+    insta::assert_snapshot!(
+        "wide_entra_portal",
+        draw(&model_at(Step::EntraPortal, SETUP), 120, 40)
+    );
+    insta::assert_snapshot!("wide_review", draw(&review_model(), 120, 40));
+}
+
+#[test]
+fn keys_drive_the_journey() {
+    // Welcome: the two new entries follow the saved setups.
+    let mut m = Model::new(rows(), "https://login.microsoftonline.com");
+    let _ = update(&mut m, key(KeyCode::Down));
+    let _ = update(&mut m, key(KeyCode::Down));
+    let _ = update(&mut m, key(KeyCode::Enter));
+    assert_eq!(
+        m.screen,
+        Screen::Naming(cognito_entra::setup::Protocol::Saml)
+    );
+    // "corp-saml" is taken by a saved setup: the default moves on.
+    assert_eq!(m.form.value("name"), "corp-saml-2");
+    for c in "corp-saml".chars() {
+        let _ = update(&mut m, key(KeyCode::Char(c)));
+    }
+    assert!(m.form.has_errors(), "a saved setup has this name");
+    assert_eq!(update(&mut m, key(KeyCode::Enter)), Vec::<Cmd>::new());
+    let _ = update(&mut m, ctrl('u'));
+    let cmds = update(&mut m, key(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Cmd::Lock {
+            name: "corp-saml-2".into(),
+            protocol: Some(cognito_entra::setup::Protocol::Saml)
+        }]
+    );
+
+    // Entra portal: keys copy the values in portal order; Space ticks; Enter moves on.
+    let mut m = model_at(Step::EntraPortal, SETUP);
+    let cmds = update(&mut m, key(KeyCode::Char('1')));
+    assert_eq!(
+        cmds,
+        vec![Cmd::Copy {
+            what: "Identifier".into(),
+            value: "urn:amazon:cognito:sp:ap-northeast-1_Hk3Lm9QwE".into()
+        }]
+    );
+    let cmds = update(&mut m, key(KeyCode::Char('3')));
+    assert!(
+        matches!(&cmds[0], Cmd::Copy { what, value } if what == "Relay State" && value.starts_with("identity_provider=AcmeEntra&client_id=3c7v9b1n5m2k8j4h6g0f1d2s5a"))
+    );
+    let _ = update(&mut m, key(KeyCode::Char(' ')));
+    assert_eq!(
+        m.state.as_ref().map(|s| s.progress.checklist.clone()),
+        Some(vec!["saml.app".to_string()])
+    );
+    let cmds = update(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.screen, Screen::Step(Step::BackFromEntra));
+    assert_eq!(cmds, vec![Cmd::Save]);
+
+    // Esc goes back without losing answers; q saves and quits; Ctrl-C interrupts.
+    let _ = update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.screen, Screen::Step(Step::EntraPortal));
+    let mut q = model_at(Step::EntraPortal, SETUP);
+    assert_eq!(update(&mut q, key(KeyCode::Char('q'))), vec![Cmd::Save]);
+    assert_eq!(q.exit, Some(super::app::Exit::Saved));
+    let mut c = model_at(Step::Domain, SETUP);
+    let _ = update(&mut c, ctrl('c'));
+    assert_eq!(c.exit, Some(super::app::Exit::Interrupted));
+
+    // In a text field, q is a letter.
+    let mut typing = model_at(Step::AwsAccount, SETUP);
+    let _ = update(&mut typing, key(KeyCode::Char('q')));
+    assert_eq!(typing.exit, None);
+    assert_eq!(typing.form.value("profile"), "q");
+
+    // A bad region is refused inline, with the fix; a good one asks AWS.
+    let mut aws = model_at(Step::AwsAccount, SETUP);
+    let _ = update(&mut aws, key(KeyCode::Tab));
+    for c in "us-east".chars() {
+        let _ = update(&mut aws, key(KeyCode::Char(c)));
+    }
+    assert!(
+        aws.form
+            .get("region")
+            .and_then(|f| f.error.clone())
+            .is_some_and(|e| e.contains("us-east-1"))
+    );
+    assert!(update(&mut aws, key(KeyCode::Enter)).is_empty());
+    let _ = update(&mut aws, key(KeyCode::Char('-')));
+    let _ = update(&mut aws, key(KeyCode::Char('1')));
+    assert_eq!(
+        update(&mut aws, key(KeyCode::Enter)),
+        vec![Cmd::Save, Cmd::LoadPools]
+    );
+    assert!(aws.busy.is_some());
+
+    // The mapping refuses to go on while a required attribute is unmapped.
+    let mut map = model_at(Step::AttributeMapping, SETUP);
+    map.required = vec!["phone_number".into()];
+    assert!(update(&mut map, key(KeyCode::Enter)).is_empty());
+    assert!(map.message[0].contains("phone_number"));
+
+    // Paste goes into the focused field.
+    let mut back = model_at(Step::BackFromEntra, SETUP);
+    let _ = update(&mut back, ctrl('u'));
+    let _ = update(&mut back, Msg::Paste("https://login.microsoftonline.com/x/federationmetadata/2007-06/federationmetadata.xml?appid=y\n".into()));
+    assert_eq!(
+        back.form.value("metadata_url"),
+        "https://login.microsoftonline.com/x/federationmetadata/2007-06/federationmetadata.xml?appid=y"
+    );
+    let cmds = update(&mut back, key(KeyCode::Enter));
+    assert!(matches!(&cmds[..], [Cmd::CheckMetadata { .. }]));
+}
