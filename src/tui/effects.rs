@@ -7,17 +7,15 @@ use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedSender;
 
 use cognito_entra::clipboard::Clipboard;
-use cognito_entra::cognito::advice::advice;
-use cognito_entra::cognito::api::{CognitoApi, ErrorKind};
-use cognito_entra::cognito::apply::{Event, Ids, apply};
-use cognito_entra::cognito::certs::{CertError, write_for_entra};
-use cognito_entra::cognito::observe::{ObserveError, observe};
-use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito, connect};
 use cognito_entra::entra::fetch::{Fetcher, Limits};
-use cognito_entra::entra::{discovery, input, metadata};
-use cognito_entra::plan::{self, EntraInput, Options, Phase, Plan};
-use cognito_entra::setup::{Known, Setup};
+use cognito_entra::entra::{discovery, metadata};
+use cognito_entra::setup::Setup;
 use cognito_entra::state::{SetupLock, State, StateError, StateStore};
+
+use cognito_entra::cognito::api::CognitoApi;
+use cognito_entra::cognito::apply::Ids;
+use cognito_entra::cognito::sdk::AwsOptions;
+use cognito_entra::engine::{Job, api, full_plan, prepare, run_apply, say};
 
 use super::app::{Cmd, Model, Msg, PoolDetails, TaskDone};
 
@@ -30,43 +28,6 @@ pub struct Runtime {
     pub authority: String,
     /// Where certificate files are written.
     pub out_dir: PathBuf,
-}
-
-/// Everything a task needs, copied out of the model.
-#[derive(Clone)]
-struct Job {
-    setup: Setup,
-    known: Known,
-    aws: AwsOptions,
-    authority: String,
-    secret: Option<String>,
-    branding_done: bool,
-    out_dir: PathBuf,
-}
-
-fn say(e: &cognito_entra::cognito::api::ApiError, aws: &AwsOptions) -> String {
-    let mut text = advice(e, aws.profile.as_deref(), &aws.region);
-    if e.kind == ErrorKind::NoCredentials {
-        text.push_str(
-            "\nNo AWS account at hand? scripts/try opens this wizard on a local Cognito emulator.",
-        );
-    }
-    text
-}
-
-async fn api(job: &Job) -> Result<SdkCognito, String> {
-    connect(&job.aws).await.map_err(|e| say(&e, &job.aws))
-}
-
-fn observe_error(e: ObserveError, aws: &AwsOptions) -> String {
-    match e {
-        ObserveError::Api(e) => say(&e, aws),
-        ObserveError::Refused(r) => r
-            .iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
 }
 
 impl Runtime {
@@ -254,7 +215,12 @@ impl Runtime {
             }),
             Cmd::Apply => {
                 let tx = self.tx.clone();
-                self.spawn(async move { TaskDone::Applied(run_apply(&job, tx).await) })
+                self.spawn(async move {
+                    let progress = |i: usize, ids: &Ids| {
+                        let _ = tx.send(Msg::Task(TaskDone::ApplyStep(i, ids.clone())));
+                    };
+                    TaskDone::Applied(run_apply(&job, progress).await)
+                })
             }
             _ => {}
         }
@@ -273,95 +239,4 @@ fn empty_setup(name: &str, protocol: cognito_entra::setup::Protocol) -> Setup {
         saml: None,
         oidc: None,
     }
-}
-
-/// Phase one: the pool, domain and client the Entra values name.
-async fn prepare(job: &Job) -> Result<Ids, String> {
-    let api = api(job).await?;
-    let observed = observe(&api, &job.setup, &job.known, job.branding_done)
-        .await
-        .map_err(|e| observe_error(e, &job.aws))?;
-    let options = Options {
-        phase: Phase::Prepare,
-        ..Options::default()
-    };
-    let plan = plan::plan(&job.setup, &observed, &EntraInput::default(), options).map_err(|r| {
-        r.iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    })?;
-    let mut ids = Ids {
-        user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
-        client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
-    };
-    apply(&api, &plan, &mut ids, |_| Ok(()))
-        .await
-        .map_err(|e| match e {
-            cognito_entra::cognito::apply::ApplyError::Api { error, .. } => say(&error, &job.aws),
-            cognito_entra::cognito::apply::ApplyError::Record(why) => why,
-        })?;
-    Ok(ids)
-}
-
-/// The whole plan, with the Entra side checked first.
-async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), String> {
-    let fetcher = Fetcher::new(Limits::from_env()).map_err(|e| e.to_string())?;
-    let mut checked = input::check(
-        &job.setup,
-        std::path::Path::new("."),
-        &job.authority,
-        &fetcher,
-    )
-    .await
-    .map_err(|u| {
-        let errors: Vec<String> = u.findings.iter().map(|f| f.message.clone()).collect();
-        format!("{} is not usable: {}", u.what, errors.join("; "))
-    })?;
-    if job.secret.is_some() {
-        checked.input.client_secret = job.secret.clone();
-    }
-    let api = api(job).await?;
-    let observed = observe(&api, &job.setup, &job.known, job.branding_done)
-        .await
-        .map_err(|e| observe_error(e, &job.aws))?;
-    let plan =
-        plan::plan(&job.setup, &observed, &checked.input, Options::default()).map_err(|r| {
-            r.iter()
-                .map(|r| r.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
-    let ids = Ids {
-        user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
-        client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
-    };
-    Ok((plan, api, ids))
-}
-
-async fn run_apply(
-    job: &Job,
-    tx: UnboundedSender<Msg>,
-) -> Result<Vec<cognito_entra::cognito::certs::ForEntra>, String> {
-    let (plan, api, mut ids) = full_plan(job).await?;
-    apply(&api, &plan, &mut ids, |event| {
-        if let Event::Finished(i, _, ids) = event {
-            let _ = tx.send(Msg::Task(TaskDone::ApplyStep(i, ids.clone())));
-        }
-        Ok(())
-    })
-    .await
-    .map_err(|e| match e {
-        cognito_entra::cognito::apply::ApplyError::Api { error, .. } => {
-            format!("{}\nWhat finished is saved.", say(&error, &job.aws))
-        }
-        cognito_entra::cognito::apply::ApplyError::Record(why) => why,
-    })?;
-    let pool_id = ids.user_pool_id.clone().unwrap_or_default();
-    write_for_entra(&api, &job.setup, &pool_id, &job.out_dir)
-        .await
-        .map_err(|e| match e {
-            CertError::Api(e) => say(&e, &job.aws),
-            CertError::File(why) | CertError::NotYet(why) => why,
-        })
 }
