@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod plain;
 mod tui;
 
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use commands::{Context, EXIT_OK, not_yet};
+use commands::{Context, EXIT_OK};
 
 fn main() -> ExitCode {
     // The clipboard helper is this same binary; it must start without parsing anything else.
@@ -46,10 +47,7 @@ fn main() -> ExitCode {
             setup,
             plain: false,
         }) => tui::run(&ctx, setup.as_deref()),
-        Some(Command::Wizard { plain: true, .. }) => not_yet::run(
-            "wizard --plain",
-            "Until line prompts arrive, run `cognito-entra` in a terminal, or use `cognito-entra plan/apply --config FILE`.",
-        ),
+        Some(Command::Wizard { setup, plain: true }) => plain::run(&ctx, setup.as_deref()),
         Some(Command::Setups) => commands::setups::run(&ctx),
         Some(Command::Status { setup, json }) => {
             commands::status::run(&ctx, setup.as_deref(), *json)

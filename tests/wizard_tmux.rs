@@ -463,3 +463,93 @@ fn without_a_terminal_the_wizard_points_to_plan_and_apply() {
         "{err}"
     );
 }
+
+#[test]
+fn the_plain_prompts_walk_the_same_journey() {
+    let w = World::new();
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(&w.wizard_line("").replace(
+        &format!("{};", sh_quote(bin())),
+        &format!("{} wizard --plain;", sh_quote(bin())),
+    ));
+    w.wait("New SAML setup");
+    w.keys(&["Enter"]);
+    w.wait("Name this setup");
+    w.text("plain-saml");
+    w.keys(&["Enter"]);
+    w.wait("AWS profile");
+    w.keys(&["Enter"]);
+    w.wait("Region of the user pool");
+    w.text(REGION);
+    w.keys(&["Enter"]);
+    w.wait("Create a new pool");
+    w.keys(&["Enter"]);
+    w.wait("New pool's name");
+    w.keys(&["Enter"]);
+    w.wait("Domain prefix");
+    w.keys(&["Enter"]);
+    w.wait("Managed login pages");
+    w.keys(&["Enter"]);
+    w.wait("Create a new app client");
+    w.keys(&["Enter"]);
+    w.wait("Callback URLs:");
+    w.text("https://app.example.com/callback");
+    w.keys(&["Enter"]);
+    w.wait("Sign-out URLs");
+    w.keys(&["Enter"]);
+    w.wait("Scopes:");
+    w.keys(&["Enter"]);
+    w.wait("App client name");
+    w.keys(&["Enter"]);
+    w.wait("Client secret");
+    w.keys(&["Enter"]);
+    w.wait("Provider name");
+    w.keys(&["Enter"]);
+    for question in [
+        "My Apps",
+        "Sign authentication requests",
+        "Encrypted assertions",
+        "Sign out of Entra too",
+    ] {
+        w.wait(question);
+        w.keys(&["Enter"]);
+    }
+    let screen = w.wait("Go on");
+    assert!(screen.contains("Identifier (Entity ID):"), "{screen}");
+    w.keys(&["Down", "Down", "Enter"]);
+    w.wait("Done in Entra");
+    w.keys(&["Enter"]);
+    w.wait("App Federation Metadata Url");
+    w.text(&w.metadata_url());
+    w.keys(&["Enter"]);
+    w.wait("Change or add a mapping");
+    w.keys(&["Enter"]);
+    let screen = w.wait("Apply these changes?");
+    assert!(
+        screen.contains("Plan: 1 to create, 1 to update."),
+        "{screen}"
+    );
+    w.keys(&["Enter"]);
+    w.wait("Done in Entra");
+    w.keys(&["Enter"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-0"), "{screen}");
+    assert!(screen.contains("Setup plain-saml is complete"), "{screen}");
+
+    let sdk = w.moto.sdk(REGION);
+    block_on(async {
+        let pools = sdk.list_user_pools().await.unwrap_or_default();
+        let pool = pools
+            .iter()
+            .find(|p| p.name == "plain-saml-users")
+            .unwrap_or_else(|| panic!("{pools:?}"));
+        let provider = sdk
+            .describe_identity_provider(&pool.id, "EntraID")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            provider.and_then(|p| p.details.get("MetadataURL").cloned()),
+            Some(w.metadata_url())
+        );
+    });
+}

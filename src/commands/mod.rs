@@ -5,7 +5,6 @@ pub mod apply;
 pub mod check_metadata;
 pub mod check_tenant;
 pub mod log;
-pub mod not_yet;
 pub mod plan;
 pub mod prepare;
 pub mod setups;
