@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         .global
         .profile
         .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".into());
     model.default_region = ctx
         .global
