@@ -140,6 +140,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The setup as code: CloudFormation, Terraform, .env or JSON
+    Export {
+        #[command(flatten)]
+        source: Source,
+        /// cloudformation, terraform, env or json
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+    },
     /// Fetch and check the OIDC discovery document of an Entra tenant
     CheckTenant {
         /// Directory (tenant) ID, or a verified domain

@@ -6,6 +6,7 @@ pub mod clipboard;
 pub mod cognito;
 pub mod engine;
 pub mod entra;
+pub mod export;
 pub mod handover;
 pub mod humanize;
 pub mod journey;

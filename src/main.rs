@@ -66,6 +66,7 @@ fn main() -> ExitCode {
             remove_other_providers,
             out,
         }) => commands::apply::run(&ctx, source, *yes, *remove_other_providers, out.as_deref()),
+        Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
         Some(Command::CheckMetadata { source, json }) => {
             commands::check_metadata::run(&ctx, source, *json)
         }

@@ -1,0 +1,45 @@
+//! `cognito-entra export`: the setup as CloudFormation, Terraform, .env or JSON.
+
+use cognito_entra::export::{Format, export};
+use cognito_entra::setup::{Stage, derive};
+
+use super::source::resolve;
+use super::{CommandResult, Context, EXIT_OK, Failure, print_warnings};
+use crate::cli::Source;
+
+pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
+    let format: Format = format
+        .parse()
+        .map_err(|e| Failure::Usage(format!("error: --format: {e}")))?;
+    let resolved = resolve(ctx, source, Stage::Values)?;
+    print_warnings(&resolved.warnings);
+    let values = derive(&resolved.setup, &resolved.known, &ctx.global.authority);
+    for p in &values.pending {
+        eprintln!(
+            "note: {} is not known yet ({}); the export refers to the resource instead",
+            p.key, p.waits_for
+        );
+    }
+    let metadata_file = resolved
+        .setup
+        .saml
+        .as_ref()
+        .and_then(|s| s.metadata_file.as_ref())
+        .map(|f| resolved.base_dir.join(f))
+        .map(|path| {
+            std::fs::read_to_string(&path)
+                .map(|t| t.trim_start_matches('\u{feff}').to_string())
+                .map_err(|e| {
+                    Failure::Failed(format!(
+                        "error: saml.metadata_file: cannot read {}: {e}",
+                        path.display()
+                    ))
+                })
+        })
+        .transpose()?;
+    print!(
+        "{}",
+        export(&resolved.setup, &values, format, metadata_file.as_deref())
+    );
+    Ok(EXIT_OK)
+}
