@@ -182,7 +182,7 @@ fn cloudformation(setup: &Setup, values: &Values, details: &BTreeMap<String, Str
         protocol.label()
     );
     for (k, v) in details {
-        let _ = writeln!(y, "        {k}: {}", q(&v));
+        let _ = writeln!(y, "        {k}: {}", q(v));
     }
     if protocol == Protocol::Oidc {
         let _ = writeln!(y, "        client_secret: !Ref OidcClientSecret");
@@ -323,7 +323,7 @@ fn terraform(setup: &Setup, details: &BTreeMap<String, String>) -> String {
         h(protocol.label())
     );
     for (k, v) in details {
-        let _ = writeln!(t, "    {k} = {}", h(&v));
+        let _ = writeln!(t, "    {k} = {}", h(v));
     }
     if protocol == Protocol::Oidc {
         let _ = writeln!(t, "    client_secret = var.oidc_client_secret");

@@ -231,6 +231,23 @@ fn a_new_saml_setup_is_created_and_reads_back_field_by_field() {
             .is_some_and(|u| u.contains(&client_id)),
         "{v}"
     );
+    // export works on the saved setup, with the real IDs.
+    let exported = run(env
+        .moto
+        .cmd(&env.state())
+        .args(["export", "--format", "json", "--setup", "corp"]));
+    let v: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap_or_default();
+    assert_eq!(
+        v["values"]["entity_id"],
+        format!("urn:amazon:cognito:sp:{pool_id}"),
+        "{}",
+        stderr(&exported)
+    );
+    assert!(
+        v["provider_details"]["MetadataFile"]
+            .as_str()
+            .is_some_and(|d| d.contains("IDPSSODescriptor"))
+    );
     let status = run(env
         .moto
         .cmd(&env.state())
