@@ -75,6 +75,27 @@ pub struct Source {
     pub config: Option<PathBuf>,
 }
 
+/// A setup to check against, when the command can also work without one.
+#[derive(Debug, Clone, Args)]
+#[group(required = false, multiple = false)]
+pub struct OptionalSource {
+    /// A saved setup (see `cognito-entra setups`)
+    #[arg(long, value_name = "NAME")]
+    pub setup: Option<String>,
+    /// A setup file (TOML, see docs/configuration.md)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl OptionalSource {
+    pub fn to_source(&self) -> Source {
+        Source {
+            setup: self.setup.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the full-screen wizard
@@ -137,6 +158,16 @@ pub enum Command {
         /// The App Federation Metadata Url, or the downloaded XML file
         #[arg(value_name = "URL|FILE")]
         source: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read a captured SAML response (value, XML or HAR) and check it against the setup
+    DecodeSaml {
+        /// The SAMLResponse value, the XML, or a HAR file; - for stdin
+        #[arg(value_name = "FILE|-")]
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        source: OptionalSource,
         #[arg(long)]
         json: bool,
     },

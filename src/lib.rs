@@ -11,5 +11,6 @@ pub mod handover;
 pub mod humanize;
 pub mod journey;
 pub mod plan;
+pub mod saml_response;
 pub mod setup;
 pub mod state;

@@ -67,6 +67,9 @@ fn main() -> ExitCode {
             out,
         }) => commands::apply::run(&ctx, source, *yes, *remove_other_providers, out.as_deref()),
         Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
+        Some(Command::DecodeSaml { file, source, json }) => {
+            commands::decode_saml::run(&ctx, file.as_ref(), &source.to_source(), *json)
+        }
         Some(Command::CheckMetadata { source, json }) => {
             commands::check_metadata::run(&ctx, source, *json)
         }

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod check_metadata;
 pub mod check_tenant;
+pub mod decode_saml;
 pub mod export;
 pub mod log;
 pub mod plan;

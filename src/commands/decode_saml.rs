@@ -1,0 +1,162 @@
+//! `cognito-entra decode-saml`: read a captured SAML response and hold it against the setup.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use cognito_entra::saml_response::{self, Level, MAX_INPUT_BYTES};
+use cognito_entra::setup::{Stage, derive};
+use serde_json::json;
+
+use super::source::resolve;
+use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure};
+use crate::cli::Source;
+
+fn read_input(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
+    let limit = (MAX_INPUT_BYTES + 1) as u64;
+    let mut bytes = Vec::new();
+    match file.filter(|f| f.as_os_str() != "-") {
+        Some(path) => {
+            let meta = std::fs::metadata(path).map_err(|e| {
+                Failure::Failed(format!("error: cannot read {}: {e}", path.display()))
+            })?;
+            if meta.len() > MAX_INPUT_BYTES as u64 {
+                return Err(Failure::Failed(format!(
+                    "error: {} is {} bytes; a SAML response is a few kilobytes (a HAR file a few megabytes)\n  fix: save only the sign-in requests, or copy the SAMLResponse value",
+                    path.display(),
+                    meta.len()
+                )));
+            }
+            std::fs::File::open(path)
+                .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+                .map_err(|e| {
+                    Failure::Failed(format!("error: cannot read {}: {e}", path.display()))
+                })?;
+        }
+        None => {
+            if std::io::stdin().is_terminal() {
+                return Err(Failure::Usage(
+                    "error: give a FILE (the SAMLResponse value, the XML, or a HAR file), or pipe it in: pbpaste | cognito-entra decode-saml -".into(),
+                ));
+            }
+            std::io::stdin()
+                .take(limit)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Failure::Failed(format!("error: cannot read stdin: {e}")))?;
+        }
+    }
+    Ok(bytes)
+}
+
+pub fn run(
+    ctx: &Context,
+    file: Option<&PathBuf>,
+    source: &Source,
+    json_out: bool,
+) -> CommandResult {
+    let bytes = read_input(file.map(PathBuf::as_path))?;
+    let (xml, notes) =
+        saml_response::extract(&bytes).map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    let mut decoded =
+        saml_response::parse(&xml).map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    decoded.findings.extend(notes);
+
+    let given = source.setup.is_some() || source.config.is_some();
+    let resolved = if given {
+        Some(resolve(ctx, source, Stage::Values)?)
+    } else {
+        None
+    };
+    let values = resolved
+        .as_ref()
+        .map(|r| derive(&r.setup, &r.known, &ctx.global.authority));
+    let mut thumbprints: Vec<String> = resolved
+        .as_ref()
+        .and_then(|r| r.state.as_ref())
+        .map(|s| {
+            s.entra
+                .certificates
+                .iter()
+                .map(|c| c.thumbprint.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if thumbprints.is_empty()
+        && let Some(r) = &resolved
+        && let Some(file) = r.setup.saml.as_ref().and_then(|s| s.metadata_file.as_ref())
+        && let Ok(body) = std::fs::read(r.base_dir.join(file))
+        && let Ok(m) = cognito_entra::entra::metadata::parse(&body)
+    {
+        thumbprints = m
+            .certificates
+            .iter()
+            .map(|c| c.thumbprint.clone())
+            .collect();
+    }
+    let now = time::OffsetDateTime::now_utc();
+    saml_response::judge(
+        &mut decoded,
+        now,
+        resolved
+            .as_ref()
+            .zip(values.as_ref())
+            .map(|(r, v)| (&r.setup, v)),
+        &thumbprints,
+    );
+    let errors = decoded.findings.iter().any(|f| f.level == Level::Error);
+    if json_out {
+        let d = &decoded;
+        let out = json!({
+            "issuer": d.issuer, "audience": d.audience, "destination": d.destination,
+            "in_response_to": d.in_response_to, "name_id": d.name_id, "name_id_format": d.name_id_format,
+            "issue_instant": d.issue_instant, "not_before": d.not_before, "not_on_or_after": d.not_on_or_after,
+            "status": d.status, "attributes": d.attributes,
+            "signed": d.signed.response || d.signed.assertion,
+            "signed_response": d.signed.response, "signed_assertion": d.signed.assertion,
+            "encrypted": d.encrypted, "findings": d.findings,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        print_human(&decoded);
+    }
+    Ok(if errors { EXIT_FAILURE } else { EXIT_OK })
+}
+
+fn print_human(d: &saml_response::Decoded) {
+    for f in &d.findings {
+        let label = match f.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "note",
+        };
+        println!("{label}: {}", f.message);
+    }
+    println!();
+    let row = |k: &str, v: Option<&str>| println!("{k:<15} {}", v.unwrap_or("(none)"));
+    row("Issuer", d.issuer.as_deref());
+    row("Audience", d.audience.as_deref());
+    row("Destination", d.destination.as_deref());
+    row("InResponseTo", d.in_response_to.as_deref());
+    row("NameID", d.name_id.as_deref());
+    row("NameID format", d.name_id_format.as_deref());
+    println!(
+        "{:<15} {} → {}",
+        "Valid",
+        d.not_before.as_deref().unwrap_or("?"),
+        d.not_on_or_after.as_deref().unwrap_or("?")
+    );
+    println!(
+        "{:<15} response {}, assertion {}{}",
+        "Signed",
+        if d.signed.response { "yes" } else { "no" },
+        if d.signed.assertion { "yes" } else { "no" },
+        if d.encrypted { " (encrypted)" } else { "" }
+    );
+    for (name, values) in &d.attributes {
+        println!(
+            "{:<15} {name}\n{:<15} = {}",
+            "Attribute",
+            "",
+            values.join(", ")
+        );
+    }
+}

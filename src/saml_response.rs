@@ -1,0 +1,442 @@
+//! A SAML response as an admin can capture it (the SAMLResponse form value, raw XML, or a HAR
+//! file from the browser's developer tools), decoded and held against the setup: is it for
+//! this Cognito pool, does it carry the mapped claims, will the user stay the same user?
+//! Pure: parsing and judging only, no signature verification (Cognito does that).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::entra::metadata::thumbprint;
+use crate::setup::{Setup, Values};
+
+const SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+const GROUPS_LINK: &str = "http://schemas.microsoft.com/claims/groups.link";
+/// A captured response is a few kilobytes; a HAR file may be larger, but not this large.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub level: Level,
+    pub message: String,
+}
+
+fn finding(level: Level, message: impl Into<String>) -> Finding {
+    Finding {
+        level,
+        message: message.into(),
+    }
+}
+
+/// What a response says, as far as it can be read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Decoded {
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub destination: Option<String>,
+    pub in_response_to: Option<String>,
+    pub name_id: Option<String>,
+    pub name_id_format: Option<String>,
+    pub issue_instant: Option<String>,
+    pub not_before: Option<String>,
+    pub not_on_or_after: Option<String>,
+    pub status: Option<String>,
+    pub attributes: BTreeMap<String, Vec<String>>,
+    pub signed: Signed,
+    pub encrypted: bool,
+    /// SHA-1 thumbprints of the certificates in the signatures' KeyInfo.
+    #[serde(skip)]
+    pub signing_thumbprints: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Signed {
+    pub response: bool,
+    pub assertion: bool,
+}
+
+/// Finds the SAML response XML in what the admin pasted or saved. `Err` says what it is instead.
+pub fn extract(input: &[u8]) -> Result<(String, Vec<Finding>), String> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "the input is {} bytes; a SAML response is a few kilobytes (a HAR file a few megabytes) — save just the request, or copy the SAMLResponse value",
+            input.len()
+        ));
+    }
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let text = std::str::from_utf8(input).map_err(|_| {
+        "the input is not text: give the SAMLResponse value, the XML, or a HAR file".to_string()
+    })?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("the input is empty".into());
+    }
+    if text.starts_with('<') {
+        return Ok((text.to_string(), Vec::new()));
+    }
+    if text.starts_with('{') {
+        return from_har(text);
+    }
+    // A form body (SAMLResponse=...&RelayState=...) or the bare value.
+    let value = text
+        .split('&')
+        .find_map(|p| p.strip_prefix("SAMLResponse="))
+        .unwrap_or(text);
+    decode_value(value).map(|xml| (xml, Vec::new()))
+}
+
+/// Base64 (possibly URL-encoded) to XML.
+fn decode_value(value: &str) -> Result<String, String> {
+    let value = if value.contains('%') {
+        percent_encoding::percent_decode_str(value)
+            .decode_utf8_lossy()
+            .into_owned()
+    } else {
+        value.to_string()
+    };
+    // In a form body '+' stands for a space only when not base64; SAMLResponse keeps '+'.
+    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('=').as_bytes()))
+        .map_err(|_| "the input is neither XML, nor base64, nor a HAR file: copy the SAMLResponse form value from the browser's network tab (the POST to /saml2/idpresponse)".to_string())?;
+    let xml = String::from_utf8(bytes)
+        .map_err(|_| "the base64 decodes to binary, not a SAML response".to_string())?;
+    if !xml.trim_start().starts_with('<') {
+        return Err("the base64 decodes to text that is not XML, so not a SAML response".into());
+    }
+    Ok(xml)
+}
+
+/// Every SAMLResponse posted to /saml2/idpresponse in a HAR file; the newest is used.
+fn from_har(text: &str) -> Result<(String, Vec<Finding>), String> {
+    let har: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("the input looks like JSON but is not a HAR file ({e})"))?;
+    let entries = har["log"]["entries"]
+        .as_array()
+        .ok_or("the JSON is not a HAR file (no log.entries)")?;
+    let mut found: Vec<(String, String)> = Vec::new();
+    for e in entries {
+        let request = &e["request"];
+        let url = request["url"].as_str().unwrap_or_default();
+        if !url.contains("/saml2/idpresponse") {
+            continue;
+        }
+        let post = &request["postData"];
+        let from_params = post["params"].as_array().and_then(|ps| {
+            ps.iter()
+                .find(|p| p["name"] == "SAMLResponse")
+                .and_then(|p| p["value"].as_str())
+                .map(str::to_string)
+        });
+        let from_text = post["text"].as_str().and_then(|t| {
+            t.split('&')
+                .find_map(|p| p.strip_prefix("SAMLResponse="))
+                .map(str::to_string)
+        });
+        if let Some(v) = from_params.or(from_text) {
+            found.push((
+                e["startedDateTime"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                v,
+            ));
+        }
+    }
+    if found.is_empty() {
+        return Err("the HAR file has no POST to /saml2/idpresponse with a SAMLResponse: record the sign-in with the network tab open (and \"Preserve log\" on), then save as HAR again".into());
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let count = found.len();
+    let (when, value) = found.pop().ok_or("no response")?;
+    let mut notes = Vec::new();
+    if count > 1 {
+        notes.push(finding(
+            Level::Info,
+            format!("the HAR file holds {count} SAML responses; this is the newest ({when})"),
+        ));
+    }
+    decode_value(&value).map(|xml| (xml, notes))
+}
+
+fn child<'a, 'input>(
+    n: roxmltree::Node<'a, 'input>,
+    ns: &str,
+    name: &str,
+) -> Option<roxmltree::Node<'a, 'input>> {
+    n.children().find(|c| c.has_tag_name((ns, name)))
+}
+
+fn text_of(node: Option<roxmltree::Node>) -> Option<String> {
+    node.and_then(|n| n.text())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// Parses the response XML (no DTDs, so no entity bombs).
+pub fn parse(xml: &str) -> Result<Decoded, String> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 100_000,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(xml, options).map_err(|e| match e {
+        roxmltree::Error::DtdDetected => {
+            "the XML declares a DTD, which a SAML response never has (refused: entity expansion)"
+                .to_string()
+        }
+        other => format!("the XML is not well-formed ({other})"),
+    })?;
+    let root = doc.root_element();
+    if !root.has_tag_name((SAMLP, "Response")) {
+        return Err(format!(
+            "this XML is not a SAML response: its root is <{}>, not <samlp:Response>",
+            root.tag_name().name()
+        ));
+    }
+    let mut d = Decoded {
+        destination: root.attribute("Destination").map(str::to_string),
+        in_response_to: root.attribute("InResponseTo").map(str::to_string),
+        issue_instant: root.attribute("IssueInstant").map(str::to_string),
+        issuer: text_of(child(root, SAML, "Issuer")),
+        ..Decoded::default()
+    };
+    d.signed.response = child(root, DS, "Signature").is_some();
+    d.status = child(root, SAMLP, "Status")
+        .and_then(|s| child(s, SAMLP, "StatusCode"))
+        .and_then(|c| c.attribute("Value"))
+        .map(|v| v.rsplit(':').next().unwrap_or(v).to_string());
+    for sig in root
+        .descendants()
+        .filter(|n| n.has_tag_name((DS, "Signature")))
+    {
+        for cert in sig
+            .descendants()
+            .filter(|n| n.has_tag_name((DS, "X509Certificate")))
+        {
+            let b64: String = cert.text().unwrap_or_default().split_whitespace().collect();
+            if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) {
+                d.signing_thumbprints.push(thumbprint(&der));
+            }
+        }
+    }
+    d.encrypted = child(root, SAML, "EncryptedAssertion").is_some();
+    if let Some(a) = child(root, SAML, "Assertion") {
+        d.signed.assertion = child(a, DS, "Signature").is_some();
+        if d.issuer.is_none() {
+            d.issuer = text_of(child(a, SAML, "Issuer"));
+        }
+        if d.issue_instant.is_none() {
+            d.issue_instant = a.attribute("IssueInstant").map(str::to_string);
+        }
+        if let Some(subject) = child(a, SAML, "Subject") {
+            let name_id = child(subject, SAML, "NameID");
+            d.name_id = text_of(name_id);
+            d.name_id_format = name_id
+                .and_then(|n| n.attribute("Format"))
+                .map(str::to_string);
+        }
+        if let Some(c) = child(a, SAML, "Conditions") {
+            d.not_before = c.attribute("NotBefore").map(str::to_string);
+            d.not_on_or_after = c.attribute("NotOnOrAfter").map(str::to_string);
+            d.audience = c
+                .descendants()
+                .find(|n| n.has_tag_name((SAML, "Audience")))
+                .and_then(|n| text_of(Some(n)));
+        }
+        for attr in a
+            .descendants()
+            .filter(|n| n.has_tag_name((SAML, "Attribute")))
+        {
+            let Some(name) = attr.attribute("Name") else {
+                continue;
+            };
+            let values: Vec<String> = attr
+                .children()
+                .filter(|c| c.has_tag_name((SAML, "AttributeValue")))
+                .map(|v| v.text().unwrap_or_default().trim().to_string())
+                .collect();
+            d.attributes
+                .entry(name.to_string())
+                .or_default()
+                .extend(values);
+        }
+    }
+    Ok(d)
+}
+
+/// The Cognito attribute a well-known Entra claim usually fills.
+pub fn suggested_attribute(claim: &str) -> Option<&'static str> {
+    let last = claim.rsplit('/').next().unwrap_or(claim);
+    Some(match last {
+        "emailaddress" => "email",
+        "givenname" => "given_name",
+        "surname" => "family_name",
+        "displayname" => "name",
+        "name" => "preferred_username",
+        "groups" => "custom:groups",
+        "objectidentifier" => "custom:entra_oid",
+        _ => return None,
+    })
+}
+
+fn parse_time(s: &Option<String>) -> Option<OffsetDateTime> {
+    s.as_deref()
+        .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+}
+
+fn ago(d: time::Duration) -> String {
+    let m = d.whole_minutes().abs();
+    if m < 2 {
+        format!("{} s", d.whole_seconds().abs())
+    } else if m < 120 {
+        format!("{m} min")
+    } else if m < 48 * 60 {
+        format!("{} h", m / 60)
+    } else {
+        format!("{} days", m / 1440)
+    }
+}
+
+/// Judges a decoded response: on its own, and against a setup when one is given.
+pub fn judge(
+    d: &mut Decoded,
+    now: OffsetDateTime,
+    setup: Option<(&Setup, &Values)>,
+    metadata_thumbprints: &[String],
+) {
+    let mut out = Vec::new();
+    if let Some(status) = &d.status
+        && status != "Success"
+    {
+        out.push(finding(Level::Error, format!("Entra answered with status {status}: the sign-in failed at Entra (an unassigned user, a conditional access rule…); see the Entra sign-in logs")));
+    }
+    if d.encrypted {
+        out.push(finding(Level::Info, "the assertion is encrypted: only Cognito (which holds the private key) can read the user's attributes; what is shown is the outer response"));
+    }
+    if d.in_response_to.is_none() {
+        out.push(finding(
+            Level::Info,
+            "no InResponseTo: an IdP-initiated sign-in (started in Entra, e.g. from My Apps)",
+        ));
+    }
+    if let Some(issued) = parse_time(&d.issue_instant) {
+        let skew = issued - now;
+        if skew > time::Duration::minutes(5) {
+            out.push(finding(Level::Warning, format!("issued {} in the future by this machine's clock: a clock skew this large makes Cognito refuse responses", ago(skew))));
+        } else {
+            out.push(finding(
+                Level::Info,
+                format!("issued {} ago", ago(now - issued)),
+            ));
+        }
+    }
+    if let Some(end) = parse_time(&d.not_on_or_after)
+        && end < now
+    {
+        out.push(finding(
+            Level::Info,
+            format!(
+                "valid until {} ({} ago): a capture is only good for diagnosis, not for replay",
+                d.not_on_or_after.clone().unwrap_or_default(),
+                ago(now - end)
+            ),
+        ));
+    }
+    if let Some(start) = parse_time(&d.not_before)
+        && start > now + time::Duration::minutes(5)
+    {
+        out.push(finding(
+            Level::Warning,
+            format!(
+                "not valid before {}: this machine's clock or Entra's is off",
+                d.not_before.clone().unwrap_or_default()
+            ),
+        ));
+    }
+    if !d.signed.response && !d.signed.assertion && !d.encrypted {
+        out.push(finding(
+            Level::Error,
+            "neither the response nor the assertion is signed: Cognito refuses it",
+        ));
+    }
+    if !metadata_thumbprints.is_empty() && !d.signing_thumbprints.is_empty() {
+        let known = d
+            .signing_thumbprints
+            .iter()
+            .find(|t| metadata_thumbprints.contains(t));
+        match known {
+            Some(t) => out.push(finding(Level::Info, format!("signed by the metadata certificate {t}"))),
+            None => out.push(finding(Level::Error, format!(
+                "signed by a certificate ({}) that is not in the provider's metadata: Entra rolled its certificate; refresh the metadata (a URL refreshes by itself, a file must be uploaded again)",
+                d.signing_thumbprints.join(", ")
+            ))),
+        }
+    }
+    if d.name_id_format.as_deref() != Some(PERSISTENT) && !d.encrypted {
+        out.push(finding(Level::Warning, format!(
+            "the NameID format is {}, not persistent: Entra's default identifier (the user principal name) can change, and a changed value signs in as a second Cognito user — in Entra, Attributes & Claims › Unique User Identifier: source user.objectid, format Persistent",
+            d.name_id_format.as_deref().unwrap_or("(none)")
+        )));
+    }
+    if d.attributes.contains_key(GROUPS_LINK) {
+        out.push(finding(Level::Warning, "groups.link instead of groups: the user is in more than 150 groups, so Entra sends a link, not the groups — in Entra, make the group claim \"Groups assigned to the application\""));
+    }
+    if let Some((setup, values)) = setup {
+        if let (Some(aud), Some(entity)) = (&d.audience, &values.entity_id)
+            && aud != entity
+        {
+            out.push(finding(Level::Error, format!("the audience is {aud}, but Cognito expects {entity}: in Entra, Basic SAML Configuration › Identifier (Entity ID) = {entity}")));
+        }
+        if let (Some(dest), Some(reply)) = (&d.destination, &values.reply_url)
+            && dest != reply
+        {
+            out.push(finding(Level::Error, format!("the destination is {dest}, but Cognito's Reply URL is {reply}: in Entra, Basic SAML Configuration › Reply URL = {reply}")));
+        }
+        if d.in_response_to.is_none() && !setup.idp_initiated() {
+            out.push(finding(Level::Error, "an IdP-initiated response, but the provider accepts only SP-initiated sign-in: start from the app (the sign-in URL), or set idp_initiated = true and apply"));
+        }
+        if !d.encrypted {
+            let mapping = setup.attribute_mapping();
+            for (attr, claim) in &mapping {
+                if attr == "username" || d.attributes.contains_key(claim) {
+                    continue;
+                }
+                out.push(finding(Level::Error, format!(
+                    "{attr} is mapped from {claim}, which the response does not carry: Cognito leaves {attr} empty, and when the pool requires it the sign-in fails with \"Invalid SAML response received: {attr}: The attribute is required\" — in Entra, Attributes & Claims › Add new claim, named {claim}"
+                )));
+            }
+            let mapped: Vec<&String> = mapping.values().collect();
+            for claim in d.attributes.keys() {
+                if mapped.contains(&claim) || claim == GROUPS_LINK {
+                    continue;
+                }
+                let hint = suggested_attribute(claim)
+                    .map(|a| format!(": to keep it, map it, e.g. {a} = \"{claim}\" under [provider.attribute_mapping]"))
+                    .unwrap_or_default();
+                out.push(finding(
+                    Level::Info,
+                    format!("{claim} is sent but not mapped{hint}"),
+                ));
+            }
+        }
+    }
+    out.sort_by_key(|f| f.level as u8);
+    d.findings.splice(0..0, out);
+}

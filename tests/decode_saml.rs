@@ -1,0 +1,343 @@
+//! decode-saml: responses written in Entra's layout (its claim URIs, a persistent NameID,
+//! groups), as XML, base64, URL-encoded base64 and inside a HAR file; what they show, and what
+//! is wrong with them against a setup.
+
+mod common;
+
+use base64::Engine;
+use common::entra::*;
+use common::*;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+const POOL: &str = "eu-west-1_AbCdEf123";
+const REPLY: &str = "https://corp-login.auth.eu-west-1.amazoncognito.com/saml2/idpresponse";
+const EMAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+const GIVEN: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
+const SURNAME: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname";
+const GROUPS: &str = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
+
+struct Resp {
+    in_response_to: bool,
+    issued: OffsetDateTime,
+    audience: String,
+    name_id_format: &'static str,
+    name_id: &'static str,
+    attributes: Vec<(&'static str, Vec<&'static str>)>,
+    encrypted: bool,
+    cert: String,
+    status: &'static str,
+}
+
+impl Resp {
+    fn good(cert: &str) -> Resp {
+        Resp {
+            in_response_to: true,
+            issued: OffsetDateTime::now_utc() - Duration::seconds(30),
+            audience: format!("urn:amazon:cognito:sp:{POOL}"),
+            name_id_format: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            name_id: "k3Zp1Q8vW0yT5rX2uN7mL4jH9gF6dS1aE0cB3nM5",
+            attributes: vec![
+                (EMAIL, vec!["ada@contoso.example"]),
+                (GIVEN, vec!["Ada"]),
+                (SURNAME, vec!["Lovelace"]),
+                (
+                    GROUPS,
+                    vec![
+                        "0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+                        "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                    ],
+                ),
+            ],
+            encrypted: false,
+            cert: cert.to_string(),
+            status: "Success",
+        }
+    }
+
+    fn xml(&self) -> String {
+        let t = |d: OffsetDateTime| {
+            d.replace_nanosecond(0)
+                .unwrap_or(d)
+                .format(&Rfc3339)
+                .unwrap_or_default()
+        };
+        let irt = if self.in_response_to {
+            " InResponseTo=\"_f8e7d6c5b4a39281\""
+        } else {
+            ""
+        };
+        let attrs: String = self
+            .attributes
+            .iter()
+            .map(|(name, values)| {
+                let vals: String = values
+                    .iter()
+                    .map(|v| format!("<AttributeValue>{v}</AttributeValue>"))
+                    .collect();
+                format!("<Attribute Name=\"{name}\">{vals}</Attribute>")
+            })
+            .collect();
+        let fill = |s: String| {
+            s.replace("{{ISSUE}}", &t(self.issued))
+                .replace("{{NOT_BEFORE}}", &t(self.issued - Duration::minutes(5)))
+                .replace("{{NOT_AFTER}}", &t(self.issued + Duration::minutes(70)))
+                .replace("{{DESTINATION}}", REPLY)
+                .replace("{{IN_RESPONSE_TO}}", irt)
+                .replace("{{TENANT}}", TENANT)
+                .replace("{{AUDIENCE}}", &self.audience)
+                .replace("{{NAMEID_FORMAT}}", self.name_id_format)
+                .replace("{{NAMEID}}", self.name_id)
+                .replace("{{ATTRIBUTES}}", &attrs)
+                .replace("{{CERT}}", &self.cert)
+                .replace("{{STATUS}}", self.status)
+        };
+        let assertion = if self.encrypted {
+            "<EncryptedAssertion xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\"><xenc:EncryptedData Type=\"http://www.w3.org/2001/04/xmlenc#Element\" xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\"><xenc:EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/><xenc:CipherData><xenc:CipherValue>ZW5jcnlwdGVkIGZvciBDb2duaXRvIG9ubHk=</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></EncryptedAssertion>".to_string()
+        } else {
+            fill(
+                std::fs::read_to_string(fixture("entra/saml-assertion.xml"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            )
+        };
+        fill(
+            std::fs::read_to_string(fixture("entra/saml-response.xml"))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        )
+        .replace("{{ASSERTION}}", &assertion)
+    }
+
+    fn base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.xml())
+    }
+}
+
+struct Case {
+    dir: tempfile::TempDir,
+    cert: String,
+}
+
+impl Case {
+    fn new() -> Case {
+        let (cert, _) = signing_cert(Duration::days(-30), Duration::days(700));
+        let dir = tempdir();
+        write(
+            &dir.path().join("entra.xml"),
+            metadata_xml(std::slice::from_ref(&cert)),
+        );
+        write(
+            &dir.path().join("corp.toml"),
+            format!(
+                "name = \"corp\"\nprotocol = \"saml\"\nregion = \"eu-west-1\"\n[user_pool]\nid = \"{POOL}\"\n[domain]\nprefix = \"corp-login\"\n[app_client]\nid = \"abc123\"\ncallback_urls = [\"https://app.example.com/\"]\n[saml]\nmetadata_file = \"entra.xml\"\n"
+            ),
+        );
+        Case { dir, cert }
+    }
+
+    fn decode(&self, input: &str, with_setup: bool) -> (Option<i32>, serde_json::Value) {
+        let file = self.dir.path().join("capture.txt");
+        write(&file, input);
+        let mut c = cmd(&self.dir.path().join("state"));
+        c.arg("decode-saml").arg(&file).arg("--json");
+        if with_setup {
+            c.arg("--config").arg(self.dir.path().join("corp.toml"));
+        }
+        let out = run(&mut c);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| serde_json::json!({"stderr": stderr(&out)}));
+        (out.status.code(), v)
+    }
+}
+
+fn messages(v: &serde_json::Value, level: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["level"] == level)
+                .filter_map(|f| f["message"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn has(v: &serde_json::Value, level: &str, text: &str) -> bool {
+    messages(v, level).iter().any(|m| m.contains(text))
+}
+
+#[test]
+fn a_good_response_in_every_form() {
+    let c = Case::new();
+    let r = Resp::good(&c.cert);
+    let urlencoded =
+        percent_encoding::utf8_percent_encode(&r.base64(), percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+    for (form, input) in [
+        ("xml", r.xml()),
+        ("base64", r.base64()),
+        ("url-encoded", urlencoded.clone()),
+        (
+            "form body",
+            format!("SAMLResponse={urlencoded}&RelayState=x"),
+        ),
+    ] {
+        let (code, v) = c.decode(&input, true);
+        assert_eq!(code, Some(0), "{form}: {v}");
+        assert_eq!(
+            v["issuer"],
+            format!("https://sts.windows.net/{TENANT}/"),
+            "{form}"
+        );
+        assert_eq!(v["audience"], format!("urn:amazon:cognito:sp:{POOL}"));
+        assert_eq!(v["destination"], REPLY);
+        assert_eq!(v["in_response_to"], "_f8e7d6c5b4a39281");
+        assert_eq!(
+            v["name_id_format"],
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+        );
+        assert_eq!(v["attributes"][EMAIL][0], "ada@contoso.example");
+        assert_eq!(v["attributes"][GROUPS].as_array().map(Vec::len), Some(2));
+        assert_eq!(v["signed"], true);
+        assert_eq!(v["signed_assertion"], true);
+        assert_eq!(v["encrypted"], false);
+        assert!(messages(&v, "error").is_empty(), "{form}: {v}");
+        assert!(has(&v, "info", "signed by the metadata certificate"), "{v}");
+        assert!(
+            has(
+                &v,
+                "info",
+                "is sent but not mapped: to keep it, map it, e.g. custom:groups"
+            ),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn a_har_file_gives_the_newest_response() {
+    let c = Case::new();
+    let mut old = Resp::good(&c.cert);
+    old.name_id = "older-user-id";
+    let new = Resp::good(&c.cert);
+    let entry = |when: &str, value: &str| {
+        serde_json::json!({
+            "startedDateTime": when,
+            "request": {"method": "POST", "url": "https://corp-login.auth.eu-west-1.amazoncognito.com/saml2/idpresponse",
+                        "postData": {"mimeType": "application/x-www-form-urlencoded", "params": [{"name": "SAMLResponse", "value": value}, {"name": "RelayState", "value": ""}]}}
+        })
+    };
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": [
+        entry("2026-11-21T10:00:00.000Z", &old.base64()),
+        {"startedDateTime": "2026-11-21T10:00:01.000Z", "request": {"method": "GET", "url": "https://app.example.com/"}},
+        entry("2026-11-21T10:05:00.000Z", &new.base64()),
+    ]}});
+    let (code, v) = c.decode(&har.to_string(), true);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["name_id"], "k3Zp1Q8vW0yT5rX2uN7mL4jH9gF6dS1aE0cB3nM5");
+    assert!(has(&v, "info", "holds 2 SAML responses"), "{v}");
+}
+
+#[test]
+fn what_is_wrong_is_named_with_the_fix() {
+    let c = Case::new();
+    // The mapped email claim is missing: the error Cognito gives, and the claim to add.
+    let mut r = Resp::good(&c.cert);
+    r.attributes.retain(|(n, _)| *n != EMAIL);
+    let (code, v) = c.decode(&r.base64(), true);
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        has(
+            &v,
+            "error",
+            "Invalid SAML response received: email: The attribute is required"
+        ),
+        "{v}"
+    );
+    assert!(
+        has(&v, "error", &format!("Add new claim, named {EMAIL}")),
+        "{v}"
+    );
+
+    // IdP-initiated (no InResponseTo) to a provider that takes SP-initiated only.
+    let mut r = Resp::good(&c.cert);
+    r.in_response_to = false;
+    let (code, v) = c.decode(&r.base64(), true);
+    assert_eq!(code, Some(1));
+    assert!(has(&v, "info", "IdP-initiated sign-in"), "{v}");
+    assert!(has(&v, "error", "set idp_initiated = true"), "{v}");
+    assert_eq!(v["in_response_to"], serde_json::Value::Null);
+
+    // The wrong audience.
+    let mut r = Resp::good(&c.cert);
+    r.audience = "https://corp.example.com/saml".into();
+    let (_, v) = c.decode(&r.base64(), true);
+    assert!(
+        has(
+            &v,
+            "error",
+            &format!("Identifier (Entity ID) = urn:amazon:cognito:sp:{POOL}")
+        ),
+        "{v}"
+    );
+
+    // Expired, an e-mail NameID, groups.link, a certificate not in the metadata.
+    let mut r = Resp::good(&signing_cert(Duration::days(-3), Duration::days(300)).0);
+    r.issued = OffsetDateTime::now_utc() - Duration::days(2);
+    r.name_id_format = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+    r.attributes.push((
+        "http://schemas.microsoft.com/claims/groups.link",
+        vec!["https://graph.windows.net/x/users/y/getMemberObjects"],
+    ));
+    let (_, v) = c.decode(&r.base64(), true);
+    assert!(
+        has(&v, "info", "a capture is only good for diagnosis"),
+        "{v}"
+    );
+    assert!(has(&v, "warning", "not persistent"), "{v}");
+    assert!(has(&v, "warning", "groups.link instead of groups"), "{v}");
+    assert!(has(&v, "error", "not in the provider's metadata"), "{v}");
+
+    // A failed sign-in at Entra.
+    let mut r = Resp::good(&c.cert);
+    r.status = "Requester";
+    let (code, v) = c.decode(&r.base64(), false);
+    assert_eq!(code, Some(1));
+    assert!(has(&v, "error", "status Requester"), "{v}");
+}
+
+#[test]
+fn an_encrypted_assertion_shows_what_is_visible() {
+    let c = Case::new();
+    let mut r = Resp::good(&c.cert);
+    r.encrypted = true;
+    let (code, v) = c.decode(&r.base64(), true);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["encrypted"], true);
+    assert_eq!(v["destination"], REPLY);
+    assert!(has(&v, "info", "only Cognito"), "{v}");
+    assert_eq!(v["attributes"], serde_json::json!({}));
+}
+
+#[test]
+fn garbage_is_refused_clearly() {
+    let c = Case::new();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("not base64", b"this is not a saml response!!".to_vec(), "neither XML, nor base64, nor a HAR file"),
+        ("base64 of text", base64::engine::general_purpose::STANDARD.encode("hello world").into_bytes(), "not XML"),
+        ("xml bomb", br#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&b;</samlp:Response>"#.to_vec(), "declares a DTD"),
+        ("other xml", b"<html><body>Sign in</body></html>".to_vec(), "not a SAML response"),
+        ("HAR without responses", br#"{"log":{"entries":[]}}"#.to_vec(), "no POST to /saml2/idpresponse"),
+        ("20 MB", vec![b'A'; 20 * 1024 * 1024], "a SAML response is a few kilobytes"),
+    ];
+    for (name, input, expected) in cases {
+        let file = c.dir.path().join("garbage.bin");
+        write(&file, &input);
+        let out = run(cmd(c.dir.path()).arg("decode-saml").arg(&file));
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{name}: {}", stderr(&out));
+    }
+}
