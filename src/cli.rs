@@ -171,6 +171,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a live setup: drift, the provider on the client, certificates, secret expiry
+    Doctor {
+        #[arg(long, value_name = "NAME")]
+        setup: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The setup as code: CloudFormation, Terraform, .env or JSON
     Export {
         #[command(flatten)]

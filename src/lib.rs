@@ -4,6 +4,7 @@
 
 pub mod clipboard;
 pub mod cognito;
+pub mod doctor;
 pub mod engine;
 pub mod entra;
 pub mod export;

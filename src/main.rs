@@ -67,6 +67,9 @@ fn main() -> ExitCode {
             out,
         }) => commands::apply::run(&ctx, source, *yes, *remove_other_providers, out.as_deref()),
         Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
+        Some(Command::Doctor { setup, json }) => {
+            commands::doctor::run(&ctx, setup.as_deref(), *json)
+        }
         Some(Command::DecodeSaml { file, source, json }) => {
             commands::decode_saml::run(&ctx, file.as_ref(), &source.to_source(), *json)
         }

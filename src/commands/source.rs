@@ -57,3 +57,29 @@ pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved,
         base_dir,
     })
 }
+
+/// The saved setup a command works on: the one named, or the only one there is.
+pub fn saved_setup_name(
+    store: &cognito_entra::state::StateStore,
+    setup: Option<&str>,
+) -> Result<String, Failure> {
+    if let Some(n) = setup {
+        return Ok(n.to_string());
+    }
+    let list = store.list()?;
+    match list.as_slice() {
+        [only] => Ok(only.name.clone()),
+        [] => Err(Failure::Failed(format!(
+            "error: no saved setups in {}\n  fix: start one with `cognito-entra` or `cognito-entra apply --config FILE`",
+            store.dir().display()
+        ))),
+        many => {
+            let names: Vec<&str> = many.iter().map(|s| s.name.as_str()).collect();
+            Err(Failure::Usage(format!(
+                "error: there are {} saved setups; say which with --setup NAME ({})",
+                many.len(),
+                names.join(", ")
+            )))
+        }
+    }
+}

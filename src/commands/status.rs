@@ -5,33 +5,11 @@ use cognito_entra::journey::{next_step, progress_label};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{CommandResult, Context, EXIT_OK, Failure};
+use super::{CommandResult, Context, EXIT_OK};
 
 pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult {
     let store = ctx.store()?;
-    let name = match setup {
-        Some(n) => n.to_string(),
-        None => {
-            let list = store.list()?;
-            match list.as_slice() {
-                [only] => only.name.clone(),
-                [] => {
-                    return Err(Failure::Failed(format!(
-                        "error: no saved setups in {}\n  fix: start one with `cognito-entra` or `cognito-entra apply --config FILE`",
-                        store.dir().display()
-                    )));
-                }
-                many => {
-                    let names: Vec<&str> = many.iter().map(|s| s.name.as_str()).collect();
-                    return Err(Failure::Usage(format!(
-                        "error: there are {} saved setups; say which with --setup NAME ({})",
-                        many.len(),
-                        names.join(", ")
-                    )));
-                }
-            }
-        }
-    };
+    let name = super::source::saved_setup_name(&store, setup)?;
     let state = store.load_existing(&name)?;
     let protocol = state.answers.protocol;
     let next = next_step(&state.progress.steps_done);

@@ -1,0 +1,536 @@
+//! Is a live setup still healthy? The saved answers against what Cognito and Entra hold now:
+//! drift made in the console, the provider still on the client, certificates that expire, a
+//! client secret about to lapse. Pure: the command reads the live side, this judges it.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::cognito::api::{
+    ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
+};
+use crate::entra::metadata::{Certificate, EXPIRY_WARNING_DAYS, date, short};
+use crate::entra::{discovery, metadata};
+use crate::export::provider_details;
+use crate::setup::{Protocol, Values};
+use crate::state::State;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub status: Status,
+    pub detail: String,
+    /// Empty when there is nothing to do.
+    pub fix: String,
+}
+
+fn check(name: &str, status: Status, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    Check {
+        name: name.to_string(),
+        status,
+        detail: detail.into(),
+        fix: fix.into(),
+    }
+}
+
+/// What the live side holds (`None`: not found, or not read).
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub pool: Option<Pool>,
+    pub domain: Option<DomainInfo>,
+    pub providers: Vec<ProviderSummary>,
+    pub provider: Option<ProviderInfo>,
+    pub client: Option<ClientConfig>,
+    /// Cognito's SAML signing certificate, parsed.
+    pub signing_certificate: Option<Certificate>,
+    /// The provider's encryption certificate, parsed (encrypted responses).
+    pub encryption_certificate: Option<Certificate>,
+    pub metadata: Option<metadata::Report>,
+    pub discovery: Option<discovery::Report>,
+}
+
+const RESTORE: &str =
+    "run `cognito-entra apply` to put the saved setup back, or change the setup to match and apply";
+
+pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) -> Vec<Check> {
+    let setup = &state.answers;
+    let mut out = Vec::new();
+    let Some(pool) = &live.pool else {
+        out.push(check(
+            "user pool",
+            Status::Fail,
+            format!("{} not found in {}", values.user_pool_id.as_deref().unwrap_or("the pool"), setup.region),
+            "check the AWS profile and region; if the pool was deleted, run apply to create the setup again",
+        ));
+        return out;
+    };
+    out.push(check(
+        "user pool",
+        Status::Pass,
+        format!("{} ({})", pool.id, pool.name),
+        "",
+    ));
+
+    // Domain.
+    if let Some(prefix) = &setup.domain.prefix {
+        match &live.domain {
+            Some(d) if d.user_pool_id == pool.id => {
+                let status = d.status.clone().unwrap_or_else(|| "ACTIVE".into());
+                if status == "ACTIVE" {
+                    out.push(check(
+                        "domain",
+                        Status::Pass,
+                        format!("{prefix} (active)"),
+                        "",
+                    ));
+                } else {
+                    out.push(check(
+                        "domain",
+                        Status::Warn,
+                        format!("{prefix} is {status}"),
+                        "a new domain takes a few minutes; if it stays so, see the Cognito console",
+                    ));
+                }
+            }
+            Some(d) => out.push(check(
+                "domain",
+                Status::Fail,
+                format!("{prefix} belongs to another pool ({})", d.user_pool_id),
+                "choose another prefix in the setup and apply",
+            )),
+            None => out.push(check(
+                "domain",
+                Status::Fail,
+                format!("{prefix} does not exist"),
+                RESTORE,
+            )),
+        }
+    }
+
+    // Provider and drift.
+    let name = setup.provider_name();
+    let Some(provider) = &live.provider else {
+        out.push(check(
+            "identity provider",
+            Status::Fail,
+            format!("{name} does not exist on the pool"),
+            RESTORE,
+        ));
+        return out;
+    };
+    let expected_type = if setup.protocol == Protocol::Saml {
+        ProviderType::Saml
+    } else {
+        ProviderType::Oidc
+    };
+    if provider.provider_type != expected_type {
+        out.push(check(
+            "identity provider",
+            Status::Fail,
+            format!(
+                "{name} is {}, the setup says {}",
+                provider.provider_type.as_aws(),
+                setup.protocol.label()
+            ),
+            "rename the provider in the setup, or recreate it",
+        ));
+    } else {
+        out.push(check(
+            "identity provider",
+            Status::Pass,
+            format!("{name} ({})", provider.provider_type.as_aws()),
+            "",
+        ));
+    }
+    let desired = provider_details(setup, values, None);
+    for (key, want) in &desired {
+        if READ_ONLY_DETAILS.contains(&key.as_str()) {
+            continue;
+        }
+        let have = provider.details.get(key).cloned().unwrap_or_else(|| {
+            if matches!(
+                key.as_str(),
+                "IDPSignout" | "IDPInit" | "EncryptedResponses"
+            ) {
+                "false".into()
+            } else {
+                String::new()
+            }
+        });
+        if have.trim() != want.trim() {
+            out.push(check(
+                &format!("provider {key}"),
+                Status::Warn,
+                format!(
+                    "saved {want:?}, live {:?}: changed outside this tool",
+                    if have.is_empty() {
+                        "(none)"
+                    } else {
+                        have.as_str()
+                    }
+                ),
+                RESTORE,
+            ));
+        }
+    }
+    if setup.protocol == Protocol::Saml
+        && setup.saml().metadata_file.is_some()
+        && provider.details.contains_key("MetadataURL")
+    {
+        out.push(check(
+            "provider MetadataURL",
+            Status::Warn,
+            "the setup says a metadata file, the provider has a URL",
+            RESTORE,
+        ));
+    }
+    for (attr, claim) in setup.attribute_mapping() {
+        match provider.attribute_mapping.get(&attr) {
+            Some(live_claim) if *live_claim == claim => {}
+            Some(live_claim) => out.push(check(
+                &format!("mapping {attr}"),
+                Status::Warn,
+                format!("saved {claim:?}, live {live_claim:?}: changed outside this tool"),
+                RESTORE,
+            )),
+            None => out.push(check(
+                &format!("mapping {attr}"),
+                Status::Warn,
+                format!("saved {claim:?}, live: not mapped"),
+                RESTORE,
+            )),
+        }
+    }
+    for attr in &pool.required_attributes {
+        if attr != "sub" && !provider.attribute_mapping.contains_key(attr) {
+            out.push(check(
+                "required attributes",
+                Status::Fail,
+                format!("the pool requires {attr}, and nothing from Entra is mapped to it: every first sign-in fails"),
+                format!("add {attr} = \"<Entra claim>\" under [provider.attribute_mapping] and apply"),
+            ));
+        }
+    }
+
+    // Client.
+    match &live.client {
+        None => out.push(check(
+            "app client",
+            Status::Fail,
+            "the app client does not exist",
+            RESTORE,
+        )),
+        Some(client) => {
+            let label = if client.client_name.is_empty() {
+                client.client_id.clone().unwrap_or_default()
+            } else {
+                client.client_name.clone()
+            };
+            if client
+                .supported_identity_providers
+                .iter()
+                .any(|p| p == name)
+            {
+                out.push(check(
+                    "provider on client",
+                    Status::Pass,
+                    format!("{name} is enabled on {label}"),
+                    "",
+                ));
+            } else {
+                out.push(check(
+                    "provider on client",
+                    Status::Fail,
+                    format!("{name} is not enabled on {label} (it lists {}): nobody can sign in with Entra through it", if client.supported_identity_providers.is_empty() { "no provider".to_string() } else { client.supported_identity_providers.join(", ") }),
+                    RESTORE,
+                ));
+            }
+            if setup.idp_initiated() {
+                let type_of = |p: &str| {
+                    live.providers
+                        .iter()
+                        .find(|x| x.name == p)
+                        .map(|x| x.provider_type)
+                };
+                let mixed: Vec<&String> = client
+                    .supported_identity_providers
+                    .iter()
+                    .filter(|p| *p == "COGNITO" || type_of(p) != Some(ProviderType::Saml))
+                    .collect();
+                if mixed.is_empty() {
+                    out.push(check(
+                        "IdP-initiated rule",
+                        Status::Pass,
+                        "the client lists only SAML providers",
+                        "",
+                    ));
+                } else {
+                    out.push(check(
+                        "IdP-initiated rule",
+                        Status::Fail,
+                        format!("the client also lists {}: Cognito refuses IdP-initiated sign-in on such a client", mixed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                        "take them off (apply --remove-other-providers) or use a dedicated client",
+                    ));
+                }
+            }
+            let missing: Vec<&String> = setup
+                .app_client
+                .callback_urls
+                .iter()
+                .filter(|u| !client.callback_urls.contains(u))
+                .collect();
+            if !missing.is_empty() {
+                out.push(check(
+                    "callback URLs",
+                    Status::Warn,
+                    format!(
+                        "no longer on the client: {}",
+                        missing
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    RESTORE,
+                ));
+            }
+            if !client.allowed_oauth_flows_user_pool_client {
+                out.push(check(
+                    "OAuth on client",
+                    Status::Fail,
+                    "OAuth is turned off on the client: the hosted sign-in refuses it",
+                    RESTORE,
+                ));
+            }
+        }
+    }
+
+    // Entra's side.
+    match setup.protocol {
+        Protocol::Saml => {
+            if provider.details.contains_key("MetadataFile")
+                && !provider.details.contains_key("MetadataURL")
+            {
+                out.push(check("metadata source", Status::Warn, "a metadata file: Cognito never refreshes it, so Entra's next certificate rollover breaks sign-in", "use the App Federation Metadata Url (saml.metadata_url) and apply"));
+            } else {
+                out.push(check(
+                    "metadata source",
+                    Status::Pass,
+                    "a metadata URL: Cognito refreshes it",
+                    "",
+                ));
+            }
+            if let Some(report) = &live.metadata {
+                out.extend(entra_certificates(report, now));
+            }
+        }
+        Protocol::Oidc => {
+            if let Some(report) = &live.discovery {
+                match &report.discovery {
+                    Some(d) => {
+                        let issuer = provider
+                            .details
+                            .get("oidc_issuer")
+                            .cloned()
+                            .unwrap_or_default();
+                        if issuer == d.issuer {
+                            out.push(check(
+                                "OIDC discovery",
+                                Status::Pass,
+                                format!("the tenant's issuer is still {issuer}"),
+                                "",
+                            ));
+                        } else {
+                            out.push(check(
+                                "OIDC discovery",
+                                Status::Fail,
+                                format!(
+                                    "the tenant's issuer is {}, the provider has {issuer}",
+                                    d.issuer
+                                ),
+                                RESTORE,
+                            ));
+                        }
+                        for (key, want) in [
+                            ("authorize_url", &d.authorize_url),
+                            ("token_url", &d.token_url),
+                            ("jwks_uri", &d.jwks_uri),
+                        ] {
+                            if provider.details.get(key) != Some(want) {
+                                out.push(check(
+                                    &format!("OIDC {key}"),
+                                    Status::Warn,
+                                    format!(
+                                        "discovery says {want}, the provider has {}",
+                                        provider.details.get(key).map_or("(none)", String::as_str)
+                                    ),
+                                    RESTORE,
+                                ));
+                            }
+                        }
+                    }
+                    None => out.push(check(
+                        "OIDC discovery",
+                        Status::Fail,
+                        report
+                            .findings
+                            .iter()
+                            .map(|f| f.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        "check the tenant in Entra",
+                    )),
+                }
+            }
+            out.push(secret_expiry(state, now));
+        }
+    }
+
+    // Cognito's certificates, as Entra holds them.
+    let saml = setup.saml();
+    let needs_signing =
+        setup.protocol == Protocol::Saml && (saml.sign_requests || saml.idp_signout);
+    if let Some(cert) = &live.signing_certificate {
+        let recorded = state.aws.certificates.iter().find(|c| c.kind == "signing");
+        let left = (cert.not_after - now).whole_days();
+        if needs_signing && recorded.is_some_and(|r| r.thumbprint != cert.thumbprint) {
+            out.push(check(
+                "Cognito signing certificate",
+                Status::Warn,
+                format!("Cognito now signs with {} (valid until {}); Entra was given {}", short(&cert.thumbprint), date(cert.not_after), recorded.map_or(String::new(), |r| short(&r.thumbprint))),
+                "run `cognito-entra apply` to write the new certificate, then upload it in Entra (Verification certificates)",
+            ));
+        } else if left < EXPIRY_WARNING_DAYS {
+            out.push(check("Cognito signing certificate", Status::Warn, format!("{} expires on {} (in {left} days)", short(&cert.thumbprint), date(cert.not_after)), "Cognito adds a new signing certificate every year; when it does, apply writes it for Entra"));
+        } else {
+            out.push(check(
+                "Cognito signing certificate",
+                Status::Pass,
+                format!(
+                    "{} valid until {}",
+                    short(&cert.thumbprint),
+                    date(cert.not_after)
+                ),
+                "",
+            ));
+        }
+    }
+    if let Some(cert) = &live.encryption_certificate {
+        let recorded = state
+            .aws
+            .certificates
+            .iter()
+            .find(|c| c.kind == "encryption");
+        if recorded.is_some_and(|r| r.thumbprint != cert.thumbprint) {
+            out.push(check("Cognito encryption certificate", Status::Warn, format!("Cognito now encrypts with {}; Entra was given another", short(&cert.thumbprint)), "run `cognito-entra apply` to write it, then import and activate it in Entra (Token encryption)"));
+        } else {
+            out.push(check(
+                "Cognito encryption certificate",
+                Status::Pass,
+                format!(
+                    "{} valid until {}",
+                    short(&cert.thumbprint),
+                    date(cert.not_after)
+                ),
+                "",
+            ));
+        }
+    }
+    out
+}
+
+fn entra_certificates(report: &metadata::Report, now: OffsetDateTime) -> Vec<Check> {
+    let Some(m) = &report.metadata else {
+        let why = report
+            .findings
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return vec![check(
+            "Entra metadata",
+            Status::Fail,
+            why,
+            "check the App Federation Metadata Url in Entra (SAML Certificates)",
+        )];
+    };
+    let valid: Vec<&Certificate> = m.certificates.iter().filter(|c| c.valid_at(now)).collect();
+    if valid.is_empty() {
+        return vec![check(
+            "Entra signing certificates",
+            Status::Fail,
+            format!(
+                "none is valid now ({})",
+                m.certificates
+                    .iter()
+                    .map(|c| format!("{} until {}", short(&c.thumbprint), date(c.not_after)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "in Entra, Single sign-on › SAML Certificates › add a new certificate and make it active",
+        )];
+    }
+    let soonest = valid.iter().map(|c| c.not_after).max().unwrap_or(now);
+    let left = (soonest - now).whole_days();
+    if left < EXPIRY_WARNING_DAYS {
+        vec![check(
+            "Entra signing certificates",
+            Status::Warn,
+            format!("the newest expires on {} (in {left} days)", date(soonest)),
+            "in Entra, Single sign-on › SAML Certificates › add a new certificate and make it active before then",
+        )]
+    } else {
+        vec![check(
+            "Entra signing certificates",
+            Status::Pass,
+            format!("valid until {}", date(soonest)),
+            "",
+        )]
+    }
+}
+
+fn secret_expiry(state: &State, now: OffsetDateTime) -> Check {
+    let name = "client secret";
+    let Some(text) = &state.entra.client_secret_expires else {
+        return check(
+            name,
+            Status::Warn,
+            "its expiry date is not recorded",
+            "Entra secrets expire after at most 24 months; note the date from Certificates & secrets in the wizard (Back from Entra)",
+        );
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let Ok(day) = time::Date::parse(text, &format) else {
+        return check(
+            name,
+            Status::Warn,
+            format!("the recorded expiry {text:?} is not a date"),
+            "record it again as YYYY-MM-DD",
+        );
+    };
+    let left = (day - now.date()).whole_days();
+    if left < 0 {
+        check(
+            name,
+            Status::Fail,
+            format!("expired on {text}: sign-in fails with AADSTS7000222"),
+            "in Entra, Certificates & secrets › New client secret; then apply with COGNITO_ENTRA_CLIENT_SECRET set",
+        )
+    } else if left < EXPIRY_WARNING_DAYS {
+        check(
+            name,
+            Status::Warn,
+            format!("expires on {text} (in {left} days); then sign-in fails with AADSTS7000222"),
+            "make a new secret in Entra before then and apply it",
+        )
+    } else {
+        check(name, Status::Pass, format!("valid until {text}"), "")
+    }
+}

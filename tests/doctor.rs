@@ -1,0 +1,286 @@
+//! doctor against the emulator: a healthy setup passes; drift made behind the tool's back
+//! (mapping changed, provider taken off the client) is reported field by field; an expiring
+//! Entra certificate warns and an expired one fails; an expired OIDC secret fails.
+
+mod common;
+
+use std::collections::HashMap;
+
+use cognito_entra::cognito::api::CognitoApi;
+use common::entra::*;
+use common::https::{HttpsServer, Response};
+use common::moto::{Moto, block_on};
+use common::*;
+use time::Duration as Days;
+
+const REGION: &str = "eu-west-1";
+
+struct World {
+    moto: Moto,
+    entra: HttpsServer,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let xml = "application/xml";
+        let (valid, _) = signing_cert(Days::days(-30), Days::days(700));
+        let (soon, _) = signing_cert(Days::days(-700), Days::days(10));
+        let (old, _) = signing_cert(Days::days(-900), Days::days(-2));
+        let mut routes = HashMap::new();
+        routes.insert(
+            metadata_path(true),
+            Response::ok(xml, metadata_xml(&[valid])),
+        );
+        routes.insert(
+            "/soon.xml?appid=1".to_string(),
+            Response::ok(xml, metadata_xml(&[soon])),
+        );
+        routes.insert(
+            "/expired.xml?appid=1".to_string(),
+            Response::ok(xml, metadata_xml(&[old])),
+        );
+        routes.insert(
+            format!("/{TENANT}/v2.0/.well-known/openid-configuration"),
+            Response::ok(
+                "application/json",
+                discovery_json("https://localhost:{port}", TENANT),
+            )
+            .templated(),
+        );
+        World {
+            moto: Moto::start(),
+            entra: HttpsServer::start(routes),
+            dir: tempdir(),
+        }
+    }
+
+    fn cmd(&self) -> std::process::Command {
+        let mut c = self.moto.cmd(&self.dir.path().join("state"));
+        c.current_dir(self.dir.path())
+            .env("SSL_CERT_FILE", &self.entra.ca_file)
+            .env("COGNITO_ENTRA_AUTHORITY", self.entra.authority());
+        c
+    }
+
+    fn apply(&self, name: &str, text: &str) {
+        let file = self.dir.path().join(format!("{name}.toml"));
+        write(&file, text);
+        let out = run(self.cmd().args(["apply", "--yes", "--config"]).arg(&file));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+
+    fn doctor(&self, name: &str) -> (Option<i32>, serde_json::Value, String) {
+        let out = run(self.cmd().args(["doctor", "--json", "--setup", name]));
+        let human = run(self.cmd().args(["doctor", "--setup", name]));
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| serde_json::json!({"stderr": stderr(&out)}));
+        (out.status.code(), v, stdout(&human))
+    }
+
+    fn ids(&self, name: &str) -> (String, String) {
+        let text = std::fs::read_to_string(self.dir.path().join(format!("state/{name}.toml")))
+            .unwrap_or_default();
+        let t: toml::Table = text.parse().unwrap_or_else(|e| panic!("{e}"));
+        let aws = &t["aws"];
+        (
+            aws["user_pool_id"].as_str().unwrap_or_default().into(),
+            aws["client_id"].as_str().unwrap_or_default().into(),
+        )
+    }
+}
+
+fn check<'a>(v: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    v["checks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == name))
+}
+
+fn saml(name: &str, url: &str) -> String {
+    format!(
+        "name = \"{name}\"\nprotocol = \"saml\"\nregion = \"{REGION}\"\n[user_pool]\nname = \"{name}-users\"\n[domain]\nprefix = \"{name}-login\"\n[app_client]\nname = \"web\"\ncallback_urls = [\"https://app.example.com/callback\"]\n[saml]\nmetadata_url = \"{url}\"\n"
+    )
+}
+
+#[test]
+fn drift_behind_the_tools_back_is_reported_field_by_field() {
+    let w = World::new();
+    w.apply("drift", &saml("drift", &w.entra.url(&metadata_path(true))));
+    let (code, v, human) = w.doctor("drift");
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["summary"]["fail"], 0, "{v}");
+    assert_eq!(
+        check(&v, "provider on client").map(|c| c["status"].clone()),
+        Some("pass".into())
+    );
+    assert_eq!(
+        check(&v, "Entra signing certificates").map(|c| c["status"].clone()),
+        Some("pass".into())
+    );
+    assert!(human.contains("0 failed"), "{human}");
+
+    // Someone edits the mapping and takes the provider off the client in the console.
+    let (pool, client_id) = w.ids("drift");
+    let sdk = w.moto.sdk(REGION);
+    block_on(async {
+        let mut provider = sdk
+            .describe_identity_provider(&pool, "EntraID")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no provider"));
+        provider.attribute_mapping.insert(
+            "email".into(),
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn".into(),
+        );
+        provider.details.retain(|k, _| {
+            ![
+                "ActiveEncryptionCertificate",
+                "SSORedirectBindingURI",
+                "SLORedirectBindingURI",
+            ]
+            .contains(&k.as_str())
+        });
+        sdk.update_identity_provider(&pool, &provider)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut client = sdk
+            .describe_user_pool_client(&pool, &client_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        client.supported_identity_providers = vec!["COGNITO".into()];
+        sdk.update_user_pool_client(&pool, &client)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    let (code, v, human) = w.doctor("drift");
+    assert_eq!(code, Some(1), "{v}");
+    let mapping = check(&v, "mapping email").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(mapping["status"], "warn");
+    assert!(mapping["detail"].as_str().is_some_and(|d| d.contains("saved \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\", live \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn\"")), "{mapping}");
+    let on_client = check(&v, "provider on client").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(on_client["status"], "fail");
+    assert!(
+        on_client["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("it lists COGNITO")),
+        "{on_client}"
+    );
+    assert!(human.contains("fix: run `cognito-entra apply`"), "{human}");
+
+    // apply puts it back, and the doctor is content again.
+    let file = w.dir.path().join("drift.toml");
+    let out = run(w.cmd().args(["apply", "--yes", "--config"]).arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (code, v, _) = w.doctor("drift");
+    assert_eq!(code, Some(0), "{v}");
+}
+
+#[test]
+fn entra_certificates_warn_before_they_expire_and_fail_after() {
+    let w = World::new();
+    w.apply("certs", &saml("certs", &w.entra.url(&metadata_path(true))));
+    let (pool, _) = w.ids("certs");
+    let sdk = w.moto.sdk(REGION);
+    let point_at = |url: String| {
+        block_on(async {
+            let mut p = sdk
+                .describe_identity_provider(&pool, "EntraID")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("no provider"));
+            p.details.retain(|k, _| {
+                ![
+                    "ActiveEncryptionCertificate",
+                    "SSORedirectBindingURI",
+                    "SLORedirectBindingURI",
+                ]
+                .contains(&k.as_str())
+            });
+            p.details.insert("MetadataURL".into(), url);
+            sdk.update_identity_provider(&pool, &p)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        })
+    };
+    point_at(w.entra.url("/soon.xml?appid=1"));
+    let (code, v, _) = w.doctor("certs");
+    assert_eq!(code, Some(0), "a warning is not a failure: {v}");
+    let certs = check(&v, "Entra signing certificates").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(certs["status"], "warn", "{certs}");
+    assert!(
+        certs["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("days)")),
+        "{certs}"
+    );
+    assert_eq!(
+        check(&v, "provider MetadataURL").map(|c| c["status"].clone()),
+        Some("warn".into()),
+        "the URL change is drift: {v}"
+    );
+
+    point_at(w.entra.url("/expired.xml?appid=1"));
+    let (code, v, _) = w.doctor("certs");
+    assert_eq!(code, Some(1), "{v}");
+    let certs = check(&v, "Entra signing certificates").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(certs["status"], "fail");
+    assert!(
+        certs["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("none is valid now")),
+        "{certs}"
+    );
+}
+
+#[test]
+fn an_expired_oidc_secret_fails_with_the_entra_error() {
+    let w = World::new();
+    let text = format!(
+        "name = \"oidc\"\nprotocol = \"oidc\"\nregion = \"{REGION}\"\n[user_pool]\nname = \"oidc-users\"\n[domain]\nprefix = \"oidc-doc-login\"\n[app_client]\nname = \"spa\"\ncallback_urls = [\"https://spa.example.com/\"]\n[oidc]\ntenant_id = \"{TENANT}\"\nclient_id = \"{APP}\"\n"
+    );
+    let file = w.dir.path().join("oidc.toml");
+    write(&file, &text);
+    let out = run(w
+        .cmd()
+        .env("COGNITO_ENTRA_CLIENT_SECRET", "s3cret~value")
+        .args(["apply", "--yes", "--config"])
+        .arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (code, v, _) = w.doctor("oidc");
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(
+        check(&v, "OIDC discovery").map(|c| c["status"].clone()),
+        Some("pass".into()),
+        "{v}"
+    );
+    assert_eq!(
+        check(&v, "client secret").map(|c| c["status"].clone()),
+        Some("warn".into()),
+        "no expiry recorded: {v}"
+    );
+
+    // The wizard records the expiry date; here it is written into the state as it would be.
+    let state = w.dir.path().join("state/oidc.toml");
+    let text = std::fs::read_to_string(&state).unwrap_or_default();
+    let text = text.replace(
+        "[entra]\n",
+        "[entra]\nclient_secret_expires = \"2025-01-31\"\n",
+    );
+    write(&state, text);
+    let (code, v, _) = w.doctor("oidc");
+    assert_eq!(code, Some(1), "{v}");
+    let secret = check(&v, "client secret").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(secret["status"], "fail");
+    assert!(
+        secret["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("AADSTS7000222")),
+        "{secret}"
+    );
+}
