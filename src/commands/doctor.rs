@@ -136,7 +136,10 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
                 println!("        fix: {}", c.fix);
             }
         }
-        println!("\n{pass} passed, {warn} warning{}, {fail} failed.", if warn == 1 { "" } else { "s" });
+        println!(
+            "\n{pass} passed, {warn} warning{}, {fail} failed.",
+            if warn == 1 { "" } else { "s" }
+        );
     }
     Ok(if fail > 0 { EXIT_FAILURE } else { EXIT_OK })
 }
