@@ -23,7 +23,7 @@ use cognito_entra::setup::model::{AppClient, Domain, RequestMethod, UserPool};
 use cognito_entra::setup::validate::{
     check_prefix, check_provider_name, check_region_value, check_setup_name, check_url,
 };
-use cognito_entra::setup::{Protocol, Setup, derive};
+use cognito_entra::setup::{Protocol, Setup, derive, parse_list};
 use cognito_entra::state::{SetupLock, State, StateStore};
 
 use crate::commands::{CommandResult, Context, EXIT_INTERRUPTED, EXIT_OK, Failure};
@@ -73,14 +73,6 @@ where
     move |input: &str| {
         Ok(check(input.trim()).map_or(Validation::Valid, |e| Validation::Invalid(e.into())))
     }
-}
-
-fn split_list(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn print_findings(findings: &[Finding]) {
@@ -474,13 +466,13 @@ impl Session {
                     if required && v.is_empty() {
                         return Some("a new client needs at least one callback URL".into());
                     }
-                    split_list(v)
+                    parse_list(v)
                         .iter()
                         .find_map(|u| check_url(&field, u))
                         .map(problem_text)
                 }))
                 .prompt()?;
-            Ok(split_list(&answer))
+            Ok(parse_list(&answer))
         };
         let callback_urls = urls(
             if new {
@@ -491,7 +483,7 @@ impl Session {
             new,
         )?;
         let logout_urls = urls("Sign-out URLs (optional):", false)?;
-        let scopes = split_list(
+        let scopes = parse_list(
             &Text::new("Scopes:")
                 .with_default("openid email profile")
                 .prompt()?,

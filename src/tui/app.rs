@@ -19,7 +19,7 @@ use cognito_entra::setup::validate::{
     check_prefix, check_provider_name, check_region_value, check_setup_name, check_tenant_id,
     check_url,
 };
-use cognito_entra::setup::{Protocol, Setup, Values, derive};
+use cognito_entra::setup::{Protocol, Setup, Values, derive, parse_list};
 use cognito_entra::state::State;
 
 use super::form::{Field, Form};
@@ -340,14 +340,6 @@ fn field_errors(form: &mut Form, check: impl Fn(&str, &str) -> Option<String>) {
     }
 }
 
-fn split_list(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// The first day an OIDC secret expiry must look like.
 fn check_date(s: &str) -> Option<String> {
     if s.is_empty() {
@@ -357,6 +349,24 @@ fn check_date(s: &str) -> Option<String> {
     time::Date::parse(s, &format).err().map(|_| {
         "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)".to_string()
     })
+}
+
+/// A choice field's options: "create" first, then the existing items; the chosen index is the
+/// item whose ID the answers name (0 when none does).
+fn pick_or_create<'a>(
+    create: &str,
+    items: impl Iterator<Item = (&'a str, &'a str)>,
+    chosen_id: Option<&String>,
+) -> (Vec<String>, usize) {
+    let mut options = vec![create.to_string()];
+    let mut chosen = 0;
+    for (i, (name, id)) in items.enumerate() {
+        options.push(format!("{name} ({id})"));
+        if chosen_id.is_some_and(|c| c == id) {
+            chosen = i + 1;
+        }
+    }
+    (options, chosen)
 }
 
 /// Marks the current step done, moves on and says what to do on arrival.
@@ -416,14 +426,11 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
             ])
         }
         Step::UserPool => {
-            let mut options = vec!["Create a new pool".to_string()];
-            options.extend(m.pools.iter().map(|p| format!("{} ({})", p.name, p.id)));
-            let chosen = setup
-                .user_pool
-                .id
-                .as_ref()
-                .and_then(|id| m.pools.iter().position(|p| &p.id == id))
-                .map_or(0, |i| i + 1);
+            let (options, chosen) = pick_or_create(
+                "Create a new pool",
+                m.pools.iter().map(|p| (p.name.as_str(), p.id.as_str())),
+                setup.user_pool.id.as_ref(),
+            );
             let mut name = Field::text(
                 "name",
                 "New pool's name",
@@ -474,14 +481,11 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
             }
         }
         Step::AppClient => {
-            let mut options = vec!["Create a new app client".to_string()];
-            options.extend(m.clients.iter().map(|c| format!("{} ({})", c.name, c.id)));
-            let chosen = setup
-                .app_client
-                .id
-                .as_ref()
-                .and_then(|id| m.clients.iter().position(|c| &c.id == id))
-                .map_or(0, |i| i + 1);
+            let (options, chosen) = pick_or_create(
+                "Create a new app client",
+                m.clients.iter().map(|c| (c.name.as_str(), c.id.as_str())),
+                setup.app_client.id.as_ref(),
+            );
             let c = &setup.app_client;
             let mut fields = vec![
                 Field::choice(
@@ -713,13 +717,13 @@ fn validate_form(m: &mut Model) {
                     if key == "callback_urls" && new && v.is_empty() {
                         return Some("a new client needs at least one callback URL, e.g. http://localhost:3000/callback".into());
                     }
-                    split_list(v)
+                    parse_list(v)
                         .iter()
                         .find_map(|u| check_url(key, u))
                         .map(|p| format!("{} — {}", p.problem, p.fix))
                 }
                 "scopes" => {
-                    let scopes = split_list(v);
+                    let scopes = parse_list(v);
                     let needs = ["email", "profile", "phone"]
                         .iter()
                         .any(|s| scopes.iter().any(|x| x == s));
@@ -1049,13 +1053,13 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         }
         Step::AppClient => {
             let choice = form.choice("client");
-            let scopes = split_list(&form.value("scopes"));
+            let scopes = parse_list(&form.value("scopes"));
             let adopted = m.clients.get(choice.wrapping_sub(1)).map(|c| c.id.clone());
             let client = if choice == 0 {
                 AppClient {
                     name: Some(form.value("name")),
-                    callback_urls: split_list(&form.value("callback_urls")),
-                    logout_urls: split_list(&form.value("logout_urls")),
+                    callback_urls: parse_list(&form.value("callback_urls")),
+                    logout_urls: parse_list(&form.value("logout_urls")),
                     scopes,
                     generate_secret: form.on("secret"),
                     ..AppClient::default()
@@ -1063,8 +1067,8 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
             } else {
                 AppClient {
                     id: adopted,
-                    callback_urls: split_list(&form.value("callback_urls")),
-                    logout_urls: split_list(&form.value("logout_urls")),
+                    callback_urls: parse_list(&form.value("callback_urls")),
+                    logout_urls: parse_list(&form.value("logout_urls")),
                     scopes,
                     ..AppClient::default()
                 }
