@@ -181,6 +181,57 @@ def create_user_pool_domain(self, user_pool_id, domain, custom_domain_config=Non
 Backend.create_user_pool_domain = create_user_pool_domain
 
 
+# 7. Managed login: CreateManagedLoginBranding is not implemented, and a domain's
+#    ManagedLoginVersion is dropped (DescribeUserPoolDomain never shows it).
+class ManagedLoginBrandingExistsException(JsonRESTError):
+    def __init__(self):
+        super().__init__("ManagedLoginBrandingExistsException", "A managed login branding style already exists for this app client.")
+
+
+def create_managed_login_branding(self):
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    client_id = self._get_param("ClientId")
+    if client_id not in pool.clients:
+        raise ResourceNotFoundError(client_id)
+    brandings = pool.__dict__.setdefault("_test_brandings", {})
+    if client_id in brandings:
+        raise ManagedLoginBrandingExistsException()
+    import uuid
+    brandings[client_id] = str(uuid.uuid4())
+    return ActionResult({"ManagedLoginBranding": {
+        "ManagedLoginBrandingId": brandings[client_id],
+        "UserPoolId": pool.id,
+        "UseCognitoProvidedValues": bool(self._get_param("UseCognitoProvidedValues")),
+    }})
+
+
+Response.create_managed_login_branding = create_managed_login_branding
+
+_resp_create_domain = Response.create_user_pool_domain
+
+
+def resp_create_domain(self):
+    result = _resp_create_domain(self)
+    created = self.backend.user_pool_domains.get(self._get_param("Domain"))
+    if created is not None:
+        created._managed_login_version = self._get_param("ManagedLoginVersion") or 1
+    return result
+
+
+Response.create_user_pool_domain = resp_create_domain
+_domain_to_json = models.CognitoIdpUserPoolDomain.to_json
+
+
+def domain_to_json(self, extended=True):
+    out = _domain_to_json(self, extended)
+    if extended:
+        out["ManagedLoginVersion"] = getattr(self, "_managed_login_version", 1)
+    return out
+
+
+models.CognitoIdpUserPoolDomain.to_json = domain_to_json
+
+
 if __name__ == "__main__":
     from moto.server import main
 
