@@ -502,12 +502,19 @@ impl Session {
                 ..AppClient::default()
             }
         } else {
-            AppClient {
-                id: Some(clients[choice.index - 1].id.clone()),
-                callback_urls,
-                logout_urls,
-                scopes,
-                ..AppClient::default()
+            {
+                let only_entra = Confirm::new("Only Entra on this client (takes COGNITO and other providers off)?")
+                .with_help_message("IdP-initiated SAML needs it; Cognito passwords then stop working through this client")
+                .with_default(false)
+                .prompt()?;
+                AppClient {
+                    id: Some(clients[choice.index - 1].id.clone()),
+                    callback_urls,
+                    logout_urls,
+                    scopes,
+                    remove_other_providers: only_entra,
+                    ..AppClient::default()
+                }
             }
         };
         Ok(())

@@ -793,11 +793,17 @@ fn errors_read_like_advice() {
 fn managed_login_creates_the_domain_as_version_2_and_the_default_branding() {
     let env = Env::new();
     env.metadata_file();
-    let text = saml_config("managed", "", "").replace("prefix = \"managed-login\"", "prefix = \"managed-login\"\nmanaged_login = true");
+    let text = saml_config("managed", "", "").replace(
+        "prefix = \"managed-login\"",
+        "prefix = \"managed-login\"\nmanaged_login = true",
+    );
     let config = env.config("managed", &text);
     let out = ok(&env.run(&["apply", "--yes"], &config));
     assert!(out.contains("pages = managed login"), "{out}");
-    assert!(out.contains("create managed login branding web… ✓"), "{out}");
+    assert!(
+        out.contains("create managed login branding web… ✓"),
+        "{out}"
+    );
     let sdk = env.moto.sdk(REGION);
     let domain = block_on(sdk.describe_domain("managed-login")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(domain.and_then(|d| d.managed_login_version), Some(2));

@@ -575,3 +575,20 @@ fn good_files_pass() {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn a_region_option_that_disagrees_with_the_setup_is_refused_before_any_call() {
+    let work = tempdir();
+    let file = work.path().join("r.toml");
+    write(&file, GOOD);
+    let out = run(cmd(&work.path().join("s"))
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .args(["plan", "--region", "us-west-2", "--config"])
+        .arg(&file));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--region us-west-2 disagrees with the setup's region \"us-east-1\""),
+        "{}",
+        stderr(&out)
+    );
+}

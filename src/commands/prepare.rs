@@ -55,6 +55,12 @@ pub async fn prepare(
     let resolved = resolve(ctx, source, Stage::Apply)?;
     print_warnings(&resolved.warnings);
     let setup = &resolved.setup;
+    if let Some(region) = ctx.global.region.as_deref().filter(|r| *r != setup.region) {
+        return Err(Failure::Usage(format!(
+            "error: --region {region} disagrees with the setup's region {:?}\n  fix: drop --region (the setup decides), or change region in the setup",
+            setup.region
+        )));
+    }
     let fetcher =
         Fetcher::new(Limits::from_env()).map_err(|e| Failure::Failed(format!("error: {e}")))?;
     let mut entra = input::check(setup, &resolved.base_dir, &ctx.global.authority, &fetcher)

@@ -369,6 +369,18 @@ fn pick_or_create<'a>(
     (options, chosen)
 }
 
+/// Which app client fields a new client shows, and which an adopted one does.
+fn client_field_visible(key: &str, new: bool) -> bool {
+    if new {
+        key != "only_entra"
+    } else {
+        matches!(
+            key,
+            "callback_urls" | "logout_urls" | "scopes" | "only_entra"
+        )
+    }
+}
+
 /// Marks the current step done, moves on and says what to do on arrival.
 fn advance(m: &mut Model, step: Step) -> Vec<Cmd> {
     if let Some(state) = m.state.as_mut() {
@@ -529,11 +541,15 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
                     "for confidential back ends; a browser app has none",
                     c.generate_secret,
                 ),
+                Field::toggle(
+                    "only_entra",
+                    "Only Entra on this client",
+                    "takes COGNITO and other providers off (IdP-initiated SAML needs it); Cognito passwords then stop working through this client",
+                    c.remove_other_providers,
+                ),
             ];
-            if chosen != 0 {
-                for f in fields.iter_mut().skip(1) {
-                    f.hidden = !matches!(f.key, "callback_urls" | "logout_urls" | "scopes");
-                }
+            for f in fields.iter_mut().skip(1) {
+                f.hidden = !client_field_visible(f.key, chosen == 0);
             }
             Form::new(fields)
         }
@@ -710,7 +726,7 @@ fn validate_form(m: &mut Model) {
         Step::AppClient => {
             let new = m.form.choice("client") == 0;
             for f in m.form.fields.iter_mut().skip(1) {
-                f.hidden = !new && !matches!(f.key, "callback_urls" | "logout_urls" | "scopes");
+                f.hidden = !client_field_visible(f.key, new);
             }
             field_errors(&mut m.form, |key, v| match key {
                 "callback_urls" | "logout_urls" => {
@@ -1070,6 +1086,7 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
                     callback_urls: parse_list(&form.value("callback_urls")),
                     logout_urls: parse_list(&form.value("logout_urls")),
                     scopes,
+                    remove_other_providers: form.on("only_entra"),
                     ..AppClient::default()
                 }
             };

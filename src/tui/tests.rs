@@ -312,6 +312,24 @@ fn keys_drive_the_journey() {
     assert!(update(&mut map, key(KeyCode::Enter)).is_empty());
     assert!(map.message[0].contains("phone_number"));
 
+    // An adopted client can be made Entra-only (IdP-initiated SAML needs it).
+    let mut client = model_at(Step::AppClient, SETUP);
+    assert!(client.form.get("only_entra").is_some_and(|f| !f.hidden));
+    assert!(
+        client.form.get("secret").is_some_and(|f| f.hidden),
+        "a secret is chosen only at creation"
+    );
+    while client.form.focused().map(|f| f.key) != Some("only_entra") {
+        let _ = update(&mut client, key(KeyCode::Tab));
+    }
+    let _ = update(&mut client, key(KeyCode::Char(' ')));
+    let _ = update(&mut client, key(KeyCode::Enter));
+    assert_eq!(
+        client.setup().map(|s| s.app_client.remove_other_providers),
+        Some(true)
+    );
+    assert_eq!(client.screen, Screen::Step(Step::Provider));
+
     // Paste goes into the focused field.
     let mut back = model_at(Step::BackFromEntra, SETUP);
     let _ = update(&mut back, ctrl('u'));
