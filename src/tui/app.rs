@@ -247,7 +247,7 @@ impl Model {
             && self
                 .form
                 .focused()
-                .is_some_and(|f| f.is_editable_text() && !f.hidden)
+                .is_some_and(|f| f.takes_typing() && !f.hidden)
     }
 
     /// The keys that work on this screen, for the key bar.
@@ -455,7 +455,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
                 Field::choice(
                     "pool",
                     "User pool",
-                    "←→ to pick one of the account's pools, or create one",
+                    "←→ to pick one of the account's pools (type to filter), or create one",
                     options,
                     chosen,
                 ),
@@ -503,7 +503,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
                 Field::choice(
                     "client",
                     "App client",
-                    "←→ to pick the app's client, or create one",
+                    "←→ to pick the app's client (type to filter), or create one",
                     options,
                     chosen,
                 ),

@@ -23,6 +23,8 @@ pub struct Field {
     pub default: String,
     pub on: bool,
     pub choice: usize,
+    /// Typed into a choice field: narrows the options (an account may have many pools).
+    pub filter: String,
     pub error: Option<String>,
     /// Not shown (and not validated) in the current state of the form.
     pub hidden: bool,
@@ -39,6 +41,7 @@ impl Field {
             default: String::new(),
             on: false,
             choice: 0,
+            filter: String::new(),
             error: None,
             hidden: false,
         }
@@ -91,6 +94,35 @@ impl Field {
 
     pub fn is_editable_text(&self) -> bool {
         matches!(self.kind, Kind::Text | Kind::Secret)
+    }
+
+    /// Whether typed characters go into this field (text, or a choice's filter).
+    pub fn takes_typing(&self) -> bool {
+        matches!(self.kind, Kind::Text | Kind::Secret | Kind::Choice(_))
+    }
+
+    /// The indexes of the options the filter lets through (all of them without a filter).
+    pub fn matches(&self) -> Vec<usize> {
+        let Kind::Choice(options) = &self.kind else {
+            return Vec::new();
+        };
+        let needle = self.filter.to_lowercase();
+        options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// After the filter changed: the first match, unless the current choice still matches.
+    fn follow_filter(&mut self) {
+        let matches = self.matches();
+        if !matches.contains(&self.choice)
+            && let Some(first) = matches.first()
+        {
+            self.choice = *first;
+        }
     }
 }
 
@@ -173,20 +205,32 @@ impl Form {
             KeyCode::Tab | KeyCode::Down => self.move_focus(true),
             KeyCode::BackTab | KeyCode::Up => self.move_focus(false),
             KeyCode::Char(' ') if field.kind == Kind::Toggle => field.on = !field.on,
-            KeyCode::Left | KeyCode::Right if matches!(field.kind, Kind::Choice(_)) => {
-                if let Kind::Choice(options) = &field.kind {
-                    let n = options.len().max(1);
-                    field.choice = if key.code == KeyCode::Right {
-                        (field.choice + 1) % n
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
+                if matches!(field.kind, Kind::Choice(_)) =>
+            {
+                // Move among the options the filter lets through.
+                let matches = field.matches();
+                if !matches.is_empty() {
+                    let n = matches.len();
+                    let at = matches.iter().position(|i| *i == field.choice).unwrap_or(0);
+                    let next = if key.code == KeyCode::Left {
+                        (at + n - 1) % n
                     } else {
-                        (field.choice + n - 1) % n
+                        (at + 1) % n
                     };
+                    field.choice = matches[next];
                 }
             }
-            KeyCode::Char(' ') if matches!(field.kind, Kind::Choice(_)) => {
-                if let Kind::Choice(options) = &field.kind {
-                    field.choice = (field.choice + 1) % options.len().max(1);
-                }
+            KeyCode::Char(c) if !ctrl && matches!(field.kind, Kind::Choice(_)) => {
+                field.filter.push(c);
+                field.follow_filter();
+            }
+            KeyCode::Backspace if matches!(field.kind, Kind::Choice(_)) => {
+                field.filter.pop();
+                field.follow_filter();
+            }
+            KeyCode::Char('u') if ctrl && matches!(field.kind, Kind::Choice(_)) => {
+                field.filter.clear();
             }
             KeyCode::Char('u') if ctrl && field.is_editable_text() => field.text.clear(),
             KeyCode::Char(c) if !ctrl && field.is_editable_text() => field.text.push(c),
@@ -243,6 +287,32 @@ mod tests {
         form.handle_key(key(KeyCode::Tab));
         form.handle_key(key(KeyCode::Right));
         assert_eq!(form.choice("method"), 1);
+        // Typing narrows a choice; ←→ then move among the matches only.
+        let mut pools = Form::new(vec![Field::choice(
+            "pool",
+            "Pool",
+            "",
+            vec![
+                "Create a new pool".into(),
+                "corp-users (eu_1)".into(),
+                "staging (eu_2)".into(),
+                "corp-admins (eu_3)".into(),
+            ],
+            0,
+        )]);
+        pools.handle_key(key(KeyCode::Char('c')));
+        pools.handle_key(key(KeyCode::Char('o')));
+        pools.handle_key(key(KeyCode::Char('r')));
+        pools.handle_key(key(KeyCode::Char('p')));
+        assert_eq!(pools.choice("pool"), 1);
+        pools.handle_key(key(KeyCode::Right));
+        assert_eq!(pools.choice("pool"), 3, "staging does not match");
+        pools.handle_key(key(KeyCode::Right));
+        assert_eq!(pools.choice("pool"), 1, "wraps among matches");
+        for _ in 0..4 {
+            pools.handle_key(key(KeyCode::Backspace));
+        }
+        assert_eq!(pools.get("pool").map(|f| f.matches().len()), Some(4));
         form.handle_key(key(KeyCode::Tab));
         assert_eq!(form.focus, 0, "focus wraps");
         assert!(form.paste("https://x\n"));

@@ -49,11 +49,26 @@ fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static
             spans.push(Span::styled(format!("{}: ", f.label), label_style));
             let option = options.get(f.choice).cloned().unwrap_or_default();
             spans.push(Span::styled(format!("‹ {option} ›"), t.value()));
+            let matches = f.matches();
             if options.len() > 1 {
+                let at = matches
+                    .iter()
+                    .position(|i| *i == f.choice)
+                    .map_or(0, |p| p + 1);
+                spans.push(Span::styled(format!("  {at}/{}", matches.len()), t.dim()));
+            }
+            if !f.filter.is_empty() {
+                let note = if matches.is_empty() {
+                    " (no match)"
+                } else {
+                    ""
+                };
                 spans.push(Span::styled(
-                    format!("  {}/{}", f.choice + 1, options.len()),
-                    t.dim(),
+                    format!("  filter: {}{note}", f.filter),
+                    t.focus(),
                 ));
+            } else if focused && options.len() > 3 {
+                spans.push(Span::styled("  type to filter", t.dim()));
             }
         }
         Kind::Text | Kind::Secret => {
