@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::entra::metadata::thumbprint;
+pub use crate::entra::{Finding, Level};
 use crate::setup::{Setup, Values};
 
 const SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -20,20 +21,6 @@ pub const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persiste
 const GROUPS_LINK: &str = "http://schemas.microsoft.com/claims/groups.link";
 /// A captured response is a few kilobytes; a HAR file may be larger, but not this large.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-    Info,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub level: Level,
-    pub message: String,
-}
 
 fn finding(level: Level, message: impl Into<String>) -> Finding {
     Finding {
@@ -437,6 +424,6 @@ pub fn judge(
             }
         }
     }
-    out.sort_by_key(|f| f.level as u8);
+    out.sort_by_key(|f| f.level);
     d.findings.splice(0..0, out);
 }

@@ -1480,6 +1480,17 @@ fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     }
 }
 
+/// After an Entra check: usable answers are saved and the step may go on.
+fn checked(m: &mut Model, has_errors: bool) -> Vec<Cmd> {
+    m.entra_ok = !has_errors;
+    if m.entra_ok {
+        m.message = vec!["✓ Usable. Enter to go on.".into()];
+        vec![Cmd::Save]
+    } else {
+        Vec::new()
+    }
+}
+
 fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
     m.busy = None;
     match done {
@@ -1565,13 +1576,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                     state.record_entra(md.tenant_id.clone(), Some(md));
                 }
             }
-            m.entra_ok = !report.has_errors();
-            if m.entra_ok {
-                m.message = vec!["✓ Usable. Enter to go on.".into()];
-                vec![Cmd::Save]
-            } else {
-                Vec::new()
-            }
+            checked(m, report.has_errors())
         }
         TaskDone::Tenant(report) => {
             m.findings = report.findings.clone();
@@ -1588,13 +1593,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                     state.record_entra(Some(d.tenant_id.clone()), None);
                 }
             }
-            m.entra_ok = !report.has_errors();
-            if m.entra_ok {
-                m.message = vec!["✓ Usable. Enter to go on.".into()];
-                vec![Cmd::Save]
-            } else {
-                Vec::new()
-            }
+            checked(m, report.has_errors())
         }
         TaskDone::Planned(result) => {
             match result {
