@@ -14,6 +14,7 @@ use crate::entra::fetch::{Fetcher, Limits};
 use crate::entra::input;
 use crate::plan::{self, EntraInput, Options, Phase, Plan};
 use crate::setup::{Known, Setup};
+use crate::state::State;
 
 /// Everything a session step needs, copied out of the face's state.
 #[derive(Debug, Clone)]
@@ -27,6 +28,68 @@ pub struct Job {
     pub branding_done: bool,
     /// Where certificate files are written.
     pub out_dir: PathBuf,
+    /// Where relative paths in the setup (a metadata file) start from.
+    pub base_dir: PathBuf,
+}
+
+impl Job {
+    /// A session step for a saved setup; files go to and are read from the current folder.
+    pub fn from_state(
+        state: &State,
+        endpoint_url: Option<String>,
+        authority: &str,
+        secret: Option<String>,
+    ) -> Job {
+        Job {
+            setup: state.answers.clone(),
+            known: state.known(),
+            aws: state.aws_options(endpoint_url),
+            authority: authority.to_string(),
+            secret,
+            branding_done: state.branding_done(),
+            out_dir: PathBuf::from("."),
+            base_dir: PathBuf::from("."),
+        }
+    }
+}
+
+/// A plan made against the live account, with what was found on the way.
+pub struct Planned {
+    pub plan: Plan,
+    pub api: SdkCognito,
+    /// The pool and client that exist now: apply starts from them.
+    pub ids: Ids,
+    pub entra: input::Checked,
+}
+
+/// Why planning stopped; each face words it its own way.
+#[derive(Debug)]
+pub enum PlanError {
+    /// What Entra serves is not usable (nothing was read from AWS).
+    Entra(input::Unusable),
+    Api(ApiError),
+    Refused(Vec<plan::Refusal>),
+    Other(String),
+}
+
+impl PlanError {
+    /// The advice as one text, for the interactive faces.
+    pub fn text(&self, aws: &AwsOptions) -> String {
+        match self {
+            PlanError::Entra(u) => {
+                let errors: Vec<String> = u.findings.iter().map(|f| f.message.clone()).collect();
+                format!("{} is not usable: {}", u.what, errors.join("; "))
+            }
+            PlanError::Api(e) => say(e, aws),
+            PlanError::Refused(r) => refusals(r.clone()),
+            PlanError::Other(why) => why.clone(),
+        }
+    }
+
+    /// The refusal a typed client secret would lift (a new OIDC provider, no secret given).
+    pub fn wants_secret(&self) -> bool {
+        matches!(self, PlanError::Refused(r) if r.iter().any(|r| r.field == "client secret"))
+    }
 }
 
 /// Advice for an API error; with no credentials at all, also the way to try without AWS.
@@ -97,29 +160,37 @@ pub async fn prepare(job: &Job) -> Result<Ids, String> {
 }
 
 /// The whole plan, with the Entra side checked first (nothing is read from AWS before).
-pub async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), String> {
-    let fetcher = Fetcher::new(Limits::from_env()).map_err(|e| e.to_string())?;
-    let mut checked = input::check(
-        &job.setup,
-        std::path::Path::new("."),
-        &job.authority,
-        &fetcher,
-    )
-    .await
-    .map_err(|u| {
-        let errors: Vec<String> = u.findings.iter().map(|f| f.message.clone()).collect();
-        format!("{} is not usable: {}", u.what, errors.join("; "))
-    })?;
+pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError> {
+    let fetcher = Fetcher::new(Limits::from_env()).map_err(|e| PlanError::Other(e.to_string()))?;
+    let mut entra = input::check(&job.setup, &job.base_dir, &job.authority, &fetcher)
+        .await
+        .map_err(PlanError::Entra)?;
     if job.secret.is_some() {
-        checked.input.client_secret = job.secret.clone();
+        entra.input.client_secret = job.secret.clone();
     }
-    let api = api(job).await?;
+    let api = connect(&job.aws).await.map_err(PlanError::Api)?;
     let observed = observe(&api, &job.setup, &job.known, job.branding_done)
         .await
-        .map_err(|e| observe_error(e, &job.aws))?;
+        .map_err(|e| match e {
+            ObserveError::Api(e) => PlanError::Api(e),
+            ObserveError::Refused(r) => PlanError::Refused(r),
+        })?;
     let plan =
-        plan::plan(&job.setup, &observed, &checked.input, Options::default()).map_err(refusals)?;
-    Ok((plan, api, ids_of(&observed)))
+        plan::plan(&job.setup, &observed, &entra.input, options).map_err(PlanError::Refused)?;
+    Ok(Planned {
+        plan,
+        api,
+        ids: ids_of(&observed),
+        entra,
+    })
+}
+
+/// `plan_live` with the default options, its errors as advice text.
+pub async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), String> {
+    plan_live(job, Options::default())
+        .await
+        .map(|p| (p.plan, p.api, p.ids))
+        .map_err(|e| e.text(&job.aws))
 }
 
 /// Plans again, applies change by change (`on_done` after each), writes the certificates.

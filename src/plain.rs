@@ -3,7 +3,6 @@
 //! core's rules, calls the same engine, and saves the same state after every step.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 use inquire::error::InquireError;
 use inquire::validator::Validation;
@@ -11,7 +10,6 @@ use inquire::{Confirm, MultiSelect, Password, PasswordDisplayMode, Select, Text}
 
 use cognito_entra::clipboard::Clipboard;
 use cognito_entra::cognito::api::CognitoApi;
-use cognito_entra::cognito::sdk::AwsOptions;
 use cognito_entra::engine::{self, Job};
 use cognito_entra::entra::fetch::{Fetcher, Limits};
 use cognito_entra::entra::{Finding, Level, discovery, metadata};
@@ -237,29 +235,12 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
 
 impl Session {
     fn job(&self) -> Job {
-        Job {
-            setup: self.state.answers.clone(),
-            known: self.state.known(),
-            aws: AwsOptions {
-                region: self.state.answers.region.clone(),
-                profile: self
-                    .state
-                    .aws
-                    .profile
-                    .clone()
-                    .filter(|p| !p.is_empty() && p != "default"),
-                endpoint_url: self.ctx_endpoint.clone(),
-            },
-            authority: self.authority.clone(),
-            secret: self.secret.clone(),
-            branding_done: self
-                .state
-                .progress
-                .applied
-                .iter()
-                .any(|a| a.starts_with("create branding")),
-            out_dir: PathBuf::from("."),
-        }
+        Job::from_state(
+            &self.state,
+            self.ctx_endpoint.clone(),
+            &self.authority,
+            self.secret.clone(),
+        )
     }
 
     fn done(&mut self, step: Step) -> Flow<()> {

@@ -28,17 +28,10 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
     let state = store.load_existing(&name)?;
     let s = &state.answers;
     let values = derive(s, &state.known(), &ctx.global.authority);
-    let aws = AwsOptions {
-        region: s.region.clone(),
-        profile: ctx.global.profile.clone().or_else(|| {
-            state
-                .aws
-                .profile
-                .clone()
-                .filter(|p| !p.is_empty() && p != "default")
-        }),
-        endpoint_url: ctx.global.endpoint_url.clone(),
-    };
+    let mut aws = state.aws_options(ctx.global.endpoint_url.clone());
+    if ctx.global.profile.is_some() {
+        aws.profile = ctx.global.profile.clone();
+    }
     let now = time::OffsetDateTime::now_utc();
     let live = block_on(async {
         let api = connect(&aws)

@@ -3,14 +3,14 @@
 
 use std::io::IsTerminal;
 
-use cognito_entra::cognito::advice::advice;
-use cognito_entra::cognito::observe::{ObserveError, observe};
-use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito, connect};
-use cognito_entra::entra::fetch::{Fetcher, Limits};
-use cognito_entra::entra::input::{self, Checked};
+use std::path::PathBuf;
+
+use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito};
+use cognito_entra::engine::{Job, PlanError, plan_live};
+use cognito_entra::entra::input::Checked;
 use cognito_entra::entra::{Finding, Level};
-use cognito_entra::plan::{self, Options, Plan, Refusal};
-use cognito_entra::setup::{Protocol, Stage};
+use cognito_entra::plan::{Options, Plan, Refusal};
+use cognito_entra::setup::Stage;
 
 use super::source::{Resolved, resolve};
 use super::{Context, Failure, print_warnings};
@@ -61,46 +61,27 @@ pub async fn prepare(
             setup.region
         )));
     }
-    let fetcher =
-        Fetcher::new(Limits::from_env()).map_err(|e| Failure::Failed(format!("error: {e}")))?;
-    let mut entra = input::check(setup, &resolved.base_dir, &ctx.global.authority, &fetcher)
-        .await
-        .map_err(|u| {
-            let mut text = format!("{} is not usable; nothing was changed in AWS:\n", u.what);
-            for f in u.findings.iter().filter(|f| f.level == Level::Error) {
-                text.push_str(&format!("error: {}\n", f.message));
-            }
-            Failure::Failed(text)
-        })?;
-    print_findings(&entra.findings);
-
-    let aws = AwsOptions {
-        region: setup.region.clone(),
-        profile: ctx.global.profile.clone(),
-        endpoint_url: ctx.global.endpoint_url.clone(),
+    let mut job = Job {
+        setup: setup.clone(),
+        known: resolved.known.clone(),
+        aws: AwsOptions {
+            region: setup.region.clone(),
+            profile: ctx.global.profile.clone(),
+            endpoint_url: ctx.global.endpoint_url.clone(),
+        },
+        authority: ctx.global.authority.clone(),
+        secret: None,
+        branding_done: resolved.state.as_ref().is_some_and(|s| s.branding_done()),
+        out_dir: PathBuf::from("."),
+        base_dir: resolved.base_dir.clone(),
     };
-    let fail = |e| {
-        Failure::Failed(format!(
-            "error: {}",
-            advice(&e, aws.profile.as_deref(), &aws.region)
-        ))
+    let options = Options {
+        remove_other_providers,
+        ..Options::default()
     };
-    let api = connect(&aws).await.map_err(fail)?;
-    let branding_done = resolved.state.as_ref().is_some_and(|s| {
-        s.progress
-            .applied
-            .iter()
-            .any(|a| a.starts_with("create branding"))
-    });
-    let observed = match observe(&api, setup, &resolved.known, branding_done).await {
-        Ok(o) => o,
-        Err(ObserveError::Api(e)) => return Err(fail(e)),
-        Err(ObserveError::Refused(r)) => return Err(refusals_failure(&setup.name, &r)),
-    };
+    let mut result = plan_live(&job, options).await;
     // A new OIDC provider needs the secret: ask for it (hidden) when a person is there.
-    if setup.protocol == Protocol::Oidc
-        && entra.input.client_secret.is_none()
-        && observed.provider.is_none()
+    if result.as_ref().err().is_some_and(PlanError::wants_secret)
         && may_prompt
         && std::io::stdin().is_terminal()
     {
@@ -109,22 +90,30 @@ pub async fn prepare(
         )
         .map_err(|e| Failure::Failed(format!("error: cannot read the secret: {e}")))?;
         if !secret.trim().is_empty() {
-            entra.input.client_secret = Some(secret.trim().to_string());
+            job.secret = Some(secret.trim().to_string());
+            result = plan_live(&job, options).await;
         }
     }
-    let options = Options {
-        remove_other_providers,
-        ..Options::default()
+    let planned = match result {
+        Ok(p) => p,
+        Err(PlanError::Entra(u)) => {
+            let mut text = format!("{} is not usable; nothing was changed in AWS:\n", u.what);
+            for f in u.findings.iter().filter(|f| f.level == Level::Error) {
+                text.push_str(&format!("error: {}\n", f.message));
+            }
+            return Err(Failure::Failed(text));
+        }
+        Err(PlanError::Refused(r)) => return Err(refusals_failure(&setup.name, &r)),
+        Err(e) => return Err(Failure::Failed(format!("error: {}", e.text(&job.aws)))),
     };
-    let plan = plan::plan(setup, &observed, &entra.input, options)
-        .map_err(|r| refusals_failure(&setup.name, &r))?;
+    print_findings(&planned.entra.findings);
     Ok(Prepared {
-        pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
-        client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
+        pool_id: planned.ids.user_pool_id.clone(),
+        client_id: planned.ids.client_id.clone(),
         resolved,
-        api,
-        plan,
-        entra,
-        aws,
+        api: planned.api,
+        plan: planned.plan,
+        entra: planned.entra,
+        aws: job.aws,
     })
 }

@@ -2,8 +2,6 @@
 //! run inline; slow ones (AWS, HTTP) run as tokio tasks that send a `Msg` back, so the screen
 //! never freezes.
 
-use std::path::PathBuf;
-
 use tokio::sync::mpsc::UnboundedSender;
 
 use cognito_entra::clipboard::Clipboard;
@@ -14,7 +12,6 @@ use cognito_entra::state::{SetupLock, State, StateError, StateStore};
 
 use cognito_entra::cognito::api::CognitoApi;
 use cognito_entra::cognito::apply::Ids;
-use cognito_entra::cognito::sdk::AwsOptions;
 use cognito_entra::engine::{Job, api, full_plan, prepare, run_apply, say};
 
 use super::app::{Cmd, Model, Msg, PoolDetails, TaskDone};
@@ -26,35 +23,17 @@ pub struct Runtime {
     pub tx: UnboundedSender<Msg>,
     pub endpoint_url: Option<String>,
     pub authority: String,
-    /// Where certificate files are written.
-    pub out_dir: PathBuf,
 }
 
 impl Runtime {
     fn job(&self, m: &Model) -> Option<Job> {
         let state = m.state.as_ref()?;
-        Some(Job {
-            setup: state.answers.clone(),
-            known: state.known(),
-            aws: AwsOptions {
-                region: state.answers.region.clone(),
-                // "default" is what the SDK uses anyway; naming it would only skip the environment.
-                profile: state
-                    .aws
-                    .profile
-                    .clone()
-                    .filter(|p| !p.is_empty() && p != "default"),
-                endpoint_url: self.endpoint_url.clone(),
-            },
-            authority: self.authority.clone(),
-            secret: m.secret.clone(),
-            branding_done: state
-                .progress
-                .applied
-                .iter()
-                .any(|a| a.starts_with("create branding")),
-            out_dir: self.out_dir.clone(),
-        })
+        Some(Job::from_state(
+            state,
+            self.endpoint_url.clone(),
+            &self.authority,
+            m.secret.clone(),
+        ))
     }
 
     fn spawn<F>(&self, future: F)

@@ -9,7 +9,6 @@ pub mod form;
 pub mod view;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use ratatui::crossterm::event::{
@@ -119,7 +118,6 @@ async fn event_loop(
         tx: tx.clone(),
         endpoint_url: ctx.global.endpoint_url.clone(),
         authority: ctx.global.authority.clone(),
-        out_dir: PathBuf::from("."),
     };
     if let Some(name) = setup {
         rt.execute(
