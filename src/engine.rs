@@ -2,10 +2,10 @@
 //! (prepare the pool, domain and client; plan; apply and write the certificates), each
 //! returning advice text on failure. The wizard and the plain prompts both call these.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cognito::advice::advice;
-use crate::cognito::api::{ApiError, ErrorKind};
+use crate::cognito::api::{ApiError, CognitoApi, ErrorKind};
 use crate::cognito::apply::{ApplyError, Event, Ids, apply};
 use crate::cognito::certs::{CertError, ForEntra, write_for_entra};
 use crate::cognito::observe::{ObserveError, observe};
@@ -118,13 +118,6 @@ fn observe_error(e: ObserveError, aws: &AwsOptions) -> String {
     }
 }
 
-fn apply_error(e: ApplyError, aws: &AwsOptions) -> String {
-    match e {
-        ApplyError::Api { error, .. } => say(&error, aws),
-        ApplyError::Record(why) => why,
-    }
-}
-
 fn refusals(r: Vec<plan::Refusal>) -> String {
     r.iter()
         .map(|r| r.to_string())
@@ -155,7 +148,7 @@ pub async fn prepare(job: &Job) -> Result<Ids, String> {
     let mut ids = ids_of(&observed);
     apply(&api, &plan, &mut ids, |_| Ok(()))
         .await
-        .map_err(|e| apply_error(e, &job.aws))?;
+        .map_err(|e| ApplyFailure::Change(e).text(&job.aws))?;
     Ok(ids)
 }
 
@@ -199,19 +192,59 @@ pub async fn run_apply(
     mut on_done: impl FnMut(usize, &Ids) + Send,
 ) -> Result<Vec<ForEntra>, String> {
     let (plan, api, mut ids) = full_plan(job).await?;
-    apply(&api, &plan, &mut ids, |event| {
+    let on_event = |event: Event<'_>| {
         if let Event::Finished(i, _, ids) = event {
             on_done(i, ids);
         }
         Ok(())
-    })
-    .await
-    .map_err(|e| format!("{}\nWhat finished is saved.", apply_error(e, &job.aws)))?;
-    let pool_id = ids.user_pool_id.clone().unwrap_or_default();
-    write_for_entra(&api, &job.setup, &pool_id, &job.out_dir)
+    };
+    apply_planned(&api, &plan, &job.setup, &mut ids, &job.out_dir, on_event)
         .await
         .map_err(|e| match e {
-            CertError::Api(e) => say(&e, &job.aws),
-            CertError::File(why) | CertError::NotYet(why) => why,
+            ApplyFailure::Change(_) => format!("{}\nWhat finished is saved.", e.text(&job.aws)),
+            ApplyFailure::Certificates(_) => e.text(&job.aws),
         })
+}
+
+/// Why an apply stopped: at a change (those before it are done), or at the certificates.
+#[derive(Debug)]
+pub enum ApplyFailure {
+    Change(ApplyError),
+    Certificates(CertError),
+}
+
+impl ApplyFailure {
+    pub fn text(&self, aws: &AwsOptions) -> String {
+        match self {
+            ApplyFailure::Change(ApplyError::Api { error, .. }) => say(error, aws),
+            ApplyFailure::Change(ApplyError::Record(why)) => {
+                format!("the change was made, but the state file could not be saved: {why}")
+            }
+            ApplyFailure::Certificates(CertError::Api(e)) => say(e, aws),
+            ApplyFailure::Certificates(CertError::File(why) | CertError::NotYet(why)) => {
+                why.clone()
+            }
+        }
+    }
+}
+
+/// Runs a plan's changes in order (`on_event` before and after each; an error from it stops
+/// the run), then writes the certificates Entra wants.
+pub async fn apply_planned<A: CognitoApi>(
+    api: &A,
+    plan: &Plan,
+    setup: &Setup,
+    ids: &mut Ids,
+    out_dir: &Path,
+    on_event: impl FnMut(Event<'_>) -> Result<(), String>,
+) -> Result<Vec<ForEntra>, ApplyFailure> {
+    apply(api, plan, ids, on_event)
+        .await
+        .map_err(ApplyFailure::Change)?;
+    match ids.user_pool_id.clone() {
+        Some(pool_id) => write_for_entra(api, setup, &pool_id, out_dir)
+            .await
+            .map_err(ApplyFailure::Certificates),
+        None => Ok(Vec::new()),
+    }
 }

@@ -4,10 +4,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use cognito_entra::cognito::advice::advice;
-use cognito_entra::cognito::apply::{ApplyError, Event, Ids, apply};
-use cognito_entra::cognito::certs::{CertError, write_for_entra};
+use cognito_entra::cognito::apply::{Event, Ids};
 use cognito_entra::cognito::fake::WRITE_OPERATIONS;
+use cognito_entra::engine::{ApplyFailure, apply_planned};
 use cognito_entra::journey::Step;
 use cognito_entra::state::State;
 
@@ -68,71 +67,62 @@ async fn run_async(
     );
 
     let total = prepared.plan.changes.len();
-    let result = apply(
-        &prepared.api,
-        &prepared.plan,
-        &mut ids,
-        |event| match event {
-            Event::Started(i, change) => {
-                print!("[{}/{total}] {}… ", i + 1, change.describe());
-                let _ = std::io::stdout().flush();
-                Ok(())
-            }
-            Event::Finished(_, change, ids) => {
-                println!("✓");
-                state.record_ids(ids);
-                state.record_applied(change.id());
-                lock.save(&mut state).map_err(|e| e.to_string())
-            }
-        },
-    )
-    .await;
-    if let Err(e) = result {
-        println!("✗");
-        let _ = lock.save(&mut state);
-        let message = match e {
-            ApplyError::Api { error, .. } => advice(
-                &error,
-                prepared.aws.profile.as_deref(),
-                &prepared.aws.region,
-            ),
-            ApplyError::Record(why) => {
-                format!("the change was made, but the state file could not be saved: {why}")
-            }
-        };
-        return Err(Failure::Failed(format!(
-            "error: {message}\nThe changes before this one are applied and recorded; run `cognito-entra apply` again to continue."
-        )));
-    }
-
     let out_dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    if let Some(pool_id) = &ids.user_pool_id {
-        let written = write_for_entra(&prepared.api, &setup, pool_id, &out_dir)
-            .await
-            .map_err(|e| {
-                let why = match e {
-                    CertError::Api(e) => advice(&e, prepared.aws.profile.as_deref(), &prepared.aws.region),
-                    CertError::File(why) | CertError::NotYet(why) => why,
-                };
-                Failure::Failed(format!(
-                    "error: {why}\nThe Cognito side is applied; run `cognito-entra apply` again to write the certificates."
-                ))
-            })?;
-        for cert in &written {
-            let r = &cert.record;
-            println!(
-                "\nCognito {} certificate: {} (thumbprint {}, valid until {})",
-                r.kind,
-                r.file.as_deref().unwrap_or_default(),
-                r.thumbprint,
-                r.not_after
-            );
-            if let Some(place) = cert.entra_place {
-                println!("  → {place}");
-            }
+    let on_event = |event: Event<'_>| match event {
+        Event::Started(i, change) => {
+            print!("[{}/{total}] {}… ", i + 1, change.describe());
+            let _ = std::io::stdout().flush();
+            Ok(())
         }
+        Event::Finished(_, change, ids) => {
+            println!("✓");
+            state.record_ids(ids);
+            state.record_applied(change.id());
+            lock.save(&mut state).map_err(|e| e.to_string())
+        }
+    };
+    let result = apply_planned(
+        &prepared.api,
+        &prepared.plan,
+        &setup,
+        &mut ids,
+        &out_dir,
+        on_event,
+    )
+    .await;
+    let written = match result {
+        Ok(written) => written,
+        Err(e @ ApplyFailure::Change(_)) => {
+            println!("✗");
+            let _ = lock.save(&mut state);
+            return Err(Failure::Failed(format!(
+                "error: {}\nThe changes before this one are applied and recorded; run `cognito-entra apply` again to continue.",
+                e.text(&prepared.aws)
+            )));
+        }
+        Err(e @ ApplyFailure::Certificates(_)) => {
+            return Err(Failure::Failed(format!(
+                "error: {}\nThe Cognito side is applied; run `cognito-entra apply` again to write the certificates.",
+                e.text(&prepared.aws)
+            )));
+        }
+    };
+    for cert in &written {
+        let r = &cert.record;
+        println!(
+            "\nCognito {} certificate: {} (thumbprint {}, valid until {})",
+            r.kind,
+            r.file.as_deref().unwrap_or_default(),
+            r.thumbprint,
+            r.not_after
+        );
+        if let Some(place) = cert.entra_place {
+            println!("  → {place}");
+        }
+    }
+    if !written.is_empty() {
         state.aws.certificates = written.into_iter().map(|c| c.record).collect();
     }
     state.mark_done(&Step::ALL[..Step::ReviewApply.number()]);
