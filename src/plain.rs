@@ -803,14 +803,7 @@ impl Session {
                 c.thumbprint,
                 c.not_after
             );
-            let place = match c.kind.as_str() {
-                "encryption" => Some(cognito_entra::cognito::certs::ENCRYPTION_PLACE),
-                "signing" if setup.saml().sign_requests || setup.saml().idp_signout => {
-                    Some(cognito_entra::cognito::certs::VERIFICATION_PLACE)
-                }
-                _ => None,
-            };
-            if let (Some(place), Protocol::Saml) = (place, setup.protocol) {
+            if let Some(place) = cognito_entra::cognito::certs::entra_place(&setup, &c.kind) {
                 println!("  → {place}");
             }
         }

@@ -70,6 +70,20 @@ pub struct ForEntra {
 pub const VERIFICATION_PLACE: &str = "Entra: Single sign-on › Verification certificates › Require verification certificates › Upload this file";
 pub const ENCRYPTION_PLACE: &str = "Entra: Single sign-on › Token encryption › Import certificate › this file, then right-click it › Activate";
 
+/// Where a Cognito certificate of this kind goes in Entra for this setup (`None`: Entra does
+/// not need it with these options).
+pub fn entra_place(setup: &Setup, kind: &str) -> Option<&'static str> {
+    if setup.protocol != Protocol::Saml {
+        return None;
+    }
+    let saml = setup.saml();
+    match kind {
+        "signing" if saml.sign_requests || saml.idp_signout => Some(VERIFICATION_PLACE),
+        "encryption" => Some(ENCRYPTION_PLACE),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum CertError {
     Api(ApiError),
@@ -94,10 +108,9 @@ pub async fn write_for_entra<A: CognitoApi>(
     let written = write_certificate(dir, &format!("{}-signing.cer", setup.name), &signing)
         .map_err(CertError::File)?;
     let saml = setup.saml();
-    let needed = setup.protocol == Protocol::Saml && (saml.sign_requests || saml.idp_signout);
     out.push(ForEntra {
         record: record("signing", written),
-        entra_place: needed.then_some(VERIFICATION_PLACE),
+        entra_place: entra_place(setup, "signing"),
     });
     if setup.protocol == Protocol::Saml && saml.encrypted_responses {
         let provider = api
@@ -116,7 +129,7 @@ pub async fn write_for_entra<A: CognitoApi>(
             .map_err(CertError::File)?;
         out.push(ForEntra {
             record: record("encryption", written),
-            entra_place: Some(ENCRYPTION_PLACE),
+            entra_place: entra_place(setup, "encryption"),
         });
     }
     Ok(out)

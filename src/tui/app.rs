@@ -149,7 +149,6 @@ pub struct Model {
     pub apply_lines: Vec<(String, LineState)>,
     pub apply_error: Option<String>,
     pub applying: bool,
-    pub certs: Vec<ForEntra>,
     /// The OIDC client secret: memory only, never saved.
     pub secret: Option<String>,
     pub reveal: bool,
@@ -191,7 +190,6 @@ impl Model {
             apply_lines: Vec::new(),
             apply_error: None,
             applying: false,
-            certs: Vec::new(),
             secret: None,
             reveal: false,
             list_selected: 0,
@@ -1629,9 +1627,8 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             match result {
                 Ok(certs) => {
                     if let Some(state) = m.state.as_mut() {
-                        state.aws.certificates = certs.iter().map(|c| c.record.clone()).collect();
+                        state.aws.certificates = certs.into_iter().map(|c| c.record).collect();
                     }
-                    m.certs = certs;
                     advance(m, Step::ReviewApply)
                 }
                 Err(advice) => {

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use cognito_entra::cognito::certs::entra_place;
 use cognito_entra::journey::finish_checklist;
 
 use super::entra::checklist_lines;
@@ -15,20 +16,18 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
     let Some(setup) = m.setup() else { return };
     let mut lines = Vec::new();
-    let certs: Vec<_> = if m.certs.is_empty() {
-        m.state
-            .as_ref()
-            .map(|s| s.aws.certificates.clone())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| (r, None))
-            .collect()
-    } else {
-        m.certs
-            .iter()
-            .map(|c| (c.record.clone(), c.entra_place))
-            .collect()
-    };
+    // The records apply saved; where each goes follows from the setup's options.
+    let certs: Vec<_> = m
+        .state
+        .as_ref()
+        .map(|s| s.aws.certificates.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let place = entra_place(setup, &r.kind);
+            (r, place)
+        })
+        .collect();
     for (record, place) in &certs {
         lines.push(Line::from(vec![
             Span::styled(format!("{} certificate ", record.kind), t.title()),
