@@ -14,7 +14,8 @@ use std::time::Duration;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind,
 };
-use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::crossterm::{execute, queue};
 use tokio::sync::mpsc;
 
 use cognito_entra::clipboard::Clipboard;
@@ -136,7 +137,12 @@ async fn event_loop(
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let panic_on_f12 = std::env::var_os("COGNITO_ENTRA_TEST_PANIC").is_some();
     let code = loop {
-        if let Err(e) = terminal.draw(|f| view::view(f, &model)) {
+        // One frame appears at once on terminals that support synchronized output, instead of
+        // row by row over a slow link; others ignore the two sequences.
+        let _ = queue!(std::io::stdout(), BeginSynchronizedUpdate);
+        let drawn = terminal.draw(|f| view::view(f, &model));
+        let _ = execute!(std::io::stdout(), EndSynchronizedUpdate);
+        if let Err(e) = drawn {
             break Err(Failure::Failed(format!("error: cannot draw: {e}")));
         }
         let msg = tokio::select! {

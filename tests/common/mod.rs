@@ -210,11 +210,27 @@ impl Tmux {
         stdout(&self.cmd(&["capture-pane", "-p", "-J", "-t", "0"]))
     }
 
+    /// Waits for `text`, then for the frame to settle: a capture can land between the
+    /// writes of one frame (title drawn, body not yet), most often on a loaded machine.
     pub fn wait_for_text(&self, text: &str, timeout: Duration) -> String {
-        wait_for(&format!("{text:?} on the tmux screen"), timeout, || {
+        let mut last = wait_for(&format!("{text:?} on the tmux screen"), timeout, || {
             let s = self.screen();
             s.contains(text).then_some(s)
-        })
+        });
+        let settle_until = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < settle_until {
+            std::thread::sleep(Duration::from_millis(60));
+            let now = self.screen();
+            if now == last {
+                break;
+            }
+            if !now.contains(text) {
+                // The screen moved on (a spinner, the next step): keep the frame we saw.
+                break;
+            }
+            last = now;
+        }
+        last
     }
 }
 
