@@ -88,8 +88,17 @@ impl World {
         self.entra.url(&metadata_path(true))
     }
 
-    /// From the welcome screen, a new setup up to the Entra portal step (7).
+    /// From the welcome screen, a new setup up to the Entra portal step (7), keeping the
+    /// suggested domain prefix.
     fn to_entra_step(&self, name: &str, oidc: bool) -> String {
+        self.to_entra_step_with(name, oidc, |w| {
+            // The live check of the suggested prefix, against the emulator.
+            w.wait("available");
+        })
+    }
+
+    /// The same, with `on_domain` acting on the domain step before Enter.
+    fn to_entra_step_with(&self, name: &str, oidc: bool, on_domain: impl Fn(&World)) -> String {
         if oidc {
             self.keys(&["Down"]);
         }
@@ -104,6 +113,7 @@ impl World {
         self.wait("3 · User pool");
         self.keys(&["Enter"]);
         self.wait("4 · Domain");
+        on_domain(self);
         self.keys(&["Enter"]);
         self.wait("5 · App client");
         self.keys(&["Tab", "Tab"]);
@@ -240,12 +250,29 @@ fn a_complete_saml_setup_from_the_screens_alone() {
 fn a_complete_oidc_setup_from_the_screens_alone() {
     const SECRET: &str = "Wz8~oidc.Secret-Value_from-Entra";
     let w = World::new();
+    // Another pool already has the prefix the wizard will suggest.
+    let sdk = w.moto.sdk(REGION);
+    block_on(async {
+        let other = sdk
+            .create_user_pool("someone-else")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sdk.create_domain(&other.id, "e2e-oidc-login", false)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
     w.start("");
-    let screen = w.to_entra_step("e2e-oidc", true);
+    let screen = w.to_entra_step_with("e2e-oidc", true, |w| {
+        w.wait("taken by another user pool");
+        w.keys(&["C-u"]);
+        w.text("e2e-oidc-signin");
+        w.wait("available");
+    });
     assert!(screen.contains("Redirect URI (platform Web)"), "{screen}");
     assert!(
-        pane(&screen)
-            .contains("https://e2e-oidc-login.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse"),
+        pane(&screen).contains(
+            "https://e2e-oidc-signin.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse"
+        ),
         "{screen}"
     );
     w.keys(&["Enter"]);
@@ -273,7 +300,6 @@ fn a_complete_oidc_setup_from_the_screens_alone() {
     w.keys(&["q"]);
     assert!(w.wait("EXIT-").contains("EXIT-0"));
 
-    let sdk = w.moto.sdk(REGION);
     let authority = w.entra.authority();
     block_on(async {
         let pools = sdk.list_user_pools().await.unwrap_or_default();
@@ -281,6 +307,15 @@ fn a_complete_oidc_setup_from_the_screens_alone() {
             .iter()
             .find(|p| p.name == "e2e-oidc-users")
             .unwrap_or_else(|| panic!("{pools:?}"));
+        let domain = sdk
+            .describe_domain("e2e-oidc-signin")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            domain.map(|d| d.user_pool_id),
+            Some(pool.id.clone()),
+            "the prefix typed after the taken one"
+        );
         let provider = sdk
             .describe_identity_provider(&pool.id, "entra")
             .await

@@ -22,7 +22,7 @@ use cognito_entra::setup::validate::{
 use cognito_entra::setup::{Protocol, Setup, Values, derive, parse_list};
 use cognito_entra::state::State;
 
-use super::form::{Field, Form};
+use super::form::{Field, Form, Note};
 
 /// A saved setup on the welcome screen.
 #[derive(Debug, Clone)]
@@ -73,6 +73,8 @@ pub enum TaskDone {
     Pools(Result<Vec<PoolSummary>, String>),
     Pool(Result<PoolDetails, String>),
     Domain(String, Result<Option<DomainInfo>, String>),
+    /// The live availability check of a prefix typed on the domain step.
+    DomainProbe(String, Result<Option<DomainInfo>, String>),
     Prepared(Result<Ids, String>),
     Metadata(Box<metadata::Report>),
     Tenant(Box<discovery::Report>),
@@ -109,6 +111,8 @@ pub enum Cmd {
     LoadPools,
     LoadPool(String),
     CheckDomain(String),
+    /// Whether a prefix is free, while the admin is still on the domain step.
+    ProbeDomain(String),
     Prepare,
     CheckMetadata {
         source: String,
@@ -118,6 +122,28 @@ pub enum Cmd {
     Apply,
     Open(String),
 }
+
+/// The live availability check of the domain prefix: it waits for typing to pause, then asks
+/// Cognito once per prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DomainProbe {
+    #[default]
+    Idle,
+    /// Asks at tick `due` unless the prefix changes first.
+    Waiting {
+        prefix: String,
+        due: usize,
+    },
+    Checking(String),
+    /// Cognito's answer for this prefix: free (or this pool's own), or why not.
+    Known {
+        prefix: String,
+        usable: bool,
+    },
+}
+
+/// Ticks (of 120 ms) of no typing before the prefix is checked.
+const PROBE_PAUSE_TICKS: usize = 3;
 
 pub struct Model {
     pub screen: Screen,
@@ -134,6 +160,7 @@ pub struct Model {
     pub clients: Vec<ClientSummary>,
     pub required: Vec<String>,
     pub pool_domain: Option<String>,
+    pub domain_probe: DomainProbe,
     /// The account's pools were listed (an account may have none).
     pub pools_loaded: bool,
     /// The adopted pool whose details (domain, clients) were read.
@@ -179,6 +206,7 @@ impl Model {
             clients: Vec::new(),
             required: Vec::new(),
             pool_domain: None,
+            domain_probe: DomainProbe::Idle,
             pools_loaded: false,
             pool_loaded_for: None,
             findings: Vec::new(),
@@ -402,6 +430,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
     m.list_selected = 0;
     m.editing = None;
     m.help = false;
+    m.domain_probe = DomainProbe::Idle;
     let Some(setup) = m.setup().cloned() else {
         return Vec::new();
     };
@@ -713,14 +742,17 @@ fn validate_form(m: &mut Model) {
                 (key == "name" && v.trim().is_empty()).then(|| "give the pool a name".to_string())
             });
         }
-        Step::Domain => field_errors(&mut m.form, |key, v| {
-            if key != "prefix" {
-                return None;
-            }
-            let mut out = Vec::new();
-            check_prefix(v, &mut out);
-            out.first().map(|p| format!("{} — {}", p.problem, p.fix))
-        }),
+        Step::Domain => {
+            field_errors(&mut m.form, |key, v| {
+                if key != "prefix" {
+                    return None;
+                }
+                let mut out = Vec::new();
+                check_prefix(v, &mut out);
+                out.first().map(|p| format!("{} — {}", p.problem, p.fix))
+            });
+            schedule_domain_probe(m);
+        }
         Step::AppClient => {
             let new = m.form.choice("client") == 0;
             for f in m.form.fields.iter_mut().skip(1) {
@@ -775,7 +807,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Tick => {
             m.tick = m.tick.wrapping_add(1);
-            Vec::new()
+            probe_when_due(m)
         }
         Msg::Copied(text) => {
             m.notice = Some(text);
@@ -1062,6 +1094,14 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
                     managed_login: form.on("managed_login"),
                 };
             }
+            if m.domain_probe
+                == (DomainProbe::Known {
+                    prefix: prefix.clone(),
+                    usable: true,
+                })
+            {
+                return advance(m, step);
+            }
             m.busy = Some(format!("Checking that {prefix} is free…"));
             vec![Cmd::CheckDomain(prefix)]
         }
@@ -1126,6 +1166,91 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         Step::BackFromEntra => back_from_entra(m, form),
         _ => advance(m, step),
     }
+}
+
+/// After the prefix changed: forget what was known of the old one and wait for a pause.
+fn schedule_domain_probe(m: &mut Model) {
+    let Some(field) = m.form.get("prefix").filter(|f| !f.hidden) else {
+        return;
+    };
+    let prefix = field.value();
+    let valid = field.error.is_none() && !prefix.is_empty();
+    let same = match &m.domain_probe {
+        DomainProbe::Idle => false,
+        DomainProbe::Waiting { prefix: p, .. }
+        | DomainProbe::Checking(p)
+        | DomainProbe::Known { prefix: p, .. } => *p == prefix,
+    };
+    if same {
+        return;
+    }
+    if let Some(f) = m.form.get_mut("prefix") {
+        f.note = None;
+    }
+    m.domain_probe = if valid {
+        DomainProbe::Waiting {
+            prefix,
+            due: m.tick + PROBE_PAUSE_TICKS,
+        }
+    } else {
+        DomainProbe::Idle
+    };
+}
+
+fn probe_when_due(m: &mut Model) -> Vec<Cmd> {
+    let DomainProbe::Waiting { prefix, due } = &m.domain_probe else {
+        return Vec::new();
+    };
+    if m.tick < *due || m.screen != Screen::Step(Step::Domain) || m.busy.is_some() {
+        return Vec::new();
+    }
+    let prefix = prefix.clone();
+    if let Some(f) = m.form.get_mut("prefix") {
+        f.note = Some(Note::Checking(format!(
+            "checking whether {prefix} is free…"
+        )));
+    }
+    m.domain_probe = DomainProbe::Checking(prefix.clone());
+    vec![Cmd::ProbeDomain(prefix)]
+}
+
+fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<DomainInfo>, String>) {
+    if m.domain_probe != DomainProbe::Checking(prefix.clone()) {
+        // The admin typed on meanwhile: this answer is about a prefix no longer there.
+        return;
+    }
+    let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
+    let region = m.setup().map(|s| s.region.clone()).unwrap_or_default();
+    let (usable, note) = match result {
+        Ok(None) => (
+            true,
+            Note::Good(format!(
+                "{prefix}.auth.{region}.amazoncognito.com is available"
+            )),
+        ),
+        Ok(Some(d)) if Some(&d.user_pool_id) == pool_id.as_ref() => (
+            true,
+            Note::Good(format!("{prefix} is already this pool's domain")),
+        ),
+        Ok(Some(_)) => (
+            false,
+            Note::Bad(format!(
+                "{prefix} is taken by another user pool (prefixes are unique per region across all accounts): choose another"
+            )),
+        ),
+        Err(advice) => (
+            false,
+            Note::Bad(format!(
+                "could not check {prefix}: {}",
+                advice.lines().next().unwrap_or_default()
+            )),
+        ),
+    };
+    if let Some(f) = m.form.get_mut("prefix") {
+        f.note = Some(note);
+    }
+    // Enter skips its own check only when this one found the prefix usable.
+    m.domain_probe = DomainProbe::Known { prefix, usable };
 }
 
 fn back_from_entra(m: &mut Model, form: Form) -> Vec<Cmd> {
@@ -1517,6 +1642,10 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 Screen::Step(step) => enter(m, step),
                 _ => Vec::new(),
             }
+        }
+        TaskDone::DomainProbe(prefix, result) => {
+            domain_probed(m, prefix, result);
+            Vec::new()
         }
         TaskDone::Domain(prefix, result) => {
             let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());

@@ -151,14 +151,12 @@ impl Runtime {
                 TaskDone::Pool(result)
             }),
             Cmd::CheckDomain(prefix) => self.spawn(async move {
-                let result = match api(&job).await {
-                    Ok(api) => api
-                        .describe_domain(&prefix)
-                        .await
-                        .map_err(|e| say(&e, &job.aws)),
-                    Err(e) => Err(e),
-                };
+                let result = describe_domain(&job, &prefix).await;
                 TaskDone::Domain(prefix, result)
+            }),
+            Cmd::ProbeDomain(prefix) => self.spawn(async move {
+                let result = describe_domain(&job, &prefix).await;
+                TaskDone::DomainProbe(prefix, result)
             }),
             Cmd::Prepare => self.spawn(async move { TaskDone::Prepared(prepare(&job).await) }),
             Cmd::CheckMetadata { source } => self.spawn(async move {
@@ -204,6 +202,16 @@ impl Runtime {
             _ => {}
         }
     }
+}
+
+async fn describe_domain(
+    job: &Job,
+    prefix: &str,
+) -> Result<Option<cognito_entra::cognito::api::DomainInfo>, String> {
+    let api = api(job).await?;
+    api.describe_domain(prefix)
+        .await
+        .map_err(|e| say(&e, &job.aws))
 }
 
 fn empty_setup(name: &str, protocol: cognito_entra::setup::Protocol) -> Setup {

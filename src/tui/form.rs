@@ -12,6 +12,14 @@ pub enum Kind {
     Choice(Vec<String>),
 }
 
+/// The outcome of a live check of a field's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Checking(String),
+    Good(String),
+    Bad(String),
+}
+
 #[derive(Debug, Clone)]
 pub struct Field {
     pub key: &'static str,
@@ -26,6 +34,8 @@ pub struct Field {
     /// Typed into a choice field: narrows the options (an account may have many pools).
     pub filter: String,
     pub error: Option<String>,
+    /// What a live check found about the value (e.g. a domain prefix is free), under it.
+    pub note: Option<Note>,
     /// Not shown (and not validated) in the current state of the form.
     pub hidden: bool,
 }
@@ -43,6 +53,7 @@ impl Field {
             choice: 0,
             filter: String::new(),
             error: None,
+            note: None,
             hidden: false,
         }
     }

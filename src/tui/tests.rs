@@ -341,3 +341,128 @@ fn keys_drive_the_journey() {
     let cmds = update(&mut back, key(KeyCode::Enter));
     assert!(matches!(&cmds[..], [Cmd::CheckMetadata { .. }]));
 }
+
+/// The domain step of a pool that has no domain yet: the prefix is typed, not kept.
+fn new_domain_model() -> Model {
+    let mut m = model_at(Step::Domain, SETUP);
+    m.pool_domain = None;
+    let _ = enter(&mut m, Step::Domain);
+    m.busy = None;
+    m
+}
+
+/// Ticks until the wizard asks for something (or gives up after `max`).
+fn tick_until_cmd(m: &mut Model, max: usize) -> (usize, Vec<Cmd>) {
+    for n in 1..=max {
+        let cmds = update(m, Msg::Tick);
+        if !cmds.is_empty() {
+            return (n, cmds);
+        }
+    }
+    (max, Vec::new())
+}
+
+fn domain_probed(prefix: &str, owner: Option<&str>) -> Msg {
+    Msg::Task(super::app::TaskDone::DomainProbe(
+        prefix.into(),
+        Ok(owner.map(|pool| cognito_entra::cognito::api::DomainInfo {
+            domain: prefix.into(),
+            user_pool_id: pool.into(),
+            status: Some("ACTIVE".into()),
+            managed_login_version: None,
+        })),
+    ))
+}
+
+fn prefix_note(m: &Model) -> Option<super::form::Note> {
+    m.form.get("prefix").and_then(|f| f.note.clone())
+}
+
+#[test]
+fn the_domain_prefix_is_checked_for_availability_once_typing_pauses() {
+    use super::form::Note;
+    let mut m = new_domain_model();
+    // The prefix on arrival is checked after a short pause, once.
+    let (ticks, cmds) = tick_until_cmd(&mut m, 20);
+    assert_eq!(cmds, vec![Cmd::ProbeDomain("acme-login".into())]);
+    assert!(
+        ticks > 1,
+        "a pause comes first, got the check at tick {ticks}"
+    );
+    assert!(matches!(prefix_note(&m), Some(Note::Checking(_))));
+    assert_eq!(tick_until_cmd(&mut m, 20).1, Vec::<Cmd>::new());
+
+    // Typing on restarts the pause; the check is for what is on screen now.
+    let _ = update(&mut m, key(KeyCode::Char('2')));
+    assert_eq!(
+        prefix_note(&m),
+        None,
+        "the old answer is about another prefix"
+    );
+    let _ = update(&mut m, Msg::Tick);
+    let _ = update(&mut m, key(KeyCode::Char('x')));
+    let (_, cmds) = tick_until_cmd(&mut m, 20);
+    assert_eq!(cmds, vec![Cmd::ProbeDomain("acme-login2x".into())]);
+
+    // A late answer about an older prefix is ignored.
+    let _ = update(&mut m, domain_probed("acme-login", None));
+    assert!(matches!(prefix_note(&m), Some(Note::Checking(_))));
+
+    // Taken by another pool: said under the field; Enter asks again (it may be a passing fault).
+    let _ = update(
+        &mut m,
+        domain_probed("acme-login2x", Some("ap-northeast-1_Other")),
+    );
+    assert!(
+        matches!(prefix_note(&m), Some(Note::Bad(t)) if t.contains("taken by another user pool")),
+        "{:?}",
+        prefix_note(&m)
+    );
+    assert_eq!(
+        update(&mut m, key(KeyCode::Enter)),
+        vec![Cmd::CheckDomain("acme-login2x".into())]
+    );
+
+    // Free: Enter moves on without asking again.
+    let mut free = new_domain_model();
+    let _ = tick_until_cmd(&mut free, 20);
+    let _ = update(&mut free, domain_probed("acme-login", None));
+    assert_eq!(
+        prefix_note(&free),
+        Some(Note::Good(
+            "acme-login.auth.ap-northeast-1.amazoncognito.com is available".into()
+        ))
+    );
+    let cmds = update(&mut free, key(KeyCode::Enter));
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::CheckDomain(_))),
+        "{cmds:?}"
+    );
+    assert_eq!(free.screen, Screen::Step(Step::AppClient));
+
+    // The pool's own domain counts as usable.
+    let mut own = new_domain_model();
+    let _ = tick_until_cmd(&mut own, 20);
+    let _ = update(
+        &mut own,
+        domain_probed("acme-login", Some("ap-northeast-1_Hk3Lm9QwE")),
+    );
+    assert!(matches!(prefix_note(&own), Some(Note::Good(t)) if t.contains("already this pool's")));
+
+    // A prefix that breaks the rules is never sent to AWS.
+    let mut bad = new_domain_model();
+    let _ = update(&mut bad, ctrl('u'));
+    for c in "my-aws-login".chars() {
+        let _ = update(&mut bad, key(KeyCode::Char(c)));
+    }
+    assert!(bad.form.has_errors());
+    assert_eq!(tick_until_cmd(&mut bad, 20).1, Vec::<Cmd>::new());
+}
+
+#[test]
+fn the_domain_step_shows_the_live_check() {
+    let mut m = new_domain_model();
+    let _ = tick_until_cmd(&mut m, 20);
+    let _ = update(&mut m, domain_probed("acme-login", None));
+    insta::assert_snapshot!("saml_04_domain_available", draw(&m, 80, 24));
+}

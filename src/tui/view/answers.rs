@@ -11,7 +11,7 @@ use cognito_entra::setup::Protocol;
 
 use super::{Theme, asset, markdown};
 use crate::tui::app::{Model, mapping_rows};
-use crate::tui::form::{Field, Form, Kind};
+use crate::tui::form::{Field, Form, Kind, Note};
 
 /// Lines for a form: one line per field, the focused field's help under it, errors under
 /// every field that has one.
@@ -28,6 +28,12 @@ pub fn form_lines(form: &Form, t: &Theme, reveal: bool) -> Vec<Line<'static>> {
         }
         if let Some(e) = &f.error {
             lines.push(Line::from(Span::styled(format!("  ✗ {e}"), t.bad())));
+        } else if let Some(note) = &f.note {
+            lines.push(match note {
+                Note::Checking(text) => Line::from(Span::styled(format!("  … {text}"), t.dim())),
+                Note::Good(text) => Line::from(Span::styled(format!("  ✓ {text}"), t.ok())),
+                Note::Bad(text) => Line::from(Span::styled(format!("  ✗ {text}"), t.bad())),
+            });
         }
     }
     lines
