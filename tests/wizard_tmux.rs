@@ -395,6 +395,16 @@ fn quit_in_the_entra_step_and_resume_there_with_everything_kept() {
         client.contains("https://app.example.com/callback"),
         "{client}"
     );
+    // Esc from the first step leaves the setup for the list, where it can be resumed again.
+    for title in ["4 · Domain", "3 · User pool", "2 · AWS account"] {
+        w.keys(&["Escape"]);
+        w.wait(title);
+    }
+    w.keys(&["Escape"]);
+    let welcome = w.wait("Resume");
+    assert!(welcome.contains("▸ resume-me"), "{welcome}");
+    w.keys(&["Enter"]);
+    w.wait("7 · Entra: single sign-on");
     w.keys(&["C-q"]);
     assert!(w.wait("EXIT-").contains("EXIT-0"));
 

@@ -92,6 +92,8 @@ pub enum Msg {
     Locked(Result<Box<State>, String>),
     /// The outcome of a copy, in the admin's words.
     Copied(String),
+    /// The saved setups again, after the admin left one for the welcome screen.
+    Rows(Result<Vec<Row>, String>),
     Task(TaskDone),
 }
 
@@ -104,6 +106,8 @@ pub enum Cmd {
         protocol: Option<Protocol>,
     },
     Save,
+    /// Let go of the setup (its lock) and list the saved setups again.
+    Release,
     Copy {
         what: String,
         value: String,
@@ -814,6 +818,16 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Locked(result) => locked(m, result),
+        Msg::Rows(rows) => {
+            match rows {
+                Ok(rows) => back_to_welcome(m, rows),
+                Err(why) => {
+                    back_to_welcome(m, Vec::new());
+                    m.message = vec![why];
+                }
+            }
+            Vec::new()
+        }
         Msg::Task(done) => task(m, done),
         Msg::Paste(text) => {
             if let Some(edit) = m.editing.as_mut() {
@@ -963,6 +977,22 @@ fn locked(m: &mut Model, result: Result<Box<State>, String>) -> Vec<Cmd> {
     }
 }
 
+/// The welcome screen again, with the setup just left selected; nothing of it stays in memory
+/// (its secret included) but the admin's terminal settings.
+fn back_to_welcome(m: &mut Model, rows: Vec<Row>) {
+    let left = m.setup().map(|s| s.name.clone());
+    let mut fresh = Model::new(rows, &m.authority);
+    fresh.color = m.color;
+    fresh.profiles = std::mem::take(&mut m.profiles);
+    fresh.default_profile = std::mem::take(&mut m.default_profile);
+    fresh.default_region = std::mem::take(&mut m.default_region);
+    fresh.tick = m.tick;
+    if let Some(i) = left.and_then(|name| fresh.rows.iter().position(|r| r.name == name)) {
+        fresh.selected = i;
+    }
+    *m = fresh;
+}
+
 fn previous(step: Step) -> Option<Step> {
     Step::ALL
         .iter()
@@ -983,7 +1013,7 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
                 cmds.extend(enter(m, p));
                 cmds
             }
-            None => Vec::new(),
+            None => vec![Cmd::Save, Cmd::Release],
         };
     }
     match step {

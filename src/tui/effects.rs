@@ -64,6 +64,11 @@ impl Runtime {
                     }
                     Vec::new()
                 }
+                Cmd::Release => {
+                    self.lock = None;
+                    let rows = super::rows(&self.store).map_err(|e| e.to_string());
+                    super::app::update(m, Msg::Rows(rows))
+                }
                 Cmd::Copy { what, value } => {
                     let outcome = self.clipboard.copy(&value);
                     super::app::update(m, Msg::Copied(outcome.short(&what)))

@@ -21,14 +21,14 @@ use tokio::sync::mpsc;
 use cognito_entra::clipboard::Clipboard;
 use cognito_entra::humanize::ago;
 use cognito_entra::journey::progress_label;
+use cognito_entra::state::StateError;
 
 use crate::commands::{CommandResult, Context, EXIT_INTERRUPTED, EXIT_OK, Failure};
 use app::{Cmd, Exit, Model, Msg, Row};
 use effects::Runtime;
 
 /// The rows of the welcome screen.
-fn rows(ctx: &Context) -> Result<Vec<Row>, Failure> {
-    let store = ctx.store()?;
+fn rows(store: &cognito_entra::state::StateStore) -> Result<Vec<Row>, StateError> {
     let now = time::OffsetDateTime::now_utc();
     Ok(store
         .list()?
@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
             "error: the wizard needs a terminal, and stdin or stdout is not one\n  fix: in scripts and pipelines, describe the setup in a file and run `cognito-entra plan --config FILE` then `cognito-entra apply --config FILE` (or `cognito-entra wizard --plain` for line prompts)".into(),
         ));
     }
-    let mut model = Model::new(rows(ctx)?, &ctx.global.authority);
+    let mut model = Model::new(rows(&ctx.store()?)?, &ctx.global.authority);
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     model.profiles = cognito_entra::cognito::profiles::list_profiles();
     model.default_profile = ctx

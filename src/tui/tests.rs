@@ -466,3 +466,32 @@ fn the_domain_step_shows_the_live_check() {
     let _ = update(&mut m, domain_probed("acme-login", None));
     insta::assert_snapshot!("saml_04_domain_available", draw(&m, 80, 24));
 }
+
+#[test]
+fn esc_on_the_first_step_returns_to_the_list_of_setups() {
+    let mut m = model_at(Step::AwsAccount, SETUP);
+    m.secret = Some("in memory only".into());
+    assert_eq!(
+        update(&mut m, key(KeyCode::Esc)),
+        vec![Cmd::Save, Cmd::Release]
+    );
+    let mut listed = rows();
+    listed.push(Row {
+        name: "acme-portal".into(),
+        protocol: Some(cognito_entra::setup::Protocol::Saml),
+        progress: "step 2/12  AWS account".into(),
+        when: "just now".into(),
+    });
+    let _ = update(&mut m, Msg::Rows(Ok(listed)));
+    assert_eq!(m.screen, Screen::Welcome);
+    assert!(m.state.is_none() && m.secret.is_none());
+    assert_eq!(m.selected, 2, "the setup just left is selected");
+    assert_eq!(m.profiles, vec!["acme-admin".to_string(), "default".into()]);
+    assert_eq!(
+        update(&mut m, key(KeyCode::Enter)),
+        vec![Cmd::Lock {
+            name: "acme-portal".into(),
+            protocol: None
+        }]
+    );
+}
