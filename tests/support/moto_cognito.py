@@ -24,17 +24,31 @@ class DuplicateProviderException(JsonRESTError):
 
 # 1. GetSigningCertificate is not implemented (moto answers 500). Real Cognito returns the
 #    pool's SAML signing certificate, base64 DER, the same on every call.
+#    One RSA key serves every pool's certificate (each certificate is still its own: subject,
+#    serial, thumbprint): generating a 2048-bit key takes 25-170 ms of Python, an emulator
+#    cost that would otherwise land at random inside the timings scripts/bench compares.
+_SIGNING_KEY = None
+
+
+def _signing_key():
+    global _SIGNING_KEY
+    if _SIGNING_KEY is None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        _SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return _SIGNING_KEY
+
+
 def _signing_certificate(pool):
     cert = getattr(pool, "_test_signing_certificate", None)
     if cert:
         return cert
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
     import base64
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = _signing_key()
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Amazon Cognito (emulated)"),
@@ -236,4 +250,5 @@ if __name__ == "__main__":
     from moto.server import main
 
     port = sys.argv[1] if len(sys.argv) > 1 else "5000"
+    _signing_key()  # before the port opens, so no request waits for it
     main(["-H", "127.0.0.1", "-p", port])
