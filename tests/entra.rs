@@ -433,6 +433,35 @@ fn a_metadata_file_is_checked_with_its_bom_and_a_refresh_warning() {
 
     let out = run(cmd(dir.path()).args(["check-metadata", "--json", "/no/such/file.xml"]));
     assert_eq!(out.status.code(), Some(1));
+
+    // The same document re-saved by an editor as "Unicode" (UTF-16 with its BOM), and as
+    // Latin-1: each refused with what happened and how to get UTF-8 back.
+    let xml = metadata_xml(&[signing_cert(Days::days(-10), Days::days(300)).0]);
+    let text = String::from_utf8_lossy(&xml)
+        .trim_start_matches('\u{feff}')
+        .to_string();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut latin1 = text.clone().into_bytes();
+    latin1.extend(b"<!-- Fran\xE7ois -->");
+    for (name, bytes, expected) in [
+        ("unicode.xml", utf16, "UTF-16"),
+        ("latin1.xml", latin1, "not UTF-8 text"),
+    ] {
+        let file = dir.path().join(name);
+        write(&file, bytes);
+        let out = run(cmd(dir.path())
+            .args(["check-metadata", "--json"])
+            .arg(&file));
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let errs = errors(&v);
+        assert!(
+            errs.iter()
+                .any(|e| e.contains(expected) && e.contains("save it as UTF-8")),
+            "{name}: {v}"
+        );
+    }
 }
 
 #[test]

@@ -343,11 +343,26 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// A UTF-16 byte-order mark, or the NUL bytes UTF-16 puts beside every ASCII character.
+fn looks_utf16(body: &[u8]) -> bool {
+    body.starts_with(b"\xFF\xFE")
+        || body.starts_with(b"\xFE\xFF")
+        || body.starts_with(b"<\0")
+        || body.starts_with(b"\0<")
+}
+
 /// Parses the document; the error says what it is instead, in the admin's terms.
 pub fn parse(body: &[u8]) -> Result<Metadata, String> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let text = std::str::from_utf8(body)
-        .map_err(|_| "the document is not UTF-8 text, so it is not SAML metadata".to_string())?;
+    if looks_utf16(body) {
+        return Err("the document is UTF-16 text (an editor saved it as \"Unicode\"), and Cognito takes metadata as UTF-8 only: download it again from Entra (Single sign-on › SAML Certificates › Federation Metadata XML, served as UTF-8), or save it as UTF-8".into());
+    }
+    let text = std::str::from_utf8(body).map_err(|e| {
+        format!(
+            "the document is not UTF-8 text (invalid byte at offset {}), so it is not SAML metadata as Entra serves it: download it again, or save it as UTF-8",
+            e.valid_up_to()
+        )
+    })?;
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err("the document is empty".into());
