@@ -2,7 +2,7 @@
 //! by the formulas in FLOWS.md. A value that needs an ID that does not exist yet is reported
 //! as pending, with the reason, never invented.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use super::model::{Protocol, Setup};
@@ -55,6 +55,19 @@ fn encode(s: &str) -> String {
     utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
+/// In the Relay State the redirect URI stays readable (`https://app/cb`, as FLOWS.md writes
+/// it); only what would end or change the value is encoded: `&`, `+`, `#`, `%`, spaces,
+/// controls and non-ASCII. A callback URL with its own query (`?tab=1&x=2`) stays one value.
+const RELAY_VALUE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'&')
+    .add(b'+')
+    .add(b'#')
+    .add(b'%')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>');
+
 /// The host of the pool's domain.
 pub fn domain_host(setup: &Setup) -> Option<String> {
     if let Some(custom) = &setup.domain.custom {
@@ -96,7 +109,8 @@ pub fn relay_state(
     scopes: &[String],
 ) -> String {
     format!(
-        "identity_provider={provider}&client_id={client_id}&redirect_uri={redirect_uri}&response_type=code&scope={}",
+        "identity_provider={provider}&client_id={client_id}&redirect_uri={}&response_type=code&scope={}",
+        utf8_percent_encode(redirect_uri, RELAY_VALUE),
         scopes.join("+")
     )
 }
@@ -319,6 +333,28 @@ mod tests {
             }),
             oidc: None,
         }
+    }
+
+    #[test]
+    fn a_callback_with_its_own_query_stays_one_relay_state_value() {
+        let scopes = ["openid".to_string(), "email".to_string()];
+        assert_eq!(
+            relay_state(
+                "EntraID",
+                "abc",
+                "https://app.example.com/cb?tab=1&x=a+b",
+                &scopes
+            ),
+            "identity_provider=EntraID&client_id=abc&redirect_uri=https://app.example.com/cb?tab=1%26x=a%2Bb&response_type=code&scope=openid+email"
+        );
+        assert_eq!(
+            relay_state("EntraID", "abc", "myapp://callback", &scopes),
+            "identity_provider=EntraID&client_id=abc&redirect_uri=myapp://callback&response_type=code&scope=openid+email"
+        );
+        assert_eq!(
+            relay_state("EntraID", "abc", "https://app.example.com/café", &scopes),
+            "identity_provider=EntraID&client_id=abc&redirect_uri=https://app.example.com/caf%C3%A9&response_type=code&scope=openid+email"
+        );
     }
 
     #[test]
