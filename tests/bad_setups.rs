@@ -309,6 +309,31 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
             vec!["oidc.tenant_id:", "multi-tenant"],
         ),
         (
+            "tenant pasted with its URL",
+            s(edit(
+                GOOD_OIDC,
+                "tenant_id = \"8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b\"",
+                "tenant_id = \"https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/v2.0\"",
+            )),
+            vec![
+                "oidc.tenant_id:",
+                "more than a tenant ID",
+                "use only the GUID in it: 8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b",
+            ],
+        ),
+        (
+            "client id in braces",
+            s(edit(
+                GOOD_OIDC,
+                "client_id = \"3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c\"",
+                "client_id = \"{3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c}\"",
+            )),
+            vec![
+                "oidc.client_id:",
+                "use only the GUID in it: 3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c",
+            ],
+        ),
+        (
             "tenant garbage",
             s(edit(
                 GOOD_OIDC,

@@ -150,6 +150,10 @@ re!(
     GUID,
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 );
+re!(
+    GUID_INSIDE,
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+);
 re!(CUSTOM_ATTRIBUTE, r"^custom:[\w.-]+$");
 
 /// Checks a setup; returns every problem found, errors and warnings.
@@ -723,6 +727,20 @@ pub fn check_tenant_id(field: &str, tenant: &str) -> Option<Problem> {
     if GUID.is_match(t) || (HOST.is_match(t) && t.len() <= 253) {
         return None;
     }
+    if t.is_empty() {
+        return Some(Problem::error(
+            field,
+            "the tenant ID is empty",
+            "copy Directory (tenant) ID from the app registration's Overview page in Entra (a GUID such as 8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b), or use a verified domain such as contoso.onmicrosoft.com",
+        ));
+    }
+    if let Some(inside) = guid_inside(t) {
+        return Some(Problem::error(
+            field,
+            format!("{t:?} is more than a tenant ID (a URL or braces were copied with it)"),
+            format!("use only the GUID in it: {inside}"),
+        ));
+    }
     Some(Problem::error(
         field,
         format!("{t:?} is neither a tenant GUID nor a verified domain"),
@@ -730,15 +748,32 @@ pub fn check_tenant_id(field: &str, tenant: &str) -> Option<Problem> {
     ))
 }
 
+/// The one GUID in a longer pasted value (a URL, `{…}`), when there is exactly one.
+fn guid_inside(value: &str) -> Option<&str> {
+    if value.len() > 2048 {
+        return None;
+    }
+    let mut found = GUID_INSIDE.find_iter(value);
+    let first = found.next()?;
+    found.next().is_none().then_some(first.as_str())
+}
+
 pub fn check_guid(field: &str, what: &str, value: &str) -> Option<Problem> {
-    if GUID.is_match(value.trim()) {
+    let value = value.trim();
+    if GUID.is_match(value) {
         None
+    } else if let Some(inside) = guid_inside(value) {
+        Some(Problem::error(
+            field,
+            format!("{value:?} is more than the {what} (something was copied with it)"),
+            format!("use only the GUID in it: {inside}"),
+        ))
     } else {
         Some(Problem::error(
             field,
             format!("{value:?} is not a GUID"),
             format!(
-                "copy {what} from the app registration's Overview page in Entra; it looks like 3c7v9b1n-...: 8-4-4-4-12 hexadecimal digits"
+                "copy {what} from the app registration's Overview page in Entra; it looks like 3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c: 8-4-4-4-12 hexadecimal digits"
             ),
         ))
     }

@@ -796,7 +796,7 @@ fn validate_form(m: &mut Model) {
                 }
                 "client_id" if !v.is_empty() => {
                     cognito_entra::setup::validate::check_guid(key, "Application (client) ID", v)
-                        .map(|p| p.problem)
+                        .map(|p| format!("{} — {}", p.problem, p.fix))
                 }
                 "expires" => check_date(v),
                 _ => None,
