@@ -15,7 +15,7 @@ pub struct Moto {
     pub port: u16,
 }
 
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     let from_env = std::env::var_os("COGNITO_ENTRA_TEST_PYTHON").map(PathBuf::from);
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
     let python = from_env.unwrap_or(venv);
