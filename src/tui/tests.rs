@@ -495,3 +495,34 @@ fn esc_on_the_first_step_returns_to_the_list_of_setups() {
         }]
     );
 }
+
+#[test]
+fn every_screen_draws_in_small_and_odd_terminals_without_panicking() {
+    let mut models = vec![Model::new(rows(), "https://login.microsoftonline.com")];
+    for step in Step::ALL {
+        let mut m = model_at(step, SETUP);
+        m.help = true;
+        models.push(model_at(step, SETUP));
+        models.push(m);
+    }
+    models.push(review_model());
+    for m in &models {
+        for (w, h) in [
+            (1, 1),
+            (10, 3),
+            (30, 8),
+            (45, 12),
+            (60, 20),
+            (79, 23),
+            (250, 70),
+        ] {
+            let screen = draw(m, w, h);
+            assert_eq!(screen.lines().count(), usize::from(h));
+        }
+    }
+    // Too small to be useful: say so, with the two ways out.
+    insta::assert_snapshot!(
+        "too_small",
+        draw(&model_at(Step::EntraPortal, SETUP), 50, 12)
+    );
+}

@@ -59,8 +59,21 @@ impl Theme {
     }
 }
 
+/// Below this the sidebar and a step's values no longer fit side by side.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
 /// The whole screen.
 pub fn view(frame: &mut Frame, m: &Model) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "This terminal is {}×{}; the wizard needs at least {MIN_WIDTH}×{MIN_HEIGHT}. Make the window larger (the screen redraws at once), or quit with Ctrl-Q (everything is saved) and run `cognito-entra wizard --plain`.",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
     let [main, keys] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
     match m.screen {
