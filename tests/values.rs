@@ -88,6 +88,49 @@ fn values_human_form_is_one_value_per_line_and_pending_ids_are_named() {
 }
 
 #[test]
+fn a_copy_key_that_does_not_apply_says_why_before_printing_anything() {
+    let dir = tempdir();
+    let sample = std::fs::read_to_string(fixture("setups/sample.toml")).unwrap_or_default();
+    let sp_only = dir.path().join("sp.toml");
+    write(
+        &sp_only,
+        sample.replace("idp_initiated = true", "idp_initiated = false"),
+    );
+    for (args, expected) in [
+        (
+            vec!["--copy", "replyurl", "--config"],
+            "\"replyurl\" is not one of the values (did you mean reply_url?)",
+        ),
+        (
+            vec!["--copy", "redirect_uri", "--config"],
+            "redirect_uri is an OIDC value, and corp-saml is a SAML setup",
+        ),
+    ] {
+        let out = run(cmd(dir.path())
+            .arg("values")
+            .args(&args)
+            .arg(fixture("setups/sample.toml")));
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("fix: use one of region,"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty(), "nothing printed: {}", stdout(&out));
+    }
+    let out = run(cmd(dir.path())
+        .args(["values", "--copy", "relay_state", "--config"])
+        .arg(&sp_only));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("set saml.idp_initiated = true"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn copy_reaches_the_x11_clipboard_and_outlives_the_command() {
     let x = XServer::start();
     let dir = tempdir();

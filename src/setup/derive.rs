@@ -259,6 +259,44 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
     values
 }
 
+/// Every key `values` can show, in the order of the `values --json` contract.
+pub const VALUE_KEYS: [&str; 12] = [
+    "region",
+    "user_pool_id",
+    "domain",
+    "client_id",
+    "provider_name",
+    "entity_id",
+    "reply_url",
+    "logout_url",
+    "relay_state",
+    "redirect_uri",
+    "oidc_issuer",
+    "sign_in_url",
+];
+
+/// Why a known key has no value for this setup (it belongs to the other protocol, or to an
+/// option that is off); `None` when the key is unknown or does apply.
+pub fn absent_reason(setup: &Setup, key: &str) -> Option<String> {
+    let saml = setup.protocol == Protocol::Saml;
+    let name = &setup.name;
+    match key {
+        "entity_id" | "reply_url" | "relay_state" | "logout_url" if !saml => Some(format!(
+            "{key} is a SAML value, and {name} is an OIDC setup (it has redirect_uri and oidc_issuer instead)"
+        )),
+        "redirect_uri" | "oidc_issuer" if saml => Some(format!(
+            "{key} is an OIDC value, and {name} is a SAML setup (it has entity_id and reply_url instead)"
+        )),
+        "relay_state" => Some(format!(
+            "relay_state exists only for sign-in from My Apps: set saml.idp_initiated = true in {name}'s setup"
+        )),
+        "logout_url" => Some(format!(
+            "logout_url exists only with sign-out through Entra: set saml.idp_signout = true in {name}'s setup"
+        )),
+        _ => None,
+    }
+}
+
 impl Values {
     /// The values as `(key, value)` in the order of the `values --json` contract; `None` for a
     /// pending value, absent keys for values that do not apply.
