@@ -811,3 +811,60 @@ fn managed_login_creates_the_domain_as_version_2_and_the_default_branding() {
     let again = ok(&env.run(&["apply", "--yes"], &config));
     assert!(again.contains("No changes"), "{again}");
 }
+
+/// ListUserPoolClients answers 60 clients a page: the client to adopt by name sits on the
+/// second page, and is found there (not created again).
+#[test]
+fn a_client_on_the_second_page_is_adopted_by_name() {
+    let env = Env::new();
+    env.metadata_file();
+    let sdk = env.moto.sdk(REGION);
+    let pool_id = block_on(async {
+        let pool = sdk
+            .create_user_pool("paged-users")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..61 {
+            let filler = ClientConfig {
+                client_name: format!("filler-{i}"),
+                ..ClientConfig::default()
+            };
+            sdk.create_user_pool_client(&pool.id, &filler)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let web = ClientConfig {
+            client_name: "web".into(),
+            callback_urls: vec!["https://app.example.com/callback".into()],
+            allowed_oauth_flows: vec!["code".into()],
+            allowed_oauth_scopes: vec!["openid".into()],
+            allowed_oauth_flows_user_pool_client: true,
+            supported_identity_providers: vec!["COGNITO".into()],
+            ..ClientConfig::default()
+        };
+        sdk.create_user_pool_client(&pool.id, &web)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        pool.id
+    });
+    let config = env.config("paged", &saml_config("paged", "", ""));
+    let plan = env.run(&["plan", "--json"], &config);
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap_or_default();
+    let changes = v["changes"].as_array().cloned().unwrap_or_default();
+    let client_change = changes
+        .iter()
+        .find(|c| c["resource"] == "app_client")
+        .unwrap_or_else(|| panic!("the client gains the provider: {v}"));
+    assert_eq!(client_change["action"], "update", "{v}");
+    assert!(
+        !changes
+            .iter()
+            .any(|c| c["resource"] == "user_pool" && c["action"] == "create"),
+        "{v}"
+    );
+    ok(&env.run(&["apply", "--yes"], &config));
+    let clients = block_on(sdk.list_user_pool_clients(&pool_id)).unwrap_or_default();
+    assert_eq!(clients.len(), 62, "no second web client");
+    assert_eq!(clients.iter().filter(|c| c.name == "web").count(), 1);
+}

@@ -71,7 +71,36 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
     })
 }
 
+/// More pages than any account has (the limit is 1,000 pools a region): a service that kept
+/// answering with a next token would otherwise keep the tool asking for ever.
+const MAX_PAGES: usize = 1000;
+
 impl SdkCognito {
+    /// Every page of a list call, each counted as one call; `fetch` gets the previous page's
+    /// token and returns its items and the next token.
+    async fn all_pages<T, F, Fut>(&self, op: &'static str, mut fetch: F) -> ApiResult<Vec<T>>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = ApiResult<(Vec<T>, Option<String>)>>,
+    {
+        let mut out = Vec::new();
+        let mut token = None;
+        for _ in 0..MAX_PAGES {
+            self.record(op);
+            let (items, next) = fetch(token).await?;
+            out.extend(items);
+            match next.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => return Ok(out),
+            }
+        }
+        Err(ApiError::new(
+            ErrorKind::Other,
+            op,
+            format!("still more pages after {MAX_PAGES}; stopped asking"),
+        ))
+    }
+
     /// Every API call made so far, by operation name (retries not counted).
     pub fn calls(&self) -> Vec<&'static str> {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
@@ -243,10 +272,7 @@ fn provider_type(t: ProviderType) -> IdentityProviderTypeType {
 impl CognitoApi for SdkCognito {
     async fn list_user_pools(&self) -> ApiResult<Vec<PoolSummary>> {
         const OP: &str = "ListUserPools";
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            self.record(OP);
+        self.all_pages(OP, |token| async move {
             let page = self
                 .client
                 .list_user_pools()
@@ -255,15 +281,13 @@ impl CognitoApi for SdkCognito {
                 .send()
                 .await
                 .map_err(|e| map_err(OP, e))?;
-            out.extend(page.user_pools().iter().map(|p| PoolSummary {
+            let items = page.user_pools().iter().map(|p| PoolSummary {
                 id: p.id().unwrap_or_default().to_string(),
                 name: p.name().unwrap_or_default().to_string(),
-            }));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+            });
+            Ok((items.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     async fn describe_user_pool(&self, pool_id: &str) -> ApiResult<Pool> {
@@ -371,10 +395,7 @@ impl CognitoApi for SdkCognito {
 
     async fn list_identity_providers(&self, pool_id: &str) -> ApiResult<Vec<ProviderSummary>> {
         const OP: &str = "ListIdentityProviders";
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            self.record(OP);
+        self.all_pages(OP, |token| async move {
             let page = self
                 .client
                 .list_identity_providers()
@@ -384,17 +405,15 @@ impl CognitoApi for SdkCognito {
                 .send()
                 .await
                 .map_err(|e| map_err(OP, e))?;
-            out.extend(page.providers().iter().map(|p| ProviderSummary {
+            let items = page.providers().iter().map(|p| ProviderSummary {
                 name: p.provider_name().unwrap_or_default().to_string(),
                 provider_type: ProviderType::from_aws(
                     p.provider_type().map(|t| t.as_str()).unwrap_or_default(),
                 ),
-            }));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+            });
+            Ok((items.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     async fn describe_identity_provider(
@@ -481,10 +500,7 @@ impl CognitoApi for SdkCognito {
 
     async fn list_user_pool_clients(&self, pool_id: &str) -> ApiResult<Vec<ClientSummary>> {
         const OP: &str = "ListUserPoolClients";
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            self.record(OP);
+        self.all_pages(OP, |token| async move {
             let page = self
                 .client
                 .list_user_pool_clients()
@@ -494,15 +510,13 @@ impl CognitoApi for SdkCognito {
                 .send()
                 .await
                 .map_err(|e| map_err(OP, e))?;
-            out.extend(page.user_pool_clients().iter().map(|c| ClientSummary {
+            let items = page.user_pool_clients().iter().map(|c| ClientSummary {
                 id: c.client_id().unwrap_or_default().to_string(),
                 name: c.client_name().unwrap_or_default().to_string(),
-            }));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+            });
+            Ok((items.collect(), page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     async fn describe_user_pool_client(
