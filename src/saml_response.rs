@@ -301,6 +301,21 @@ fn ago(d: time::Duration) -> String {
     }
 }
 
+/// What the admin captured, found, decoded and judged: the one path for `decode-saml` and the
+/// wizard's test step. `Err` says what the input is instead of a SAML response.
+pub fn read_and_judge(
+    input: &[u8],
+    now: OffsetDateTime,
+    setup: Option<(&Setup, &Values)>,
+    metadata_thumbprints: &[String],
+) -> Result<Decoded, String> {
+    let (xml, notes) = extract(input)?;
+    let mut decoded = parse(&xml)?;
+    decoded.findings.extend(notes);
+    judge(&mut decoded, now, setup, metadata_thumbprints);
+    Ok(decoded)
+}
+
 /// Judges a decoded response: on its own, and against a setup when one is given.
 pub fn judge(
     d: &mut Decoded,

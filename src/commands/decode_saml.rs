@@ -54,12 +54,6 @@ pub fn run(
     json_out: bool,
 ) -> CommandResult {
     let bytes = read_input(file.map(PathBuf::as_path))?;
-    let (xml, notes) =
-        saml_response::extract(&bytes).map_err(|e| Failure::Failed(format!("error: {e}")))?;
-    let mut decoded =
-        saml_response::parse(&xml).map_err(|e| Failure::Failed(format!("error: {e}")))?;
-    decoded.findings.extend(notes);
-
     let given = source.setup.is_some() || source.config.is_some();
     let resolved = if given {
         Some(resolve(ctx, source, Stage::Values)?)
@@ -92,16 +86,16 @@ pub fn run(
             .map(|c| c.thumbprint.clone())
             .collect();
     }
-    let now = time::OffsetDateTime::now_utc();
-    saml_response::judge(
-        &mut decoded,
-        now,
+    let decoded = saml_response::read_and_judge(
+        &bytes,
+        time::OffsetDateTime::now_utc(),
         resolved
             .as_ref()
             .zip(values.as_ref())
             .map(|(r, v)| (&r.setup, v)),
         &thumbprints,
-    );
+    )
+    .map_err(|e| Failure::Failed(format!("error: {e}")))?;
     let errors = decoded.findings.iter().any(|f| f.level == Level::Error);
     if json_out {
         let d = &decoded;
