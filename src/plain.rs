@@ -271,7 +271,7 @@ impl Session {
                 Step::AttributeMapping => self.mapping()?,
                 Step::ReviewApply => self.review()?,
                 Step::FinishInEntra => self.finish()?,
-                Step::TestHandOver => self.hand_over(),
+                Step::TestHandOver => self.hand_over()?,
             }
             self.done(step)?;
         }
@@ -811,7 +811,7 @@ impl Session {
         self.tick(&finish_checklist(&setup))
     }
 
-    fn hand_over(&mut self) {
+    fn hand_over(&mut self) -> Flow<()> {
         let setup = &self.state.answers;
         let values = derive(setup, &self.state.known(), &self.authority);
         println!(
@@ -826,5 +826,49 @@ impl Session {
             "As .env:\n{}",
             cognito_entra::handover::env_snippet(setup, &values)
         );
+        if setup.protocol == Protocol::Saml {
+            self.check_saml_responses(&values)?;
+        }
+        Ok(())
+    }
+
+    /// The test step's check of a captured SAML response, as often as the admin pastes one.
+    fn check_saml_responses(&self, values: &cognito_entra::setup::Values) -> Flow<()> {
+        let thumbprints: Vec<String> = self
+            .state
+            .entra
+            .certificates
+            .iter()
+            .map(|c| c.thumbprint.clone())
+            .collect();
+        println!(
+            "\nSign-in failed at Cognito? In the browser's developer tools (Network), the POST to …/saml2/idpresponse carries a SAMLResponse value: paste it to see why."
+        );
+        loop {
+            let pasted = Text::new("SAMLResponse to check (Enter to finish):").prompt()?;
+            let pasted = pasted.trim();
+            if pasted.is_empty() {
+                return Ok(());
+            }
+            match cognito_entra::saml_response::read_and_judge(
+                pasted.as_bytes(),
+                time::OffsetDateTime::now_utc(),
+                Some((&self.state.answers, values)),
+                &thumbprints,
+            ) {
+                Err(why) => println!("  ✗ {why}"),
+                Ok(d) => {
+                    if d.findings.iter().all(|f| f.level == Level::Info) {
+                        println!("  ✓ Nothing in this response stops Cognito.");
+                    }
+                    print_findings(&d.findings);
+                    println!(
+                        "  NameID {} · Audience {}",
+                        d.name_id.as_deref().unwrap_or("(none)"),
+                        d.audience.as_deref().unwrap_or("(none)")
+                    );
+                }
+            }
+        }
     }
 }

@@ -19,6 +19,8 @@ const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
 const GROUPS_LINK: &str = "http://schemas.microsoft.com/claims/groups.link";
+/// Where a SAML response is found, for every message about input that is not one.
+const WHERE_TO_COPY: &str = "copy the SAMLResponse form value from the browser's network tab (the POST to /saml2/idpresponse, Payload)";
 /// A captured response is a few kilobytes; a HAR file may be larger, but not this large.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -100,12 +102,20 @@ fn decode_value(value: &str) -> Result<String, String> {
     let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('=').as_bytes()))
-        .map_err(|_| "the input is neither XML, nor base64, nor a HAR file: copy the SAMLResponse form value from the browser's network tab (the POST to /saml2/idpresponse)".to_string())?;
-    let xml = String::from_utf8(bytes)
-        .map_err(|_| "the base64 decodes to binary, not a SAML response".to_string())?;
+        .or_else(|_| {
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(compact.trim_end_matches('=').as_bytes())
+        })
+        .map_err(|_| {
+            format!("the input is neither XML, nor base64, nor a HAR file: {WHERE_TO_COPY}")
+        })?;
+    let xml = String::from_utf8(bytes).map_err(|_| {
+        format!("the base64 decodes to binary, not a SAML response: {WHERE_TO_COPY}")
+    })?;
     if !xml.trim_start().starts_with('<') {
-        return Err("the base64 decodes to text that is not XML, so not a SAML response".into());
+        return Err(format!(
+            "the base64 decodes to text that is not XML, so not a SAML response: {WHERE_TO_COPY}"
+        ));
     }
     Ok(xml)
 }

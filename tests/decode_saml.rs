@@ -6,115 +6,12 @@ mod common;
 
 use base64::Engine;
 use common::entra::*;
+use common::saml::*;
 use common::*;
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 const POOL: &str = "eu-west-1_AbCdEf123";
 const REPLY: &str = "https://corp-login.auth.eu-west-1.amazoncognito.com/saml2/idpresponse";
-const EMAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
-const GIVEN: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
-const SURNAME: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname";
-const GROUPS: &str = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
-
-struct Resp {
-    in_response_to: bool,
-    issued: OffsetDateTime,
-    audience: String,
-    name_id_format: &'static str,
-    name_id: &'static str,
-    attributes: Vec<(&'static str, Vec<&'static str>)>,
-    encrypted: bool,
-    cert: String,
-    status: &'static str,
-}
-
-impl Resp {
-    fn good(cert: &str) -> Resp {
-        Resp {
-            in_response_to: true,
-            issued: OffsetDateTime::now_utc() - Duration::seconds(30),
-            audience: format!("urn:amazon:cognito:sp:{POOL}"),
-            name_id_format: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-            name_id: "k3Zp1Q8vW0yT5rX2uN7mL4jH9gF6dS1aE0cB3nM5",
-            attributes: vec![
-                (EMAIL, vec!["ada@contoso.example"]),
-                (GIVEN, vec!["Ada"]),
-                (SURNAME, vec!["Lovelace"]),
-                (
-                    GROUPS,
-                    vec![
-                        "0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
-                        "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
-                    ],
-                ),
-            ],
-            encrypted: false,
-            cert: cert.to_string(),
-            status: "Success",
-        }
-    }
-
-    fn xml(&self) -> String {
-        let t = |d: OffsetDateTime| {
-            d.replace_nanosecond(0)
-                .unwrap_or(d)
-                .format(&Rfc3339)
-                .unwrap_or_default()
-        };
-        let irt = if self.in_response_to {
-            " InResponseTo=\"_f8e7d6c5b4a39281\""
-        } else {
-            ""
-        };
-        let attrs: String = self
-            .attributes
-            .iter()
-            .map(|(name, values)| {
-                let vals: String = values
-                    .iter()
-                    .map(|v| format!("<AttributeValue>{v}</AttributeValue>"))
-                    .collect();
-                format!("<Attribute Name=\"{name}\">{vals}</Attribute>")
-            })
-            .collect();
-        let fill = |s: String| {
-            s.replace("{{ISSUE}}", &t(self.issued))
-                .replace("{{NOT_BEFORE}}", &t(self.issued - Duration::minutes(5)))
-                .replace("{{NOT_AFTER}}", &t(self.issued + Duration::minutes(70)))
-                .replace("{{DESTINATION}}", REPLY)
-                .replace("{{IN_RESPONSE_TO}}", irt)
-                .replace("{{TENANT}}", TENANT)
-                .replace("{{AUDIENCE}}", &self.audience)
-                .replace("{{NAMEID_FORMAT}}", self.name_id_format)
-                .replace("{{NAMEID}}", self.name_id)
-                .replace("{{ATTRIBUTES}}", &attrs)
-                .replace("{{CERT}}", &self.cert)
-                .replace("{{STATUS}}", self.status)
-        };
-        let assertion = if self.encrypted {
-            "<EncryptedAssertion xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\"><xenc:EncryptedData Type=\"http://www.w3.org/2001/04/xmlenc#Element\" xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\"><xenc:EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/><xenc:CipherData><xenc:CipherValue>ZW5jcnlwdGVkIGZvciBDb2duaXRvIG9ubHk=</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></EncryptedAssertion>".to_string()
-        } else {
-            fill(
-                std::fs::read_to_string(fixture("entra/saml-assertion.xml"))
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
-            )
-        };
-        fill(
-            std::fs::read_to_string(fixture("entra/saml-response.xml"))
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-        )
-        .replace("{{ASSERTION}}", &assertion)
-    }
-
-    fn base64(&self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.xml())
-    }
-}
 
 struct Case {
     dir: tempfile::TempDir,
@@ -172,7 +69,7 @@ fn has(v: &serde_json::Value, level: &str, text: &str) -> bool {
 #[test]
 fn a_good_response_in_every_form() {
     let c = Case::new();
-    let r = Resp::good(&c.cert);
+    let r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     let urlencoded =
         percent_encoding::utf8_percent_encode(&r.base64(), percent_encoding::NON_ALPHANUMERIC)
             .to_string();
@@ -220,9 +117,9 @@ fn a_good_response_in_every_form() {
 #[test]
 fn a_har_file_gives_the_newest_response() {
     let c = Case::new();
-    let mut old = Resp::good(&c.cert);
+    let mut old = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     old.name_id = "older-user-id";
-    let new = Resp::good(&c.cert);
+    let new = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     let entry = |when: &str, value: &str| {
         serde_json::json!({
             "startedDateTime": when,
@@ -245,7 +142,7 @@ fn a_har_file_gives_the_newest_response() {
 fn what_is_wrong_is_named_with_the_fix() {
     let c = Case::new();
     // The mapped email claim is missing: the error Cognito gives, and the claim to add.
-    let mut r = Resp::good(&c.cert);
+    let mut r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     r.attributes.retain(|(n, _)| *n != EMAIL);
     let (code, v) = c.decode(&r.base64(), true);
     assert_eq!(code, Some(1), "{v}");
@@ -263,7 +160,7 @@ fn what_is_wrong_is_named_with_the_fix() {
     );
 
     // IdP-initiated (no InResponseTo) to a provider that takes SP-initiated only.
-    let mut r = Resp::good(&c.cert);
+    let mut r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     r.in_response_to = false;
     let (code, v) = c.decode(&r.base64(), true);
     assert_eq!(code, Some(1));
@@ -272,7 +169,7 @@ fn what_is_wrong_is_named_with_the_fix() {
     assert_eq!(v["in_response_to"], serde_json::Value::Null);
 
     // The wrong audience.
-    let mut r = Resp::good(&c.cert);
+    let mut r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     r.audience = "https://corp.example.com/saml".into();
     let (_, v) = c.decode(&r.base64(), true);
     assert!(
@@ -285,7 +182,11 @@ fn what_is_wrong_is_named_with_the_fix() {
     );
 
     // Expired, an e-mail NameID, groups.link, a certificate not in the metadata.
-    let mut r = Resp::good(&signing_cert(Duration::days(-3), Duration::days(300)).0);
+    let mut r = Resp::good(
+        &signing_cert(Duration::days(-3), Duration::days(300)).0,
+        &format!("urn:amazon:cognito:sp:{POOL}"),
+        REPLY,
+    );
     r.issued = OffsetDateTime::now_utc() - Duration::days(2);
     r.name_id_format = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
     r.attributes.push((
@@ -302,7 +203,7 @@ fn what_is_wrong_is_named_with_the_fix() {
     assert!(has(&v, "error", "not in the provider's metadata"), "{v}");
 
     // A failed sign-in at Entra.
-    let mut r = Resp::good(&c.cert);
+    let mut r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     r.status = "Requester";
     let (code, v) = c.decode(&r.base64(), false);
     assert_eq!(code, Some(1));
@@ -312,7 +213,7 @@ fn what_is_wrong_is_named_with_the_fix() {
 #[test]
 fn an_encrypted_assertion_shows_what_is_visible() {
     let c = Case::new();
-    let mut r = Resp::good(&c.cert);
+    let mut r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     r.encrypted = true;
     let (code, v) = c.decode(&r.base64(), true);
     assert_eq!(code, Some(0), "{v}");

@@ -11,6 +11,7 @@ use cognito_entra::cognito::api::{CognitoApi, ProviderType};
 use common::entra::*;
 use common::https::{HttpsServer, Response};
 use common::moto::{Moto, block_on};
+use common::saml::{EMAIL, Resp};
 use common::*;
 use time::Duration as Days;
 
@@ -166,6 +167,7 @@ fn a_complete_saml_setup_from_the_screens_alone() {
     let w = World::new();
     w.start("");
     let screen = w.to_entra_step("e2e-saml", false);
+    let entity = entity_id(&screen);
     assert!(screen.contains("1 Identifier (Entity ID)"), "{screen}");
     assert!(
         entity_id(&screen).starts_with("urn:amazon:cognito:sp:eu-west-1_"),
@@ -200,6 +202,24 @@ fn a_complete_saml_setup_from_the_screens_alone() {
         pane(&screen).contains("/oauth2/authorize?identity_provider=EntraID"),
         "{screen}"
     );
+    // A captured response without the email claim, pasted on the test step, is explained.
+    let mut response = Resp::good(
+        &signing_cert(Days::days(-30), Days::days(700)).0,
+        &entity,
+        "https://e2e-saml-login.auth.eu-west-1.amazoncognito.com/saml2/idpresponse",
+    );
+    response.attributes.retain(|(claim, _)| *claim != EMAIL);
+    w.keys(&["s"]);
+    w.wait("Check a SAML response");
+    w.paste(&response.base64());
+    w.keys(&["Enter"]);
+    let check = w.wait("✗ email is mapped from");
+    assert!(
+        !check.contains("audience"),
+        "the audience matches:\n{check}"
+    );
+    w.keys(&["Escape"]);
+    w.wait("For your app");
     w.keys(&["q"]);
     let screen = w.wait("EXIT-");
     assert!(screen.contains("EXIT-0"), "{screen}");
@@ -576,6 +596,12 @@ fn the_plain_prompts_walk_the_same_journey() {
     );
     w.keys(&["Enter"]);
     w.wait("Done in Entra");
+    w.keys(&["Enter"]);
+    // The test step reads a pasted SAML response; Enter alone finishes.
+    w.wait("SAMLResponse to check");
+    w.text("not a saml response");
+    w.keys(&["Enter"]);
+    w.wait("not a SAML response: copy the SAMLResponse form value");
     w.keys(&["Enter"]);
     let screen = w.wait("EXIT-");
     assert!(screen.contains("EXIT-0"), "{screen}");

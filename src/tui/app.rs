@@ -12,6 +12,7 @@ use cognito_entra::entra::discovery;
 use cognito_entra::entra::metadata::{self, short};
 use cognito_entra::journey::{Step, entra_checklist, finish_checklist, next_step, portal_values};
 use cognito_entra::plan::Plan;
+use cognito_entra::saml_response::Decoded;
 use cognito_entra::setup::model::{
     AppClient, Domain, OidcOptions, RequestMethod, SamlOptions, UserPool,
 };
@@ -81,6 +82,8 @@ pub enum TaskDone {
     Planned(Result<Plan, String>),
     ApplyStep(usize, Ids),
     Applied(Result<Vec<ForEntra>, String>),
+    /// A pasted SAML response, decoded and judged against the setup.
+    SamlChecked(Box<Result<Decoded, String>>),
 }
 
 #[derive(Debug)]
@@ -125,6 +128,8 @@ pub enum Cmd {
     Plan,
     Apply,
     Open(String),
+    /// Decode and judge what the admin pasted on the test step.
+    CheckSamlResponse(String),
 }
 
 /// The live availability check of the domain prefix: it waits for typing to pause, then asks
@@ -180,6 +185,8 @@ pub struct Model {
     pub apply_lines: Vec<(String, LineState)>,
     pub apply_error: Option<String>,
     pub applying: bool,
+    /// The last pasted SAML response, as decode-saml would report it.
+    pub saml_check: Option<Result<Decoded, String>>,
     /// The OIDC client secret: memory only, never saved.
     pub secret: Option<String>,
     pub reveal: bool,
@@ -222,6 +229,7 @@ impl Model {
             apply_lines: Vec::new(),
             apply_error: None,
             applying: false,
+            saml_check: None,
             secret: None,
             reveal: false,
             list_selected: 0,
@@ -332,9 +340,24 @@ impl Model {
                         keys.push(("↑↓ Space", "tick"));
                         keys.push(("Enter", "next"));
                     }
+                    Step::TestHandOver if self.editing.is_some() => {
+                        keys.push(("Enter", "check"));
+                        keys.push(("Esc", "cancel"));
+                        return keys;
+                    }
+                    Step::TestHandOver if self.saml_check.is_some() => {
+                        keys.push(("↑↓", "scroll"));
+                        keys.push(("s", "check another"));
+                        keys.push(("Esc", "close"));
+                        keys.push(("q", "quit"));
+                        return keys;
+                    }
                     Step::TestHandOver => {
                         keys.push(("1-3", "copy"));
                         keys.push(("o", "open in browser"));
+                        if self.protocol() == Protocol::Saml {
+                            keys.push(("s", "check a SAML response"));
+                        }
                         keys.push(("q", "quit"));
                         return keys;
                     }
@@ -435,6 +458,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
     m.editing = None;
     m.help = false;
     m.domain_probe = DomainProbe::Idle;
+    m.saml_check = None;
     let Some(setup) = m.setup().cloned() else {
         return Vec::new();
     };
@@ -831,7 +855,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Task(done) => task(m, done),
         Msg::Paste(text) => {
             if let Some(edit) = m.editing.as_mut() {
-                edit.paste(&text);
+                if edit.paste(&text)
+                    && let Some(f) = edit.fields.first_mut()
+                {
+                    f.error = None;
+                }
             } else if matches!(m.screen, Screen::Naming(_) | Screen::Step(_)) && m.form.paste(&text)
             {
                 on_edit(m);
@@ -1005,6 +1033,9 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     if key.code == KeyCode::Esc && m.editing.is_none() {
         // Back a step, answers kept; from the first step, back to the list of setups.
         if m.applying {
+            return Vec::new();
+        }
+        if m.saml_check.take().is_some() {
             return Vec::new();
         }
         return match previous(step) {
@@ -1608,10 +1639,58 @@ fn capitalize(s: &str) -> String {
 }
 
 fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    if let Some(edit) = m.editing.as_mut() {
+        match key.code {
+            KeyCode::Esc => m.editing = None,
+            KeyCode::Enter => {
+                let pasted = edit.value("response");
+                if pasted.is_empty() {
+                    if let Some(f) = edit.fields.first_mut() {
+                        f.error = Some(
+                            "paste the SAMLResponse value first (bracketed paste, or type it)"
+                                .into(),
+                        );
+                    }
+                    return Vec::new();
+                }
+                m.editing = None;
+                m.busy = Some("Reading the SAML response…".into());
+                return vec![Cmd::CheckSamlResponse(pasted)];
+            }
+            _ => {
+                if edit.handle_key(key)
+                    && let Some(f) = edit.fields.first_mut()
+                {
+                    f.error = None;
+                }
+            }
+        }
+        return Vec::new();
+    }
     let (Some(setup), Some(values)) = (m.setup().cloned(), m.values()) else {
         return Vec::new();
     };
     match key.code {
+        KeyCode::Up if m.saml_check.is_some() => {
+            m.scroll = m.scroll.saturating_sub(1);
+            Vec::new()
+        }
+        KeyCode::Down if m.saml_check.is_some() => {
+            m.scroll = m.scroll.saturating_add(1);
+            Vec::new()
+        }
+        KeyCode::Char('s') if setup.protocol == Protocol::Saml => {
+            m.saml_check = None;
+            m.scroll = 0;
+            m.editing = Some(Form::new(vec![Field::text(
+                "response",
+                "SAMLResponse",
+                "",
+                "",
+                "",
+            )]));
+            Vec::new()
+        }
         KeyCode::Char('1') => values.sign_in_url.clone().map_or(Vec::new(), |v| {
             vec![Cmd::Copy {
                 what: "Sign-in URL".into(),
@@ -1780,6 +1859,11 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 state.record_applied(change.id());
             }
             vec![Cmd::Save]
+        }
+        TaskDone::SamlChecked(result) => {
+            m.saml_check = Some(*result);
+            m.scroll = 0;
+            Vec::new()
         }
         TaskDone::Applied(result) => {
             m.applying = false;

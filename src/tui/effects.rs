@@ -7,6 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use cognito_entra::clipboard::Clipboard;
 use cognito_entra::entra::fetch::{Fetcher, Limits};
 use cognito_entra::entra::{discovery, metadata};
+use cognito_entra::saml_response;
 use cognito_entra::setup::Setup;
 use cognito_entra::state::{SetupLock, State, StateError, StateStore};
 
@@ -195,6 +196,32 @@ impl Runtime {
             Cmd::Plan => self.spawn(async move {
                 TaskDone::Planned(full_plan(&job).await.map(|(plan, ..)| plan))
             }),
+            Cmd::CheckSamlResponse(pasted) => {
+                let setup = m.setup().cloned();
+                let values = m.values();
+                // The metadata check recorded Entra's certificates: a response signed by
+                // another one is named.
+                let thumbprints: Vec<String> = m
+                    .state
+                    .as_ref()
+                    .map(|s| {
+                        s.entra
+                            .certificates
+                            .iter()
+                            .map(|c| c.thumbprint.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.spawn(async move {
+                    let result = saml_response::read_and_judge(
+                        pasted.as_bytes(),
+                        time::OffsetDateTime::now_utc(),
+                        setup.as_ref().zip(values.as_ref()),
+                        &thumbprints,
+                    );
+                    TaskDone::SamlChecked(Box::new(result))
+                })
+            }
             Cmd::Apply => {
                 let tx = self.tx.clone();
                 self.spawn(async move {

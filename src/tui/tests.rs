@@ -526,3 +526,63 @@ fn every_screen_draws_in_small_and_odd_terminals_without_panicking() {
         draw(&model_at(Step::EntraPortal, SETUP), 50, 12)
     );
 }
+
+/// A response in Entra's layout for the SETUP above, without the email claim Cognito maps.
+fn response_without_email() -> String {
+    let xml = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="2026-11-20T10:00:00Z" Destination="https://acme-login.auth.ap-northeast-1.amazoncognito.com/saml2/idpresponse" InResponseTo="_x1"><Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">https://sts.windows.net/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/</Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" IssueInstant="2026-11-20T10:00:00Z" Version="2.0"><Issuer>https://sts.windows.net/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/</Issuer><Subject><NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">k3Zp1Q8vW0yT5rX2uN7m</NameID></Subject><Conditions NotBefore="2026-11-20T09:55:00Z" NotOnOrAfter="2026-11-20T11:10:00Z"><AudienceRestriction><Audience>urn:amazon:cognito:sp:ap-northeast-1_Hk3Lm9QwE</Audience></AudienceRestriction></Conditions><AttributeStatement><Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"><AttributeValue>Ada</AttributeValue></Attribute></AttributeStatement></Assertion></samlp:Response>"#;
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(xml)
+}
+
+#[test]
+fn the_test_step_checks_a_pasted_saml_response() {
+    let mut m = model_at(Step::TestHandOver, SETUP);
+    assert!(m.keys().iter().any(|(k, _)| *k == "s"));
+    assert_eq!(update(&mut m, key(KeyCode::Char('s'))), Vec::<Cmd>::new());
+    assert!(m.editing.is_some());
+    // Enter with nothing pasted asks for it; q is a letter while pasting.
+    assert_eq!(update(&mut m, key(KeyCode::Enter)), Vec::<Cmd>::new());
+    assert!(
+        m.editing
+            .as_ref()
+            .and_then(|e| e.fields[0].error.clone())
+            .is_some_and(|e| e.contains("paste the SAMLResponse"))
+    );
+    let pasted = response_without_email();
+    let _ = update(&mut m, Msg::Paste(format!("{pasted}\n")));
+    insta::assert_snapshot!("saml_12_check_paste", draw(&m, 80, 24));
+    assert_eq!(
+        update(&mut m, key(KeyCode::Enter)),
+        vec![Cmd::CheckSamlResponse(pasted.clone())]
+    );
+    assert!(m.busy.is_some() && m.editing.is_none());
+
+    // What the runtime sends back: the core's own judgement, at a fixed clock.
+    let now = time::macros::datetime!(2026-11-20 10:01 UTC);
+    let setup = m.setup().cloned().unwrap_or_else(|| panic!("no setup"));
+    let values = m.values().unwrap_or_else(|| panic!("no values"));
+    let judged = cognito_entra::saml_response::read_and_judge(
+        pasted.as_bytes(),
+        now,
+        Some((&setup, &values)),
+        &[],
+    );
+    let _ = update(
+        &mut m,
+        Msg::Task(super::app::TaskDone::SamlChecked(Box::new(judged))),
+    );
+    assert!(m.busy.is_none());
+    insta::assert_snapshot!("saml_12_check_result", draw(&m, 80, 24));
+    // Esc closes the check before it leaves the step.
+    let _ = update(&mut m, key(KeyCode::Esc));
+    assert!(m.saml_check.is_none());
+    assert_eq!(m.screen, Screen::Step(Step::TestHandOver));
+
+    // OIDC setups have no SAML response to check.
+    let oidc = SETUP
+        .replace("protocol = \"saml\"", "protocol = \"oidc\"")
+        .replace("[saml]\nmetadata_url = \"https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/federationmetadata/2007-06/federationmetadata.xml?appid=3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c\"\nidp_initiated = true\n", "");
+    let mut o = model_at(Step::TestHandOver, &oidc);
+    let _ = update(&mut o, key(KeyCode::Char('s')));
+    assert!(o.editing.is_none());
+}

@@ -252,3 +252,4 @@ pub fn sh_quote(s: &str) -> String {
 pub mod entra;
 pub mod https;
 pub mod moto;
+pub mod saml;

@@ -5,6 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use cognito_entra::entra::Level;
+use cognito_entra::setup::Protocol;
+
 use super::Theme;
 use crate::tui::app::Model;
 
@@ -35,13 +38,23 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             t.value(),
         )),
         Line::default(),
-        Line::from(vec![
-            Span::styled("2 ", t.focus()),
-            Span::styled("For your app (one block)   ", t.title()),
-            Span::styled("3 ", t.focus()),
-            Span::styled("As .env", t.title()),
-        ]),
     ];
+    if m.editing.is_some() || m.saml_check.is_some() {
+        // The check takes the whole pane: its findings are long.
+        frame.render_widget(
+            Paragraph::new(saml_check_lines(m, &t))
+                .wrap(Wrap { trim: false })
+                .scroll((m.scroll, 0)),
+            area,
+        );
+        return;
+    }
+    lines.extend([Line::from(vec![
+        Span::styled("2 ", t.focus()),
+        Span::styled("For your app (one block)   ", t.title()),
+        Span::styled("3 ", t.focus()),
+        Span::styled("As .env", t.title()),
+    ])]);
     for l in cognito_entra::handover::block(setup, &values)
         .lines()
         .filter(|l| !l.starts_with("Sign-in URL"))
@@ -49,6 +62,12 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         lines.push(Line::from(format!("  {l}")));
     }
     lines.push(Line::default());
+    if setup.protocol == Protocol::Saml {
+        lines.push(Line::from(Span::styled(
+            "Sign-in failed at Cognito? Press s and paste the SAMLResponse to see why.",
+            t.dim(),
+        )));
+    }
     lines.push(Line::from(Span::styled(
         format!(
             "Setup complete. cognito-entra values --setup {} shows these again.",
@@ -57,4 +76,71 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         t.ok(),
     )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The check of a pasted SAML response: where to find it, then what decode-saml would say.
+fn saml_check_lines(m: &Model, t: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled("Check a SAML response", t.title()))];
+    if let Some(edit) = &m.editing {
+        lines.push(Line::from(Span::styled(
+            "  Browser developer tools › Network › the POST to …/saml2/idpresponse › Payload: copy the SAMLResponse value, paste it here, Enter.",
+            t.dim(),
+        )));
+        let pasted = edit.value("response");
+        let shown = if pasted.is_empty() {
+            Span::styled("(paste here)", t.dim())
+        } else {
+            let head: String = pasted.chars().take(32).collect();
+            Span::styled(
+                format!("{head}… ({} characters)", pasted.chars().count()),
+                t.value(),
+            )
+        };
+        lines.push(Line::from(vec![
+            Span::styled("▸ SAMLResponse: ", t.focus()),
+            shown,
+        ]));
+        if let Some(e) = edit.fields.first().and_then(|f| f.error.clone()) {
+            lines.push(Line::from(Span::styled(format!("  ✗ {e}"), t.bad())));
+        }
+        return lines;
+    }
+    match &m.saml_check {
+        Some(Err(why)) => lines.push(Line::from(Span::styled(format!("✗ {why}"), t.bad()))),
+        Some(Ok(d)) => {
+            if d.findings.iter().all(|f| f.level == Level::Info) {
+                lines.push(Line::from(Span::styled(
+                    "✓ Nothing in this response stops Cognito.",
+                    t.ok(),
+                )));
+            }
+            for f in &d.findings {
+                let (mark, style) = match f.level {
+                    Level::Error => ("✗", t.bad()),
+                    Level::Warning => ("!", t.warn()),
+                    Level::Info => ("·", t.dim()),
+                };
+                lines.push(Line::from(Span::styled(
+                    format!("{mark} {}", f.message),
+                    style,
+                )));
+            }
+            let fact = |k: &str, v: Option<&String>| {
+                Line::from(vec![
+                    Span::styled(format!("  {k:<9}"), t.dim()),
+                    Span::raw(v.cloned().unwrap_or_else(|| "(none)".into())),
+                ])
+            };
+            lines.push(fact("NameID", d.name_id.as_ref()));
+            lines.push(fact("Audience", d.audience.as_ref()));
+            let claims: Vec<String> = d
+                .attributes
+                .keys()
+                .map(|k| k.rsplit('/').next().unwrap_or(k).to_string())
+                .collect();
+            lines.push(fact("Claims", Some(&claims.join(", "))));
+        }
+        None => {}
+    }
+    lines
 }
