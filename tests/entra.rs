@@ -401,6 +401,12 @@ fn human_output_puts_findings_first_then_facts() {
     assert!(warning_at < facts_at, "{text}");
     assert!(text.contains(&format!("Entra tenant   {TENANT}")), "{text}");
     assert!(
+        text.contains(&format!(
+            "Sign-on URL    https://login.microsoftonline.com/{TENANT}/saml2  (HTTP-Redirect, HTTP-POST)"
+        )),
+        "the endpoint with its bindings:\n{text}"
+    );
+    assert!(
         text.contains("OK: Cognito can use this metadata."),
         "{text}"
     );

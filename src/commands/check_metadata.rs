@@ -49,6 +49,8 @@ fn to_json(report: &Report, now: OffsetDateTime) -> serde_json::Value {
         "tenant_id": m.and_then(|m| m.tenant_id.as_ref()),
         "sso_url": m.and_then(|m| m.sso_url()),
         "slo_url": m.and_then(|m| m.slo_url()),
+        "sso_endpoints": m.map(|m| &m.sso),
+        "slo_endpoints": m.map(|m| &m.slo),
         "signed": m.map(|m| m.signed),
         "certificates": m.map(|m| m.certificates.iter().map(|c| json!({
             "thumbprint": c.thumbprint,
@@ -90,9 +92,15 @@ fn print_human(report: &Report, now: OffsetDateTime) {
         "Entra tenant",
         m.tenant_id.as_deref().unwrap_or("(not an Entra entity ID)"),
     );
-    row("Sign-on URL", m.sso_url().unwrap_or("(none)"));
-    if let Some(slo) = m.slo_url() {
-        row("Sign-out URL", slo);
+    let sso = endpoint_rows(&m.sso);
+    if sso.is_empty() {
+        row("Sign-on URL", "(none)");
+    }
+    for line in sso {
+        row("Sign-on URL", &line);
+    }
+    for line in endpoint_rows(&m.slo) {
+        row("Sign-out URL", &line);
     }
     row("Signed", if m.signed { "yes" } else { "no" });
     for c in &m.certificates {
@@ -111,4 +119,24 @@ fn print_human(report: &Report, now: OffsetDateTime) {
     if !report.has_errors() {
         println!("\nOK: Cognito can use this metadata.");
     }
+}
+
+/// One row per URL, with the bindings it serves by their short names (HTTP-Redirect…).
+fn endpoint_rows(endpoints: &[metadata::Endpoint]) -> Vec<String> {
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for e in endpoints {
+        let binding = e
+            .binding
+            .rsplit(':')
+            .next()
+            .unwrap_or(&e.binding)
+            .to_string();
+        match rows.iter_mut().find(|(url, _)| *url == e.location) {
+            Some((_, bindings)) => bindings.push(binding),
+            None => rows.push((e.location.clone(), vec![binding])),
+        }
+    }
+    rows.into_iter()
+        .map(|(url, bindings)| format!("{url}  ({})", bindings.join(", ")))
+        .collect()
 }
