@@ -60,6 +60,8 @@ pub struct Planned {
     /// The pool and client that exist now: apply starts from them.
     pub ids: Ids,
     pub entra: input::Checked,
+    /// The adopted pool's required attributes (`None` for a pool apply will create).
+    pub required_attributes: Option<Vec<String>>,
 }
 
 /// Why planning stopped; each face words it its own way.
@@ -175,6 +177,10 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
         api,
         ids: ids_of(&observed),
         entra,
+        required_attributes: observed
+            .pool
+            .as_ref()
+            .map(|p| p.required_attributes.clone()),
     })
 }
 

@@ -340,6 +340,7 @@ impl Session {
             };
             self.pool_domain = None;
             self.required.clear();
+            self.state.aws.required_attributes = Some(Vec::new());
         } else {
             let id = pools[choice.index - 1].id.clone();
             let pool = self
@@ -353,6 +354,7 @@ impl Session {
                 })
                 .map_err(Stop::Failed)?;
             self.pool_domain = pool.domain;
+            self.state.aws.required_attributes = Some(pool.required_attributes.clone());
             self.required = pool.required_attributes;
             self.state.answers.user_pool = UserPool {
                 id: Some(id),
@@ -853,7 +855,11 @@ impl Session {
             match cognito_entra::saml_response::read_and_judge(
                 pasted.as_bytes(),
                 time::OffsetDateTime::now_utc(),
-                Some((&self.state.answers, values)),
+                Some(cognito_entra::saml_response::Against {
+                    setup: &self.state.answers,
+                    values,
+                    required: self.state.aws.required_attributes.as_deref(),
+                }),
                 &thumbprints,
             ) {
                 Err(why) => println!("  ✗ {why}"),

@@ -311,18 +311,27 @@ fn ago(d: time::Duration) -> String {
     }
 }
 
+/// The setup a response is held against.
+#[derive(Debug, Clone, Copy)]
+pub struct Against<'a> {
+    pub setup: &'a Setup,
+    pub values: &'a Values,
+    /// The pool's required attributes, when the live pool was read (apply, the wizard).
+    pub required: Option<&'a [String]>,
+}
+
 /// What the admin captured, found, decoded and judged: the one path for `decode-saml` and the
 /// wizard's test step. `Err` says what the input is instead of a SAML response.
 pub fn read_and_judge(
     input: &[u8],
     now: OffsetDateTime,
-    setup: Option<(&Setup, &Values)>,
+    against: Option<Against<'_>>,
     metadata_thumbprints: &[String],
 ) -> Result<Decoded, String> {
     let (xml, notes) = extract(input)?;
     let mut decoded = parse(&xml)?;
     decoded.findings.extend(notes);
-    judge(&mut decoded, now, setup, metadata_thumbprints);
+    judge(&mut decoded, now, against, metadata_thumbprints);
     Ok(decoded)
 }
 
@@ -330,7 +339,7 @@ pub fn read_and_judge(
 pub fn judge(
     d: &mut Decoded,
     now: OffsetDateTime,
-    setup: Option<(&Setup, &Values)>,
+    against: Option<Against<'_>>,
     metadata_thumbprints: &[String],
 ) {
     let mut out = Vec::new();
@@ -410,7 +419,12 @@ pub fn judge(
     if d.attributes.contains_key(GROUPS_LINK) {
         out.push(finding(Level::Warning, "groups.link instead of groups: the user is in more than 150 groups, so Entra sends a link, not the groups — in Entra, make the group claim \"Groups assigned to the application\""));
     }
-    if let Some((setup, values)) = setup {
+    if let Some(Against {
+        setup,
+        values,
+        required,
+    }) = against
+    {
         if let (Some(aud), Some(entity)) = (&d.audience, &values.entity_id)
             && aud != entity
         {
@@ -424,14 +438,30 @@ pub fn judge(
         if d.in_response_to.is_none() && !setup.idp_initiated() {
             out.push(finding(Level::Error, "an IdP-initiated response, but the provider accepts only SP-initiated sign-in: start from the app (the sign-in URL), or set idp_initiated = true and apply"));
         }
+        let mapping = setup.attribute_mapping();
+        for attr in required.unwrap_or_default() {
+            if attr != "sub" && !mapping.contains_key(attr) {
+                out.push(finding(Level::Error, format!(
+                    "the pool requires {attr}, but the setup maps no Entra claim to it: every first sign-in fails with \"Invalid SAML response received: {attr}: The attribute is required\" — map it under [provider.attribute_mapping] (the wizard's attribute step), apply, and send that claim from Entra"
+                )));
+            }
+        }
         if !d.encrypted {
-            let mapping = setup.attribute_mapping();
             for (attr, claim) in &mapping {
                 if attr == "username" || d.attributes.contains_key(claim) {
                     continue;
                 }
+                let consequence = match required {
+                    Some(required) if required.contains(attr) => format!(
+                        "the pool requires {attr}, so this sign-in fails with \"Invalid SAML response received: {attr}: The attribute is required\""
+                    ),
+                    Some(_) => format!("Cognito leaves {attr} empty for this user"),
+                    None => format!(
+                        "Cognito leaves {attr} empty, and when the pool requires it the sign-in fails with \"Invalid SAML response received: {attr}: The attribute is required\""
+                    ),
+                };
                 out.push(finding(Level::Error, format!(
-                    "{attr} is mapped from {claim}, which the response does not carry: Cognito leaves {attr} empty, and when the pool requires it the sign-in fails with \"Invalid SAML response received: {attr}: The attribute is required\" — in Entra, Attributes & Claims › Add new claim, named {claim}"
+                    "{attr} is mapped from {claim}, which the response does not carry: {consequence} — in Entra, Attributes & Claims › Add new claim, named {claim}"
                 )));
             }
             let mapped: Vec<&String> = mapping.values().collect();

@@ -63,6 +63,9 @@ pub struct AwsRecord {
     pub domain: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<CertificateRecord>,
+    /// The pool's required attributes as last read (a SAML response is judged by them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_attributes: Option<Vec<String>>,
 }
 
 /// What was checked on the Entra side.

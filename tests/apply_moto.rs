@@ -217,6 +217,12 @@ fn a_new_saml_setup_is_created_and_reads_back_field_by_field() {
     assert_eq!(certs.len(), 1);
     assert_eq!(certs[0]["kind"].as_str(), Some("signing"));
     assert_eq!(certs[0]["thumbprint"].as_str().map(str::len), Some(40));
+    // A pool the tool made requires nothing; decode-saml judges by this.
+    assert_eq!(
+        state["aws"]["required_attributes"].as_array().map(Vec::len),
+        Some(0),
+        "{state}"
+    );
 
     // values now has every ID.
     let values = run(env

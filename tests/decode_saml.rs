@@ -210,6 +210,56 @@ fn what_is_wrong_is_named_with_the_fix() {
     assert!(has(&v, "error", "status Requester"), "{v}");
 }
 
+/// With a saved setup whose pool was read, the pool's required attributes decide: a missing
+/// claim for a required attribute fails the sign-in for sure, and a required attribute that
+/// nothing maps is named.
+#[test]
+fn a_saved_setup_judges_by_the_pools_required_attributes() {
+    let c = Case::new();
+    let text = std::fs::read(c.dir.path().join("corp.toml")).unwrap_or_default();
+    let mut setup =
+        cognito_entra::setup::load::parse(&text, "corp.toml").unwrap_or_else(|p| panic!("{p:?}"));
+    // Saved answers keep the metadata file's full path, as apply does.
+    if let Some(saml) = setup.saml.as_mut() {
+        saml.metadata_file = Some(c.dir.path().join("entra.xml").display().to_string());
+    }
+    let store = cognito_entra::state::StateStore::new(c.dir.path().join("state"));
+    let lock = store.lock("corp").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = cognito_entra::state::State::new(setup);
+    state.aws.user_pool_id = Some(POOL.into());
+    state.aws.client_id = Some("abc123".into());
+    state.aws.required_attributes = Some(vec!["email".into(), "phone_number".into()]);
+    lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    drop(lock);
+
+    let mut r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
+    r.attributes.retain(|(claim, _)| *claim != EMAIL);
+    let file = c.dir.path().join("capture.txt");
+    write(&file, r.base64());
+    let out = run(cmd(&c.dir.path().join("state"))
+        .arg("decode-saml")
+        .arg(&file)
+        .args(["--json", "--setup", "corp"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        has(
+            &v,
+            "error",
+            "the pool requires email, so this sign-in fails with \"Invalid SAML response received: email: The attribute is required\""
+        ),
+        "{v}"
+    );
+    assert!(
+        has(
+            &v,
+            "error",
+            "the pool requires phone_number, but the setup maps no Entra claim to it"
+        ),
+        "{v}"
+    );
+}
+
 #[test]
 fn an_encrypted_assertion_shows_what_is_visible() {
     let c = Case::new();

@@ -61,6 +61,7 @@ async fn run_async(
         client_id: prepared.client_id.clone(),
     };
     state.record_ids(&ids);
+    state.aws.required_attributes = Some(prepared.required_attributes.clone());
     state.record_entra(
         prepared.entra.tenant_id.clone(),
         prepared.entra.metadata.as_ref(),

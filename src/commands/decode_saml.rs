@@ -92,7 +92,14 @@ pub fn run(
         resolved
             .as_ref()
             .zip(values.as_ref())
-            .map(|(r, v)| (&r.setup, v)),
+            .map(|(r, v)| saml_response::Against {
+                setup: &r.setup,
+                values: v,
+                required: r
+                    .state
+                    .as_ref()
+                    .and_then(|s| s.aws.required_attributes.as_deref()),
+            }),
         &thumbprints,
     )
     .map_err(|e| Failure::Failed(format!("error: {e}")))?;

@@ -25,6 +25,8 @@ pub struct Prepared {
     /// The pool and client that exist now (adopted or left by an earlier run).
     pub pool_id: Option<String>,
     pub client_id: Option<String>,
+    /// The pool's required attributes; none for a pool this run creates.
+    pub required_attributes: Vec<String>,
 }
 
 fn refusals_failure(source: &str, refusals: &[Refusal]) -> Failure {
@@ -110,6 +112,7 @@ pub async fn prepare(
     Ok(Prepared {
         pool_id: planned.ids.user_pool_id.clone(),
         client_id: planned.ids.client_id.clone(),
+        required_attributes: planned.required_attributes.unwrap_or_default(),
         resolved,
         api: planned.api,
         plan: planned.plan,

@@ -1743,6 +1743,9 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         }
         TaskDone::Pool(Ok(details)) => {
             m.pool_domain = details.domain;
+            if let Some(state) = m.state.as_mut() {
+                state.aws.required_attributes = Some(details.required.clone());
+            }
             m.required = details.required;
             m.clients = details.clients;
             m.pool_loaded_for = Some(details.id);
@@ -1779,6 +1782,10 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             if let Some(state) = m.state.as_mut() {
                 state.record_ids(&ids);
                 state.record_applied("prepare".into());
+                // A pool made just now has no required attributes; an adopted one was read.
+                if state.aws.required_attributes.is_none() {
+                    state.aws.required_attributes = Some(m.required.clone());
+                }
             }
             advance(m, Step::Provider)
         }

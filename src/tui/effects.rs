@@ -199,6 +199,10 @@ impl Runtime {
             Cmd::CheckSamlResponse(pasted) => {
                 let setup = m.setup().cloned();
                 let values = m.values();
+                let required = m
+                    .state
+                    .as_ref()
+                    .and_then(|s| s.aws.required_attributes.clone());
                 // The metadata check recorded Entra's certificates: a response signed by
                 // another one is named.
                 let thumbprints: Vec<String> = m
@@ -216,7 +220,13 @@ impl Runtime {
                     let result = saml_response::read_and_judge(
                         pasted.as_bytes(),
                         time::OffsetDateTime::now_utc(),
-                        setup.as_ref().zip(values.as_ref()),
+                        setup.as_ref().zip(values.as_ref()).map(|(setup, values)| {
+                            saml_response::Against {
+                                setup,
+                                values,
+                                required: required.as_deref(),
+                            }
+                        }),
                         &thumbprints,
                     );
                     TaskDone::SamlChecked(Box::new(result))

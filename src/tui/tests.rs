@@ -564,7 +564,11 @@ fn the_test_step_checks_a_pasted_saml_response() {
     let judged = cognito_entra::saml_response::read_and_judge(
         pasted.as_bytes(),
         now,
-        Some((&setup, &values)),
+        Some(cognito_entra::saml_response::Against {
+            setup: &setup,
+            values: &values,
+            required: None,
+        }),
         &[],
     );
     let _ = update(
