@@ -836,13 +836,7 @@ impl Session {
 
     /// The test step's check of a captured SAML response, as often as the admin pastes one.
     fn check_saml_responses(&self, values: &cognito_entra::setup::Values) -> Flow<()> {
-        let thumbprints: Vec<String> = self
-            .state
-            .entra
-            .certificates
-            .iter()
-            .map(|c| c.thumbprint.clone())
-            .collect();
+        let thumbprints = self.state.entra_thumbprints();
         println!(
             "\nSign-in failed at Cognito? In the browser's developer tools (Network), the POST to …/saml2/idpresponse carries a SAMLResponse value: paste it to see why."
         );

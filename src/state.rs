@@ -119,6 +119,16 @@ impl State {
 }
 
 impl State {
+    /// The SHA-1 thumbprints of Entra's signing certificates, as the last metadata check saw
+    /// them (a SAML response signed by another one is named).
+    pub fn entra_thumbprints(&self) -> Vec<String> {
+        self.entra
+            .certificates
+            .iter()
+            .map(|c| c.thumbprint.clone())
+            .collect()
+    }
+
     /// Keeps what the Entra checks found: the tenant and the metadata's certificates.
     pub fn record_entra(
         &mut self,

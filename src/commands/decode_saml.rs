@@ -63,16 +63,10 @@ pub fn run(
     let values = resolved
         .as_ref()
         .map(|r| derive(&r.setup, &r.known, &ctx.global.authority));
-    let mut thumbprints: Vec<String> = resolved
+    let mut thumbprints = resolved
         .as_ref()
         .and_then(|r| r.state.as_ref())
-        .map(|s| {
-            s.entra
-                .certificates
-                .iter()
-                .map(|c| c.thumbprint.clone())
-                .collect()
-        })
+        .map(cognito_entra::state::State::entra_thumbprints)
         .unwrap_or_default();
     if thumbprints.is_empty()
         && let Some(r) = &resolved

@@ -203,18 +203,10 @@ impl Runtime {
                     .state
                     .as_ref()
                     .and_then(|s| s.aws.required_attributes.clone());
-                // The metadata check recorded Entra's certificates: a response signed by
-                // another one is named.
-                let thumbprints: Vec<String> = m
+                let thumbprints = m
                     .state
                     .as_ref()
-                    .map(|s| {
-                        s.entra
-                            .certificates
-                            .iter()
-                            .map(|c| c.thumbprint.clone())
-                            .collect()
-                    })
+                    .map(State::entra_thumbprints)
                     .unwrap_or_default();
                 self.spawn(async move {
                     let result = saml_response::read_and_judge(

@@ -5,11 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use cognito_entra::entra::Level;
 use cognito_entra::journey::Step;
 use cognito_entra::setup::Protocol;
 
-use super::{Theme, asset, markdown};
+use super::{Theme, asset, finding_line, markdown};
 use crate::tui::app::{Model, mapping_rows};
 use crate::tui::form::{Field, Form, Kind, Note};
 
@@ -131,17 +130,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     lines.extend(form_lines(&m.form, &t, m.reveal));
     if !m.findings.is_empty() || !m.facts.is_empty() {
         lines.push(Line::default());
-        for f in &m.findings {
-            let (mark, style) = match f.level {
-                Level::Error => ("✗", t.bad()),
-                Level::Warning => ("!", t.warn()),
-                Level::Info => ("·", t.dim()),
-            };
-            lines.push(Line::from(Span::styled(
-                format!("{mark} {}", f.message),
-                style,
-            )));
-        }
+        lines.extend(m.findings.iter().map(|f| finding_line(f, &t)));
         for (k, v) in &m.facts {
             lines.push(Line::from(vec![
                 Span::styled(format!("✓ {k:<13}"), t.ok()),

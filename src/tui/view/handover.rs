@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use cognito_entra::entra::Level;
 use cognito_entra::setup::Protocol;
 
-use super::Theme;
+use super::{Theme, finding_line};
 use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
@@ -114,17 +114,7 @@ fn saml_check_lines(m: &Model, t: &Theme) -> Vec<Line<'static>> {
                     t.ok(),
                 )));
             }
-            for f in &d.findings {
-                let (mark, style) = match f.level {
-                    Level::Error => ("✗", t.bad()),
-                    Level::Warning => ("!", t.warn()),
-                    Level::Info => ("·", t.dim()),
-                };
-                lines.push(Line::from(Span::styled(
-                    format!("{mark} {}", f.message),
-                    style,
-                )));
-            }
+            lines.extend(d.findings.iter().map(|f| finding_line(f, t)));
             let fact = |k: &str, v: Option<&String>| {
                 Line::from(vec![
                     Span::styled(format!("  {k:<9}"), t.dim()),
