@@ -358,6 +358,7 @@ impl Model {
                         if self.protocol() == Protocol::Saml {
                             keys.push(("s", "check a SAML response"));
                         }
+                        keys.push(("↑↓", "scroll"));
                         keys.push(("q", "quit"));
                         return keys;
                     }
@@ -459,6 +460,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
     m.help = false;
     m.domain_probe = DomainProbe::Idle;
     m.saml_check = None;
+    m.scroll = 0;
     let Some(setup) = m.setup().cloned() else {
         return Vec::new();
     };
@@ -1036,6 +1038,7 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
             return Vec::new();
         }
         if m.saml_check.take().is_some() {
+            m.scroll = 0;
             return Vec::new();
         }
         return match previous(step) {
@@ -1671,11 +1674,11 @@ fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     };
     match key.code {
-        KeyCode::Up if m.saml_check.is_some() => {
+        KeyCode::Up => {
             m.scroll = m.scroll.saturating_sub(1);
             Vec::new()
         }
-        KeyCode::Down if m.saml_check.is_some() => {
+        KeyCode::Down => {
             m.scroll = m.scroll.saturating_add(1);
             Vec::new()
         }

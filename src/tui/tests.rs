@@ -538,8 +538,13 @@ fn response_without_email() -> String {
 fn the_test_step_checks_a_pasted_saml_response() {
     let mut m = model_at(Step::TestHandOver, SETUP);
     assert!(m.keys().iter().any(|(k, _)| *k == "s"));
+    // The hand-over scrolls (it is longer than 24 rows); the check starts at its top.
+    let _ = update(&mut m, key(KeyCode::Down));
+    let _ = update(&mut m, key(KeyCode::Down));
+    assert_eq!(m.scroll, 2);
     assert_eq!(update(&mut m, key(KeyCode::Char('s'))), Vec::<Cmd>::new());
     assert!(m.editing.is_some());
+    assert_eq!(m.scroll, 0);
     // Enter with nothing pasted asks for it; q is a letter while pasting.
     assert_eq!(update(&mut m, key(KeyCode::Enter)), Vec::<Cmd>::new());
     assert!(

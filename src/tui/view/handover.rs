@@ -22,23 +22,6 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         .first()
         .cloned()
         .unwrap_or_else(|| "your callback URL".into());
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("1 ", t.focus()),
-            Span::styled("Sign-in URL", t.title()),
-        ]),
-        Line::from(Span::styled(
-            format!(
-                "  Open it: Entra asks you to sign in, then your app receives ?code=… at {callback}"
-            ),
-            t.dim(),
-        )),
-        Line::from(Span::styled(
-            format!("  {}", values.sign_in_url.clone().unwrap_or_default()),
-            t.value(),
-        )),
-        Line::default(),
-    ];
     if m.editing.is_some() || m.saml_check.is_some() {
         // The check takes the whole pane: its findings are long.
         frame.render_widget(
@@ -49,33 +32,53 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         );
         return;
     }
-    lines.extend([Line::from(vec![
+    // What matters most first: the screen is full at 80×24.
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!(
+                "✓ Setup complete. `cognito-entra values --setup {}` shows all this again.",
+                setup.name
+            ),
+            t.ok(),
+        )),
+        Line::from(vec![
+            Span::styled("1 ", t.focus()),
+            Span::styled("Sign-in URL", t.title()),
+            Span::styled(
+                format!(": open it, sign in at Entra, and your app gets ?code=… at {callback}"),
+                t.dim(),
+            ),
+        ]),
+        Line::from(Span::styled(
+            format!("  {}", values.sign_in_url.clone().unwrap_or_default()),
+            t.value(),
+        )),
+    ];
+    if setup.protocol == Protocol::Saml {
+        lines.push(Line::from(Span::styled(
+            "  Failed at Cognito? Press s to check the SAMLResponse.",
+            t.dim(),
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
         Span::styled("2 ", t.focus()),
         Span::styled("For your app (one block)   ", t.title()),
         Span::styled("3 ", t.focus()),
         Span::styled("As .env", t.title()),
-    ])]);
+    ]));
     for l in cognito_entra::handover::block(setup, &values)
         .lines()
         .filter(|l| !l.starts_with("Sign-in URL"))
     {
         lines.push(Line::from(format!("  {l}")));
     }
-    lines.push(Line::default());
-    if setup.protocol == Protocol::Saml {
-        lines.push(Line::from(Span::styled(
-            "Sign-in failed at Cognito? Press s and paste the SAMLResponse to see why.",
-            t.dim(),
-        )));
-    }
-    lines.push(Line::from(Span::styled(
-        format!(
-            "Setup complete. cognito-entra values --setup {} shows these again.",
-            setup.name
-        ),
-        t.ok(),
-    )));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((m.scroll, 0)),
+        area,
+    );
 }
 
 /// The check of a pasted SAML response: where to find it, then what decode-saml would say.
