@@ -1727,6 +1727,11 @@ fn checked(m: &mut Model, has_errors: bool) -> Vec<Cmd> {
 }
 
 fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
+    // The live prefix check runs beside whatever the screen waits for: it must not end the wait.
+    if let TaskDone::DomainProbe(prefix, result) = done {
+        domain_probed(m, prefix, result);
+        return Vec::new();
+    }
     m.busy = None;
     match done {
         TaskDone::Pools(Ok(pools)) => {
@@ -1758,10 +1763,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 _ => Vec::new(),
             }
         }
-        TaskDone::DomainProbe(prefix, result) => {
-            domain_probed(m, prefix, result);
-            Vec::new()
-        }
+        TaskDone::DomainProbe(..) => Vec::new(),
         TaskDone::Domain(prefix, result) => {
             let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
             match result {

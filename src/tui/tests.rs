@@ -423,6 +423,14 @@ fn the_domain_prefix_is_checked_for_availability_once_typing_pauses() {
         vec![Cmd::CheckDomain("acme-login2x".into())]
     );
 
+    // A probe answer arriving while Enter's own check runs does not end the wait.
+    let mut racing = new_domain_model();
+    let _ = tick_until_cmd(&mut racing, 20);
+    let cmds = update(&mut racing, key(KeyCode::Enter));
+    assert_eq!(cmds, vec![Cmd::CheckDomain("acme-login".into())]);
+    let _ = update(&mut racing, domain_probed("acme-login", None));
+    assert!(racing.busy.is_some(), "still waiting for Enter's check");
+
     // Free: Enter moves on without asking again.
     let mut free = new_domain_model();
     let _ = tick_until_cmd(&mut free, 20);
