@@ -21,7 +21,7 @@ use cognito_entra::setup::model::{AppClient, Domain, RequestMethod, UserPool};
 use cognito_entra::setup::validate::{
     check_prefix, check_provider_name, check_region_value, check_setup_name, check_url,
 };
-use cognito_entra::setup::{Protocol, Setup, derive, parse_list};
+use cognito_entra::setup::{Protocol, derive, parse_list};
 use cognito_entra::state::{SetupLock, State, StateStore};
 
 use crate::commands::{CommandResult, Context, EXIT_INTERRUPTED, EXIT_OK, Failure};
@@ -201,35 +201,9 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
         }
     };
     let (name, protocol) = name_and_protocol;
-    let lock = store
-        .lock(&name)
+    let (lock, state) = store
+        .open(&name, protocol)
         .map_err(|e| Stop::Failed(format!("error: {e}")))?;
-    let state = match store
-        .load(&name)
-        .map_err(|e| Stop::Failed(format!("error: {e}")))?
-    {
-        Some(state) => state,
-        None => {
-            let Some(protocol) = protocol else {
-                return Err(Stop::Failed(format!(
-                    "error: no saved setup named {name:?}"
-                )));
-            };
-            let mut state = State::new(Setup {
-                name: name.clone(),
-                protocol,
-                region: String::new(),
-                user_pool: UserPool::default(),
-                domain: Domain::default(),
-                app_client: AppClient::default(),
-                provider: Default::default(),
-                saml: None,
-                oidc: None,
-            });
-            state.mark_done(&[Step::Protocol]);
-            state
-        }
-    };
     Ok((lock, state))
 }
 

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::journey::Step;
-use crate::setup::Setup;
+use crate::setup::{Protocol, Setup};
 
 /// The version of the state file this build writes. Older files are migrated on load.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -372,6 +372,31 @@ impl StateStore {
             name: name.to_string(),
             path: self.path(name),
         })
+    }
+
+    /// Takes the setup's lock and loads its state; without a saved state, starts a new one
+    /// for `protocol` (the protocol step done), or says there is none to resume.
+    pub fn open(
+        &self,
+        name: &str,
+        protocol: Option<Protocol>,
+    ) -> Result<(SetupLock, State), StateError> {
+        let lock = self.lock(name)?;
+        let state = match (self.load(name)?, protocol) {
+            (Some(state), _) => state,
+            (None, Some(protocol)) => {
+                let mut state = State::new(Setup::blank(name, protocol));
+                state.mark_done(&[Step::Protocol]);
+                state
+            }
+            (None, None) => {
+                return Err(StateError::NotFound {
+                    name: name.to_string(),
+                    dir: self.dir.clone(),
+                });
+            }
+        };
+        Ok((lock, state))
     }
 
     /// Loads a setup's state; `Ok(None)` when there is none.

@@ -257,6 +257,21 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl Setup {
+    /// A setup with only its name and protocol, as the wizard starts one: every answer to come.
+    pub fn blank(name: &str, protocol: Protocol) -> Setup {
+        Setup {
+            name: name.to_string(),
+            protocol,
+            region: String::new(),
+            user_pool: UserPool::default(),
+            domain: Domain::default(),
+            app_client: AppClient::default(),
+            provider: Provider::default(),
+            saml: None,
+            oidc: None,
+        }
+    }
+
     pub fn provider_name(&self) -> &str {
         self.provider
             .name

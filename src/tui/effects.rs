@@ -8,8 +8,7 @@ use cognito_entra::clipboard::Clipboard;
 use cognito_entra::entra::fetch::{Fetcher, Limits};
 use cognito_entra::entra::{discovery, metadata};
 use cognito_entra::saml_response;
-use cognito_entra::setup::Setup;
-use cognito_entra::state::{SetupLock, State, StateError, StateStore};
+use cognito_entra::state::{SetupLock, State, StateStore};
 
 use cognito_entra::cognito::api::CognitoApi;
 use cognito_entra::cognito::apply::Ids;
@@ -104,23 +103,7 @@ impl Runtime {
         name: &str,
         protocol: Option<cognito_entra::setup::Protocol>,
     ) -> Result<State, String> {
-        let lock = self.store.lock(name).map_err(|e| e.to_string())?;
-        let state = match self.store.load(name) {
-            Ok(Some(state)) => state,
-            Ok(None) => {
-                let Some(protocol) = protocol else {
-                    return Err(StateError::NotFound {
-                        name: name.to_string(),
-                        dir: self.store.dir().to_path_buf(),
-                    }
-                    .to_string());
-                };
-                let mut state = State::new(empty_setup(name, protocol));
-                state.mark_done(&[cognito_entra::journey::Step::Protocol]);
-                state
-            }
-            Err(e) => return Err(e.to_string()),
-        };
+        let (lock, state) = self.store.open(name, protocol).map_err(|e| e.to_string())?;
         self.lock = Some(lock);
         Ok(state)
     }
@@ -246,18 +229,4 @@ async fn describe_domain(
     api.describe_domain(prefix)
         .await
         .map_err(|e| say(&e, &job.aws))
-}
-
-fn empty_setup(name: &str, protocol: cognito_entra::setup::Protocol) -> Setup {
-    Setup {
-        name: name.to_string(),
-        protocol,
-        region: String::new(),
-        user_pool: Default::default(),
-        domain: Default::default(),
-        app_client: Default::default(),
-        provider: Default::default(),
-        saml: None,
-        oidc: None,
-    }
 }
