@@ -602,49 +602,56 @@ fn check_provider(setup: &Setup, out: &mut Vec<Problem>) {
         out.push(p);
     }
     for (attribute, claim) in &setup.provider.attribute_mapping {
-        let field = format!("provider.attribute_mapping.{attribute}");
-        let standard = STANDARD_ATTRIBUTES.contains(&attribute.as_str());
-        if attribute.is_empty()
-            || attribute.len() > 32
-            || !(standard || (attribute.len() <= 27 && CUSTOM_ATTRIBUTE.is_match(attribute)))
-        {
-            let near = STANDARD_ATTRIBUTES
-                .iter()
-                .map(|s| (strsim::jaro_winkler(s, attribute), *s))
-                .filter(|(score, _)| *score > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, s)| format!("did you mean {s:?}? "))
-                .unwrap_or_default();
-            out.push(Problem::error(
-                field.clone(),
-                format!("{attribute:?} is not a Cognito user pool attribute"),
-                format!("{near}use a standard attribute (email, given_name, family_name, name, ...) or a custom one as \"custom:<name>\" (up to 20 characters)"),
-            ));
-        }
-        if attribute == "sub" {
-            out.push(Problem::error(
-                field.clone(),
-                "Cognito sets sub itself; it cannot be mapped",
-                "map the IdP's identifier to \"username\" (OIDC) or leave it out",
-            ));
-        }
-        if claim.trim().is_empty() {
-            out.push(Problem::error(
-                field,
-                "the Entra claim name is empty",
-                "give the claim name Entra sends, e.g. \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\" (SAML) or \"email\" (OIDC)",
-            ));
-        } else if claim.len() > 2048 {
-            out.push(Problem::error(
-                field,
-                format!(
-                    "the claim name is {} characters long; Cognito allows 2048",
-                    claim.len()
-                ),
-                "check what was pasted",
-            ));
-        }
+        out.extend(check_mapping_entry(attribute, claim));
     }
+}
+
+/// One attribute mapping entry: a pool attribute Cognito knows, and a claim name Entra can send.
+pub fn check_mapping_entry(attribute: &str, claim: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let field = format!("provider.attribute_mapping.{attribute}");
+    let standard = STANDARD_ATTRIBUTES.contains(&attribute);
+    if attribute.is_empty()
+        || attribute.len() > 32
+        || !(standard || (attribute.len() <= 27 && CUSTOM_ATTRIBUTE.is_match(attribute)))
+    {
+        let near = STANDARD_ATTRIBUTES
+            .iter()
+            .map(|s| (strsim::jaro_winkler(s, attribute), *s))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, s)| format!("did you mean {s:?}? "))
+            .unwrap_or_default();
+        out.push(Problem::error(
+            field.clone(),
+            format!("{attribute:?} is not a Cognito user pool attribute"),
+            format!("{near}use a standard attribute (email, given_name, family_name, name, ...) or a custom one as \"custom:<name>\" (up to 20 characters)"),
+        ));
+    }
+    if attribute == "sub" {
+        out.push(Problem::error(
+            field.clone(),
+            "Cognito sets sub itself; it cannot be mapped",
+            "map the IdP's identifier to \"username\" (OIDC) or leave it out",
+        ));
+    }
+    if claim.trim().is_empty() {
+        out.push(Problem::error(
+            field,
+            "the Entra claim name is empty",
+            "give the claim name Entra sends, e.g. \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\" (SAML) or \"email\" (OIDC)",
+        ));
+    } else if claim.len() > 2048 {
+        out.push(Problem::error(
+            field,
+            format!(
+                "the claim name is {} characters long; Cognito allows 2048",
+                claim.len()
+            ),
+            "check what was pasted",
+        ));
+    }
+    out
 }
 
 fn check_saml(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {

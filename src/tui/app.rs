@@ -17,8 +17,8 @@ use cognito_entra::setup::model::{
     AppClient, Domain, OidcOptions, RequestMethod, SamlOptions, UserPool,
 };
 use cognito_entra::setup::validate::{
-    check_prefix, check_provider_name, check_region_value, check_setup_name, check_tenant_id,
-    check_url,
+    check_mapping_entry, check_prefix, check_provider_name, check_region_value, check_setup_name,
+    check_tenant_id, check_url,
 };
 use cognito_entra::setup::{Protocol, Setup, Values, derive, parse_list};
 use cognito_entra::state::State;
@@ -1455,30 +1455,15 @@ pub fn mapping_rows(m: &Model) -> Vec<(String, Option<String>)> {
 
 fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let rows = mapping_rows(m);
-    let base = m.setup().cloned();
     if let Some(edit) = m.editing.as_mut() {
         match key.code {
             KeyCode::Esc => m.editing = None,
             KeyCode::Enter => {
                 let attribute = edit.value("attribute");
                 let claim = edit.value("claim");
-                let mut problems = Vec::new();
-                let probe = Setup {
-                    provider: cognito_entra::setup::model::Provider {
-                        name: None,
-                        attribute_mapping: [(attribute.clone(), claim.clone())].into(),
-                    },
-                    ..base.unwrap_or_else(unreachable_setup)
-                };
-                for p in cognito_entra::setup::validate(&probe, cognito_entra::setup::Stage::Values)
-                {
-                    if p.field.starts_with("provider.attribute_mapping") {
-                        problems.push(format!("{} — {}", p.problem, p.fix));
-                    }
-                }
-                if let Some(first) = problems.into_iter().next() {
+                if let Some(p) = check_mapping_entry(&attribute, &claim).into_iter().next() {
                     if let Some(f) = edit.fields.last_mut() {
-                        f.error = Some(first);
+                        f.error = Some(format!("{} — {}", p.problem, p.fix));
                     }
                     return Vec::new();
                 }
@@ -1558,21 +1543,6 @@ fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         _ => {}
     }
     Vec::new()
-}
-
-/// Only reached if the mapping screen were shown without a setup, which `enter` prevents.
-fn unreachable_setup() -> Setup {
-    Setup {
-        name: String::new(),
-        protocol: Protocol::Saml,
-        region: String::new(),
-        user_pool: UserPool::default(),
-        domain: Domain::default(),
-        app_client: AppClient::default(),
-        provider: Default::default(),
-        saml: None,
-        oidc: None,
-    }
 }
 
 fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
