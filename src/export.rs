@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use crate::cognito::api::managed_login_version;
 use crate::setup::{Protocol, Setup, Values};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +173,7 @@ fn cloudformation(setup: &Setup, values: &Values, details: &BTreeMap<String, Str
             y,
             "  UserPoolDomain:\n    Type: AWS::Cognito::UserPoolDomain\n    Properties:\n      Domain: {}\n      UserPoolId: {pool_ref}\n      ManagedLoginVersion: {}",
             q(prefix),
-            if setup.domain.managed_login { 2 } else { 1 }
+            managed_login_version(setup.domain.managed_login)
         );
     }
     let _ = writeln!(
@@ -313,7 +314,7 @@ fn terraform(setup: &Setup, details: &BTreeMap<String, String>) -> String {
             t,
             "resource \"aws_cognito_user_pool_domain\" \"domain\" {{\n  domain                = {}\n  user_pool_id          = {pool_ref}\n  managed_login_version = {}\n}}\n",
             h(prefix),
-            if setup.domain.managed_login { 2 } else { 1 }
+            managed_login_version(setup.domain.managed_login)
         );
     }
     let _ = writeln!(

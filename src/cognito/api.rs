@@ -23,6 +23,11 @@ pub struct Pool {
     pub required_attributes: Vec<String>,
 }
 
+/// Cognito's `ManagedLoginVersion` for a domain: 1 the classic hosted UI, 2 managed login.
+pub fn managed_login_version(managed_login: bool) -> i32 {
+    if managed_login { 2 } else { 1 }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DomainInfo {
     pub domain: String,

@@ -285,7 +285,7 @@ impl CognitoApi for FakeCognito {
                     domain: domain.to_string(),
                     user_pool_id: pool_id.to_string(),
                     status: Some("ACTIVE".into()),
-                    managed_login_version: Some(if managed_login { 2 } else { 1 }),
+                    managed_login_version: Some(managed_login_version(managed_login)),
                 },
             );
             Ok(())

@@ -385,7 +385,7 @@ impl CognitoApi for SdkCognito {
             .create_user_pool_domain()
             .user_pool_id(pool_id)
             .domain(domain)
-            .managed_login_version(if managed_login { 2 } else { 1 })
+            .managed_login_version(managed_login_version(managed_login))
             .send()
             .await
             .map_err(|e| map_err(OP, e))?;
