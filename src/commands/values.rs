@@ -2,7 +2,7 @@
 
 use cognito_entra::clipboard::Clipboard;
 use cognito_entra::setup::derive::{VALUE_KEYS, absent_reason};
-use cognito_entra::setup::{Stage, derive};
+use cognito_entra::setup::{Stage, derive, nearest};
 
 use super::source::resolve;
 use super::{CommandResult, Context, EXIT_OK, Failure, print_warnings};
@@ -32,12 +32,8 @@ pub fn run(ctx: &Context, source: &Source, json: bool, copy: Option<&str>) -> Co
             None => {
                 let keys: Vec<&str> = entries.iter().map(|(k, _)| *k).collect();
                 let problem = absent_reason(&resolved.setup, key).unwrap_or_else(|| {
-                    let nearest = VALUE_KEYS
-                        .iter()
-                        .map(|k| (strsim::jaro_winkler(k, key), *k))
-                        .filter(|(score, _)| *score >= 0.8)
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                        .map_or(String::new(), |(_, k)| format!(" (did you mean {k}?)"));
+                    let nearest = nearest(VALUE_KEYS, key, 0.8)
+                        .map_or(String::new(), |k| format!(" (did you mean {k}?)"));
                     format!("{key:?} is not one of the values{nearest}")
                 });
                 return Err(Failure::Usage(format!(

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use super::model::{
     AppClient, Domain, OidcOptions, Protocol, Provider, SamlOptions, Setup, UserPool,
 };
+use super::nearest;
 use super::validate::{Problem, Stage, validate};
 
 /// A setup file is a few hundred bytes; anything far larger is the wrong file.
@@ -375,14 +376,14 @@ fn check_keys(table: &toml::Table, path: &str, text: &str, out: &mut Vec<Problem
             let at = locate(text, &field)
                 .map(|l| format!(" (line {l})"))
                 .unwrap_or_default();
-            let nearest = known
-                .iter()
-                .filter(|k| **k != "client_secret")
-                .map(|k| (strsim::jaro_winkler(k, key), *k))
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            let fix = match nearest {
-                Some((score, k)) if score >= 0.7 => format!("did you mean {k:?}?"),
-                _ => {
+            let near = nearest(
+                known.iter().copied().filter(|k| *k != "client_secret"),
+                key,
+                0.7,
+            );
+            let fix = match near {
+                Some(k) => format!("did you mean {k:?}?"),
+                None => {
                     let place = if path.is_empty() {
                         "at the top level".to_string()
                     } else {

@@ -18,3 +18,18 @@ pub fn parse_list(s: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The candidate most like `word` (Jaro-Winkler), when it is at least `min` alike: the "did you
+/// mean" of every message about a mistyped key or name.
+pub fn nearest<'a>(
+    candidates: impl IntoIterator<Item = &'a str>,
+    word: &str,
+    min: f64,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(c, word), c))
+        .filter(|(score, _)| *score >= min)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -615,12 +615,8 @@ pub fn check_mapping_entry(attribute: &str, claim: &str) -> Vec<Problem> {
         || attribute.len() > 32
         || !(standard || (attribute.len() <= 27 && CUSTOM_ATTRIBUTE.is_match(attribute)))
     {
-        let near = STANDARD_ATTRIBUTES
-            .iter()
-            .map(|s| (strsim::jaro_winkler(s, attribute), *s))
-            .filter(|(score, _)| *score > 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, s)| format!("did you mean {s:?}? "))
+        let near = super::nearest(STANDARD_ATTRIBUTES, attribute, 0.85)
+            .map(|s| format!("did you mean {s:?}? "))
             .unwrap_or_default();
         out.push(Problem::error(
             field.clone(),
