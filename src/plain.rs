@@ -810,7 +810,6 @@ impl Session {
 
     /// The test step's check of a captured SAML response, as often as the admin pastes one.
     fn check_saml_responses(&self, values: &cognito_entra::setup::Values) -> Flow<()> {
-        let thumbprints = self.state.entra_thumbprints();
         println!(
             "\nSign-in failed at Cognito? In the browser's developer tools (Network), the POST to …/saml2/idpresponse carries a SAMLResponse value: paste it to see why."
         );
@@ -820,19 +819,15 @@ impl Session {
             if pasted.is_empty() {
                 return Ok(());
             }
-            match cognito_entra::saml_response::read_and_judge(
+            match cognito_entra::saml_response::read_and_judge_saved(
                 pasted.as_bytes(),
                 time::OffsetDateTime::now_utc(),
-                Some(cognito_entra::saml_response::Against {
-                    setup: &self.state.answers,
-                    values,
-                    required: self.state.aws.required_attributes.as_deref(),
-                }),
-                &thumbprints,
+                &self.state,
+                values,
             ) {
                 Err(why) => println!("  ✗ {why}"),
                 Ok(d) => {
-                    if d.findings.iter().all(|f| f.level == Level::Info) {
+                    if d.only_notes() {
                         println!("  ✓ Nothing in this response stops Cognito.");
                     }
                     print_findings(&d.findings);

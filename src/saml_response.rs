@@ -13,6 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::entra::metadata::thumbprint;
 pub use crate::entra::{Finding, Level};
 use crate::setup::{Setup, Values};
+use crate::state::State;
 
 const SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -51,6 +52,13 @@ pub struct Decoded {
     #[serde(skip)]
     pub signing_thumbprints: Vec<String>,
     pub findings: Vec<Finding>,
+}
+
+impl Decoded {
+    /// Nothing but notes: nothing in the response stops Cognito.
+    pub fn only_notes(&self) -> bool {
+        self.findings.iter().all(|f| f.level == Level::Info)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -333,6 +341,22 @@ pub fn read_and_judge(
     decoded.findings.extend(notes);
     judge(&mut decoded, now, against, metadata_thumbprints);
     Ok(decoded)
+}
+
+/// A pasted response held against a saved setup: its answers and derived values, the pool's
+/// required attributes and Entra's certificates as the state recorded them.
+pub fn read_and_judge_saved(
+    input: &[u8],
+    now: OffsetDateTime,
+    state: &State,
+    values: &Values,
+) -> Result<Decoded, String> {
+    let against = Against {
+        setup: &state.answers,
+        values,
+        required: state.aws.required_attributes.as_deref(),
+    };
+    read_and_judge(input, now, Some(against), &state.entra_thumbprints())
 }
 
 /// Judges a decoded response: on its own, and against a setup when one is given.

@@ -180,29 +180,15 @@ impl Runtime {
                 TaskDone::Planned(full_plan(&job).await.map(|(plan, ..)| plan))
             }),
             Cmd::CheckSamlResponse(pasted) => {
-                let setup = m.setup().cloned();
-                let values = m.values();
-                let required = m
-                    .state
-                    .as_ref()
-                    .and_then(|s| s.aws.required_attributes.clone());
-                let thumbprints = m
-                    .state
-                    .as_ref()
-                    .map(State::entra_thumbprints)
-                    .unwrap_or_default();
+                let (Some(state), Some(values)) = (m.state.clone(), m.values()) else {
+                    return;
+                };
                 self.spawn(async move {
-                    let result = saml_response::read_and_judge(
+                    let result = saml_response::read_and_judge_saved(
                         pasted.as_bytes(),
                         time::OffsetDateTime::now_utc(),
-                        setup.as_ref().zip(values.as_ref()).map(|(setup, values)| {
-                            saml_response::Against {
-                                setup,
-                                values,
-                                required: required.as_deref(),
-                            }
-                        }),
-                        &thumbprints,
+                        &state,
+                        &values,
                     );
                     TaskDone::SamlChecked(Box::new(result))
                 })

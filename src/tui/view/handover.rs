@@ -5,7 +5,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use cognito_entra::entra::Level;
 use cognito_entra::setup::Protocol;
 
 use super::{Theme, finding_line};
@@ -111,7 +110,7 @@ fn saml_check_lines(m: &Model, t: &Theme) -> Vec<Line<'static>> {
     match &m.saml_check {
         Some(Err(why)) => lines.push(Line::from(Span::styled(format!("✗ {why}"), t.bad()))),
         Some(Ok(d)) => {
-            if d.findings.iter().all(|f| f.level == Level::Info) {
+            if d.only_notes() {
                 lines.push(Line::from(Span::styled(
                     "✓ Nothing in this response stops Cognito.",
                     t.ok(),
