@@ -146,8 +146,9 @@ fn check(f: &Fixture, args: &[&str]) -> (Option<i32>, serde_json::Value, String)
     (out.status.code(), json, stderr(&out))
 }
 
-fn errors(v: &serde_json::Value) -> Vec<String> {
-    v["errors"]
+/// The strings of one list in the JSON report (`errors` or `warnings`).
+fn strings(v: &serde_json::Value, key: &str) -> Vec<String> {
+    v[key]
         .as_array()
         .map(|a| {
             a.iter()
@@ -157,15 +158,12 @@ fn errors(v: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn errors(v: &serde_json::Value) -> Vec<String> {
+    strings(v, "errors")
+}
+
 fn warnings(v: &serde_json::Value) -> Vec<String> {
-    v["warnings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    strings(v, "warnings")
 }
 
 #[test]
