@@ -74,8 +74,6 @@ pub enum TaskDone {
     Pools(Result<Vec<PoolSummary>, String>),
     Pool(Result<PoolDetails, String>),
     Domain(String, Result<Option<DomainInfo>, String>),
-    /// The live availability check of a prefix typed on the domain step.
-    DomainProbe(String, Result<Option<DomainInfo>, String>),
     Prepared(Result<Ids, String>),
     Metadata(Box<metadata::Report>),
     Tenant(Box<discovery::Report>),
@@ -95,6 +93,8 @@ pub enum Msg {
     Locked(Result<Box<State>, String>),
     /// The outcome of a copy, in the admin's words.
     Copied(String),
+    /// The live availability answer for a typed prefix: background work, so it ends no wait.
+    DomainProbed(String, Result<Option<DomainInfo>, String>),
     /// The saved setups again, after the admin left one for the welcome screen.
     Rows(Result<Vec<Row>, String>),
     Task(TaskDone),
@@ -855,6 +855,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Task(done) => task(m, done),
+        Msg::DomainProbed(prefix, result) => {
+            domain_probed(m, prefix, result);
+            Vec::new()
+        }
         Msg::Paste(text) => {
             if let Some(edit) = m.editing.as_mut() {
                 if edit.paste(&text)
@@ -1697,11 +1701,6 @@ fn checked(m: &mut Model, has_errors: bool) -> Vec<Cmd> {
 }
 
 fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
-    // The live prefix check runs beside whatever the screen waits for: it must not end the wait.
-    if let TaskDone::DomainProbe(prefix, result) = done {
-        domain_probed(m, prefix, result);
-        return Vec::new();
-    }
     m.busy = None;
     match done {
         TaskDone::Pools(Ok(pools)) => {
@@ -1733,7 +1732,6 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 _ => Vec::new(),
             }
         }
-        TaskDone::DomainProbe(..) => Vec::new(),
         TaskDone::Domain(prefix, result) => {
             let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
             match result {

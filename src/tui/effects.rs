@@ -143,10 +143,13 @@ impl Runtime {
                 let result = describe_domain(&job, &prefix).await;
                 TaskDone::Domain(prefix, result)
             }),
-            Cmd::ProbeDomain(prefix) => self.spawn(async move {
-                let result = describe_domain(&job, &prefix).await;
-                TaskDone::DomainProbe(prefix, result)
-            }),
+            Cmd::ProbeDomain(prefix) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = describe_domain(&job, &prefix).await;
+                    let _ = tx.send(Msg::DomainProbed(prefix, result));
+                });
+            }
             Cmd::Prepare => self.spawn(async move { TaskDone::Prepared(prepare(&job).await) }),
             Cmd::CheckMetadata { source } => self.spawn(async move {
                 let now = time::OffsetDateTime::now_utc();

@@ -363,7 +363,7 @@ fn tick_until_cmd(m: &mut Model, max: usize) -> (usize, Vec<Cmd>) {
 }
 
 fn domain_probed(prefix: &str, owner: Option<&str>) -> Msg {
-    Msg::Task(super::app::TaskDone::DomainProbe(
+    Msg::DomainProbed(
         prefix.into(),
         Ok(owner.map(|pool| cognito_entra::cognito::api::DomainInfo {
             domain: prefix.into(),
@@ -371,7 +371,7 @@ fn domain_probed(prefix: &str, owner: Option<&str>) -> Msg {
             status: Some("ACTIVE".into()),
             managed_login_version: None,
         })),
-    ))
+    )
 }
 
 fn prefix_note(m: &Model) -> Option<super::form::Note> {
