@@ -55,9 +55,8 @@ struct Session {
     runtime: tokio::runtime::Runtime,
     secret: Option<String>,
     clipboard: Clipboard,
-    /// The adopted pool's domain and required attributes, once read.
+    /// The adopted pool's domain, once read.
     pool_domain: Option<String>,
-    required: Vec<String>,
 }
 
 fn problem_text(p: cognito_entra::setup::Problem) -> String {
@@ -111,7 +110,6 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         secret: None,
         clipboard: Clipboard::new(ctx.clipboard_mode(), true),
         pool_domain: None,
-        required: Vec::new(),
     };
     let outcome = s.journey();
     let _ = s.lock.save(&mut s.state);
@@ -313,7 +311,6 @@ impl Session {
                 name: Some(name.trim().to_string()),
             };
             self.pool_domain = None;
-            self.required.clear();
             self.state.aws.required_attributes = Some(Vec::new());
         } else {
             let id = pools[choice.index - 1].id.clone();
@@ -328,8 +325,7 @@ impl Session {
                 })
                 .map_err(Stop::Failed)?;
             self.pool_domain = pool.domain;
-            self.state.aws.required_attributes = Some(pool.required_attributes.clone());
-            self.required = pool.required_attributes;
+            self.state.aws.required_attributes = Some(pool.required_attributes);
             self.state.answers.user_pool = UserPool {
                 id: Some(id),
                 name: None,
@@ -693,7 +689,8 @@ impl Session {
                 println!("  {attr:<14} ← {claim}");
             }
             if let Some(missing) = self
-                .required
+                .state
+                .required_attributes()
                 .iter()
                 .find(|r| *r != "sub" && !mapping.contains_key(*r))
                 .cloned()

@@ -119,6 +119,11 @@ impl State {
 }
 
 impl State {
+    /// The pool's required attributes as last read (none known: none).
+    pub fn required_attributes(&self) -> &[String] {
+        self.aws.required_attributes.as_deref().unwrap_or_default()
+    }
+
     /// The SHA-1 thumbprints of Entra's signing certificates, as the last metadata check saw
     /// them (a SAML response signed by another one is named).
     pub fn entra_thumbprints(&self) -> Vec<String> {

@@ -167,7 +167,6 @@ pub struct Model {
     pub message: Vec<String>,
     pub pools: Vec<PoolSummary>,
     pub clients: Vec<ClientSummary>,
-    pub required: Vec<String>,
     pub pool_domain: Option<String>,
     pub domain_probe: DomainProbe,
     /// The account's pools were listed (an account may have none).
@@ -215,7 +214,6 @@ impl Model {
             message: Vec::new(),
             pools: Vec::new(),
             clients: Vec::new(),
-            required: Vec::new(),
             pool_domain: None,
             domain_probe: DomainProbe::Idle,
             pools_loaded: false,
@@ -1116,7 +1114,10 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         Step::UserPool => {
             let choice = form.choice("pool");
             m.clients.clear();
-            m.required.clear();
+            if let Some(state) = m.state.as_mut() {
+                // A new pool requires nothing; an adopted one is read next.
+                state.aws.required_attributes = (choice == 0).then(Vec::new);
+            }
             m.pool_domain = None;
             m.pool_loaded_for = None;
             if choice == 0 {
@@ -1449,7 +1450,7 @@ pub fn mapping_rows(m: &Model) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();
-    for r in &m.required {
+    for r in m.state.as_ref().map_or(&[][..], State::required_attributes) {
         if r != "sub" && !mapping.contains_key(r) {
             rows.push((r.clone(), None));
         }
@@ -1721,9 +1722,8 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         TaskDone::Pool(Ok(details)) => {
             m.pool_domain = details.domain;
             if let Some(state) = m.state.as_mut() {
-                state.aws.required_attributes = Some(details.required.clone());
+                state.aws.required_attributes = Some(details.required);
             }
-            m.required = details.required;
             m.clients = details.clients;
             m.pool_loaded_for = Some(details.id);
             match m.screen {
@@ -1757,7 +1757,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 state.record_applied("prepare".into());
                 // A pool made just now has no required attributes; an adopted one was read.
                 if state.aws.required_attributes.is_none() {
-                    state.aws.required_attributes = Some(m.required.clone());
+                    state.aws.required_attributes = Some(Vec::new());
                 }
             }
             advance(m, Step::Provider)

@@ -308,7 +308,9 @@ fn keys_drive_the_journey() {
 
     // The mapping refuses to go on while a required attribute is unmapped.
     let mut map = model_at(Step::AttributeMapping, SETUP);
-    map.required = vec!["phone_number".into()];
+    if let Some(state) = map.state.as_mut() {
+        state.aws.required_attributes = Some(vec!["phone_number".into()]);
+    }
     assert!(update(&mut map, key(KeyCode::Enter)).is_empty());
     assert!(map.message[0].contains("phone_number"));
 

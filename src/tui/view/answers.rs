@@ -164,7 +164,15 @@ pub fn mapping(frame: &mut Frame, area: Rect, m: &Model) {
     ];
     for (i, (attr, claim)) in mapping_rows(m).iter().enumerate() {
         let selected = i == m.list_selected && m.editing.is_none();
-        let required = if m.required.contains(attr) { "*" } else { " " };
+        let required = if m
+            .state
+            .as_ref()
+            .is_some_and(|s| s.required_attributes().contains(attr))
+        {
+            "*"
+        } else {
+            " "
+        };
         let mark = if selected { "▸" } else { " " };
         let style = if selected { t.focus() } else { t.title() };
         let claim = match claim {
