@@ -25,7 +25,6 @@ pub struct Job {
     pub authority: String,
     /// The OIDC client secret typed in this session (memory only).
     pub secret: Option<String>,
-    pub branding_done: bool,
     /// Where certificate files are written.
     pub out_dir: PathBuf,
     /// Where relative paths in the setup (a metadata file) start from.
@@ -46,7 +45,6 @@ impl Job {
             aws: state.aws_options(endpoint_url),
             authority: authority.to_string(),
             secret,
-            branding_done: state.branding_done(),
             out_dir: PathBuf::from("."),
             base_dir: PathBuf::from("."),
         }
@@ -96,7 +94,7 @@ impl PlanError {
 
 /// Advice for an API error; with no credentials at all, also the way to try without AWS.
 pub fn say(e: &ApiError, aws: &AwsOptions) -> String {
-    let mut text = advice(e, aws.profile.as_deref(), &aws.region);
+    let mut text = advice(e, Some(&aws.effective_profile()), &aws.region);
     if e.kind == ErrorKind::NoCredentials {
         text.push_str(
             "\nNo AWS account at hand? scripts/try opens the wizard on a local Cognito emulator.",
@@ -138,7 +136,7 @@ fn ids_of(observed: &plan::Observed) -> Ids {
 /// Phase one: the pool, domain and client the Entra values name.
 pub async fn prepare(job: &Job) -> Result<Ids, String> {
     let api = api(job).await?;
-    let observed = observe(&api, &job.setup, &job.known, job.branding_done)
+    let observed = observe(&api, &job.setup, &job.known)
         .await
         .map_err(|e| observe_error(e, &job.aws))?;
     let options = Options {
@@ -164,7 +162,7 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
         entra.input.client_secret = job.secret.clone();
     }
     let api = connect(&job.aws).await.map_err(PlanError::Api)?;
-    let observed = observe(&api, &job.setup, &job.known, job.branding_done)
+    let observed = observe(&api, &job.setup, &job.known)
         .await
         .map_err(|e| match e {
             ObserveError::Api(e) => PlanError::Api(e),

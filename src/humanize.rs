@@ -26,6 +26,28 @@ pub fn ago(rfc3339: &str, now: OffsetDateTime) -> String {
     }
 }
 
+/// "512 bytes", "2 MiB": a size as a person reads it (caps are whole KiB or MiB).
+pub fn bytes(n: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * KIB;
+    match n {
+        n if n >= MIB && n % MIB == 0 => format!("{} MiB", n / MIB),
+        n if n >= KIB && n % KIB == 0 => format!("{} KiB", n / KIB),
+        n => format!("{n} bytes"),
+    }
+}
+
+/// A value as a message may quote it: at most `max` characters, the cut said with its length
+/// (a 1 MB pool name is not echoed whole).
+pub fn clip(value: &str, max: usize) -> String {
+    let count = value.chars().count();
+    if count <= max {
+        return value.to_string();
+    }
+    let head: String = value.chars().take(max.saturating_sub(1)).collect();
+    format!("{head}… ({count} characters)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +63,13 @@ mod tests {
         assert_eq!(ago("2026-11-12T12:00:00Z", now), "last week");
         assert_eq!(ago("2026-10-01T12:00:00Z", now), "2026-10-01");
         assert_eq!(ago("garbage", now), "unknown");
+    }
+
+    #[test]
+    fn long_values_are_clipped_with_their_length() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip(&"x".repeat(50), 5), "xxxx… (50 characters)");
+        assert_eq!(bytes(2 * 1024 * 1024), "2 MiB");
+        assert_eq!(bytes(1000), "1000 bytes");
     }
 }

@@ -2,6 +2,7 @@
 //! the clipboard, the Entra checks and the Cognito engine. It knows no terminal UI; the faces
 //! (subcommands, wizard, plain prompts) live in the binary and only call in here.
 
+pub mod bounded;
 pub mod clipboard;
 pub mod cognito;
 pub mod doctor;
@@ -13,5 +14,6 @@ pub mod humanize;
 pub mod journey;
 pub mod plan;
 pub mod saml_response;
+pub mod secrets;
 pub mod setup;
 pub mod state;

@@ -27,8 +27,18 @@ pub struct Observed {
     pub provider: Option<ProviderInfo>,
     /// `None`: the client is to be created.
     pub client: Option<ClientConfig>,
-    /// Managed login branding was already created by an earlier apply.
+    /// The client has a managed login branding style (read from the account).
     pub branding_done: bool,
+    /// Resources the state file records that no longer exist.
+    pub gone: Vec<Gone>,
+}
+
+/// A resource this setup recorded that the account no longer has (deleted in the console,
+/// or another account or region in use): re-creating it is a change the admin must see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gone {
+    pub resource: Resource,
+    pub id: String,
 }
 
 /// What came back from Entra, checked.
@@ -67,7 +77,7 @@ impl Resource {
             Resource::Branding => "branding",
         }
     }
-    fn words(self) -> &'static str {
+    pub fn words(self) -> &'static str {
         match self {
             Resource::UserPool => "user pool",
             Resource::Domain => "domain",
@@ -174,6 +184,26 @@ pub enum Phase {
 
 const SECRET_SHOWN: &str = "(hidden)";
 
+/// The provider details this tool decides (for either protocol); any other detail on an
+/// existing provider is the admin's and is sent back as it is.
+const MANAGED_DETAILS: [&str; 15] = [
+    "MetadataURL",
+    "MetadataFile",
+    "IDPSignout",
+    "IDPInit",
+    "EncryptedResponses",
+    "RequestSigningAlgorithm",
+    "client_id",
+    "client_secret",
+    "attributes_request_method",
+    "oidc_issuer",
+    "authorize_scopes",
+    "authorize_url",
+    "token_url",
+    "attributes_url",
+    "jwks_uri",
+];
+
 /// Computes the changes. Every refusal is returned together.
 pub fn plan(
     setup: &Setup,
@@ -186,14 +216,42 @@ pub fn plan(
     let mut consequences = Vec::new();
     let provider_name = setup.provider_name().to_string();
 
+    // Recorded resources that are gone are said before anything else: re-creating them
+    // changes values Entra and the app already hold.
+    for g in &observed.gone {
+        consequences.push(match g.resource {
+            Resource::UserPool => format!(
+                "The user pool {} this setup recorded no longer exists (deleted, or another AWS account or region is in use). Apply creates a new pool: its ID, and with it the Entity ID and every value Entra holds, change.",
+                g.id
+            ),
+            _ => format!(
+                "The {} {} this setup recorded no longer exists in the pool. Apply creates a new one: its client ID, and the Relay State that names it, change.",
+                g.resource.words(),
+                g.id
+            ),
+        });
+    }
+
     // 1. The pool.
     if observed.pool.is_none() {
         let name = setup.user_pool.name.clone().unwrap_or_default();
+        let mut fields = vec![field("name", None, &name)];
+        if let Some(g) = observed
+            .gone
+            .iter()
+            .find(|g| g.resource == Resource::UserPool)
+        {
+            fields.push(field(
+                "replaces",
+                Some(&g.id),
+                "a new pool (the recorded one is gone)",
+            ));
+        }
         changes.push(Change {
             action: Action::Create,
             resource: Resource::UserPool,
             name: name.clone(),
-            fields: vec![field("name", None, &name)],
+            fields,
             payload: Payload::CreatePool { name },
         });
     }
@@ -271,6 +329,19 @@ pub fn plan(
                     let mut mapping = current.attribute_mapping.clone();
                     mapping.extend(desired.attribute_mapping.clone());
                     send.attribute_mapping = mapping;
+                    // So are provider details this tool does not manage: the update
+                    // replaces the whole map, and what it leaves out is gone.
+                    let mut details: BTreeMap<String, String> = current
+                        .details
+                        .iter()
+                        .filter(|(k, _)| {
+                            !READ_ONLY_DETAILS.contains(&k.as_str())
+                                && !MANAGED_DETAILS.contains(&k.as_str())
+                        })
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    details.extend(desired.details.clone());
+                    send.details = details;
                     changes.push(Change {
                         action: Action::Update,
                         resource: Resource::IdentityProvider,

@@ -191,14 +191,6 @@ impl State {
         }
     }
 
-    /// Managed login branding was created by an earlier apply.
-    pub fn branding_done(&self) -> bool {
-        self.progress
-            .applied
-            .iter()
-            .any(|a| a.starts_with("create branding"))
-    }
-
     /// Records a finished change of a plan.
     pub fn record_applied(&mut self, change_id: String) {
         if !self.progress.applied.contains(&change_id) {

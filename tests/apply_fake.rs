@@ -47,13 +47,8 @@ fn entra() -> EntraInput {
 }
 
 /// One run as the command does it: observe, plan, apply; the IDs it learns are "saved".
-async fn run_once(
-    api: &FakeCognito,
-    setup: &Setup,
-    saved: &mut Known,
-    branding_done: &mut bool,
-) -> Result<Plan, ApplyError> {
-    let observed = observe(api, setup, saved, *branding_done)
+async fn run_once(api: &FakeCognito, setup: &Setup, saved: &mut Known) -> Result<Plan, ApplyError> {
+    let observed = observe(api, setup, saved)
         .await
         .unwrap_or_else(|e| panic!("observe: {e:?}"));
     let plan = plan::plan(setup, &observed, &entra(), Options::default())
@@ -63,12 +58,9 @@ async fn run_once(
         client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
     };
     let result = apply(api, &plan, &mut ids, |event| {
-        if let cognito_entra::cognito::apply::Event::Finished(_, change, ids) = event {
+        if let cognito_entra::cognito::apply::Event::Finished(_, _, ids) = event {
             saved.user_pool_id = ids.user_pool_id.clone().or(saved.user_pool_id.take());
             saved.client_id = ids.client_id.clone().or(saved.client_id.take());
-            if change.id().starts_with("create branding") {
-                *branding_done = true;
-            }
         }
         Ok(())
     })
@@ -81,8 +73,7 @@ fn an_interruption_after_every_write_in_turn_is_finished_by_the_next_run() {
     let setup = setup(true);
     // First, how many writes a clean run makes.
     let clean = FakeCognito::new("us-east-1");
-    block_on(run_once(&clean, &setup, &mut Known::default(), &mut false))
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    block_on(run_once(&clean, &setup, &mut Known::default())).unwrap_or_else(|e| panic!("{e:?}"));
     let writes = clean.write_calls();
     assert_eq!(
         writes,
@@ -98,14 +89,13 @@ fn an_interruption_after_every_write_in_turn_is_finished_by_the_next_run() {
     for (step, op) in writes.iter().enumerate() {
         let api = FakeCognito::new("us-east-1");
         let mut saved = Known::default();
-        let mut branding = false;
-        // The network drops at this write: the writes before it happened, this one did not.
-        api.fail_next(op, ErrorKind::Network, "connection reset");
-        let first = block_on(run_once(&api, &setup, &mut saved, &mut branding));
+        // The run stops at this write: the writes before it happened, this one did not.
+        api.fail_next(op, ErrorKind::Other, "interrupted");
+        let first = block_on(run_once(&api, &setup, &mut saved));
         match first {
             Err(ApplyError::Api { index, error }) => {
                 assert_eq!(index, step, "{op}");
-                assert_eq!(error.kind, ErrorKind::Network);
+                assert_eq!(error.kind, ErrorKind::Other);
             }
             other => panic!("{op}: expected a network failure, got {other:?}"),
         }
@@ -113,12 +103,12 @@ fn an_interruption_after_every_write_in_turn_is_finished_by_the_next_run() {
         if step % 2 == 1 {
             saved = Known::default();
         }
-        block_on(run_once(&api, &setup, &mut saved, &mut branding))
+        block_on(run_once(&api, &setup, &mut saved))
             .unwrap_or_else(|e| panic!("{op}: second run {e:?}"));
         assert_eq!(api.counts(), (1, 1, 1, 1), "after an interruption at {op}");
         api.clear_calls();
-        let third = block_on(run_once(&api, &setup, &mut saved, &mut branding))
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        let third =
+            block_on(run_once(&api, &setup, &mut saved)).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(third.is_empty(), "{op}: not converged: {}", third.render());
         assert!(
             api.write_calls().is_empty(),
@@ -149,8 +139,7 @@ fn client_updates_are_read_modify_write_against_a_resetting_api() {
         },
     );
     let setup = setup(false);
-    block_on(run_once(&api, &setup, &mut Known::default(), &mut false))
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    block_on(run_once(&api, &setup, &mut Known::default())).unwrap_or_else(|e| panic!("{e:?}"));
     let client = api
         .client(&pool, &client_id)
         .unwrap_or_else(|| panic!("client gone"));
@@ -190,8 +179,8 @@ fn required_pool_attributes_must_be_mapped() {
     let api = FakeCognito::new("us-east-1");
     let pool = api.seed_pool("fake-users", &["email", "phone_number"]);
     let setup = setup(false);
-    let observed = block_on(observe(&api, &setup, &Known::default(), false))
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let observed =
+        block_on(observe(&api, &setup, &Known::default())).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(observed.pool.as_ref().map(|p| p.id.clone()), Some(pool));
     let refusals = plan::plan(&setup, &observed, &entra(), Options::default())
         .err()
@@ -290,7 +279,7 @@ fn the_wizard_prepares_pool_domain_and_client_first_then_adds_the_provider() {
     let setup = setup(false);
     let run_phase = |phase: Phase| {
         block_on(async {
-            let observed = observe(&api, &setup, &Known::default(), false)
+            let observed = observe(&api, &setup, &Known::default())
                 .await
                 .unwrap_or_else(|e| panic!("{e:?}"));
             let options = Options {
@@ -346,4 +335,79 @@ fn the_wizard_prepares_pool_domain_and_client_first_then_adds_the_provider() {
     assert!(client.allowed_oauth_flows_user_pool_client);
     assert_eq!(client.allowed_oauth_flows, ["code"]);
     assert!(run_phase(Phase::Full).0.is_empty());
+}
+
+/// A create carried out whose answer is lost (or that timed out, or that a proxy answered with
+/// a 5xx) is found by reading and adopted: one run succeeds, and nothing exists twice.
+#[test]
+fn a_lost_answer_to_any_create_is_resolved_by_reading_not_by_sending_again() {
+    let setup = setup(true);
+    let creates = [
+        "CreateUserPool",
+        "CreateUserPoolDomain",
+        "CreateIdentityProvider",
+        "CreateUserPoolClient",
+        "CreateManagedLoginBranding",
+    ];
+    for kind in [
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::ServerError,
+    ] {
+        for op in creates {
+            let api = FakeCognito::new("us-east-1");
+            api.lose_answer_next(op, kind.clone(), "the answer never came");
+            let mut saved = Known::default();
+            block_on(run_once(&api, &setup, &mut saved))
+                .unwrap_or_else(|e| panic!("{op} {kind:?}: {e:?}"));
+            assert_eq!(api.counts(), (1, 1, 1, 1), "{op} {kind:?}");
+            let sent = api.write_calls().iter().filter(|c| *c == op).count();
+            assert_eq!(sent, 1, "{op} {kind:?} was sent {sent} times");
+            assert!(saved.user_pool_id.is_some() && saved.client_id.is_some());
+            api.clear_calls();
+            let again =
+                block_on(run_once(&api, &setup, &mut saved)).unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(again.is_empty(), "{op} {kind:?}: {}", again.render());
+        }
+    }
+}
+
+/// A create that failed before it was carried out (the connection dropped on the way there)
+/// is looked for, not found, and sent once more; a throttled one is sent again after a pause.
+#[test]
+fn a_create_that_never_arrived_is_sent_once_more_after_a_read_and_throttling_is_waited_out() {
+    let setup = setup(true);
+    for (kind, op) in [
+        (ErrorKind::Network, "CreateUserPool"),
+        (ErrorKind::ServerError, "CreateUserPoolClient"),
+        (ErrorKind::Throttled, "CreateIdentityProvider"),
+    ] {
+        let api = FakeCognito::new("us-east-1");
+        api.fail_next(op, kind.clone(), "no");
+        block_on(run_once(&api, &setup, &mut Known::default()))
+            .unwrap_or_else(|e| panic!("{op} {kind:?}: {e:?}"));
+        assert_eq!(api.counts(), (1, 1, 1, 1), "{op} {kind:?}");
+        let sent = api.calls().iter().filter(|c| *c == op).count();
+        assert_eq!(sent, 2, "{op} {kind:?}: sent {sent} times");
+    }
+}
+
+/// Whether branding exists is read from the account: a branding that an interrupted run made
+/// (and never recorded) is not created a second time.
+#[test]
+fn branding_made_by_an_unrecorded_run_is_seen_and_not_created_again() {
+    let setup = setup(true);
+    let api = FakeCognito::new("us-east-1");
+    let mut saved = Known::default();
+    block_on(run_once(&api, &setup, &mut saved)).unwrap_or_else(|e| panic!("{e:?}"));
+    api.clear_calls();
+    // A state file that knows nothing of the branding.
+    let again =
+        block_on(run_once(&api, &setup, &mut Known::default())).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(again.is_empty(), "{}", again.render());
+    assert!(
+        api.calls()
+            .iter()
+            .any(|c| c == "DescribeManagedLoginBrandingByClient")
+    );
 }

@@ -4,7 +4,7 @@ use super::api::{ApiError, ErrorKind};
 
 /// The advice for an error from `operation`, given the profile and region in use.
 pub fn advice(e: &ApiError, profile: Option<&str>, region: &str) -> String {
-    let profile_hint = profile.unwrap_or("NAME");
+    let profile_hint = profile.filter(|p| *p != "default").unwrap_or("NAME");
     match e.kind {
         ErrorKind::NoCredentials => format!(
             "no usable AWS credentials (tried: environment variables, the profile {} in ~/.aws/config and ~/.aws/credentials, SSO, credential_process, container and instance roles): {}\n  fix: `aws sso login --profile {profile_hint}` for an SSO profile, or `aws configure`; then pass --profile {profile_hint} or set AWS_PROFILE",
@@ -38,6 +38,16 @@ pub fn advice(e: &ApiError, profile: Option<&str>, region: &str) -> String {
         ),
         ErrorKind::Throttled => format!(
             "AWS is throttling {} (about 5 changes per second per pool): {}\n  fix: wait a few seconds and run again",
+            e.operation,
+            first_line(&e.message)
+        ),
+        ErrorKind::Timeout => format!(
+            "{} got no answer from AWS in {region}: {}\n  fix: check the network or proxy (and --endpoint-url / AWS_ENDPOINT_URL if you use one), then run again; what finished is recorded",
+            e.operation,
+            first_line(&e.message)
+        ),
+        ErrorKind::ServerError => format!(
+            "AWS answered {} with a server error: {}\n  fix: run again in a moment; what finished is recorded, and a create that went through is found and adopted",
             e.operation,
             first_line(&e.message)
         ),

@@ -5,6 +5,22 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
+/// The operations that change the account.
+pub const WRITE_OPERATIONS: [&str; 8] = [
+    "CreateUserPool",
+    "CreateUserPoolDomain",
+    "CreateIdentityProvider",
+    "UpdateIdentityProvider",
+    "CreateUserPoolClient",
+    "UpdateUserPoolClient",
+    "CreateManagedLoginBranding",
+    "DeleteIdentityProvider",
+];
+
+pub fn is_write(operation: &str) -> bool {
+    WRITE_OPERATIONS.contains(&operation)
+}
+
 /// A pool as the list call shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolSummary {
@@ -128,7 +144,12 @@ pub enum ErrorKind {
     NoCredentials,
     ExpiredCredentials,
     Throttled,
+    /// The request could not be sent, or its answer could not be read.
     Network,
+    /// No answer within the time limit.
+    Timeout,
+    /// The service (or something in front of it) answered 5xx.
+    ServerError,
     Other,
 }
 
@@ -143,12 +164,23 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The message is scrubbed of every secret the process knows: AWS validation errors
+    /// quote whole requests, provider details (and the client secret) included.
     pub fn new(kind: ErrorKind, operation: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             kind,
             operation: operation.to_string(),
-            message: message.into(),
+            message: crate::secrets::scrub(&message.into()),
         }
+    }
+
+    /// The request may have been carried out although no answer says so (a lost answer, a
+    /// timeout, a 5xx from a proxy): a create is then looked for, not sent again.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::ServerError
+        )
     }
 }
 
@@ -217,6 +249,12 @@ pub trait CognitoApi: Sync {
         pool_id: &str,
         client_id: &str,
     ) -> impl Future<Output = ApiResult<()>> + Send;
+    /// Whether the client has a managed login branding style (one per client at most).
+    fn has_managed_login_branding(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> impl Future<Output = ApiResult<bool>> + Send;
     /// The pool's SAML signing certificate, base64 DER (as Cognito returns it).
     fn get_signing_certificate(
         &self,

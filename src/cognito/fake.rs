@@ -14,6 +14,8 @@ struct PoolData {
     pool: Pool,
     providers: BTreeMap<String, ProviderInfo>,
     clients: BTreeMap<String, ClientConfig>,
+    /// Clients with a managed login branding style.
+    branded: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Default)]
@@ -24,6 +26,8 @@ struct World {
     calls: Vec<String>,
     /// Operation name -> error to return on its next call.
     failures: BTreeMap<String, ApiError>,
+    /// Operations whose next call is carried out but answered with this error (a lost answer).
+    lost_answers: BTreeMap<String, ApiError>,
 }
 
 #[derive(Debug, Default)]
@@ -32,16 +36,7 @@ pub struct FakeCognito {
     region: String,
 }
 
-pub const WRITE_OPERATIONS: [&str; 8] = [
-    "CreateUserPool",
-    "CreateUserPoolDomain",
-    "CreateIdentityProvider",
-    "UpdateIdentityProvider",
-    "CreateUserPoolClient",
-    "UpdateUserPoolClient",
-    "CreateManagedLoginBranding",
-    "DeleteIdentityProvider",
-];
+pub use super::api::WRITE_OPERATIONS;
 
 impl FakeCognito {
     pub fn new(region: &str) -> FakeCognito {
@@ -60,7 +55,23 @@ impl FakeCognito {
         if let Some(e) = w.failures.remove(op) {
             return Err(e);
         }
-        f(&mut w)
+        let lost = w.lost_answers.remove(op);
+        let result = f(&mut w);
+        match (result, lost) {
+            (Ok(_), Some(e)) => Err(e),
+            (result, _) => result,
+        }
+    }
+
+    /// Carries out the next call of `operation`, then answers it with `error`, as when the
+    /// answer is lost on the way back.
+    pub fn lose_answer_next(&self, operation: &str, kind: ErrorKind, message: &str) {
+        if let Ok(mut w) = self.world.lock() {
+            w.lost_answers.insert(
+                operation.to_string(),
+                ApiError::new(kind, operation, message),
+            );
+        }
     }
 
     /// Makes the next call of `operation` fail with `error`.
@@ -457,13 +468,32 @@ impl CognitoApi for FakeCognito {
         })
     }
 
-    async fn create_managed_login_branding(
-        &self,
-        pool_id: &str,
-        _client_id: &str,
-    ) -> ApiResult<()> {
-        self.with("CreateManagedLoginBranding", |w| {
-            pool_mut(w, "CreateManagedLoginBranding", pool_id).map(|_| ())
+    async fn create_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
+        const OP: &str = "CreateManagedLoginBranding";
+        self.with(OP, |w| {
+            let pool = pool_mut(w, OP, pool_id)?;
+            if !pool.clients.contains_key(client_id) {
+                return Err(not_found(
+                    OP,
+                    format!("User pool client {client_id} does not exist."),
+                ));
+            }
+            if !pool.branded.insert(client_id.to_string()) {
+                return Err(ApiError::new(
+                    ErrorKind::Other,
+                    OP,
+                    "A managed login branding style already exists for this app client.",
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    async fn has_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<bool> {
+        const OP: &str = "DescribeManagedLoginBrandingByClient";
+        self.with(OP, |w| {
+            let pool = pool_mut(w, OP, pool_id)?;
+            Ok(pool.branded.contains(client_id))
         })
     }
 

@@ -5,6 +5,7 @@ pub mod advice;
 pub mod api;
 pub mod apply;
 pub mod certs;
+pub mod credentials;
 pub mod fake;
 pub mod observe;
 pub mod profiles;

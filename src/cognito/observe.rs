@@ -3,7 +3,7 @@
 //! the state, or by name) so a second run never makes duplicates.
 
 use super::api::{ApiError, CognitoApi, ErrorKind};
-use crate::plan::{Observed, Refusal};
+use crate::plan::{Gone, Observed, Refusal, Resource};
 use crate::setup::{Known, Setup};
 
 #[derive(Debug)]
@@ -22,13 +22,9 @@ pub async fn observe<A: CognitoApi>(
     api: &A,
     setup: &Setup,
     known: &Known,
-    branding_done: bool,
 ) -> Result<Observed, ObserveError> {
-    let mut observed = Observed {
-        branding_done,
-        ..Observed::default()
-    };
-    let pool_id = find_pool(api, setup, known).await?;
+    let mut observed = Observed::default();
+    let pool_id = find_pool(api, setup, known, &mut observed.gone).await?;
     if let Some(id) = &pool_id {
         observed.pool = Some(api.describe_user_pool(id).await?);
     }
@@ -43,8 +39,13 @@ pub async fn observe<A: CognitoApi>(
     if observed.providers.iter().any(|p| p.name == ours) {
         observed.provider = api.describe_identity_provider(&pool_id, ours).await?;
     }
-    if let Some(client_id) = find_client(api, setup, known, &pool_id).await? {
+    if let Some(client_id) = find_client(api, setup, known, &pool_id, &mut observed.gone).await? {
         observed.client = Some(api.describe_user_pool_client(&pool_id, &client_id).await?);
+        // Read from the account, never inferred from the state file: an apply interrupted
+        // right after creating the branding must see it, or it would create a second one.
+        if setup.domain.managed_login && setup.domain.prefix.is_some() {
+            observed.branding_done = api.has_managed_login_branding(&pool_id, &client_id).await?;
+        }
     }
     Ok(observed)
 }
@@ -53,6 +54,7 @@ async fn find_pool<A: CognitoApi>(
     api: &A,
     setup: &Setup,
     known: &Known,
+    gone: &mut Vec<Gone>,
 ) -> Result<Option<String>, ObserveError> {
     if let Some(id) = &setup.user_pool.id {
         return match api.describe_user_pool(id).await {
@@ -68,7 +70,10 @@ async fn find_pool<A: CognitoApi>(
     if let Some(id) = &known.user_pool_id {
         match api.describe_user_pool(id).await {
             Ok(_) => return Ok(Some(id.clone())),
-            Err(e) if e.kind == ErrorKind::NotFound => {}
+            Err(e) if e.kind == ErrorKind::NotFound => gone.push(Gone {
+                resource: Resource::UserPool,
+                id: id.clone(),
+            }),
             Err(e) => return Err(e.into()),
         }
     }
@@ -103,6 +108,7 @@ async fn find_client<A: CognitoApi>(
     setup: &Setup,
     known: &Known,
     pool_id: &str,
+    gone: &mut Vec<Gone>,
 ) -> Result<Option<String>, ObserveError> {
     if let Some(id) = &setup.app_client.id {
         return match api.describe_user_pool_client(pool_id, id).await {
@@ -116,10 +122,18 @@ async fn find_client<A: CognitoApi>(
         };
     }
     let clients = api.list_user_pool_clients(pool_id).await?;
-    if let Some(id) = &known.client_id
-        && clients.iter().any(|c| &c.id == id)
-    {
-        return Ok(Some(id.clone()));
+    if let Some(id) = &known.client_id {
+        if clients.iter().any(|c| &c.id == id) {
+            return Ok(Some(id.clone()));
+        }
+        // Recorded in a pool that still exists, and gone from it (a pool that is itself gone
+        // took its clients along: that is said once, for the pool).
+        if !gone.iter().any(|g| g.resource == Resource::UserPool) {
+            gone.push(Gone {
+                resource: Resource::AppClient,
+                id: id.clone(),
+            });
+        }
     }
     let Some(name) = &setup.app_client.name else {
         return Ok(None);

@@ -1,21 +1,28 @@
 //! `CognitoApi` on the AWS SDK: the admin's usual credential sources (profiles, SSO,
-//! credential_process, environment, instance and container roles), standard retries with
-//! backoff (AWS_MAX_ATTEMPTS and AWS_RETRY_MODE are honoured), and the same rustls + ring TLS
-//! stack as the rest of the tool. Errors become `ApiError`s the engine can turn into advice.
+//! credential_process, environment, instance and container roles), the same rustls + ring TLS
+//! stack as the rest of the tool, and time limits on everything (connect, each attempt, the
+//! whole operation, credential resolution). Reads and updates retry with backoff (the SDK's
+//! standard mode; AWS_MAX_ATTEMPTS and AWS_RETRY_MODE are honoured); creates are sent once,
+//! because a create whose answer was lost must be looked for, not sent again (`apply.rs`).
+//! Errors become `ApiError`s the engine can turn into advice.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider as cip;
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use cip::operation::update_identity_provider::builders::UpdateIdentityProviderFluentBuilder;
+use cip::operation::update_user_pool_client::builders::UpdateUserPoolClientFluentBuilder;
 use cip::types::{
-    DomainDescriptionType, ExplicitAuthFlowsType, IdentityProviderTypeType, OAuthFlowType,
-    PreventUserExistenceErrorTypes, TimeUnitsType, TokenValidityUnitsType, UserPoolClientType,
+    DomainDescriptionType, ExplicitAuthFlowsType, IdentityProviderType, IdentityProviderTypeType,
+    OAuthFlowType, PreventUserExistenceErrorTypes, TimeUnitsType, TokenValidityUnitsType,
+    UserPoolClientType,
 };
 
 use super::api::*;
-use super::fake::WRITE_OPERATIONS;
+use super::credentials::TimedCredentials;
 
 /// Where and as whom to call AWS.
 #[derive(Debug, Clone, Default)]
@@ -25,21 +32,125 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
 }
 
+impl AwsOptions {
+    /// The profile the SDK will use: the one given, else `AWS_PROFILE`, else `default` (for
+    /// messages: an unknown `AWS_PROFILE=nope` must be named as `nope`).
+    pub fn effective_profile(&self) -> String {
+        self.profile
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .or_else(|| {
+                std::env::var("AWS_PROFILE")
+                    .ok()
+                    .filter(|p| !p.trim().is_empty())
+            })
+            .unwrap_or_else(|| "default".into())
+    }
+}
+
+/// The time limits on AWS (docs/limits.md). One knob, `COGNITO_ENTRA_AWS_TIMEOUT` (seconds,
+/// default 20): the limit on one attempt and on credential resolution; connecting gets at most
+/// 10 s of it, and a whole operation with its retries twice and a half of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub operation: Duration,
+    pub credentials: Duration,
+}
+
+pub const TIMEOUT_ENV: &str = "COGNITO_ENTRA_AWS_TIMEOUT";
+const DEFAULT_TIMEOUT_SECS: f64 = 20.0;
+
+impl Limits {
+    pub fn from_secs(secs: f64) -> Limits {
+        let attempt = Duration::from_secs_f64(secs);
+        Limits {
+            connect: attempt.min(Duration::from_secs(10)),
+            attempt,
+            operation: attempt.mul_f64(2.5),
+            credentials: attempt,
+        }
+    }
+
+    /// The defaults, or `COGNITO_ENTRA_AWS_TIMEOUT`; a value that is not a number of seconds
+    /// between 0.1 and 3600 is refused with the variable named.
+    pub fn from_env() -> Result<Limits, ApiError> {
+        match std::env::var(TIMEOUT_ENV) {
+            Err(_) => Ok(Limits::from_secs(DEFAULT_TIMEOUT_SECS)),
+            Ok(v) if v.trim().is_empty() => Ok(Limits::from_secs(DEFAULT_TIMEOUT_SECS)),
+            Ok(v) => match v.trim().parse::<f64>() {
+                Ok(secs) if (0.1..=3600.0).contains(&secs) => Ok(Limits::from_secs(secs)),
+                _ => Err(ApiError::new(
+                    ErrorKind::Other,
+                    "configuration",
+                    format!(
+                        "{TIMEOUT_ENV}={} is not a number of seconds between 0.1 and 3600 (fix: unset it, or give e.g. {TIMEOUT_ENV}=30)",
+                        crate::humanize::clip(&v, 40)
+                    ),
+                )),
+            },
+        }
+    }
+}
+
 pub struct SdkCognito {
     client: cip::Client,
+    limits: Limits,
+    /// Where the calls go, for messages ("Cognito in eu-west-1", or the endpoint URL).
+    target: String,
     calls: Mutex<Vec<&'static str>>,
     writes: AtomicUsize,
+    /// Clients and providers as last described: an update sends back every field it does not
+    /// change (UpdateUserPoolClient resets what it is not given).
+    described_clients: Mutex<HashMap<String, UserPoolClientType>>,
+    described_providers: Mutex<HashMap<(String, String), IdentityProviderType>>,
     /// Test failpoint: stop (and wait to be killed) right after this many writes succeeded.
     pause_after_writes: Option<usize>,
+}
+
+/// An endpoint URL must be an http(s) URL with a host; anything else would panic in the SDK.
+fn checked_endpoint(raw: &str, from: &str) -> Result<String, ApiError> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| {
+        ApiError::new(
+            ErrorKind::Other,
+            "configuration",
+            format!(
+                "{from} {:?} is not a URL ({e}) (fix: give e.g. http://127.0.0.1:5000 for an emulator, or leave it out for AWS)",
+                crate::humanize::clip(raw, 80)
+            ),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(ApiError::new(
+            ErrorKind::Other,
+            "configuration",
+            format!(
+                "{from} {:?} is not an http(s) URL with a host (fix: give e.g. https://cognito-idp.eu-west-1.amazonaws.com, or leave it out)",
+                crate::humanize::clip(raw, 80)
+            ),
+        ));
+    }
+    Ok(raw.trim().to_string())
 }
 
 /// Builds the SDK configuration from the admin's usual sources.
 pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let limits = Limits::from_env()?;
     let mut trust = TrustStore::default();
-    if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty())
-        && let Ok(pem) = std::fs::read(&path)
-    {
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
+        let pem = crate::bounded::read_file(std::path::Path::new(&path), crate::bounded::CA_BUNDLE)
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorKind::Other,
+                    "TLS setup",
+                    format!(
+                        "SSL_CERT_FILE {}: {e} (fix: point it at a PEM CA bundle, or unset it)",
+                        std::path::Path::new(&path).display()
+                    ),
+                )
+            })?;
         trust = trust.with_pem_certificate(pem);
     }
     let context = TlsContext::builder()
@@ -50,23 +161,52 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .tls_context(context)
         .build_https();
+    // An empty setting is unset. The SDK reads AWS_ENDPOINT_URL itself and panics on an
+    // empty one ("URL was unset"); `main` drops empty AWS_* variables at start, and here an
+    // empty one that is still there gets the region's own endpoint, which is what unset means.
+    let endpoint = match options.endpoint_url.as_deref() {
+        Some(url) if !url.trim().is_empty() => Some(checked_endpoint(url, "--endpoint-url")?),
+        _ => match std::env::var("AWS_ENDPOINT_URL") {
+            Ok(url) if url.trim().is_empty() => Some(format!(
+                "https://cognito-idp.{}.amazonaws.com",
+                options.region
+            )),
+            Ok(url) => Some(checked_endpoint(&url, "AWS_ENDPOINT_URL")?),
+            Err(_) => None,
+        },
+    };
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(limits.connect)
+        .read_timeout(limits.attempt)
+        .operation_attempt_timeout(limits.attempt)
+        .operation_timeout(limits.operation)
+        .build();
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(http)
+        .timeout_config(timeouts)
         .region(aws_config::Region::new(options.region.clone()));
-    if let Some(p) = &options.profile {
+    if let Some(p) = options.profile.as_deref().filter(|p| !p.trim().is_empty()) {
         loader = loader.profile_name(p);
     }
-    if let Some(url) = &options.endpoint_url {
+    if let Some(url) = &endpoint {
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
+    let mut builder = cip::config::Builder::from(&config);
+    if let Some(inner) = config.credentials_provider() {
+        builder = builder.credentials_provider(TimedCredentials::new(inner, limits.credentials));
+    }
     let pause_after_writes = std::env::var("COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES")
         .ok()
         .and_then(|v| v.parse().ok());
     Ok(SdkCognito {
-        client: cip::Client::new(&config),
+        client: cip::Client::from_conf(builder.build()),
+        limits,
+        target: endpoint.unwrap_or_else(|| format!("Cognito in {}", options.region)),
         calls: Mutex::new(Vec::new()),
         writes: AtomicUsize::new(0),
+        described_clients: Mutex::new(HashMap::new()),
+        described_providers: Mutex::new(HashMap::new()),
         pause_after_writes,
     })
 }
@@ -75,19 +215,33 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
 /// answering with a next token would otherwise keep the tool asking for ever.
 const MAX_PAGES: usize = 1000;
 
+/// A create is sent once: the SDK must not re-send it after a lost answer (a second pool).
+fn send_once() -> cip::config::Builder {
+    cip::config::Builder::default().retry_config(aws_config::retry::RetryConfig::disabled())
+}
+
+/// Creates are sent once; updates keep the standard retries (sending one twice is harmless).
+fn send_once_if_create(op: &str) -> cip::config::Builder {
+    if op.starts_with("Create") {
+        send_once()
+    } else {
+        cip::config::Builder::default()
+    }
+}
+
 impl SdkCognito {
     /// Every page of a list call, each counted as one call; `fetch` gets the previous page's
     /// token and returns its items and the next token.
     async fn all_pages<T, F, Fut>(&self, op: &'static str, mut fetch: F) -> ApiResult<Vec<T>>
     where
-        F: FnMut(Option<String>) -> Fut,
+        F: FnMut(Option<String>, Instant) -> Fut,
         Fut: std::future::Future<Output = ApiResult<(Vec<T>, Option<String>)>>,
     {
         let mut out = Vec::new();
         let mut token = None;
         for _ in 0..MAX_PAGES {
-            self.record(op);
-            let (items, next) = fetch(token).await?;
+            let started = self.record(op);
+            let (items, next) = fetch(token, started).await?;
             out.extend(items);
             match next.filter(|t| !t.is_empty()) {
                 Some(next) => token = Some(next),
@@ -106,14 +260,20 @@ impl SdkCognito {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
-    fn record(&self, op: &'static str) {
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Counts a call and starts its clock.
+    fn record(&self, op: &'static str) -> Instant {
         if let Ok(mut c) = self.calls.lock() {
             c.push(op);
         }
+        Instant::now()
     }
 
     async fn wrote(&self, op: &'static str) {
-        if !WRITE_OPERATIONS.contains(&op) {
+        if !is_write(op) {
             return;
         }
         let n = self.writes.fetch_add(1, Ordering::SeqCst) + 1;
@@ -124,77 +284,110 @@ impl SdkCognito {
             }
         }
     }
+
+    /// Turns an SDK error into an `ApiError` with the kind the advice needs, the real time it
+    /// took, and no SDK debug dump.
+    fn map_err<E>(&self, op: &'static str, err: SdkError<E>, started: Instant) -> ApiError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let elapsed = started.elapsed().as_secs_f64();
+        if let SdkError::ServiceError(service) = &err {
+            let e = service.err();
+            let code = e.code().unwrap_or_default();
+            let message = e.message().unwrap_or(code).to_string();
+            let status = service.raw().status().as_u16();
+            let kind = match code {
+                "ResourceNotFoundException" => ErrorKind::NotFound,
+                "DuplicateProviderException" => ErrorKind::Duplicate,
+                "InvalidParameterException" | "ValidationException" => ErrorKind::InvalidParameter,
+                "AccessDeniedException" | "AccessDenied" | "NotAuthorizedException" => {
+                    ErrorKind::AccessDenied
+                }
+                "ExpiredTokenException" | "ExpiredToken" => ErrorKind::ExpiredCredentials,
+                "UnrecognizedClientException"
+                | "InvalidClientTokenId"
+                | "InvalidSignatureException" => ErrorKind::NoCredentials,
+                "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
+                    ErrorKind::Throttled
+                }
+                _ if status >= 500 => ErrorKind::ServerError,
+                _ => ErrorKind::Other,
+            };
+            let message = if message.is_empty() {
+                code.to_string()
+            } else {
+                message
+            };
+            return ApiError::new(kind, op, message);
+        }
+        // An answer that is not an AWS error (a proxy page, an emulator crash): status and gist.
+        if let SdkError::ResponseError(r) = &err {
+            let status = r.raw().status().as_u16();
+            let body = r
+                .raw()
+                .body()
+                .bytes()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
+            let gist =
+                crate::humanize::clip(&body.split_whitespace().collect::<Vec<_>>().join(" "), 160);
+            let kind = if status >= 500 || status == 0 {
+                ErrorKind::ServerError
+            } else {
+                ErrorKind::Other
+            };
+            return ApiError::new(kind, op, format!("unexpected answer HTTP {status}: {gist}"));
+        }
+        let chain = error_chain(&err);
+        let lower = chain.to_ascii_lowercase();
+        if matches!(err, SdkError::TimeoutError(_))
+            || lower.contains("timed out")
+            || lower.contains("timeout")
+        {
+            return ApiError::new(
+                ErrorKind::Timeout,
+                op,
+                format!(
+                    "{} did not answer within {elapsed:.1} s (the limit is {:.0} s for one attempt; {TIMEOUT_ENV} changes it)",
+                    self.target,
+                    self.limits.attempt.as_secs_f64()
+                ),
+            );
+        }
+        let kind = if lower.contains("credential_process") {
+            ErrorKind::NoCredentials
+        } else if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) {
+            ErrorKind::ExpiredCredentials
+        } else if lower.contains("credential") {
+            ErrorKind::NoCredentials
+        } else if matches!(err, SdkError::DispatchFailure(_)) {
+            ErrorKind::Network
+        } else {
+            ErrorKind::Other
+        };
+        let text = if kind == ErrorKind::Network {
+            format!("{}: {chain} (after {elapsed:.1} s)", self.target)
+        } else {
+            chain
+        };
+        ApiError::new(kind, op, text)
+    }
 }
 
-/// Turns an SDK error into an `ApiError` with the kind the advice needs.
-fn map_err<E>(op: &'static str, err: SdkError<E>) -> ApiError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let full = DisplayErrorContext(&err).to_string();
-    let lower = full.to_ascii_lowercase();
-    if let SdkError::ServiceError(service) = &err {
-        let e = service.err();
-        let code = e.code().unwrap_or_default();
-        let message = e.message().unwrap_or(code).to_string();
-        let kind = match code {
-            "ResourceNotFoundException" => ErrorKind::NotFound,
-            "DuplicateProviderException" => ErrorKind::Duplicate,
-            "InvalidParameterException" | "ValidationException" => ErrorKind::InvalidParameter,
-            "AccessDeniedException" | "AccessDenied" | "NotAuthorizedException" => {
-                ErrorKind::AccessDenied
-            }
-            "ExpiredTokenException" | "ExpiredToken" => ErrorKind::ExpiredCredentials,
-            "UnrecognizedClientException"
-            | "InvalidClientTokenId"
-            | "InvalidSignatureException" => ErrorKind::NoCredentials,
-            "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
-                ErrorKind::Throttled
-            }
-            _ => ErrorKind::Other,
-        };
-        let message = if message.is_empty() {
-            code.to_string()
-        } else {
-            message
-        };
-        return ApiError::new(kind, op, message);
+/// The messages of an error and its sources, each once, joined: no Rust debug dump.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        let text = err.to_string();
+        let text = text.trim();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(text)) {
+            parts.push(text.to_string());
+        }
+        current = err.source();
     }
-    // An answer that is not an AWS error (a proxy page, an emulator crash): status and gist.
-    if let SdkError::ResponseError(r) = &err {
-        let status = r.raw().status().as_u16();
-        let body = r
-            .raw()
-            .body()
-            .bytes()
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default();
-        let gist: String = body
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(160)
-            .collect();
-        return ApiError::new(
-            ErrorKind::Other,
-            op,
-            format!("unexpected answer HTTP {status}: {gist}"),
-        );
-    }
-    let kind = if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) {
-        ErrorKind::ExpiredCredentials
-    } else if lower.contains("credential") {
-        ErrorKind::NoCredentials
-    } else if matches!(
-        err,
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
-    ) {
-        ErrorKind::Network
-    } else {
-        ErrorKind::Other
-    };
-    ApiError::new(kind, op, full)
+    parts.join(": ")
 }
 
 fn is_not_found<E: ProvideErrorMetadata>(err: &SdkError<E>) -> bool {
@@ -269,10 +462,93 @@ fn provider_type(t: ProviderType) -> IdentityProviderTypeType {
     IdentityProviderTypeType::from(t.as_aws())
 }
 
+/// The UpdateIdentityProvider request: the provider details and attribute mapping the plan
+/// decided (it already carries the details it does not manage), and every other field of the
+/// described provider as it is (IdP identifiers, ACR mapping: omitted, they would be reset).
+fn provider_update(
+    request: UpdateIdentityProviderFluentBuilder,
+    pool_id: &str,
+    described: &IdentityProviderType,
+    provider: &ProviderInfo,
+) -> UpdateIdentityProviderFluentBuilder {
+    let details: BTreeMap<String, String> = provider
+        .details
+        .iter()
+        .filter(|(k, _)| !READ_ONLY_DETAILS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    request
+        .user_pool_id(pool_id)
+        .provider_name(&provider.name)
+        .set_provider_details(Some(hash(&details)))
+        .set_attribute_mapping(Some(hash(&provider.attribute_mapping)))
+        .set_idp_identifiers(described.idp_identifiers.clone())
+        .set_acr_mapping(described.acr_mapping.clone())
+}
+
+/// The UpdateUserPoolClient request, which resets every field it is not given: each field
+/// starts from the described client, and the fields the tool manages (the `ClientConfig`)
+/// are laid over it. A test holds this against the SDK's own list of the request's fields.
+fn client_update(
+    request: UpdateUserPoolClientFluentBuilder,
+    pool_id: &str,
+    described: &UserPoolClientType,
+    c: &ClientConfig,
+) -> UpdateUserPoolClientFluentBuilder {
+    let nonempty = |v: &Vec<String>| Some(v.clone()).filter(|v| !v.is_empty());
+    request
+        .user_pool_id(pool_id)
+        .client_id(c.client_id.clone().unwrap_or_default())
+        .client_name(&c.client_name)
+        .set_callback_urls(nonempty(&c.callback_urls))
+        .set_logout_urls(nonempty(&c.logout_urls))
+        .set_default_redirect_uri(c.default_redirect_uri.clone())
+        .set_allowed_o_auth_flows(
+            Some(
+                c.allowed_oauth_flows
+                    .iter()
+                    .map(|f| OAuthFlowType::from(f.as_str()))
+                    .collect(),
+            )
+            .filter(|v: &Vec<_>| !v.is_empty()),
+        )
+        .set_allowed_o_auth_scopes(nonempty(&c.allowed_oauth_scopes))
+        .allowed_o_auth_flows_user_pool_client(c.allowed_oauth_flows_user_pool_client)
+        .set_supported_identity_providers(nonempty(&c.supported_identity_providers))
+        .set_explicit_auth_flows(
+            Some(
+                c.explicit_auth_flows
+                    .iter()
+                    .map(|f| ExplicitAuthFlowsType::from(f.as_str()))
+                    .collect(),
+            )
+            .filter(|v: &Vec<_>| !v.is_empty()),
+        )
+        .set_read_attributes(nonempty(&c.read_attributes))
+        .set_write_attributes(nonempty(&c.write_attributes))
+        .set_refresh_token_validity(c.refresh_token_validity)
+        .set_access_token_validity(c.access_token_validity)
+        .set_id_token_validity(c.id_token_validity)
+        .set_token_validity_units(token_units(c))
+        .set_prevent_user_existence_errors(
+            c.prevent_user_existence_errors
+                .as_deref()
+                .map(PreventUserExistenceErrorTypes::from),
+        )
+        .set_enable_token_revocation(c.enable_token_revocation)
+        .set_enable_propagate_additional_user_context_data(
+            c.enable_propagate_additional_user_context_data,
+        )
+        .set_auth_session_validity(c.auth_session_validity)
+        // Not managed by this tool: sent back as described.
+        .set_analytics_configuration(described.analytics_configuration.clone())
+        .set_refresh_token_rotation(described.refresh_token_rotation.clone())
+}
+
 impl CognitoApi for SdkCognito {
     async fn list_user_pools(&self) -> ApiResult<Vec<PoolSummary>> {
         const OP: &str = "ListUserPools";
-        self.all_pages(OP, |token| async move {
+        self.all_pages(OP, |token, started| async move {
             let page = self
                 .client
                 .list_user_pools()
@@ -280,7 +556,7 @@ impl CognitoApi for SdkCognito {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| map_err(OP, e))?;
+                .map_err(|e| self.map_err(OP, e, started))?;
             let items = page.user_pools().iter().map(|p| PoolSummary {
                 id: p.id().unwrap_or_default().to_string(),
                 name: p.name().unwrap_or_default().to_string(),
@@ -292,14 +568,14 @@ impl CognitoApi for SdkCognito {
 
     async fn describe_user_pool(&self, pool_id: &str) -> ApiResult<Pool> {
         const OP: &str = "DescribeUserPool";
-        self.record(OP);
+        let started = self.record(OP);
         let out = self
             .client
             .describe_user_pool()
             .user_pool_id(pool_id)
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
         let p = out.user_pool().ok_or_else(|| {
             ApiError::new(
                 ErrorKind::NotFound,
@@ -326,14 +602,16 @@ impl CognitoApi for SdkCognito {
 
     async fn create_user_pool(&self, name: &str) -> ApiResult<Pool> {
         const OP: &str = "CreateUserPool";
-        self.record(OP);
+        let started = self.record(OP);
         let out = self
             .client
             .create_user_pool()
             .pool_name(name)
+            .customize()
+            .config_override(send_once_if_create(OP))
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
         self.wrote(OP).await;
         let p = out
             .user_pool()
@@ -347,7 +625,7 @@ impl CognitoApi for SdkCognito {
 
     async fn describe_domain(&self, domain: &str) -> ApiResult<Option<DomainInfo>> {
         const OP: &str = "DescribeUserPoolDomain";
-        self.record(OP);
+        let started = self.record(OP);
         let out = match self
             .client
             .describe_user_pool_domain()
@@ -357,7 +635,7 @@ impl CognitoApi for SdkCognito {
         {
             Ok(o) => o,
             Err(e) if is_not_found(&e) => return Ok(None),
-            Err(e) => return Err(map_err(OP, e)),
+            Err(e) => return Err(self.map_err(OP, e, started)),
         };
         // A free domain comes back as an empty description, not as an error.
         Ok(out
@@ -380,22 +658,24 @@ impl CognitoApi for SdkCognito {
         managed_login: bool,
     ) -> ApiResult<()> {
         const OP: &str = "CreateUserPoolDomain";
-        self.record(OP);
+        let started = self.record(OP);
         self.client
             .create_user_pool_domain()
             .user_pool_id(pool_id)
             .domain(domain)
             .managed_login_version(managed_login_version(managed_login))
+            .customize()
+            .config_override(send_once_if_create(OP))
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
         self.wrote(OP).await;
         Ok(())
     }
 
     async fn list_identity_providers(&self, pool_id: &str) -> ApiResult<Vec<ProviderSummary>> {
         const OP: &str = "ListIdentityProviders";
-        self.all_pages(OP, |token| async move {
+        self.all_pages(OP, |token, started| async move {
             let page = self
                 .client
                 .list_identity_providers()
@@ -404,7 +684,7 @@ impl CognitoApi for SdkCognito {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| map_err(OP, e))?;
+                .map_err(|e| self.map_err(OP, e, started))?;
             let items = page.providers().iter().map(|p| ProviderSummary {
                 name: p.provider_name().unwrap_or_default().to_string(),
                 provider_type: ProviderType::from_aws(
@@ -422,7 +702,7 @@ impl CognitoApi for SdkCognito {
         name: &str,
     ) -> ApiResult<Option<ProviderInfo>> {
         const OP: &str = "DescribeIdentityProvider";
-        self.record(OP);
+        let started = self.record(OP);
         let out = match self
             .client
             .describe_identity_provider()
@@ -433,8 +713,13 @@ impl CognitoApi for SdkCognito {
         {
             Ok(o) => o,
             Err(e) if is_not_found(&e) => return Ok(None),
-            Err(e) => return Err(map_err(OP, e)),
+            Err(e) => return Err(self.map_err(OP, e, started)),
         };
+        if let Some(p) = out.identity_provider()
+            && let Ok(mut cache) = self.described_providers.lock()
+        {
+            cache.insert((pool_id.to_string(), name.to_string()), p.clone());
+        }
         Ok(out.identity_provider().map(|p| ProviderInfo {
             name: p.provider_name().unwrap_or(name).to_string(),
             provider_type: ProviderType::from_aws(
@@ -457,7 +742,7 @@ impl CognitoApi for SdkCognito {
         provider: &ProviderInfo,
     ) -> ApiResult<()> {
         const OP: &str = "CreateIdentityProvider";
-        self.record(OP);
+        let started = self.record(OP);
         self.client
             .create_identity_provider()
             .user_pool_id(pool_id)
@@ -465,9 +750,11 @@ impl CognitoApi for SdkCognito {
             .provider_type(provider_type(provider.provider_type))
             .set_provider_details(Some(hash(&provider.details)))
             .set_attribute_mapping(Some(hash(&provider.attribute_mapping)))
+            .customize()
+            .config_override(send_once_if_create(OP))
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
         self.wrote(OP).await;
         Ok(())
     }
@@ -478,29 +765,44 @@ impl CognitoApi for SdkCognito {
         provider: &ProviderInfo,
     ) -> ApiResult<()> {
         const OP: &str = "UpdateIdentityProvider";
-        self.record(OP);
-        let details: BTreeMap<String, String> = provider
-            .details
-            .iter()
-            .filter(|(k, _)| !READ_ONLY_DETAILS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        self.client
-            .update_identity_provider()
-            .user_pool_id(pool_id)
-            .provider_name(&provider.name)
-            .set_provider_details(Some(hash(&details)))
-            .set_attribute_mapping(Some(hash(&provider.attribute_mapping)))
-            .send()
-            .await
-            .map_err(|e| map_err(OP, e))?;
+        let key = (pool_id.to_string(), provider.name.clone());
+        let cached = self
+            .described_providers
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned());
+        let described = match cached {
+            Some(d) => d,
+            None => {
+                self.describe_identity_provider(pool_id, &provider.name)
+                    .await?;
+                self.described_providers
+                    .lock()
+                    .ok()
+                    .and_then(|c| c.get(&key).cloned())
+                    .unwrap_or_else(|| IdentityProviderType::builder().build())
+            }
+        };
+        let started = self.record(OP);
+        provider_update(
+            self.client.update_identity_provider(),
+            pool_id,
+            &described,
+            provider,
+        )
+        .send()
+        .await
+        .map_err(|e| self.map_err(OP, e, started))?;
         self.wrote(OP).await;
+        if let Ok(mut cache) = self.described_providers.lock() {
+            cache.remove(&key);
+        }
         Ok(())
     }
 
     async fn list_user_pool_clients(&self, pool_id: &str) -> ApiResult<Vec<ClientSummary>> {
         const OP: &str = "ListUserPoolClients";
-        self.all_pages(OP, |token| async move {
+        self.all_pages(OP, |token, started| async move {
             let page = self
                 .client
                 .list_user_pool_clients()
@@ -509,7 +811,7 @@ impl CognitoApi for SdkCognito {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| map_err(OP, e))?;
+                .map_err(|e| self.map_err(OP, e, started))?;
             let items = page.user_pool_clients().iter().map(|c| ClientSummary {
                 id: c.client_id().unwrap_or_default().to_string(),
                 name: c.client_name().unwrap_or_default().to_string(),
@@ -525,7 +827,7 @@ impl CognitoApi for SdkCognito {
         client_id: &str,
     ) -> ApiResult<ClientConfig> {
         const OP: &str = "DescribeUserPoolClient";
-        self.record(OP);
+        let started = self.record(OP);
         let out = self
             .client
             .describe_user_pool_client()
@@ -533,7 +835,12 @@ impl CognitoApi for SdkCognito {
             .client_id(client_id)
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
+        if let Some(c) = out.user_pool_client()
+            && let Ok(mut cache) = self.described_clients.lock()
+        {
+            cache.insert(client_id.to_string(), c.clone());
+        }
         out.user_pool_client().map(client_from).ok_or_else(|| {
             ApiError::new(
                 ErrorKind::NotFound,
@@ -545,7 +852,7 @@ impl CognitoApi for SdkCognito {
 
     async fn create_user_pool_client(&self, pool_id: &str, c: &ClientConfig) -> ApiResult<String> {
         const OP: &str = "CreateUserPoolClient";
-        self.record(OP);
+        let started = self.record(OP);
         let out = self
             .client
             .create_user_pool_client()
@@ -579,9 +886,11 @@ impl CognitoApi for SdkCognito {
                     .map(PreventUserExistenceErrorTypes::from),
             )
             .set_enable_token_revocation(c.enable_token_revocation)
+            .customize()
+            .config_override(send_once_if_create(OP))
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
         self.wrote(OP).await;
         out.user_pool_client()
             .and_then(|c| c.client_id())
@@ -591,85 +900,84 @@ impl CognitoApi for SdkCognito {
 
     async fn update_user_pool_client(&self, pool_id: &str, c: &ClientConfig) -> ApiResult<()> {
         const OP: &str = "UpdateUserPoolClient";
-        self.record(OP);
-        let nonempty = |v: &Vec<String>| Some(v.clone()).filter(|v| !v.is_empty());
-        self.client
-            .update_user_pool_client()
-            .user_pool_id(pool_id)
-            .client_id(c.client_id.clone().unwrap_or_default())
-            .client_name(&c.client_name)
-            .set_callback_urls(nonempty(&c.callback_urls))
-            .set_logout_urls(nonempty(&c.logout_urls))
-            .set_default_redirect_uri(c.default_redirect_uri.clone())
-            .set_allowed_o_auth_flows(
-                Some(
-                    c.allowed_oauth_flows
-                        .iter()
-                        .map(|f| OAuthFlowType::from(f.as_str()))
-                        .collect(),
-                )
-                .filter(|v: &Vec<_>| !v.is_empty()),
-            )
-            .set_allowed_o_auth_scopes(nonempty(&c.allowed_oauth_scopes))
-            .allowed_o_auth_flows_user_pool_client(c.allowed_oauth_flows_user_pool_client)
-            .set_supported_identity_providers(nonempty(&c.supported_identity_providers))
-            .set_explicit_auth_flows(
-                Some(
-                    c.explicit_auth_flows
-                        .iter()
-                        .map(|f| ExplicitAuthFlowsType::from(f.as_str()))
-                        .collect(),
-                )
-                .filter(|v: &Vec<_>| !v.is_empty()),
-            )
-            .set_read_attributes(nonempty(&c.read_attributes))
-            .set_write_attributes(nonempty(&c.write_attributes))
-            .set_refresh_token_validity(c.refresh_token_validity)
-            .set_access_token_validity(c.access_token_validity)
-            .set_id_token_validity(c.id_token_validity)
-            .set_token_validity_units(token_units(c))
-            .set_prevent_user_existence_errors(
-                c.prevent_user_existence_errors
-                    .as_deref()
-                    .map(PreventUserExistenceErrorTypes::from),
-            )
-            .set_enable_token_revocation(c.enable_token_revocation)
-            .set_enable_propagate_additional_user_context_data(
-                c.enable_propagate_additional_user_context_data,
-            )
-            .set_auth_session_validity(c.auth_session_validity)
-            .send()
-            .await
-            .map_err(|e| map_err(OP, e))?;
+        let client_id = c.client_id.clone().unwrap_or_default();
+        let cached = self
+            .described_clients
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&client_id).cloned());
+        let described = match cached {
+            Some(d) => d,
+            None => {
+                self.describe_user_pool_client(pool_id, &client_id).await?;
+                self.described_clients
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(&client_id).cloned())
+                    .unwrap_or_else(|| UserPoolClientType::builder().build())
+            }
+        };
+        let started = self.record(OP);
+        client_update(
+            self.client.update_user_pool_client(),
+            pool_id,
+            &described,
+            c,
+        )
+        .send()
+        .await
+        .map_err(|e| self.map_err(OP, e, started))?;
         self.wrote(OP).await;
+        if let Ok(mut cache) = self.described_clients.lock() {
+            cache.remove(&client_id);
+        }
         Ok(())
     }
 
     async fn create_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
         const OP: &str = "CreateManagedLoginBranding";
-        self.record(OP);
+        let started = self.record(OP);
         self.client
             .create_managed_login_branding()
             .user_pool_id(pool_id)
             .client_id(client_id)
             .use_cognito_provided_values(true)
+            .customize()
+            .config_override(send_once_if_create(OP))
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
         self.wrote(OP).await;
         Ok(())
     }
 
+    async fn has_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<bool> {
+        const OP: &str = "DescribeManagedLoginBrandingByClient";
+        let started = self.record(OP);
+        match self
+            .client
+            .describe_managed_login_branding_by_client()
+            .user_pool_id(pool_id)
+            .client_id(client_id)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.managed_login_branding().is_some()),
+            Err(e) if is_not_found(&e) => Ok(false),
+            Err(e) => Err(self.map_err(OP, e, started)),
+        }
+    }
+
     async fn get_signing_certificate(&self, pool_id: &str) -> ApiResult<String> {
         const OP: &str = "GetSigningCertificate";
-        self.record(OP);
+        let started = self.record(OP);
         let out = self
             .client
             .get_signing_certificate()
             .user_pool_id(pool_id)
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| self.map_err(OP, e, started))?;
         out.certificate()
             .map(str::to_string)
             .ok_or_else(|| ApiError::new(ErrorKind::Other, OP, "no certificate in the answer"))

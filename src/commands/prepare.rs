@@ -73,7 +73,6 @@ pub async fn prepare(
         },
         authority: ctx.global.authority.clone(),
         secret: None,
-        branding_done: resolved.state.as_ref().is_some_and(|s| s.branding_done()),
         out_dir: PathBuf::from("."),
         base_dir: resolved.base_dir.clone(),
     };

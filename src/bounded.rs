@@ -1,0 +1,74 @@
+//! Every read of something from outside (a file the admin names, a pipe, a device, stdin)
+//! stops at a cap. The size a file reports cannot be trusted for this: it is 0 for pipes and
+//! devices (`--config <(yes)`, `check-metadata /dev/zero`), so the cap is on what is read.
+
+use std::io::Read;
+use std::path::Path;
+
+const MIB: usize = 1024 * 1024;
+
+/// A setup file: a few hundred bytes in practice.
+pub const SETUP_FILE: usize = MIB;
+/// A state file: a few kilobytes in practice.
+pub const STATE_FILE: usize = MIB;
+/// Federation metadata (the same cap as a fetched one).
+pub const METADATA: usize = crate::entra::fetch::MAX_BODY_BYTES;
+/// `~/.aws/config` and `~/.aws/credentials`.
+pub const AWS_CONFIG: usize = 4 * MIB;
+/// A CA bundle named by `SSL_CERT_FILE` (a system bundle is about 200 KiB).
+pub const CA_BUNDLE: usize = 16 * MIB;
+/// A value handed to the clipboard helper.
+pub const CLIPBOARD_VALUE: usize = MIB;
+
+/// Why a capped read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// More than `cap` bytes were there (only `cap + 1` were read).
+    #[error("it holds more than {}", crate::humanize::bytes(*.cap))]
+    TooLarge { cap: usize },
+}
+
+/// Reads at most `cap` bytes from `reader`; one byte more is an error, and nothing past it is read.
+pub fn read_capped(reader: impl Read, cap: usize) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > cap {
+        return Err(ReadError::TooLarge { cap });
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole file (or pipe, or device) of at most `cap` bytes.
+pub fn read_file(path: &Path, cap: usize) -> Result<Vec<u8>, ReadError> {
+    read_capped(std::fs::File::open(path)?, cap)
+}
+
+/// `read_file` as UTF-8 text (invalid sequences replaced), a leading BOM dropped.
+pub fn read_text(path: &Path, cap: usize) -> Result<String, ReadError> {
+    let bytes = read_file(path, cap)?;
+    Ok(String::from_utf8_lossy(&bytes)
+        .trim_start_matches('\u{feff}')
+        .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_device_is_cut_at_the_cap() {
+        let err = read_file(Path::new("/dev/zero"), 4096).unwrap_err();
+        assert!(matches!(err, ReadError::TooLarge { cap: 4096 }), "{err:?}");
+    }
+
+    #[test]
+    fn a_file_at_the_cap_is_read_whole() {
+        let bytes = read_capped(&[7u8; 10][..], 10).unwrap();
+        assert_eq!(bytes.len(), 10);
+        assert!(read_capped(&[7u8; 11][..], 10).is_err());
+    }
+}
