@@ -6,7 +6,7 @@
 //! hands the value to a detached copy of this binary (`serve_clipboard`), which owns the
 //! selection until something else is copied.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use base64::Engine;
@@ -183,6 +183,15 @@ impl Clipboard {
     }
 }
 
+/// What the clipboard helper may inherit: how to reach the X display, nothing else.
+const CLIPBOARD_ENVIRONMENT: [&str; 5] = [
+    "DISPLAY",
+    "XAUTHORITY",
+    "WAYLAND_DISPLAY",
+    "XDG_RUNTIME_DIR",
+    "HOME",
+];
+
 /// The hidden subcommand the helper runs as.
 pub const HELPER_ARG: &str = "__serve-clipboard";
 const READY: &str = "ready";
@@ -192,7 +201,17 @@ const READY: &str = "ready";
 fn hand_to_helper(value: &str) -> Result<(), String> {
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program ({e})"))?;
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    // The helper outlives this command: it gets only what a clipboard needs, never the
+    // environment (AWS keys, the client secret) that would otherwise sit in its
+    // /proc/PID/environ for as long as it serves the clipboard.
+    command.env_clear();
+    for var in CLIPBOARD_ENVIRONMENT {
+        if let Some(value) = std::env::var_os(var) {
+            command.env(var, value);
+        }
+    }
+    let mut child = command
         .arg(HELPER_ARG)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -221,10 +240,12 @@ fn hand_to_helper(value: &str) -> Result<(), String> {
 /// The helper's body: read the value from stdin, own the clipboard, say ready, and keep
 /// serving until another program takes the selection.
 pub fn serve_clipboard() -> i32 {
-    let mut value = String::new();
-    if std::io::stdin().read_to_string(&mut value).is_err() {
+    let Ok(bytes) =
+        crate::bounded::read_capped(std::io::stdin().lock(), crate::bounded::CLIPBOARD_VALUE)
+    else {
         return 1;
-    }
+    };
+    let value = String::from_utf8_lossy(&bytes).into_owned();
     let Ok(mut clipboard) = arboard::Clipboard::new() else {
         return 1;
     };

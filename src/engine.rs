@@ -158,8 +158,9 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
     let mut entra = input::check(&job.setup, &job.base_dir, &job.authority, &fetcher)
         .await
         .map_err(PlanError::Entra)?;
-    if job.secret.is_some() {
-        entra.input.client_secret = job.secret.clone();
+    if let Some(secret) = &job.secret {
+        crate::secrets::register(secret);
+        entra.input.client_secret = Some(secret.clone());
     }
     let api = connect(&job.aws).await.map_err(PlanError::Api)?;
     let observed = observe(&api, &job.setup, &job.known)

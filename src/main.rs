@@ -1,6 +1,8 @@
 //! cognito-entra's entry point: parse the command line, run one command, turn the result into
 //! an exit code (0 success, 1 failure, 2 usage, 130 interrupted).
 
+#[macro_use]
+mod out;
 mod cli;
 mod commands;
 mod plain;
@@ -14,6 +16,9 @@ use cli::{Cli, Command};
 use commands::{Context, EXIT_OK};
 
 fn main() -> ExitCode {
+    // Before any thread starts (the Ctrl-C handler is one): the environment is read and tidied
+    // while nothing else can read it.
+    prepare_environment();
     // The clipboard helper is this same binary; it must start without parsing anything else.
     if std::env::args_os()
         .nth(1)
@@ -80,7 +85,18 @@ fn main() -> ExitCode {
             commands::check_tenant::run(&ctx, tenant, *json)
         }
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // Output that could not be written (a full disk; not a closed pipe) fails a command
+    // that otherwise succeeded, once its work is done and recorded.
+    let result = match (result, out::stdout_failure()) {
+        (Ok(EXIT_OK), Some(why)) => Err(commands::Failure::Failed(format!(
+            "error: cannot write to standard output: {why}\n  fix: free space where the output goes, or send it elsewhere; the work itself is done and recorded"
+        ))),
+        (result, _) => result,
+    };
     match result {
         Ok(code) => {
             commands::log::entry(
@@ -98,8 +114,33 @@ fn main() -> ExitCode {
                     failure.exit_code()
                 ),
             );
-            eprintln!("{failure}");
+            errln!("{failure}");
             ExitCode::from(failure.exit_code())
         }
+    }
+}
+
+/// The environment, tidied once at start, single-threaded:
+/// - an empty variable is unset (`AWS_ENDPOINT_URL=` left by a script made the AWS SDK panic);
+/// - the OIDC client secret moves from the environment into memory, so no child process
+///   (credential_process, the clipboard helper, a browser) inherits it;
+/// - every secret the environment holds is registered to be masked in any text we print.
+fn prepare_environment() {
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(k, v)| {
+            let k = k.to_string_lossy();
+            (k.starts_with("AWS_") || k.starts_with("COGNITO_ENTRA_"))
+                && v.to_string_lossy().trim().is_empty()
+        })
+        .map(|(k, _)| k)
+        .collect();
+    for key in empty {
+        // SAFETY: no other thread exists yet; nothing reads the environment concurrently.
+        unsafe { std::env::remove_var(key) };
+    }
+    cognito_entra::secrets::register_environment();
+    if cognito_entra::secrets::take_client_secret_from_environment() {
+        // SAFETY: as above, still single-threaded.
+        unsafe { std::env::remove_var(cognito_entra::entra::input::SECRET_ENV) };
     }
 }

@@ -79,7 +79,7 @@ fn print_findings(findings: &[Finding]) {
             Level::Warning => "!",
             Level::Info => "·",
         };
-        println!("  {mark} {}", f.message);
+        outln!("  {mark} {}", f.message);
     }
 }
 
@@ -116,19 +116,19 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     let name = s.state.answers.name.clone();
     match outcome {
         Ok(()) => {
-            println!(
+            outln!(
                 "\nSetup {name} is complete. `cognito-entra values --setup {name}` shows the values again."
             );
             Ok(EXIT_OK)
         }
         Err(Stop::Saved) => {
-            println!(
+            outln!(
                 "\nSaved — run `cognito-entra wizard --plain` again to resume {name} where you left off."
             );
             Ok(EXIT_OK)
         }
         Err(Stop::Interrupted) => {
-            println!("\nStopped; answers so far are saved.");
+            outln!("\nStopped; answers so far are saved.");
             Ok(EXIT_INTERRUPTED)
         }
         Err(Stop::Failed(m)) => Err(Failure::Failed(m)),
@@ -225,7 +225,7 @@ impl Session {
     fn journey(&mut self) -> Flow<()> {
         while let Some(step) = next_step(&self.state.progress.steps_done) {
             let protocol = self.state.answers.protocol;
-            println!(
+            outln!(
                 "\n== {}/{} · {}",
                 step.number(),
                 Step::ALL.len(),
@@ -272,7 +272,7 @@ impl Session {
                 .prompt()?;
             self.state.aws.profile = Some(profile.trim().to_string());
             self.state.answers.region = region.trim().to_string();
-            println!("Checking your AWS credentials…");
+            outln!("Checking your AWS credentials…");
             let job = self.job();
             match self.runtime.block_on(async {
                 engine::api(&job)
@@ -282,7 +282,7 @@ impl Session {
                     .map_err(|e| engine::say(&e, &job.aws))
             }) {
                 Ok(_) => return Ok(()),
-                Err(advice) => println!("{advice}"),
+                Err(advice) => outln!("{advice}"),
             }
         }
     }
@@ -336,7 +336,7 @@ impl Session {
 
     fn domain(&mut self) -> Flow<()> {
         if let Some(d) = self.pool_domain.clone() {
-            println!("The pool has the domain {d}; it is kept.");
+            outln!("The pool has the domain {d}; it is kept.");
             self.state.answers.domain = Domain {
                 prefix: Some(d),
                 ..Domain::default()
@@ -377,7 +377,7 @@ impl Session {
                 .as_ref()
                 .is_some_and(|d| Some(&d.user_pool_id) != ours.as_ref())
             {
-                println!("{prefix} is taken by another user pool; choose another.");
+                outln!("{prefix} is taken by another user pool; choose another.");
                 continue;
             }
             let managed_login = Confirm::new("Managed login pages (the newer sign-in pages)?")
@@ -518,7 +518,7 @@ impl Session {
                 self.state.answers.oidc = Some(o);
             }
         }
-        println!("Preparing Cognito: user pool, domain, app client…");
+        outln!("Preparing Cognito: user pool, domain, app client…");
         let job = self.job();
         let ids = self
             .runtime
@@ -553,14 +553,14 @@ impl Session {
 
     fn entra_portal(&mut self) -> Flow<()> {
         let setup = self.state.answers.clone();
-        println!(
+        outln!(
             "{}",
             crate::tui::view::asset(setup.protocol, "portal").replace("{setup}", &setup.name)
         );
         let values = derive(&setup, &self.state.known(), &self.authority);
         let portal = portal_values(&setup, &values);
         for pv in &portal {
-            println!(
+            outln!(
                 "\n{}:\n  {}",
                 pv.entra_field,
                 pv.value.as_deref().unwrap_or("(pending)")
@@ -577,7 +577,7 @@ impl Session {
                 break;
             };
             if let Some(v) = &pv.value {
-                println!("{}", self.clipboard.copy(v).message(pv.entra_field));
+                outln!("{}", self.clipboard.copy(v).message(pv.entra_field));
             }
         }
         self.tick(&entra_checklist(&setup))
@@ -587,7 +587,7 @@ impl Session {
         let fetcher =
             Fetcher::new(Limits::from_env()).map_err(|e| Stop::Failed(format!("error: {e}")))?;
         let now = time::OffsetDateTime::now_utc();
-        println!(
+        outln!(
             "{}",
             crate::tui::view::asset(self.state.answers.protocol, "back")
         );
@@ -610,12 +610,12 @@ impl Session {
                     };
                     print_findings(&report.findings);
                     if let Some(m) = &report.metadata {
-                        println!(
+                        outln!(
                             "  ✓ Entra tenant {}",
                             m.tenant_id.as_deref().unwrap_or("(not an Entra entity ID)")
                         );
                         for c in &m.certificates {
-                            println!(
+                            outln!(
                                 "  ✓ Certificate {} valid until {}",
                                 metadata::short(&c.thumbprint),
                                 metadata::date(c.not_after)
@@ -665,7 +665,7 @@ impl Session {
                     else {
                         continue;
                     };
-                    println!("  ✓ Issuer {}", d.issuer);
+                    outln!("  ✓ Issuer {}", d.issuer);
                     let mut o = self.state.answers.oidc();
                     o.tenant_id = Some(d.tenant_id.clone());
                     o.client_id = Some(client.trim().to_string());
@@ -686,7 +686,7 @@ impl Session {
         loop {
             let mapping = self.state.answers.attribute_mapping();
             for (attr, claim) in &mapping {
-                println!("  {attr:<14} ← {claim}");
+                outln!("  {attr:<14} ← {claim}");
             }
             if let Some(missing) = self
                 .state
@@ -724,12 +724,12 @@ impl Session {
 
     fn review(&mut self) -> Flow<()> {
         loop {
-            println!("Planning: reading the account and checking Entra…");
+            outln!("Planning: reading the account and checking Entra…");
             let job = self.job();
             match self.runtime.block_on(engine::full_plan(&job)) {
-                Ok((plan, ..)) => print!("{}", plan.render()),
+                Ok((plan, ..)) => out!("{}", plan.render()),
                 Err(advice) => {
-                    println!("{advice}");
+                    outln!("{advice}");
                     if Confirm::new("Try again?").with_default(true).prompt()? {
                         continue;
                     }
@@ -744,7 +744,7 @@ impl Session {
             }
             let mut applied = Vec::new();
             let result = self.runtime.block_on(engine::run_apply(&job, |i, ids| {
-                println!("  ✓ change {} done", i + 1);
+                outln!("  ✓ change {} done", i + 1);
                 applied.push((i, ids.clone()));
             }));
             for (_, ids) in &applied {
@@ -756,7 +756,7 @@ impl Session {
                     return Ok(());
                 }
                 Err(advice) => {
-                    println!("✗ {advice}");
+                    outln!("✗ {advice}");
                     let _ = self.lock.save(&mut self.state);
                     if !Confirm::new("Retry?").with_default(true).prompt()? {
                         return Err(Stop::Saved);
@@ -769,7 +769,7 @@ impl Session {
     fn finish(&mut self) -> Flow<()> {
         let setup = self.state.answers.clone();
         for c in &self.state.aws.certificates {
-            println!(
+            outln!(
                 "{} certificate {} (thumbprint {}, valid until {})",
                 c.kind,
                 c.file.as_deref().unwrap_or(""),
@@ -777,25 +777,25 @@ impl Session {
                 c.not_after
             );
             if let Some(place) = cognito_entra::cognito::certs::entra_place(&setup, &c.kind) {
-                println!("  → {place}");
+                outln!("  → {place}");
             }
         }
-        println!("{}", crate::tui::view::asset(setup.protocol, "finish"));
+        outln!("{}", crate::tui::view::asset(setup.protocol, "finish"));
         self.tick(&finish_checklist(&setup))
     }
 
     fn hand_over(&mut self) -> Flow<()> {
         let setup = &self.state.answers;
         let values = derive(setup, &self.state.known(), &self.authority);
-        println!(
+        outln!(
             "Sign-in URL (open it; your app then receives ?code=…):\n  {}",
             values.sign_in_url.clone().unwrap_or_default()
         );
-        println!(
+        outln!(
             "\nFor your app:\n{}",
             cognito_entra::handover::block(setup, &values)
         );
-        println!(
+        outln!(
             "As .env:\n{}",
             cognito_entra::handover::env_snippet(setup, &values)
         );
@@ -807,7 +807,7 @@ impl Session {
 
     /// The test step's check of a captured SAML response, as often as the admin pastes one.
     fn check_saml_responses(&self, values: &cognito_entra::setup::Values) -> Flow<()> {
-        println!(
+        outln!(
             "\nSign-in failed at Cognito? In the browser's developer tools (Network), the POST to …/saml2/idpresponse carries a SAMLResponse value: paste it to see why."
         );
         loop {
@@ -822,13 +822,13 @@ impl Session {
                 &self.state,
                 values,
             ) {
-                Err(why) => println!("  ✗ {why}"),
+                Err(why) => outln!("  ✗ {why}"),
                 Ok(d) => {
                     if d.only_notes() {
-                        println!("  ✓ Nothing in this response stops Cognito.");
+                        outln!("  ✓ Nothing in this response stops Cognito.");
                     }
                     print_findings(&d.findings);
-                    println!(
+                    outln!(
                         "  NameID {} · Audience {}",
                         d.name_id.as_deref().unwrap_or("(none)"),
                         d.audience.as_deref().unwrap_or("(none)")

@@ -45,6 +45,32 @@ pub fn register_environment() {
     }
 }
 
+static CLIENT_SECRET: OnceLock<String> = OnceLock::new();
+
+/// Moves `COGNITO_ENTRA_CLIENT_SECRET` into memory (the caller then removes it from the
+/// environment, so no child process inherits it). Returns whether it was set.
+pub fn take_client_secret_from_environment() -> bool {
+    match std::env::var(crate::entra::input::SECRET_ENV) {
+        Ok(value) if !value.trim().is_empty() => {
+            register(&value);
+            let _ = CLIENT_SECRET.set(value.trim().to_string());
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The OIDC client secret given in the environment (taken at start, or still there when the
+/// core is used as a library).
+pub fn client_secret_from_environment() -> Option<String> {
+    CLIENT_SECRET.get().cloned().or_else(|| {
+        std::env::var(crate::entra::input::SECRET_ENV)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    })
+}
+
 /// Keys whose values are secrets wherever they appear as `key: value` or `key=value`.
 fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();

@@ -249,6 +249,26 @@ pub enum StateError {
     NotFound { name: String, dir: PathBuf },
     #[error("{name:?} cannot name a setup\n  fix: use letters, digits, '.', '_' or '-'")]
     BadName { name: String },
+    #[error(
+        "the state folder {dir} {} (mode {mode:o}); anyone who can write there could replace a setup's state\n  fix: chmod 700 {dir}, or choose a folder of your own with --state-dir or COGNITO_ENTRA_STATE_DIR",
+        if *other_owner { "belongs to another user" } else { "can be written by other users" }
+    )]
+    Unsafe {
+        dir: PathBuf,
+        mode: u32,
+        other_owner: bool,
+    },
+    #[error(
+        "{path} is a symbolic link; state and lock files are never opened through one (it would write where the link points)\n  fix: remove the link; cognito-entra makes its own files"
+    )]
+    Symlink { path: PathBuf },
+    #[error(
+        "{path} has {} this version of cognito-entra does not know: {}\n  fix: upgrade cognito-entra if a newer one wrote it; otherwise remove {} by hand (nothing is dropped without asking)",
+        if keys.len() == 1 { "a key" } else { "keys" },
+        keys.join(", "),
+        if keys.len() == 1 { "it" } else { "them" }
+    )]
+    UnknownKeys { path: PathBuf, keys: Vec<String> },
 }
 
 /// The folder of state files.
@@ -303,6 +323,26 @@ impl StateStore {
             .mode(0o700)
             .create(&self.dir)
             .map_err(dir_err)?;
+        self.check_dir()
+    }
+
+    /// A state folder others may write to (or that another user owns) is refused: anyone
+    /// who can write there can replace a state file, or plant a link where the lock goes.
+    fn check_dir(&self) -> Result<(), StateError> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(&self.dir).map_err(|source| StateError::Dir {
+            dir: self.dir.clone(),
+            source,
+        })?;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.mode() & 0o022 != 0 || meta.uid() != me {
+            return Err(StateError::Unsafe {
+                dir: self.dir.clone(),
+                mode: meta.mode() & 0o777,
+                other_owner: meta.uid() != me,
+            });
+        }
         Ok(())
     }
 
@@ -342,8 +382,15 @@ impl StateStore {
             .create(true)
             .truncate(false)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
-            .map_err(|e| io("open the lock file", e))?;
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    StateError::Symlink { path: path.clone() }
+                } else {
+                    io("open the lock file", e)
+                }
+            })?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -488,9 +535,18 @@ impl SetupLock {
 }
 
 fn read_state(path: &Path) -> Result<Option<State>, StateError> {
-    let text = match fs::read(path) {
-        Ok(bytes) => bytes,
+    let opened = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path);
+    let file = match opened {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(StateError::Symlink {
+                path: path.to_path_buf(),
+            });
+        }
         Err(source) => {
             return Err(StateError::Io {
                 action: "read",
@@ -499,6 +555,19 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
             });
         }
     };
+    let text = crate::bounded::read_capped(file, crate::bounded::STATE_FILE).map_err(|e| {
+        StateError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source: match e {
+                crate::bounded::ReadError::Io(e) => e,
+                crate::bounded::ReadError::TooLarge { cap } => std::io::Error::other(format!(
+                    "it holds more than {}; a state file is a few kilobytes (move it away to start this setup over)",
+                    crate::humanize::bytes(cap)
+                )),
+            },
+        }
+    })?;
     let corrupt = |offset: Option<usize>, text: &str, message: String| {
         let offset = offset.unwrap_or(0).min(text.len());
         let before = &text[..offset];
@@ -524,10 +593,33 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
             e.message().trim().to_string(),
         )
     })?;
-    let version = table
-        .get("schema_version")
-        .and_then(toml::Value::as_integer)
-        .ok_or_else(|| corrupt(None, &text, "schema_version is missing".into()))?;
+    let version = match table.get("schema_version") {
+        None => return Err(corrupt(None, &text, "schema_version is missing".into())),
+        Some(toml::Value::Integer(v)) => *v,
+        Some(toml::Value::String(v)) if v.trim().parse::<i64>().is_ok() => {
+            let at = text.find("schema_version");
+            return Err(corrupt(
+                at,
+                &text,
+                format!(
+                    "schema_version is the text {v:?}; it must be a number: schema_version = {}",
+                    v.trim()
+                ),
+            ));
+        }
+        Some(other) => {
+            let at = text.find("schema_version");
+            return Err(corrupt(
+                at,
+                &text,
+                format!(
+                    "schema_version is {} ({}), not a version number such as schema_version = {SCHEMA_VERSION}",
+                    crate::humanize::clip(&other.to_string(), 40),
+                    other.type_str()
+                ),
+            ));
+        }
+    };
     let version = u32::try_from(version).map_err(|_| {
         corrupt(
             None,
@@ -542,6 +634,19 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
         });
     }
     let table = migrate(table, version);
+    // Keys this version does not know would vanish on the next save: they are refused by
+    // name instead (a newer version, or a hand edit, put them there).
+    let mut unknown = Vec::new();
+    let parsed: Result<State, _> =
+        serde_ignored::deserialize(toml::Value::Table(table.clone()), |path| {
+            unknown.push(path.to_string())
+        });
+    if parsed.is_ok() && !unknown.is_empty() {
+        return Err(StateError::UnknownKeys {
+            path: path.to_path_buf(),
+            keys: unknown,
+        });
+    }
     serde_path_to_error::deserialize::<_, State>(toml::Value::Table(table))
         .map(Some)
         .map_err(|e| {

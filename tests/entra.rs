@@ -326,7 +326,7 @@ fn metadata_cases() {
             url("/slow.xml?appid=1"),
             Some(1),
             "error",
-            "did not answer within 2 s",
+            "did not answer within 2.",
         ),
         (
             "plain HTTP",

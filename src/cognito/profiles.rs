@@ -18,7 +18,9 @@ pub fn list_profiles() -> Vec<String> {
         .or_else(|| home().map(|h| h.join(".aws/credentials")));
     let mut out = Vec::new();
     for (path, is_config) in [(config, true), (credentials, false)] {
-        let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
+        let Some(text) =
+            path.and_then(|p| crate::bounded::read_text(&p, crate::bounded::AWS_CONFIG).ok())
+        else {
             continue;
         };
         out.extend(profiles_in(&text, is_config));

@@ -51,7 +51,7 @@ async fn run_async(
             .to_string();
     }
 
-    print!("{}", prepared.plan.render());
+    out!("{}", prepared.plan.render());
     if !prepared.plan.is_empty() && !yes {
         confirm()?;
     }
@@ -73,15 +73,17 @@ async fn run_async(
         .unwrap_or_else(|| PathBuf::from("."));
     let on_event = |event: Event<'_>| match event {
         Event::Started(i, change) => {
-            print!("[{}/{total}] {}… ", i + 1, change.describe());
+            out!("[{}/{total}] {}… ", i + 1, change.describe());
             let _ = std::io::stdout().flush();
             Ok(())
         }
         Event::Finished(_, change, ids) => {
-            println!("✓");
+            // Recorded before it is printed: a closed or full stdout cannot lose it.
             state.record_ids(ids);
             state.record_applied(change.id());
-            lock.save(&mut state).map_err(|e| e.to_string())
+            lock.save(&mut state).map_err(|e| e.to_string())?;
+            outln!("✓");
+            Ok(())
         }
     };
     let result = apply_planned(
@@ -96,7 +98,7 @@ async fn run_async(
     let written = match result {
         Ok(written) => written,
         Err(e @ ApplyFailure::Change(_)) => {
-            println!("✗");
+            outln!("✗");
             let _ = lock.save(&mut state);
             return Err(Failure::Failed(format!(
                 "error: {}\nThe changes before this one are applied and recorded; run `cognito-entra apply` again to continue.",
@@ -112,7 +114,7 @@ async fn run_async(
     };
     for cert in &written {
         let r = &cert.record;
-        println!(
+        outln!(
             "\nCognito {} certificate: {} (thumbprint {}, valid until {})",
             r.kind,
             r.file.as_deref().unwrap_or_default(),
@@ -120,7 +122,7 @@ async fn run_async(
             r.not_after
         );
         if let Some(place) = cert.entra_place {
-            println!("  → {place}");
+            outln!("  → {place}");
         }
     }
     if !written.is_empty() {
@@ -139,14 +141,14 @@ async fn run_async(
         .iter()
         .filter(|c| WRITE_OPERATIONS.contains(c))
         .count();
-    println!(
+    outln!(
         "\n{} change{} applied ({} AWS calls, {writes} writes). State saved in {}.",
         total,
         if total == 1 { "" } else { "s" },
         calls.len(),
         store.path(&setup.name).display()
     );
-    println!(
+    outln!(
         "Next: `cognito-entra values --setup {}` shows the values for Entra again.",
         setup.name
     );
@@ -159,7 +161,7 @@ fn confirm() -> Result<(), Failure> {
             "error: apply needs a yes before changing AWS, and there is no terminal to ask in\n  fix: review the plan above, then run again with --yes".into(),
         ));
     }
-    print!("\nApply these changes? [y/N] ");
+    out!("\nApply these changes? [y/N] ");
     let _ = std::io::stdout().flush();
     let mut line = String::new();
     std::io::stdin()

@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, source: &str, json_out: bool) -> CommandResult {
         metadata::check_file(Path::new(source), now)
     };
     if json_out {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&to_json(&report, now)).unwrap_or_default()
         );
@@ -72,20 +72,20 @@ pub fn print_findings(findings: &[Finding]) {
             Level::Warning => "warning",
             Level::Info => "note",
         };
-        println!("{label}: {}", f.message);
+        outln!("{label}: {}", f.message);
     }
 }
 
 fn print_human(report: &Report, now: OffsetDateTime) {
     print_findings(&report.findings);
     let Some(m) = &report.metadata else {
-        println!("\n{}: not usable as SAML metadata.", report.source);
+        outln!("\n{}: not usable as SAML metadata.", report.source);
         return;
     };
     if !report.findings.is_empty() {
-        println!();
+        outln!();
     }
-    let row = |label: &str, value: &str| println!("{label:<14} {value}");
+    let row = |label: &str, value: &str| outln!("{label:<14} {value}");
     row("Source", &report.source);
     row("Entity ID", &m.entity_id);
     row(
@@ -117,7 +117,7 @@ fn print_human(report: &Report, now: OffsetDateTime) {
         );
     }
     if !report.has_errors() {
-        println!("\nOK: Cognito can use this metadata.");
+        outln!("\nOK: Cognito can use this metadata.");
     }
 }
 

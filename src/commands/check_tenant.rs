@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, tenant: &str, json_out: bool) -> CommandResult {
         tenant,
     ))?;
     if json_out {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&to_json(&report)).unwrap_or_default()
         );
@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, tenant: &str, json_out: bool) -> CommandResult {
         print_findings(&report.findings);
         if let Some(d) = &report.discovery {
             if !report.findings.is_empty() {
-                println!();
+                outln!();
             }
             for (label, value) in [
                 ("Issuer", &d.issuer),
@@ -35,9 +35,9 @@ pub fn run(ctx: &Context, tenant: &str, json_out: bool) -> CommandResult {
                 ("User info URL", &d.attributes_url),
                 ("JWKS URI", &d.jwks_uri),
             ] {
-                println!("{label:<14} {value}");
+                outln!("{label:<14} {value}");
             }
-            println!("\nOK: Cognito can use this tenant; apply sends these endpoints explicitly.");
+            outln!("\nOK: Cognito can use this tenant; apply sends these endpoints explicitly.");
         }
     }
     Ok(if report.has_errors() {

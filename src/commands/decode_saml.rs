@@ -1,6 +1,8 @@
 //! `cognito-entra decode-saml`: read a captured SAML response and hold it against the setup.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
+
+use cognito_entra::bounded::ReadError;
 use std::path::{Path, PathBuf};
 
 use cognito_entra::saml_response::{self, Level, MAX_INPUT_BYTES};
@@ -12,25 +14,20 @@ use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure};
 use crate::cli::Source;
 
 fn read_input(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
-    let limit = (MAX_INPUT_BYTES + 1) as u64;
-    let mut bytes = Vec::new();
+    let too_large = |what: &str| {
+        Failure::Failed(format!(
+            "error: {what} holds more than {}; a SAML response is a few kilobytes (a HAR file a few megabytes)\n  fix: save only the sign-in requests, or copy the SAMLResponse value",
+            cognito_entra::humanize::bytes(MAX_INPUT_BYTES)
+        ))
+    };
     match file.filter(|f| f.as_os_str() != "-") {
         Some(path) => {
-            let meta = std::fs::metadata(path).map_err(|e| {
-                Failure::Failed(format!("error: cannot read {}: {e}", path.display()))
-            })?;
-            if meta.len() > MAX_INPUT_BYTES as u64 {
-                return Err(Failure::Failed(format!(
-                    "error: {} is {} bytes; a SAML response is a few kilobytes (a HAR file a few megabytes)\n  fix: save only the sign-in requests, or copy the SAMLResponse value",
-                    path.display(),
-                    meta.len()
-                )));
-            }
-            std::fs::File::open(path)
-                .and_then(|f| f.take(limit).read_to_end(&mut bytes))
-                .map_err(|e| {
+            cognito_entra::bounded::read_file(path, MAX_INPUT_BYTES).map_err(|e| match e {
+                ReadError::TooLarge { .. } => too_large(&path.display().to_string()),
+                ReadError::Io(e) => {
                     Failure::Failed(format!("error: cannot read {}: {e}", path.display()))
-                })?;
+                }
+            })
         }
         None => {
             if std::io::stdin().is_terminal() {
@@ -38,13 +35,14 @@ fn read_input(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
                     "error: give a FILE (the SAMLResponse value, the XML, or a HAR file), or pipe it in: pbpaste | cognito-entra decode-saml -".into(),
                 ));
             }
-            std::io::stdin()
-                .take(limit)
-                .read_to_end(&mut bytes)
-                .map_err(|e| Failure::Failed(format!("error: cannot read stdin: {e}")))?;
+            cognito_entra::bounded::read_capped(std::io::stdin().lock(), MAX_INPUT_BYTES).map_err(
+                |e| match e {
+                    ReadError::TooLarge { .. } => too_large("standard input"),
+                    ReadError::Io(e) => Failure::Failed(format!("error: cannot read stdin: {e}")),
+                },
+            )
         }
     }
-    Ok(bytes)
 }
 
 pub fn run(
@@ -71,7 +69,10 @@ pub fn run(
     if thumbprints.is_empty()
         && let Some(r) = &resolved
         && let Some(file) = r.setup.saml.as_ref().and_then(|s| s.metadata_file.as_ref())
-        && let Ok(body) = std::fs::read(r.base_dir.join(file))
+        && let Ok(body) = cognito_entra::bounded::read_file(
+            &r.base_dir.join(file),
+            cognito_entra::bounded::METADATA,
+        )
         && let Ok(m) = cognito_entra::entra::metadata::parse(&body)
     {
         thumbprints = m
@@ -109,7 +110,7 @@ pub fn run(
             "signed_response": d.signed.response, "signed_assertion": d.signed.assertion,
             "encrypted": d.encrypted, "findings": d.findings,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
         print_human(&decoded);
     }
@@ -123,23 +124,23 @@ fn print_human(d: &saml_response::Decoded) {
             Level::Warning => "warning",
             Level::Info => "note",
         };
-        println!("{label}: {}", f.message);
+        outln!("{label}: {}", f.message);
     }
-    println!();
-    let row = |k: &str, v: Option<&str>| println!("{k:<15} {}", v.unwrap_or("(none)"));
+    outln!();
+    let row = |k: &str, v: Option<&str>| outln!("{k:<15} {}", v.unwrap_or("(none)"));
     row("Issuer", d.issuer.as_deref());
     row("Audience", d.audience.as_deref());
     row("Destination", d.destination.as_deref());
     row("InResponseTo", d.in_response_to.as_deref());
     row("NameID", d.name_id.as_deref());
     row("NameID format", d.name_id_format.as_deref());
-    println!(
+    outln!(
         "{:<15} {} → {}",
         "Valid",
         d.not_before.as_deref().unwrap_or("?"),
         d.not_on_or_after.as_deref().unwrap_or("?")
     );
-    println!(
+    outln!(
         "{:<15} response {}, assertion {}{}",
         "Signed",
         if d.signed.response { "yes" } else { "no" },
@@ -147,7 +148,7 @@ fn print_human(d: &saml_response::Decoded) {
         if d.encrypted { " (encrypted)" } else { "" }
     );
     for (name, values) in &d.attributes {
-        println!(
+        outln!(
             "{:<15} {name}\n{:<15} = {}",
             "Attribute",
             "",

@@ -115,21 +115,21 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
     );
     if json_out {
         let out = json!({"setup": name, "checks": checks, "summary": {"pass": pass, "warn": warn, "fail": fail}});
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!("{name} ({} · {})", s.protocol.label(), s.region);
+        outln!("{name} ({} · {})", s.protocol.label(), s.region);
         for c in &checks {
             let mark = match c.status {
                 Status::Pass => "✓ pass",
                 Status::Warn => "! warn",
                 Status::Fail => "✗ fail",
             };
-            println!("{mark}  {:<28} {}", c.name, c.detail);
+            outln!("{mark}  {:<28} {}", c.name, c.detail);
             if !c.fix.is_empty() && c.status != Status::Pass {
-                println!("        fix: {}", c.fix);
+                outln!("        fix: {}", c.fix);
             }
         }
-        println!(
+        outln!(
             "\n{pass} passed, {warn} warning{}, {fail} failed.",
             if warn == 1 { "" } else { "s" }
         );

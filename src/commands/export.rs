@@ -15,9 +15,10 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
     print_warnings(&resolved.warnings);
     let values = derive(&resolved.setup, &resolved.known, &ctx.global.authority);
     for p in &values.pending {
-        eprintln!(
+        errln!(
             "note: {} is not known yet ({}); the export refers to the resource instead",
-            p.key, p.waits_for
+            p.key,
+            p.waits_for
         );
     }
     let metadata_file = resolved
@@ -27,17 +28,17 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
         .and_then(|s| s.metadata_file.as_ref())
         .map(|f| resolved.base_dir.join(f))
         .map(|path| {
-            std::fs::read_to_string(&path)
-                .map(|t| t.trim_start_matches('\u{feff}').to_string())
-                .map_err(|e| {
+            cognito_entra::bounded::read_text(&path, cognito_entra::bounded::METADATA).map_err(
+                |e| {
                     Failure::Failed(format!(
-                        "error: saml.metadata_file: cannot read {}: {e}",
+                        "error: saml.metadata_file: cannot use {}: {e}\n  fix: name the Federation Metadata XML downloaded from Entra (a few kilobytes)",
                         path.display()
                     ))
-                })
+                },
+            )
         })
         .transpose()?;
-    print!(
+    out!(
         "{}",
         export(&resolved.setup, &values, format, metadata_file.as_deref())
     );

@@ -33,6 +33,6 @@ pub fn entry(ctx: &Context, what: &str) {
         "{} [pid {}] {}",
         cognito_entra::state::now_rfc3339(),
         std::process::id(),
-        what.replace('\n', "\n    ")
+        cognito_entra::secrets::scrub(what).replace('\n', "\n    ")
     );
 }

@@ -100,7 +100,7 @@ impl Context {
 /// Prints warnings from the core on stderr.
 pub fn print_warnings(problems: &[cognito_entra::setup::Problem]) {
     for p in problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
 }
 

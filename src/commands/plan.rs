@@ -12,12 +12,12 @@ pub fn run(
 ) -> CommandResult {
     let prepared = block_on(prepare(ctx, source, remove_other_providers, false))??;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&prepared.plan.to_json()).unwrap_or_default()
         );
     } else {
-        print!("{}", prepared.plan.render());
+        out!("{}", prepared.plan.render());
     }
     Ok(EXIT_OK)
 }

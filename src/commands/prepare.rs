@@ -44,7 +44,7 @@ fn print_findings(findings: &[Finding]) {
         } else {
             "note"
         };
-        eprintln!("{label}: {}", f.message);
+        errln!("{label}: {}", f.message);
     }
 }
 

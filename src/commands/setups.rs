@@ -10,7 +10,7 @@ pub fn run(ctx: &Context) -> CommandResult {
     let store = ctx.store()?;
     let list = store.list()?;
     if list.is_empty() {
-        println!(
+        outln!(
             "No saved setups in {}.\nStart one with `cognito-entra` (the wizard) or `cognito-entra apply --config FILE`.",
             store.dir().display()
         );
@@ -18,13 +18,15 @@ pub fn run(ctx: &Context) -> CommandResult {
     }
     let now = OffsetDateTime::now_utc();
     let width = list.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
-    println!(
+    outln!(
         "{:<width$}  {:<9}{:<36}LAST CHANGE",
-        "NAME", "PROTOCOL", "PROGRESS"
+        "NAME",
+        "PROTOCOL",
+        "PROGRESS"
     );
     for summary in &list {
         match &summary.state {
-            Ok(state) => println!(
+            Ok(state) => outln!(
                 "{:<width$}  {:<9}{:<36}{}",
                 summary.name,
                 state.answers.protocol.label(),
@@ -34,10 +36,10 @@ pub fn run(ctx: &Context) -> CommandResult {
             Err(e) => {
                 let first = e.to_string();
                 let first = first.lines().next().unwrap_or_default().to_string();
-                println!("{:<width$}  unreadable: {first}", summary.name);
+                outln!("{:<width$}  unreadable: {first}", summary.name);
             }
         }
     }
-    println!("\n(in {})", store.dir().display());
+    outln!("\n(in {})", store.dir().display());
     Ok(EXIT_OK)
 }

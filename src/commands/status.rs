@@ -29,16 +29,16 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
             "updated": state.updated,
             "file": store.path(&name),
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(EXIT_OK);
     }
     let now = OffsetDateTime::now_utc();
-    println!("{name}  ({} · {})", protocol.label(), state.answers.region);
-    println!(
+    outln!("{name}  ({} · {})", protocol.label(), state.answers.region);
+    outln!(
         "  progress     {}",
         progress_label(&state.progress.steps_done, protocol)
     );
-    println!("  last change  {}", ago(&state.updated, now));
+    outln!("  last change  {}", ago(&state.updated, now));
     let aws = &state.aws;
     for (label, value) in [
         ("user pool", &aws.user_pool_id),
@@ -47,14 +47,14 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
         ("tenant", &state.entra.tenant_id),
     ] {
         if let Some(v) = value {
-            println!("  {label:<11}  {v}");
+            outln!("  {label:<11}  {v}");
         }
     }
     if !state.progress.applied.is_empty() {
-        println!("  applied      {}", state.progress.applied.join(", "));
+        outln!("  applied      {}", state.progress.applied.join(", "));
     }
     for cert in aws.certificates.iter().chain(&state.entra.certificates) {
-        println!(
+        outln!(
             "  certificate  {} {} valid until {}{}",
             cert.kind,
             cert.thumbprint,
@@ -66,11 +66,11 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
         );
     }
     match next {
-        Some(step) => println!(
+        Some(step) => outln!(
             "\nNext: {} — run `cognito-entra wizard --setup {name}` to continue.",
             step.title(protocol)
         ),
-        None => println!(
+        None => outln!(
             "\nSetup complete. `cognito-entra values --setup {name}` shows the values again."
         ),
     }

@@ -60,24 +60,24 @@ pub fn run(ctx: &Context, source: &Source, json: bool, copy: Option<&str>) -> Co
                 serde_json::to_value(&values.pending).unwrap_or_default(),
             );
         }
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default()
         );
     } else {
         let width = entries.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (key, value) in &entries {
-            println!("{key:<width$}  {}", value.unwrap_or("(pending)"));
+            outln!("{key:<width$}  {}", value.unwrap_or("(pending)"));
         }
         for p in &values.pending {
-            eprintln!("pending: {} waits for {}", p.key, p.waits_for);
+            errln!("pending: {} waits for {}", p.key, p.waits_for);
         }
     }
 
     if let Some((key, value)) = to_copy {
         let mut clipboard = Clipboard::new(ctx.clipboard_mode(), true);
         let outcome = clipboard.copy(&value);
-        eprintln!("{}", outcome.message(key));
+        errln!("{}", outcome.message(key));
         if matches!(outcome, cognito_entra::clipboard::Outcome::Failed(_)) {
             return Ok(super::EXIT_FAILURE);
         }

@@ -13,6 +13,8 @@ pub const MAX_REDIRECTS: usize = 5;
 pub struct Limits {
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
+    /// The total came from COGNITO_ENTRA_HTTP_TIMEOUT (messages say so).
+    pub from_env: bool,
 }
 
 impl Default for Limits {
@@ -20,6 +22,7 @@ impl Default for Limits {
         Limits {
             connect_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(30),
+            from_env: false,
         }
     }
 }
@@ -35,6 +38,7 @@ impl Limits {
         {
             limits.total_timeout = Duration::from_secs_f64(secs);
             limits.connect_timeout = limits.connect_timeout.min(limits.total_timeout);
+            limits.from_env = true;
         }
         limits
     }
@@ -56,8 +60,18 @@ pub enum FetchError {
         "the TLS certificate of {host} is not trusted: {detail} — behind a TLS-inspecting proxy, point SSL_CERT_FILE at its CA bundle"
     )]
     Tls { host: String, detail: String },
-    #[error("{url} did not answer within {secs} s — check the network or proxy, then try again")]
-    Timeout { url: String, secs: u64 },
+    #[error(
+        "{url} {stage} within {elapsed:.1} s (the limit is {limit:.0} s{}) — check the network or proxy, then try again",
+        if *limit_from_env { ", from COGNITO_ENTRA_HTTP_TIMEOUT" } else { "; COGNITO_ENTRA_HTTP_TIMEOUT changes it" }
+    )]
+    Timeout {
+        url: String,
+        /// What did not happen in time: the connection (TCP and TLS handshake) or the answer.
+        stage: &'static str,
+        elapsed: f64,
+        limit: f64,
+        limit_from_env: bool,
+    },
     #[error("cannot connect to {host}: {detail} — check the network or proxy")]
     Connect { host: String, detail: String },
     #[error("{url} answered HTTP {status}{first_line}")]
@@ -166,6 +180,7 @@ impl Fetcher {
                 reason: format!("the scheme {} is not https", url.scheme()),
             });
         }
+        let started = std::time::Instant::now();
         let mut response = self
             .client
             .get(url.clone())
@@ -175,7 +190,7 @@ impl Fetcher {
             )
             .send()
             .await
-            .map_err(|e| self.classify(&url, e))?;
+            .map_err(|e| self.classify(&url, e, started))?;
         let status = response.status().as_u16();
         let final_url = response.url().clone();
         let content_type = response
@@ -193,7 +208,11 @@ impl Fetcher {
             });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&url, e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.classify(&url, e, started))?
+        {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(FetchError::TooLarge {
                     url: url.to_string(),
@@ -210,7 +229,7 @@ impl Fetcher {
         })
     }
 
-    fn classify(&self, url: &Url, e: reqwest::Error) -> FetchError {
+    fn classify(&self, url: &Url, e: reqwest::Error, started: std::time::Instant) -> FetchError {
         let host = url.host_str().unwrap_or_default().to_string();
         let chain = error_chain(&e);
         if let Some(refused) = find_source::<RedirectRefused>(&e) {
@@ -225,9 +244,24 @@ impl Fetcher {
             };
         }
         if e.is_timeout() || chain.contains("timed out") {
+            // The real time it took, and what did not answer: a TLS handshake that never
+            // completes ends at the connect limit, not at the total one.
+            let elapsed = started.elapsed().as_secs_f64();
+            let connecting = e.is_connect();
             return FetchError::Timeout {
                 url: url.to_string(),
-                secs: self.limits.total_timeout.as_secs().max(1),
+                stage: if connecting {
+                    "did not complete the connection (TCP and TLS handshake)"
+                } else {
+                    "did not answer"
+                },
+                elapsed,
+                limit: if connecting {
+                    self.limits.connect_timeout.as_secs_f64()
+                } else {
+                    self.limits.total_timeout.as_secs_f64()
+                },
+                limit_from_env: self.limits.from_env && !connecting,
             };
         }
         if let Some(tls) = find_source::<rustls::Error>(&e) {

@@ -58,9 +58,10 @@ pub async fn check(
                 let path = base_dir.join(file);
                 let report = metadata::check_file(&path, now);
                 if !report.has_errors() {
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    checked.input.metadata_file =
-                        Some(text.trim_start_matches('\u{feff}').to_string());
+                    // check_file read it within the cap a moment ago.
+                    let text = crate::bounded::read_text(&path, crate::bounded::METADATA)
+                        .unwrap_or_default();
+                    checked.input.metadata_file = Some(text);
                 }
                 report
             } else {
@@ -84,9 +85,7 @@ pub async fn check(
             checked.findings = split(format!("the Entra tenant {tenant}"), report.findings)?;
             checked.tenant_id = report.discovery.as_ref().map(|d| d.tenant_id.clone());
             checked.input.discovery = report.discovery;
-            checked.input.client_secret = std::env::var(SECRET_ENV)
-                .ok()
-                .filter(|s| !s.trim().is_empty());
+            checked.input.client_secret = crate::secrets::client_secret_from_environment();
         }
     }
     Ok(checked)

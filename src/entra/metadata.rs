@@ -153,12 +153,12 @@ pub async fn check_url(
 /// Checks a downloaded Federation Metadata XML file.
 pub fn check_file(path: &Path, now: OffsetDateTime) -> Report {
     let source = path.display().to_string();
-    let bytes = match std::fs::metadata(path) {
-        Ok(m) if m.len() > super::fetch::MAX_BODY_BYTES as u64 => Err(format!(
-            "{source} is {} bytes; Federation Metadata XML is a few kilobytes — is this the right file?",
-            m.len()
+    let bytes = match crate::bounded::read_file(path, crate::bounded::METADATA) {
+        Ok(b) => Ok(b),
+        Err(crate::bounded::ReadError::TooLarge { cap }) => Err(format!(
+            "{source} holds more than {}; Federation Metadata XML is a few kilobytes — is this the right file? (fix: download it again from Entra: Single sign-on › SAML Certificates › Federation Metadata XML)",
+            crate::humanize::bytes(cap)
         )),
-        Ok(_) => std::fs::read(path).map_err(|e| format!("cannot read {source}: {e}")),
         Err(e) => Err(format!("cannot read {source}: {e}")),
     };
     match bytes {

@@ -16,7 +16,7 @@ use super::nearest;
 use super::validate::{Problem, Stage, validate};
 
 /// A setup file is a few hundred bytes; anything far larger is the wrong file.
-pub const MAX_SETUP_FILE_BYTES: u64 = 1024 * 1024;
+pub const MAX_SETUP_FILE_BYTES: usize = crate::bounded::SETUP_FILE;
 
 /// Why a setup could not be used: the file it came from and every problem in it.
 #[derive(Debug, Clone)]
@@ -74,22 +74,22 @@ pub fn load_file(path: &Path, stage: Stage) -> Result<Loaded, SetupError> {
             "give the path of the setup's .toml file",
         )));
     }
-    if meta.len() > MAX_SETUP_FILE_BYTES {
-        return Err(fail(Problem::error(
+    // The size a file reports is 0 for a pipe or a device (`--config <(yes)`): the cap is
+    // on what is read.
+    let bytes = crate::bounded::read_file(path, MAX_SETUP_FILE_BYTES).map_err(|e| match e {
+        crate::bounded::ReadError::TooLarge { cap } => fail(Problem::error(
             "file",
             format!(
-                "{source} is {} bytes; a setup file is a few hundred bytes",
-                meta.len()
+                "{source} holds more than {}; a setup file is a few hundred bytes",
+                crate::humanize::bytes(cap)
             ),
             "check that --config names the setup's .toml file (see docs/configuration.md)",
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        fail(Problem::error(
+        )),
+        crate::bounded::ReadError::Io(e) => fail(Problem::error(
             "file",
             format!("cannot read {source}: {}", io_reason(&e)),
             "check the file's permissions",
-        ))
+        )),
     })?;
     let base_dir = path
         .parent()

@@ -82,6 +82,8 @@ pub enum TaskDone {
     Applied(Result<Vec<ForEntra>, String>),
     /// A pasted SAML response, decoded and judged against the setup.
     SamlChecked(Box<Result<Decoded, String>>),
+    /// The work stopped with a bug (a panic in its task); the screen stays usable.
+    Crashed(String),
 }
 
 #[derive(Debug)]
@@ -1715,7 +1717,8 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         }
         TaskDone::Pools(Err(advice))
         | TaskDone::Pool(Err(advice))
-        | TaskDone::Prepared(Err(advice)) => {
+        | TaskDone::Prepared(Err(advice))
+        | TaskDone::Crashed(advice) => {
             m.message = advice.lines().map(str::to_string).collect();
             Vec::new()
         }

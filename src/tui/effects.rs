@@ -41,8 +41,17 @@ impl Runtime {
         F: std::future::Future<Output = TaskDone> + Send + 'static,
     {
         let tx = self.tx.clone();
+        // The work runs in a task of its own so that a panic in it (a bug, or a library that
+        // panics on bad input) comes back as a message instead of a wait that never ends.
+        let work = tokio::spawn(future);
         tokio::spawn(async move {
-            let done = future.await;
+            let done = match work.await {
+                Ok(done) => done,
+                Err(e) => TaskDone::Crashed(format!(
+                    "✗ the work stopped with an internal error ({}); what finished is saved\n  fix: press Enter to try again; run with -v and report the log if it happens again",
+                    if e.is_panic() { "a panic" } else { "cancelled" }
+                )),
+            };
             let _ = tx.send(Msg::Task(done));
         });
     }

@@ -95,6 +95,16 @@ async fn event_loop(
 ) -> CommandResult {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut terminal = ratatui::init();
+    // ratatui's hook restores the terminal on any panic, then prints it. A panic in a worker
+    // (it becomes TaskDone::Crashed) must do neither: the wizard goes on drawing, and a
+    // message printed over the full-screen frame would garble it. Only the main thread's
+    // panic, which ends the wizard, restores and prints.
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            ratatui_hook(info);
+        }
+    }));
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
 
     // Keys, pastes and resizes, read on a thread of their own.
@@ -174,11 +184,12 @@ async fn event_loop(
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     match (model.exit, model.setup()) {
-        (Some(Exit::Done), Some(s)) => println!(
+        (Some(Exit::Done), Some(s)) => outln!(
             "Setup {} is complete. `cognito-entra values --setup {}` shows the values again.",
-            s.name, s.name
+            s.name,
+            s.name
         ),
-        (Some(_), Some(s)) => println!(
+        (Some(_), Some(s)) => outln!(
             "Saved — run cognito-entra again to resume {} where you left off.",
             s.name
         ),

@@ -252,4 +252,5 @@ pub fn sh_quote(s: &str) -> String {
 pub mod entra;
 pub mod https;
 pub mod moto;
+pub mod proxy;
 pub mod saml;

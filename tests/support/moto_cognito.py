@@ -221,6 +221,26 @@ def create_managed_login_branding(self):
 
 Response.create_managed_login_branding = create_managed_login_branding
 
+
+# 8. DescribeManagedLoginBrandingByClient is not implemented. AWS answers with the client's
+#    branding style, or ResourceNotFoundException when the client has none.
+def describe_managed_login_branding_by_client(self):
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    client_id = self._get_param("ClientId")
+    if client_id not in pool.clients:
+        raise ResourceNotFoundError(client_id)
+    branding = pool.__dict__.get("_test_brandings", {}).get(client_id)
+    if branding is None:
+        raise ResourceNotFoundError(f"No managed login branding style for client {client_id}.")
+    return ActionResult({"ManagedLoginBranding": {
+        "ManagedLoginBrandingId": branding,
+        "UserPoolId": pool.id,
+        "UseCognitoProvidedValues": True,
+    }})
+
+
+Response.describe_managed_login_branding_by_client = describe_managed_login_branding_by_client
+
 _resp_create_domain = Response.create_user_pool_domain
 
 
