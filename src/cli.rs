@@ -38,7 +38,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
     /// Send AWS calls to this endpoint (an emulator); AWS_ENDPOINT_URL works too
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub endpoint_url: Option<String>,
     /// Entra sign-in authority (sovereign clouds, tests)
     #[arg(long, global = true, env = "COGNITO_ENTRA_AUTHORITY", value_name = "URL", default_value = DEFAULT_AUTHORITY)]

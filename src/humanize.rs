@@ -48,6 +48,38 @@ pub fn clip(value: &str, max: usize) -> String {
     format!("{head}… ({count} characters)")
 }
 
+/// `text` with every double-quoted value (as `{:?}` writes them) longer than `max` characters
+/// clipped by `clip`; the rest of the text is left as it is.
+pub fn clip_quoted(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(4096));
+    let mut quoted: Option<String> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quoted.as_mut() {
+            None => {
+                out.push(c);
+                if c == '"' {
+                    quoted = Some(String::new());
+                }
+            }
+            Some(value) => {
+                if c == '"' && !escaped {
+                    out.push_str(&clip(value, max));
+                    out.push('"');
+                    quoted = None;
+                } else {
+                    escaped = c == '\\' && !escaped;
+                    value.push(c);
+                }
+            }
+        }
+    }
+    if let Some(value) = quoted {
+        out.push_str(&clip(&value, max));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +103,13 @@ mod tests {
         assert_eq!(clip(&"x".repeat(50), 5), "xxxx… (50 characters)");
         assert_eq!(bytes(2 * 1024 * 1024), "2 MiB");
         assert_eq!(bytes(1000), "1000 bytes");
+        let long = format!("{:?} is not a valid pool name", "p".repeat(1_000_000));
+        let shown = clip_quoted(&long, 10);
+        assert!(shown.len() < 80, "{shown}");
+        assert!(
+            shown.ends_with("(1000000 characters)\" is not a valid pool name"),
+            "{shown}"
+        );
+        assert_eq!(clip_quoted(r#""a\"b" ok"#, 10), r#""a\"b" ok"#);
     }
 }

@@ -39,20 +39,17 @@ pub fn stdout_failure() -> Option<String> {
 }
 
 /// `print!` that never panics.
-
 macro_rules! out {
     ($($arg:tt)*) => { $crate::out::stdout(format_args!($($arg)*)) };
 }
 
 /// `println!` that never panics.
-
 macro_rules! outln {
     () => { $crate::out::stdout(format_args!("\n")) };
     ($($arg:tt)*) => { $crate::out::stdout(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
 /// `eprintln!` that never panics, and masks every secret the process knows.
-
 macro_rules! errln {
     () => { $crate::out::stderr(format_args!("\n")) };
     ($($arg:tt)*) => { $crate::out::stderr(format_args!("{}\n", format_args!($($arg)*))) };

@@ -636,81 +636,117 @@ attributes_request_method = "POST"
 }
 
 #[test]
-fn an_apply_killed_after_its_first_write_is_finished_by_the_next_run() {
+fn an_apply_killed_after_each_write_is_finished_by_the_next_run() {
     let env = Env::new();
     env.metadata_file();
-    let config = env.config("killed", &saml_config("killed", "", ""));
-    let mut child = env
-        .moto
-        .cmd(&env.state())
-        .env("COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES", "1")
-        .args(["apply", "--yes", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(env.out())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stderr_pipe = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
+    // Managed login, so the last write is the branding: a run killed right after it must
+    // see it in the account (not in the state file) and not ask for a second one.
+    for write_number in 1..=5 {
+        let name = format!("killed{write_number}");
+        let config = env.config(
+            &name,
+            &saml_config(&name, "", "").replace(
+                &format!("prefix = \"{name}-login\""),
+                &format!("prefix = \"{name}-login\"\nmanaged_login = true"),
+            ),
+        );
+        let state = env.dir.path().join(format!("state-{name}"));
+        let mut child = env
+            .moto
+            .cmd(&state)
+            .env(
+                "COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES",
+                write_number.to_string(),
+            )
+            .args(["apply", "--yes", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(env.out())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stderr_pipe = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let marker = format!("paused after write {write_number}");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("apply never paused at write {write_number}"));
+            if line.contains(&marker) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "apply never paused");
         }
-    });
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("apply never paused"));
-        if line.contains("paused after write 1") {
-            break;
+        // SIGKILL: no chance to save anything after this write.
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+
+        let rerun = |args: &[&str]| {
+            let mut c = env.moto.cmd(&state);
+            c.args(args)
+                .arg("--config")
+                .arg(&config)
+                .arg("--out")
+                .arg(env.out());
+            run(&mut c)
+        };
+        let out = ok(&rerun(&["apply", "--yes"]));
+        if write_number == 1 {
+            assert!(
+                !out.contains("+ user pool"),
+                "the pool from the killed run is adopted, not created again:\n{out}"
+            );
         }
-        assert!(std::time::Instant::now() < deadline, "apply never paused");
+        let again = ok(&rerun(&["apply", "--yes"]));
+        assert!(
+            again.contains("No changes"),
+            "after write {write_number}: {again}"
+        );
+
+        let sdk = env.moto.sdk(REGION);
+        block_on(async {
+            let pools: Vec<_> = sdk
+                .list_user_pools()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| p.name == format!("{name}-users"))
+                .collect();
+            assert_eq!(pools.len(), 1, "after write {write_number}: {pools:?}");
+            let pool = &pools[0].id;
+            assert_eq!(
+                sdk.list_identity_providers(pool)
+                    .await
+                    .unwrap_or_default()
+                    .len(),
+                1
+            );
+            let clients = sdk.list_user_pool_clients(pool).await.unwrap_or_default();
+            assert_eq!(clients.len(), 1);
+            assert!(
+                sdk.has_managed_login_branding(pool, &clients[0].id)
+                    .await
+                    .unwrap_or(false)
+            );
+            assert_eq!(
+                sdk.describe_user_pool(pool)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .domain
+                    .as_deref(),
+                Some(format!("{name}-login").as_str())
+            );
+        });
     }
-    // SIGKILL: no chance to save anything after the pool was created.
-    let _ = std::process::Command::new("kill")
-        .args(["-9", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-
-    let out = ok(&env.run(&["apply", "--yes"], &config));
-    assert!(
-        !out.contains("+ user pool"),
-        "the pool from the killed run is adopted, not created again:\n{out}"
-    );
-    let again = ok(&env.run(&["apply", "--yes"], &config));
-    assert!(again.contains("No changes"), "{again}");
-
-    let sdk = env.moto.sdk(REGION);
-    block_on(async {
-        let pools = sdk.list_user_pools().await.unwrap_or_default();
-        assert_eq!(pools.len(), 1, "{pools:?}");
-        let pool = &pools[0].id;
-        assert_eq!(
-            sdk.list_identity_providers(pool)
-                .await
-                .unwrap_or_default()
-                .len(),
-            1
-        );
-        assert_eq!(
-            sdk.list_user_pool_clients(pool)
-                .await
-                .unwrap_or_default()
-                .len(),
-            1
-        );
-        assert_eq!(
-            sdk.describe_user_pool(pool)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-                .domain
-                .as_deref(),
-            Some("killed-login")
-        );
-    });
 }
 
 #[test]

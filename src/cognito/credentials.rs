@@ -37,7 +37,7 @@ impl ProvideCredentials for TimedCredentials {
                         "no credential source answered"
                     };
                     Err(CredentialsError::provider_error(format!(
-                        "{what} within {:.0} s{} (COGNITO_ENTRA_AWS_TIMEOUT changes the limit)",
+                        "{what} within {:.1} s{} (COGNITO_ENTRA_AWS_TIMEOUT changes the limit)",
                         self.limit.as_secs_f64(),
                         if killed > 0 { "; it was stopped" } else { "" }
                     )))

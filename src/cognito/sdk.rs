@@ -49,8 +49,8 @@ impl AwsOptions {
 }
 
 /// The time limits on AWS (docs/limits.md). One knob, `COGNITO_ENTRA_AWS_TIMEOUT` (seconds,
-/// default 20): the limit on one attempt and on credential resolution; connecting gets at most
-/// 10 s of it, and a whole operation with its retries twice and a half of it.
+/// default 20): the limit on one attempt; credential resolution gets 80% of it, connecting at
+/// most 10 s of it, and a whole operation with its retries two and a half times it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     pub connect: Duration,
@@ -69,7 +69,9 @@ impl Limits {
             connect: attempt.min(Duration::from_secs(10)),
             attempt,
             operation: attempt.mul_f64(2.5),
-            credentials: attempt,
+            // Less than an attempt: credentials are resolved inside the first attempt, and
+            // their own limit must fire first to name the cause and stop the helper.
+            credentials: attempt.mul_f64(0.8),
         }
     }
 
@@ -341,6 +343,9 @@ impl SdkCognito {
         }
         let chain = error_chain(&err);
         let lower = chain.to_ascii_lowercase();
+        if lower.contains("credential_process") || lower.contains("credential source") {
+            return ApiError::new(ErrorKind::NoCredentials, op, chain);
+        }
         if matches!(err, SdkError::TimeoutError(_))
             || lower.contains("timed out")
             || lower.contains("timeout")
@@ -355,17 +360,16 @@ impl SdkCognito {
                 ),
             );
         }
-        let kind = if lower.contains("credential_process") {
-            ErrorKind::NoCredentials
-        } else if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) {
-            ErrorKind::ExpiredCredentials
-        } else if lower.contains("credential") {
-            ErrorKind::NoCredentials
-        } else if matches!(err, SdkError::DispatchFailure(_)) {
-            ErrorKind::Network
-        } else {
-            ErrorKind::Other
-        };
+        let kind =
+            if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) {
+                ErrorKind::ExpiredCredentials
+            } else if lower.contains("credential") {
+                ErrorKind::NoCredentials
+            } else if matches!(err, SdkError::DispatchFailure(_)) {
+                ErrorKind::Network
+            } else {
+                ErrorKind::Other
+            };
         let text = if kind == ErrorKind::Network {
             format!("{}: {chain} (after {elapsed:.1} s)", self.target)
         } else {
@@ -981,5 +985,160 @@ impl CognitoApi for SdkCognito {
         out.certificate()
             .map(str::to_string)
             .ok_or_else(|| ApiError::new(ErrorKind::Other, OP, "no certificate in the answer"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cip::types::{AnalyticsConfigurationType, FeatureType, RefreshTokenRotationType};
+
+    /// The fields of a builder's `Debug` that are `None`, at the top level only.
+    fn unset_fields(debug: &str) -> Vec<String> {
+        let Some(open) = debug.find('{') else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut depth = 0;
+        let mut field = String::new();
+        for c in debug[open + 1..].chars() {
+            match c {
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' if depth > 0 => depth -= 1,
+                ',' if depth == 0 => {
+                    if let Some((name, value)) = field.split_once(':')
+                        && value.trim() == "None"
+                    {
+                        out.push(name.trim().to_string());
+                    }
+                    field.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            if depth == 0 {
+                field.push(c);
+            }
+        }
+        if let Some((name, value)) = field.trim_end_matches('}').split_once(':')
+            && value.trim() == "None"
+        {
+            out.push(name.trim().to_string());
+        }
+        out
+    }
+
+    fn offline_client() -> cip::Client {
+        let config = cip::Config::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("eu-west-1"))
+            .build();
+        cip::Client::from_conf(config)
+    }
+
+    /// A described client with every field set, as an adopted production client may be.
+    fn full_client() -> UserPoolClientType {
+        UserPoolClientType::builder()
+            .user_pool_id("eu-west-1_Abc")
+            .client_name("web")
+            .client_id("client1")
+            .refresh_token_validity(30)
+            .access_token_validity(60)
+            .id_token_validity(60)
+            .token_validity_units(
+                TokenValidityUnitsType::builder()
+                    .access_token(TimeUnitsType::Minutes)
+                    .id_token(TimeUnitsType::Minutes)
+                    .refresh_token(TimeUnitsType::Days)
+                    .build(),
+            )
+            .read_attributes("email")
+            .write_attributes("email")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .supported_identity_providers("COGNITO")
+            .callback_urls("https://app.example.com/cb")
+            .logout_urls("https://app.example.com/")
+            .default_redirect_uri("https://app.example.com/cb")
+            .allowed_o_auth_flows(OAuthFlowType::Code)
+            .allowed_o_auth_scopes("openid")
+            .allowed_o_auth_flows_user_pool_client(true)
+            .analytics_configuration(
+                AnalyticsConfigurationType::builder()
+                    .application_arn("arn:aws:mobiletargeting:eu-west-1:111122223333:apps/abc")
+                    .role_arn("arn:aws:iam::111122223333:role/pinpoint")
+                    .user_data_shared(true)
+                    .build(),
+            )
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+            .enable_token_revocation(true)
+            .enable_propagate_additional_user_context_data(false)
+            .auth_session_validity(3)
+            .refresh_token_rotation(
+                RefreshTokenRotationType::builder()
+                    .feature(FeatureType::Enabled)
+                    .retry_grace_period_seconds(10)
+                    .build()
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+            .build()
+    }
+
+    /// UpdateUserPoolClient resets every field it is not given. Against the SDK's own list of
+    /// the request's fields (its builder's Debug): a field the SDK gains and the tool does not
+    /// carry fails here, before it wipes an adopted client's setting.
+    #[test]
+    fn a_client_update_sends_back_every_field_the_request_has() {
+        let described = full_client();
+        let config = client_from(&described);
+        let request = client_update(
+            offline_client().update_user_pool_client(),
+            "eu-west-1_Abc",
+            &described,
+            &config,
+        );
+        let debug = format!("{:?}", request.as_input());
+        assert!(debug.contains("analytics_configuration"), "{debug}");
+        let unset = unset_fields(&debug);
+        assert!(
+            unset.is_empty(),
+            "UpdateUserPoolClient would reset {unset:?}: carry them from the described client\n{debug}"
+        );
+    }
+
+    #[test]
+    fn a_provider_update_sends_back_every_field_the_request_has() {
+        let described = IdentityProviderType::builder()
+            .user_pool_id("eu-west-1_Abc")
+            .provider_name("EntraID")
+            .provider_type(IdentityProviderTypeType::Saml)
+            .provider_details("MetadataURL", "https://login.microsoftonline.com/t/m.xml")
+            .attribute_mapping("email", "http://schemas/email")
+            .idp_identifiers("example.com")
+            .acr_mapping("urn:acr", "phr")
+            .build();
+        let provider = ProviderInfo {
+            name: "EntraID".into(),
+            provider_type: ProviderType::Saml,
+            details: BTreeMap::from([("MetadataURL".into(), "https://x/m.xml".into())]),
+            attribute_mapping: BTreeMap::from([("email".into(), "mail".into())]),
+        };
+        let request = provider_update(
+            offline_client().update_identity_provider(),
+            "eu-west-1_Abc",
+            &described,
+            &provider,
+        );
+        let debug = format!("{:?}", request.as_input());
+        let unset = unset_fields(&debug);
+        assert!(
+            unset.is_empty(),
+            "UpdateIdentityProvider would reset {unset:?}\n{debug}"
+        );
+    }
+
+    #[test]
+    fn the_field_reader_sees_top_level_nones_only() {
+        let debug = "B { a: Some(X { inner: None }), b: None, c: Some([1, 2]) }";
+        assert_eq!(unset_fields(debug), ["b"]);
     }
 }

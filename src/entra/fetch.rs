@@ -37,7 +37,9 @@ impl Limits {
             .filter(|s| *s > 0.0 && *s < 3600.0)
         {
             limits.total_timeout = Duration::from_secs_f64(secs);
-            limits.connect_timeout = limits.connect_timeout.min(limits.total_timeout);
+            // Connecting (TCP and the TLS handshake) gets at most half of the total, so a
+            // handshake that stalls is told apart from an answer that is slow.
+            limits.connect_timeout = limits.connect_timeout.min(limits.total_timeout / 2);
             limits.from_env = true;
         }
         limits

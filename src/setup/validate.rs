@@ -29,16 +29,20 @@ pub struct Problem {
     pub fix: String,
 }
 
+/// The most characters of a value a message quotes.
+const QUOTED_MAX: usize = 120;
+
 impl Problem {
     pub fn error(
         field: impl Into<String>,
         problem: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
+        // A value quoted in a message is clipped: a 1 MB pool name is not echoed whole.
         Problem {
             level: Level::Error,
             field: field.into(),
-            problem: problem.into(),
+            problem: crate::humanize::clip_quoted(&problem.into(), QUOTED_MAX),
             fix: fix.into(),
         }
     }
