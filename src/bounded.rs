@@ -25,9 +25,33 @@ pub const CLIPBOARD_VALUE: usize = MIB;
 pub enum ReadError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// More than `cap` bytes were there (only `cap + 1` were read).
-    #[error("it holds more than {}", crate::humanize::bytes(*.cap))]
-    TooLarge { cap: usize },
+    /// More than `cap` bytes were there (only `cap + 1` were read). `size` is the whole
+    /// size when the input is a regular file that says it.
+    #[error("{}", too_large_text(*.cap, *.size))]
+    TooLarge { cap: usize, size: Option<u64> },
+}
+
+fn too_large_text(cap: usize, size: Option<u64>) -> String {
+    match size {
+        Some(n) => format!(
+            "it is {n} bytes (more than {})",
+            crate::humanize::bytes(cap)
+        ),
+        None => format!("it holds more than {}", crate::humanize::bytes(cap)),
+    }
+}
+
+impl ReadError {
+    /// "NAME is N bytes (more than CAP)" or "NAME holds more than CAP", for messages.
+    pub fn about(&self, name: &str) -> String {
+        match self {
+            ReadError::TooLarge { cap, size } => {
+                let text = too_large_text(*cap, *size);
+                format!("{name} {}", text.trim_start_matches("it "))
+            }
+            ReadError::Io(e) => format!("cannot read {name}: {e}"),
+        }
+    }
 }
 
 /// Reads at most `cap` bytes from `reader`; one byte more is an error, and nothing past it is read.
@@ -37,14 +61,24 @@ pub fn read_capped(reader: impl Read, cap: usize) -> Result<Vec<u8>, ReadError> 
         .take(u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)?;
     if bytes.len() > cap {
-        return Err(ReadError::TooLarge { cap });
+        return Err(ReadError::TooLarge { cap, size: None });
     }
     Ok(bytes)
 }
 
 /// Reads a whole file (or pipe, or device) of at most `cap` bytes.
 pub fn read_file(path: &Path, cap: usize) -> Result<Vec<u8>, ReadError> {
-    read_capped(std::fs::File::open(path)?, cap)
+    let file = std::fs::File::open(path)?;
+    // A regular file says its size, and a message can name it; a pipe or a device says 0.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    read_capped(file, cap).map_err(|e| match e {
+        ReadError::TooLarge { cap, .. } => ReadError::TooLarge { cap, size },
+        other => other,
+    })
 }
 
 /// `read_file` as UTF-8 text (invalid sequences replaced), a leading BOM dropped.
@@ -62,7 +96,16 @@ mod tests {
     #[test]
     fn an_endless_device_is_cut_at_the_cap() {
         let err = read_file(Path::new("/dev/zero"), 4096).unwrap_err();
-        assert!(matches!(err, ReadError::TooLarge { cap: 4096 }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                ReadError::TooLarge {
+                    cap: 4096,
+                    size: None
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -561,9 +561,8 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
             path: path.to_path_buf(),
             source: match e {
                 crate::bounded::ReadError::Io(e) => e,
-                crate::bounded::ReadError::TooLarge { cap } => std::io::Error::other(format!(
-                    "it holds more than {}; a state file is a few kilobytes (move it away to start this setup over)",
-                    crate::humanize::bytes(cap)
+                too_large => std::io::Error::other(format!(
+                    "{too_large}; a state file is a few kilobytes (move it away to start this setup over)"
                 )),
             },
         }

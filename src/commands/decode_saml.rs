@@ -14,16 +14,16 @@ use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure};
 use crate::cli::Source;
 
 fn read_input(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
-    let too_large = |what: &str| {
+    let too_large = |what: &str, e: &ReadError| {
         Failure::Failed(format!(
-            "error: {what} holds more than {}; a SAML response is a few kilobytes (a HAR file a few megabytes)\n  fix: save only the sign-in requests, or copy the SAMLResponse value",
-            cognito_entra::humanize::bytes(MAX_INPUT_BYTES)
+            "error: {}; a SAML response is a few kilobytes (a HAR file a few megabytes)\n  fix: save only the sign-in requests, or copy the SAMLResponse value",
+            e.about(what)
         ))
     };
     match file.filter(|f| f.as_os_str() != "-") {
         Some(path) => {
             cognito_entra::bounded::read_file(path, MAX_INPUT_BYTES).map_err(|e| match e {
-                ReadError::TooLarge { .. } => too_large(&path.display().to_string()),
+                e @ ReadError::TooLarge { .. } => too_large(&path.display().to_string(), &e),
                 ReadError::Io(e) => {
                     Failure::Failed(format!("error: cannot read {}: {e}", path.display()))
                 }
@@ -37,7 +37,7 @@ fn read_input(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
             }
             cognito_entra::bounded::read_capped(std::io::stdin().lock(), MAX_INPUT_BYTES).map_err(
                 |e| match e {
-                    ReadError::TooLarge { .. } => too_large("standard input"),
+                    e @ ReadError::TooLarge { .. } => too_large("standard input", &e),
                     ReadError::Io(e) => Failure::Failed(format!("error: cannot read stdin: {e}")),
                 },
             )

@@ -155,9 +155,9 @@ pub fn check_file(path: &Path, now: OffsetDateTime) -> Report {
     let source = path.display().to_string();
     let bytes = match crate::bounded::read_file(path, crate::bounded::METADATA) {
         Ok(b) => Ok(b),
-        Err(crate::bounded::ReadError::TooLarge { cap }) => Err(format!(
-            "{source} holds more than {}; Federation Metadata XML is a few kilobytes — is this the right file? (fix: download it again from Entra: Single sign-on › SAML Certificates › Federation Metadata XML)",
-            crate::humanize::bytes(cap)
+        Err(too_large @ crate::bounded::ReadError::TooLarge { .. }) => Err(format!(
+            "{}; Federation Metadata XML is a few kilobytes — is this the right file? (fix: download it again from Entra: Single sign-on › SAML Certificates › Federation Metadata XML)",
+            too_large.about(&source)
         )),
         Err(e) => Err(format!("cannot read {source}: {e}")),
     };

@@ -77,11 +77,11 @@ pub fn load_file(path: &Path, stage: Stage) -> Result<Loaded, SetupError> {
     // The size a file reports is 0 for a pipe or a device (`--config <(yes)`): the cap is
     // on what is read.
     let bytes = crate::bounded::read_file(path, MAX_SETUP_FILE_BYTES).map_err(|e| match e {
-        crate::bounded::ReadError::TooLarge { cap } => fail(Problem::error(
+        too_large @ crate::bounded::ReadError::TooLarge { .. } => fail(Problem::error(
             "file",
             format!(
-                "{source} holds more than {}; a setup file is a few hundred bytes",
-                crate::humanize::bytes(cap)
+                "{}; a setup file is a few hundred bytes",
+                too_large.about(&source)
             ),
             "check that --config names the setup's .toml file (see docs/configuration.md)",
         )),
