@@ -183,15 +183,6 @@ impl Clipboard {
     }
 }
 
-/// What the clipboard helper may inherit: how to reach the X display, nothing else.
-const CLIPBOARD_ENVIRONMENT: [&str; 5] = [
-    "DISPLAY",
-    "XAUTHORITY",
-    "WAYLAND_DISPLAY",
-    "XDG_RUNTIME_DIR",
-    "HOME",
-];
-
 /// The hidden subcommand the helper runs as.
 pub const HELPER_ARG: &str = "__serve-clipboard";
 const READY: &str = "ready";
@@ -205,12 +196,7 @@ fn hand_to_helper(value: &str) -> Result<(), String> {
     // The helper outlives this command: it gets only what a clipboard needs, never the
     // environment (AWS keys, the client secret) that would otherwise sit in its
     // /proc/PID/environ for as long as it serves the clipboard.
-    command.env_clear();
-    for var in CLIPBOARD_ENVIRONMENT {
-        if let Some(value) = std::env::var_os(var) {
-            command.env(var, value);
-        }
-    }
+    crate::secrets::desktop_environment_only(&mut command);
     let mut child = command
         .arg(HELPER_ARG)
         .stdin(Stdio::piped())

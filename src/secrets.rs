@@ -47,6 +47,30 @@ pub fn register_environment() {
 
 static CLIENT_SECRET: OnceLock<String> = OnceLock::new();
 
+/// What a desktop helper we start (the clipboard helper, a browser) may inherit: how to reach
+/// the display and the session, nothing else — never AWS keys or the client secret.
+const DESKTOP_ENVIRONMENT: [&str; 9] = [
+    "DISPLAY",
+    "XAUTHORITY",
+    "WAYLAND_DISPLAY",
+    "XDG_RUNTIME_DIR",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "HOME",
+    "PATH",
+    "LANG",
+    "BROWSER",
+];
+
+/// Clears a child's environment down to `DESKTOP_ENVIRONMENT`.
+pub fn desktop_environment_only(command: &mut std::process::Command) {
+    command.env_clear();
+    for var in DESKTOP_ENVIRONMENT {
+        if let Some(value) = std::env::var_os(var) {
+            command.env(var, value);
+        }
+    }
+}
+
 /// Moves `COGNITO_ENTRA_CLIENT_SECRET` into memory (the caller then removes it from the
 /// environment, so no child process inherits it). Returns whether it was set.
 pub fn take_client_secret_from_environment() -> bool {

@@ -393,6 +393,15 @@ fn a_closed_stdout_ends_quietly_and_the_work_is_still_recorded() {
         saved.contains("create app_client"),
         "not recorded:\n{saved}"
     );
+    // A full disk: the work is done, and the failure to write is exit 1 with the reason.
+    let full = std::fs::File::create("/dev/full").unwrap_or_else(|e| panic!("{e}"));
+    let out = run(moto
+        .cmd(&state)
+        .args(["status", "--setup", "pipe"])
+        .stdout(full));
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("No space left"), "{}", stderr(&out));
     for args in [
         vec!["status", "--setup", "pipe"],
         vec!["setups"],

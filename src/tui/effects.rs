@@ -83,8 +83,10 @@ impl Runtime {
                     super::app::update(m, Msg::Copied(outcome.short(&what)))
                 }
                 Cmd::Open(url) => {
+                    let mut open = std::process::Command::new("xdg-open");
+                    cognito_entra::secrets::desktop_environment_only(&mut open);
                     let opened = std::env::var_os("DISPLAY").is_some()
-                        && std::process::Command::new("xdg-open")
+                        && open
                             .arg(&url)
                             .stdout(std::process::Stdio::null())
                             .stderr(std::process::Stdio::null())
