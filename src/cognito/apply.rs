@@ -10,6 +10,7 @@
 //! after a pause.
 
 use super::api::{ApiError, CognitoApi, ErrorKind};
+use super::observe::{client_ids_named, pool_ids_named};
 use crate::plan::{Change, Payload, Plan};
 
 /// IDs that changes produce and later changes need.
@@ -116,13 +117,7 @@ async fn find_created<A: CognitoApi>(
 ) -> Result<bool, ApiError> {
     match &change.payload {
         Payload::CreatePool { name } => {
-            let found: Vec<String> = api
-                .list_user_pools()
-                .await?
-                .into_iter()
-                .filter(|p| &p.name == name)
-                .map(|p| p.id)
-                .collect();
+            let found = pool_ids_named(api, name).await?;
             match found.as_slice() {
                 [] => Ok(false),
                 [one] => {
@@ -156,13 +151,7 @@ async fn find_created<A: CognitoApi>(
         }
         Payload::CreateClient(c) => {
             let pool = need(&ids.user_pool_id, "user pool")?.to_string();
-            let found: Vec<String> = api
-                .list_user_pool_clients(&pool)
-                .await?
-                .into_iter()
-                .filter(|x| x.name == c.client_name)
-                .map(|x| x.id)
-                .collect();
+            let found = client_ids_named(api, &pool, &c.client_name).await?;
             match found.as_slice() {
                 [] => Ok(false),
                 [one] => {

@@ -80,13 +80,7 @@ async fn find_pool<A: CognitoApi>(
     let Some(name) = &setup.user_pool.name else {
         return Ok(None);
     };
-    let matches: Vec<String> = api
-        .list_user_pools()
-        .await?
-        .into_iter()
-        .filter(|p| &p.name == name)
-        .map(|p| p.id)
-        .collect();
+    let matches = pool_ids_named(api, name).await?;
     match matches.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one.clone())),
@@ -156,4 +150,30 @@ async fn find_client<A: CognitoApi>(
             fix: "adopt one of them with app_client.id = \"...\" instead of name".into(),
         }])),
     }
+}
+
+/// The IDs of the pools with this exact name (names are not unique in Cognito).
+pub async fn pool_ids_named<A: CognitoApi>(api: &A, name: &str) -> Result<Vec<String>, ApiError> {
+    Ok(api
+        .list_user_pools()
+        .await?
+        .into_iter()
+        .filter(|p| p.name == name)
+        .map(|p| p.id)
+        .collect())
+}
+
+/// The IDs of the pool's app clients with this exact name.
+pub async fn client_ids_named<A: CognitoApi>(
+    api: &A,
+    pool_id: &str,
+    name: &str,
+) -> Result<Vec<String>, ApiError> {
+    Ok(api
+        .list_user_pool_clients(pool_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.name == name)
+        .map(|c| c.id)
+        .collect())
 }

@@ -379,6 +379,11 @@ impl SdkCognito {
     }
 }
 
+/// What was last described under `key`, if anything.
+fn cached<K: Eq + std::hash::Hash, V: Clone>(map: &Mutex<HashMap<K, V>>, key: &K) -> Option<V> {
+    map.lock().ok().and_then(|m| m.get(key).cloned())
+}
+
 /// The messages of an error and its sources, each once, joined: no Rust debug dump.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -770,20 +775,12 @@ impl CognitoApi for SdkCognito {
     ) -> ApiResult<()> {
         const OP: &str = "UpdateIdentityProvider";
         let key = (pool_id.to_string(), provider.name.clone());
-        let cached = self
-            .described_providers
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&key).cloned());
-        let described = match cached {
+        let described = match cached(&self.described_providers, &key) {
             Some(d) => d,
             None => {
                 self.describe_identity_provider(pool_id, &provider.name)
                     .await?;
-                self.described_providers
-                    .lock()
-                    .ok()
-                    .and_then(|c| c.get(&key).cloned())
+                cached(&self.described_providers, &key)
                     .unwrap_or_else(|| IdentityProviderType::builder().build())
             }
         };
@@ -905,19 +902,11 @@ impl CognitoApi for SdkCognito {
     async fn update_user_pool_client(&self, pool_id: &str, c: &ClientConfig) -> ApiResult<()> {
         const OP: &str = "UpdateUserPoolClient";
         let client_id = c.client_id.clone().unwrap_or_default();
-        let cached = self
-            .described_clients
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&client_id).cloned());
-        let described = match cached {
+        let described = match cached(&self.described_clients, &client_id) {
             Some(d) => d,
             None => {
                 self.describe_user_pool_client(pool_id, &client_id).await?;
-                self.described_clients
-                    .lock()
-                    .ok()
-                    .and_then(|m| m.get(&client_id).cloned())
+                cached(&self.described_clients, &client_id)
                     .unwrap_or_else(|| UserPoolClientType::builder().build())
             }
         };
