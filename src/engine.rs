@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cognito::advice::advice;
 use crate::cognito::api::{ApiError, CognitoApi, ErrorKind};
-use crate::cognito::apply::{ApplyError, Event, Ids, apply};
+use crate::cognito::apply::{ApplyError, Event, Ids, apply, apply_beside};
 use crate::cognito::certs::{CertError, ForEntra, write_for_entra};
 use crate::cognito::observe::{ObserveError, observe};
 use crate::cognito::sdk::{AwsOptions, SdkCognito, connect};
@@ -152,23 +152,33 @@ pub async fn prepare(job: &Job) -> Result<Ids, String> {
     Ok(ids)
 }
 
-/// The whole plan, with the Entra side checked first (nothing is read from AWS before).
+/// The whole plan: the Entra side checked beside the reads of the account; an unusable Entra
+/// answer stops it before anything is written.
 pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError> {
     let fetcher = Fetcher::new(Limits::from_env()).map_err(|e| PlanError::Other(e.to_string()))?;
-    let mut entra = input::check(&job.setup, &job.base_dir, &job.authority, &fetcher)
-        .await
-        .map_err(PlanError::Entra)?;
+    // What Entra serves and what the account holds are read at once (reads only); an
+    // unusable Entra answer still stops the plan, whatever AWS said.
+    let aws_side = async {
+        let api = connect(&job.aws).await.map_err(PlanError::Api)?;
+        let observed = observe(&api, &job.setup, &job.known)
+            .await
+            .map_err(|e| match e {
+                ObserveError::Api(e) => PlanError::Api(e),
+                ObserveError::Refused(r) => PlanError::Refused(r),
+            })?;
+        Ok::<_, PlanError>((api, observed))
+    };
+    let (entra, aws_side) = futures_util::future::join(
+        input::check(&job.setup, &job.base_dir, &job.authority, &fetcher),
+        aws_side,
+    )
+    .await;
+    let mut entra = entra.map_err(PlanError::Entra)?;
+    let (api, observed) = aws_side?;
     if let Some(secret) = &job.secret {
         crate::secrets::register(secret);
         entra.input.client_secret = Some(secret.clone());
     }
-    let api = connect(&job.aws).await.map_err(PlanError::Api)?;
-    let observed = observe(&api, &job.setup, &job.known)
-        .await
-        .map_err(|e| match e {
-            ObserveError::Api(e) => PlanError::Api(e),
-            ObserveError::Refused(r) => PlanError::Refused(r),
-        })?;
     let plan =
         plan::plan(&job.setup, &observed, &entra.input, options).map_err(PlanError::Refused)?;
     Ok(Planned {
@@ -233,8 +243,9 @@ impl ApplyFailure {
     }
 }
 
-/// Runs a plan's changes in order (`on_event` before and after each; an error from it stops
-/// the run), then writes the certificates Entra wants.
+/// Runs a plan's changes (`on_event` for each finished one; an error from it stops the run),
+/// fetching the pool's signing certificate beside them, then writes the certificates Entra
+/// wants.
 pub async fn apply_planned<A: CognitoApi>(
     api: &A,
     plan: &Plan,
@@ -243,11 +254,13 @@ pub async fn apply_planned<A: CognitoApi>(
     out_dir: &Path,
     on_event: impl FnMut(Event<'_>) -> Result<(), String>,
 ) -> Result<Vec<ForEntra>, ApplyFailure> {
-    apply(api, plan, ids, on_event)
-        .await
-        .map_err(ApplyFailure::Change)?;
+    let (applied, signing) = apply_beside(api, plan, ids, on_event, |pool_id| async move {
+        api.get_signing_certificate(&pool_id).await
+    })
+    .await;
+    applied.map_err(ApplyFailure::Change)?;
     match ids.user_pool_id.clone() {
-        Some(pool_id) => write_for_entra(api, setup, &pool_id, out_dir)
+        Some(pool_id) => write_for_entra(api, setup, &pool_id, out_dir, signing)
             .await
             .map_err(ApplyFailure::Certificates),
         None => Ok(Vec::new()),

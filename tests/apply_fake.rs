@@ -411,3 +411,86 @@ fn branding_made_by_an_unrecorded_run_is_seen_and_not_created_again() {
             .any(|c| c == "DescribeManagedLoginBrandingByClient")
     );
 }
+
+/// The calls that do not depend on each other are in flight together: the pool list beside
+/// the domain read; after the pool, the domain, the provider and the signing certificate;
+/// the client after the provider; the branding after the client. A converged plan reads
+/// everything at once.
+#[test]
+fn independent_calls_are_in_flight_together_and_dependent_ones_wait() {
+    use cognito_entra::cognito::fake::Span;
+    let setup = setup(true);
+    let api = FakeCognito::new("us-east-1").with_latency(std::time::Duration::from_millis(20));
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let spans = |api: &FakeCognito, op: &str| -> Vec<Span> {
+        api.spans()
+            .into_iter()
+            .filter(|s| s.operation == op)
+            .collect()
+    };
+    let one = |api: &FakeCognito, op: &str| -> Span {
+        let found = spans(api, op);
+        assert_eq!(found.len(), 1, "{op}: {:?}", api.spans());
+        found[0].clone()
+    };
+    let before = |a: &Span, b: &Span| a.end.is_some_and(|end| end < b.start);
+
+    let mut known = Known::default();
+    block_on(async {
+        let observed = observe(&api, &setup, &known)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let plan = plan::plan(&setup, &observed, &entra(), Options::default())
+            .unwrap_or_else(|r| panic!("{r:?}"));
+        let mut ids = Ids::default();
+        cognito_entra::engine::apply_planned(&api, &plan, &setup, &mut ids, out.path(), |_| Ok(()))
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        known.user_pool_id = ids.user_pool_id;
+        known.client_id = ids.client_id;
+    });
+    let list = one(&api, "ListUserPools");
+    let domain_read = one(&api, "DescribeUserPoolDomain");
+    assert!(list.overlaps(&domain_read), "{:?}", api.spans());
+    let pool = one(&api, "CreateUserPool");
+    let domain = one(&api, "CreateUserPoolDomain");
+    let provider = one(&api, "CreateIdentityProvider");
+    let certificate = one(&api, "GetSigningCertificate");
+    let client = one(&api, "CreateUserPoolClient");
+    let branding = one(&api, "CreateManagedLoginBranding");
+    for after_pool in [&domain, &provider, &certificate] {
+        assert!(before(&pool, after_pool), "{:?}", api.spans());
+    }
+    assert!(
+        domain.overlaps(&provider),
+        "domain ∥ provider: {:?}",
+        api.spans()
+    );
+    assert!(
+        domain.overlaps(&certificate),
+        "domain ∥ certificate: {:?}",
+        api.spans()
+    );
+    assert!(
+        provider.overlaps(&certificate),
+        "provider ∥ certificate: {:?}",
+        api.spans()
+    );
+    assert!(before(&provider, &client), "{:?}", api.spans());
+    assert!(before(&client, &branding), "{:?}", api.spans());
+
+    // Converged: one round of reads, all in flight together.
+    api.clear_calls();
+    let from = api.spans().len();
+    let observed = block_on(observe(&api, &setup, &known)).unwrap_or_else(|e| panic!("{e:?}"));
+    let plan = plan::plan(&setup, &observed, &entra(), Options::default())
+        .unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(plan.is_empty(), "{}", plan.render());
+    let reads: Vec<Span> = api.spans()[from..].to_vec();
+    assert!(reads.len() >= 6, "{reads:?}");
+    for a in &reads {
+        for b in &reads {
+            assert!(a.overlaps(b), "not one round: {reads:?}");
+        }
+    }
+}

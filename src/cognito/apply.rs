@@ -1,6 +1,11 @@
-//! Applying a plan: each change in order, each finished one reported (so the caller records it
-//! in the state file) before the next starts. A failure stops the run; running again re-plans
-//! from the live account and continues.
+//! Applying a plan. Changes that do not depend on each other run at once, in waves: the
+//! pool; then the domain and the provider (and, beside them, the pool's signing certificate);
+//! then the client, which names the provider; then the branding, which needs the client. At
+//! 80 ms from AWS that is four round trips for a new setup instead of seven. What a wave
+//! finished is reported in the plan's order (so the caller records it in the state file, and
+//! the printed progress and the state are the same whatever answered first); a failure in one
+//! change lets the others of its wave finish, and all that finished is reported before the
+//! failure. Running again re-plans from the live account and continues.
 //!
 //! A create whose outcome is unknown (the answer was lost, it timed out, a proxy answered 5xx)
 //! is never simply sent again — a second pool or a second client named `web` would follow.
@@ -8,6 +13,8 @@
 //! by name, the branding by client): what the create made is adopted; only when the read shows
 //! nothing is the create sent once more. A throttled create was refused, so it is sent again
 //! after a pause.
+
+use std::future::Future;
 
 use super::api::{ApiError, CognitoApi, ErrorKind};
 use super::observe::{client_ids_named, pool_ids_named};
@@ -20,29 +27,122 @@ pub struct Ids {
     pub client_id: Option<String>,
 }
 
-/// What happens during an apply, for progress lines and the state file.
+impl Ids {
+    /// Takes what `other` learned (a created pool's or client's ID).
+    fn learn(&mut self, other: &Ids) {
+        if other.user_pool_id.is_some() {
+            self.user_pool_id.clone_from(&other.user_pool_id);
+        }
+        if other.client_id.is_some() {
+            self.client_id.clone_from(&other.client_id);
+        }
+    }
+}
+
+/// What happens during an apply, for progress lines and the state file. A change's `Started`
+/// comes right before its `Finished` (or before the failure): changes of one wave run at once
+/// and are reported in the plan's order when the wave is done.
 #[derive(Debug)]
 pub enum Event<'a> {
     Started(usize, &'a Change),
     Finished(usize, &'a Change, &'a Ids),
 }
 
-/// Runs the plan's changes in order. `on_event` is called before and after each; if it
-/// returns an error after a change (the state could not be saved), the run stops there.
+/// The wave a change runs in: a change depends only on changes of earlier waves.
+fn wave(payload: &Payload) -> usize {
+    match payload {
+        Payload::CreatePool { .. } => 0,
+        Payload::CreateDomain { .. } | Payload::CreateProvider(_) | Payload::UpdateProvider(_) => 1,
+        // The client lists the provider among its identity providers: it must exist first.
+        Payload::CreateClient(_) | Payload::UpdateClient(_) => 2,
+        Payload::CreateBranding => 3,
+    }
+}
+
+const WAVES: usize = 4;
+
+/// Runs the plan's changes, wave by wave. `on_event` is called for each finished change in
+/// the plan's order; if it returns an error (the state could not be saved), the run stops.
 pub async fn apply<A: CognitoApi>(
     api: &A,
     plan: &Plan,
     ids: &mut Ids,
-    mut on_event: impl FnMut(Event<'_>) -> Result<(), String>,
+    on_event: impl FnMut(Event<'_>) -> Result<(), String>,
 ) -> Result<(), ApplyError> {
-    for (i, change) in plan.changes.iter().enumerate() {
-        on_event(Event::Started(i, change)).map_err(ApplyError::Record)?;
-        run_resolved(api, change, ids)
-            .await
-            .map_err(|e| ApplyError::Api { index: i, error: e })?;
-        on_event(Event::Finished(i, change, ids)).map_err(ApplyError::Record)?;
+    apply_beside(api, plan, ids, on_event, |_| async {}).await.0
+}
+
+/// `apply`, with `beside(pool_id)` run at once with the first wave that has the pool (its
+/// output is returned; `None` when no pool was ever known, or the run stopped before).
+pub async fn apply_beside<A, F, Fut>(
+    api: &A,
+    plan: &Plan,
+    ids: &mut Ids,
+    mut on_event: impl FnMut(Event<'_>) -> Result<(), String>,
+    beside: F,
+) -> (Result<(), ApplyError>, Option<Fut::Output>)
+where
+    A: CognitoApi,
+    F: FnOnce(String) -> Fut,
+    Fut: Future,
+{
+    let mut beside = Some(beside);
+    let mut beside_output = None;
+    for number in 0..WAVES {
+        let members: Vec<(usize, &Change)> = plan
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| wave(&c.payload) == number)
+            .collect();
+        let start_beside = number > 0 || members.is_empty();
+        let side = match (&ids.user_pool_id, start_beside) {
+            (Some(pool), true) => beside.take().map(|f| f(pool.clone())),
+            _ => None,
+        };
+        if members.is_empty() && side.is_none() {
+            continue;
+        }
+        let runs = futures_util::future::join_all(members.iter().map(|(i, change)| {
+            let mut learned = ids.clone();
+            async move {
+                let result = run_resolved(api, change, &mut learned).await;
+                (*i, *change, result, learned)
+            }
+        }));
+        let results = match side {
+            Some(side) => {
+                let (results, out) = futures_util::future::join(runs, side).await;
+                beside_output = Some(out);
+                results
+            }
+            None => runs.await,
+        };
+        let mut failure = None;
+        for (i, change, result, learned) in results {
+            match result {
+                Ok(()) => {
+                    ids.learn(&learned);
+                    let recorded = on_event(Event::Started(i, change))
+                        .and_then(|()| on_event(Event::Finished(i, change, ids)));
+                    if let Err(why) = recorded {
+                        return (Err(ApplyError::Record(why)), beside_output);
+                    }
+                }
+                Err(error) => {
+                    failure.get_or_insert((i, change, error));
+                }
+            }
+        }
+        if let Some((index, change, error)) = failure {
+            let _ = on_event(Event::Started(index, change));
+            return (Err(ApplyError::Api { index, error }), beside_output);
+        }
     }
-    Ok(())
+    if let (Some(f), Some(pool)) = (beside.take(), ids.user_pool_id.clone()) {
+        beside_output = Some(f(pool).await);
+    }
+    (Ok(()), beside_output)
 }
 
 #[derive(Debug)]

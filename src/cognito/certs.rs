@@ -124,19 +124,22 @@ pub enum CertError {
     NotYet(String),
 }
 
-/// Fetches the pool's signing certificate (and the provider's encryption certificate when
-/// encrypted responses are on) and writes them as `<setup>-signing.cer` / `-encryption.cer`.
+/// Fetches the pool's signing certificate (unless it was fetched already, beside the apply)
+/// and the provider's encryption certificate when encrypted responses are on, and writes them
+/// as `<setup>-signing.cer` / `-encryption.cer`.
 pub async fn write_for_entra<A: CognitoApi>(
     api: &A,
     setup: &Setup,
     pool_id: &str,
     dir: &Path,
+    fetched_signing: Option<Result<String, ApiError>>,
 ) -> Result<Vec<ForEntra>, CertError> {
     let mut out = Vec::new();
-    let signing = api
-        .get_signing_certificate(pool_id)
-        .await
-        .map_err(CertError::Api)?;
+    let signing = match fetched_signing {
+        Some(fetched) => fetched,
+        None => api.get_signing_certificate(pool_id).await,
+    }
+    .map_err(CertError::Api)?;
     let written = write_certificate(dir, &format!("{}-signing.cer", setup.name), &signing)
         .map_err(CertError::File)?;
     let saml = setup.saml();

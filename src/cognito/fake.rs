@@ -5,6 +5,7 @@
 //! responses are on. Failures can be injected per operation.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Mutex;
 
 use super::api::*;
@@ -28,12 +29,31 @@ struct World {
     failures: BTreeMap<String, ApiError>,
     /// Operations whose next call is carried out but answered with this error (a lost answer).
     lost_answers: BTreeMap<String, ApiError>,
+    tick: u64,
+    spans: Vec<Span>,
 }
 
 #[derive(Debug, Default)]
 pub struct FakeCognito {
     world: Mutex<World>,
     region: String,
+    latency: Option<std::time::Duration>,
+}
+
+/// One call, on the fake's clock of events: a call that starts before another ends was in
+/// flight with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub operation: String,
+    pub start: u64,
+    pub end: Option<u64>,
+}
+
+impl Span {
+    pub fn overlaps(&self, other: &Span) -> bool {
+        let never = u64::MAX;
+        self.start < other.end.unwrap_or(never) && other.start < self.end.unwrap_or(never)
+    }
 }
 
 pub use super::api::WRITE_OPERATIONS;
@@ -43,24 +63,73 @@ impl FakeCognito {
         FakeCognito {
             world: Mutex::new(World::default()),
             region: region.to_string(),
+            latency: None,
         }
     }
 
-    fn with<T>(&self, op: &str, f: impl FnOnce(&mut World) -> ApiResult<T>) -> ApiResult<T> {
-        let mut w = match self.world.lock() {
-            Ok(w) => w,
-            Err(poisoned) => poisoned.into_inner(),
+    /// Runs one call: recorded, failures injected, then (after the latency, if any) ended.
+    /// The world changes at once; the answer comes after the latency, so calls a caller runs
+    /// at once overlap, and `spans` shows which were in flight together.
+    fn with<T: 'static>(
+        &self,
+        op: &str,
+        f: impl FnOnce(&mut World) -> ApiResult<T>,
+    ) -> impl Future<Output = ApiResult<T>> + '_ {
+        let (result, span) = {
+            let mut w = match self.world.lock() {
+                Ok(w) => w,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            w.calls.push(op.to_string());
+            w.tick += 1;
+            let span = w.spans.len();
+            let start = w.tick;
+            w.spans.push(Span {
+                operation: op.to_string(),
+                start,
+                end: None,
+            });
+            let result = match w.failures.remove(op) {
+                Some(e) => Err(e),
+                None => {
+                    let lost = w.lost_answers.remove(op);
+                    match (f(&mut w), lost) {
+                        (Ok(_), Some(e)) => Err(e),
+                        (result, _) => result,
+                    }
+                }
+            };
+            (result, span)
         };
-        w.calls.push(op.to_string());
-        if let Some(e) = w.failures.remove(op) {
-            return Err(e);
+        async move {
+            if let Some(latency) = self.latency {
+                tokio::time::sleep(latency).await;
+            }
+            let mut w = match self.world.lock() {
+                Ok(w) => w,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            w.tick += 1;
+            let end = w.tick;
+            if let Some(s) = w.spans.get_mut(span) {
+                s.end = Some(end);
+            }
+            result
         }
-        let lost = w.lost_answers.remove(op);
-        let result = f(&mut w);
-        match (result, lost) {
-            (Ok(_), Some(e)) => Err(e),
-            (result, _) => result,
-        }
+    }
+
+    /// Every call with when it started and ended (on one clock of events), in call order.
+    pub fn spans(&self) -> Vec<Span> {
+        self.world
+            .lock()
+            .map(|w| w.spans.clone())
+            .unwrap_or_default()
+    }
+
+    /// Each answer comes this long after its call (calls overlap like on a real network).
+    pub fn with_latency(mut self, latency: std::time::Duration) -> FakeCognito {
+        self.latency = Some(latency);
+        self
     }
 
     /// Carries out the next call of `operation`, then answers it with `error`, as when the
@@ -232,12 +301,14 @@ impl CognitoApi for FakeCognito {
                 })
                 .collect())
         })
+        .await
     }
 
     async fn describe_user_pool(&self, pool_id: &str) -> ApiResult<Pool> {
         self.with("DescribeUserPool", |w| {
             Ok(pool_mut(w, "DescribeUserPool", pool_id)?.pool.clone())
         })
+        .await
     }
 
     async fn create_user_pool(&self, name: &str) -> ApiResult<Pool> {
@@ -258,12 +329,14 @@ impl CognitoApi for FakeCognito {
             );
             Ok(pool)
         })
+        .await
     }
 
     async fn describe_domain(&self, domain: &str) -> ApiResult<Option<DomainInfo>> {
         self.with("DescribeUserPoolDomain", |w| {
             Ok(w.domains.get(domain).cloned())
         })
+        .await
     }
 
     async fn create_domain(
@@ -301,6 +374,7 @@ impl CognitoApi for FakeCognito {
             );
             Ok(())
         })
+        .await
     }
 
     async fn list_identity_providers(&self, pool_id: &str) -> ApiResult<Vec<ProviderSummary>> {
@@ -314,6 +388,7 @@ impl CognitoApi for FakeCognito {
                 })
                 .collect())
         })
+        .await
     }
 
     async fn describe_identity_provider(
@@ -328,6 +403,7 @@ impl CognitoApi for FakeCognito {
                 .cloned()
                 .map(with_read_only))
         })
+        .await
     }
 
     async fn create_identity_provider(
@@ -362,6 +438,7 @@ impl CognitoApi for FakeCognito {
                 .insert(provider.name.clone(), provider.clone());
             Ok(())
         })
+        .await
     }
 
     async fn update_identity_provider(
@@ -392,6 +469,7 @@ impl CognitoApi for FakeCognito {
             existing.attribute_mapping = provider.attribute_mapping.clone();
             Ok(())
         })
+        .await
     }
 
     async fn list_user_pool_clients(&self, pool_id: &str) -> ApiResult<Vec<ClientSummary>> {
@@ -405,6 +483,7 @@ impl CognitoApi for FakeCognito {
                 })
                 .collect())
         })
+        .await
     }
 
     async fn describe_user_pool_client(
@@ -422,6 +501,7 @@ impl CognitoApi for FakeCognito {
                     not_found(op, format!("User pool client {client_id} does not exist."))
                 })
         })
+        .await
     }
 
     async fn create_user_pool_client(
@@ -445,6 +525,7 @@ impl CognitoApi for FakeCognito {
             );
             Ok(id)
         })
+        .await
     }
 
     async fn update_user_pool_client(&self, pool_id: &str, client: &ClientConfig) -> ApiResult<()> {
@@ -466,6 +547,7 @@ impl CognitoApi for FakeCognito {
             };
             Ok(())
         })
+        .await
     }
 
     async fn create_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
@@ -487,6 +569,7 @@ impl CognitoApi for FakeCognito {
             }
             Ok(())
         })
+        .await
     }
 
     async fn has_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<bool> {
@@ -495,6 +578,7 @@ impl CognitoApi for FakeCognito {
             let pool = pool_mut(w, OP, pool_id)?;
             Ok(pool.branded.contains(client_id))
         })
+        .await
     }
 
     async fn get_signing_certificate(&self, pool_id: &str) -> ApiResult<String> {
@@ -502,5 +586,6 @@ impl CognitoApi for FakeCognito {
             pool_mut(w, "GetSigningCertificate", pool_id)?;
             Ok(crate::cognito::certs::TEST_CERTIFICATE_B64.to_string())
         })
+        .await
     }
 }

@@ -2,7 +2,9 @@
 //! Resources a previous, interrupted apply created are found again (by the IDs recorded in
 //! the state, or by name) so a second run never makes duplicates.
 
-use super::api::{ApiError, CognitoApi, ErrorKind};
+use super::api::{
+    ApiError, ClientConfig, CognitoApi, ErrorKind, Pool, ProviderInfo, ProviderSummary,
+};
 use crate::plan::{Gone, Observed, Refusal, Resource};
 use crate::setup::{Known, Setup};
 
@@ -18,119 +20,202 @@ impl From<ApiError> for ObserveError {
     }
 }
 
+/// Reads what the account holds for the setup in as few round trips as the work allows: the
+/// domain beside the pool, and, when the pool's ID is known (adopted, or recorded by an
+/// earlier run), everything under it at once — one round trip for a converged setup, one for
+/// a new one (the pool list and the domain), two for a pool adopted by name.
 pub async fn observe<A: CognitoApi>(
     api: &A,
     setup: &Setup,
     known: &Known,
 ) -> Result<Observed, ObserveError> {
     let mut observed = Observed::default();
-    let pool_id = find_pool(api, setup, known, &mut observed.gone).await?;
-    if let Some(id) = &pool_id {
-        observed.pool = Some(api.describe_user_pool(id).await?);
-    }
-    if let Some(prefix) = &setup.domain.prefix {
-        observed.domain = api.describe_domain(prefix).await?;
-    }
-    let Some(pool_id) = pool_id else {
-        return Ok(observed);
-    };
-    observed.providers = api.list_identity_providers(&pool_id).await?;
-    let ours = setup.provider_name();
-    if observed.providers.iter().any(|p| p.name == ours) {
-        observed.provider = api.describe_identity_provider(&pool_id, ours).await?;
-    }
-    if let Some(client_id) = find_client(api, setup, known, &pool_id, &mut observed.gone).await? {
-        observed.client = Some(api.describe_user_pool_client(&pool_id, &client_id).await?);
-        // Read from the account, never inferred from the state file: an apply interrupted
-        // right after creating the branding must see it, or it would create a second one.
-        if setup.domain.managed_login && setup.domain.prefix.is_some() {
-            observed.branding_done = api.has_managed_login_branding(&pool_id, &client_id).await?;
+    let domain = async {
+        match &setup.domain.prefix {
+            Some(prefix) => api.describe_domain(prefix).await,
+            None => Ok(None),
         }
+    };
+    let by_id = setup
+        .user_pool
+        .id
+        .clone()
+        .or_else(|| known.user_pool_id.clone());
+    let first_round = async {
+        match &by_id {
+            Some(id) => {
+                let (pool, contents) = futures_util::future::join(
+                    api.describe_user_pool(id),
+                    read_contents(api, setup, known, id),
+                )
+                .await;
+                Located::ById(pool, Box::new(contents))
+            }
+            None => Located::ByName(match &setup.user_pool.name {
+                Some(name) => pool_ids_named(api, name).await.map(Some),
+                None => Ok(None),
+            }),
+        }
+    };
+    let (domain, located) = futures_util::future::join(domain, first_round).await;
+    observed.domain = domain?;
+    let named = match located {
+        Located::ById(Ok(pool), contents) => {
+            observed.pool = Some(pool);
+            let contents = (*contents)?;
+            contents.fill(&mut observed);
+            return Ok(observed);
+        }
+        Located::ById(Err(e), _) if e.kind == ErrorKind::NotFound => {
+            let id = by_id.unwrap_or_default();
+            if setup.user_pool.id.is_some() {
+                return Err(ObserveError::Refused(vec![Refusal {
+                    field: "user_pool.id".into(),
+                    problem: format!("no user pool {id} in region {} of this account", setup.region),
+                    fix: "check the pool ID and the region (the ID starts with the pool's region), and the AWS profile in use".into(),
+                }]));
+            }
+            observed.gone.push(Gone {
+                resource: Resource::UserPool,
+                id,
+            });
+            match &setup.user_pool.name {
+                Some(name) => pool_ids_named(api, name).await?,
+                None => Vec::new(),
+            }
+        }
+        Located::ById(Err(e), _) => return Err(e.into()),
+        Located::ByName(found) => found?.unwrap_or_default(),
+    };
+    let pool_id = match named.as_slice() {
+        [] => return Ok(observed),
+        [one] => one.clone(),
+        many => {
+            return Err(ObserveError::Refused(vec![Refusal {
+                field: "user_pool.name".into(),
+                problem: format!(
+                    "{} pools are named {:?} in {}: {}",
+                    many.len(),
+                    setup.user_pool.name.clone().unwrap_or_default(),
+                    setup.region,
+                    many.join(", ")
+                ),
+                fix: "adopt one of them with user_pool.id = \"...\" instead of name".into(),
+            }]));
+        }
+    };
+    let (pool, contents) = futures_util::future::join(
+        api.describe_user_pool(&pool_id),
+        read_contents(api, setup, known, &pool_id),
+    )
+    .await;
+    observed.pool = Some(pool?);
+    // A recorded pool that is gone took its clients with it: a recorded client ID is said
+    // gone once, for the pool.
+    let mut contents = contents?;
+    if observed
+        .gone
+        .iter()
+        .any(|g| g.resource == Resource::UserPool)
+    {
+        contents.gone.retain(|g| g.resource != Resource::AppClient);
     }
+    contents.fill(&mut observed);
     Ok(observed)
 }
 
-async fn find_pool<A: CognitoApi>(
-    api: &A,
-    setup: &Setup,
-    known: &Known,
-    gone: &mut Vec<Gone>,
-) -> Result<Option<String>, ObserveError> {
-    if let Some(id) = &setup.user_pool.id {
-        return match api.describe_user_pool(id).await {
-            Ok(_) => Ok(Some(id.clone())),
-            Err(e) if e.kind == ErrorKind::NotFound => Err(ObserveError::Refused(vec![Refusal {
-                field: "user_pool.id".into(),
-                problem: format!("no user pool {id} in region {} of this account", setup.region),
-                fix: "check the pool ID and the region (the ID starts with the pool's region), and the AWS profile in use".into(),
-            }])),
-            Err(e) => Err(e.into()),
-        };
-    }
-    if let Some(id) = &known.user_pool_id {
-        match api.describe_user_pool(id).await {
-            Ok(_) => return Ok(Some(id.clone())),
-            Err(e) if e.kind == ErrorKind::NotFound => gone.push(Gone {
-                resource: Resource::UserPool,
-                id: id.clone(),
-            }),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let Some(name) = &setup.user_pool.name else {
-        return Ok(None);
-    };
-    let matches = pool_ids_named(api, name).await?;
-    match matches.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one.clone())),
-        many => Err(ObserveError::Refused(vec![Refusal {
-            field: "user_pool.name".into(),
-            problem: format!(
-                "{} pools are named {name:?} in {}: {}",
-                many.len(),
-                setup.region,
-                many.join(", ")
-            ),
-            fix: "adopt one of them with user_pool.id = \"...\" instead of name".into(),
-        }])),
+/// Where the pool was looked for in the first round trip.
+enum Located {
+    /// By the setup's or the state's ID: the pool, and what it holds (read at once with it).
+    ById(Result<Pool, ApiError>, Box<Result<Contents, ObserveError>>),
+    /// By name: the IDs of the pools with that name.
+    ByName(Result<Option<Vec<String>>, ApiError>),
+}
+
+/// What a pool holds for the setup.
+#[derive(Default)]
+struct Contents {
+    providers: Vec<ProviderSummary>,
+    provider: Option<ProviderInfo>,
+    client: Option<ClientConfig>,
+    branding_done: bool,
+    gone: Vec<Gone>,
+}
+
+impl Contents {
+    fn fill(self, observed: &mut Observed) {
+        observed.providers = self.providers;
+        observed.provider = self.provider;
+        observed.client = self.client;
+        observed.branding_done = self.branding_done;
+        observed.gone.extend(self.gone);
     }
 }
 
-async fn find_client<A: CognitoApi>(
+/// The providers, our provider, our client and its branding, read at once: the client by the
+/// ID the setup or the state gives (checked against the pool's list), else by name.
+async fn read_contents<A: CognitoApi>(
     api: &A,
     setup: &Setup,
     known: &Known,
     pool_id: &str,
-    gone: &mut Vec<Gone>,
-) -> Result<Option<String>, ObserveError> {
-    if let Some(id) = &setup.app_client.id {
-        return match api.describe_user_pool_client(pool_id, id).await {
-            Ok(_) => Ok(Some(id.clone())),
-            Err(e) if e.kind == ErrorKind::NotFound => Err(ObserveError::Refused(vec![Refusal {
-                field: "app_client.id".into(),
-                problem: format!("the pool {pool_id} has no app client {id}"),
-                fix: "copy the Client ID from the pool's App clients page, or create one with app_client.name".into(),
-            }])),
-            Err(e) => Err(e.into()),
-        };
-    }
-    let clients = api.list_user_pool_clients(pool_id).await?;
-    if let Some(id) = &known.client_id {
-        if clients.iter().any(|c| &c.id == id) {
-            return Ok(Some(id.clone()));
+) -> Result<Contents, ObserveError> {
+    let wants_branding = setup.domain.managed_login && setup.domain.prefix.is_some();
+    let client_by_id = setup
+        .app_client
+        .id
+        .clone()
+        .or_else(|| known.client_id.clone());
+    let client_reads = async {
+        match &client_by_id {
+            Some(id) => {
+                let (client, branding) = futures_util::future::join(
+                    api.describe_user_pool_client(pool_id, id),
+                    branding(api, wants_branding, pool_id, id),
+                )
+                .await;
+                Some((client, branding))
+            }
+            None => None,
         }
-        // Recorded in a pool that still exists, and gone from it (a pool that is itself gone
-        // took its clients along: that is said once, for the pool).
-        if !gone.iter().any(|g| g.resource == Resource::UserPool) {
-            gone.push(Gone {
+    };
+    let (providers, provider, clients, by_id) = futures_util::future::join4(
+        api.list_identity_providers(pool_id),
+        api.describe_identity_provider(pool_id, setup.provider_name()),
+        api.list_user_pool_clients(pool_id),
+        client_reads,
+    )
+    .await;
+    let mut contents = Contents {
+        providers: providers?,
+        provider: provider?,
+        ..Contents::default()
+    };
+    let clients = clients?;
+    if let (Some(id), Some((client, branding_done))) = (&client_by_id, by_id) {
+        match client {
+            Ok(client) if clients.iter().any(|c| &c.id == id) => {
+                contents.client = Some(client);
+                contents.branding_done = branding_done?;
+                return Ok(contents);
+            }
+            Err(e) if e.kind != ErrorKind::NotFound => return Err(e.into()),
+            _ if setup.app_client.id.is_some() => {
+                return Err(ObserveError::Refused(vec![Refusal {
+                    field: "app_client.id".into(),
+                    problem: format!("the pool {pool_id} has no app client {id}"),
+                    fix: "copy the Client ID from the pool's App clients page, or create one with app_client.name".into(),
+                }]));
+            }
+            // Recorded by an earlier run, and gone from the pool.
+            _ => contents.gone.push(Gone {
                 resource: Resource::AppClient,
                 id: id.clone(),
-            });
+            }),
         }
     }
     let Some(name) = &setup.app_client.name else {
-        return Ok(None);
+        return Ok(contents);
     };
     let matches: Vec<&str> = clients
         .iter()
@@ -138,8 +223,17 @@ async fn find_client<A: CognitoApi>(
         .map(|c| c.id.as_str())
         .collect();
     match matches.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one.to_string())),
+        [] => Ok(contents),
+        [one] => {
+            let (client, branding_done) = futures_util::future::join(
+                api.describe_user_pool_client(pool_id, one),
+                branding(api, wants_branding, pool_id, one),
+            )
+            .await;
+            contents.client = Some(client?);
+            contents.branding_done = branding_done?;
+            Ok(contents)
+        }
         many => Err(ObserveError::Refused(vec![Refusal {
             field: "app_client.name".into(),
             problem: format!(
@@ -149,6 +243,22 @@ async fn find_client<A: CognitoApi>(
             ),
             fix: "adopt one of them with app_client.id = \"...\" instead of name".into(),
         }])),
+    }
+}
+
+/// Whether the client has a managed login branding style — read from the account, never
+/// inferred from the state file: an apply interrupted right after creating it must see it, or
+/// it would ask for a second one. Not read when the setup has no managed login.
+async fn branding<A: CognitoApi>(
+    api: &A,
+    wanted: bool,
+    pool_id: &str,
+    client_id: &str,
+) -> Result<bool, ApiError> {
+    if wanted {
+        api.has_managed_login_branding(pool_id, client_id).await
+    } else {
+        Ok(false)
     }
 }
 

@@ -13,6 +13,12 @@ use serde_json::json;
 use super::source::saved_setup_name;
 use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure, block_on};
 
+/// What Entra serves for the setup, read beside the account.
+enum EntraSide {
+    Metadata(metadata::Report),
+    Discovery(discovery::Report),
+}
+
 /// `Ok(None)` for "not found"; other errors stop the doctor with advice.
 fn found<T>(r: Result<T, ApiError>, aws: &AwsOptions) -> Result<Option<T>, Failure> {
     match r {
@@ -41,68 +47,93 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
         let Some(pool_id) = values.user_pool_id.clone() else {
             return Ok(live);
         };
-        live.pool = found(api.describe_user_pool(&pool_id).await, &aws)?;
+        let fetcher =
+            Fetcher::new(Limits::from_env()).map_err(|e| Failure::Failed(format!("error: {e}")))?;
+        let fail = |e: ApiError| Failure::Failed(format!("error: {}", say(&e, &aws)));
+        // Every read at once (one round trip), Entra's side beside them.
+        let domain = async {
+            match &s.domain.prefix {
+                Some(prefix) => api.describe_domain(prefix).await,
+                None => Ok(None),
+            }
+        };
+        let client = async {
+            match &values.client_id {
+                Some(id) => Some(api.describe_user_pool_client(&pool_id, id).await),
+                None => None,
+            }
+        };
+        let signing = async {
+            match s.protocol {
+                Protocol::Saml => Some(api.get_signing_certificate(&pool_id).await),
+                Protocol::Oidc => None,
+            }
+        };
+        let setup_metadata_url = s.saml.as_ref().and_then(|m| m.metadata_url.clone());
+        let entra = async {
+            match s.protocol {
+                Protocol::Saml => match (&setup_metadata_url, s.saml().metadata_file) {
+                    (Some(url), _) => Some(EntraSide::Metadata(
+                        metadata::check_url(&fetcher, url, &ctx.global.authority, now).await,
+                    )),
+                    (None, Some(file)) => Some(EntraSide::Metadata(metadata::check_file(
+                        std::path::Path::new(&file),
+                        now,
+                    ))),
+                    (None, None) => None,
+                },
+                Protocol::Oidc => match s.oidc().tenant_id {
+                    Some(tenant) => Some(EntraSide::Discovery(
+                        discovery::check_tenant(&fetcher, &ctx.global.authority, &tenant).await,
+                    )),
+                    None => None,
+                },
+            }
+        };
+        let ((pool, domain, providers, provider), (client, signing, entra)) =
+            futures_util::future::join(
+                futures_util::future::join4(
+                    api.describe_user_pool(&pool_id),
+                    domain,
+                    api.list_identity_providers(&pool_id),
+                    api.describe_identity_provider(&pool_id, s.provider_name()),
+                ),
+                futures_util::future::join3(client, signing, entra),
+            )
+            .await;
+        live.pool = found(pool, &aws)?;
         if live.pool.is_none() {
             return Ok(live);
         }
-        if let Some(prefix) = &s.domain.prefix {
-            live.domain = api
-                .describe_domain(prefix)
-                .await
-                .map_err(|e| Failure::Failed(format!("error: {}", say(&e, &aws))))?;
+        live.domain = domain.map_err(fail)?;
+        live.providers = providers.map_err(fail)?;
+        live.provider = provider.map_err(fail)?;
+        if let Some(client) = client {
+            live.client = found(client, &aws)?;
         }
-        live.providers = api
-            .list_identity_providers(&pool_id)
-            .await
-            .map_err(|e| Failure::Failed(format!("error: {}", say(&e, &aws))))?;
-        live.provider = api
-            .describe_identity_provider(&pool_id, s.provider_name())
-            .await
-            .map_err(|e| Failure::Failed(format!("error: {}", say(&e, &aws))))?;
-        if let Some(client_id) = &values.client_id {
-            live.client = found(
-                api.describe_user_pool_client(&pool_id, client_id).await,
-                &aws,
-            )?;
+        if let Some(Ok(cert)) = signing {
+            live.signing_certificate = metadata::parse_certificate(&cert).ok();
         }
-        let fetcher =
-            Fetcher::new(Limits::from_env()).map_err(|e| Failure::Failed(format!("error: {e}")))?;
-        match s.protocol {
-            Protocol::Saml => {
-                if let Ok(cert) = api.get_signing_certificate(&pool_id).await {
-                    live.signing_certificate = metadata::parse_certificate(&cert).ok();
-                }
-                let details = live
-                    .provider
-                    .as_ref()
-                    .map(|p| p.details.clone())
-                    .unwrap_or_default();
-                live.encryption_certificate =
-                    details.get("ActiveEncryptionCertificate").and_then(|c| {
-                        metadata::parse_certificate(&c.split_whitespace().collect::<String>()).ok()
-                    });
-                // What Cognito uses is what matters: the live provider's URL first.
-                let url = details
-                    .get("MetadataURL")
-                    .cloned()
-                    .or_else(|| s.saml().metadata_url);
-                live.metadata = match (url, s.saml().metadata_file) {
-                    (Some(url), _) => {
-                        Some(metadata::check_url(&fetcher, &url, &ctx.global.authority, now).await)
-                    }
-                    (None, Some(file)) => {
-                        Some(metadata::check_file(std::path::Path::new(&file), now))
-                    }
-                    (None, None) => None,
-                };
-            }
-            Protocol::Oidc => {
-                if let Some(tenant) = s.oidc().tenant_id {
-                    live.discovery = Some(
-                        discovery::check_tenant(&fetcher, &ctx.global.authority, &tenant).await,
-                    );
-                }
-            }
+        let details = live
+            .provider
+            .as_ref()
+            .map(|p| p.details.clone())
+            .unwrap_or_default();
+        live.encryption_certificate = details.get("ActiveEncryptionCertificate").and_then(|c| {
+            metadata::parse_certificate(&c.split_whitespace().collect::<String>()).ok()
+        });
+        match entra {
+            Some(EntraSide::Metadata(report)) => live.metadata = Some(report),
+            Some(EntraSide::Discovery(report)) => live.discovery = Some(report),
+            None => {}
+        }
+        // What Cognito uses is what matters: when the live provider names another metadata
+        // URL than the setup, that one is checked (a second round trip, only then).
+        if let Some(live_url) = details.get("MetadataURL")
+            && setup_metadata_url.as_deref() != Some(live_url.as_str())
+        {
+            live.metadata =
+                Some(metadata::check_url(&fetcher, live_url, &ctx.global.authority, now).await);
         }
         Ok::<_, Failure>(live)
     })??;

@@ -1,5 +1,5 @@
-//! What `plan` and `apply` share: check the setup, check what Entra serves (before any AWS
-//! call), read the live account, and compute the plan.
+//! What `plan` and `apply` share: check the setup, check what Entra serves and read the live
+//! account (at once), and compute the plan.
 
 use std::io::IsTerminal;
 
