@@ -494,3 +494,56 @@ fn independent_calls_are_in_flight_together_and_dependent_ones_wait() {
         }
     }
 }
+
+/// A failure in one change of a wave lets the others finish, and what finished is reported
+/// (to be recorded) before the failure, in the plan's order.
+#[test]
+fn a_failure_in_one_branch_lets_the_other_finish_and_both_are_reported() {
+    let setup = setup(false);
+    let api = FakeCognito::new("us-east-1").with_latency(std::time::Duration::from_millis(5));
+    api.fail_next(
+        "CreateUserPoolDomain",
+        ErrorKind::InvalidParameter,
+        "Domain is reserved.",
+    );
+    let mut events = Vec::new();
+    let result = block_on(async {
+        let observed = observe(&api, &setup, &Known::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let plan = plan::plan(&setup, &observed, &entra(), Options::default())
+            .unwrap_or_else(|r| panic!("{r:?}"));
+        let mut ids = Ids::default();
+        apply(&api, &plan, &mut ids, |event| {
+            events.push(match event {
+                cognito_entra::cognito::apply::Event::Started(i, c) => {
+                    format!("start {i} {}", c.id())
+                }
+                cognito_entra::cognito::apply::Event::Finished(i, c, _) => {
+                    format!("done {i} {}", c.id())
+                }
+            });
+            Ok(())
+        })
+        .await
+    });
+    match result {
+        Err(ApplyError::Api { index, error }) => {
+            assert_eq!(index, 1, "{error:?}");
+            assert_eq!(error.kind, ErrorKind::InvalidParameter);
+        }
+        other => panic!("expected the domain to fail: {other:?}"),
+    }
+    assert_eq!(
+        events,
+        [
+            "start 0 create user_pool fake-users",
+            "done 0 create user_pool fake-users",
+            "start 2 create identity_provider EntraID",
+            "done 2 create identity_provider EntraID",
+            "start 1 create domain fake-login",
+        ],
+        "the provider (same wave) finished and is reported; the client (next wave) never ran"
+    );
+    assert_eq!(api.counts(), (1, 0, 1, 0));
+}
