@@ -95,13 +95,17 @@ pub fn client_secret_from_environment() -> Option<String> {
     })
 }
 
-/// Keys whose values are secrets wherever they appear as `key: value` or `key=value`.
+/// A value given for a secret-named key, as a request quoted in an error shows it:
+/// `'client_secret': 'v'`, `"ClientSecret":"v"`, or `AWS_SECRET_ACCESS_KEY=v`. The key must be
+/// quoted or assigned, so that prose ("the session token: …") is left alone.
 fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(
-            r#"(?i)((?:client|aws)?[_ -]?secret(?:[_ -]?access)?(?:[_ -]?key)?|session[_ -]?token)(["']?\s*[:=]\s*)(["']?)([^"'\s,;&}\]]+)"#,
-        )
+        let key =
+            r"(?:(?:client|aws)[_ -]?)?secret(?:[_ -]?access)?(?:[_ -]?key)?|session[_ -]?token";
+        Regex::new(&format!(
+            r#"(?i)((?:["'](?:{key})["']\s*[:=]\s*["']?)|(?:\b(?:{key})=["']?))([^"'\s,;&}}\]]+)"#
+        ))
         .unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
     })
 }
@@ -124,10 +128,10 @@ pub fn scrub(text: &str) -> String {
     }
     pattern()
         .replace_all(&out, |c: &regex::Captures<'_>| {
-            if &c[4] == MASK {
+            if &c[2] == MASK {
                 c[0].to_string()
             } else {
-                format!("{}{}{}{MASK}", &c[1], &c[2], &c[3])
+                format!("{}{MASK}", &c[1])
             }
         })
         .into_owned()

@@ -1,14 +1,17 @@
-"""A proxy on 127.0.0.1 that puts a long link between a client and a server, for
-scripts/bench: every byte is delivered DELAY_MS late in each direction, chunks keep their
-order and are not queued behind each other's delay (a chunk read at t leaves at t + delay,
-as on a long link with bandwidth to spare). Opening a connection costs nothing here (a real
-one to AWS costs a TCP and a TLS handshake): the connection count in the log says how many
-a run opened.
+"""A proxy on 127.0.0.1 that puts a long link between a client and the Cognito emulator, for
+scripts/bench: every request reaches the emulator DELAY_MS after the client sent it, and every
+answer reaches the client DELAY_MS after the emulator gave it — on each connection in order,
+and on separate connections independently (calls in flight together are not queued behind
+each other's delay, as on a long link with bandwidth to spare).
 
-Each HTTP request/response exchange on a connection is logged to LOG as a JSON line
-{"conn", "n", "op", "start", "end"} (times in seconds; a later line for the same conn and n
-replaces an earlier one), so the bench can count the calls, the connections, and the calls
-on the critical path.
+It speaks HTTP/1.1 to the client and keeps the client's connection open between calls, as AWS
+does (the emulator's server closes every connection after one answer; the proxy opens one to
+it per call, on loopback, which costs nothing here). Opening a connection to the proxy costs
+nothing either, where a real one to AWS costs a TCP and a TLS handshake: the log says how many
+connections a run opened, and how many calls each carried.
+
+Each call is logged to LOG as a JSON line {"conn", "n", "op", "start", "end"} (seconds: when
+the request arrived from the client, when the answer was handed back).
 
 Usage: python latency_proxy.py LISTEN_PORT UPSTREAM_PORT DELAY_MS LOG
 """
@@ -20,83 +23,57 @@ import re
 import sys
 
 LISTEN, UPSTREAM, DELAY, LOG = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) / 1000.0, sys.argv[4]
-TARGET = re.compile(rb"X-Amz-Target:\s*[\w.]*?\.?(\w+)\r\n", re.IGNORECASE)
+TARGET = re.compile(rb"^x-amz-target:\s*[\w.]*?(\w+)\s*$", re.IGNORECASE | re.MULTILINE)
+LENGTH = re.compile(rb"^content-length:\s*(\d+)\s*$", re.IGNORECASE | re.MULTILINE)
+CLOSE = re.compile(rb"^connection:[^\r\n]*\r\n", re.IGNORECASE | re.MULTILINE)
 connections = itertools.count(1)
 
 
-class Exchange:
-    """The request/response exchanges of one connection (HTTP/1.1: one at a time)."""
-
-    def __init__(self, conn):
-        self.conn, self.n, self.op, self.start, self.end = conn, 0, "", None, None
-        self.responding = True
-
-    def request_bytes(self, now, data):
-        if self.responding:
-            self.n += 1
-            self.start, self.end, self.op, self.responding = now, None, "", False
-        if not self.op:
-            found = TARGET.search(data)
-            if found:
-                self.op = found.group(1).decode()
-
-    def response_bytes(self, now):
-        self.responding = True
-        self.end = now
-        with open(LOG, "a") as log:
-            log.write(json.dumps({"conn": self.conn, "n": self.n, "op": self.op, "start": self.start, "end": self.end}) + "\n")
-
-
-async def pump(reader, writer, on_read=None, on_delivered=None):
-    loop = asyncio.get_running_loop()
-    queue = asyncio.Queue()
-
-    async def deliver():
-        while True:
-            due, data = await queue.get()
-            wait = due - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            if data is None:
-                try:
-                    writer.close()
-                except Exception:
-                    pass
-                return
-            writer.write(data)
-            try:
-                await writer.drain()
-            except Exception:
-                return
-            if on_delivered:
-                on_delivered(loop.time())
-
-    delivering = asyncio.create_task(deliver())
-    while True:
-        try:
-            data = await reader.read(65536)
-        except Exception:
-            data = b""
-        now = loop.time()
-        if data and on_read:
-            on_read(now, data)
-        queue.put_nowait((now + DELAY, data or None))
-        if not data:
-            break
-    await delivering
+async def until(moment):
+    wait = moment - asyncio.get_running_loop().time()
+    if wait > 0:
+        await asyncio.sleep(wait)
 
 
 async def handle(client_reader, client_writer):
+    loop = asyncio.get_running_loop()
+    conn = next(connections)
+    for n in itertools.count(1):
+        try:
+            head = await client_reader.readuntil(b"\r\n\r\n")
+            length = LENGTH.search(head)
+            body = await client_reader.readexactly(int(length.group(1)) if length else 0)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            break
+        start = loop.time()
+        target = TARGET.search(head)
+        op = target.group(1).decode() if target else ""
+        await until(start + DELAY)
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", UPSTREAM)
+            upstream_writer.write(head + body)
+            await upstream_writer.drain()
+            answer = await upstream_reader.read()
+            upstream_writer.close()
+        except ConnectionError:
+            break
+        answered = loop.time()
+        # Keep the client's connection open, as AWS does.
+        split = answer.find(b"\r\n\r\n")
+        if split >= 0:
+            answer = CLOSE.sub(b"", answer[: split + 2]) + b"Connection: keep-alive\r\n" + answer[split + 2 :]
+        await until(answered + DELAY)
+        try:
+            client_writer.write(answer)
+            await client_writer.drain()
+        except ConnectionError:
+            break
+        with open(LOG, "a") as log:
+            log.write(json.dumps({"conn": conn, "n": n, "op": op, "start": start, "end": loop.time()}) + "\n")
     try:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", UPSTREAM)
-    except Exception:
         client_writer.close()
-        return
-    exchange = Exchange(next(connections))
-    await asyncio.gather(
-        pump(client_reader, upstream_writer, on_read=exchange.request_bytes),
-        pump(upstream_reader, client_writer, on_delivered=exchange.response_bytes),
-    )
+    except Exception:
+        pass
 
 
 async def main():

@@ -266,9 +266,32 @@ def domain_to_json(self, extended=True):
 models.CognitoIdpUserPoolDomain.to_json = domain_to_json
 
 
+# 9. Emulator cost, not AWS behaviour: every CreateUserPool imports the same bundled RSA key
+#    from its JWK (recovering the primes: 80-100 ms of Python per pool), which would land
+#    inside every timing scripts/bench compares, on both sides. The key is imported once and
+#    shared, as moto already shares the file it comes from.
+from joserfc import jwk as _jwk
+
+_import_rsa = _jwk.RSAKey.import_key
+_imported_rsa = {}
+
+
+def _import_rsa_once(data, *args, **kwargs):
+    key = repr((data, args, sorted(kwargs.items())))
+    if key not in _imported_rsa:
+        _imported_rsa[key] = _import_rsa(data, *args, **kwargs)
+    return _imported_rsa[key]
+
+
+_jwk.RSAKey.import_key = _import_rsa_once
+
+
 if __name__ == "__main__":
     from moto.server import main
 
     port = sys.argv[1] if len(sys.argv) > 1 else "5000"
     _signing_key()  # before the port opens, so no request waits for it
+    from moto.utilities.utils import load_resource
+
+    _jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
     main(["-H", "127.0.0.1", "-p", port])
