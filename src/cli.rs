@@ -135,6 +135,9 @@ pub enum Command {
         /// Print the changes as JSON
         #[arg(long)]
         json: bool,
+        /// Also save the plan to FILE, for `apply --plan FILE` (no secret in it)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         /// Take COGNITO and other providers off the client (IdP-initiated SAML needs it)
         #[arg(long)]
         remove_other_providers: bool,
@@ -152,6 +155,10 @@ pub enum Command {
         /// Folder for the certificate files [default: the current folder]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Apply exactly this saved plan (from `plan --out`); refused, with nothing written, when
+        /// the account or the setup changed since
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
     },
     /// Fetch and check Entra's SAML federation metadata (a URL or a file)
     CheckMetadata {

@@ -12,7 +12,7 @@ use crate::cognito::observe::{ObserveError, observe};
 use crate::cognito::sdk::{AwsOptions, SdkCognito, connect};
 use crate::entra::fetch::{Fetcher, Limits};
 use crate::entra::input;
-use crate::plan::{self, EntraInput, Options, Phase, Plan};
+use crate::plan::{self, Change, EntraInput, Options, Phase, Plan};
 use crate::setup::{Known, Setup};
 use crate::state::State;
 
@@ -201,23 +201,43 @@ pub async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), String> {
         .map_err(|e| e.text(&job.aws))
 }
 
-/// Plans again, applies change by change (`on_done` after each), writes the certificates.
-pub async fn run_apply(
+/// Why the reviewed plan was not (all) applied.
+#[derive(Debug)]
+pub enum NotApplied {
+    /// The account (or the setup) changed since the review: nothing was written; this is the
+    /// plan now, to be reviewed again.
+    Stale(Plan),
+    /// Planning or a change failed (what finished is recorded), as advice text.
+    Failed(String),
+}
+
+/// Applies exactly the plan the admin reviewed, like a saved Terraform plan: the account is
+/// read again first, and when the plan it gives now differs from the reviewed one, nothing is
+/// written and the new plan comes back. `on_done` gets each finished change (to record it).
+pub async fn apply_reviewed(
     job: &Job,
-    mut on_done: impl FnMut(usize, &Ids) + Send,
-) -> Result<Vec<ForEntra>, String> {
-    let (plan, api, mut ids) = full_plan(job).await?;
+    reviewed: &Plan,
+    mut on_done: impl FnMut(usize, &Change, &Ids) + Send,
+) -> Result<Vec<ForEntra>, NotApplied> {
+    let (now, api, mut ids) = full_plan(job).await.map_err(NotApplied::Failed)?;
+    if now.changes != reviewed.changes {
+        return Err(NotApplied::Stale(now));
+    }
     let on_event = |event: Event<'_>| {
-        if let Event::Finished(i, _, ids) = event {
-            on_done(i, ids);
+        if let Event::Finished(i, change, ids) = event {
+            on_done(i, change, ids);
         }
         Ok(())
     };
-    apply_planned(&api, &plan, &job.setup, &mut ids, &job.out_dir, on_event)
+    apply_planned(&api, &now, &job.setup, &mut ids, &job.out_dir, on_event)
         .await
-        .map_err(|e| match e {
-            ApplyFailure::Change(_) => format!("{}\nWhat finished is saved.", e.text(&job.aws)),
-            ApplyFailure::Certificates(_) => e.text(&job.aws),
+        .map_err(|e| {
+            NotApplied::Failed(match e {
+                ApplyFailure::Change(_) => {
+                    format!("{}\nWhat finished is saved.", e.text(&job.aws))
+                }
+                ApplyFailure::Certificates(_) => e.text(&job.aws),
+            })
         })
 }
 

@@ -13,6 +13,7 @@ pub mod handover;
 pub mod humanize;
 pub mod journey;
 pub mod plan;
+pub mod plan_file;
 pub mod saml_response;
 pub mod secrets;
 pub mod setup;

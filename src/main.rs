@@ -63,14 +63,23 @@ fn main() -> ExitCode {
         Some(Command::Plan {
             source,
             json,
+            out,
             remove_other_providers,
-        }) => commands::plan::run(&ctx, source, *json, *remove_other_providers),
+        }) => commands::plan::run(&ctx, source, *json, out.as_deref(), *remove_other_providers),
         Some(Command::Apply {
             source,
             yes,
             remove_other_providers,
             out,
-        }) => commands::apply::run(&ctx, source, *yes, *remove_other_providers, out.as_deref()),
+            plan,
+        }) => commands::apply::run(
+            &ctx,
+            source,
+            *yes,
+            *remove_other_providers,
+            out.as_deref(),
+            plan.as_deref(),
+        ),
         Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
         Some(Command::Doctor { setup, json }) => {
             commands::doctor::run(&ctx, setup.as_deref(), *json)

@@ -723,43 +723,62 @@ impl Session {
     }
 
     fn review(&mut self) -> Flow<()> {
-        loop {
-            outln!("Planning: reading the account and checking Entra…");
-            let job = self.job();
+        let job = self.job();
+        outln!("Planning: reading the account and checking Entra…");
+        let mut reviewed = loop {
             match self.runtime.block_on(engine::full_plan(&job)) {
-                Ok((plan, ..)) => out!("{}", plan.render()),
+                Ok((plan, ..)) => break plan,
                 Err(advice) => {
                     outln!("{advice}");
-                    if Confirm::new("Try again?").with_default(true).prompt()? {
-                        continue;
+                    if !Confirm::new("Try again?").with_default(true).prompt()? {
+                        return Err(Stop::Saved);
                     }
-                    return Err(Stop::Saved);
                 }
             }
+        };
+        loop {
+            out!("{}", reviewed.render());
             if !Confirm::new("Apply these changes?")
                 .with_default(true)
                 .prompt()?
             {
                 return Err(Stop::Saved);
             }
-            let mut applied = Vec::new();
-            let result = self.runtime.block_on(engine::run_apply(&job, |i, ids| {
-                outln!("  ✓ change {} done", i + 1);
-                applied.push((i, ids.clone()));
-            }));
-            for (_, ids) in &applied {
-                self.state.record_ids(ids);
-            }
+            let total = reviewed.changes.len();
+            let (state, lock) = (&mut self.state, &self.lock);
+            let result =
+                self.runtime
+                    .block_on(engine::apply_reviewed(&job, &reviewed, |i, change, ids| {
+                        // Recorded in the state file, then said: which change, not only its number.
+                        state.record_ids(ids);
+                        state.record_applied(change.id());
+                        let _ = lock.save(state);
+                        outln!("  ✓ {}/{total} {}", i + 1, change.describe());
+                    }));
             match result {
                 Ok(certs) => {
                     self.state.aws.certificates = certs.iter().map(|c| c.record.clone()).collect();
                     return Ok(());
                 }
-                Err(advice) => {
+                Err(engine::NotApplied::Stale(now)) => {
+                    outln!(
+                        "! The account changed since this plan was made: nothing was written. This is what applying would do now:"
+                    );
+                    reviewed = now;
+                }
+                Err(engine::NotApplied::Failed(advice)) => {
                     outln!("✗ {advice}");
                     let _ = self.lock.save(&mut self.state);
                     if !Confirm::new("Retry?").with_default(true).prompt()? {
                         return Err(Stop::Saved);
+                    }
+                    outln!("Planning again…");
+                    match self.runtime.block_on(engine::full_plan(&job)) {
+                        Ok((plan, ..)) => reviewed = plan,
+                        Err(advice) => {
+                            outln!("{advice}");
+                            return Err(Stop::Saved);
+                        }
                     }
                 }
             }

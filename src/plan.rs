@@ -52,13 +52,13 @@ pub struct EntraInput {
     pub client_secret: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     Create,
     Update,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Resource {
     UserPool,
     Domain,
@@ -89,7 +89,7 @@ impl Resource {
 }
 
 /// One field a change sets: its old value (updates) and new value, as shown to the admin.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     pub name: String,
     pub old: Option<String>,
@@ -97,7 +97,7 @@ pub struct Field {
 }
 
 /// What apply sends for a change.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Payload {
     CreatePool { name: String },
     CreateDomain { prefix: String, managed_login: bool },
@@ -108,7 +108,7 @@ pub enum Payload {
     CreateBranding,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     pub action: Action,
     pub resource: Resource,

@@ -53,7 +53,7 @@ pub struct DomainInfo {
     pub managed_login_version: Option<i32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProviderType {
     Saml,
     Oidc,
@@ -83,7 +83,7 @@ pub struct ProviderSummary {
     pub provider_type: ProviderType,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProviderInfo {
     pub name: String,
     pub provider_type: ProviderType,
@@ -99,7 +99,7 @@ pub const READ_ONLY_DETAILS: [&str; 3] = [
 ];
 
 /// Every field of an app client that UpdateUserPoolClient would reset when omitted.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClientConfig {
     pub client_id: Option<String>,
     pub client_name: String,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use cognito_entra::cognito::apply::{Event, Ids};
 use cognito_entra::cognito::fake::WRITE_OPERATIONS;
-use cognito_entra::engine::{ApplyFailure, apply_planned};
+use cognito_entra::engine::{ApplyFailure, apply_planned, plan_live};
 use cognito_entra::journey::Step;
 use cognito_entra::state::State;
 
@@ -20,8 +20,43 @@ pub fn run(
     yes: bool,
     remove_other_providers: bool,
     out: Option<&Path>,
+    saved_plan: Option<&Path>,
 ) -> CommandResult {
-    block_on(run_async(ctx, source, yes, remove_other_providers, out))?
+    block_on(run_async(
+        ctx,
+        source,
+        yes,
+        remove_other_providers,
+        out,
+        saved_plan,
+    ))?
+}
+
+/// A saved plan (`plan --out`), read and held against the plan made now: the same changes
+/// for the same setup, or a refusal that says what changed and shows the plan now.
+fn check_saved_plan(path: &Path, prepared: &super::prepare::Prepared) -> Result<(), Failure> {
+    use cognito_entra::plan_file;
+    let shown = path.display().to_string();
+    let bytes = cognito_entra::bounded::read_file(path, plan_file::MAX_BYTES).map_err(|e| {
+        Failure::Failed(format!(
+            "error: --plan: {}\n  fix: give the file `cognito-entra plan --out FILE` wrote",
+            e.about(&shown)
+        ))
+    })?;
+    let saved = plan_file::load(&shown, &bytes)
+        .map_err(|e| Failure::Failed(format!("error: --plan: {e}")))?;
+    plan_file::check(&saved, &prepared.resolved.setup, &prepared.plan).map_err(|stale| {
+        let mut text = format!(
+            "error: --plan: {shown} is out of date; nothing was changed:\n"
+        );
+        for reason in &stale.reasons {
+            text.push_str(&format!("  - {reason}\n"));
+        }
+        text.push_str("This is what apply would do now:\n");
+        text.push_str(&prepared.plan.render());
+        text.push_str("  fix: review it, then save it again with `cognito-entra plan --out FILE` and apply that");
+        Failure::Failed(text)
+    })
 }
 
 async fn run_async(
@@ -30,8 +65,17 @@ async fn run_async(
     yes: bool,
     remove_other_providers: bool,
     out: Option<&Path>,
+    saved_plan: Option<&Path>,
 ) -> CommandResult {
     let prepared = prepare(ctx, source, remove_other_providers, true).await?;
+    // A saved plan is the review: applied as it is, or refused when it is stale.
+    let yes = match saved_plan {
+        Some(path) => {
+            check_saved_plan(path, &prepared)?;
+            true
+        }
+        None => yes,
+    };
     let setup = prepared.resolved.setup.clone();
     let store = ctx.store()?;
     let lock = store.lock(&setup.name)?;
@@ -52,8 +96,28 @@ async fn run_async(
     }
 
     out!("{}", prepared.plan.render());
-    if !prepared.plan.is_empty() && !yes {
+    let mut prepared = prepared;
+    // Asked, then read again before the first write: what runs is what was reviewed. (With
+    // --yes nothing was waited for, and the plan just made is the one reviewed.)
+    while !prepared.plan.is_empty() && !yes {
         confirm()?;
+        let now = plan_live(&prepared.job, prepared.options)
+            .await
+            .map_err(|e| Failure::Failed(format!("error: {}", e.text(&prepared.aws))))?;
+        if now.plan.changes == prepared.plan.changes {
+            prepared.api = now.api;
+            prepared.pool_id = now.ids.user_pool_id;
+            prepared.client_id = now.ids.client_id;
+            break;
+        }
+        outln!(
+            "\nThe account changed while the plan was read: nothing was written. This is what apply would do now:"
+        );
+        out!("{}", now.plan.render());
+        prepared.plan = now.plan;
+        prepared.api = now.api;
+        prepared.pool_id = now.ids.user_pool_id;
+        prepared.client_id = now.ids.client_id;
     }
     // Observation adopted whatever exists (by ID or by name); apply starts from those IDs.
     let mut ids = Ids {

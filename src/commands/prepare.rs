@@ -18,6 +18,10 @@ use crate::cli::Source;
 
 pub struct Prepared {
     pub resolved: Resolved,
+    /// What was planned with (the secret typed, if any, in memory only): a re-read before
+    /// applying plans with the same.
+    pub job: Job,
+    pub options: Options,
     pub api: SdkCognito,
     pub plan: Plan,
     pub entra: Checked,
@@ -109,6 +113,8 @@ pub async fn prepare(
     };
     print_findings(&planned.entra.findings);
     Ok(Prepared {
+        job: job.clone(),
+        options,
         pool_id: planned.ids.user_pool_id.clone(),
         client_id: planned.ids.client_id.clone(),
         required_attributes: planned.required_attributes.unwrap_or_default(),

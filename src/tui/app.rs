@@ -80,6 +80,8 @@ pub enum TaskDone {
     Planned(Result<Plan, String>),
     ApplyStep(usize, Ids),
     Applied(Result<Vec<ForEntra>, String>),
+    /// The account changed since the review: nothing was written; the plan now.
+    Stale(Plan),
     /// A pasted SAML response, decoded and judged against the setup.
     SamlChecked(Box<Result<Decoded, String>>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
@@ -1842,6 +1844,16 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 state.record_applied(change.id());
             }
             vec![Cmd::Save]
+        }
+        TaskDone::Stale(plan) => {
+            m.applying = false;
+            m.apply_lines.clear();
+            m.plan = Some(plan);
+            m.message = vec![
+                "! The account changed since you reviewed the plan: nothing was written.".into(),
+                "  The plan below is what applying would do now; review it and apply again.".into(),
+            ];
+            Vec::new()
         }
         TaskDone::SamlChecked(result) => {
             m.saml_check = Some(*result);

@@ -12,7 +12,8 @@ use cognito_entra::state::{SetupLock, State, StateStore};
 
 use cognito_entra::cognito::api::CognitoApi;
 use cognito_entra::cognito::apply::Ids;
-use cognito_entra::engine::{Job, api, full_plan, prepare, run_apply, say};
+use cognito_entra::engine::{Job, NotApplied, api, apply_reviewed, full_plan, prepare, say};
+use cognito_entra::plan::Change;
 
 use super::app::{Cmd, Model, Msg, PoolDetails, TaskDone};
 
@@ -208,12 +209,20 @@ impl Runtime {
                 })
             }
             Cmd::Apply => {
+                // Exactly the plan on the review screen; a stale one comes back instead.
+                let Some(reviewed) = m.plan.clone() else {
+                    return;
+                };
                 let tx = self.tx.clone();
                 self.spawn(async move {
-                    let progress = |i: usize, ids: &Ids| {
+                    let progress = |i: usize, _: &Change, ids: &Ids| {
                         let _ = tx.send(Msg::Task(TaskDone::ApplyStep(i, ids.clone())));
                     };
-                    TaskDone::Applied(run_apply(&job, progress).await)
+                    match apply_reviewed(&job, &reviewed, progress).await {
+                        Ok(certs) => TaskDone::Applied(Ok(certs)),
+                        Err(NotApplied::Stale(now)) => TaskDone::Stale(now),
+                        Err(NotApplied::Failed(advice)) => TaskDone::Applied(Err(advice)),
+                    }
                 })
             }
             _ => {}
