@@ -606,6 +606,16 @@ fn the_plain_prompts_walk_the_same_journey() {
     let screen = w.wait("EXIT-");
     assert!(screen.contains("EXIT-0"), "{screen}");
     assert!(screen.contains("Setup plain-saml is complete"), "{screen}");
+    // Plain mode records what it applied, as the wizard and `apply` do (status reads it).
+    let saved: toml::Table = std::fs::read_to_string(w.dir.path().join("state/plain-saml.toml"))
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let applied = saved["progress"]["applied"].as_array().cloned().unwrap_or_default();
+    assert!(
+        applied.iter().any(|a| a.as_str() == Some("create identity_provider EntraID")),
+        "not recorded: {applied:?}"
+    );
 
     let sdk = w.moto.sdk(REGION);
     block_on(async {
