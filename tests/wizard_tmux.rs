@@ -611,9 +611,14 @@ fn the_plain_prompts_walk_the_same_journey() {
         .unwrap_or_default()
         .parse()
         .unwrap_or_else(|e| panic!("{e}"));
-    let applied = saved["progress"]["applied"].as_array().cloned().unwrap_or_default();
+    let applied = saved["progress"]["applied"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(
-        applied.iter().any(|a| a.as_str() == Some("create identity_provider EntraID")),
+        applied
+            .iter()
+            .any(|a| a.as_str() == Some("create identity_provider EntraID")),
         "not recorded: {applied:?}"
     );
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod apply;
 pub mod certs;
 pub mod credentials;
+#[cfg(any(test, feature = "test-support"))]
 pub mod fake;
 pub mod observe;
 pub mod profiles;

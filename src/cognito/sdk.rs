@@ -198,9 +198,12 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
     if let Some(inner) = config.credentials_provider() {
         builder = builder.credentials_provider(TimedCredentials::new(inner, limits.credentials));
     }
+    #[cfg(feature = "test-support")]
     let pause_after_writes = std::env::var("COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES")
         .ok()
         .and_then(|v| v.parse().ok());
+    #[cfg(not(feature = "test-support"))]
+    let pause_after_writes = None;
     Ok(SdkCognito {
         client: cip::Client::from_conf(builder.build()),
         limits,

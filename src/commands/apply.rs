@@ -4,8 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use cognito_entra::cognito::api::WRITE_OPERATIONS;
 use cognito_entra::cognito::apply::{Event, Ids};
-use cognito_entra::cognito::fake::WRITE_OPERATIONS;
 use cognito_entra::engine::{ApplyFailure, apply_planned, plan_live};
 use cognito_entra::journey::Step;
 use cognito_entra::state::State;
