@@ -149,7 +149,10 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
             "",
         ));
     }
-    let desired = provider_details(setup, values, None);
+    // The same desired state plan and export use; OIDC endpoints from the tenant's discovery
+    // document as it was read just now.
+    let discovery = live.discovery.as_ref().and_then(|r| r.discovery.as_ref());
+    let desired = provider_details(setup, None, discovery);
     for (key, want) in &desired {
         if READ_ONLY_DETAILS.contains(&key.as_str()) {
             continue;

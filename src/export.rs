@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use crate::cognito::api::managed_login_version;
+use crate::entra::discovery::Discovery;
+use crate::plan::EntraInput;
 use crate::setup::{Protocol, Setup, Values};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,54 +37,25 @@ impl std::str::FromStr for Format {
 
 /// The provider details as Cognito wants them, without the secret (and without what Cognito
 /// adds itself).
+/// The provider details the export declares: the same desired state `plan` and `doctor`
+/// use. OIDC endpoints come from the tenant's discovery document (none given: left out, and
+/// the caller says why); never the client secret.
 pub fn provider_details(
     setup: &Setup,
-    values: &Values,
     metadata_file: Option<&str>,
+    discovery: Option<&Discovery>,
 ) -> BTreeMap<String, String> {
-    let mut d = BTreeMap::new();
-    let flag = |b: bool| if b { "true" } else { "false" }.to_string();
-    match setup.protocol {
-        Protocol::Saml => {
-            let s = setup.saml();
-            if let Some(url) = &s.metadata_url {
-                d.insert("MetadataURL".into(), url.clone());
-            } else if let Some(doc) = metadata_file {
-                d.insert("MetadataFile".into(), doc.to_string());
-            }
-            d.insert("IDPSignout".into(), flag(s.idp_signout));
-            d.insert("IDPInit".into(), flag(s.idp_initiated));
-            d.insert("EncryptedResponses".into(), flag(s.encrypted_responses));
-            if s.sign_requests {
-                d.insert("RequestSigningAlgorithm".into(), "rsa-sha256".into());
-            }
-        }
-        Protocol::Oidc => {
-            let o = setup.oidc();
-            d.insert("client_id".into(), o.client_id.unwrap_or_default());
-            d.insert(
-                "attributes_request_method".into(),
-                o.attributes_request_method.as_str().into(),
-            );
-            d.insert("authorize_scopes".into(), o.scopes.join(" "));
-            // Entra's endpoints follow from the issuer; apply fetches them from discovery.
-            if let Some(issuer) = &values.oidc_issuer {
-                let base = issuer.trim_end_matches("/v2.0");
-                d.insert("oidc_issuer".into(), issuer.clone());
-                d.insert(
-                    "authorize_url".into(),
-                    format!("{base}/oauth2/v2.0/authorize"),
-                );
-                d.insert("token_url".into(), format!("{base}/oauth2/v2.0/token"));
-                d.insert(
-                    "attributes_url".into(),
-                    "https://graph.microsoft.com/oidc/userinfo".into(),
-                );
-                d.insert("jwks_uri".into(), format!("{base}/discovery/v2.0/keys"));
-            }
-        }
-    }
-    d
+    let entra = EntraInput {
+        metadata_url: setup
+            .saml
+            .as_ref()
+            .and_then(|s| s.metadata_url.as_ref())
+            .map(|u| u.trim().to_string()),
+        metadata_file: metadata_file.map(str::to_string),
+        discovery: discovery.cloned(),
+        client_secret: None,
+    };
+    crate::plan::desired_details(setup, &entra, None).unwrap_or_default()
 }
 
 /// `metadata_file` is the content of a SAML setup's metadata file, when it has one.
@@ -91,8 +64,9 @@ pub fn export(
     values: &Values,
     format: Format,
     metadata_file: Option<&str>,
+    discovery: Option<&Discovery>,
 ) -> String {
-    let details = provider_details(setup, values, metadata_file);
+    let details = provider_details(setup, metadata_file, discovery);
     match format {
         Format::CloudFormation => cloudformation(setup, values, &details),
         Format::Terraform => terraform(setup, &details),

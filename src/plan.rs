@@ -493,27 +493,29 @@ fn plan_domain(
 }
 
 /// The provider as Cognito should have it. `None` when inputs are missing (refusals added).
-fn desired_provider(
+/// The provider details this setup wants, from its answers and what Entra serves: the one
+/// definition `plan`, `doctor` and `export` share. OIDC endpoints come from the discovery
+/// document of the setup's authority (sovereign clouds have their own); the client secret is
+/// added only when given. `Err` names what is missing.
+pub fn desired_details(
     setup: &Setup,
-    observed: &Observed,
     entra: &EntraInput,
-    refusals: &mut Vec<Refusal>,
-) -> Option<ProviderInfo> {
+    client_secret: Option<&str>,
+) -> Result<BTreeMap<String, String>, Refusal> {
     let mut details = BTreeMap::new();
     let flag = |b: bool| if b { "true" } else { "false" }.to_string();
-    let provider_type = match setup.protocol {
+    match setup.protocol {
         Protocol::Saml => {
             let saml = setup.saml();
             match (&entra.metadata_url, &entra.metadata_file) {
                 (Some(url), _) => details.insert("MetadataURL".into(), url.clone()),
                 (None, Some(file)) => details.insert("MetadataFile".into(), file.clone()),
                 (None, None) => {
-                    refusals.push(Refusal {
+                    return Err(Refusal {
                         field: "saml.metadata_url".into(),
                         problem: "no Entra metadata".into(),
                         fix: "copy \"App Federation Metadata Url\" from Entra (Single sign-on › SAML Certificates)".into(),
                     });
-                    return None;
                 }
             };
             details.insert("IDPSignout".into(), flag(saml.idp_signout));
@@ -522,37 +524,23 @@ fn desired_provider(
             if saml.sign_requests {
                 details.insert("RequestSigningAlgorithm".into(), "rsa-sha256".into());
             }
-            ProviderType::Saml
         }
         Protocol::Oidc => {
             let oidc = setup.oidc();
             let Some(d) = &entra.discovery else {
-                refusals.push(Refusal {
+                return Err(Refusal {
                     field: "oidc.tenant_id".into(),
                     problem: "the tenant's discovery document was not checked".into(),
-                    fix: "give oidc.tenant_id; plan fetches its discovery document".into(),
+                    fix: "give oidc.tenant_id; its discovery document names the endpoints".into(),
                 });
-                return None;
-            };
-            let secret = entra.client_secret.clone().or_else(|| {
-                observed
-                    .provider
-                    .as_ref()
-                    .and_then(|p| p.details.get("client_secret").cloned())
-            });
-            let Some(secret) = secret else {
-                refusals.push(Refusal {
-                    field: "client secret".into(),
-                    problem: "the provider is new and no client secret was given".into(),
-                    fix: "in Entra: Certificates & secrets › New client secret, copy its Value (not its ID) into COGNITO_ENTRA_CLIENT_SECRET, or run apply in a terminal to type it".into(),
-                });
-                return None;
             };
             details.insert(
                 "client_id".into(),
                 oidc.client_id.clone().unwrap_or_default(),
             );
-            details.insert("client_secret".into(), secret);
+            if let Some(secret) = client_secret {
+                details.insert("client_secret".into(), secret.to_string());
+            }
             details.insert(
                 "attributes_request_method".into(),
                 oidc.attributes_request_method.as_str().into(),
@@ -563,15 +551,47 @@ fn desired_provider(
             details.insert("token_url".into(), d.token_url.clone());
             details.insert("attributes_url".into(), d.attributes_url.clone());
             details.insert("jwks_uri".into(), d.jwks_uri.clone());
-            ProviderType::Oidc
         }
+    }
+    Ok(details)
+}
+
+fn desired_provider(
+    setup: &Setup,
+    observed: &Observed,
+    entra: &EntraInput,
+    refusals: &mut Vec<Refusal>,
+) -> Option<ProviderInfo> {
+    let secret = entra.client_secret.clone().or_else(|| {
+        observed
+            .provider
+            .as_ref()
+            .and_then(|p| p.details.get("client_secret").cloned())
+    });
+    if setup.protocol == Protocol::Oidc && entra.discovery.is_some() && secret.is_none() {
+        refusals.push(Refusal {
+            field: "client secret".into(),
+            problem: "the provider is new and no client secret was given".into(),
+            fix: "in Entra: Certificates & secrets › New client secret, copy its Value (not its ID) into COGNITO_ENTRA_CLIENT_SECRET, or run apply in a terminal to type it".into(),
+        });
+        return None;
+    }
+    let provider_type = match setup.protocol {
+        Protocol::Saml => ProviderType::Saml,
+        Protocol::Oidc => ProviderType::Oidc,
     };
-    Some(ProviderInfo {
-        name: setup.provider_name().to_string(),
-        provider_type,
-        details,
-        attribute_mapping: setup.attribute_mapping(),
-    })
+    match desired_details(setup, entra, secret.as_deref()) {
+        Ok(details) => Some(ProviderInfo {
+            name: setup.provider_name().to_string(),
+            provider_type,
+            details,
+            attribute_mapping: setup.attribute_mapping(),
+        }),
+        Err(refusal) => {
+            refusals.push(refusal);
+            None
+        }
+    }
 }
 
 /// The fields a provider change sets; for an update, only those that differ.

@@ -66,11 +66,35 @@ client_id = "3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c"
 
 const SECRET: &str = "Xq9~export.Secret_never-in-output";
 
+/// The Entra stand-in, for the tenant's discovery document (the OIDC endpoints come from it).
+fn entra(discovery: Vec<u8>) -> common::https::HttpsServer {
+    let mut routes = std::collections::HashMap::new();
+    routes.insert(
+        format!(
+            "/{}/v2.0/.well-known/openid-configuration",
+            common::entra::TENANT
+        ),
+        common::https::Response::ok("application/json", discovery).templated(),
+    );
+    common::https::HttpsServer::start(routes)
+}
+
+fn global_cloud() -> Vec<u8> {
+    common::entra::discovery_json("https://localhost:{port}", common::entra::TENANT)
+}
+
 fn export(dir: &Path, config: &str, format: &str) -> String {
+    export_with(dir, config, format, global_cloud())
+}
+
+fn export_with(dir: &Path, config: &str, format: &str, discovery: Vec<u8>) -> String {
     let file = dir.join(format!("{format}-{}.toml", config.len()));
     write(&file, config);
+    let entra = entra(discovery);
     let out = run(cmd(&dir.join("state"))
         .env("COGNITO_ENTRA_CLIENT_SECRET", SECRET)
+        .env("SSL_CERT_FILE", &entra.ca_file)
+        .env("COGNITO_ENTRA_AUTHORITY", entra.authority())
         .args(["export", "--format", format, "--config"])
         .arg(&file));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -140,7 +164,15 @@ fn cloudformation_passes_cfn_lint() {
         !yaml.contains("Type: AWS::Cognito::UserPool\n"),
         "an adopted pool is not created:\n{yaml}"
     );
-    assert!(yaml.contains("authorize_url: \"https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/oauth2/v2.0/authorize\""), "{yaml}");
+    // The endpoints the tenant's discovery document names (the stand-in serves it).
+    assert!(
+        yaml.contains("authorize_url: \"https://localhost:"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/oauth2/v2.0/authorize\""),
+        "{yaml}"
+    );
     cfn_lint(dir.path(), &yaml);
 }
 
@@ -207,4 +239,28 @@ fn env_and_json_carry_every_value() {
         .args(["export", "--format", "yaml", "--config"])
         .arg(dir.path().join("env-").with_extension("x")));
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}
+
+/// The OIDC endpoints in an export are the ones the tenant's discovery document names, as in
+/// `plan` and `doctor`: a sovereign cloud's hosts (here US Government's userinfo endpoint),
+/// never a hard-coded graph.microsoft.com.
+#[test]
+fn oidc_endpoints_come_from_the_discovery_document() {
+    let dir = tempdir();
+    let us_government = String::from_utf8_lossy(&global_cloud())
+        .replace(
+            "https://graph.microsoft.com/oidc/userinfo",
+            "https://graph.microsoft.us/oidc/userinfo",
+        )
+        .into_bytes();
+    let json = export_with(dir.path(), OIDC_ADOPTED, "json", us_government);
+    assert!(
+        json.contains("https://graph.microsoft.us/oidc/userinfo"),
+        "{json}"
+    );
+    assert!(!json.contains("graph.microsoft.com"), "{json}");
+    assert!(
+        json.contains("https://localhost:"),
+        "the stand-in's endpoints: {json}"
+    );
 }

@@ -1,10 +1,13 @@
 //! `cognito-entra export`: the setup as CloudFormation, Terraform, .env or JSON.
 
+use cognito_entra::entra::discovery;
+use cognito_entra::entra::fetch::{Fetcher, Limits};
 use cognito_entra::export::{Format, export};
+use cognito_entra::setup::Protocol;
 use cognito_entra::setup::{Stage, derive};
 
 use super::source::resolve;
-use super::{CommandResult, Context, EXIT_OK, Failure, print_warnings};
+use super::{CommandResult, Context, EXIT_OK, Failure, block_on, print_warnings};
 use crate::cli::Source;
 
 pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
@@ -38,9 +41,40 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
             )
         })
         .transpose()?;
+    // OIDC endpoints come from the tenant's discovery document, as plan and doctor take them
+    // (each cloud has its own hosts).
+    let discovery = match (&resolved.setup.protocol, resolved.setup.oidc.as_ref()) {
+        (Protocol::Oidc, Some(oidc)) if oidc.tenant_id.is_some() => {
+            let tenant = oidc.tenant_id.clone().unwrap_or_default();
+            let report = block_on(async {
+                match Fetcher::new(Limits::from_env()) {
+                    Ok(fetcher) => {
+                        Ok(discovery::check_tenant(&fetcher, &ctx.global.authority, &tenant).await)
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            })?
+            .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+            let Some(found) = report.discovery else {
+                let why: Vec<String> = report.findings.iter().map(|f| f.message.clone()).collect();
+                return Err(Failure::Failed(format!(
+                    "error: oidc.tenant_id: the tenant's discovery document could not be read, and the export takes the OIDC endpoints from it: {}\n  fix: check the tenant ID and the network (or --authority for another cloud), then export again",
+                    why.join("; ")
+                )));
+            };
+            Some(found)
+        }
+        _ => None,
+    };
     out!(
         "{}",
-        export(&resolved.setup, &values, format, metadata_file.as_deref())
+        export(
+            &resolved.setup,
+            &values,
+            format,
+            metadata_file.as_deref(),
+            discovery.as_ref()
+        )
     );
     Ok(EXIT_OK)
 }
