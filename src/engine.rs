@@ -35,14 +35,18 @@ impl Job {
     /// A session step for a saved setup; files go to and are read from the current folder.
     pub fn from_state(
         state: &State,
-        endpoint_url: Option<String>,
+        given: &crate::resolve::Given,
         authority: &str,
         secret: Option<String>,
     ) -> Job {
         Job {
             setup: state.answers.clone(),
             known: state.known(),
-            aws: state.aws_options(endpoint_url),
+            aws: crate::resolve::aws_options(
+                given,
+                state.aws.profile.as_deref(),
+                &state.answers.region,
+            ),
             authority: authority.to_string(),
             secret,
             out_dir: PathBuf::from("."),

@@ -14,6 +14,7 @@ pub mod humanize;
 pub mod journey;
 pub mod plan;
 pub mod plan_file;
+pub mod resolve;
 pub mod saml_response;
 pub mod secrets;
 pub mod setup;

@@ -48,7 +48,7 @@ impl From<InquireError> for Stop {
 type Flow<T> = Result<T, Stop>;
 
 struct Session {
-    ctx_endpoint: Option<String>,
+    given: cognito_entra::resolve::Given,
     authority: String,
     lock: SetupLock,
     state: State,
@@ -102,7 +102,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         .build()
         .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))?;
     let mut s = Session {
-        ctx_endpoint: ctx.global.endpoint_url.clone(),
+        given: ctx.given(),
         authority: ctx.global.authority.clone(),
         lock,
         state,
@@ -209,7 +209,7 @@ impl Session {
     fn job(&self) -> Job {
         Job::from_state(
             &self.state,
-            self.ctx_endpoint.clone(),
+            &self.given,
             &self.authority,
             self.secret.clone(),
         )
@@ -253,19 +253,22 @@ impl Session {
     fn aws(&mut self) -> Flow<()> {
         let profiles = cognito_entra::cognito::profiles::list_profiles();
         loop {
+            let profile_default =
+                cognito_entra::resolve::profile(&self.given, self.state.aws.profile.as_deref())
+                    .value;
             let profile = Text::new("AWS profile:")
-                .with_default(self.state.aws.profile.as_deref().unwrap_or("default"))
+                .with_default(&profile_default)
                 .with_help_message(&if profiles.is_empty() {
                     "none found in ~/.aws/config".to_string()
                 } else {
                     format!("yours: {}", profiles.join(", "))
                 })
                 .prompt()?;
-            let default_region = if self.state.answers.region.is_empty() {
-                "us-east-1".to_string()
-            } else {
-                self.state.answers.region.clone()
-            };
+            let default_region = cognito_entra::resolve::region(
+                &self.given,
+                Some(self.state.answers.region.as_str()),
+            )
+            .value;
             let region = Text::new("Region of the user pool:")
                 .with_default(&default_region)
                 .with_validator(validator(|v: &str| check_region_value(v).map(problem_text)))

@@ -177,20 +177,6 @@ impl State {
         self.aws.domain = crate::setup::derive::domain_host(&self.answers);
     }
 
-    /// Where and as whom to call AWS for this setup. The profile "default" is left to the
-    /// SDK, whose default chain reads it anyway after the environment.
-    pub fn aws_options(&self, endpoint_url: Option<String>) -> crate::cognito::sdk::AwsOptions {
-        crate::cognito::sdk::AwsOptions {
-            region: self.answers.region.clone(),
-            profile: self
-                .aws
-                .profile
-                .clone()
-                .filter(|p| !p.is_empty() && p != "default"),
-            endpoint_url,
-        }
-    }
-
     /// Records a finished change of a plan.
     pub fn record_applied(&mut self, change_id: String) {
         if !self.progress.applied.contains(&change_id) {

@@ -713,3 +713,34 @@ fn scripts_try_gives_a_working_tour() {
     let end = wait("TRY-OVER");
     assert!(end.contains("Setup tour is complete"), "{end}");
 }
+
+/// Plain mode takes the region and profile by the same rule as every other face: a flag,
+/// then the environment, then the saved setup, then a default (it offered us-east-1 whatever
+/// AWS_REGION said, and Enter saved it).
+#[test]
+fn plain_mode_offers_the_region_and_profile_the_environment_gives() {
+    let w = World::new();
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(
+        &w.wizard_line("AWS_REGION=eu-central-1 AWS_PROFILE=from-env")
+            .replace(
+                &format!("{};", sh_quote(bin())),
+                &format!("{} wizard --plain;", sh_quote(bin())),
+            ),
+    );
+    w.wait("New SAML setup");
+    w.keys(&["Enter"]);
+    w.wait("Name this setup");
+    w.text("where-from");
+    w.keys(&["Enter"]);
+    let screen = w.wait("AWS profile");
+    assert!(screen.contains("from-env"), "{screen}");
+    w.keys(&["C-u"]);
+    w.text("default");
+    w.keys(&["Enter"]);
+    let screen = w.wait("Region of the user pool");
+    assert!(screen.contains("eu-central-1"), "{screen}");
+    assert!(!screen.contains("us-east-1"), "{screen}");
+    w.keys(&["C-c"]);
+    w.wait("EXIT-");
+}

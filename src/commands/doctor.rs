@@ -34,10 +34,8 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
     let state = store.load_existing(&name)?;
     let s = &state.answers;
     let values = derive(s, &state.known(), &ctx.global.authority);
-    let mut aws = state.aws_options(ctx.global.endpoint_url.clone());
-    if ctx.global.profile.is_some() {
-        aws.profile = ctx.global.profile.clone();
-    }
+    let aws =
+        cognito_entra::resolve::aws_options(&ctx.given(), state.aws.profile.as_deref(), &s.region);
     let now = time::OffsetDateTime::now_utc();
     let live = block_on(async {
         let api = connect(&aws)

@@ -86,6 +86,15 @@ impl Context {
         Ok(StateStore::new(dir))
     }
 
+    /// The flags that say where and as whom (resolved by `cognito_entra::resolve`).
+    pub fn given(&self) -> cognito_entra::resolve::Given {
+        cognito_entra::resolve::Given {
+            profile: self.global.profile.clone(),
+            region: self.global.region.clone(),
+            endpoint_url: self.global.endpoint_url.clone(),
+        }
+    }
+
     pub fn clipboard_mode(&self) -> cognito_entra::clipboard::Mode {
         use cognito_entra::clipboard::Mode;
         match self.global.clipboard {

@@ -70,11 +70,15 @@ pub async fn prepare(
     let mut job = Job {
         setup: setup.clone(),
         known: resolved.known.clone(),
-        aws: AwsOptions {
-            region: setup.region.clone(),
-            profile: ctx.global.profile.clone(),
-            endpoint_url: ctx.global.endpoint_url.clone(),
-        },
+        // The saved setup's profile counts too (a flag or AWS_PROFILE first).
+        aws: cognito_entra::resolve::aws_options(
+            &ctx.given(),
+            resolved
+                .state
+                .as_ref()
+                .and_then(|s| s.aws.profile.as_deref()),
+            &setup.region,
+        ),
         authority: ctx.global.authority.clone(),
         secret: None,
         out_dir: PathBuf::from("."),

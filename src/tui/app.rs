@@ -2,6 +2,7 @@
 //! machine over the core's journey; it never does I/O. What needs the outside world (saving,
 //! copying, AWS, HTTP) comes back as `Cmd`s for the runtime, whose answers return as `Msg`s.
 
+use cognito_entra::resolve::{self, Chosen};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use cognito_entra::cognito::api::{ClientSummary, DomainInfo, PoolSummary};
@@ -199,8 +200,10 @@ pub struct Model {
     pub exit: Option<Exit>,
     pub color: bool,
     pub authority: String,
-    pub default_profile: String,
-    pub default_region: String,
+    /// The profile and region from the flags and the environment (resolve's rule; the saved
+    /// setup is laid over them at each step with `with_saved`).
+    pub default_profile: Chosen,
+    pub default_region: Chosen,
     pub profiles: Vec<String>,
 }
 
@@ -240,8 +243,14 @@ impl Model {
             exit: None,
             color: true,
             authority: authority.to_string(),
-            default_profile: "default".into(),
-            default_region: "us-east-1".into(),
+            default_profile: Chosen {
+                value: resolve::DEFAULT_PROFILE.into(),
+                from: resolve::Source::Default,
+            },
+            default_region: Chosen {
+                value: resolve::DEFAULT_REGION.into(),
+                from: resolve::Source::Default,
+            },
             profiles: Vec::new(),
         }
     }
@@ -467,10 +476,9 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
         return Vec::new();
     };
     let profile = m
-        .state
-        .as_ref()
-        .and_then(|s| s.aws.profile.clone())
-        .unwrap_or_else(|| m.default_profile.clone());
+        .default_profile
+        .with_saved(m.state.as_ref().and_then(|s| s.aws.profile.as_deref()))
+        .value;
     m.form = match step {
         Step::Protocol | Step::AwsAccount => {
             let profiles = if m.profiles.is_empty() {
@@ -479,11 +487,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
             } else {
                 format!("yours: {}", m.profiles.join(", "))
             };
-            let region = if setup.region.is_empty() {
-                m.default_region.clone()
-            } else {
-                setup.region.clone()
-            };
+            let region = m.default_region.with_saved(Some(&setup.region)).value;
             m.screen = Screen::Step(Step::AwsAccount);
             Form::new(vec![
                 Field::text("profile", "AWS profile", &profiles, "", &profile),
@@ -1020,8 +1024,8 @@ fn back_to_welcome(m: &mut Model, rows: Vec<Row>) {
     let mut fresh = Model::new(rows, &m.authority);
     fresh.color = m.color;
     fresh.profiles = std::mem::take(&mut m.profiles);
-    fresh.default_profile = std::mem::take(&mut m.default_profile);
-    fresh.default_region = std::mem::take(&mut m.default_region);
+    fresh.default_profile = m.default_profile.clone();
+    fresh.default_region = m.default_region.clone();
     fresh.tick = m.tick;
     if let Some(i) = left.and_then(|name| fresh.rows.iter().position(|r| r.name == name)) {
         fresh.selected = i;

@@ -22,7 +22,7 @@ pub struct Runtime {
     pub lock: Option<SetupLock>,
     pub clipboard: Clipboard,
     pub tx: UnboundedSender<Msg>,
-    pub endpoint_url: Option<String>,
+    pub given: cognito_entra::resolve::Given,
     pub authority: String,
 }
 
@@ -31,7 +31,7 @@ impl Runtime {
         let state = m.state.as_ref()?;
         Some(Job::from_state(
             state,
-            self.endpoint_url.clone(),
+            &self.given,
             &self.authority,
             m.secret.clone(),
         ))

@@ -62,19 +62,10 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     let mut model = Model::new(rows(&ctx.store()?)?, &ctx.global.authority);
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     model.profiles = cognito_entra::cognito::profiles::list_profiles();
-    model.default_profile = ctx
-        .global
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-        .unwrap_or_else(|| "default".into());
-    model.default_region = ctx
-        .global
-        .region
-        .clone()
-        .or_else(|| std::env::var("AWS_REGION").ok())
-        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-        .unwrap_or_else(|| "us-east-1".into());
+    // Read once, here: flags and environment; the saved setup comes in at each step.
+    let given = ctx.given();
+    model.default_profile = cognito_entra::resolve::profile(&given, None);
+    model.default_region = cognito_entra::resolve::region(&given, None);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -127,7 +118,7 @@ async fn event_loop(
         lock: None,
         clipboard: Clipboard::new(ctx.clipboard_mode(), false),
         tx: tx.clone(),
-        endpoint_url: ctx.global.endpoint_url.clone(),
+        given: ctx.given(),
         authority: ctx.global.authority.clone(),
     };
     if let Some(name) = setup {
