@@ -17,10 +17,9 @@ use cognito_entra::journey::{
     ChecklistItem, Step, entra_checklist, finish_checklist, next_step, portal_values,
     progress_label,
 };
+use cognito_entra::setup::answers::{Answer, check};
 use cognito_entra::setup::model::{AppClient, Domain, RequestMethod, UserPool};
-use cognito_entra::setup::validate::{
-    check_prefix, check_provider_name, check_region_value, check_setup_name, check_url,
-};
+use cognito_entra::setup::validate::check_setup_name;
 use cognito_entra::setup::{Protocol, derive, parse_list};
 use cognito_entra::state::{SetupLock, State, StateStore};
 
@@ -271,7 +270,7 @@ impl Session {
             .value;
             let region = Text::new("Region of the user pool:")
                 .with_default(&default_region)
-                .with_validator(validator(|v: &str| check_region_value(v).map(problem_text)))
+                .with_validator(validator(|v: &str| check(Answer::Region(v))))
                 .prompt()?;
             self.state.aws.profile = Some(profile.trim().to_string());
             self.state.answers.region = region.trim().to_string();
@@ -357,11 +356,7 @@ impl Session {
                         .replace(['_', '.'], "-")
                 ))
                 .with_help_message("<prefix>.auth.<region>.amazoncognito.com")
-                .with_validator(validator(|v: &str| {
-                    let mut out = Vec::new();
-                    check_prefix(v, &mut out);
-                    out.into_iter().next().map(problem_text)
-                }))
+                .with_validator(validator(|v: &str| check(Answer::DomainPrefix(v))))
                 .prompt()?;
             let prefix = prefix.trim().to_string();
             let job = self.job();
@@ -383,8 +378,9 @@ impl Session {
                 outln!("{prefix} is taken by another user pool; choose another.");
                 continue;
             }
+            // The saved answer is the default, as in the wizard.
             let managed_login = Confirm::new("Managed login pages (the newer sign-in pages)?")
-                .with_default(false)
+                .with_default(self.state.answers.domain.managed_login)
                 .prompt()?;
             self.state.answers.domain = Domain {
                 prefix: Some(prefix),
@@ -419,13 +415,14 @@ impl Session {
             let answer = Text::new(label)
                 .with_help_message("HTTPS, or http://localhost:PORT; several: comma-separated")
                 .with_validator(validator(move |v: &str| {
-                    if required && v.is_empty() {
-                        return Some("a new client needs at least one callback URL".into());
+                    if field.starts_with("Sign-out") {
+                        check(Answer::LogoutUrls(v))
+                    } else {
+                        check(Answer::CallbackUrls {
+                            typed: v,
+                            new_client: required,
+                        })
                     }
-                    parse_list(v)
-                        .iter()
-                        .find_map(|u| check_url(&field, u))
-                        .map(problem_text)
                 }))
                 .prompt()?;
             Ok(parse_list(&answer))
@@ -442,6 +439,7 @@ impl Session {
         let scopes = parse_list(
             &Text::new("Scopes:")
                 .with_default("openid email profile")
+                .with_validator(validator(|v: &str| check(Answer::Scopes(v))))
                 .prompt()?,
         );
         self.state.answers.app_client = if new {
@@ -480,9 +478,7 @@ impl Session {
         let protocol = self.state.answers.protocol;
         let name = Text::new("Provider name:")
             .with_default(protocol.default_provider_name())
-            .with_validator(validator(|v: &str| {
-                check_provider_name(v).map(problem_text)
-            }))
+            .with_validator(validator(|v: &str| check(Answer::ProviderName(v))))
             .prompt()?;
         self.state.answers.provider.name = Some(name.trim().to_string());
         match protocol {
@@ -647,15 +643,30 @@ impl Session {
                     return Ok(());
                 }
                 Protocol::Oidc => {
-                    let tenant = Text::new("Directory (tenant) ID:").prompt()?;
-                    let client = Text::new("Application (client) ID:").prompt()?;
+                    let tenant = Text::new("Directory (tenant) ID:")
+                        .with_validator(validator(|v: &str| {
+                            if v.is_empty() {
+                                return Some("the Directory (tenant) ID is needed (Overview page of the app registration)".into());
+                            }
+                            check(Answer::TenantId(v))
+                        }))
+                        .prompt()?;
+                    let client = Text::new("Application (client) ID:")
+                        .with_validator(validator(|v: &str| {
+                            if v.is_empty() {
+                                return Some("the Application (client) ID is needed (Overview page of the app registration)".into());
+                            }
+                            check(Answer::ClientId(v))
+                        }))
+                        .prompt()?;
                     let secret =
                         Password::new("Client secret Value (leave empty to keep Cognito's):")
                             .without_confirmation()
                             .with_display_mode(PasswordDisplayMode::Masked)
                             .prompt()?;
-                    let expires =
-                        Text::new("Secret expires on (YYYY-MM-DD, optional):").prompt()?;
+                    let expires = Text::new("Secret expires on (YYYY-MM-DD, optional):")
+                        .with_validator(validator(|v: &str| check(Answer::SecretExpiry(v))))
+                        .prompt()?;
                     let report = self.runtime.block_on(discovery::check_tenant(
                         &fetcher,
                         &self.authority,
@@ -718,6 +729,12 @@ impl Session {
             let mut m = mapping.clone();
             if claim.trim().is_empty() {
                 m.remove(attr.trim());
+            } else if let Some(problem) = check(Answer::Mapping {
+                attribute: &attr,
+                claim: &claim,
+            }) {
+                outln!("✗ {problem}");
+                continue;
             } else {
                 m.insert(attr.trim().to_string(), claim.trim().to_string());
             }

@@ -744,3 +744,47 @@ fn plain_mode_offers_the_region_and_profile_the_environment_gives() {
     w.keys(&["C-c"]);
     w.wait("EXIT-");
 }
+
+/// Plain mode checks what the wizard checks, by the same rules (setup::answers): scopes
+/// without openid, a bad mapping. Before, it took both and failed later, or never.
+#[test]
+fn plain_mode_checks_answers_as_the_wizard_does() {
+    let w = World::new();
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(&w.wizard_line("").replace(
+        &format!("{};", sh_quote(bin())),
+        &format!("{} wizard --plain;", sh_quote(bin())),
+    ));
+    w.wait("New SAML setup");
+    w.keys(&["Enter"]);
+    w.wait("Name this setup");
+    w.text("plain-rules");
+    w.keys(&["Enter"]);
+    w.wait("AWS profile");
+    w.keys(&["Enter"]);
+    w.wait("Region of the user pool");
+    w.text(REGION);
+    w.keys(&["Enter"]);
+    w.wait("Create a new pool");
+    w.keys(&["Enter"]);
+    w.wait("New pool's name");
+    w.keys(&["Enter"]);
+    w.wait("Domain prefix");
+    w.keys(&["Enter"]);
+    w.wait("Managed login pages");
+    w.keys(&["Enter"]);
+    w.wait("Create a new app client");
+    w.keys(&["Enter"]);
+    w.wait("Callback URLs:");
+    w.text("https://app.example.com/callback");
+    w.keys(&["Enter"]);
+    w.wait("Sign-out URLs");
+    w.keys(&["Enter"]);
+    w.wait("Scopes:");
+    w.text("email profile");
+    w.keys(&["Enter"]);
+    let screen = w.wait("needs the openid scope");
+    assert!(screen.contains("add openid"), "{screen}");
+    w.keys(&["C-c"]);
+    w.wait("EXIT-");
+}

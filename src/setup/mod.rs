@@ -1,5 +1,6 @@
 //! The admin's answers and what follows from them. Pure except `load`, which reads files.
 
+pub mod answers;
 pub mod derive;
 pub mod load;
 pub mod model;

@@ -3,6 +3,7 @@
 //! copying, AWS, HTTP) comes back as `Cmd`s for the runtime, whose answers return as `Msg`s.
 
 use cognito_entra::resolve::{self, Chosen};
+use cognito_entra::setup::answers::{Answer, check};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use cognito_entra::cognito::api::{ClientSummary, DomainInfo, PoolSummary};
@@ -17,10 +18,7 @@ use cognito_entra::saml_response::Decoded;
 use cognito_entra::setup::model::{
     AppClient, Domain, OidcOptions, RequestMethod, SamlOptions, UserPool,
 };
-use cognito_entra::setup::validate::{
-    check_mapping_entry, check_prefix, check_provider_name, check_region_value, check_setup_name,
-    check_tenant_id, check_url,
-};
+use cognito_entra::setup::validate::check_setup_name;
 use cognito_entra::setup::{Protocol, Setup, Values, derive, parse_list};
 use cognito_entra::state::State;
 
@@ -405,17 +403,6 @@ fn field_errors(form: &mut Form, check: impl Fn(&str, &str) -> Option<String>) {
     }
 }
 
-/// The first day an OIDC secret expiry must look like.
-fn check_date(s: &str) -> Option<String> {
-    if s.is_empty() {
-        return None;
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &format).err().map(|_| {
-        "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)".to_string()
-    })
-}
-
 /// A choice field's options: "create" first, then the existing items; the chosen index is the
 /// item whose ID the answers name (0 when none does).
 fn pick_or_create<'a>(
@@ -760,13 +747,14 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
     }
 }
 
-/// Checks the form as the admin types; errors appear under their fields.
+/// Checks the form as the admin types; errors appear under their fields. The rules are the
+/// journey's (`setup::answers`), one per answer.
 fn validate_form(m: &mut Model) {
     let Screen::Step(step) = m.screen else { return };
     let protocol = m.protocol();
     match step {
         Step::AwsAccount => field_errors(&mut m.form, |key, v| match key {
-            "region" => check_region_value(v).map(|p| format!("{} — {}", p.problem, p.fix)),
+            "region" => check(Answer::Region(v)),
             _ => None,
         }),
         Step::UserPool => {
@@ -775,17 +763,16 @@ fn validate_form(m: &mut Model) {
                 f.hidden = !new;
             }
             field_errors(&mut m.form, |key, v| {
-                (key == "name" && v.trim().is_empty()).then(|| "give the pool a name".to_string())
+                (key == "name")
+                    .then(|| check(Answer::PoolName(v)))
+                    .flatten()
             });
         }
         Step::Domain => {
             field_errors(&mut m.form, |key, v| {
-                if key != "prefix" {
-                    return None;
-                }
-                let mut out = Vec::new();
-                check_prefix(v, &mut out);
-                out.first().map(|p| format!("{} — {}", p.problem, p.fix))
+                (key == "prefix")
+                    .then(|| check(Answer::DomainPrefix(v)))
+                    .flatten()
             });
             schedule_domain_probe(m);
         }
@@ -795,42 +782,26 @@ fn validate_form(m: &mut Model) {
                 f.hidden = !client_field_visible(f.key, new);
             }
             field_errors(&mut m.form, |key, v| match key {
-                "callback_urls" | "logout_urls" => {
-                    if key == "callback_urls" && new && v.is_empty() {
-                        return Some("a new client needs at least one callback URL, e.g. http://localhost:3000/callback".into());
-                    }
-                    parse_list(v)
-                        .iter()
-                        .find_map(|u| check_url(key, u))
-                        .map(|p| format!("{} — {}", p.problem, p.fix))
-                }
-                "scopes" => {
-                    let scopes = parse_list(v);
-                    let needs = ["email", "profile", "phone"]
-                        .iter()
-                        .any(|s| scopes.iter().any(|x| x == s));
-                    (needs && !scopes.iter().any(|s| s == "openid"))
-                        .then(|| "add openid: email, profile and phone need it".into())
-                }
-                "name" => v.trim().is_empty().then(|| "give the client a name".into()),
+                "callback_urls" => check(Answer::CallbackUrls {
+                    typed: v,
+                    new_client: new,
+                }),
+                "logout_urls" => check(Answer::LogoutUrls(v)),
+                "scopes" => check(Answer::Scopes(v)),
+                "name" => check(Answer::ClientName(v)),
                 _ => None,
             });
         }
         Step::Provider => field_errors(&mut m.form, |key, v| {
             (key == "name")
-                .then(|| check_provider_name(v).map(|p| format!("{} — {}", p.problem, p.fix)))
+                .then(|| check(Answer::ProviderName(v)))
                 .flatten()
         }),
         Step::BackFromEntra if protocol == Protocol::Oidc => {
             field_errors(&mut m.form, |key, v| match key {
-                "tenant_id" if !v.is_empty() => {
-                    check_tenant_id(key, v).map(|p| format!("{} — {}", p.problem, p.fix))
-                }
-                "client_id" if !v.is_empty() => {
-                    cognito_entra::setup::validate::check_guid(key, "Application (client) ID", v)
-                        .map(|p| format!("{} — {}", p.problem, p.fix))
-                }
-                "expires" => check_date(v),
+                "tenant_id" => check(Answer::TenantId(v)),
+                "client_id" => check(Answer::ClientId(v)),
+                "expires" => check(Answer::SecretExpiry(v)),
                 _ => None,
             })
         }
@@ -1474,9 +1445,12 @@ fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             KeyCode::Enter => {
                 let attribute = edit.value("attribute");
                 let claim = edit.value("claim");
-                if let Some(p) = check_mapping_entry(&attribute, &claim).into_iter().next() {
+                if let Some(problem) = check(Answer::Mapping {
+                    attribute: &attribute,
+                    claim: &claim,
+                }) {
                     if let Some(f) = edit.fields.last_mut() {
-                        f.error = Some(format!("{} — {}", p.problem, p.fix));
+                        f.error = Some(problem);
                     }
                     return Vec::new();
                 }

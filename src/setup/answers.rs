@@ -1,0 +1,137 @@
+//! Each answer a face asks for, and the one rule it must meet while it is typed. The wizard
+//! (errors under their fields) and plain mode (inquire validators) both call `check`, so a
+//! rule lives here once and neither face holds one of its own. The whole-setup rules are
+//! `validate`; these are the same rules, field by field, worded for the field.
+
+use super::parse_list;
+use super::validate::{
+    Problem, check_guid, check_mapping_entry, check_prefix, check_provider_name,
+    check_region_value, check_tenant_id, check_url,
+};
+
+/// One typed answer, by what it answers.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer<'a> {
+    Region(&'a str),
+    PoolName(&'a str),
+    DomainPrefix(&'a str),
+    /// Callback URLs as typed (comma- or space-separated); a new client needs one.
+    CallbackUrls {
+        typed: &'a str,
+        new_client: bool,
+    },
+    LogoutUrls(&'a str),
+    Scopes(&'a str),
+    ClientName(&'a str),
+    ProviderName(&'a str),
+    /// Empty means "not given yet" (the field is optional until the step is confirmed).
+    TenantId(&'a str),
+    ClientId(&'a str),
+    /// The OIDC secret's expiry, YYYY-MM-DD; empty: not recorded.
+    SecretExpiry(&'a str),
+    Mapping {
+        attribute: &'a str,
+        claim: &'a str,
+    },
+}
+
+fn said(p: Problem) -> String {
+    format!("{} — {}", p.problem, p.fix)
+}
+
+/// What is wrong with the answer, as one line for under the field (`None`: fine).
+pub fn check(answer: Answer<'_>) -> Option<String> {
+    match answer {
+        Answer::Region(v) => check_region_value(v.trim()).map(said),
+        Answer::PoolName(v) => v.trim().is_empty().then(|| "give the pool a name".into()),
+        Answer::DomainPrefix(v) => {
+            let mut out = Vec::new();
+            check_prefix(v.trim(), &mut out);
+            out.into_iter().next().map(said)
+        }
+        Answer::CallbackUrls { typed, new_client } => {
+            if new_client && parse_list(typed).is_empty() {
+                return Some(
+                    "a new client needs at least one callback URL, e.g. http://localhost:3000/callback"
+                        .into(),
+                );
+            }
+            urls("callback_urls", typed)
+        }
+        Answer::LogoutUrls(v) => urls("logout_urls", v),
+        Answer::Scopes(v) => {
+            let scopes = parse_list(v);
+            let needs: Vec<&str> = ["email", "profile", "phone"]
+                .into_iter()
+                .filter(|s| scopes.iter().any(|x| x == s))
+                .collect();
+            (!needs.is_empty() && !scopes.iter().any(|s| s == "openid"))
+                .then(|| format!("{} needs the openid scope — add openid", needs.join(", ")))
+        }
+        Answer::ClientName(v) => v.trim().is_empty().then(|| "give the client a name".into()),
+        Answer::ProviderName(v) => check_provider_name(v.trim()).map(said),
+        Answer::TenantId(v) if v.trim().is_empty() => None,
+        Answer::TenantId(v) => check_tenant_id("tenant_id", v.trim()).map(said),
+        Answer::ClientId(v) if v.trim().is_empty() => None,
+        Answer::ClientId(v) => {
+            check_guid("client_id", "Application (client) ID", v.trim()).map(said)
+        }
+        Answer::SecretExpiry(v) => {
+            let v = v.trim();
+            if v.is_empty() {
+                return None;
+            }
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(v, &format).err().map(|_| {
+                "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)".into()
+            })
+        }
+        Answer::Mapping { attribute, claim } => check_mapping_entry(attribute.trim(), claim.trim())
+            .into_iter()
+            .next()
+            .map(said),
+    }
+}
+
+fn urls(field: &str, typed: &str) -> Option<String> {
+    parse_list(typed)
+        .iter()
+        .find_map(|u| check_url(field, u))
+        .map(said)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_answer_has_its_rule() {
+        assert!(check(Answer::Scopes("email profile")).is_some_and(|m| m.contains("openid")));
+        assert!(check(Answer::Scopes("openid email")).is_none());
+        assert!(check(Answer::SecretExpiry("next year")).is_some());
+        assert!(check(Answer::SecretExpiry("2027-06-30")).is_none());
+        assert!(check(Answer::TenantId("not a tenant!")).is_some());
+        assert!(check(Answer::ClientId("1234")).is_some());
+        assert!(
+            check(Answer::CallbackUrls {
+                typed: "",
+                new_client: true
+            })
+            .is_some()
+        );
+        assert!(
+            check(Answer::CallbackUrls {
+                typed: "",
+                new_client: false
+            })
+            .is_none()
+        );
+        assert!(
+            check(Answer::Mapping {
+                attribute: "emial",
+                claim: "x"
+            })
+            .is_some()
+        );
+    }
+}
