@@ -230,3 +230,46 @@ pub fn finish_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
     });
     out
 }
+
+/// The instructions of a step that has them (the Entra portal, what comes back from Entra,
+/// finishing in Entra), Markdown-light, with the setup's values in their placeholders. The one
+/// source of these texts for every face: a step without instructions is `None`, never another
+/// step's text.
+pub fn instructions(step: Step, setup: &crate::setup::Setup) -> Option<String> {
+    let raw = match (step, setup.protocol) {
+        (Step::EntraPortal, Protocol::Saml) => include_str!("../assets/saml-entra-portal.md"),
+        (Step::EntraPortal, Protocol::Oidc) => include_str!("../assets/oidc-entra-portal.md"),
+        (Step::BackFromEntra, Protocol::Saml) => include_str!("../assets/saml-back.md"),
+        (Step::BackFromEntra, Protocol::Oidc) => include_str!("../assets/oidc-back.md"),
+        (Step::FinishInEntra, Protocol::Saml) => include_str!("../assets/saml-finish.md"),
+        (Step::FinishInEntra, Protocol::Oidc) => include_str!("../assets/oidc-finish.md"),
+        _ => return None,
+    };
+    Some(raw.replace("{setup}", &setup.name))
+}
+
+/// Markdown-light as plain text (for a screen reader, a log).
+pub fn plain_text(markdown: &str) -> String {
+    markdown.replace("**", "").replace('`', "")
+}
+
+#[cfg(test)]
+mod instruction_tests {
+    use super::*;
+    use crate::setup::Setup;
+
+    /// No placeholder reaches a screen: every step's text, for both protocols.
+    #[test]
+    fn every_instruction_text_has_its_placeholders_filled() {
+        for protocol in [Protocol::Saml, Protocol::Oidc] {
+            let setup = Setup::blank("corp-sso", protocol);
+            for step in Step::ALL {
+                if let Some(text) = instructions(step, &setup) {
+                    assert!(!text.contains('{'), "{step:?} {protocol:?}: {text}");
+                }
+            }
+            assert!(instructions(Step::EntraPortal, &setup).is_some());
+            assert!(instructions(Step::UserPool, &setup).is_none());
+        }
+    }
+}

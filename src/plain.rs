@@ -554,7 +554,10 @@ impl Session {
         let setup = self.state.answers.clone();
         outln!(
             "{}",
-            crate::tui::view::asset(setup.protocol, "portal").replace("{setup}", &setup.name)
+            cognito_entra::journey::plain_text(
+                &cognito_entra::journey::instructions(Step::EntraPortal, &setup)
+                    .unwrap_or_default()
+            )
         );
         let values = derive(&setup, &self.state.known(), &self.authority);
         let portal = portal_values(&setup, &values);
@@ -588,7 +591,10 @@ impl Session {
         let now = time::OffsetDateTime::now_utc();
         outln!(
             "{}",
-            crate::tui::view::asset(self.state.answers.protocol, "back")
+            cognito_entra::journey::plain_text(
+                &cognito_entra::journey::instructions(Step::BackFromEntra, &self.state.answers)
+                    .unwrap_or_default()
+            )
         );
         loop {
             match self.state.answers.protocol {
@@ -819,7 +825,13 @@ impl Session {
                 outln!("  → {place}");
             }
         }
-        outln!("{}", crate::tui::view::asset(setup.protocol, "finish"));
+        outln!(
+            "{}",
+            cognito_entra::journey::plain_text(
+                &cognito_entra::journey::instructions(Step::FinishInEntra, &setup)
+                    .unwrap_or_default()
+            )
+        );
         self.tick(&finish_checklist(&setup))
     }
 

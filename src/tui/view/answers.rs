@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use cognito_entra::journey::Step;
 use cognito_entra::setup::Protocol;
 
-use super::{Theme, asset, finding_line, markdown};
+use super::{Theme, finding_line, instructions, markdown};
 use crate::tui::app::{Model, mapping_rows};
 use crate::tui::form::{Field, Form, Kind, Note};
 
@@ -116,7 +116,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     if step == Step::BackFromEntra {
         // Once checked, the findings need the room more than the instructions (? has them).
         if m.findings.is_empty() && m.facts.is_empty() {
-            lines.extend(markdown(&asset(protocol, "back"), &t));
+            lines.extend(markdown(&instructions(Step::BackFromEntra, m.setup()), &t));
         } else {
             lines.push(Line::from(Span::styled(
                 "Checked. ? shows where each value is in Entra.",

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use cognito_entra::journey::{ChecklistItem, entra_checklist, portal_values};
 
-use super::{Theme, asset, markdown};
+use super::{Theme, instructions, markdown};
 use crate::tui::app::Model;
 
 pub fn checklist_lines(m: &Model, items: &[ChecklistItem], t: &Theme) -> Vec<Line<'static>> {
@@ -67,7 +67,7 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     ])
     .areas(area);
     let mut intro = markdown(
-        &asset(setup.protocol, "portal").replace("{setup}", &setup.name),
+        &instructions(cognito_entra::journey::Step::EntraPortal, Some(setup)),
         &t,
     );
     // Keep what fits (counting wrapped rows); the help overlay has the rest.

@@ -9,7 +9,7 @@ use cognito_entra::cognito::certs::entra_place;
 use cognito_entra::journey::finish_checklist;
 
 use super::entra::checklist_lines;
-use super::{Theme, asset, markdown};
+use super::{Theme, instructions, markdown};
 use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
@@ -54,7 +54,10 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         lines.push(Line::from(Span::styled(format!("  {relay}"), t.value())));
     }
     lines.push(Line::default());
-    lines.extend(markdown(&asset(setup.protocol, "finish"), &t));
+    lines.extend(markdown(
+        &instructions(cognito_entra::journey::Step::FinishInEntra, Some(setup)),
+        &t,
+    ));
     lines.push(Line::default());
     lines.extend(checklist_lines(m, &finish_checklist(setup), &t));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);

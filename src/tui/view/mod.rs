@@ -219,13 +219,12 @@ fn help(frame: &mut Frame, m: &Model) {
 }
 
 pub fn help_text(m: &Model) -> String {
-    let protocol = m.protocol();
     let general = "Esc goes back a step without losing answers. Everything is saved after each step: quit with q (or Ctrl-Q while typing) and run cognito-entra again to land here. Ctrl-C stops at once; answers so far are saved.";
     let specific = match m.screen {
         Screen::Welcome | Screen::Naming(_) => "SAML: an Entra enterprise application; sign-in also from My Apps (IdP-initiated) and group claims.\nOIDC: an Entra app registration; the fewest portal steps.\nMulti-tenant Entra apps work with neither: Cognito trusts one issuer per provider. Use a single-tenant app, one provider per tenant, or an OIDC broker in between.".to_string(),
-        Screen::Step(Step::EntraPortal) => asset(protocol, "portal"),
-        Screen::Step(Step::BackFromEntra) => asset(protocol, "back"),
-        Screen::Step(Step::FinishInEntra) => asset(protocol, "finish"),
+        Screen::Step(
+            step @ (Step::EntraPortal | Step::BackFromEntra | Step::FinishInEntra),
+        ) => instructions(step, m.setup()),
         Screen::Step(Step::AwsAccount) => "The profile and region of the account that holds (or will hold) the user pool. Credentials come from the usual places: the profile in ~/.aws/config (aws sso login for SSO profiles), environment variables, instance or container roles.".into(),
         Screen::Step(Step::ReviewApply) => "The plan is exactly what `cognito-entra plan` prints: + creates, ~ updates (old -> new). Apply makes the changes one by one and saves each; if one fails, press r to retry from there. ↑↓ scroll.".into(),
         Screen::Step(Step::AttributeMapping) => "Each Cognito attribute is filled from the Entra claim of that name. Attributes the pool requires must be mapped, or the first sign-in fails. The names must match what Entra really sends (Attributes & Claims).".into(),
@@ -235,16 +234,12 @@ pub fn help_text(m: &Model) -> String {
 }
 
 /// The instruction text for a portal step (assets/, rendered plain: no Markdown marks).
-pub fn asset(protocol: Protocol, which: &str) -> String {
-    let raw = match (protocol, which) {
-        (Protocol::Saml, "portal") => include_str!("../../../assets/saml-entra-portal.md"),
-        (Protocol::Oidc, "portal") => include_str!("../../../assets/oidc-entra-portal.md"),
-        (Protocol::Saml, "back") => include_str!("../../../assets/saml-back.md"),
-        (Protocol::Oidc, "back") => include_str!("../../../assets/oidc-back.md"),
-        (Protocol::Saml, _) => include_str!("../../../assets/saml-finish.md"),
-        (Protocol::Oidc, _) => include_str!("../../../assets/oidc-finish.md"),
-    };
-    raw.replace("**", "").replace('`', "")
+/// A step's instructions from the journey, as plain text ("" for a step without).
+pub fn instructions(step: Step, setup: Option<&cognito_entra::setup::Setup>) -> String {
+    setup
+        .and_then(|s| cognito_entra::journey::instructions(step, s))
+        .map(|t| cognito_entra::journey::plain_text(&t))
+        .unwrap_or_default()
 }
 
 /// Renders Markdown-light text (paragraphs, numbered and bulleted lines) with **bold** kept.
