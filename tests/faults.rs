@@ -215,7 +215,7 @@ fn the_clipboard_helper_inherits_no_secret() {
             .collect();
         (!found.is_empty()).then_some(found)
     });
-    for pid in helpers {
+    for pid in &helpers {
         let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
         let environ = String::from_utf8_lossy(&environ);
         assert!(
@@ -231,6 +231,21 @@ fn the_clipboard_helper_inherits_no_secret() {
             "the helper holds AWS settings: {environ}"
         );
     }
+    // When the X server goes, so does the helper (it waited for ever before).
+    drop(x);
+    wait_for(
+        "the clipboard helper to end with its X server",
+        Duration::from_secs(15),
+        || {
+            helpers
+                .iter()
+                .all(|pid| {
+                    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                        .map_or(true, |s| s.contains(") Z "))
+                })
+                .then_some(())
+        },
+    );
 }
 
 /// Item 5: A credential_process that hangs is stopped at the limit, named as the cause, and killed.

@@ -46,7 +46,11 @@ pub fn write_certificate(
 ) -> Result<WrittenCertificate, String> {
     let pem = to_pem(base64_or_pem);
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let cert = parse_certificate(&body)?;
+    let cert = parse_certificate(&body).map_err(|e| {
+        format!(
+            "the certificate Cognito returned for {file_name} {e}; run again, and if it stays so, get it from the Cognito console (Sign-in experience › SAML signing certificate)"
+        )
+    })?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(file_name);
     match std::fs::symlink_metadata(&path) {

@@ -460,7 +460,10 @@ pub fn parse(body: &[u8]) -> Result<Metadata, String> {
             .filter(|n| n.has_tag_name((DS, "X509Certificate")))
         {
             let b64: String = x509.text().unwrap_or("").split_whitespace().collect();
-            certificates.push(parse_certificate(&b64)?);
+            certificates.push(
+                parse_certificate(&b64)
+                    .map_err(|e| format!("a signing certificate in the metadata {e}"))?,
+            );
         }
     }
     certificates.dedup_by(|a, b| a.thumbprint == b.thumbprint);
@@ -504,15 +507,15 @@ pub fn tenant_from_entity_id(entity_id: &str) -> Option<String> {
     uuid::Uuid::parse_str(segment).ok().map(|u| u.to_string())
 }
 
-/// Decodes one base64 DER certificate.
+/// Decodes one base64 DER certificate. The error says what is wrong ("is not valid base64
+/// (…)"); the caller names the certificate it is about.
 pub fn parse_certificate(b64: &str) -> Result<Certificate, String> {
     use base64::Engine;
     let der = base64::engine::general_purpose::STANDARD
         .decode(b64.as_bytes())
-        .map_err(|e| format!("a signing certificate in the metadata is not valid base64 ({e})"))?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&der).map_err(|e| {
-        format!("a signing certificate in the metadata is not an X.509 certificate ({e})")
-    })?;
+        .map_err(|e| format!("is not valid base64 ({e})"))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der)
+        .map_err(|e| format!("is not an X.509 certificate ({e})"))?;
     let validity = cert.validity();
     Ok(Certificate {
         thumbprint: thumbprint(&der),
