@@ -254,6 +254,42 @@ pub fn serve_clipboard() -> i32 {
     0
 }
 
+/// The helper lives as long as the X server it serves: when the display goes (the session
+/// ended, a test's Xvfb stopped), the selection's wait would never return, so a watchdog
+/// ends the helper. A local display is watched through the server's process when its lock
+/// file names it (a new server on the same number is another server), else through its
+/// socket; any display gets at most a day.
+fn exit_when_the_display_goes() {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+    const AT_MOST: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    let number = std::env::var("DISPLAY").ok().and_then(|d| {
+        let n = d.strip_prefix(':')?.split('.').next()?.to_string();
+        n.chars().all(|c| c.is_ascii_digit()).then_some(n)
+    });
+    let lock = number.as_ref().map(|n| format!("/tmp/.X{n}-lock"));
+    let socket = number.as_ref().map(|n| format!("/tmp/.X11-unix/X{n}"));
+    let server =
+        |lock: &str| -> Option<u32> { std::fs::read_to_string(lock).ok()?.trim().parse().ok() };
+    let watched = lock.as_deref().and_then(server);
+    let started = std::time::Instant::now();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(EVERY);
+            let gone = match (&lock, watched, &socket) {
+                (Some(lock), Some(pid), _) => {
+                    server(lock) != Some(pid)
+                        || !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                }
+                (_, None, Some(socket)) => std::os::unix::net::UnixStream::connect(socket).is_err(),
+                _ => false,
+            };
+            if gone || started.elapsed() > AT_MOST {
+                std::process::exit(0);
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,40 +326,4 @@ mod tests {
     fn osc52_is_base64_between_the_markers() {
         assert_eq!(osc52_sequence("hi"), "\x1b]52;c;aGk=\x07");
     }
-}
-
-/// The helper lives as long as the X server it serves: when the display goes (the session
-/// ended, a test's Xvfb stopped), the selection's wait would never return, so a watchdog
-/// ends the helper. A local display is watched through the server's process when its lock
-/// file names it (a new server on the same number is another server), else through its
-/// socket; any display gets at most a day.
-fn exit_when_the_display_goes() {
-    const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
-    const AT_MOST: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
-    let number = std::env::var("DISPLAY").ok().and_then(|d| {
-        let n = d.strip_prefix(':')?.split('.').next()?.to_string();
-        n.chars().all(|c| c.is_ascii_digit()).then_some(n)
-    });
-    let lock = number.as_ref().map(|n| format!("/tmp/.X{n}-lock"));
-    let socket = number.as_ref().map(|n| format!("/tmp/.X11-unix/X{n}"));
-    let server =
-        |lock: &str| -> Option<u32> { std::fs::read_to_string(lock).ok()?.trim().parse().ok() };
-    let watched = lock.as_deref().and_then(server);
-    let started = std::time::Instant::now();
-    std::thread::spawn(move || {
-        loop {
-            std::thread::sleep(EVERY);
-            let gone = match (&lock, watched, &socket) {
-                (Some(lock), Some(pid), _) => {
-                    server(lock) != Some(pid)
-                        || !std::path::Path::new(&format!("/proc/{pid}")).exists()
-                }
-                (_, None, Some(socket)) => std::os::unix::net::UnixStream::connect(socket).is_err(),
-                _ => false,
-            };
-            if gone || started.elapsed() > AT_MOST {
-                std::process::exit(0);
-            }
-        }
-    });
 }
