@@ -615,16 +615,8 @@ impl Session {
                     };
                     print_findings(&report.findings);
                     if let Some(m) = &report.metadata {
-                        outln!(
-                            "  ✓ Entra tenant {}",
-                            m.tenant_id.as_deref().unwrap_or("(not an Entra entity ID)")
-                        );
-                        for c in &m.certificates {
-                            outln!(
-                                "  ✓ Certificate {} valid until {}",
-                                metadata::short(&c.thumbprint),
-                                metadata::date(c.not_after)
-                            );
+                        for fact in metadata::facts(m, now) {
+                            outln!("  {} {} {}", fact.mark(), fact.label, fact.value);
                         }
                     }
                     if report.has_errors() {

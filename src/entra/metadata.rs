@@ -531,3 +531,83 @@ pub fn thumbprint(der: &[u8]) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
     digest.as_ref().iter().map(|b| format!("{b:02X}")).collect()
 }
+
+/// What the metadata says, as facts with their levels: the tenant, the sign-on URL, and each
+/// signing certificate (expired: an error; expiring within EXPIRY_WARNING_DAYS: a warning).
+pub fn facts(m: &Metadata, now: OffsetDateTime) -> Vec<super::Fact> {
+    use super::{Fact, Level};
+    let mut out = vec![
+        Fact::fine(
+            "Entra tenant",
+            m.tenant_id
+                .clone()
+                .unwrap_or_else(|| "(not an Entra entity ID)".into()),
+        ),
+        Fact::fine("Sign-on URL", m.sso_url().unwrap_or("(none)")),
+    ];
+    for c in &m.certificates {
+        let (value, level) = if c.not_after < now {
+            (format!("expired {}", date(c.not_after)), Some(Level::Error))
+        } else if c.not_after - now < Duration::days(EXPIRY_WARNING_DAYS) {
+            (
+                format!(
+                    "expires {} (in {} days)",
+                    date(c.not_after),
+                    (c.not_after - now).whole_days()
+                ),
+                Some(Level::Warning),
+            )
+        } else {
+            (format!("valid until {}", date(c.not_after)), None)
+        };
+        out.push(Fact {
+            label: "Certificate".into(),
+            value: format!("{}  {value}", short(&c.thumbprint)),
+            level,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod fact_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn cert(not_after: OffsetDateTime) -> Certificate {
+        Certificate {
+            thumbprint: "CAECB15A00000000000000000000000000008755".into(),
+            subject: "CN=Microsoft Azure Federated SSO Certificate".into(),
+            not_before: datetime!(2024-01-01 0:00 UTC),
+            not_after,
+            base64: String::new(),
+        }
+    }
+
+    /// An expired certificate is marked ✗ and one expiring soon !, never ✓.
+    #[test]
+    fn certificate_facts_are_marked_by_their_level() {
+        let now = datetime!(2026-12-01 0:00 UTC);
+        let m = Metadata {
+            entity_id: "https://sts.windows.net/t/".into(),
+            tenant_id: Some("t".into()),
+            sso: Vec::new(),
+            slo: Vec::new(),
+            certificates: vec![
+                cert(datetime!(2026-11-26 0:00 UTC)),
+                cert(datetime!(2026-12-20 0:00 UTC)),
+                cert(datetime!(2028-01-01 0:00 UTC)),
+            ],
+            signed: false,
+        };
+        let marks: Vec<(&str, String)> = facts(&m, now)
+            .iter()
+            .filter(|f| f.label == "Certificate")
+            .map(|f| (f.mark(), f.value.clone()))
+            .collect();
+        assert_eq!(marks[0].0, "✗", "{marks:?}");
+        assert!(marks[0].1.contains("expired 2026-11-26"), "{marks:?}");
+        assert_eq!(marks[1].0, "!", "{marks:?}");
+        assert_eq!(marks[2].0, "✓", "{marks:?}");
+    }
+}

@@ -17,6 +17,36 @@ pub enum Level {
     Info,
 }
 
+/// A fact read from what Entra sent (the tenant, a certificate and its dates), with the level
+/// its mark follows: a certificate that has expired is an error, one that expires soon a
+/// warning, everything else is fine. Every face marks facts by this level, never by habit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+    /// `None`: fine.
+    pub level: Option<Level>,
+}
+
+impl Fact {
+    pub fn fine(label: &str, value: impl Into<String>) -> Fact {
+        Fact {
+            label: label.to_string(),
+            value: value.into(),
+            level: None,
+        }
+    }
+
+    /// The mark a face shows beside it: ✓ fine, ! warning, ✗ error.
+    pub fn mark(&self) -> &'static str {
+        match self.level {
+            None | Some(Level::Info) => "✓",
+            Some(Level::Warning) => "!",
+            Some(Level::Error) => "✗",
+        }
+    }
+}
+
 /// One thing the admin should know about what Entra sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {

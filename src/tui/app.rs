@@ -11,7 +11,7 @@ use cognito_entra::cognito::apply::Ids;
 use cognito_entra::cognito::certs::ForEntra;
 use cognito_entra::entra::Finding;
 use cognito_entra::entra::discovery;
-use cognito_entra::entra::metadata::{self, short};
+use cognito_entra::entra::metadata;
 use cognito_entra::journey::{Step, entra_checklist, finish_checklist, next_step, portal_values};
 use cognito_entra::plan::Plan;
 use cognito_entra::saml_response::Decoded;
@@ -177,7 +177,7 @@ pub struct Model {
     /// The adopted pool whose details (domain, clients) were read.
     pub pool_loaded_for: Option<String>,
     pub findings: Vec<Finding>,
-    pub facts: Vec<(String, String)>,
+    pub facts: Vec<cognito_entra::entra::Fact>,
     /// The Entra answers on the form were checked and are usable.
     pub entra_ok: bool,
     pub plan: Option<Plan>,
@@ -1749,28 +1749,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.findings = report.findings.clone();
             m.facts.clear();
             if let Some(md) = &report.metadata {
-                m.facts.push((
-                    "Entra tenant".into(),
-                    md.tenant_id
-                        .clone()
-                        .unwrap_or_else(|| "(not an Entra entity ID)".into()),
-                ));
-                m.facts.push((
-                    "Sign-on URL".into(),
-                    md.sso_url().unwrap_or("(none)").to_string(),
-                ));
-                let now = time::OffsetDateTime::now_utc();
-                for c in &md.certificates {
-                    let when = if c.not_after < now {
-                        format!("expired {}", metadata::date(c.not_after))
-                    } else {
-                        format!("valid until {}", metadata::date(c.not_after))
-                    };
-                    m.facts.push((
-                        "Certificate".into(),
-                        format!("{}  {when}", short(&c.thumbprint)),
-                    ));
-                }
+                m.facts = metadata::facts(md, time::OffsetDateTime::now_utc());
                 if let Some(state) = m.state.as_mut() {
                     state.record_entra(md.tenant_id.clone(), Some(md));
                 }
@@ -1781,8 +1760,12 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.findings = report.findings.clone();
             m.facts.clear();
             if let Some(d) = &report.discovery {
-                m.facts.push(("Issuer".into(), d.issuer.clone()));
-                m.facts.push(("Token URL".into(), d.token_url.clone()));
+                m.facts
+                    .push(cognito_entra::entra::Fact::fine("Issuer", d.issuer.clone()));
+                m.facts.push(cognito_entra::entra::Fact::fine(
+                    "Token URL",
+                    d.token_url.clone(),
+                ));
                 if let Some(setup) = m.setup_mut() {
                     let mut o = setup.oidc();
                     o.tenant_id = Some(d.tenant_id.clone());

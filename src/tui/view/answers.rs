@@ -131,10 +131,15 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     if !m.findings.is_empty() || !m.facts.is_empty() {
         lines.push(Line::default());
         lines.extend(m.findings.iter().map(|f| finding_line(f, &t)));
-        for (k, v) in &m.facts {
+        for fact in &m.facts {
+            let style = match fact.level {
+                Some(cognito_entra::entra::Level::Error) => t.bad(),
+                Some(cognito_entra::entra::Level::Warning) => t.warn(),
+                _ => t.ok(),
+            };
             lines.push(Line::from(vec![
-                Span::styled(format!("✓ {k:<13}"), t.ok()),
-                Span::raw(v.clone()),
+                Span::styled(format!("{} {:<13}", fact.mark(), fact.label), style),
+                Span::raw(fact.value.clone()),
             ]));
         }
     }
