@@ -480,12 +480,24 @@ impl SetupLock {
         &self.name
     }
 
-    /// Writes the state atomically. Refuses to replace a file that does not parse.
+    /// Writes the state atomically. Refuses to replace a file that does not parse. A state
+    /// that says nothing new is not written at all (a converged run writes nothing anywhere,
+    /// not even a new timestamp).
     pub fn save(&self, state: &mut State) -> Result<(), StateError> {
-        if let Err(e @ (StateError::Corrupt { .. } | StateError::NewerSchema { .. })) =
-            read_state(&self.path)
-        {
-            return Err(e);
+        match read_state(&self.path) {
+            Err(e @ (StateError::Corrupt { .. } | StateError::NewerSchema { .. })) => {
+                return Err(e);
+            }
+            Ok(Some(saved)) => {
+                let mut unchanged = state.clone();
+                unchanged.updated.clone_from(&saved.updated);
+                unchanged.schema_version = SCHEMA_VERSION;
+                if unchanged == saved {
+                    state.updated = saved.updated;
+                    return Ok(());
+                }
+            }
+            _ => {}
         }
         state.updated = now_rfc3339();
         state.schema_version = SCHEMA_VERSION;

@@ -763,3 +763,57 @@ fn ctrl_c_at_the_apply_question_exits_130() {
     let pools = block_on(moto.sdk(REGION).list_user_pools()).unwrap_or_else(|e| panic!("{e}"));
     assert!(pools.is_empty(), "{pools:?}");
 }
+
+/// Converged means no write anywhere: a second apply that changes nothing leaves the state
+/// file (its timestamp included) and the certificate file as they were.
+#[test]
+fn a_converged_apply_writes_nothing_anywhere() {
+    let moto = Moto::start();
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    let out_dir = dir.path().join("out");
+    let config = saml_setup(
+        dir.path(),
+        "still",
+        "name = \"still-users\"",
+        "name = \"web\"",
+    );
+    let apply = || {
+        run(moto
+            .cmd(&state)
+            .args(["apply", "--yes", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(&out_dir))
+    };
+    let out = apply();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let state_file = state.join("still.toml");
+    let cert_file = out_dir.join("still-signing.cer");
+    let before = (
+        std::fs::read(&state_file).unwrap_or_default(),
+        std::fs::metadata(&state_file)
+            .and_then(|m| m.modified())
+            .ok(),
+        std::fs::metadata(&cert_file)
+            .and_then(|m| m.modified())
+            .ok(),
+    );
+    assert!(before.2.is_some(), "no certificate written");
+    std::thread::sleep(Duration::from_millis(1100));
+    let out = apply();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("0 writes"), "{}", stdout(&out));
+    let after = (
+        std::fs::read(&state_file).unwrap_or_default(),
+        std::fs::metadata(&state_file)
+            .and_then(|m| m.modified())
+            .ok(),
+        std::fs::metadata(&cert_file)
+            .and_then(|m| m.modified())
+            .ok(),
+    );
+    assert_eq!(before.0, after.0, "the state file changed");
+    assert_eq!(before.1, after.1, "the state file was rewritten");
+    assert_eq!(before.2, after.2, "the certificate was rewritten");
+}

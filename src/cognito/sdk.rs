@@ -608,6 +608,9 @@ impl CognitoApi for SdkCognito {
                 .iter()
                 .filter(|a| a.required() == Some(true))
                 .filter_map(|a| a.name().map(str::to_string))
+                // Cognito fills `sub` itself; it is never mapped, so it is never "required"
+                // of the admin (and a pool this run created reads the same as one it adopts).
+                .filter(|name| name != "sub")
                 .collect(),
         })
     }
