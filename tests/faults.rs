@@ -526,6 +526,20 @@ fn symlinks_are_refused_and_an_open_state_folder_is_too() {
         "precious"
     );
 
+    // A state file that is a link is refused too, and its target left alone.
+    std::fs::remove_file(out_dir.join("links-signing.cer")).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_file(state.join("links.toml"));
+    std::os::unix::fs::symlink(&victim, state.join("links.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let out = apply(&state, &out_dir);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("links.toml"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap_or_default(),
+        "precious"
+    );
+
     // A state folder anyone may write to.
     let open = dir.path().join("open-state");
     std::fs::create_dir_all(&open).unwrap_or_else(|e| panic!("{e}"));
