@@ -783,8 +783,8 @@ fn plain_mode_checks_answers_as_the_wizard_does() {
     w.wait("Scopes:");
     w.text("email profile");
     w.keys(&["Enter"]);
-    let screen = w.wait("needs the openid scope");
-    assert!(screen.contains("add openid"), "{screen}");
+    let screen = w.wait("requires the openid scope");
+    assert!(screen.contains("add \"openid\""), "{screen}");
     w.keys(&["C-c"]);
     w.wait("EXIT-");
 }

@@ -5,8 +5,8 @@
 
 use super::parse_list;
 use super::validate::{
-    Problem, check_guid, check_mapping_entry, check_prefix, check_provider_name,
-    check_region_value, check_tenant_id, check_url,
+    Problem, check_client_name, check_guid, check_mapping_entry, check_pool_name, check_prefix,
+    check_provider_name, check_region_value, check_scopes, check_tenant_id, check_url,
 };
 
 /// One typed answer, by what it answers.
@@ -43,7 +43,8 @@ fn said(p: Problem) -> String {
 pub fn check(answer: Answer<'_>) -> Option<String> {
     match answer {
         Answer::Region(v) => check_region_value(v.trim()).map(said),
-        Answer::PoolName(v) => v.trim().is_empty().then(|| "give the pool a name".into()),
+        Answer::PoolName(v) if v.trim().is_empty() => Some("give the pool a name".into()),
+        Answer::PoolName(v) => check_pool_name(v.trim()).map(said),
         Answer::DomainPrefix(v) => {
             let mut out = Vec::new();
             check_prefix(v.trim(), &mut out);
@@ -60,15 +61,12 @@ pub fn check(answer: Answer<'_>) -> Option<String> {
         }
         Answer::LogoutUrls(v) => urls("logout_urls", v),
         Answer::Scopes(v) => {
-            let scopes = parse_list(v);
-            let needs: Vec<&str> = ["email", "profile", "phone"]
-                .into_iter()
-                .filter(|s| scopes.iter().any(|x| x == s))
-                .collect();
-            (!needs.is_empty() && !scopes.iter().any(|s| s == "openid"))
-                .then(|| format!("{} needs the openid scope — add openid", needs.join(", ")))
+            let mut out = Vec::new();
+            check_scopes("app_client.scopes", &parse_list(v), &mut out);
+            out.into_iter().next().map(said)
         }
-        Answer::ClientName(v) => v.trim().is_empty().then(|| "give the client a name".into()),
+        Answer::ClientName(v) if v.trim().is_empty() => Some("give the client a name".into()),
+        Answer::ClientName(v) => check_client_name(v.trim()).map(said),
         Answer::ProviderName(v) => check_provider_name(v.trim()).map(said),
         Answer::TenantId(v) if v.trim().is_empty() => None,
         Answer::TenantId(v) => check_tenant_id("tenant_id", v.trim()).map(said),

@@ -124,6 +124,14 @@ pub const STANDARD_ATTRIBUTES: [&str; 21] = [
 const MAX_URLS: usize = 100;
 const MAX_URL_LEN: usize = 1024;
 const MAX_SCOPES: usize = 50;
+/// The scopes Cognito knows by a bare name (the developer guide, "Scopes").
+pub const STANDARD_SCOPES: [&str; 5] = [
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
 
 macro_rules! re {
     ($name:ident, $pattern:expr) => {
@@ -141,9 +149,12 @@ re!(
     r"^[a-z]{2}(?:-gov|-iso|-isob|-isoe|-isof)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[1-9][0-9]?$"
 );
 re!(POOL_ID, r"^[\w-]+_[0-9a-zA-Z]+$");
-re!(POOL_NAME, r"^[\w\s+=,.@-]+$");
+// The API model's UserPoolNameType / ClientNameType: `[\w\s+=,.@-]+` in Java, where \w and \s
+// are ASCII classes; Rust's are Unicode, so they are made ASCII here (a pool named
+// "Benutzer-Müller" or with a no-break space is refused by AWS).
+re!(POOL_NAME, r"^(?-u:[\w\s+=,.@-])+$");
 re!(CLIENT_ID, r"^[\w+]+$");
-re!(CLIENT_NAME, r"^[\w\s+=,.@-]+$");
+re!(CLIENT_NAME, r"^(?-u:[\w\s+=,.@-])+$");
 re!(PREFIX, r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$");
 re!(
     HOST,
@@ -158,7 +169,18 @@ re!(
     GUID_INSIDE,
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 );
-re!(CUSTOM_ATTRIBUTE, r"^custom:[\w.-]+$");
+// CustomAttributeNameType: letters, marks, symbols, digits and punctuation (`custom:tenant:id`
+// is a name AWS takes), 1-20 characters, counted as characters.
+re!(CUSTOM_ATTRIBUTE, r"^custom:[\p{L}\p{M}\p{S}\p{N}\p{P}]+$");
+// ProviderNameTypeV2: the second character too must be a letter, mark, symbol, digit or
+// punctuation (a space there is refused by AWS).
+re!(
+    PROVIDER_NAME,
+    r"^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$"
+);
+// RedirectUrlType: no white space or control character anywhere in the raw string (the URL
+// parser would trim or encode it, but the raw string is what Cognito gets).
+re!(REDIRECT_URL, r"^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$");
 
 /// Checks a setup; returns every problem found, errors and warnings.
 pub fn validate(setup: &Setup, stage: Stage) -> Vec<Problem> {
@@ -262,15 +284,31 @@ fn check_user_pool(setup: &Setup, out: &mut Vec<Problem>) {
             ));
         }
     }
-    if let Some(name) = &pool.name
-        && (name.chars().count() > 128 || !POOL_NAME.is_match(name))
-    {
-        out.push(Problem::error(
+    if let Some(problem) = pool.name.as_deref().and_then(check_pool_name) {
+        out.push(problem);
+    }
+}
+
+/// A user pool's name, as the API model has it (UserPoolNameType).
+pub fn check_pool_name(name: &str) -> Option<Problem> {
+    (name.chars().count() > 128 || !POOL_NAME.is_match(name)).then(|| {
+        Problem::error(
             "user_pool.name",
             format!("{name:?} is not a valid pool name"),
-            "use 1-128 letters, digits, spaces or + = , . @ - _",
-        ));
-    }
+            "use 1-128 ASCII letters, digits, spaces or + = , . @ - _ (AWS refuses other letters)",
+        )
+    })
+}
+
+/// An app client's name, as the API model has it (ClientNameType).
+pub fn check_client_name(name: &str) -> Option<Problem> {
+    (name.chars().count() > 128 || !CLIENT_NAME.is_match(name)).then(|| {
+        Problem::error(
+            "app_client.name",
+            format!("{name:?} is not a valid app client name"),
+            "use 1-128 ASCII letters, digits, spaces or + = , . @ - _ (AWS refuses other letters)",
+        )
+    })
 }
 
 fn check_domain(setup: &Setup, out: &mut Vec<Problem>) {
@@ -400,14 +438,8 @@ fn check_app_client(setup: &Setup, out: &mut Vec<Problem>) {
             ));
         }
     }
-    if let Some(name) = &client.name
-        && (name.chars().count() > 128 || !CLIENT_NAME.is_match(name))
-    {
-        out.push(Problem::error(
-            "app_client.name",
-            format!("{name:?} is not a valid app client name"),
-            "use 1-128 letters, digits, spaces or + = , . @ - _",
-        ));
+    if let Some(problem) = client.name.as_deref().and_then(check_client_name) {
+        out.push(problem);
     }
     check_urls("app_client.callback_urls", &client.callback_urls, out);
     check_urls("app_client.logout_urls", &client.logout_urls, out);
@@ -437,14 +469,19 @@ fn check_app_client(setup: &Setup, out: &mut Vec<Problem>) {
 
 /// One callback or sign-out URL, also used by the wizard as the admin types.
 pub fn check_url(field: &str, raw: &str) -> Option<Problem> {
-    if raw.len() > MAX_URL_LEN {
+    let length = raw.chars().count();
+    if length > MAX_URL_LEN {
         return Some(Problem::error(
             field,
-            format!(
-                "the URL is {} characters long; Cognito allows {MAX_URL_LEN}",
-                raw.len()
-            ),
+            format!("the URL is {length} characters long; Cognito allows {MAX_URL_LEN}"),
             "use a shorter URL",
+        ));
+    }
+    if !REDIRECT_URL.is_match(raw) {
+        return Some(Problem::error(
+            field,
+            format!("{raw:?} contains white space or a control character"),
+            "remove the spaces, tabs or line breaks (a trailing space is easy to miss when pasting)",
         ));
     }
     let url = match Url::parse(raw) {
@@ -519,7 +556,9 @@ fn check_urls(field: &str, urls: &[String], out: &mut Vec<Problem>) {
     }
 }
 
-fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
+/// The client's OAuth scopes: each as the API model has it, a bare one Cognito's own, no
+/// duplicates, and openid when email, profile or phone is asked for.
+pub fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
     if scopes.len() > MAX_SCOPES {
         out.push(Problem::error(
             field,
@@ -533,11 +572,23 @@ fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
     let mut seen = HashSet::new();
     for (i, scope) in scopes.iter().enumerate() {
         let item = format!("{field}[{i}]");
-        if scope.len() > 256 || !SCOPE.is_match(scope) {
+        if scope.chars().count() > 256 || !SCOPE.is_match(scope) {
             out.push(Problem::error(
                 item,
                 format!("{scope:?} is not a valid scope"),
                 "a scope is one word of printable characters without spaces, quotes or backslashes, e.g. \"openid\" or \"email\"",
+            ));
+        } else if !scope.contains('/') && !STANDARD_SCOPES.contains(&scope.as_str()) {
+            // Cognito knows only its own scopes by a bare name (case matters); any other is a
+            // resource server's, written "<identifier>/<name>". Entra habits (offline_access,
+            // User.Read) and typos fail at apply otherwise.
+            let near = super::nearest(STANDARD_SCOPES, &scope.to_ascii_lowercase(), 0.8)
+                .map(|s| format!("did you mean {s:?}? "))
+                .unwrap_or_default();
+            out.push(Problem::error(
+                item,
+                format!("{scope:?} is not one of Cognito's scopes ({})", STANDARD_SCOPES.join(", ")),
+                format!("{near}a scope of your own API is written \"<resource server>/<scope>\"; Entra's offline_access and User.Read are asked of Entra by Cognito, not by the app client"),
             ));
         } else if !seen.insert(scope.as_str()) {
             out.push(Problem::error(
@@ -567,6 +618,7 @@ fn check_scopes(field: &str, scopes: &[String], out: &mut Vec<Problem>) {
 pub fn check_provider_name(name: &str) -> Option<Problem> {
     let field = "provider.name";
     let len = name.chars().count();
+    let second = name.chars().nth(1).unwrap_or(' ');
     let problem = if !(3..=32).contains(&len) {
         Some(format!(
             "{name:?} is {len} characters long; a provider name has 3 to 32"
@@ -576,12 +628,18 @@ pub fn check_provider_name(name: &str) -> Option<Problem> {
             "{name:?} starts with {:?}",
             name.chars().next().unwrap_or(' ')
         ))
+    } else if second.is_whitespace() || second.is_control() {
+        Some(format!("{name:?} has {second:?} as its second character"))
     } else if name.chars().skip(2).any(|c| c == '_' || c.is_whitespace()) {
         Some(format!(
             "{name:?} has '_' or white space after its second character"
         ))
     } else if name.chars().any(char::is_control) {
         Some(format!("{name:?} contains a control character"))
+    } else if !PROVIDER_NAME.is_match(name) {
+        Some(format!(
+            "{name:?} has a character AWS refuses in a provider name"
+        ))
     } else if BUILT_IN_PROVIDERS
         .iter()
         .any(|b| b.eq_ignore_ascii_case(name))
@@ -615,9 +673,11 @@ pub fn check_mapping_entry(attribute: &str, claim: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     let field = format!("provider.attribute_mapping.{attribute}");
     let standard = STANDARD_ATTRIBUTES.contains(&attribute);
+    let custom_name = attribute.strip_prefix("custom:").unwrap_or_default();
     if attribute.is_empty()
-        || attribute.len() > 32
-        || !(standard || (attribute.len() <= 27 && CUSTOM_ATTRIBUTE.is_match(attribute)))
+        || attribute.chars().count() > 32
+        || !(standard
+            || (custom_name.chars().count() <= 20 && CUSTOM_ATTRIBUTE.is_match(attribute)))
     {
         let near = super::nearest(STANDARD_ATTRIBUTES, attribute, 0.85)
             .map(|s| format!("did you mean {s:?}? "))
