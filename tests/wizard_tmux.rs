@@ -788,3 +788,32 @@ fn plain_mode_checks_answers_as_the_wizard_does() {
     w.keys(&["C-c"]);
     w.wait("EXIT-");
 }
+
+/// A panic in a worker task (test-only trigger: every task panics) comes back as a message:
+/// the wizard keeps its whole screen, nothing is printed over it, and it quits cleanly.
+#[test]
+fn a_panic_in_a_worker_leaves_the_wizard_whole() {
+    let w = World::new();
+    w.start("COGNITO_ENTRA_TEST_PANIC_IN_TASK=1 RUST_BACKTRACE=0");
+    w.keys(&["Enter"]);
+    w.wait("Name this setup");
+    w.text("worker-panic");
+    w.keys(&["Enter"]);
+    w.wait("2 · AWS account");
+    w.keys(&["Tab", "C-u"]);
+    w.text(REGION);
+    w.keys(&["Enter"]);
+    let screen = w.wait("internal error");
+    assert!(
+        screen.contains("2 · AWS account"),
+        "the frame is gone:\n{screen}"
+    );
+    assert!(
+        !screen.contains("panicked at"),
+        "the panic was printed over the screen:\n{screen}"
+    );
+    w.keys(&["C-q"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-0"), "{screen}");
+    assert!(!screen.contains("panicked at"), "{screen}");
+}
