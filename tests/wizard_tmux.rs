@@ -127,6 +127,44 @@ impl World {
 }
 
 /// The main pane's text with its wrapped rows joined back (values wrap, never truncate).
+impl World {
+    /// Plain mode, a new SAML setup named `name`, answered with defaults up to the scopes
+    /// question (a new pool, domain and client with one callback URL).
+    fn plain_to_scopes(&self, name: &str) {
+        self.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+        self.tmux.type_line(&self.wizard_line("").replace(
+            &format!("{};", sh_quote(bin())),
+            &format!("{} wizard --plain;", sh_quote(bin())),
+        ));
+        self.wait("New SAML setup");
+        self.keys(&["Enter"]);
+        self.wait("Name this setup");
+        self.text(name);
+        self.keys(&["Enter"]);
+        self.wait("AWS profile");
+        self.keys(&["Enter"]);
+        self.wait("Region of the user pool");
+        self.text(REGION);
+        self.keys(&["Enter"]);
+        for question in [
+            "Create a new pool",
+            "New pool's name",
+            "Domain prefix",
+            "Managed login pages",
+            "Create a new app client",
+        ] {
+            self.wait(question);
+            self.keys(&["Enter"]);
+        }
+        self.wait("Callback URLs:");
+        self.text("https://app.example.com/callback");
+        self.keys(&["Enter"]);
+        self.wait("Sign-out URLs");
+        self.keys(&["Enter"]);
+        self.wait("Scopes:");
+    }
+}
+
 fn pane(screen: &str) -> String {
     screen
         .lines()
@@ -532,37 +570,7 @@ fn without_a_terminal_the_wizard_points_to_plan_and_apply() {
 #[test]
 fn the_plain_prompts_walk_the_same_journey() {
     let w = World::new();
-    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
-    w.tmux.type_line(&w.wizard_line("").replace(
-        &format!("{};", sh_quote(bin())),
-        &format!("{} wizard --plain;", sh_quote(bin())),
-    ));
-    w.wait("New SAML setup");
-    w.keys(&["Enter"]);
-    w.wait("Name this setup");
-    w.text("plain-saml");
-    w.keys(&["Enter"]);
-    w.wait("AWS profile");
-    w.keys(&["Enter"]);
-    w.wait("Region of the user pool");
-    w.text(REGION);
-    w.keys(&["Enter"]);
-    w.wait("Create a new pool");
-    w.keys(&["Enter"]);
-    w.wait("New pool's name");
-    w.keys(&["Enter"]);
-    w.wait("Domain prefix");
-    w.keys(&["Enter"]);
-    w.wait("Managed login pages");
-    w.keys(&["Enter"]);
-    w.wait("Create a new app client");
-    w.keys(&["Enter"]);
-    w.wait("Callback URLs:");
-    w.text("https://app.example.com/callback");
-    w.keys(&["Enter"]);
-    w.wait("Sign-out URLs");
-    w.keys(&["Enter"]);
-    w.wait("Scopes:");
+    w.plain_to_scopes("plain-saml");
     w.keys(&["Enter"]);
     w.wait("App client name");
     w.keys(&["Enter"]);
@@ -750,37 +758,7 @@ fn plain_mode_offers_the_region_and_profile_the_environment_gives() {
 #[test]
 fn plain_mode_checks_answers_as_the_wizard_does() {
     let w = World::new();
-    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
-    w.tmux.type_line(&w.wizard_line("").replace(
-        &format!("{};", sh_quote(bin())),
-        &format!("{} wizard --plain;", sh_quote(bin())),
-    ));
-    w.wait("New SAML setup");
-    w.keys(&["Enter"]);
-    w.wait("Name this setup");
-    w.text("plain-rules");
-    w.keys(&["Enter"]);
-    w.wait("AWS profile");
-    w.keys(&["Enter"]);
-    w.wait("Region of the user pool");
-    w.text(REGION);
-    w.keys(&["Enter"]);
-    w.wait("Create a new pool");
-    w.keys(&["Enter"]);
-    w.wait("New pool's name");
-    w.keys(&["Enter"]);
-    w.wait("Domain prefix");
-    w.keys(&["Enter"]);
-    w.wait("Managed login pages");
-    w.keys(&["Enter"]);
-    w.wait("Create a new app client");
-    w.keys(&["Enter"]);
-    w.wait("Callback URLs:");
-    w.text("https://app.example.com/callback");
-    w.keys(&["Enter"]);
-    w.wait("Sign-out URLs");
-    w.keys(&["Enter"]);
-    w.wait("Scopes:");
+    w.plain_to_scopes("plain-rules");
     w.text("email profile");
     w.keys(&["Enter"]);
     let screen = w.wait("requires the openid scope");
