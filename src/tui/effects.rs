@@ -42,16 +42,17 @@ impl Runtime {
         F: std::future::Future<Output = TaskDone> + Send + 'static,
     {
         let tx = self.tx.clone();
-        // Test switch: every task panics, to prove a worker's panic leaves the screen whole.
+        // Test switch (test builds only): every task panics, to prove a worker's panic leaves
+        // the screen whole.
         #[cfg(feature = "test-support")]
-        let panic_in_task = std::env::var_os("COGNITO_ENTRA_TEST_PANIC_IN_TASK").is_some();
-        #[cfg(not(feature = "test-support"))]
-        let panic_in_task = false;
-        let future = async move {
-            if panic_in_task {
-                panic!("test-only panic in a task (COGNITO_ENTRA_TEST_PANIC_IN_TASK)");
+        let future = {
+            let panic_in_task = std::env::var_os("COGNITO_ENTRA_TEST_PANIC_IN_TASK").is_some();
+            async move {
+                if panic_in_task {
+                    panic!("test-only panic in a task (COGNITO_ENTRA_TEST_PANIC_IN_TASK)");
+                }
+                future.await
             }
-            future.await
         };
         // The work runs in a task of its own so that a panic in it (a bug, or a library that
         // panics on bad input) comes back as a message instead of a wait that never ends.
