@@ -498,6 +498,12 @@ fn provider_update(
         .set_acr_mapping(described.acr_mapping.clone())
 }
 
+/// A list of SDK enum values from their names; `None` for an empty list (the field is left
+/// out, as AWS wants it).
+fn nonempty_enums<T: for<'a> From<&'a str>>(names: &[String]) -> Option<Vec<T>> {
+    Some(names.iter().map(|n| T::from(n.as_str())).collect()).filter(|v: &Vec<T>| !v.is_empty())
+}
+
 /// The UpdateUserPoolClient request, which resets every field it is not given: each field
 /// starts from the described client, and the fields the tool manages (the `ClientConfig`)
 /// are laid over it. A test holds this against the SDK's own list of the request's fields.
@@ -515,27 +521,11 @@ fn client_update(
         .set_callback_urls(nonempty(&c.callback_urls))
         .set_logout_urls(nonempty(&c.logout_urls))
         .set_default_redirect_uri(c.default_redirect_uri.clone())
-        .set_allowed_o_auth_flows(
-            Some(
-                c.allowed_oauth_flows
-                    .iter()
-                    .map(|f| OAuthFlowType::from(f.as_str()))
-                    .collect(),
-            )
-            .filter(|v: &Vec<_>| !v.is_empty()),
-        )
+        .set_allowed_o_auth_flows(nonempty_enums(&c.allowed_oauth_flows))
         .set_allowed_o_auth_scopes(nonempty(&c.allowed_oauth_scopes))
         .allowed_o_auth_flows_user_pool_client(c.allowed_oauth_flows_user_pool_client)
         .set_supported_identity_providers(nonempty(&c.supported_identity_providers))
-        .set_explicit_auth_flows(
-            Some(
-                c.explicit_auth_flows
-                    .iter()
-                    .map(|f| ExplicitAuthFlowsType::from(f.as_str()))
-                    .collect(),
-            )
-            .filter(|v: &Vec<_>| !v.is_empty()),
-        )
+        .set_explicit_auth_flows(nonempty_enums(&c.explicit_auth_flows))
         .set_read_attributes(nonempty(&c.read_attributes))
         .set_write_attributes(nonempty(&c.write_attributes))
         .set_refresh_token_validity(c.refresh_token_validity)
