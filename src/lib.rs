@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod engine;
 pub mod entra;
 pub mod export;
+pub mod files;
 pub mod handover;
 pub mod humanize;
 pub mod journey;

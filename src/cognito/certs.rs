@@ -1,7 +1,6 @@
 //! Cognito's certificates as files Entra accepts: PEM with 64-column lines (Entra takes it as a
 //! Base-64 .cer), plus the SHA-1 thumbprint and expiry the portal shows.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::api::{ApiError, CognitoApi};
@@ -53,42 +52,11 @@ pub fn write_certificate(
     })?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(file_name);
-    match std::fs::symlink_metadata(&path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(format!(
-                "{} is a symbolic link; a certificate is never written through one (it would replace the file it points to)\n  fix: remove the link, or choose another folder with --out DIR",
-                path.display()
-            ));
-        }
-        Ok(meta) if !meta.is_file() => {
-            return Err(format!(
-                "{} exists and is not a file\n  fix: move it away, or choose another folder with --out DIR",
-                path.display()
-            ));
-        }
-        // The same certificate is there already: nothing to write.
-        Ok(_) if std::fs::read(&path).is_ok_and(|old| old == pem.as_bytes()) => {
-            return Ok(WrittenCertificate {
-                path,
-                thumbprint: cert.thumbprint,
-                not_after: date(cert.not_after),
-            });
-        }
-        _ => {}
-    }
-    // A new file, created exclusively beside the target, then renamed over it: the rename
-    // replaces whatever name is there and never writes through it.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".cert-")
-        .suffix(".tmp")
-        // A certificate is public: readable like any file the admin writes.
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    tmp.write_all(pem.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    tmp.persist(&path)
-        .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
+    // A certificate is public: readable like any file the admin writes.
+    crate::files::replace(&path, pem.as_bytes(), 0o644).map_err(|e| match e {
+        crate::files::WriteError::Io { .. } => e.to_string(),
+        refused => format!("{refused}\n  fix: remove it, or choose another folder with --out DIR"),
+    })?;
     Ok(WrittenCertificate {
         path,
         thumbprint: cert.thumbprint,

@@ -45,27 +45,14 @@ pub fn run(
     Ok(EXIT_OK)
 }
 
-/// Written beside its place and renamed over it: never through a symbolic link.
+/// Written the one safe way (`files::replace`): never through a symbolic link; readable by
+/// its owner only (it names the account's resources).
 fn write_plan(path: &Path, text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let fail = |e: &dyn std::fmt::Display| {
-        Failure::Failed(format!(
-            "error: cannot write the plan to {}: {e}\n  fix: choose a file in a folder you can write to",
-            path.display()
-        ))
-    };
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(fail(&"it is a symbolic link"));
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".plan-")
-        .tempfile_in(dir)
-        .map_err(|e| fail(&e))?;
-    tmp.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
-    tmp.persist(path).map_err(|e| fail(&e.error))?;
-    Ok(())
+    cognito_entra::files::replace(path, text.as_bytes(), 0o600)
+        .map(|_| ())
+        .map_err(|e| {
+            Failure::Failed(format!(
+                "error: cannot save the plan: {e}\n  fix: choose a file in a folder you can write to"
+            ))
+        })
 }
