@@ -104,20 +104,17 @@ async fn run_async(
         let now = plan_live(&prepared.job, prepared.options)
             .await
             .map_err(|e| Failure::Failed(format!("error: {}", e.text(&prepared.aws))))?;
-        if now.plan.changes == prepared.plan.changes {
-            prepared.api = now.api;
-            prepared.pool_id = now.ids.user_pool_id;
-            prepared.client_id = now.ids.client_id;
+        let reviewed = now.plan.changes == prepared.plan.changes;
+        if !reviewed {
+            outln!(
+                "\nThe account changed while the plan was read: nothing was written. This is what apply would do now:"
+            );
+            out!("{}", now.plan.render());
+        }
+        prepared.take(now);
+        if reviewed {
             break;
         }
-        outln!(
-            "\nThe account changed while the plan was read: nothing was written. This is what apply would do now:"
-        );
-        out!("{}", now.plan.render());
-        prepared.plan = now.plan;
-        prepared.api = now.api;
-        prepared.pool_id = now.ids.user_pool_id;
-        prepared.client_id = now.ids.client_id;
     }
     // Observation adopted whatever exists (by ID or by name); apply starts from those IDs.
     let mut ids = Ids {

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito};
-use cognito_entra::engine::{Job, PlanError, plan_live};
+use cognito_entra::engine::{Job, PlanError, Planned, plan_live};
 use cognito_entra::entra::input::Checked;
 use cognito_entra::entra::{Finding, Level};
 use cognito_entra::plan::{Options, Plan, Refusal};
@@ -31,6 +31,16 @@ pub struct Prepared {
     pub client_id: Option<String>,
     /// The pool's required attributes; none for a pool this run creates.
     pub required_attributes: Vec<String>,
+}
+
+impl Prepared {
+    /// Takes a plan made again (after a question): its plan, its account reader, its IDs.
+    pub fn take(&mut self, now: Planned) {
+        self.plan = now.plan;
+        self.api = now.api;
+        self.pool_id = now.ids.user_pool_id;
+        self.client_id = now.ids.client_id;
+    }
 }
 
 fn refusals_failure(source: &str, refusals: &[Refusal]) -> Failure {
