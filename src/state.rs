@@ -638,11 +638,16 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
         serde_ignored::deserialize(toml::Value::Table(table.clone()), |path| {
             unknown.push(path.to_string())
         });
-    if parsed.is_ok() && !unknown.is_empty() {
-        return Err(StateError::UnknownKeys {
-            path: path.to_path_buf(),
-            keys: unknown,
-        });
+    match parsed {
+        Ok(_) if !unknown.is_empty() => {
+            return Err(StateError::UnknownKeys {
+                path: path.to_path_buf(),
+                keys: unknown,
+            });
+        }
+        Ok(state) => return Ok(Some(state)),
+        // Read again only to say where it went wrong.
+        Err(_) => {}
     }
     serde_path_to_error::deserialize::<_, State>(toml::Value::Table(table))
         .map(Some)
