@@ -17,7 +17,7 @@ use cognito_entra::journey::{
     ChecklistItem, Step, entra_checklist, finish_checklist, next_step, portal_values,
     progress_label,
 };
-use cognito_entra::setup::answers::{Answer, check};
+use cognito_entra::setup::answers::{Answer, check, check_given};
 use cognito_entra::setup::model::{AppClient, Domain, RequestMethod, UserPool};
 use cognito_entra::setup::validate::check_setup_name;
 use cognito_entra::setup::{Protocol, derive, parse_list};
@@ -642,20 +642,10 @@ impl Session {
                 }
                 Protocol::Oidc => {
                     let tenant = Text::new("Directory (tenant) ID:")
-                        .with_validator(validator(|v: &str| {
-                            if v.is_empty() {
-                                return Some("the Directory (tenant) ID is needed (Overview page of the app registration)".into());
-                            }
-                            check(Answer::TenantId(v))
-                        }))
+                        .with_validator(validator(|v: &str| check_given(Answer::TenantId(v))))
                         .prompt()?;
                     let client = Text::new("Application (client) ID:")
-                        .with_validator(validator(|v: &str| {
-                            if v.is_empty() {
-                                return Some("the Application (client) ID is needed (Overview page of the app registration)".into());
-                            }
-                            check(Answer::ClientId(v))
-                        }))
+                        .with_validator(validator(|v: &str| check_given(Answer::ClientId(v))))
                         .prompt()?;
                     let secret =
                         Password::new("Client secret Value (leave empty to keep Cognito's):")

@@ -91,6 +91,20 @@ pub fn check(answer: Answer<'_>) -> Option<String> {
     }
 }
 
+/// `check`, for an answer that must be given now (the step is being confirmed): an empty
+/// tenant or client ID says where to find it.
+pub fn check_given(answer: Answer<'_>) -> Option<String> {
+    match answer {
+        Answer::TenantId(v) if v.trim().is_empty() => Some(
+            "the Directory (tenant) ID is needed (Overview page of the app registration)".into(),
+        ),
+        Answer::ClientId(v) if v.trim().is_empty() => Some(
+            "the Application (client) ID is needed (Overview page of the app registration)".into(),
+        ),
+        other => check(other),
+    }
+}
+
 fn urls(field: &str, typed: &str) -> Option<String> {
     parse_list(typed)
         .iter()
