@@ -54,6 +54,26 @@ metadata_file = "{}"
     path
 }
 
+/// A setup that creates its pool (`<name>-users`), domain and client `web`.
+fn new_saml_setup(dir: &Path, name: &str) -> PathBuf {
+    saml_setup(
+        dir,
+        name,
+        &format!("name = \"{name}-users\""),
+        "name = \"web\"",
+    )
+}
+
+/// `apply --yes` of `config` against the emulator, certificates to `out_dir`.
+fn apply_cmd(moto: &Moto, state: &Path, config: &Path, out_dir: &Path) -> std::process::Command {
+    let mut c = moto.cmd(state);
+    c.args(["apply", "--yes", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(out_dir);
+    c
+}
+
 fn raw_sdk(moto: &Moto) -> cip::Client {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
@@ -131,12 +151,12 @@ fn adopting_a_client_keeps_every_setting_the_plan_does_not_show() {
         &format!("id = \"{pool}\""),
         &format!("id = \"{client}\""),
     );
-    let out = run(moto
-        .cmd(&dir.path().join("state"))
-        .args(["apply", "--yes", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.path().join("out")));
+    let out = run(&mut apply_cmd(
+        &moto,
+        &dir.path().join("state"),
+        &config,
+        &dir.path().join("out"),
+    ));
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -260,12 +280,7 @@ fn a_hanging_credential_process_is_stopped_and_named() {
             "[profile stuck]\nregion = {REGION}\ncredential_process = sh -c 'sleep 300; echo {marker}'\n"
         ),
     );
-    let config = saml_setup(
-        dir.path(),
-        "creds",
-        "name = \"creds-users\"",
-        "name = \"web\"",
-    );
+    let config = new_saml_setup(dir.path(), "creds");
     let started = Instant::now();
     let out = run(cmd(&dir.path().join("state"))
         .env("AWS_CONFIG_FILE", &aws_config)
@@ -387,19 +402,13 @@ fn a_closed_stdout_ends_quietly_and_the_work_is_still_recorded() {
     let moto = Moto::start();
     let dir = tempdir();
     let state = dir.path().join("state");
-    let config = saml_setup(
-        dir.path(),
-        "pipe",
-        "name = \"pipe-users\"",
-        "name = \"web\"",
-    );
-    let out = with_closed_stdout(
-        moto.cmd(&state)
-            .args(["apply", "--yes", "--config"])
-            .arg(&config)
-            .arg("--out")
-            .arg(dir.path().join("out")),
-    );
+    let config = new_saml_setup(dir.path(), "pipe");
+    let out = with_closed_stdout(&mut apply_cmd(
+        &moto,
+        &state,
+        &config,
+        &dir.path().join("out"),
+    ));
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let saved = std::fs::read_to_string(state.join("pipe.toml")).unwrap_or_default();
@@ -439,12 +448,7 @@ fn a_closed_stdout_ends_quietly_and_the_work_is_still_recorded() {
 #[test]
 fn empty_endpoint_settings_are_unset_or_refused_never_a_panic() {
     let dir = tempdir();
-    let config = saml_setup(
-        dir.path(),
-        "empty",
-        "name = \"empty-users\"",
-        "name = \"web\"",
-    );
+    let config = new_saml_setup(dir.path(), "empty");
     let out = run(cmd(&dir.path().join("state"))
         .env("AWS_ENDPOINT_URL", "")
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -487,20 +491,8 @@ fn symlinks_are_refused_and_an_open_state_folder_is_too() {
     let victim = dir.path().join("victim.txt");
     write(&victim, "precious");
     std::os::unix::fs::symlink(&victim, state.join("links.lock")).unwrap_or_else(|e| panic!("{e}"));
-    let config = saml_setup(
-        dir.path(),
-        "links",
-        "name = \"links-users\"",
-        "name = \"web\"",
-    );
-    let apply = |state: &Path, out_dir: &Path| {
-        run(moto
-            .cmd(state)
-            .args(["apply", "--yes", "--config"])
-            .arg(&config)
-            .arg("--out")
-            .arg(out_dir))
-    };
+    let config = new_saml_setup(dir.path(), "links");
+    let apply = |state: &Path, out_dir: &Path| run(&mut apply_cmd(&moto, state, &config, out_dir));
     let out = apply(&state, &dir.path().join("out"));
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -561,18 +553,13 @@ fn a_recorded_pool_that_is_gone_is_named_in_the_plan() {
     let moto = Moto::start();
     let dir = tempdir();
     let state = dir.path().join("state");
-    let config = saml_setup(
-        dir.path(),
-        "gone",
-        "name = \"gone-users\"",
-        "name = \"web\"",
-    );
-    let out = run(moto
-        .cmd(&state)
-        .args(["apply", "--yes", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.path().join("out")));
+    let config = new_saml_setup(dir.path(), "gone");
+    let out = run(&mut apply_cmd(
+        &moto,
+        &state,
+        &config,
+        &dir.path().join("out"),
+    ));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let saved: toml::Table = std::fs::read_to_string(state.join("gone.toml"))
         .unwrap_or_default()
@@ -610,7 +597,7 @@ fn a_recorded_pool_that_is_gone_is_named_in_the_plan() {
 fn messages_name_the_real_cause() {
     let dir = tempdir();
     let state = dir.path().join("state");
-    let config = saml_setup(dir.path(), "msg", "name = \"msg-users\"", "name = \"web\"");
+    let config = new_saml_setup(dir.path(), "msg");
 
     // AWS_PROFILE=nope is named as nope.
     let out = run(cmd(&state)
@@ -756,12 +743,7 @@ fn a_stalled_tls_handshake_is_named_with_the_real_time() {
 fn ctrl_c_at_the_apply_question_exits_130() {
     let moto = Moto::start();
     let dir = tempdir();
-    let config = saml_setup(
-        dir.path(),
-        "ctrlc",
-        "name = \"ctrlc-users\"",
-        "name = \"web\"",
-    );
+    let config = new_saml_setup(dir.path(), "ctrlc");
     let tmux = Tmux::start(120, 40);
     tmux.type_line(&format!(
         "cd {} && AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing COGNITO_ENTRA_STATE_DIR=state {} apply --config {}; echo \"EX\"\"IT-$?\"",
@@ -786,20 +768,8 @@ fn a_converged_apply_writes_nothing_anywhere() {
     let dir = tempdir();
     let state = dir.path().join("state");
     let out_dir = dir.path().join("out");
-    let config = saml_setup(
-        dir.path(),
-        "still",
-        "name = \"still-users\"",
-        "name = \"web\"",
-    );
-    let apply = || {
-        run(moto
-            .cmd(&state)
-            .args(["apply", "--yes", "--config"])
-            .arg(&config)
-            .arg("--out")
-            .arg(&out_dir))
-    };
+    let config = new_saml_setup(dir.path(), "still");
+    let apply = || run(&mut apply_cmd(&moto, &state, &config, &out_dir));
     let out = apply();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let state_file = state.join("still.toml");
