@@ -36,6 +36,17 @@ fn run_cmd(moto: &Moto, state: &Path, args: &[&str], config: &Path) -> std::proc
     run(&mut c)
 }
 
+/// A new setup `name` planned with `plan --out`: (state folder, setup file, plan file).
+fn planned(moto: &Moto, dir: &Path, name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let state = dir.join("state");
+    let config = setup_file(dir, name, "https://app.example.com/cb");
+    let plan_path = dir.join(format!("{name}.plan.json"));
+    let plan_arg = plan_path.display().to_string();
+    let out = run_cmd(moto, &state, &["plan", "--out", &plan_arg], &config);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    (state, config, plan_path)
+}
+
 fn pools_named(moto: &Moto, name: &str) -> usize {
     block_on(moto.sdk(REGION).list_user_pools())
         .unwrap_or_else(|e| panic!("{e}"))
@@ -48,13 +59,8 @@ fn pools_named(moto: &Moto, name: &str) -> usize {
 fn a_saved_plan_is_applied_exactly_and_refused_once_stale() {
     let moto = Moto::start();
     let dir = tempdir();
-    let state = dir.path().join("state");
-    let config = setup_file(dir.path(), "saved", "https://app.example.com/cb");
-    let plan_path = dir.path().join("saved.plan.json");
+    let (state, config, plan_path) = planned(&moto, dir.path(), "saved");
     let plan_arg = plan_path.display().to_string();
-
-    let out = run_cmd(&moto, &state, &["plan", "--out", &plan_arg], &config);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let saved = std::fs::read_to_string(&plan_path).unwrap_or_default();
     assert!(saved.contains("\"cognito-entra plan\""), "{saved}");
     assert!(
@@ -96,12 +102,8 @@ fn a_saved_plan_is_applied_exactly_and_refused_once_stale() {
 fn a_change_in_the_account_or_the_setup_since_the_plan_refuses_it_and_writes_nothing() {
     let moto = Moto::start();
     let dir = tempdir();
-    let state = dir.path().join("state");
-    let config = setup_file(dir.path(), "moved", "https://app.example.com/cb");
-    let plan_path = dir.path().join("moved.plan.json");
+    let (state, config, plan_path) = planned(&moto, dir.path(), "moved");
     let plan_arg = plan_path.display().to_string();
-    let out = run_cmd(&moto, &state, &["plan", "--out", &plan_arg], &config);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // Meanwhile another admin creates the pool by that name in the console.
     block_on(moto.sdk(REGION).create_user_pool("moved-users")).unwrap_or_else(|e| panic!("{e}"));
