@@ -12,6 +12,8 @@ use crate::cognito::observe::{ObserveError, observe};
 use crate::cognito::sdk::{AwsOptions, SdkCognito, connect};
 use crate::entra::fetch::{Fetcher, Limits};
 use crate::entra::input;
+use crate::journey::questions::Listed;
+use crate::journey::results::PoolRead;
 use crate::plan::{self, Change, EntraInput, Options, Phase, Plan};
 use crate::setup::{Known, Setup};
 use crate::state::State;
@@ -134,6 +136,99 @@ fn ids_of(observed: &plan::Observed) -> Ids {
     Ids {
         user_pool_id: observed.pool.as_ref().map(|p| p.id.clone()),
         client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
+    }
+}
+
+/// What the questions offer before anything is read from AWS: the machine's profiles, and
+/// the profile and region the flags and the environment choose (the saved setup is laid
+/// over them at each step).
+pub fn found(given: &crate::resolve::Given) -> crate::journey::questions::Found {
+    crate::journey::questions::Found::new(
+        crate::cognito::profiles::list_profiles(),
+        crate::resolve::profile(given, None),
+        crate::resolve::region(given, None),
+    )
+}
+
+/// The account's pools, as the pool step offers them (listing them also proves the
+/// credentials and the region work).
+pub async fn list_pools(job: &Job) -> Result<Vec<Listed>, String> {
+    let api = api(job).await?;
+    let pools = api
+        .list_user_pools()
+        .await
+        .map_err(|e| say(&e, &job.aws))?;
+    Ok(pools
+        .into_iter()
+        .map(|p| Listed {
+            id: p.id,
+            name: p.name,
+        })
+        .collect())
+}
+
+/// What the journey needs of an adopted pool: its domain, required attributes and clients,
+/// read at once.
+pub async fn read_pool(job: &Job, id: &str) -> Result<PoolRead, String> {
+    let api = api(job).await?;
+    let (pool, clients) = futures_util::future::join(
+        api.describe_user_pool(id),
+        api.list_user_pool_clients(id),
+    )
+    .await;
+    let pool = pool.map_err(|e| say(&e, &job.aws))?;
+    let clients = clients.map_err(|e| say(&e, &job.aws))?;
+    Ok(PoolRead {
+        id: id.to_string(),
+        domain: pool.domain,
+        required: pool.required_attributes,
+        clients: clients
+            .into_iter()
+            .map(|c| Listed {
+                id: c.id,
+                name: c.name,
+            })
+            .collect(),
+    })
+}
+
+/// The pool that holds a domain prefix (`None`: it is free).
+pub async fn domain_owner(job: &Job, prefix: &str) -> Result<Option<String>, String> {
+    let api = api(job).await?;
+    api.describe_domain(prefix)
+        .await
+        .map(|d| d.map(|d| d.user_pool_id))
+        .map_err(|e| say(&e, &job.aws))
+}
+
+/// The Entra metadata at a URL (fetched) or in a file (read), judged.
+pub async fn check_metadata(job: &Job, source: &str) -> crate::entra::metadata::Report {
+    use crate::entra::metadata;
+    let now = time::OffsetDateTime::now_utc();
+    if !source.contains("://") {
+        return metadata::check_file(&job.base_dir.join(source), now);
+    }
+    match Fetcher::new(Limits::from_env()) {
+        Ok(f) => metadata::check_url(&f, source, &job.authority, now).await,
+        Err(e) => metadata::Report {
+            source: source.to_string(),
+            metadata: None,
+            findings: vec![crate::entra::Finding::error(e.to_string())],
+        },
+    }
+}
+
+/// The tenant's discovery document, fetched and judged.
+pub async fn check_tenant(job: &Job, tenant: &str) -> crate::entra::discovery::Report {
+    use crate::entra::discovery;
+    match Fetcher::new(Limits::from_env()) {
+        Ok(f) => discovery::check_tenant(&f, &job.authority, tenant).await,
+        Err(e) => discovery::Report {
+            tenant: tenant.to_string(),
+            url: String::new(),
+            discovery: None,
+            findings: vec![crate::entra::Finding::error(e.to_string())],
+        },
     }
 }
 

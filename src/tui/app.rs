@@ -2,27 +2,27 @@
 //! machine over the core's journey; it never does I/O. What needs the outside world (saving,
 //! copying, AWS, HTTP) comes back as `Cmd`s for the runtime, whose answers return as `Msg`s.
 
-use cognito_entra::resolve::{self, Chosen};
-use cognito_entra::setup::answers::{Answer, check};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use cognito_entra::cognito::api::{ClientSummary, DomainInfo, PoolSummary};
 use cognito_entra::cognito::apply::Ids;
 use cognito_entra::cognito::certs::ForEntra;
 use cognito_entra::entra::Finding;
 use cognito_entra::entra::discovery;
 use cognito_entra::entra::metadata;
+use cognito_entra::journey::questions::{
+    self, Found, Listed, Work, commit, commit_mapping, mapping_problem, mapping_questions,
+    mapping_unfinished, problem, problem_on_confirm, setup_name_problem, setup_name_question,
+    shown,
+};
+use cognito_entra::journey::results::{self, PoolRead};
 use cognito_entra::journey::{Step, entra_checklist, finish_checklist, next_step, portal_values};
 use cognito_entra::plan::Plan;
+use cognito_entra::resolve::{self, Chosen};
 use cognito_entra::saml_response::Decoded;
-use cognito_entra::setup::model::{
-    AppClient, Domain, OidcOptions, RequestMethod, SamlOptions, UserPool,
-};
-use cognito_entra::setup::validate::check_setup_name;
-use cognito_entra::setup::{Protocol, Setup, Values, derive, parse_list};
+use cognito_entra::setup::{Protocol, Setup, Values, derive};
 use cognito_entra::state::State;
 
-use super::form::{Field, Form, Note};
+use super::form::{Form, Note};
 
 /// A saved setup on the welcome screen.
 #[derive(Debug, Clone)]
@@ -58,21 +58,13 @@ pub enum LineState {
     Failed,
 }
 
-/// What the wizard needs to know of an adopted pool.
-#[derive(Debug, Clone)]
-pub struct PoolDetails {
-    pub id: String,
-    pub domain: Option<String>,
-    pub required: Vec<String>,
-    pub clients: Vec<ClientSummary>,
-}
-
 /// What slow work sends back.
 #[derive(Debug)]
 pub enum TaskDone {
-    Pools(Result<Vec<PoolSummary>, String>),
-    Pool(Result<PoolDetails, String>),
-    Domain(String, Result<Option<DomainInfo>, String>),
+    Pools(Result<Vec<Listed>, String>),
+    Pool(Result<PoolRead, String>),
+    /// The pool that holds the prefix (`None`: free), or why the check failed.
+    Domain(String, Result<Option<String>, String>),
     Prepared(Result<Ids, String>),
     Metadata(Box<metadata::Report>),
     Tenant(Box<discovery::Report>),
@@ -97,7 +89,7 @@ pub enum Msg {
     /// The outcome of a copy, in the admin's words.
     Copied(String),
     /// The live availability answer for a typed prefix: background work, so it ends no wait.
-    DomainProbed(String, Result<Option<DomainInfo>, String>),
+    DomainProbed(String, Result<Option<String>, String>),
     /// The saved setups again, after the admin left one for the welcome screen.
     Rows(Result<Vec<Row>, String>),
     Task(TaskDone),
@@ -168,14 +160,9 @@ pub struct Model {
     pub notice: Option<String>,
     /// Advice or problems under the step.
     pub message: Vec<String>,
-    pub pools: Vec<PoolSummary>,
-    pub clients: Vec<ClientSummary>,
-    pub pool_domain: Option<String>,
+    /// What the journey's questions offer: profiles, pools, clients, the pool's domain.
+    pub found: Found,
     pub domain_probe: DomainProbe,
-    /// The account's pools were listed (an account may have none).
-    pub pools_loaded: bool,
-    /// The adopted pool whose details (domain, clients) were read.
-    pub pool_loaded_for: Option<String>,
     pub findings: Vec<Finding>,
     pub facts: Vec<cognito_entra::entra::Fact>,
     /// The Entra answers on the form were checked and are usable.
@@ -198,11 +185,6 @@ pub struct Model {
     pub exit: Option<Exit>,
     pub color: bool,
     pub authority: String,
-    /// The profile and region from the flags and the environment (resolve's rule; the saved
-    /// setup is laid over them at each step with `with_saved`).
-    pub default_profile: Chosen,
-    pub default_region: Chosen,
-    pub profiles: Vec<String>,
 }
 
 impl Model {
@@ -217,12 +199,18 @@ impl Model {
             tick: 0,
             notice: None,
             message: Vec::new(),
-            pools: Vec::new(),
-            clients: Vec::new(),
-            pool_domain: None,
+            found: Found::new(
+                Vec::new(),
+                Chosen {
+                    value: resolve::DEFAULT_PROFILE.into(),
+                    from: resolve::Source::Default,
+                },
+                Chosen {
+                    value: resolve::DEFAULT_REGION.into(),
+                    from: resolve::Source::Default,
+                },
+            ),
             domain_probe: DomainProbe::Idle,
-            pools_loaded: false,
-            pool_loaded_for: None,
             findings: Vec::new(),
             facts: Vec::new(),
             entra_ok: false,
@@ -241,15 +229,6 @@ impl Model {
             exit: None,
             color: true,
             authority: authority.to_string(),
-            default_profile: Chosen {
-                value: resolve::DEFAULT_PROFILE.into(),
-                from: resolve::Source::Default,
-            },
-            default_region: Chosen {
-                value: resolve::DEFAULT_REGION.into(),
-                from: resolve::Source::Default,
-            },
-            profiles: Vec::new(),
         }
     }
 
@@ -373,7 +352,6 @@ impl Model {
                     }
                     Step::BackFromEntra if self.protocol() == Protocol::Saml => {
                         keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
-                        keys.push(("Ctrl-F", "file / URL"));
                     }
                     Step::BackFromEntra => {
                         keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
@@ -393,43 +371,28 @@ impl Model {
     }
 }
 
-fn field_errors(form: &mut Form, check: impl Fn(&str, &str) -> Option<String>) {
-    for f in form.fields.iter_mut() {
-        f.error = if f.hidden {
-            None
-        } else {
-            check(f.key, &f.value())
-        };
-    }
-}
-
-/// A choice field's options: "create" first, then the existing items; the chosen index is the
-/// item whose ID the answers name (0 when none does).
-fn pick_or_create<'a>(
-    create: &str,
-    items: impl Iterator<Item = (&'a str, &'a str)>,
-    chosen_id: Option<&String>,
-) -> (Vec<String>, usize) {
-    let mut options = vec![create.to_string()];
-    let mut chosen = 0;
-    for (i, (name, id)) in items.enumerate() {
-        options.push(format!("{name} ({id})"));
-        if chosen_id.is_some_and(|c| c == id) {
-            chosen = i + 1;
-        }
-    }
-    (options, chosen)
-}
-
-/// Which app client fields a new client shows, and which an adopted one does.
-fn client_field_visible(key: &str, new: bool) -> bool {
-    if new {
-        key != "only_entra"
-    } else {
-        matches!(
-            key,
-            "callback_urls" | "logout_urls" | "scopes" | "only_entra"
-        )
+/// Shows and hides the step's fields as the journey says, and puts each shown field's
+/// problem under it (`confirming`: the step is being confirmed, so what may stay empty while
+/// typing must be given now).
+fn judge_fields(form: &mut Form, step: Step, confirming: bool) {
+    let judged: Vec<(bool, Option<String>)> = form
+        .fields
+        .iter()
+        .map(|f| {
+            let visible = shown(step, f.key, form);
+            let error = if !visible {
+                None
+            } else if confirming {
+                problem_on_confirm(step, f.key, form)
+            } else {
+                problem(step, f.key, form)
+            };
+            (visible, error)
+        })
+        .collect();
+    for (f, (visible, error)) in form.fields.iter_mut().zip(judged) {
+        f.hidden = !visible;
+        f.error = error;
     }
 }
 
@@ -459,282 +422,40 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
     m.domain_probe = DomainProbe::Idle;
     m.saml_check = None;
     m.scroll = 0;
-    let Some(setup) = m.setup().cloned() else {
+    let Some(state) = m.state.as_ref() else {
         return Vec::new();
     };
-    let profile = m
-        .default_profile
-        .with_saved(m.state.as_ref().and_then(|s| s.aws.profile.as_deref()))
-        .value;
-    m.form = match step {
-        Step::Protocol | Step::AwsAccount => {
-            let profiles = if m.profiles.is_empty() {
-                "none found in ~/.aws/config; `aws configure` or `aws configure sso` makes one"
-                    .to_string()
-            } else {
-                format!("yours: {}", m.profiles.join(", "))
-            };
-            let region = m.default_region.with_saved(Some(&setup.region)).value;
-            m.screen = Screen::Step(Step::AwsAccount);
-            Form::new(vec![
-                Field::text("profile", "AWS profile", &profiles, "", &profile),
-                Field::text(
-                    "region",
-                    "Region",
-                    "where the user pool lives, e.g. eu-central-1",
-                    "",
-                    &region,
-                ),
-            ])
-        }
-        Step::UserPool => {
-            let (options, chosen) = pick_or_create(
-                "Create a new pool",
-                m.pools.iter().map(|p| (p.name.as_str(), p.id.as_str())),
-                setup.user_pool.id.as_ref(),
-            );
-            let mut name = Field::text(
-                "name",
-                "New pool's name",
-                "the pool holds the users Entra signs in",
-                setup.user_pool.name.as_deref().unwrap_or(""),
-                &format!("{}-users", setup.name),
-            );
-            name.hidden = chosen != 0;
-            Form::new(vec![
-                Field::choice(
-                    "pool",
-                    "User pool",
-                    "←→ to pick one of the account's pools (type to filter), or create one",
-                    options,
-                    chosen,
-                ),
-                name,
-            ])
-        }
-        Step::Domain => {
-            if let Some(d) = &m.pool_domain {
-                Form::new(vec![Field::text(
-                    "kept",
-                    "Domain",
-                    "the pool has this Cognito domain; it is kept",
-                    d,
-                    d,
-                )])
-            } else {
-                Form::new(vec![
-                    Field::text(
-                        "prefix",
-                        "Domain prefix",
-                        "<prefix>.auth.<region>.amazoncognito.com; lower case, digits, hyphens; no aws, amazon, cognito",
-                        setup.domain.prefix.as_deref().unwrap_or(""),
-                        &format!(
-                            "{}-login",
-                            setup.name.to_ascii_lowercase().replace(['_', '.'], "-")
-                        ),
-                    ),
-                    Field::toggle(
-                        "managed_login",
-                        "Managed login pages",
-                        "the newer sign-in pages (off: the classic hosted UI)",
-                        setup.domain.managed_login,
-                    ),
-                ])
-            }
-        }
-        Step::AppClient => {
-            let (options, chosen) = pick_or_create(
-                "Create a new app client",
-                m.clients.iter().map(|c| (c.name.as_str(), c.id.as_str())),
-                setup.app_client.id.as_ref(),
-            );
-            let c = &setup.app_client;
-            let mut fields = vec![
-                Field::choice(
-                    "client",
-                    "App client",
-                    "←→ to pick the app's client (type to filter), or create one",
-                    options,
-                    chosen,
-                ),
-                Field::text(
-                    "name",
-                    "Name",
-                    "how the app client is called in Cognito",
-                    c.name.as_deref().unwrap_or(""),
-                    "web",
-                ),
-                Field::text(
-                    "callback_urls",
-                    "Callback URLs",
-                    "where the app receives ?code=…; HTTPS, or http://localhost:PORT; several: comma-separated",
-                    &c.callback_urls.join(", "),
-                    "",
-                ),
-                Field::text(
-                    "logout_urls",
-                    "Sign-out URLs",
-                    "where users land after signing out (optional)",
-                    &c.logout_urls.join(", "),
-                    "",
-                ),
-                Field::text(
-                    "scopes",
-                    "Scopes",
-                    "add aws.cognito.signin.user.admin when the front end reads attributes (Amplify)",
-                    &c.scopes.join(" "),
-                    "openid email profile",
-                ),
-                Field::toggle(
-                    "secret",
-                    "Client secret",
-                    "for confidential back ends; a browser app has none",
-                    c.generate_secret,
-                ),
-                Field::toggle(
-                    "only_entra",
-                    "Only Entra on this client",
-                    "takes COGNITO and other providers off (IdP-initiated SAML needs it); Cognito passwords then stop working through this client",
-                    c.remove_other_providers,
-                ),
-            ];
-            for f in fields.iter_mut().skip(1) {
-                f.hidden = !client_field_visible(f.key, chosen == 0);
-            }
-            Form::new(fields)
-        }
-        Step::Provider => {
-            let mut fields = vec![Field::text(
-                "name",
-                "Provider name",
-                "3-32 characters, no spaces or '_'; apps pass it as identity_provider=",
-                setup.provider.name.as_deref().unwrap_or(""),
-                setup.protocol.default_provider_name(),
-            )];
-            match setup.protocol {
-                Protocol::Saml => {
-                    let s = setup.saml();
-                    fields.push(Field::toggle(
-                        "idp_initiated",
-                        "Sign-in from My Apps",
-                        "IdP-initiated; costs: the client may list only SAML providers",
-                        s.idp_initiated,
-                    ));
-                    fields.push(Field::toggle(
-                        "sign_requests",
-                        "Signed requests",
-                        "Cognito signs its requests; costs: upload Cognito's certificate to Entra",
-                        s.sign_requests,
-                    ));
-                    fields.push(Field::toggle(
-                        "encrypted_responses",
-                        "Encrypted assertions",
-                        "Entra encrypts; costs: import and activate Cognito's certificate in Entra first",
-                        s.encrypted_responses,
-                    ));
-                    fields.push(Field::toggle(
-                        "idp_signout",
-                        "Sign out of Entra too",
-                        "costs: a Logout Url and Cognito's certificate in Entra",
-                        s.idp_signout,
-                    ));
-                }
-                Protocol::Oidc => {
-                    let method = setup.oidc().attributes_request_method;
-                    fields.push(Field::choice(
-                        "method",
-                        "Attributes request",
-                        "how Cognito calls the user-info endpoint; GET unless your network needs POST",
-                        vec!["GET".into(), "POST".into()],
-                        usize::from(method == RequestMethod::Post),
-                    ));
-                }
-            }
-            Form::new(fields)
-        }
-        Step::BackFromEntra => {
-            m.entra_ok = false;
-            m.findings.clear();
-            m.facts.clear();
-            match setup.protocol {
-                Protocol::Saml => {
-                    let s = setup.saml();
-                    let file_mode = s.metadata_file.is_some() && s.metadata_url.is_none();
-                    let mut url = Field::text(
-                        "metadata_url",
-                        "App Federation Metadata Url",
-                        "starts with https://login.microsoftonline.com/ and ends with ?appid=…",
-                        s.metadata_url.as_deref().unwrap_or(""),
-                        "",
-                    );
-                    let mut file = Field::text(
-                        "metadata_file",
-                        "Federation Metadata XML file",
-                        "the downloaded file's path; Cognito never refreshes a file",
-                        s.metadata_file.as_deref().unwrap_or(""),
-                        "",
-                    );
-                    url.hidden = file_mode;
-                    file.hidden = !file_mode;
-                    Form::new(vec![url, file])
-                }
-                Protocol::Oidc => {
-                    let o = setup.oidc();
-                    let expires = m
-                        .state
-                        .as_ref()
-                        .and_then(|s| s.entra.client_secret_expires.clone())
-                        .unwrap_or_default();
-                    Form::new(vec![
-                        Field::text(
-                            "tenant_id",
-                            "Directory (tenant) ID",
-                            "a GUID, or a verified domain",
-                            o.tenant_id.as_deref().unwrap_or(""),
-                            "",
-                        ),
-                        Field::text(
-                            "client_id",
-                            "Application (client) ID",
-                            "a GUID",
-                            o.client_id.as_deref().unwrap_or(""),
-                            "",
-                        ),
-                        Field::secret(
-                            "secret",
-                            "Client secret Value",
-                            "kept in memory only; leave empty to keep the one Cognito has",
-                            m.secret.as_deref().unwrap_or(""),
-                        ),
-                        Field::text(
-                            "expires",
-                            "Secret expires on",
-                            "YYYY-MM-DD, optional: later commands warn before it",
-                            &expires,
-                            "",
-                        ),
-                    ])
-                }
-            }
-        }
-        _ => Form::default(),
-    };
+    {
+        m.form = Form::asking(questions::questions(
+            step,
+            state,
+            &m.found,
+            m.secret.as_deref(),
+        ));
+    }
+    if step == Step::Protocol {
+        m.screen = Screen::Step(Step::AwsAccount);
+    }
+    if step == Step::BackFromEntra {
+        m.entra_ok = false;
+        m.findings.clear();
+        m.facts.clear();
+    }
     validate_form(m);
-    let unread_pool = setup
-        .user_pool
-        .id
-        .clone()
-        .filter(|id| m.pool_loaded_for.as_ref() != Some(id));
-    match step {
-        Step::UserPool if !m.pools_loaded => {
-            m.busy = Some("Listing the account's user pools…".into());
-            vec![Cmd::LoadPools]
+    let before = m
+        .state
+        .as_ref()
+        .and_then(|state| questions::work_before(step, state, &m.found));
+    match (step, before) {
+        (_, Some(work)) => {
+            m.busy = Some(work.busy_text());
+            match work {
+                Work::ListPools => vec![Cmd::LoadPools],
+                Work::ReadPool(id) => vec![Cmd::LoadPool(id)],
+                _ => Vec::new(),
+            }
         }
-        Step::Domain | Step::AppClient | Step::AttributeMapping if unread_pool.is_some() => {
-            m.busy = Some("Reading the pool…".into());
-            unread_pool.map(Cmd::LoadPool).into_iter().collect()
-        }
-        Step::ReviewApply => {
+        (Step::ReviewApply, None) => {
             m.plan = None;
             m.apply_lines.clear();
             m.apply_error = None;
@@ -748,64 +469,12 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
 }
 
 /// Checks the form as the admin types; errors appear under their fields. The rules are the
-/// journey's (`setup::answers`), one per answer.
+/// journey's, one per question.
 fn validate_form(m: &mut Model) {
     let Screen::Step(step) = m.screen else { return };
-    let protocol = m.protocol();
-    match step {
-        Step::AwsAccount => field_errors(&mut m.form, |key, v| match key {
-            "region" => check(Answer::Region(v)),
-            _ => None,
-        }),
-        Step::UserPool => {
-            let new = m.form.choice("pool") == 0;
-            if let Some(f) = m.form.get_mut("name") {
-                f.hidden = !new;
-            }
-            field_errors(&mut m.form, |key, v| {
-                (key == "name")
-                    .then(|| check(Answer::PoolName(v)))
-                    .flatten()
-            });
-        }
-        Step::Domain => {
-            field_errors(&mut m.form, |key, v| {
-                (key == "prefix")
-                    .then(|| check(Answer::DomainPrefix(v)))
-                    .flatten()
-            });
-            schedule_domain_probe(m);
-        }
-        Step::AppClient => {
-            let new = m.form.choice("client") == 0;
-            for f in m.form.fields.iter_mut().skip(1) {
-                f.hidden = !client_field_visible(f.key, new);
-            }
-            field_errors(&mut m.form, |key, v| match key {
-                "callback_urls" => check(Answer::CallbackUrls {
-                    typed: v,
-                    new_client: new,
-                }),
-                "logout_urls" => check(Answer::LogoutUrls(v)),
-                "scopes" => check(Answer::Scopes(v)),
-                "name" => check(Answer::ClientName(v)),
-                _ => None,
-            });
-        }
-        Step::Provider => field_errors(&mut m.form, |key, v| {
-            (key == "name")
-                .then(|| check(Answer::ProviderName(v)))
-                .flatten()
-        }),
-        Step::BackFromEntra if protocol == Protocol::Oidc => {
-            field_errors(&mut m.form, |key, v| match key {
-                "tenant_id" => check(Answer::TenantId(v)),
-                "client_id" => check(Answer::ClientId(v)),
-                "expires" => check(Answer::SecretExpiry(v)),
-                _ => None,
-            })
-        }
-        _ => {}
+    judge_fields(&mut m.form, step, false);
+    if step == Step::Domain {
+        schedule_domain_probe(m);
     }
 }
 
@@ -859,15 +528,10 @@ fn on_edit(m: &mut Model) {
     }
     if let Screen::Naming(_) = m.screen {
         let taken: Vec<String> = m.rows.iter().map(|r| r.name.clone()).collect();
-        field_errors(&mut m.form, |_, v| {
-            check_setup_name(v)
-                .map(|p| format!("{} — {}", p.problem, p.fix))
-                .or_else(|| {
-                    taken.contains(&v.to_string()).then(|| {
-                        "a saved setup has this name; resume it from the list instead".into()
-                    })
-                })
-        });
+        let name = m.form.value("name");
+        if let Some(f) = m.form.get_mut("name") {
+            f.error = setup_name_problem(&name, &taken);
+        }
     } else {
         validate_form(m);
     }
@@ -949,21 +613,9 @@ fn welcome_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             } else {
                 Protocol::Oidc
             };
-            let base = format!("corp-{}", protocol.label().to_ascii_lowercase());
-            let mut default = base.clone();
-            let mut i = 2;
-            while m.rows.iter().any(|r| r.name == default) {
-                default = format!("{base}-{i}");
-                i += 1;
-            }
+            let taken: Vec<String> = m.rows.iter().map(|r| r.name.clone()).collect();
             m.screen = Screen::Naming(protocol);
-            m.form = Form::new(vec![Field::text(
-                "name",
-                "Name this setup",
-                "it names the saved state and the certificate files",
-                "",
-                &default,
-            )]);
+            m.form = Form::asking(vec![setup_name_question(protocol, &taken)]);
             m.message.clear();
         }
         _ => {}
@@ -994,9 +646,11 @@ fn back_to_welcome(m: &mut Model, rows: Vec<Row>) {
     let left = m.setup().map(|s| s.name.clone());
     let mut fresh = Model::new(rows, &m.authority);
     fresh.color = m.color;
-    fresh.profiles = std::mem::take(&mut m.profiles);
-    fresh.default_profile = m.default_profile.clone();
-    fresh.default_region = m.default_region.clone();
+    fresh.found = Found::new(
+        std::mem::take(&mut m.found.profiles),
+        m.found.profile.clone(),
+        m.found.region.clone(),
+    );
     fresh.tick = m.tick;
     if let Some(i) = left.and_then(|name| fresh.rows.iter().position(|r| r.name == name)) {
         fresh.selected = i;
@@ -1043,19 +697,6 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
 
 fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if step == Step::BackFromEntra
-        && ctrl
-        && key.code == KeyCode::Char('f')
-        && m.protocol() == Protocol::Saml
-    {
-        for f in m.form.fields.iter_mut() {
-            f.hidden = !f.hidden;
-        }
-        m.form.focus = m.form.fields.iter().position(|f| !f.hidden).unwrap_or(0);
-        m.entra_ok = false;
-        m.findings.clear();
-        return Vec::new();
-    }
     if step == Step::BackFromEntra && ctrl && key.code == KeyCode::Char('r') {
         m.reveal = !m.reveal;
         return Vec::new();
@@ -1066,153 +707,45 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         }
         return Vec::new();
     }
-    validate_form(m);
+    // Checked Entra answers, unchanged since: Enter goes on.
+    if step == Step::BackFromEntra && m.entra_ok {
+        return advance(m, step);
+    }
+    judge_fields(&mut m.form, step, true);
     if m.form.has_errors() {
         m.message = vec!["Fix the fields marked ✗ first.".into()];
         return Vec::new();
     }
     m.message.clear();
-    let form = m.form.clone();
-    if m.state.is_none() {
+    let Some(state) = m.state.as_mut() else {
         return Vec::new();
-    }
-    match step {
-        Step::AwsAccount => {
-            if let Some(setup) = m.setup_mut() {
-                setup.region = form.value("region");
-            }
-            let profile = form.value("profile");
-            if let Some(s) = m.state.as_mut() {
-                s.aws.profile = Some(profile);
-            }
-            m.pools.clear();
-            m.pools_loaded = false;
-            m.busy = Some("Checking your AWS credentials…".into());
-            vec![Cmd::Save, Cmd::LoadPools]
-        }
-        Step::UserPool => {
-            let choice = form.choice("pool");
-            m.clients.clear();
-            if let Some(state) = m.state.as_mut() {
-                // A new pool requires nothing; an adopted one is read next.
-                state.aws.required_attributes = (choice == 0).then(Vec::new);
-            }
-            m.pool_domain = None;
-            m.pool_loaded_for = None;
-            if choice == 0 {
-                let name = form.value("name");
-                if let Some(setup) = m.setup_mut() {
-                    setup.user_pool = UserPool {
-                        id: None,
-                        name: Some(name),
-                    };
-                }
-                advance(m, step)
-            } else {
-                let id = m
-                    .pools
-                    .get(choice - 1)
-                    .map(|p| p.id.clone())
-                    .unwrap_or_default();
-                if let Some(setup) = m.setup_mut() {
-                    setup.user_pool = UserPool {
-                        id: Some(id.clone()),
-                        name: None,
-                    };
-                }
-                m.busy = Some("Reading the pool…".into());
-                vec![Cmd::LoadPool(id)]
-            }
-        }
-        Step::Domain => {
-            if let Some(kept) = m.pool_domain.clone() {
-                if let Some(setup) = m.setup_mut() {
-                    setup.domain = Domain {
-                        prefix: Some(kept),
-                        ..Domain::default()
-                    };
-                }
-                return advance(m, step);
-            }
-            let prefix = form.value("prefix");
-            if let Some(setup) = m.setup_mut() {
-                setup.domain = Domain {
-                    prefix: Some(prefix.clone()),
-                    custom: None,
-                    managed_login: form.on("managed_login"),
-                };
-            }
+    };
+    let work = commit(step, &m.form, &mut m.found, state, &mut m.secret);
+    match work {
+        Work::Done => advance(m, step),
+        // The live probe already found this prefix usable: no second question to Cognito.
+        Work::CheckDomain(prefix)
             if m.domain_probe
                 == (DomainProbe::Known {
                     prefix: prefix.clone(),
                     usable: true,
-                })
-            {
-                return advance(m, step);
-            }
-            m.busy = Some(format!("Checking that {prefix} is free…"));
-            vec![Cmd::CheckDomain(prefix)]
-        }
-        Step::AppClient => {
-            let choice = form.choice("client");
-            let scopes = parse_list(&form.value("scopes"));
-            let adopted = m.clients.get(choice.wrapping_sub(1)).map(|c| c.id.clone());
-            let client = if choice == 0 {
-                AppClient {
-                    name: Some(form.value("name")),
-                    callback_urls: parse_list(&form.value("callback_urls")),
-                    logout_urls: parse_list(&form.value("logout_urls")),
-                    scopes,
-                    generate_secret: form.on("secret"),
-                    ..AppClient::default()
-                }
-            } else {
-                AppClient {
-                    id: adopted,
-                    callback_urls: parse_list(&form.value("callback_urls")),
-                    logout_urls: parse_list(&form.value("logout_urls")),
-                    scopes,
-                    remove_other_providers: form.on("only_entra"),
-                    ..AppClient::default()
-                }
-            };
-            if let Some(setup) = m.setup_mut() {
-                setup.app_client = client;
-            }
+                }) =>
+        {
             advance(m, step)
         }
-        Step::Provider => {
-            let Some(setup) = m.setup_mut() else {
-                return Vec::new();
+        work => {
+            m.busy = Some(work.busy_text());
+            let cmd = match work {
+                Work::ListPools => Cmd::LoadPools,
+                Work::ReadPool(id) => Cmd::LoadPool(id),
+                Work::CheckDomain(prefix) => Cmd::CheckDomain(prefix),
+                Work::Prepare => Cmd::Prepare,
+                Work::CheckMetadata(source) => Cmd::CheckMetadata { source },
+                Work::CheckTenant(tenant) => Cmd::CheckTenant(tenant),
+                Work::Done => return advance(m, step),
             };
-            setup.provider.name = Some(form.value("name"));
-            match setup.protocol {
-                Protocol::Saml => {
-                    let mut s = setup.saml.clone().unwrap_or_default();
-                    s.idp_initiated = form.on("idp_initiated");
-                    s.sign_requests = form.on("sign_requests");
-                    s.encrypted_responses = form.on("encrypted_responses");
-                    s.idp_signout = form.on("idp_signout");
-                    setup.saml = Some(s);
-                    if setup.app_client.id.is_none() && setup.saml().idp_initiated {
-                        setup.app_client.allow_cognito_sign_in = Some(false);
-                    }
-                }
-                Protocol::Oidc => {
-                    let mut o = setup.oidc.clone().unwrap_or_default();
-                    o.attributes_request_method = if form.choice("method") == 1 {
-                        RequestMethod::Post
-                    } else {
-                        RequestMethod::Get
-                    };
-                    setup.oidc = Some(o);
-                }
-            }
-            m.busy = Some("Preparing Cognito: user pool, domain, app client…".into());
-            vec![Cmd::Save, Cmd::Prepare]
+            vec![Cmd::Save, cmd]
         }
-        Step::BackFromEntra => back_from_entra(m, form),
-        _ => advance(m, step),
     }
 }
 
@@ -1262,104 +795,33 @@ fn probe_when_due(m: &mut Model) -> Vec<Cmd> {
     vec![Cmd::ProbeDomain(prefix)]
 }
 
-fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<DomainInfo>, String>) {
+fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<String>, String>) {
     if m.domain_probe != DomainProbe::Checking(prefix.clone()) {
         // The admin typed on meanwhile: this answer is about a prefix no longer there.
         return;
     }
-    let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
-    let region = m.setup().map(|s| s.region.clone()).unwrap_or_default();
-    let (usable, note) = match result {
-        Ok(None) => (
-            true,
-            Note::Good(format!(
-                "{prefix}.auth.{region}.amazoncognito.com is available"
-            )),
-        ),
-        Ok(Some(d)) if Some(&d.user_pool_id) == pool_id.as_ref() => (
-            true,
-            Note::Good(format!("{prefix} is already this pool's domain")),
-        ),
-        Ok(Some(_)) => (
-            false,
-            Note::Bad(format!(
-                "{prefix} is taken by another user pool (prefixes are unique per region across all accounts): choose another"
-            )),
-        ),
-        Err(advice) => (
-            false,
-            Note::Bad(format!(
-                "could not check {prefix}: {}",
-                advice.lines().next().unwrap_or_default()
-            )),
-        ),
-    };
+    let (usable, said) = domain_verdict(m, &prefix, &result);
     if let Some(f) = m.form.get_mut("prefix") {
-        f.note = Some(note);
+        f.note = Some(if usable {
+            Note::Good(said)
+        } else {
+            Note::Bad(said)
+        });
     }
     // Enter skips its own check only when this one found the prefix usable.
     m.domain_probe = DomainProbe::Known { prefix, usable };
 }
 
-fn back_from_entra(m: &mut Model, form: Form) -> Vec<Cmd> {
-    if m.entra_ok {
-        return advance(m, Step::BackFromEntra);
-    }
-    let Some(setup) = m.setup_mut() else {
-        return Vec::new();
-    };
-    match setup.protocol {
-        Protocol::Saml => {
-            let file_mode = form.get("metadata_file").is_some_and(|f| !f.hidden);
-            let source = if file_mode {
-                form.value("metadata_file")
-            } else {
-                form.value("metadata_url")
-            };
-            if source.is_empty() {
-                m.message =
-                    vec!["Paste the App Federation Metadata Url first (Ctrl-F for a file).".into()];
-                return Vec::new();
-            }
-            let mut s = setup.saml.clone().unwrap_or_else(SamlOptions::default);
-            if file_mode {
-                s.metadata_file = Some(source.clone());
-                s.metadata_url = None;
-            } else {
-                s.metadata_url = Some(source.clone());
-                s.metadata_file = None;
-            }
-            setup.saml = Some(s);
-            m.busy = Some(if file_mode {
-                "Reading the metadata file…".into()
-            } else {
-                "Fetching the metadata…".into()
-            });
-            vec![Cmd::CheckMetadata { source }]
-        }
-        Protocol::Oidc => {
-            let tenant = form.value("tenant_id");
-            let client = form.value("client_id");
-            if tenant.is_empty() || client.is_empty() {
-                m.message = vec!["Both IDs are on the app registration's Overview page.".into()];
-                return Vec::new();
-            }
-            let mut o = setup.oidc.clone().unwrap_or_else(OidcOptions::default);
-            o.tenant_id = Some(tenant.clone());
-            o.client_id = Some(client);
-            setup.oidc = Some(o);
-            let secret = form.value("secret");
-            if !secret.is_empty() {
-                m.secret = Some(secret);
-            }
-            let expires = form.value("expires");
-            if let Some(s) = m.state.as_mut() {
-                s.entra.client_secret_expires = (!expires.is_empty()).then_some(expires);
-            }
-            m.busy = Some(format!("Checking tenant {tenant}…"));
-            vec![Cmd::CheckTenant(tenant)]
-        }
-    }
+/// The journey's verdict on a domain check, for this setup's pool and region.
+fn domain_verdict(m: &Model, prefix: &str, owner: &Result<Option<String>, String>) -> (bool, String) {
+    let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
+    let region = m.setup().map(|s| s.region.clone()).unwrap_or_default();
+    results::domain_verdict(
+        prefix,
+        &region,
+        pool_id.as_deref(),
+        owner.as_ref().map(Option::as_deref).map_err(String::as_str),
+    )
 }
 
 fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
@@ -1421,20 +883,10 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
 
 /// The mapping's rows: the answers' mapping plus required attributes not mapped yet.
 pub fn mapping_rows(m: &Model) -> Vec<(String, Option<String>)> {
-    let Some(setup) = m.setup() else {
-        return Vec::new();
-    };
-    let mapping = setup.attribute_mapping();
-    let mut rows: Vec<(String, Option<String>)> = mapping
-        .iter()
-        .map(|(k, v)| (k.clone(), Some(v.clone())))
-        .collect();
-    for r in m.state.as_ref().map_or(&[][..], State::required_attributes) {
-        if r != "sub" && !mapping.contains_key(r) {
-            rows.push((r.clone(), None));
-        }
-    }
-    rows
+    m.state
+        .as_ref()
+        .map(questions::mapping_rows)
+        .unwrap_or_default()
 }
 
 fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
@@ -1443,21 +895,14 @@ fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         match key.code {
             KeyCode::Esc => m.editing = None,
             KeyCode::Enter => {
-                let attribute = edit.value("attribute");
-                let claim = edit.value("claim");
-                if let Some(problem) = check(Answer::Mapping {
-                    attribute: &attribute,
-                    claim: &claim,
-                }) {
+                if let Some(problem) = mapping_problem(edit) {
                     if let Some(f) = edit.fields.last_mut() {
                         f.error = Some(problem);
                     }
                     return Vec::new();
                 }
-                if let Some(setup) = m.setup_mut() {
-                    let mut mapping = setup.attribute_mapping();
-                    mapping.insert(attribute, claim);
-                    setup.provider.attribute_mapping = mapping;
+                if let Some(state) = m.state.as_mut() {
+                    commit_mapping(edit, state);
                 }
                 m.editing = None;
                 return vec![Cmd::Save];
@@ -1473,33 +918,16 @@ fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Down => m.list_selected = (m.list_selected + 1).min(rows.len().saturating_sub(1)),
         KeyCode::Char('e') => {
             if let Some((attr, claim)) = rows.get(m.list_selected) {
-                let mut attribute = Field::text("attribute", "Cognito attribute", "", attr, attr);
-                attribute.hidden = true;
-                let mut form = Form::new(vec![
-                    attribute,
-                    Field::text(
-                        "claim",
-                        &format!("Entra claim for {attr}"),
-                        "the claim name Entra sends",
-                        claim.as_deref().unwrap_or(""),
-                        "",
-                    ),
-                ]);
+                let mut form = Form::asking(mapping_questions(Some(attr), claim.as_deref()));
+                if let Some(f) = form.get_mut("attribute") {
+                    f.hidden = true;
+                }
                 form.focus = 1;
                 m.editing = Some(form);
             }
         }
         KeyCode::Char('a') => {
-            m.editing = Some(Form::new(vec![
-                Field::text(
-                    "attribute",
-                    "Cognito attribute",
-                    "standard (name, locale…) or custom:<name>",
-                    "",
-                    "",
-                ),
-                Field::text("claim", "Entra claim", "the claim name Entra sends", "", ""),
-            ]));
+            m.editing = Some(Form::asking(mapping_questions(None, None)));
         }
         KeyCode::Char('d') => {
             if let Some((attr, Some(_))) = rows.get(m.list_selected).cloned()
@@ -1513,16 +941,8 @@ fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             }
         }
         KeyCode::Enter => {
-            let missing: Vec<String> = rows
-                .iter()
-                .filter(|(_, c)| c.is_none())
-                .map(|(a, _)| a.clone())
-                .collect();
-            if !missing.is_empty() {
-                m.message = vec![format!(
-                    "The pool requires {}: map each (e) to a claim Entra sends, or every first sign-in fails.",
-                    missing.join(", ")
-                )];
+            if let Some(why) = m.state.as_ref().and_then(mapping_unfinished) {
+                m.message = vec![format!("{}. Press e on each to map it.", capitalize(&why))];
                 return Vec::new();
             }
             return advance(m, Step::AttributeMapping);
@@ -1642,13 +1062,7 @@ fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Char('s') if setup.protocol == Protocol::Saml => {
             m.saml_check = None;
             m.scroll = 0;
-            m.editing = Some(Form::new(vec![Field::text(
-                "response",
-                "SAMLResponse",
-                "",
-                "",
-                "",
-            )]));
+            m.editing = Some(Form::asking(vec![questions::saml_response_question()]));
             Vec::new()
         }
         KeyCode::Char('1') => values.sign_in_url.clone().map_or(Vec::new(), |v| {
@@ -1673,8 +1087,10 @@ fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
 }
 
 /// After an Entra check: usable answers are saved and the step may go on.
-fn checked(m: &mut Model, has_errors: bool) -> Vec<Cmd> {
-    m.entra_ok = !has_errors;
+fn entra_checked(m: &mut Model, checked: results::EntraChecked) -> Vec<Cmd> {
+    m.findings = checked.findings;
+    m.facts = checked.facts;
+    m.entra_ok = checked.usable;
     if m.entra_ok {
         m.message = vec!["✓ Usable. Enter to go on.".into()];
         vec![Cmd::Save]
@@ -1687,8 +1103,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
     m.busy = None;
     match done {
         TaskDone::Pools(Ok(pools)) => {
-            m.pools = pools;
-            m.pools_loaded = true;
+            results::pools_listed(&mut m.found, pools);
             match m.screen {
                 Screen::Step(Step::AwsAccount) => advance(m, Step::AwsAccount),
                 Screen::Step(Step::UserPool) => enter(m, Step::UserPool),
@@ -1702,13 +1117,10 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.message = advice.lines().map(str::to_string).collect();
             Vec::new()
         }
-        TaskDone::Pool(Ok(details)) => {
-            m.pool_domain = details.domain;
+        TaskDone::Pool(Ok(read)) => {
             if let Some(state) = m.state.as_mut() {
-                state.aws.required_attributes = Some(details.required);
+                results::pool_read(state, &mut m.found, read);
             }
-            m.clients = details.clients;
-            m.pool_loaded_for = Some(details.id);
             match m.screen {
                 Screen::Step(Step::UserPool) => advance(m, Step::UserPool),
                 Screen::Step(step) => enter(m, step),
@@ -1716,66 +1128,33 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             }
         }
         TaskDone::Domain(prefix, result) => {
-            let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
-            match result {
-                Ok(None) => advance(m, Step::Domain),
-                Ok(Some(d)) if Some(&d.user_pool_id) == pool_id.as_ref() => {
-                    advance(m, Step::Domain)
-                }
-                Ok(Some(_)) => {
-                    m.message = vec![format!(
-                        "{prefix} is taken by another user pool (prefixes are unique per region across all accounts): choose another."
-                    )];
-                    Vec::new()
-                }
-                Err(advice) => {
-                    m.message = advice.lines().map(str::to_string).collect();
-                    Vec::new()
-                }
+            let (usable, said) = domain_verdict(m, &prefix, &result);
+            if usable {
+                advance(m, Step::Domain)
+            } else {
+                m.message = vec![format!("{said}.")];
+                Vec::new()
             }
         }
         TaskDone::Prepared(Ok(ids)) => {
             if let Some(state) = m.state.as_mut() {
-                state.record_ids(&ids);
-                state.record_applied("prepare".into());
-                // A pool made just now has no required attributes; an adopted one was read.
-                if state.aws.required_attributes.is_none() {
-                    state.aws.required_attributes = Some(Vec::new());
-                }
+                results::prepared(state, &ids);
             }
             advance(m, Step::Provider)
         }
         TaskDone::Metadata(report) => {
-            m.findings = report.findings.clone();
-            m.facts.clear();
-            if let Some(md) = &report.metadata {
-                m.facts = metadata::facts(md, time::OffsetDateTime::now_utc());
-                if let Some(state) = m.state.as_mut() {
-                    state.record_entra(md.tenant_id.clone(), Some(md));
-                }
-            }
-            checked(m, report.has_errors())
+            let Some(state) = m.state.as_mut() else {
+                return Vec::new();
+            };
+            let checked = results::metadata_checked(state, &report, time::OffsetDateTime::now_utc());
+            entra_checked(m, checked)
         }
         TaskDone::Tenant(report) => {
-            m.findings = report.findings.clone();
-            m.facts.clear();
-            if let Some(d) = &report.discovery {
-                m.facts
-                    .push(cognito_entra::entra::Fact::fine("Issuer", d.issuer.clone()));
-                m.facts.push(cognito_entra::entra::Fact::fine(
-                    "Token URL",
-                    d.token_url.clone(),
-                ));
-                if let Some(setup) = m.setup_mut() {
-                    let mut o = setup.oidc();
-                    o.tenant_id = Some(d.tenant_id.clone());
-                    setup.oidc = Some(o);
-                }
-                if let Some(state) = m.state.as_mut() {
-                    state.record_entra(Some(d.tenant_id.clone()), None);
-                }
-            }
-            checked(m, report.has_errors())
+            let Some(state) = m.state.as_mut() else {
+                return Vec::new();
+            };
+            let checked = results::tenant_checked(state, &report);
+            entra_checked(m, checked)
         }
         TaskDone::Planned(result) => {
             match result {

@@ -5,17 +5,14 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use cognito_entra::clipboard::Clipboard;
-use cognito_entra::entra::fetch::{Fetcher, Limits};
-use cognito_entra::entra::{discovery, metadata};
 use cognito_entra::saml_response;
 use cognito_entra::state::{SetupLock, State, StateStore};
 
-use cognito_entra::cognito::api::CognitoApi;
 use cognito_entra::cognito::apply::Ids;
-use cognito_entra::engine::{Job, NotApplied, api, apply_reviewed, full_plan, prepare, say};
+use cognito_entra::engine::{self, Job, NotApplied, apply_reviewed, full_plan, prepare};
 use cognito_entra::plan::Change;
 
-use super::app::{Cmd, Model, Msg, PoolDetails, TaskDone};
+use super::app::{Cmd, Model, Msg, TaskDone};
 
 pub struct Runtime {
     pub store: StateStore,
@@ -135,73 +132,29 @@ impl Runtime {
     fn start(&self, m: &Model, cmd: Cmd) {
         let Some(job) = self.job(m) else { return };
         match cmd {
-            Cmd::LoadPools => self.spawn(async move {
-                let result = match api(&job).await {
-                    Ok(api) => api.list_user_pools().await.map_err(|e| say(&e, &job.aws)),
-                    Err(e) => Err(e),
-                };
-                TaskDone::Pools(result)
-            }),
-            Cmd::LoadPool(id) => self.spawn(async move {
-                let result = async {
-                    let api = api(&job).await?;
-                    let pool = api
-                        .describe_user_pool(&id)
-                        .await
-                        .map_err(|e| say(&e, &job.aws))?;
-                    let clients = api
-                        .list_user_pool_clients(&id)
-                        .await
-                        .map_err(|e| say(&e, &job.aws))?;
-                    Ok(PoolDetails {
-                        id: id.clone(),
-                        domain: pool.domain,
-                        required: pool.required_attributes,
-                        clients,
-                    })
-                }
-                .await;
-                TaskDone::Pool(result)
-            }),
+            Cmd::LoadPools => {
+                self.spawn(async move { TaskDone::Pools(engine::list_pools(&job).await) })
+            }
+            Cmd::LoadPool(id) => {
+                self.spawn(async move { TaskDone::Pool(engine::read_pool(&job, &id).await) })
+            }
             Cmd::CheckDomain(prefix) => self.spawn(async move {
-                let result = describe_domain(&job, &prefix).await;
+                let result = engine::domain_owner(&job, &prefix).await;
                 TaskDone::Domain(prefix, result)
             }),
             Cmd::ProbeDomain(prefix) => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let result = describe_domain(&job, &prefix).await;
+                    let result = engine::domain_owner(&job, &prefix).await;
                     let _ = tx.send(Msg::DomainProbed(prefix, result));
                 });
             }
             Cmd::Prepare => self.spawn(async move { TaskDone::Prepared(prepare(&job).await) }),
             Cmd::CheckMetadata { source } => self.spawn(async move {
-                let now = time::OffsetDateTime::now_utc();
-                let report = if source.contains("://") {
-                    match Fetcher::new(Limits::from_env()) {
-                        Ok(f) => metadata::check_url(&f, &source, &job.authority, now).await,
-                        Err(e) => metadata::Report {
-                            source: source.clone(),
-                            metadata: None,
-                            findings: vec![cognito_entra::entra::Finding::error(e.to_string())],
-                        },
-                    }
-                } else {
-                    metadata::check_file(std::path::Path::new(&source), now)
-                };
-                TaskDone::Metadata(Box::new(report))
+                TaskDone::Metadata(Box::new(engine::check_metadata(&job, &source).await))
             }),
             Cmd::CheckTenant(tenant) => self.spawn(async move {
-                let report = match Fetcher::new(Limits::from_env()) {
-                    Ok(f) => discovery::check_tenant(&f, &job.authority, &tenant).await,
-                    Err(e) => discovery::Report {
-                        tenant: tenant.clone(),
-                        url: String::new(),
-                        discovery: None,
-                        findings: vec![cognito_entra::entra::Finding::error(e.to_string())],
-                    },
-                };
-                TaskDone::Tenant(Box::new(report))
+                TaskDone::Tenant(Box::new(engine::check_tenant(&job, &tenant).await))
             }),
             Cmd::Plan => self.spawn(async move {
                 TaskDone::Planned(full_plan(&job).await.map(|(plan, ..)| plan))
@@ -240,14 +193,4 @@ impl Runtime {
             _ => {}
         }
     }
-}
-
-async fn describe_domain(
-    job: &Job,
-    prefix: &str,
-) -> Result<Option<cognito_entra::cognito::api::DomainInfo>, String> {
-    let api = api(job).await?;
-    api.describe_domain(prefix)
-        .await
-        .map_err(|e| say(&e, &job.aws))
 }

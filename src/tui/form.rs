@@ -1,16 +1,11 @@
 //! A form of fields for the answer steps: text with a default shown in [brackets] (Enter keeps
 //! it), hidden secrets, toggles and choices; errors shown under the field as the admin types.
 
+use cognito_entra::journey::questions::{Answers, Question};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    /// Masked unless revealed.
-    Secret,
-    Toggle,
-    Choice(Vec<String>),
-}
+/// How a field is answered: the journey's input kinds.
+pub use cognito_entra::journey::questions::Input as Kind;
 
 /// The outcome of a live check of a field's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +53,7 @@ impl Field {
         }
     }
 
+    #[cfg(test)]
     pub fn text(key: &'static str, label: &str, help: &str, value: &str, default: &str) -> Field {
         Field {
             text: value.to_string(),
@@ -66,6 +62,7 @@ impl Field {
         }
     }
 
+    #[cfg(test)]
     pub fn secret(key: &'static str, label: &str, help: &str, value: &str) -> Field {
         Field {
             text: value.to_string(),
@@ -73,6 +70,7 @@ impl Field {
         }
     }
 
+    #[cfg(test)]
     pub fn toggle(key: &'static str, label: &str, help: &str, on: bool) -> Field {
         Field {
             on,
@@ -80,6 +78,7 @@ impl Field {
         }
     }
 
+    #[cfg(test)]
     pub fn choice(
         key: &'static str,
         label: &str,
@@ -90,6 +89,17 @@ impl Field {
         Field {
             choice: choice.min(options.len().saturating_sub(1)),
             ..Field::new(key, label, help, Kind::Choice(options))
+        }
+    }
+
+    /// The field that renders one of the journey's questions.
+    pub fn ask(q: Question) -> Field {
+        Field {
+            text: q.text,
+            default: q.default,
+            on: q.on,
+            choice: q.choice,
+            ..Field::new(q.key, &q.label, &q.hint, q.input)
         }
     }
 
@@ -168,6 +178,11 @@ impl Form {
 
     pub fn choice(&self, key: &str) -> usize {
         self.get(key).map_or(0, |f| f.choice)
+    }
+
+    /// The form of a step's questions.
+    pub fn asking(questions: Vec<Question>) -> Form {
+        Form::new(questions.into_iter().map(Field::ask).collect())
     }
 
     pub fn focused(&self) -> Option<&Field> {
@@ -263,6 +278,19 @@ impl Form {
         }
         field.text.push_str(text.replace(['\r', '\n'], "").trim());
         true
+    }
+}
+
+/// What the form holds, for the journey's rules and commit.
+impl Answers for Form {
+    fn text(&self, key: &str) -> String {
+        self.value(key)
+    }
+    fn on(&self, key: &str) -> bool {
+        Form::on(self, key)
+    }
+    fn choice(&self, key: &str) -> usize {
+        Form::choice(self, key)
     }
 }
 

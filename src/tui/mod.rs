@@ -61,11 +61,8 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     }
     let mut model = Model::new(rows(&ctx.store()?)?, &ctx.global.authority);
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    model.profiles = cognito_entra::cognito::profiles::list_profiles();
     // Read once, here: flags and environment; the saved setup comes in at each step.
-    let given = ctx.given();
-    model.default_profile = cognito_entra::resolve::profile(&given, None);
-    model.default_region = cognito_entra::resolve::region(&given, None);
+    model.found = cognito_entra::engine::found(&ctx.given());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -76,7 +76,7 @@ fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static
                 spans.push(Span::styled("  type to filter", t.dim()));
             }
         }
-        Kind::Text | Kind::Secret => {
+        Kind::Text | Kind::Secret | Kind::Shown => {
             spans.push(Span::styled(format!("{}: ", f.label), label_style));
             let cursor = if focused { "▏" } else { "" };
             if f.text.is_empty() {

@@ -13,7 +13,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use cognito_entra::journey::{Step, entra_checklist, finish_checklist};
+use cognito_entra::journey::{self, Step, entra_checklist, finish_checklist};
 use cognito_entra::setup::Protocol;
 
 use super::app::{Model, Screen};
@@ -118,19 +118,6 @@ pub fn view(frame: &mut Frame, m: &Model) {
     }
 }
 
-fn short_title(step: Step, protocol: Protocol) -> &'static str {
-    match (step, protocol) {
-        (Step::EntraPortal, Protocol::Saml) => "Entra: SSO",
-        (Step::EntraPortal, Protocol::Oidc) => "Entra: app reg.",
-        (Step::BackFromEntra, Protocol::Saml) => "Metadata URL",
-        (Step::BackFromEntra, Protocol::Oidc) => "Tenant & client",
-        (Step::AttributeMapping, _) => "Attributes",
-        (Step::FinishInEntra, _) => "Finish in Entra",
-        (Step::TestHandOver, _) => "Test",
-        (s, p) => s.title(p),
-    }
-}
-
 fn sidebar(frame: &mut Frame, area: Rect, m: &Model, current: Step) {
     let t = Theme::of(m);
     let protocol = m.protocol();
@@ -163,7 +150,7 @@ fn sidebar(frame: &mut Frame, area: Rect, m: &Model, current: Step) {
             };
             Line::from(vec![
                 Span::styled(format!("{mark} "), style),
-                Span::raw(short_title(step, protocol)),
+                Span::raw(Step::short_title(step, protocol)),
             ])
         })
         .collect();
@@ -218,17 +205,22 @@ fn help(frame: &mut Frame, m: &Model) {
     );
 }
 
+/// How the wizard's forms are worked (the keys are the face's own).
+const FORM_KEYS: &str = "Tab moves between fields, Space toggles, ←→ chooses; ↑↓ scroll a plan; on a failed apply, r retries from the change that failed.";
+
 pub fn help_text(m: &Model) -> String {
     let general = "Esc goes back a step without losing answers. Everything is saved after each step: quit with q (or Ctrl-Q while typing) and run cognito-entra again to land here. Ctrl-C stops at once; answers so far are saved.";
     let specific = match m.screen {
-        Screen::Welcome | Screen::Naming(_) => "SAML: an Entra enterprise application; sign-in also from My Apps (IdP-initiated) and group claims.\nOIDC: an Entra app registration; the fewest portal steps.\nMulti-tenant Entra apps work with neither: Cognito trusts one issuer per provider. Use a single-tenant app, one provider per tenant, or an OIDC broker in between.".to_string(),
+        Screen::Welcome | Screen::Naming(_) => format!(
+            "SAML: {}.\nOIDC: {}.\n{}",
+            journey::protocol_summary(Protocol::Saml),
+            journey::protocol_summary(Protocol::Oidc),
+            journey::MULTI_TENANT
+        ),
         Screen::Step(
             step @ (Step::EntraPortal | Step::BackFromEntra | Step::FinishInEntra),
         ) => instructions(step, m.setup()),
-        Screen::Step(Step::AwsAccount) => "The profile and region of the account that holds (or will hold) the user pool. Credentials come from the usual places: the profile in ~/.aws/config (aws sso login for SSO profiles), environment variables, instance or container roles.".into(),
-        Screen::Step(Step::ReviewApply) => "The plan is exactly what `cognito-entra plan` prints: + creates, ~ updates (old -> new). Apply makes the changes one by one and saves each; if one fails, press r to retry from there. ↑↓ scroll.".into(),
-        Screen::Step(Step::AttributeMapping) => "Each Cognito attribute is filled from the Entra claim of that name. Attributes the pool requires must be mapped, or the first sign-in fails. The names must match what Entra really sends (Attributes & Claims).".into(),
-        _ => "Fill the fields (Tab moves, Space toggles, ←→ chooses); a default in [brackets] is kept when you press Enter.".into(),
+        Screen::Step(step) => format!("{}\n\n{}", step.about(), FORM_KEYS),
     };
     format!("{specific}\n\n{general}")
 }

@@ -7,6 +7,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::Theme;
 use crate::tui::app::{Model, Screen};
+use cognito_entra::journey;
+use cognito_entra::setup::Protocol;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
@@ -45,14 +47,8 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         lines.push(Line::default());
     }
     lines.push(Line::from(Span::styled("New setup", t.title())));
-    let news = [
-        (
-            "SAML",
-            "enterprise application · sign-in from My Apps · group claims",
-        ),
-        ("OIDC", "app registration · fewest steps in the portal"),
-    ];
-    for (k, (label, what)) in news.iter().enumerate() {
+    for (k, protocol) in [Protocol::Saml, Protocol::Oidc].into_iter().enumerate() {
+        let (label, what) = (protocol.label(), journey::protocol_summary(protocol));
         let index = m.rows.len() + k;
         let selected = m.selected == index;
         let mark = if selected { "▸ " } else { "  " };
@@ -63,7 +59,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{mark}{label:<6}"), style),
-            Span::raw(*what),
+            Span::raw(what),
         ]));
     }
     lines.push(Line::default());
@@ -90,7 +86,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         }
     } else {
         lines.push(Line::from(Span::styled(
-            "An Entra app for users of any organization (multi-tenant) works with neither: Cognito accepts one issuer per provider. ? explains the options.",
+            format!("{} (? explains.)", journey::MULTI_TENANT_SHORT),
             t.dim(),
         )));
     }

@@ -1,6 +1,9 @@
 //! The wizard's twelve steps, shared by every face: what they are called and what comes next.
 //! Pure: the progress comes from the state file.
 
+pub mod questions;
+pub mod results;
+
 use serde::{Deserialize, Serialize};
 
 use crate::setup::Protocol;
@@ -65,6 +68,52 @@ impl Step {
         }
     }
 }
+
+impl Step {
+    /// The title where space is short (the wizard's step list).
+    pub fn short_title(self, protocol: Protocol) -> &'static str {
+        match (self, protocol) {
+            (Step::EntraPortal, Protocol::Saml) => "Entra: SSO",
+            (Step::EntraPortal, Protocol::Oidc) => "Entra: app reg.",
+            (Step::BackFromEntra, Protocol::Saml) => "Metadata URL",
+            (Step::BackFromEntra, Protocol::Oidc) => "Tenant & client",
+            (Step::AttributeMapping, _) => "Attributes",
+            (Step::FinishInEntra, _) => "Finish in Entra",
+            (Step::TestHandOver, _) => "Test",
+            (s, p) => s.title(p),
+        }
+    }
+
+    /// What the step is for, for a face's help (steps with instructions have those instead).
+    pub fn about(self) -> &'static str {
+        match self {
+            Step::Protocol | Step::AwsAccount => {
+                "The profile and region of the account that holds (or will hold) the user pool. Credentials come from the usual places: the profile in ~/.aws/config (aws sso login for SSO profiles), environment variables, instance or container roles."
+            }
+            Step::ReviewApply => {
+                "The plan is exactly what `cognito-entra plan` prints: + creates, ~ updates (old -> new). Apply makes the changes one by one and saves each; if one fails, retry from there."
+            }
+            Step::AttributeMapping => {
+                "Each Cognito attribute is filled from the Entra claim of that name. Attributes the pool requires must be mapped, or the first sign-in fails. The names must match what Entra really sends (Attributes & Claims)."
+            }
+            _ => "A default in [brackets] is kept when you answer nothing.",
+        }
+    }
+}
+
+/// What choosing a protocol means for the admin, as a new setup's choice shows it.
+pub fn protocol_summary(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Saml => "enterprise application · sign-in from My Apps · group claims",
+        Protocol::Oidc => "app registration · fewest steps in the portal",
+    }
+}
+
+/// Why neither protocol takes a multi-tenant Entra app, as the setup choice says it.
+pub const MULTI_TENANT_SHORT: &str = "An Entra app for users of any organization (multi-tenant) works with neither: Cognito accepts one issuer per provider.";
+
+/// `MULTI_TENANT_SHORT` with what to do instead.
+pub const MULTI_TENANT: &str = "An Entra app for users of any organization (multi-tenant) works with neither: Cognito accepts one issuer per provider. Use a single-tenant app, one provider per tenant, or an OIDC broker in between.";
 
 /// Where a setup stands: the first step not done yet, or `None` when all are done.
 pub fn next_step(done: &[Step]) -> Option<Step> {
@@ -237,12 +286,12 @@ pub fn finish_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
 /// step's text.
 pub fn instructions(step: Step, setup: &crate::setup::Setup) -> Option<String> {
     let raw = match (step, setup.protocol) {
-        (Step::EntraPortal, Protocol::Saml) => include_str!("../assets/saml-entra-portal.md"),
-        (Step::EntraPortal, Protocol::Oidc) => include_str!("../assets/oidc-entra-portal.md"),
-        (Step::BackFromEntra, Protocol::Saml) => include_str!("../assets/saml-back.md"),
-        (Step::BackFromEntra, Protocol::Oidc) => include_str!("../assets/oidc-back.md"),
-        (Step::FinishInEntra, Protocol::Saml) => include_str!("../assets/saml-finish.md"),
-        (Step::FinishInEntra, Protocol::Oidc) => include_str!("../assets/oidc-finish.md"),
+        (Step::EntraPortal, Protocol::Saml) => include_str!("../../assets/saml-entra-portal.md"),
+        (Step::EntraPortal, Protocol::Oidc) => include_str!("../../assets/oidc-entra-portal.md"),
+        (Step::BackFromEntra, Protocol::Saml) => include_str!("../../assets/saml-back.md"),
+        (Step::BackFromEntra, Protocol::Oidc) => include_str!("../../assets/oidc-back.md"),
+        (Step::FinishInEntra, Protocol::Saml) => include_str!("../../assets/saml-finish.md"),
+        (Step::FinishInEntra, Protocol::Oidc) => include_str!("../../assets/oidc-finish.md"),
         _ => return None,
     };
     Some(raw.replace("{setup}", &setup.name))

@@ -1,0 +1,916 @@
+//! What each step asks, defined once: the questions (key, label, hint, input kind, the saved
+//! answer, the default), which of them show given the answers so far, the rule each answer
+//! meets, how the answers go into the state, and the work the step needs next. The wizard
+//! renders these as a form, plain mode as prompts; neither holds a label, a default, a hint
+//! or a rule of its own, so a question added here appears in both faces.
+
+use crate::resolve::Chosen;
+use crate::setup::answers::{Answer, check, check_given};
+use crate::setup::model::{AppClient, Domain, RequestMethod, UserPool};
+use crate::setup::{Protocol, parse_list};
+use crate::state::State;
+
+use super::Step;
+
+/// How a question is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text,
+    /// Typed hidden; kept in memory only.
+    Secret,
+    /// Yes or no.
+    Toggle,
+    /// One of these options (the first is the default unless `choice` says otherwise).
+    Choice(Vec<String>),
+    /// Shown, not asked: what the step keeps (an adopted pool's own domain).
+    Shown,
+}
+
+/// One question of a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub key: &'static str,
+    pub label: String,
+    /// One line on what it means (and what it costs).
+    pub hint: String,
+    pub input: Input,
+    /// What is already answered (the saved answer), filled in.
+    pub text: String,
+    /// What an empty answer means; Enter keeps it.
+    pub default: String,
+    /// A toggle's current answer.
+    pub on: bool,
+    /// A choice's current answer.
+    pub choice: usize,
+}
+
+impl Question {
+    fn new(key: &'static str, label: &str, hint: &str, input: Input) -> Question {
+        Question {
+            key,
+            label: label.to_string(),
+            hint: hint.to_string(),
+            input,
+            text: String::new(),
+            default: String::new(),
+            on: false,
+            choice: 0,
+        }
+    }
+
+    fn text(key: &'static str, label: &str, hint: &str, saved: &str, default: &str) -> Question {
+        Question {
+            text: saved.to_string(),
+            default: default.to_string(),
+            ..Question::new(key, label, hint, Input::Text)
+        }
+    }
+
+    fn toggle(key: &'static str, label: &str, hint: &str, on: bool) -> Question {
+        Question {
+            on,
+            ..Question::new(key, label, hint, Input::Toggle)
+        }
+    }
+
+    fn choice(
+        key: &'static str,
+        label: &str,
+        hint: &str,
+        options: Vec<String>,
+        chosen: usize,
+    ) -> Question {
+        Question {
+            choice: chosen.min(options.len().saturating_sub(1)),
+            ..Question::new(key, label, hint, Input::Choice(options))
+        }
+    }
+
+    /// The answer as it stands before the admin types: the saved text, else the default.
+    pub fn initial_text(&self) -> &str {
+        if self.text.trim().is_empty() {
+            &self.default
+        } else {
+            &self.text
+        }
+    }
+}
+
+/// A pool or client the account has, as a choice shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+}
+
+/// What the faces learned from the account and the machine on the way, which the questions
+/// offer: the profiles, the account's pools, the adopted pool's clients and domain, and the
+/// profile and region the flags and environment chose (`resolve`, read once).
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub profiles: Vec<String>,
+    pub profile: Chosen,
+    pub region: Chosen,
+    pub pools: Vec<Listed>,
+    /// The account's pools were listed (an account may have none).
+    pub pools_listed: bool,
+    /// The adopted pool that was read (its domain and clients below).
+    pub pool_read: Option<String>,
+    pub clients: Vec<Listed>,
+    pub pool_domain: Option<String>,
+}
+
+impl Found {
+    pub fn new(profiles: Vec<String>, profile: Chosen, region: Chosen) -> Found {
+        Found {
+            profiles,
+            profile,
+            region,
+            pools: Vec::new(),
+            pools_listed: false,
+            pool_read: None,
+            clients: Vec::new(),
+            pool_domain: None,
+        }
+    }
+}
+
+/// The answers a face has gathered for the step so far, by question key. A face gives the
+/// typed text (or the default when nothing was typed), a toggle's state and a choice's index.
+pub trait Answers {
+    fn text(&self, key: &str) -> String;
+    fn on(&self, key: &str) -> bool;
+    fn choice(&self, key: &str) -> usize;
+}
+
+/// The answers as plain data (plain mode fills it prompt by prompt; tests use it too).
+#[derive(Debug, Clone, Default)]
+pub struct Given {
+    texts: std::collections::BTreeMap<&'static str, String>,
+    toggles: std::collections::BTreeMap<&'static str, bool>,
+    choices: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl Given {
+    /// Starts from the questions' own answers (the saved ones and the defaults).
+    pub fn from_questions(questions: &[Question]) -> Given {
+        let mut given = Given::default();
+        for q in questions {
+            given.set_text(q.key, q.initial_text());
+            given.set_on(q.key, q.on);
+            given.set_choice(q.key, q.choice);
+        }
+        given
+    }
+
+    pub fn set_text(&mut self, key: &'static str, text: &str) {
+        self.texts.insert(key, text.trim().to_string());
+    }
+
+    pub fn set_on(&mut self, key: &'static str, on: bool) {
+        self.toggles.insert(key, on);
+    }
+
+    pub fn set_choice(&mut self, key: &'static str, choice: usize) {
+        self.choices.insert(key, choice);
+    }
+}
+
+impl Answers for Given {
+    fn text(&self, key: &str) -> String {
+        self.texts.get(key).cloned().unwrap_or_default()
+    }
+    fn on(&self, key: &str) -> bool {
+        self.toggles.get(key).copied().unwrap_or(false)
+    }
+    fn choice(&self, key: &str) -> usize {
+        self.choices.get(key).copied().unwrap_or(0)
+    }
+}
+
+/// A choice's options: "create" first, then the existing items; the chosen index is the item
+/// whose ID the answers name (0 when none does).
+fn pick_or_create(create: &str, items: &[Listed], chosen_id: Option<&String>) -> (Vec<String>, usize) {
+    let mut options = vec![create.to_string()];
+    let mut chosen = 0;
+    for (i, item) in items.iter().enumerate() {
+        options.push(format!("{} ({})", item.name, item.id));
+        if chosen_id.is_some_and(|c| *c == item.id) {
+            chosen = i + 1;
+        }
+    }
+    (options, chosen)
+}
+
+/// A domain prefix offered for a setup name: lower case, hyphens for what prefixes refuse.
+fn prefix_for(name: &str) -> String {
+    format!("{}-login", name.to_ascii_lowercase().replace(['_', '.'], "-"))
+}
+
+/// The questions of `step`, filled with the saved answers. Steps without questions (the
+/// checklists, the mapping table, the review) give none.
+pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>) -> Vec<Question> {
+    let setup = &state.answers;
+    match step {
+        Step::Protocol | Step::AwsAccount => {
+            let profiles = if found.profiles.is_empty() {
+                "none found in ~/.aws/config; `aws configure` or `aws configure sso` makes one"
+                    .to_string()
+            } else {
+                format!("yours: {}", found.profiles.join(", "))
+            };
+            let profile = found.profile.with_saved(state.aws.profile.as_deref()).value;
+            let region = found.region.with_saved(Some(&setup.region)).value;
+            vec![
+                Question::text("profile", "AWS profile", &profiles, "", &profile),
+                Question::text(
+                    "region",
+                    "Region",
+                    "where the user pool lives, e.g. eu-central-1",
+                    "",
+                    &region,
+                ),
+            ]
+        }
+        Step::UserPool => {
+            let (options, chosen) =
+                pick_or_create("Create a new pool", &found.pools, setup.user_pool.id.as_ref());
+            vec![
+                Question::choice(
+                    "pool",
+                    "User pool",
+                    "one of the account's pools, or a new one",
+                    options,
+                    chosen,
+                ),
+                Question::text(
+                    "name",
+                    "New pool's name",
+                    "the pool holds the users Entra signs in",
+                    setup.user_pool.name.as_deref().unwrap_or(""),
+                    &format!("{}-users", setup.name),
+                ),
+            ]
+        }
+        Step::Domain => match &found.pool_domain {
+            Some(kept) => vec![Question {
+                text: kept.clone(),
+                default: kept.clone(),
+                ..Question::new(
+                    "kept",
+                    "Domain",
+                    "the pool has this Cognito domain; it is kept",
+                    Input::Shown,
+                )
+            }],
+            None => vec![
+                Question::text(
+                    "prefix",
+                    "Domain prefix",
+                    "<prefix>.auth.<region>.amazoncognito.com; lower case, digits, hyphens; no aws, amazon, cognito",
+                    setup.domain.prefix.as_deref().unwrap_or(""),
+                    &prefix_for(&setup.name),
+                ),
+                Question::toggle(
+                    "managed_login",
+                    "Managed login pages",
+                    "the newer sign-in pages (off: the classic hosted UI)",
+                    setup.domain.managed_login,
+                ),
+            ],
+        },
+        Step::AppClient => {
+            let (options, chosen) = pick_or_create(
+                "Create a new app client",
+                &found.clients,
+                setup.app_client.id.as_ref(),
+            );
+            let c = &setup.app_client;
+            vec![
+                Question::choice(
+                    "client",
+                    "App client",
+                    "the app's client in the pool, or a new one",
+                    options,
+                    chosen,
+                ),
+                Question::text(
+                    "name",
+                    "Name",
+                    "how the app client is called in Cognito",
+                    c.name.as_deref().unwrap_or(""),
+                    "web",
+                ),
+                Question::text(
+                    "callback_urls",
+                    "Callback URLs",
+                    "where the app receives ?code=…; HTTPS, or http://localhost:PORT; several: comma-separated",
+                    &c.callback_urls.join(", "),
+                    "",
+                ),
+                Question::text(
+                    "logout_urls",
+                    "Sign-out URLs",
+                    "where users land after signing out (optional)",
+                    &c.logout_urls.join(", "),
+                    "",
+                ),
+                Question::text(
+                    "scopes",
+                    "Scopes",
+                    "add aws.cognito.signin.user.admin when the front end reads attributes (Amplify)",
+                    &c.scopes.join(" "),
+                    "openid email profile",
+                ),
+                Question::toggle(
+                    "secret",
+                    "Client secret",
+                    "for confidential back ends; a browser app has none",
+                    c.generate_secret,
+                ),
+                Question::toggle(
+                    "only_entra",
+                    "Only Entra on this client",
+                    "takes COGNITO and other providers off (IdP-initiated SAML needs it); Cognito passwords then stop working through this client",
+                    c.remove_other_providers,
+                ),
+            ]
+        }
+        Step::Provider => {
+            let mut out = vec![Question::text(
+                "name",
+                "Provider name",
+                "3-32 characters, no spaces or '_'; apps pass it as identity_provider=",
+                setup.provider.name.as_deref().unwrap_or(""),
+                setup.protocol.default_provider_name(),
+            )];
+            match setup.protocol {
+                Protocol::Saml => {
+                    let s = setup.saml();
+                    out.push(Question::toggle(
+                        "idp_initiated",
+                        "Sign-in from My Apps",
+                        "IdP-initiated; costs: the client may list only SAML providers",
+                        s.idp_initiated,
+                    ));
+                    out.push(Question::toggle(
+                        "sign_requests",
+                        "Signed requests",
+                        "Cognito signs its requests; costs: upload Cognito's certificate to Entra",
+                        s.sign_requests,
+                    ));
+                    out.push(Question::toggle(
+                        "encrypted_responses",
+                        "Encrypted assertions",
+                        "Entra encrypts; costs: import and activate Cognito's certificate in Entra first",
+                        s.encrypted_responses,
+                    ));
+                    out.push(Question::toggle(
+                        "idp_signout",
+                        "Sign out of Entra too",
+                        "costs: a Logout Url and Cognito's certificate in Entra",
+                        s.idp_signout,
+                    ));
+                }
+                Protocol::Oidc => {
+                    let method = setup.oidc().attributes_request_method;
+                    out.push(Question::choice(
+                        "method",
+                        "Attributes request",
+                        "how Cognito calls the user-info endpoint; GET unless your network needs POST",
+                        vec!["GET".into(), "POST".into()],
+                        usize::from(method == RequestMethod::Post),
+                    ));
+                }
+            }
+            out
+        }
+        Step::BackFromEntra => match setup.protocol {
+            Protocol::Saml => {
+                let s = setup.saml();
+                let saved = s
+                    .metadata_url
+                    .as_deref()
+                    .or(s.metadata_file.as_deref())
+                    .unwrap_or("");
+                vec![Question::text(
+                    "metadata",
+                    "App Federation Metadata Url",
+                    "from Entra's SAML Certificates section (ends with ?appid=…); or the path of a downloaded Federation Metadata XML, which Cognito never refreshes",
+                    saved,
+                    "",
+                )]
+            }
+            Protocol::Oidc => {
+                let o = setup.oidc();
+                vec![
+                    Question::text(
+                        "tenant_id",
+                        "Directory (tenant) ID",
+                        "a GUID, or a verified domain (Overview page of the app registration)",
+                        o.tenant_id.as_deref().unwrap_or(""),
+                        "",
+                    ),
+                    Question::text(
+                        "client_id",
+                        "Application (client) ID",
+                        "a GUID (Overview page of the app registration)",
+                        o.client_id.as_deref().unwrap_or(""),
+                        "",
+                    ),
+                    Question {
+                        text: secret.unwrap_or_default().to_string(),
+                        ..Question::new(
+                            "secret",
+                            "Client secret Value",
+                            "kept in memory only; leave empty to keep the one Cognito has",
+                            Input::Secret,
+                        )
+                    },
+                    Question::text(
+                        "expires",
+                        "Secret expires on",
+                        "YYYY-MM-DD, optional: later commands warn before it",
+                        state.entra.client_secret_expires.as_deref().unwrap_or(""),
+                        "",
+                    ),
+                ]
+            }
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a question shows, given the answers so far (an adopted pool has no name to ask;
+/// an adopted client keeps its name and secret).
+pub fn shown(step: Step, key: &str, answers: &dyn Answers) -> bool {
+    match step {
+        Step::UserPool => key != "name" || answers.choice("pool") == 0,
+        Step::AppClient => {
+            let new = answers.choice("client") == 0;
+            match key {
+                "client" => true,
+                "only_entra" => !new,
+                "name" | "secret" => new,
+                _ => true,
+            }
+        }
+        _ => true,
+    }
+}
+
+/// What is wrong with the answer to `key` as it stands (`None`: fine). The step's whole
+/// answers are there for the rules that depend on another answer.
+pub fn problem(step: Step, key: &str, answers: &dyn Answers) -> Option<String> {
+    if !shown(step, key, answers) {
+        return None;
+    }
+    let value = answers.text(key);
+    let v = value.as_str();
+    match (step, key) {
+        (Step::AwsAccount, "region") => check(Answer::Region(v)),
+        (Step::UserPool, "name") => check(Answer::PoolName(v)),
+        (Step::Domain, "prefix") => check(Answer::DomainPrefix(v)),
+        (Step::AppClient, "callback_urls") => check(Answer::CallbackUrls {
+            typed: v,
+            new_client: answers.choice("client") == 0,
+        }),
+        (Step::AppClient, "logout_urls") => check(Answer::LogoutUrls(v)),
+        (Step::AppClient, "scopes") => check(Answer::Scopes(v)),
+        (Step::AppClient, "name") => check(Answer::ClientName(v)),
+        (Step::Provider, "name") => check(Answer::ProviderName(v)),
+        (Step::BackFromEntra, "tenant_id") => check(Answer::TenantId(v)),
+        (Step::BackFromEntra, "client_id") => check(Answer::ClientId(v)),
+        (Step::BackFromEntra, "expires") => check(Answer::SecretExpiry(v)),
+        _ => None,
+    }
+}
+
+/// `problem`, for the step being confirmed: what may stay empty while typing must be given.
+pub fn problem_on_confirm(step: Step, key: &str, answers: &dyn Answers) -> Option<String> {
+    if !shown(step, key, answers) {
+        return None;
+    }
+    let value = answers.text(key);
+    match (step, key) {
+        (Step::BackFromEntra, "tenant_id") => check_given(Answer::TenantId(&value)),
+        (Step::BackFromEntra, "client_id") => check_given(Answer::ClientId(&value)),
+        (Step::BackFromEntra, "metadata") if value.is_empty() => Some(
+            "paste the App Federation Metadata Url (SAML Certificates section), or the path of the downloaded XML"
+                .into(),
+        ),
+        _ => problem(step, key, answers),
+    }
+}
+
+/// What a step needs done once its answers are in the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    /// Nothing: the step is done.
+    Done,
+    /// List the account's pools (proves the credentials and region work).
+    ListPools,
+    /// Read the adopted pool: its domain, required attributes and clients.
+    ReadPool(String),
+    /// Make sure the prefix is free or already the pool's own.
+    CheckDomain(String),
+    /// Create or adopt the pool, domain and client, so that the values for Entra exist.
+    Prepare,
+    /// Fetch or read the Entra metadata and judge it.
+    CheckMetadata(String),
+    /// Fetch the tenant's discovery document and judge it.
+    CheckTenant(String),
+}
+
+impl Work {
+    /// What the face shows while it runs.
+    pub fn busy_text(&self) -> String {
+        match self {
+            Work::Done => String::new(),
+            Work::ListPools => "Checking your AWS credentials: listing the account's user pools…".into(),
+            Work::ReadPool(_) => "Reading the pool…".into(),
+            Work::CheckDomain(prefix) => format!("Checking that {prefix} is free…"),
+            Work::Prepare => "Preparing Cognito: user pool, domain, app client…".into(),
+            Work::CheckMetadata(source) if source.contains("://") => {
+                "Fetching the metadata…".into()
+            }
+            Work::CheckMetadata(_) => "Reading the metadata file…".into(),
+            Work::CheckTenant(tenant) => format!("Checking tenant {tenant}…"),
+        }
+    }
+}
+
+/// What must be read before a step can ask its questions: the account's pools for the pool
+/// step, an adopted pool (its domain, clients and required attributes) for the steps that
+/// offer them — after a resume nothing of it is in memory.
+pub fn work_before(step: Step, state: &State, found: &Found) -> Option<Work> {
+    let unread_pool = state
+        .answers
+        .user_pool
+        .id
+        .clone()
+        .filter(|id| found.pool_read.as_ref() != Some(id));
+    match step {
+        Step::UserPool if !found.pools_listed => Some(Work::ListPools),
+        Step::Domain | Step::AppClient | Step::AttributeMapping => unread_pool.map(Work::ReadPool),
+        _ => None,
+    }
+}
+
+/// Puts the step's answers into the state (and the secret into memory) and says what work
+/// comes next. Call it once every shown question is free of `problem_on_confirm`.
+pub fn commit(
+    step: Step,
+    answers: &dyn Answers,
+    found: &mut Found,
+    state: &mut State,
+    secret: &mut Option<String>,
+) -> Work {
+    let setup = &mut state.answers;
+    match step {
+        Step::Protocol | Step::AwsAccount => {
+            setup.region = answers.text("region");
+            state.aws.profile = Some(answers.text("profile"));
+            found.pools.clear();
+            found.pools_listed = false;
+            Work::ListPools
+        }
+        Step::UserPool => {
+            let choice = answers.choice("pool");
+            found.clients.clear();
+            found.pool_domain = None;
+            found.pool_read = None;
+            match found.pools.get(choice.wrapping_sub(1)) {
+                Some(pool) => {
+                    setup.user_pool = UserPool {
+                        id: Some(pool.id.clone()),
+                        name: None,
+                    };
+                    // Read next: its required attributes are the pool's.
+                    state.aws.required_attributes = None;
+                    Work::ReadPool(pool.id.clone())
+                }
+                None => {
+                    setup.user_pool = UserPool {
+                        id: None,
+                        name: Some(answers.text("name")),
+                    };
+                    // A new pool requires nothing.
+                    state.aws.required_attributes = Some(Vec::new());
+                    Work::Done
+                }
+            }
+        }
+        Step::Domain => match &found.pool_domain {
+            Some(kept) => {
+                setup.domain = Domain {
+                    prefix: Some(kept.clone()),
+                    ..Domain::default()
+                };
+                Work::Done
+            }
+            None => {
+                let prefix = answers.text("prefix");
+                setup.domain = Domain {
+                    prefix: Some(prefix.clone()),
+                    custom: None,
+                    managed_login: answers.on("managed_login"),
+                };
+                Work::CheckDomain(prefix)
+            }
+        },
+        Step::AppClient => {
+            let choice = answers.choice("client");
+            let callback_urls = parse_list(&answers.text("callback_urls"));
+            let logout_urls = parse_list(&answers.text("logout_urls"));
+            let scopes = parse_list(&answers.text("scopes"));
+            setup.app_client = match found.clients.get(choice.wrapping_sub(1)) {
+                None => AppClient {
+                    name: Some(answers.text("name")),
+                    callback_urls,
+                    logout_urls,
+                    scopes,
+                    generate_secret: answers.on("secret"),
+                    ..AppClient::default()
+                },
+                Some(adopted) => AppClient {
+                    id: Some(adopted.id.clone()),
+                    callback_urls,
+                    logout_urls,
+                    scopes,
+                    remove_other_providers: answers.on("only_entra"),
+                    ..AppClient::default()
+                },
+            };
+            Work::Done
+        }
+        Step::Provider => {
+            setup.provider.name = Some(answers.text("name"));
+            match setup.protocol {
+                Protocol::Saml => {
+                    let mut s = setup.saml();
+                    s.idp_initiated = answers.on("idp_initiated");
+                    s.sign_requests = answers.on("sign_requests");
+                    s.encrypted_responses = answers.on("encrypted_responses");
+                    s.idp_signout = answers.on("idp_signout");
+                    // IdP-initiated sign-in works only on a client that lists SAML providers
+                    // alone; a new client is made that way.
+                    if setup.app_client.id.is_none() && s.idp_initiated {
+                        setup.app_client.allow_cognito_sign_in = Some(false);
+                    }
+                    setup.saml = Some(s);
+                }
+                Protocol::Oidc => {
+                    let mut o = setup.oidc();
+                    o.attributes_request_method = if answers.choice("method") == 1 {
+                        RequestMethod::Post
+                    } else {
+                        RequestMethod::Get
+                    };
+                    setup.oidc = Some(o);
+                }
+            }
+            Work::Prepare
+        }
+        Step::BackFromEntra => match setup.protocol {
+            Protocol::Saml => {
+                let source = answers.text("metadata");
+                let mut s = setup.saml();
+                if source.contains("://") {
+                    s.metadata_url = Some(source.clone());
+                    s.metadata_file = None;
+                } else {
+                    // A file is saved by its full path: resume may start elsewhere.
+                    s.metadata_file = Some(
+                        std::fs::canonicalize(&source)
+                            .map_or_else(|_| source.clone(), |p| p.display().to_string()),
+                    );
+                    s.metadata_url = None;
+                }
+                setup.saml = Some(s);
+                Work::CheckMetadata(source)
+            }
+            Protocol::Oidc => {
+                let tenant = answers.text("tenant_id");
+                let mut o = setup.oidc();
+                o.tenant_id = Some(tenant.clone());
+                o.client_id = Some(answers.text("client_id"));
+                setup.oidc = Some(o);
+                let typed = answers.text("secret");
+                if !typed.is_empty() {
+                    *secret = Some(typed);
+                }
+                let expires = answers.text("expires");
+                state.entra.client_secret_expires = (!expires.is_empty()).then_some(expires);
+                Work::CheckTenant(tenant)
+            }
+        },
+        _ => Work::Done,
+    }
+}
+
+/// The questions of one attribute mapping: a new mapping asks for the attribute and the
+/// claim; a mapped or required attribute only for its claim.
+pub fn mapping_questions(attribute: Option<&str>, claim: Option<&str>) -> Vec<Question> {
+    let claim_hint = "the claim name Entra sends (Attributes & Claims); empty removes the mapping";
+    match attribute {
+        Some(attribute) => vec![
+            Question {
+                text: attribute.to_string(),
+                default: attribute.to_string(),
+                ..Question::new("attribute", "Cognito attribute", "", Input::Shown)
+            },
+            Question::text(
+                "claim",
+                &format!("Entra claim for {attribute}"),
+                claim_hint,
+                claim.unwrap_or(""),
+                "",
+            ),
+        ],
+        None => vec![
+            Question::text(
+                "attribute",
+                "Cognito attribute",
+                "standard (name, locale…) or custom:<name>",
+                "",
+                "",
+            ),
+            Question::text("claim", "Entra claim", claim_hint, "", ""),
+        ],
+    }
+}
+
+/// What is wrong with a mapping as answered (`None`: fine; an empty claim removes it).
+pub fn mapping_problem(answers: &dyn Answers) -> Option<String> {
+    let attribute = answers.text("attribute");
+    let claim = answers.text("claim");
+    if attribute.is_empty() {
+        return Some("name the Cognito attribute, e.g. name or custom:department".into());
+    }
+    if claim.is_empty() {
+        return None;
+    }
+    check(Answer::Mapping {
+        attribute: &attribute,
+        claim: &claim,
+    })
+}
+
+/// Puts a mapping into the answers; an empty claim takes the attribute's mapping away.
+pub fn commit_mapping(answers: &dyn Answers, state: &mut State) {
+    let attribute = answers.text("attribute");
+    let claim = answers.text("claim");
+    let mut mapping = state.answers.attribute_mapping();
+    if claim.is_empty() {
+        mapping.remove(&attribute);
+    } else {
+        mapping.insert(attribute, claim);
+    }
+    state.answers.provider.attribute_mapping = mapping;
+}
+
+/// The mapping as the step lists it: each mapped attribute with its claim, then each
+/// attribute the pool requires that nothing fills yet (`None`).
+pub fn mapping_rows(state: &State) -> Vec<(String, Option<String>)> {
+    let mapping = state.answers.attribute_mapping();
+    let mut rows: Vec<(String, Option<String>)> = mapping
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    for r in state.required_attributes() {
+        // `sub` is Cognito's own: the provider's subject fills it.
+        if r != "sub" && !mapping.contains_key(r) {
+            rows.push((r.clone(), None));
+        }
+    }
+    rows
+}
+
+/// Why the mapping step cannot be left yet (`None`: it can).
+pub fn mapping_unfinished(state: &State) -> Option<String> {
+    let missing: Vec<String> = mapping_rows(state)
+        .into_iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(a, _)| a)
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the pool requires {}: map each to a claim Entra sends, or every first sign-in fails",
+            missing.join(", ")
+        )
+    })
+}
+
+/// The question of the test step: a captured SAML response to check.
+pub fn saml_response_question() -> Question {
+    Question::text(
+        "response",
+        "SAMLResponse",
+        "in the browser's developer tools (Network), the POST to …/saml2/idpresponse carries it",
+        "",
+        "",
+    )
+}
+
+/// The setup name a new setup is offered: `corp-saml`, `corp-saml-2`, … — one not taken.
+pub fn setup_name_default(protocol: Protocol, taken: &[String]) -> String {
+    let base = format!("corp-{}", protocol.label().to_ascii_lowercase());
+    let mut name = base.clone();
+    let mut i = 2;
+    while taken.contains(&name) {
+        name = format!("{base}-{i}");
+        i += 1;
+    }
+    name
+}
+
+/// The question that names a new setup.
+pub fn setup_name_question(protocol: Protocol, taken: &[String]) -> Question {
+    Question::text(
+        "name",
+        "Name this setup",
+        "it names the saved state and the certificate files",
+        "",
+        &setup_name_default(protocol, taken),
+    )
+}
+
+/// What is wrong with a new setup's name (`taken`: the saved setups' names).
+pub fn setup_name_problem(name: &str, taken: &[String]) -> Option<String> {
+    let name = name.trim();
+    crate::setup::validate::check_setup_name(name)
+        .map(|p| format!("{} — {}", p.problem, p.fix))
+        .or_else(|| {
+            taken
+                .iter()
+                .any(|t| t == name)
+                .then(|| format!("a saved setup is called {name}; resume it instead, or choose another name"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::Source;
+
+    fn found() -> Found {
+        let chosen = |v: &str| Chosen {
+            value: v.into(),
+            from: Source::Default,
+        };
+        Found::new(Vec::new(), chosen("default"), chosen("us-east-1"))
+    }
+
+    #[test]
+    fn an_adopted_client_hides_what_it_keeps_and_a_new_one_what_it_cannot_have() {
+        let mut a = Given::default();
+        a.set_choice("client", 0);
+        assert!(shown(Step::AppClient, "name", &a));
+        assert!(!shown(Step::AppClient, "only_entra", &a));
+        a.set_choice("client", 1);
+        assert!(!shown(Step::AppClient, "name", &a));
+        assert!(!shown(Step::AppClient, "secret", &a));
+        assert!(shown(Step::AppClient, "only_entra", &a));
+    }
+
+    #[test]
+    fn a_new_client_needs_a_callback_url_an_adopted_one_does_not() {
+        let mut a = Given::default();
+        a.set_choice("client", 0);
+        assert!(problem(Step::AppClient, "callback_urls", &a).is_some());
+        a.set_choice("client", 1);
+        assert!(problem(Step::AppClient, "callback_urls", &a).is_none());
+    }
+
+    #[test]
+    fn the_saved_answers_are_the_questions_answers() {
+        let mut state = State::new(crate::setup::Setup::blank("corp-saml", Protocol::Saml));
+        state.answers.domain.managed_login = true;
+        state.answers.domain.prefix = Some("acme-login".into());
+        let qs = questions(Step::Domain, &state, &found(), None);
+        let given = Given::from_questions(&qs);
+        assert_eq!(given.text("prefix"), "acme-login");
+        assert!(given.on("managed_login"));
+    }
+
+    #[test]
+    fn committing_the_domain_step_writes_the_answers_and_asks_for_the_check() {
+        let mut state = State::new(crate::setup::Setup::blank("Corp_SSO", Protocol::Saml));
+        let mut f = found();
+        let qs = questions(Step::Domain, &state, &f, None);
+        let given = Given::from_questions(&qs);
+        assert_eq!(given.text("prefix"), "corp-sso-login");
+        let work = commit(Step::Domain, &given, &mut f, &mut state, &mut None);
+        assert_eq!(work, Work::CheckDomain("corp-sso-login".into()));
+        assert_eq!(state.answers.domain.prefix.as_deref(), Some("corp-sso-login"));
+    }
+
+    #[test]
+    fn a_taken_setup_name_is_refused_and_the_default_skips_it() {
+        let taken = vec!["corp-saml".to_string()];
+        assert_eq!(setup_name_default(Protocol::Saml, &taken), "corp-saml-2");
+        assert!(setup_name_problem("corp-saml", &taken).is_some());
+        assert!(setup_name_problem("corp-saml-2", &taken).is_none());
+    }
+}

@@ -1,0 +1,136 @@
+//! What a step's work found, recorded in the state in one place and worded once for every
+//! face: a pool read, a domain check, the Cognito side prepared, an Entra document checked.
+
+use crate::entra::{Fact, Finding, discovery, metadata};
+use crate::state::State;
+
+use super::questions::{Found, Listed};
+
+/// What is read of an adopted pool.
+#[derive(Debug, Clone)]
+pub struct PoolRead {
+    pub id: String,
+    pub domain: Option<String>,
+    pub required: Vec<String>,
+    pub clients: Vec<Listed>,
+}
+
+/// The account's pools were listed.
+pub fn pools_listed(found: &mut Found, pools: Vec<Listed>) {
+    found.pools = pools;
+    found.pools_listed = true;
+}
+
+/// An adopted pool was read: its domain is kept, its required attributes must be mapped, its
+/// clients are offered.
+pub fn pool_read(state: &mut State, found: &mut Found, read: PoolRead) {
+    state.aws.required_attributes = Some(read.required);
+    found.pool_domain = read.domain;
+    found.clients = read.clients;
+    found.pool_read = Some(read.id);
+}
+
+/// The Cognito side exists (pool, domain, client): their IDs are recorded, and the "prepare"
+/// change counts as applied.
+pub fn prepared(state: &mut State, ids: &crate::cognito::apply::Ids) {
+    state.record_ids(ids);
+    state.record_applied("prepare".into());
+    // A pool made just now requires nothing; an adopted one was read on the pool step.
+    if state.aws.required_attributes.is_none() {
+        state.aws.required_attributes = Some(Vec::new());
+    }
+}
+
+/// Whether a prefix can be used, and the line that says so. `owner` is the pool that holds
+/// the prefix (`None`: free), or why the check failed.
+pub fn domain_verdict(
+    prefix: &str,
+    region: &str,
+    pool_id: Option<&str>,
+    owner: Result<Option<&str>, &str>,
+) -> (bool, String) {
+    match owner {
+        Ok(None) => (
+            true,
+            format!("{prefix}.auth.{region}.amazoncognito.com is available"),
+        ),
+        Ok(Some(owner)) if Some(owner) == pool_id => {
+            (true, format!("{prefix} is already this pool's domain"))
+        }
+        Ok(Some(_)) => (
+            false,
+            format!(
+                "{prefix} is taken by another user pool (prefixes are unique per region across all accounts): choose another"
+            ),
+        ),
+        Err(advice) => (
+            false,
+            format!(
+                "could not check {prefix}: {}",
+                advice.lines().next().unwrap_or_default()
+            ),
+        ),
+    }
+}
+
+/// What an Entra check found, as every face shows it.
+#[derive(Debug, Clone, Default)]
+pub struct EntraChecked {
+    pub findings: Vec<Finding>,
+    pub facts: Vec<Fact>,
+    /// No error: the step may go on.
+    pub usable: bool,
+}
+
+/// The metadata was checked: its tenant and signing certificates are recorded.
+pub fn metadata_checked(
+    state: &mut State,
+    report: &metadata::Report,
+    now: time::OffsetDateTime,
+) -> EntraChecked {
+    let mut facts = Vec::new();
+    if let Some(md) = &report.metadata {
+        facts = metadata::facts(md, now);
+        state.record_entra(md.tenant_id.clone(), Some(md));
+    }
+    EntraChecked {
+        findings: report.findings.clone(),
+        facts,
+        usable: !report.has_errors(),
+    }
+}
+
+/// The tenant's discovery document was checked: the tenant's GUID (a domain typed as the
+/// tenant becomes its GUID) is recorded in the answers and the Entra record.
+pub fn tenant_checked(state: &mut State, report: &discovery::Report) -> EntraChecked {
+    let mut facts = Vec::new();
+    if let Some(d) = &report.discovery {
+        facts.push(Fact::fine("Issuer", d.issuer.clone()));
+        facts.push(Fact::fine("Token URL", d.token_url.clone()));
+        let mut o = state.answers.oidc();
+        o.tenant_id = Some(d.tenant_id.clone());
+        state.answers.oidc = Some(o);
+        state.record_entra(Some(d.tenant_id.clone()), None);
+    }
+    EntraChecked {
+        findings: report.findings.clone(),
+        facts,
+        usable: report.discovery.is_some() && !report.has_errors(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_is_usable_when_free_or_the_pools_own() {
+        assert!(domain_verdict("a", "eu-west-1", None, Ok(None)).0);
+        assert!(domain_verdict("a", "eu-west-1", Some("p1"), Ok(Some("p1"))).0);
+        let (usable, said) = domain_verdict("a", "eu-west-1", Some("p1"), Ok(Some("p2")));
+        assert!(!usable);
+        assert!(said.contains("taken by another user pool"), "{said}");
+        let (usable, said) = domain_verdict("a", "eu-west-1", None, Err("timed out\nfix: x"));
+        assert!(!usable && said.ends_with("timed out"), "{said}");
+    }
+}
