@@ -154,10 +154,7 @@ pub fn found(given: &crate::resolve::Given) -> crate::journey::questions::Found 
 /// credentials and the region work).
 pub async fn list_pools(job: &Job) -> Result<Vec<Listed>, String> {
     let api = api(job).await?;
-    let pools = api
-        .list_user_pools()
-        .await
-        .map_err(|e| say(&e, &job.aws))?;
+    let pools = api.list_user_pools().await.map_err(|e| say(&e, &job.aws))?;
     Ok(pools
         .into_iter()
         .map(|p| Listed {
@@ -171,11 +168,9 @@ pub async fn list_pools(job: &Job) -> Result<Vec<Listed>, String> {
 /// read at once.
 pub async fn read_pool(job: &Job, id: &str) -> Result<PoolRead, String> {
     let api = api(job).await?;
-    let (pool, clients) = futures_util::future::join(
-        api.describe_user_pool(id),
-        api.list_user_pool_clients(id),
-    )
-    .await;
+    let (pool, clients) =
+        futures_util::future::join(api.describe_user_pool(id), api.list_user_pool_clients(id))
+            .await;
     let pool = pool.map_err(|e| say(&e, &job.aws))?;
     let clients = clients.map_err(|e| say(&e, &job.aws))?;
     Ok(PoolRead {

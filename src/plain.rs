@@ -9,18 +9,19 @@ use inquire::validator::Validation;
 use inquire::{Confirm, MultiSelect, Password, PasswordDisplayMode, Select, Text};
 
 use cognito_entra::clipboard::Clipboard;
-use cognito_entra::cognito::api::CognitoApi;
 use cognito_entra::engine::{self, Job};
-use cognito_entra::entra::fetch::{Fetcher, Limits};
-use cognito_entra::entra::{Finding, Level, discovery, metadata};
-use cognito_entra::journey::{
-    ChecklistItem, Step, entra_checklist, finish_checklist, next_step, portal_values,
-    progress_label,
+use cognito_entra::entra::{Fact, Finding, Level};
+use cognito_entra::journey::questions::{
+    self, Found, Given, Input, Question, Work, commit, commit_mapping, mapping_problem,
+    mapping_questions, mapping_rows, mapping_unfinished, problem_on_confirm, setup_name_problem,
+    setup_name_question, shown, work_before,
 };
-use cognito_entra::setup::answers::{Answer, check, check_given};
-use cognito_entra::setup::model::{AppClient, Domain, RequestMethod, UserPool};
-use cognito_entra::setup::validate::check_setup_name;
-use cognito_entra::setup::{Protocol, derive, parse_list};
+use cognito_entra::journey::results;
+use cognito_entra::journey::{
+    ChecklistItem, MULTI_TENANT, Step, entra_checklist, finish_checklist, next_step, portal_values,
+    progress_label, protocol_summary,
+};
+use cognito_entra::setup::{Protocol, derive};
 use cognito_entra::state::{SetupLock, State, StateStore};
 
 use crate::commands::{CommandResult, Context, EXIT_INTERRUPTED, EXIT_OK, Failure};
@@ -54,12 +55,8 @@ struct Session {
     runtime: tokio::runtime::Runtime,
     secret: Option<String>,
     clipboard: Clipboard,
-    /// The adopted pool's domain, once read.
-    pool_domain: Option<String>,
-}
-
-fn problem_text(p: cognito_entra::setup::Problem) -> String {
-    format!("{} — {}", p.problem, p.fix)
+    /// What the questions offer: profiles, pools, clients, the pool's domain.
+    found: Found,
 }
 
 fn validator<F>(check: F) -> impl Fn(&str) -> Result<Validation, inquire::CustomUserError> + Clone
@@ -71,6 +68,64 @@ where
     }
 }
 
+/// Asks a step's questions in order, as the journey defines them; each answer is checked by
+/// the journey's rule for it before the next question.
+fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
+    let mut given = Given::from_questions(questions);
+    for q in questions {
+        if !shown(step, q.key, &given) {
+            continue;
+        }
+        let label = format!("{}:", q.label);
+        match &q.input {
+            Input::Shown => outln!("{label} {} ({})", q.text, q.hint),
+            Input::Text => {
+                let snapshot = given.clone();
+                let key = q.key;
+                let mut prompt =
+                    Text::new(&label)
+                        .with_help_message(&q.hint)
+                        .with_validator(validator(move |v: &str| {
+                            let mut answers = snapshot.clone();
+                            answers.set_text(key, v);
+                            problem_on_confirm(step, key, &answers)
+                        }));
+                if !q.text.is_empty() {
+                    prompt = prompt.with_initial_value(&q.text);
+                }
+                if !q.default.is_empty() {
+                    prompt = prompt.with_default(&q.default);
+                }
+                let answer = prompt.prompt()?;
+                given.set_text(q.key, &answer);
+            }
+            Input::Secret => {
+                let answer = Password::new(&label)
+                    .with_help_message(&q.hint)
+                    .without_confirmation()
+                    .with_display_mode(PasswordDisplayMode::Masked)
+                    .prompt()?;
+                given.set_text(q.key, &answer);
+            }
+            Input::Toggle => {
+                let answer = Confirm::new(&format!("{}?", q.label))
+                    .with_help_message(&q.hint)
+                    .with_default(q.on)
+                    .prompt()?;
+                given.set_on(q.key, answer);
+            }
+            Input::Choice(options) => {
+                let answer = Select::new(&label, options.clone())
+                    .with_help_message(&q.hint)
+                    .with_starting_cursor(q.choice)
+                    .raw_prompt()?;
+                given.set_choice(q.key, answer.index);
+            }
+        }
+    }
+    Ok(given)
+}
+
 fn print_findings(findings: &[Finding]) {
     for f in findings {
         let mark = match f.level {
@@ -79,6 +134,12 @@ fn print_findings(findings: &[Finding]) {
             Level::Info => "·",
         };
         outln!("  {mark} {}", f.message);
+    }
+}
+
+fn print_facts(facts: &[Fact]) {
+    for fact in facts {
+        outln!("  {} {} {}", fact.mark(), fact.label, fact.value);
     }
 }
 
@@ -108,7 +169,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         runtime,
         secret: None,
         clipboard: Clipboard::new(ctx.clipboard_mode(), true),
-        pool_domain: None,
+        found: engine::found(&ctx.given()),
     };
     let outcome = s.journey();
     let _ = s.lock.save(&mut s.state);
@@ -159,18 +220,18 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                 .filter(|s| s.state.is_ok())
                 .map(|s| s.name.clone())
                 .collect();
-            options.push(
-                "New SAML setup (enterprise application; sign-in from My Apps; group claims)"
-                    .into(),
-            );
-            options.push("New OIDC setup (app registration; fewest portal steps)".into());
+            for protocol in [Protocol::Saml, Protocol::Oidc] {
+                options.push(format!(
+                    "New {} setup ({})",
+                    protocol.label(),
+                    protocol_summary(protocol)
+                ));
+            }
             let choice = Select::new(
                 "Federate a Cognito user pool with Entra ID:",
                 options.clone(),
             )
-            .with_help_message(
-                "multi-tenant Entra apps work with neither: Cognito trusts one issuer per provider",
-            )
+            .with_help_message(MULTI_TENANT)
             .raw_prompt()?;
             if choice.index < resumable.len() {
                 (resumable[choice.index].clone(), None)
@@ -180,18 +241,12 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                 } else {
                     Protocol::Oidc
                 };
-                let default = format!("corp-{}", protocol.label().to_ascii_lowercase());
+                let q = setup_name_question(protocol, &resumable);
                 let taken = resumable.clone();
-                let name = Text::new("Name this setup:")
-                    .with_default(&default)
-                    .with_help_message("it names the saved state and the certificate files")
-                    .with_validator(validator(move |v: &str| {
-                        check_setup_name(v).map(problem_text).or_else(|| {
-                            taken
-                                .contains(&v.to_string())
-                                .then(|| "a saved setup has this name; resume it instead".into())
-                        })
-                    }))
+                let name = Text::new(&format!("{}:", q.label))
+                    .with_default(&q.default)
+                    .with_help_message(&q.hint)
+                    .with_validator(validator(move |v: &str| setup_name_problem(v, &taken)))
                     .prompt()?;
                 (name.trim().to_string(), Some(protocol))
             }
@@ -232,11 +287,11 @@ impl Session {
             );
             match step {
                 Step::Protocol => {}
-                Step::AwsAccount => self.aws()?,
-                Step::UserPool => self.user_pool()?,
-                Step::Domain => self.domain()?,
-                Step::AppClient => self.app_client()?,
-                Step::Provider => self.provider()?,
+                Step::AwsAccount
+                | Step::UserPool
+                | Step::Domain
+                | Step::AppClient
+                | Step::Provider => self.questions(step)?,
                 Step::EntraPortal => self.entra_portal()?,
                 Step::BackFromEntra => self.back_from_entra()?,
                 Step::AttributeMapping => self.mapping()?,
@@ -249,282 +304,94 @@ impl Session {
         Ok(())
     }
 
-    fn aws(&mut self) -> Flow<()> {
-        let profiles = cognito_entra::cognito::profiles::list_profiles();
+    /// A step of questions: what it needs read first, its questions, their answers into the
+    /// state, then its work; a failed check says why and asks again.
+    fn questions(&mut self, step: Step) -> Flow<()> {
         loop {
-            let profile_default =
-                cognito_entra::resolve::profile(&self.given, self.state.aws.profile.as_deref())
-                    .value;
-            let profile = Text::new("AWS profile:")
-                .with_default(&profile_default)
-                .with_help_message(&if profiles.is_empty() {
-                    "none found in ~/.aws/config".to_string()
-                } else {
-                    format!("yours: {}", profiles.join(", "))
-                })
-                .prompt()?;
-            let default_region = cognito_entra::resolve::region(
-                &self.given,
-                Some(self.state.answers.region.as_str()),
-            )
-            .value;
-            let region = Text::new("Region of the user pool:")
-                .with_default(&default_region)
-                .with_validator(validator(|v: &str| check(Answer::Region(v))))
-                .prompt()?;
-            self.state.aws.profile = Some(profile.trim().to_string());
-            self.state.answers.region = region.trim().to_string();
-            outln!("Checking your AWS credentials…");
-            let job = self.job();
-            match self.runtime.block_on(async {
-                engine::api(&job)
-                    .await?
-                    .list_user_pools()
-                    .await
-                    .map_err(|e| engine::say(&e, &job.aws))
-            }) {
-                Ok(_) => return Ok(()),
-                Err(advice) => outln!("{advice}"),
+            if let Some(work) = work_before(step, &self.state, &self.found) {
+                self.run(work).map_err(Stop::Failed)?;
+            }
+            let asked =
+                questions::questions(step, &self.state, &self.found, self.secret.as_deref());
+            let given = ask(step, &asked)?;
+            let work = commit(
+                step,
+                &given,
+                &mut self.found,
+                &mut self.state,
+                &mut self.secret,
+            );
+            match self.run(work) {
+                Ok(()) => return Ok(()),
+                Err(why) => outln!("✗ {why}"),
             }
         }
     }
 
-    fn user_pool(&mut self) -> Flow<()> {
-        let job = self.job();
-        let pools = self
-            .runtime
-            .block_on(async {
-                engine::api(&job)
-                    .await?
-                    .list_user_pools()
-                    .await
-                    .map_err(|e| engine::say(&e, &job.aws))
-            })
-            .map_err(Stop::Failed)?;
-        let mut options = vec!["Create a new pool".to_string()];
-        options.extend(pools.iter().map(|p| format!("{} ({})", p.name, p.id)));
-        let choice = Select::new("User pool:", options).raw_prompt()?;
-        if choice.index == 0 {
-            let name = Text::new("New pool's name:")
-                .with_default(&format!("{}-users", self.state.answers.name))
-                .prompt()?;
-            self.state.answers.user_pool = UserPool {
-                id: None,
-                name: Some(name.trim().to_string()),
-            };
-            self.pool_domain = None;
-            self.state.aws.required_attributes = Some(Vec::new());
-        } else {
-            let id = pools[choice.index - 1].id.clone();
-            let pool = self
-                .runtime
-                .block_on(async {
-                    engine::api(&job)
-                        .await?
-                        .describe_user_pool(&id)
-                        .await
-                        .map_err(|e| engine::say(&e, &job.aws))
-                })
-                .map_err(Stop::Failed)?;
-            self.pool_domain = pool.domain;
-            self.state.aws.required_attributes = Some(pool.required_attributes);
-            self.state.answers.user_pool = UserPool {
-                id: Some(id),
-                name: None,
-            };
-        }
-        Ok(())
-    }
-
-    fn domain(&mut self) -> Flow<()> {
-        if let Some(d) = self.pool_domain.clone() {
-            outln!("The pool has the domain {d}; it is kept.");
-            self.state.answers.domain = Domain {
-                prefix: Some(d),
-                ..Domain::default()
-            };
+    /// Does a step's work and records what it found; an error is the advice to show.
+    fn run(&mut self, work: Work) -> Result<(), String> {
+        if work == Work::Done {
             return Ok(());
         }
-        loop {
-            let prefix = Text::new("Domain prefix:")
-                .with_default(&format!(
-                    "{}-login",
-                    self.state
-                        .answers
-                        .name
-                        .to_ascii_lowercase()
-                        .replace(['_', '.'], "-")
-                ))
-                .with_help_message("<prefix>.auth.<region>.amazoncognito.com")
-                .with_validator(validator(|v: &str| check(Answer::DomainPrefix(v))))
-                .prompt()?;
-            let prefix = prefix.trim().to_string();
-            let job = self.job();
-            let owner = self
-                .runtime
-                .block_on(async {
-                    engine::api(&job)
-                        .await?
-                        .describe_domain(&prefix)
-                        .await
-                        .map_err(|e| engine::say(&e, &job.aws))
-                })
-                .map_err(Stop::Failed)?;
-            let ours = self.state.answers.user_pool.id.clone();
-            if owner
-                .as_ref()
-                .is_some_and(|d| Some(&d.user_pool_id) != ours.as_ref())
-            {
-                outln!("{prefix} is taken by another user pool; choose another.");
-                continue;
-            }
-            // The saved answer is the default, as in the wizard.
-            let managed_login = Confirm::new("Managed login pages (the newer sign-in pages)?")
-                .with_default(self.state.answers.domain.managed_login)
-                .prompt()?;
-            self.state.answers.domain = Domain {
-                prefix: Some(prefix),
-                custom: None,
-                managed_login,
-            };
-            return Ok(());
-        }
-    }
-
-    fn app_client(&mut self) -> Flow<()> {
+        outln!("{}", work.busy_text());
         let job = self.job();
-        let clients = match &self.state.answers.user_pool.id {
-            Some(id) => self
-                .runtime
-                .block_on(async {
-                    engine::api(&job)
-                        .await?
-                        .list_user_pool_clients(id)
-                        .await
-                        .map_err(|e| engine::say(&e, &job.aws))
-                })
-                .map_err(Stop::Failed)?,
-            None => Vec::new(),
-        };
-        let mut options = vec!["Create a new app client".to_string()];
-        options.extend(clients.iter().map(|c| format!("{} ({})", c.name, c.id)));
-        let choice = Select::new("App client:", options).raw_prompt()?;
-        let new = choice.index == 0;
-        let urls = |label: &str, required: bool| -> Flow<Vec<String>> {
-            let field = label.to_string();
-            let answer = Text::new(label)
-                .with_help_message("HTTPS, or http://localhost:PORT; several: comma-separated")
-                .with_validator(validator(move |v: &str| {
-                    if field.starts_with("Sign-out") {
-                        check(Answer::LogoutUrls(v))
-                    } else {
-                        check(Answer::CallbackUrls {
-                            typed: v,
-                            new_client: required,
-                        })
-                    }
-                }))
-                .prompt()?;
-            Ok(parse_list(&answer))
-        };
-        let callback_urls = urls(
-            if new {
-                "Callback URLs:"
-            } else {
-                "Callback URLs to add (optional):"
-            },
-            new,
-        )?;
-        let logout_urls = urls("Sign-out URLs (optional):", false)?;
-        let scopes = parse_list(
-            &Text::new("Scopes:")
-                .with_default("openid email profile")
-                .with_validator(validator(|v: &str| check(Answer::Scopes(v))))
-                .prompt()?,
-        );
-        self.state.answers.app_client = if new {
-            let name = Text::new("App client name:").with_default("web").prompt()?;
-            let generate_secret = Confirm::new("Client secret (confidential back ends only)?")
-                .with_default(false)
-                .prompt()?;
-            AppClient {
-                name: Some(name.trim().to_string()),
-                callback_urls,
-                logout_urls,
-                scopes,
-                generate_secret,
-                ..AppClient::default()
+        match work {
+            Work::Done => Ok(()),
+            Work::ListPools => {
+                let pools = self.runtime.block_on(engine::list_pools(&job))?;
+                results::pools_listed(&mut self.found, pools);
+                Ok(())
             }
-        } else {
-            {
-                let only_entra = Confirm::new("Only Entra on this client (takes COGNITO and other providers off)?")
-                .with_help_message("IdP-initiated SAML needs it; Cognito passwords then stop working through this client")
-                .with_default(false)
-                .prompt()?;
-                AppClient {
-                    id: Some(clients[choice.index - 1].id.clone()),
-                    callback_urls,
-                    logout_urls,
-                    scopes,
-                    remove_other_providers: only_entra,
-                    ..AppClient::default()
-                }
+            Work::ReadPool(id) => {
+                let read = self.runtime.block_on(engine::read_pool(&job, &id))?;
+                results::pool_read(&mut self.state, &mut self.found, read);
+                Ok(())
             }
-        };
-        Ok(())
-    }
-
-    fn provider(&mut self) -> Flow<()> {
-        let protocol = self.state.answers.protocol;
-        let name = Text::new("Provider name:")
-            .with_default(protocol.default_provider_name())
-            .with_validator(validator(|v: &str| check(Answer::ProviderName(v))))
-            .prompt()?;
-        self.state.answers.provider.name = Some(name.trim().to_string());
-        match protocol {
-            Protocol::Saml => {
-                let mut s = self.state.answers.saml();
-                s.idp_initiated = Confirm::new("Also sign in from My Apps (IdP-initiated)?")
-                    .with_help_message("costs: the client may list only SAML providers")
-                    .with_default(s.idp_initiated)
-                    .prompt()?;
-                s.sign_requests = Confirm::new("Sign authentication requests?")
-                    .with_help_message("costs: upload Cognito's certificate to Entra")
-                    .with_default(s.sign_requests)
-                    .prompt()?;
-                s.encrypted_responses = Confirm::new("Encrypted assertions?")
-                    .with_help_message("costs: import and activate Cognito's certificate in Entra first, or sign-in fails")
-                    .with_default(s.encrypted_responses)
-                    .prompt()?;
-                s.idp_signout = Confirm::new("Sign out of Entra too?")
-                    .with_help_message("costs: a Logout Url and Cognito's certificate in Entra")
-                    .with_default(s.idp_signout)
-                    .prompt()?;
-                if s.idp_initiated && self.state.answers.app_client.id.is_none() {
-                    self.state.answers.app_client.allow_cognito_sign_in = Some(false);
-                }
-                self.state.answers.saml = Some(s);
-            }
-            Protocol::Oidc => {
-                let method =
-                    Select::new("Attributes request method:", vec!["GET", "POST"]).raw_prompt()?;
-                let mut o = self.state.answers.oidc();
-                o.attributes_request_method = if method.index == 1 {
-                    RequestMethod::Post
+            Work::CheckDomain(prefix) => {
+                let owner = self.runtime.block_on(engine::domain_owner(&job, &prefix));
+                let (usable, said) = results::domain_verdict(
+                    &prefix,
+                    &self.state.answers.region,
+                    self.state.answers.user_pool.id.as_deref(),
+                    owner.as_ref().map(Option::as_deref).map_err(String::as_str),
+                );
+                if usable {
+                    outln!("  ✓ {said}");
+                    Ok(())
                 } else {
-                    RequestMethod::Get
-                };
-                self.state.answers.oidc = Some(o);
+                    Err(said)
+                }
+            }
+            Work::Prepare => {
+                let ids = self.runtime.block_on(engine::prepare(&job))?;
+                results::prepared(&mut self.state, &ids);
+                Ok(())
+            }
+            Work::CheckMetadata(source) => {
+                let report = self.runtime.block_on(engine::check_metadata(&job, &source));
+                let checked = results::metadata_checked(
+                    &mut self.state,
+                    &report,
+                    time::OffsetDateTime::now_utc(),
+                );
+                self.entra_checked(checked)
+            }
+            Work::CheckTenant(tenant) => {
+                let report = self.runtime.block_on(engine::check_tenant(&job, &tenant));
+                let checked = results::tenant_checked(&mut self.state, &report);
+                self.entra_checked(checked)
             }
         }
-        outln!("Preparing Cognito: user pool, domain, app client…");
-        let job = self.job();
-        let ids = self
-            .runtime
-            .block_on(engine::prepare(&job))
-            .map_err(Stop::Failed)?;
-        self.state.record_ids(&ids);
-        Ok(())
+    }
+
+    fn entra_checked(&self, checked: results::EntraChecked) -> Result<(), String> {
+        print_findings(&checked.findings);
+        print_facts(&checked.facts);
+        if checked.usable {
+            Ok(())
+        } else {
+            Err("not usable yet: fix what is marked ✗ in Entra, then answer again".into())
+        }
     }
 
     fn tick(&mut self, items: &[ChecklistItem]) -> Flow<()> {
@@ -586,9 +453,6 @@ impl Session {
     }
 
     fn back_from_entra(&mut self) -> Flow<()> {
-        let fetcher =
-            Fetcher::new(Limits::from_env()).map_err(|e| Stop::Failed(format!("error: {e}")))?;
-        let now = time::OffsetDateTime::now_utc();
         outln!(
             "{}",
             cognito_entra::journey::plain_text(
@@ -596,137 +460,39 @@ impl Session {
                     .unwrap_or_default()
             )
         );
-        loop {
-            match self.state.answers.protocol {
-                Protocol::Saml => {
-                    let source =
-                        Text::new("App Federation Metadata Url (or a metadata file's path):")
-                            .prompt()?;
-                    let source = source.trim().to_string();
-                    let report = if source.contains("://") {
-                        self.runtime.block_on(metadata::check_url(
-                            &fetcher,
-                            &source,
-                            &self.authority,
-                            now,
-                        ))
-                    } else {
-                        metadata::check_file(std::path::Path::new(&source), now)
-                    };
-                    print_findings(&report.findings);
-                    if let Some(m) = &report.metadata {
-                        for fact in metadata::facts(m, now) {
-                            outln!("  {} {} {}", fact.mark(), fact.label, fact.value);
-                        }
-                    }
-                    if report.has_errors() {
-                        continue;
-                    }
-                    let mut s = self.state.answers.saml();
-                    if source.contains("://") {
-                        s.metadata_url = Some(source);
-                        s.metadata_file = None;
-                    } else {
-                        s.metadata_file = Some(
-                            std::fs::canonicalize(&source)
-                                .map_or(source, |p| p.display().to_string()),
-                        );
-                        s.metadata_url = None;
-                    }
-                    self.state.answers.saml = Some(s);
-                    self.state.record_entra(
-                        report.metadata.as_ref().and_then(|m| m.tenant_id.clone()),
-                        report.metadata.as_ref(),
-                    );
-                    return Ok(());
-                }
-                Protocol::Oidc => {
-                    let tenant = Text::new("Directory (tenant) ID:")
-                        .with_validator(validator(|v: &str| check_given(Answer::TenantId(v))))
-                        .prompt()?;
-                    let client = Text::new("Application (client) ID:")
-                        .with_validator(validator(|v: &str| check_given(Answer::ClientId(v))))
-                        .prompt()?;
-                    let secret =
-                        Password::new("Client secret Value (leave empty to keep Cognito's):")
-                            .without_confirmation()
-                            .with_display_mode(PasswordDisplayMode::Masked)
-                            .prompt()?;
-                    let expires = Text::new("Secret expires on (YYYY-MM-DD, optional):")
-                        .with_validator(validator(|v: &str| check(Answer::SecretExpiry(v))))
-                        .prompt()?;
-                    let report = self.runtime.block_on(discovery::check_tenant(
-                        &fetcher,
-                        &self.authority,
-                        tenant.trim(),
-                    ));
-                    print_findings(&report.findings);
-                    let Some(d) = report
-                        .discovery
-                        .filter(|_| !report.findings.iter().any(|f| f.level == Level::Error))
-                    else {
-                        continue;
-                    };
-                    outln!("  ✓ Issuer {}", d.issuer);
-                    let mut o = self.state.answers.oidc();
-                    o.tenant_id = Some(d.tenant_id.clone());
-                    o.client_id = Some(client.trim().to_string());
-                    self.state.answers.oidc = Some(o);
-                    if !secret.trim().is_empty() {
-                        self.secret = Some(secret.trim().to_string());
-                    }
-                    self.state.entra.client_secret_expires =
-                        Some(expires.trim().to_string()).filter(|e| !e.is_empty());
-                    self.state.record_entra(Some(d.tenant_id), None);
-                    return Ok(());
-                }
-            }
-        }
+        self.questions(Step::BackFromEntra)
     }
 
     fn mapping(&mut self) -> Flow<()> {
         loop {
-            let mapping = self.state.answers.attribute_mapping();
-            for (attr, claim) in &mapping {
-                outln!("  {attr:<14} ← {claim}");
+            let rows = mapping_rows(&self.state);
+            for (attr, claim) in &rows {
+                outln!(
+                    "  {attr:<14} ← {}",
+                    claim.as_deref().unwrap_or("(not mapped: required)")
+                );
             }
-            if let Some(missing) = self
-                .state
-                .required_attributes()
-                .iter()
-                .find(|r| *r != "sub" && !mapping.contains_key(*r))
-                .cloned()
-            {
-                let claim = Text::new(&format!(
-                    "The pool requires {missing}; the Entra claim that fills it:"
-                ))
-                .prompt()?;
-                let mut m = mapping.clone();
-                m.insert(missing, claim.trim().to_string());
-                self.state.answers.provider.attribute_mapping = m;
-                continue;
+            let asked = match rows.iter().find(|(_, c)| c.is_none()) {
+                // A required attribute nothing fills: its claim is asked first.
+                Some((required, None)) => {
+                    outln!("{}", mapping_unfinished(&self.state).unwrap_or_default());
+                    mapping_questions(Some(required), None)
+                }
+                _ => {
+                    if !Confirm::new("Change or add a mapping?")
+                        .with_default(false)
+                        .prompt()?
+                    {
+                        return Ok(());
+                    }
+                    mapping_questions(None, None)
+                }
+            };
+            let given = ask(Step::AttributeMapping, &asked)?;
+            match mapping_problem(&given) {
+                Some(problem) => outln!("✗ {problem}"),
+                None => commit_mapping(&given, &mut self.state),
             }
-            if !Confirm::new("Change or add a mapping?")
-                .with_default(false)
-                .prompt()?
-            {
-                return Ok(());
-            }
-            let attr = Text::new("Cognito attribute:").prompt()?;
-            let claim = Text::new("Entra claim (empty removes the mapping):").prompt()?;
-            let mut m = mapping.clone();
-            if claim.trim().is_empty() {
-                m.remove(attr.trim());
-            } else if let Some(problem) = check(Answer::Mapping {
-                attribute: &attr,
-                claim: &claim,
-            }) {
-                outln!("✗ {problem}");
-                continue;
-            } else {
-                m.insert(attr.trim().to_string(), claim.trim().to_string());
-            }
-            self.state.answers.provider.attribute_mapping = m;
         }
     }
 
@@ -844,7 +610,10 @@ impl Session {
             "\nSign-in failed at Cognito? In the browser's developer tools (Network), the POST to …/saml2/idpresponse carries a SAMLResponse value: paste it to see why."
         );
         loop {
-            let pasted = Text::new("SAMLResponse to check (Enter to finish):").prompt()?;
+            let q = questions::saml_response_question();
+            let pasted = Text::new(&format!("{} to check (Enter to finish):", q.label))
+                .with_help_message(&q.hint)
+                .prompt()?;
             let pasted = pasted.trim();
             if pasted.is_empty() {
                 return Ok(());

@@ -190,7 +190,11 @@ impl Answers for Given {
 
 /// A choice's options: "create" first, then the existing items; the chosen index is the item
 /// whose ID the answers name (0 when none does).
-fn pick_or_create(create: &str, items: &[Listed], chosen_id: Option<&String>) -> (Vec<String>, usize) {
+fn pick_or_create(
+    create: &str,
+    items: &[Listed],
+    chosen_id: Option<&String>,
+) -> (Vec<String>, usize) {
     let mut options = vec![create.to_string()];
     let mut chosen = 0;
     for (i, item) in items.iter().enumerate() {
@@ -204,7 +208,10 @@ fn pick_or_create(create: &str, items: &[Listed], chosen_id: Option<&String>) ->
 
 /// A domain prefix offered for a setup name: lower case, hyphens for what prefixes refuse.
 fn prefix_for(name: &str) -> String {
-    format!("{}-login", name.to_ascii_lowercase().replace(['_', '.'], "-"))
+    format!(
+        "{}-login",
+        name.to_ascii_lowercase().replace(['_', '.'], "-")
+    )
 }
 
 /// The questions of `step`, filled with the saved answers. Steps without questions (the
@@ -233,8 +240,11 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
             ]
         }
         Step::UserPool => {
-            let (options, chosen) =
-                pick_or_create("Create a new pool", &found.pools, setup.user_pool.id.as_ref());
+            let (options, chosen) = pick_or_create(
+                "Create a new pool",
+                &found.pools,
+                setup.user_pool.id.as_ref(),
+            );
             vec![
                 Question::choice(
                     "pool",
@@ -527,7 +537,9 @@ impl Work {
     pub fn busy_text(&self) -> String {
         match self {
             Work::Done => String::new(),
-            Work::ListPools => "Checking your AWS credentials: listing the account's user pools…".into(),
+            Work::ListPools => {
+                "Checking your AWS credentials: listing the account's user pools…".into()
+            }
             Work::ReadPool(_) => "Reading the pool…".into(),
             Work::CheckDomain(prefix) => format!("Checking that {prefix} is free…"),
             Work::Prepare => "Preparing Cognito: user pool, domain, app client…".into(),
@@ -842,10 +854,9 @@ pub fn setup_name_problem(name: &str, taken: &[String]) -> Option<String> {
     crate::setup::validate::check_setup_name(name)
         .map(|p| format!("{} — {}", p.problem, p.fix))
         .or_else(|| {
-            taken
-                .iter()
-                .any(|t| t == name)
-                .then(|| format!("a saved setup is called {name}; resume it instead, or choose another name"))
+            taken.iter().any(|t| t == name).then(|| {
+                format!("a saved setup is called {name}; resume it instead, or choose another name")
+            })
         })
 }
 
@@ -903,7 +914,10 @@ mod tests {
         assert_eq!(given.text("prefix"), "corp-sso-login");
         let work = commit(Step::Domain, &given, &mut f, &mut state, &mut None);
         assert_eq!(work, Work::CheckDomain("corp-sso-login".into()));
-        assert_eq!(state.answers.domain.prefix.as_deref(), Some("corp-sso-login"));
+        assert_eq!(
+            state.answers.domain.prefix.as_deref(),
+            Some("corp-sso-login")
+        );
     }
 
     #[test]

@@ -813,7 +813,11 @@ fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<String>, S
 }
 
 /// The journey's verdict on a domain check, for this setup's pool and region.
-fn domain_verdict(m: &Model, prefix: &str, owner: &Result<Option<String>, String>) -> (bool, String) {
+fn domain_verdict(
+    m: &Model,
+    prefix: &str,
+    owner: &Result<Option<String>, String>,
+) -> (bool, String) {
     let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
     let region = m.setup().map(|s| s.region.clone()).unwrap_or_default();
     results::domain_verdict(
@@ -1146,7 +1150,8 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             let Some(state) = m.state.as_mut() else {
                 return Vec::new();
             };
-            let checked = results::metadata_checked(state, &report, time::OffsetDateTime::now_utc());
+            let checked =
+                results::metadata_checked(state, &report, time::OffsetDateTime::now_utc());
             entra_checked(m, checked)
         }
         TaskDone::Tenant(report) => {

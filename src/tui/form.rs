@@ -63,14 +63,6 @@ impl Field {
     }
 
     #[cfg(test)]
-    pub fn secret(key: &'static str, label: &str, help: &str, value: &str) -> Field {
-        Field {
-            text: value.to_string(),
-            ..Field::new(key, label, help, Kind::Secret)
-        }
-    }
-
-    #[cfg(test)]
     pub fn toggle(key: &'static str, label: &str, help: &str, on: bool) -> Field {
         Field {
             on,

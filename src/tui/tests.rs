@@ -4,7 +4,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 
-use cognito_entra::cognito::api::{ClientConfig, Pool, PoolSummary};
+use cognito_entra::cognito::api::{ClientConfig, Pool};
+use cognito_entra::journey::questions::Listed;
 use cognito_entra::journey::Step;
 use cognito_entra::plan::{self, EntraInput, Observed, Options};
 use cognito_entra::setup::load;
@@ -77,15 +78,15 @@ fn model_at(step: Step, text: &str) -> Model {
     state.mark_done(&Step::ALL[..step.number() - 1]);
     let mut m = Model::new(rows(), "https://login.microsoftonline.com");
     m.color = false;
-    m.profiles = vec!["acme-admin".into(), "default".into()];
-    m.pools = vec![PoolSummary {
+    m.found.profiles = vec!["acme-admin".into(), "default".into()];
+    m.found.pools = vec![Listed {
         id: "ap-northeast-1_Hk3Lm9QwE".into(),
         name: "acme-users".into(),
     }];
-    m.pools_loaded = true;
-    m.pool_loaded_for = state.answers.user_pool.id.clone();
-    m.pool_domain = Some("acme-login".into());
-    m.clients = vec![cognito_entra::cognito::api::ClientSummary {
+    m.found.pools_listed = true;
+    m.found.pool_read = state.answers.user_pool.id.clone();
+    m.found.pool_domain = Some("acme-login".into());
+    m.found.clients = vec![Listed {
         id: "3c7v9b1n5m2k8j4h6g0f1d2s5a".into(),
         name: "portal".into(),
     }];
@@ -337,17 +338,17 @@ fn keys_drive_the_journey() {
     let _ = update(&mut back, ctrl('u'));
     let _ = update(&mut back, Msg::Paste("https://login.microsoftonline.com/x/federationmetadata/2007-06/federationmetadata.xml?appid=y\n".into()));
     assert_eq!(
-        back.form.value("metadata_url"),
+        back.form.value("metadata"),
         "https://login.microsoftonline.com/x/federationmetadata/2007-06/federationmetadata.xml?appid=y"
     );
     let cmds = update(&mut back, key(KeyCode::Enter));
-    assert!(matches!(&cmds[..], [Cmd::CheckMetadata { .. }]));
+    assert!(matches!(&cmds[..], [Cmd::Save, Cmd::CheckMetadata { .. }]));
 }
 
 /// The domain step of a pool that has no domain yet: the prefix is typed, not kept.
 fn new_domain_model() -> Model {
     let mut m = model_at(Step::Domain, SETUP);
-    m.pool_domain = None;
+    m.found.pool_domain = None;
     let _ = enter(&mut m, Step::Domain);
     m.busy = None;
     m
@@ -367,12 +368,7 @@ fn tick_until_cmd(m: &mut Model, max: usize) -> (usize, Vec<Cmd>) {
 fn domain_probed(prefix: &str, owner: Option<&str>) -> Msg {
     Msg::DomainProbed(
         prefix.into(),
-        Ok(owner.map(|pool| cognito_entra::cognito::api::DomainInfo {
-            domain: prefix.into(),
-            user_pool_id: pool.into(),
-            status: Some("ACTIVE".into()),
-            managed_login_version: None,
-        })),
+        Ok(owner.map(str::to_string)),
     )
 }
 
@@ -422,14 +418,14 @@ fn the_domain_prefix_is_checked_for_availability_once_typing_pauses() {
     );
     assert_eq!(
         update(&mut m, key(KeyCode::Enter)),
-        vec![Cmd::CheckDomain("acme-login2x".into())]
+        vec![Cmd::Save, Cmd::CheckDomain("acme-login2x".into())]
     );
 
     // A probe answer arriving while Enter's own check runs does not end the wait.
     let mut racing = new_domain_model();
     let _ = tick_until_cmd(&mut racing, 20);
     let cmds = update(&mut racing, key(KeyCode::Enter));
-    assert_eq!(cmds, vec![Cmd::CheckDomain("acme-login".into())]);
+    assert_eq!(cmds, vec![Cmd::Save, Cmd::CheckDomain("acme-login".into())]);
     let _ = update(&mut racing, domain_probed("acme-login", None));
     assert!(racing.busy.is_some(), "still waiting for Enter's check");
 
@@ -496,7 +492,10 @@ fn esc_on_the_first_step_returns_to_the_list_of_setups() {
     assert_eq!(m.screen, Screen::Welcome);
     assert!(m.state.is_none() && m.secret.is_none());
     assert_eq!(m.selected, 2, "the setup just left is selected");
-    assert_eq!(m.profiles, vec!["acme-admin".to_string(), "default".into()]);
+    assert_eq!(
+        m.found.profiles,
+        vec!["acme-admin".to_string(), "default".into()]
+    );
     assert_eq!(
         update(&mut m, key(KeyCode::Enter)),
         vec![Cmd::Lock {

@@ -217,9 +217,9 @@ pub fn help_text(m: &Model) -> String {
             journey::protocol_summary(Protocol::Oidc),
             journey::MULTI_TENANT
         ),
-        Screen::Step(
-            step @ (Step::EntraPortal | Step::BackFromEntra | Step::FinishInEntra),
-        ) => instructions(step, m.setup()),
+        Screen::Step(step @ (Step::EntraPortal | Step::BackFromEntra | Step::FinishInEntra)) => {
+            instructions(step, m.setup())
+        }
         Screen::Step(step) => format!("{}\n\n{}", step.about(), FORM_KEYS),
     };
     format!("{specific}\n\n{general}")

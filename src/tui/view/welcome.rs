@@ -86,7 +86,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         }
     } else {
         lines.push(Line::from(Span::styled(
-            format!("{} (? explains.)", journey::MULTI_TENANT_SHORT),
+            format!("{} ? explains the options.", journey::MULTI_TENANT_SHORT),
             t.dim(),
         )));
     }
