@@ -5,8 +5,8 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 
 use cognito_entra::cognito::api::{ClientConfig, Pool};
-use cognito_entra::journey::questions::Listed;
 use cognito_entra::journey::Step;
+use cognito_entra::journey::questions::Listed;
 use cognito_entra::plan::{self, EntraInput, Observed, Options};
 use cognito_entra::setup::load;
 use cognito_entra::state::State;
@@ -366,10 +366,7 @@ fn tick_until_cmd(m: &mut Model, max: usize) -> (usize, Vec<Cmd>) {
 }
 
 fn domain_probed(prefix: &str, owner: Option<&str>) -> Msg {
-    Msg::DomainProbed(
-        prefix.into(),
-        Ok(owner.map(str::to_string)),
-    )
+    Msg::DomainProbed(prefix.into(), Ok(owner.map(str::to_string)))
 }
 
 fn prefix_note(m: &Model) -> Option<super::form::Note> {
