@@ -90,11 +90,10 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
                             answers.set_text(key, v);
                             problem_on_confirm(step, key, &answers)
                         }));
-                if !q.text.is_empty() {
-                    prompt = prompt.with_initial_value(&q.text);
-                }
-                if !q.default.is_empty() {
-                    prompt = prompt.with_default(&q.default);
+                // The saved answer (else the fixed default) is what Enter keeps: a prompt
+                // has no way to clear pre-typed text but one Backspace at a time.
+                if !q.initial_text().is_empty() {
+                    prompt = prompt.with_default(q.initial_text());
                 }
                 let answer = prompt.prompt()?;
                 given.set_text(q.key, &answer);

@@ -141,27 +141,29 @@ impl World {
         self.wait("Name this setup");
         self.text(name);
         self.keys(&["Enter"]);
-        self.wait("AWS profile");
+        self.wait("? AWS profile");
         self.keys(&["Enter"]);
-        self.wait("Region of the user pool");
+        self.wait("? Region");
         self.text(REGION);
         self.keys(&["Enter"]);
+        // (inquire marks the question being asked with "?", an answered one with ">".)
         for question in [
-            "Create a new pool",
-            "New pool's name",
-            "Domain prefix",
-            "Managed login pages",
-            "Create a new app client",
+            "? User pool",
+            "? New pool's name",
+            "? Domain prefix",
+            "? Managed login pages",
+            "? App client",
+            "? Client name",
         ] {
             self.wait(question);
             self.keys(&["Enter"]);
         }
-        self.wait("Callback URLs:");
+        self.wait("? Callback URLs:");
         self.text("https://app.example.com/callback");
         self.keys(&["Enter"]);
-        self.wait("Sign-out URLs");
+        self.wait("? Sign-out URLs");
         self.keys(&["Enter"]);
-        self.wait("Scopes:");
+        self.wait("? Scopes:");
     }
 }
 
@@ -572,17 +574,15 @@ fn the_plain_prompts_walk_the_same_journey() {
     let w = World::new();
     w.plain_to_scopes("plain-saml");
     w.keys(&["Enter"]);
-    w.wait("App client name");
+    w.wait("? Client secret");
     w.keys(&["Enter"]);
-    w.wait("Client secret");
-    w.keys(&["Enter"]);
-    w.wait("Provider name");
+    w.wait("? Provider name");
     w.keys(&["Enter"]);
     for question in [
-        "My Apps",
-        "Sign authentication requests",
-        "Encrypted assertions",
-        "Sign out of Entra too",
+        "? Sign-in from My Apps",
+        "? Signed requests",
+        "? Encrypted assertions",
+        "? Sign out of Entra too",
     ] {
         w.wait(question);
         w.keys(&["Enter"]);
@@ -741,12 +741,12 @@ fn plain_mode_offers_the_region_and_profile_the_environment_gives() {
     w.wait("Name this setup");
     w.text("where-from");
     w.keys(&["Enter"]);
-    let screen = w.wait("AWS profile");
+    let screen = w.wait("? AWS profile");
     assert!(screen.contains("from-env"), "{screen}");
     w.keys(&["C-u"]);
     w.text("default");
     w.keys(&["Enter"]);
-    let screen = w.wait("Region of the user pool");
+    let screen = w.wait("? Region");
     assert!(screen.contains("eu-central-1"), "{screen}");
     assert!(!screen.contains("us-east-1"), "{screen}");
     w.keys(&["C-c"]);

@@ -306,7 +306,7 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 ),
                 Question::text(
                     "name",
-                    "Name",
+                    "Client name",
                     "how the app client is called in Cognito",
                     c.name.as_deref().unwrap_or(""),
                     "web",
