@@ -13,8 +13,8 @@ use crate::cognito::sdk::{AwsOptions, SdkCognito, connect};
 use crate::entra::fetch::{Fetcher, Limits};
 use crate::entra::input;
 use crate::journey::questions::Listed;
-use crate::journey::results::PoolRead;
 use crate::plan::{self, Change, EntraInput, Options, Phase, Plan};
+use crate::results::PoolRead;
 use crate::setup::{Known, Setup};
 use crate::state::State;
 

@@ -1,22 +1,18 @@
-//! cognito-entra's core: the admin's answers, their rules and derived values, the state file,
-//! the clipboard, the Entra checks and the Cognito engine. It knows no terminal UI; the faces
-//! (subcommands, wizard, plain prompts) live in the binary and only call in here.
+//! cognito-entra's engine, over the three layers below it (docs/architecture.md): the core
+//! (answers, journey, plan as data, state), the Cognito side and the Entra side, re-exported
+//! here under their usual names. The faces (subcommands, wizard, plain prompts) live in the
+//! binary and reach AWS and Entra through the engine.
 
-pub mod bounded;
+pub use cognito_entra_cognito as cognito;
+pub use cognito_entra_core::{
+    account, bounded, entra_facts, files, handover, humanize, journey, plan, plan_file, resolve,
+    secrets, setup, state,
+};
+pub use cognito_entra_entra as entra;
+
 pub mod clipboard;
-pub mod cognito;
 pub mod doctor;
 pub mod engine;
-pub mod entra;
 pub mod export;
-pub mod files;
-pub mod handover;
-pub mod humanize;
-pub mod journey;
-pub mod plan;
-pub mod plan_file;
-pub mod resolve;
+pub mod results;
 pub mod saml_response;
-pub mod secrets;
-pub mod setup;
-pub mod state;

@@ -16,11 +16,11 @@ use cognito_entra::journey::questions::{
     mapping_questions, mapping_rows, mapping_unfinished, problem_on_confirm, setup_name_problem,
     setup_name_question, shown, work_before,
 };
-use cognito_entra::journey::results;
 use cognito_entra::journey::{
     ChecklistItem, MULTI_TENANT, Step, entra_checklist, finish_checklist, next_step, portal_values,
     progress_label, protocol_summary,
 };
+use cognito_entra::results;
 use cognito_entra::setup::{Protocol, derive};
 use cognito_entra::state::{SetupLock, State, StateStore};
 

@@ -14,10 +14,10 @@ use cognito_entra::journey::questions::{
     mapping_unfinished, problem, problem_on_confirm, setup_name_problem, setup_name_question,
     shown,
 };
-use cognito_entra::journey::results::{self, PoolRead};
 use cognito_entra::journey::{Step, entra_checklist, finish_checklist, next_step, portal_values};
 use cognito_entra::plan::Plan;
 use cognito_entra::resolve::{self, Chosen};
+use cognito_entra::results::{self, PoolRead};
 use cognito_entra::saml_response::Decoded;
 use cognito_entra::setup::{Protocol, Setup, Values, derive};
 use cognito_entra::state::State;

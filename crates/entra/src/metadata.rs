@@ -4,18 +4,18 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use url::Url;
 
 use super::fetch::Fetcher;
 use super::{Finding, Level, is_entra_host};
+pub use cognito_entra_core::entra_facts::{
+    Certificate, EXPIRY_WARNING_DAYS, Endpoint, Metadata, date, parse_certificate, rfc3339, short,
+    thumbprint,
+};
 
 const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// Warn this long before a signing certificate expires.
-pub const EXPIRY_WARNING_DAYS: i64 = 60;
 const PORTAL_HOSTS: [&str; 5] = [
     "portal.azure.com",
     "entra.microsoft.com",
@@ -23,62 +23,6 @@ const PORTAL_HOSTS: [&str; 5] = [
     "myapps.microsoft.com",
     "admin.microsoft.com",
 ];
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Endpoint {
-    pub binding: String,
-    pub location: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Certificate {
-    /// SHA-1 of the DER, upper-case hex, as Entra's portal shows thumbprints.
-    pub thumbprint: String,
-    pub subject: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub not_before: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub not_after: OffsetDateTime,
-    /// Base64 DER as it stood in the metadata.
-    #[serde(skip)]
-    pub base64: String,
-}
-
-impl Certificate {
-    pub fn valid_at(&self, now: OffsetDateTime) -> bool {
-        self.not_before <= now && now <= self.not_after
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Metadata {
-    pub entity_id: String,
-    pub tenant_id: Option<String>,
-    pub sso: Vec<Endpoint>,
-    pub slo: Vec<Endpoint>,
-    pub certificates: Vec<Certificate>,
-    pub signed: bool,
-}
-
-const REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
-
-impl Metadata {
-    /// The sign-on URL Cognito uses (HTTP-Redirect binding first).
-    pub fn sso_url(&self) -> Option<&str> {
-        preferred(&self.sso)
-    }
-    pub fn slo_url(&self) -> Option<&str> {
-        preferred(&self.slo)
-    }
-}
-
-fn preferred(endpoints: &[Endpoint]) -> Option<&str> {
-    endpoints
-        .iter()
-        .find(|e| e.binding == REDIRECT)
-        .or_else(|| endpoints.first())
-        .map(|e| e.location.as_str())
-}
 
 /// Where the metadata came from; the advice differs.
 #[derive(Debug, Clone)]
@@ -153,9 +97,12 @@ pub async fn check_url(
 /// Checks a downloaded Federation Metadata XML file.
 pub fn check_file(path: &Path, now: OffsetDateTime) -> Report {
     let source = path.display().to_string();
-    let bytes = match crate::bounded::read_file(path, crate::bounded::METADATA) {
+    let bytes = match cognito_entra_core::bounded::read_file(
+        path,
+        cognito_entra_core::bounded::METADATA,
+    ) {
         Ok(b) => Ok(b),
-        Err(too_large @ crate::bounded::ReadError::TooLarge { .. }) => Err(format!(
+        Err(too_large @ cognito_entra_core::bounded::ReadError::TooLarge { .. }) => Err(format!(
             "{}; Federation Metadata XML is a few kilobytes — is this the right file? (fix: download it again from Entra: Single sign-on › SAML Certificates › Federation Metadata XML)",
             too_large.about(&source)
         )),
@@ -322,27 +269,6 @@ fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
     out
 }
 
-/// A certificate thumbprint shortened for sentences: first and last 4.
-pub fn short(thumbprint: &str) -> String {
-    if thumbprint.len() > 12 {
-        format!(
-            "{}…{}",
-            &thumbprint[..8],
-            &thumbprint[thumbprint.len() - 4..]
-        )
-    } else {
-        thumbprint.to_string()
-    }
-}
-
-pub fn date(t: OffsetDateTime) -> String {
-    t.date().to_string()
-}
-
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
 /// A UTF-16 byte-order mark, or the NUL bytes UTF-16 puts beside every ASCII character.
 fn looks_utf16(body: &[u8]) -> bool {
     body.starts_with(b"\xFF\xFE")
@@ -505,31 +431,6 @@ pub fn tenant_from_entity_id(entity_id: &str) -> Option<String> {
     }
     let segment = url.path().trim_matches('/').split('/').next()?;
     uuid::Uuid::parse_str(segment).ok().map(|u| u.to_string())
-}
-
-/// Decodes one base64 DER certificate. The error says what is wrong ("is not valid base64
-/// (…)"); the caller names the certificate it is about.
-pub fn parse_certificate(b64: &str) -> Result<Certificate, String> {
-    use base64::Engine;
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(b64.as_bytes())
-        .map_err(|e| format!("is not valid base64 ({e})"))?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&der)
-        .map_err(|e| format!("is not an X.509 certificate ({e})"))?;
-    let validity = cert.validity();
-    Ok(Certificate {
-        thumbprint: thumbprint(&der),
-        subject: cert.subject().to_string(),
-        not_before: validity.not_before.to_datetime(),
-        not_after: validity.not_after.to_datetime(),
-        base64: b64.to_string(),
-    })
-}
-
-/// SHA-1 of DER bytes, upper-case hex: the form Entra's portal shows.
-pub fn thumbprint(der: &[u8]) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
-    digest.as_ref().iter().map(|b| format!("{b:02X}")).collect()
 }
 
 /// What the metadata says, as facts with their levels: the tenant, the sign-on URL, and each

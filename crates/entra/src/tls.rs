@@ -34,12 +34,14 @@ pub fn root_store() -> Result<RootCertStore, TlsSetupError> {
     }
     if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
         let shown = path.to_string_lossy().into_owned();
-        let bytes =
-            crate::bounded::read_file(std::path::Path::new(&path), crate::bounded::CA_BUNDLE)
-                .map_err(|e| TlsSetupError::CertFile {
-                    path: shown.clone(),
-                    reason: e.to_string(),
-                })?;
+        let bytes = cognito_entra_core::bounded::read_file(
+            std::path::Path::new(&path),
+            cognito_entra_core::bounded::CA_BUNDLE,
+        )
+        .map_err(|e| TlsSetupError::CertFile {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
             .collect::<Result<_, _>>()
             .map_err(|e| TlsSetupError::CertFile {

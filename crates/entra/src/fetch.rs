@@ -6,7 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 /// The most a metadata or discovery document may weigh.
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_BODY_BYTES: usize = cognito_entra_core::bounded::METADATA;
 pub const MAX_REDIRECTS: usize = 5;
 
 #[derive(Debug, Clone)]

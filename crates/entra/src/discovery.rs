@@ -1,22 +1,13 @@
 //! OIDC discovery for an Entra tenant: the issuer Cognito must trust and the four endpoints
 //! that apply sends to Cognito explicitly (issuer auto-discovery has failed silently before).
 
-use serde::Serialize;
-
 use super::fetch::{FetchError, Fetcher};
 use super::{Finding, Level};
-use crate::setup::validate::{MULTI_TENANT_EXPLANATION, MULTI_TENANT_WORKAROUNDS, check_tenant_id};
+use cognito_entra_core::setup::validate::{
+    MULTI_TENANT_EXPLANATION, MULTI_TENANT_WORKAROUNDS, check_tenant_id,
+};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Discovery {
-    pub issuer: String,
-    /// Always the GUID, even when the admin gave a verified domain.
-    pub tenant_id: String,
-    pub authorize_url: String,
-    pub token_url: String,
-    pub attributes_url: String,
-    pub jwks_uri: String,
-}
+pub use cognito_entra_core::entra_facts::Discovery;
 
 #[derive(Debug, Clone)]
 pub struct Report {

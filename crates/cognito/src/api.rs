@@ -2,7 +2,6 @@
 //! plan and the apply engine know nothing of the SDK. `sdk.rs` implements it against AWS (or
 //! an emulator); `fake.rs` in memory for fast tests.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 
 /// The operations that change the account.
@@ -21,117 +20,10 @@ pub fn is_write(operation: &str) -> bool {
     WRITE_OPERATIONS.contains(&operation)
 }
 
-/// A pool as the list call shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PoolSummary {
-    pub id: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Pool {
-    pub id: String,
-    pub name: String,
-    /// The Cognito prefix domain on the pool, if any.
-    pub domain: Option<String>,
-    pub custom_domain: Option<String>,
-    /// Attributes the pool requires at sign-up (each must be mapped, or first sign-in fails).
-    pub required_attributes: Vec<String>,
-}
-
-/// Cognito's `ManagedLoginVersion` for a domain: 1 the classic hosted UI, 2 managed login.
-pub fn managed_login_version(managed_login: bool) -> i32 {
-    if managed_login { 2 } else { 1 }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DomainInfo {
-    pub domain: String,
-    pub user_pool_id: String,
-    pub status: Option<String>,
-    /// 1 = classic hosted UI, 2 = managed login.
-    pub managed_login_version: Option<i32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum ProviderType {
-    Saml,
-    Oidc,
-    Other,
-}
-
-impl ProviderType {
-    pub fn as_aws(self) -> &'static str {
-        match self {
-            ProviderType::Saml => "SAML",
-            ProviderType::Oidc => "OIDC",
-            ProviderType::Other => "Other",
-        }
-    }
-    pub fn from_aws(s: &str) -> ProviderType {
-        match s {
-            "SAML" => ProviderType::Saml,
-            "OIDC" => ProviderType::Oidc,
-            _ => ProviderType::Other,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderSummary {
-    pub name: String,
-    pub provider_type: ProviderType,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ProviderInfo {
-    pub name: String,
-    pub provider_type: ProviderType,
-    pub details: BTreeMap<String, String>,
-    pub attribute_mapping: BTreeMap<String, String>,
-}
-
-/// Provider details Cognito adds itself; never sent back.
-pub const READ_ONLY_DETAILS: [&str; 3] = [
-    "ActiveEncryptionCertificate",
-    "SLORedirectBindingURI",
-    "SSORedirectBindingURI",
-];
-
-/// Every field of an app client that UpdateUserPoolClient would reset when omitted.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ClientConfig {
-    pub client_id: Option<String>,
-    pub client_name: String,
-    pub generate_secret: bool,
-    pub callback_urls: Vec<String>,
-    pub logout_urls: Vec<String>,
-    pub default_redirect_uri: Option<String>,
-    pub allowed_oauth_flows: Vec<String>,
-    pub allowed_oauth_scopes: Vec<String>,
-    pub allowed_oauth_flows_user_pool_client: bool,
-    pub supported_identity_providers: Vec<String>,
-    pub explicit_auth_flows: Vec<String>,
-    pub read_attributes: Vec<String>,
-    pub write_attributes: Vec<String>,
-    pub refresh_token_validity: Option<i32>,
-    pub access_token_validity: Option<i32>,
-    pub id_token_validity: Option<i32>,
-    /// (access, id, refresh) units: "seconds" | "minutes" | "hours" | "days".
-    pub token_validity_units: Option<(Option<String>, Option<String>, Option<String>)>,
-    pub prevent_user_existence_errors: Option<String>,
-    pub enable_token_revocation: Option<bool>,
-    pub enable_propagate_additional_user_context_data: Option<bool>,
-    pub auth_session_validity: Option<i32>,
-    /// Whether the client has a secret (never the secret itself).
-    pub has_secret: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientSummary {
-    pub id: String,
-    pub name: String,
-}
+pub use cognito_entra_core::account::{
+    ClientConfig, ClientSummary, DomainInfo, Pool, PoolSummary, ProviderInfo, ProviderSummary,
+    ProviderType, READ_ONLY_DETAILS, managed_login_version,
+};
 
 /// What went wrong in a call, in the terms the advice needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +62,7 @@ impl ApiError {
         ApiError {
             kind,
             operation: operation.to_string(),
-            message: crate::secrets::scrub(&message.into()),
+            message: cognito_entra_core::secrets::scrub(&message.into()),
         }
     }
 

@@ -10,11 +10,10 @@ use super::discovery::check_tenant;
 use super::fetch::Fetcher;
 use super::metadata::{self, Metadata};
 use super::{Finding, Level};
-use crate::plan::EntraInput;
-use crate::setup::{Protocol, Setup};
+use cognito_entra_core::plan::EntraInput;
+use cognito_entra_core::setup::{Protocol, Setup};
 
-/// Where the OIDC client secret comes from when it is not typed.
-pub const SECRET_ENV: &str = "COGNITO_ENTRA_CLIENT_SECRET";
+pub use cognito_entra_core::secrets::SECRET_ENV;
 
 /// What the Entra checks found, for the plan and the state.
 #[derive(Debug, Clone, Default)]
@@ -59,8 +58,11 @@ pub async fn check(
                 let report = metadata::check_file(&path, now);
                 if !report.has_errors() {
                     // check_file read it within the cap a moment ago.
-                    let text = crate::bounded::read_text(&path, crate::bounded::METADATA)
-                        .unwrap_or_default();
+                    let text = cognito_entra_core::bounded::read_text(
+                        &path,
+                        cognito_entra_core::bounded::METADATA,
+                    )
+                    .unwrap_or_default();
                     checked.input.metadata_file = Some(text);
                 }
                 report
@@ -85,7 +87,8 @@ pub async fn check(
             checked.findings = split(format!("the Entra tenant {tenant}"), report.findings)?;
             checked.tenant_id = report.discovery.as_ref().map(|d| d.tenant_id.clone());
             checked.input.discovery = report.discovery;
-            checked.input.client_secret = crate::secrets::client_secret_from_environment();
+            checked.input.client_secret =
+                cognito_entra_core::secrets::client_secret_from_environment();
         }
     }
     Ok(checked)

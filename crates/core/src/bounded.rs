@@ -12,7 +12,7 @@ pub const SETUP_FILE: usize = MIB;
 /// A state file: a few kilobytes in practice.
 pub const STATE_FILE: usize = MIB;
 /// Federation metadata (the same cap as a fetched one).
-pub const METADATA: usize = crate::entra::fetch::MAX_BODY_BYTES;
+pub const METADATA: usize = 2 * 1024 * 1024;
 /// `~/.aws/config` and `~/.aws/credentials`.
 pub const AWS_CONFIG: usize = 4 * MIB;
 /// A CA bundle named by `SSL_CERT_FILE` (a system bundle is about 200 KiB).

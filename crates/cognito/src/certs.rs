@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::api::{ApiError, CognitoApi};
-use crate::entra::metadata::{date, parse_certificate};
-use crate::setup::{Protocol, Setup};
-use crate::state::CertificateRecord;
+use cognito_entra_core::entra_facts::{date, parse_certificate};
+use cognito_entra_core::setup::{Protocol, Setup};
+use cognito_entra_core::state::CertificateRecord;
 
 /// A self-signed certificate used by the in-memory fake as the pool's signing certificate.
 #[cfg(any(test, feature = "test-support"))]
@@ -53,8 +53,8 @@ pub fn write_certificate(
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(file_name);
     // A certificate is public: readable like any file the admin writes.
-    crate::files::replace(&path, pem.as_bytes(), 0o644).map_err(|e| match e {
-        crate::files::WriteError::Io { .. } => e.to_string(),
+    cognito_entra_core::files::replace(&path, pem.as_bytes(), 0o644).map_err(|e| match e {
+        cognito_entra_core::files::WriteError::Io { .. } => e.to_string(),
         refused => format!("{refused}\n  fix: remove it, or choose another folder with --out DIR"),
     })?;
     Ok(WrittenCertificate {

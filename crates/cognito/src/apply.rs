@@ -18,26 +18,9 @@ use std::future::Future;
 
 use super::api::{ApiError, CognitoApi, ErrorKind};
 use super::observe::{client_ids_named, pool_ids_named};
-use crate::plan::{Change, Payload, Plan};
+use cognito_entra_core::plan::{Change, Payload, Plan};
 
-/// IDs that changes produce and later changes need.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ids {
-    pub user_pool_id: Option<String>,
-    pub client_id: Option<String>,
-}
-
-impl Ids {
-    /// Takes what `other` learned (a created pool's or client's ID).
-    fn learn(&mut self, other: &Ids) {
-        if other.user_pool_id.is_some() {
-            self.user_pool_id.clone_from(&other.user_pool_id);
-        }
-        if other.client_id.is_some() {
-            self.client_id.clone_from(&other.client_id);
-        }
-    }
-}
+pub use cognito_entra_core::account::Ids;
 
 /// What happens during an apply, for progress lines and the state file. A change's `Started`
 /// comes right before its `Finished` (or before the failure): changes of one wave run at once

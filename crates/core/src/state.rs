@@ -138,7 +138,7 @@ impl State {
     pub fn record_entra(
         &mut self,
         tenant_id: Option<String>,
-        metadata: Option<&crate::entra::metadata::Metadata>,
+        metadata: Option<&crate::entra_facts::Metadata>,
     ) {
         if tenant_id.is_some() {
             self.entra.tenant_id = tenant_id;
@@ -150,7 +150,7 @@ impl State {
                 .map(|c| CertificateRecord {
                     kind: "entra-signing".into(),
                     thumbprint: c.thumbprint.clone(),
-                    not_after: crate::entra::metadata::date(c.not_after),
+                    not_after: crate::entra_facts::date(c.not_after),
                     file: None,
                 })
                 .collect();
@@ -167,7 +167,7 @@ impl State {
     }
 
     /// Records the IDs apply learned.
-    pub fn record_ids(&mut self, ids: &crate::cognito::apply::Ids) {
+    pub fn record_ids(&mut self, ids: &crate::account::Ids) {
         if ids.user_pool_id.is_some() {
             self.aws.user_pool_id = ids.user_pool_id.clone();
         }

@@ -2,7 +2,6 @@
 //! Pure: the progress comes from the state file.
 
 pub mod questions;
-pub mod results;
 
 use serde::{Deserialize, Serialize};
 

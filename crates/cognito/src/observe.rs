@@ -5,8 +5,8 @@
 use super::api::{
     ApiError, ClientConfig, CognitoApi, ErrorKind, Pool, ProviderInfo, ProviderSummary,
 };
-use crate::plan::{Gone, Observed, Refusal, Resource};
-use crate::setup::{Known, Setup};
+use cognito_entra_core::plan::{Gone, Observed, Refusal, Resource};
+use cognito_entra_core::setup::{Known, Setup};
 
 #[derive(Debug)]
 pub enum ObserveError {

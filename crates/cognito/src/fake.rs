@@ -584,7 +584,7 @@ impl CognitoApi for FakeCognito {
     async fn get_signing_certificate(&self, pool_id: &str) -> ApiResult<String> {
         self.with("GetSigningCertificate", |w| {
             pool_mut(w, "GetSigningCertificate", pool_id)?;
-            Ok(crate::cognito::certs::TEST_CERTIFICATE_B64.to_string())
+            Ok(crate::certs::TEST_CERTIFICATE_B64.to_string())
         })
         .await
     }

@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::cognito::api::{
+use crate::account::{
     ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
 };
-use crate::entra::discovery::Discovery;
+use crate::entra_facts::Discovery;
 use crate::setup::derive::domain_host;
 use crate::setup::{Protocol, Setup};
 

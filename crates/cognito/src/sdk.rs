@@ -24,29 +24,7 @@ use cip::types::{
 use super::api::*;
 use super::credentials::TimedCredentials;
 
-/// Where and as whom to call AWS.
-#[derive(Debug, Clone, Default)]
-pub struct AwsOptions {
-    pub region: String,
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
-}
-
-impl AwsOptions {
-    /// The profile the SDK will use: the one given, else `AWS_PROFILE`, else `default` (for
-    /// messages: an unknown `AWS_PROFILE=nope` must be named as `nope`).
-    pub fn effective_profile(&self) -> String {
-        self.profile
-            .clone()
-            .filter(|p| !p.trim().is_empty())
-            .or_else(|| {
-                std::env::var("AWS_PROFILE")
-                    .ok()
-                    .filter(|p| !p.trim().is_empty())
-            })
-            .unwrap_or_else(|| "default".into())
-    }
-}
+pub use cognito_entra_core::resolve::AwsOptions;
 
 /// The time limits on AWS (docs/limits.md). One knob, `COGNITO_ENTRA_AWS_TIMEOUT` (seconds,
 /// default 20): the limit on one attempt; credential resolution gets 80% of it, connecting at
@@ -88,7 +66,7 @@ impl Limits {
                     "configuration",
                     format!(
                         "{TIMEOUT_ENV}={} is not a number of seconds between 0.1 and 3600 (fix: unset it, or give e.g. {TIMEOUT_ENV}=30)",
-                        crate::humanize::clip(&v, 40)
+                        cognito_entra_core::humanize::clip(&v, 40)
                     ),
                 )),
             },
@@ -119,7 +97,7 @@ fn checked_endpoint(raw: &str, from: &str) -> Result<String, ApiError> {
             "configuration",
             format!(
                 "{from} {:?} is not a URL ({e}) (fix: give e.g. http://127.0.0.1:5000 for an emulator, or leave it out for AWS)",
-                crate::humanize::clip(raw, 80)
+                cognito_entra_core::humanize::clip(raw, 80)
             ),
         )
     })?;
@@ -129,7 +107,7 @@ fn checked_endpoint(raw: &str, from: &str) -> Result<String, ApiError> {
             "configuration",
             format!(
                 "{from} {:?} is not an http(s) URL with a host (fix: give e.g. https://cognito-idp.eu-west-1.amazonaws.com, or leave it out)",
-                crate::humanize::clip(raw, 80)
+                cognito_entra_core::humanize::clip(raw, 80)
             ),
         ));
     }
@@ -142,17 +120,20 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
     let limits = Limits::from_env()?;
     let mut trust = TrustStore::default();
     if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
-        let pem = crate::bounded::read_file(std::path::Path::new(&path), crate::bounded::CA_BUNDLE)
-            .map_err(|e| {
-                ApiError::new(
-                    ErrorKind::Other,
-                    "TLS setup",
-                    format!(
-                        "SSL_CERT_FILE {}: {e} (fix: point it at a PEM CA bundle, or unset it)",
-                        std::path::Path::new(&path).display()
-                    ),
-                )
-            })?;
+        let pem = cognito_entra_core::bounded::read_file(
+            std::path::Path::new(&path),
+            cognito_entra_core::bounded::CA_BUNDLE,
+        )
+        .map_err(|e| {
+            ApiError::new(
+                ErrorKind::Other,
+                "TLS setup",
+                format!(
+                    "SSL_CERT_FILE {}: {e} (fix: point it at a PEM CA bundle, or unset it)",
+                    std::path::Path::new(&path).display()
+                ),
+            )
+        })?;
         trust = trust.with_pem_certificate(pem);
     }
     let context = TlsContext::builder()
@@ -335,8 +316,10 @@ impl SdkCognito {
                 .bytes()
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default();
-            let gist =
-                crate::humanize::clip(&body.split_whitespace().collect::<Vec<_>>().join(" "), 160);
+            let gist = cognito_entra_core::humanize::clip(
+                &body.split_whitespace().collect::<Vec<_>>().join(" "),
+                160,
+            );
             let kind = if status >= 500 || status == 0 {
                 ErrorKind::ServerError
             } else {

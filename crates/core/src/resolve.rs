@@ -3,7 +3,29 @@
 //! saved setup says, then a default. The wizard, plain mode, `plan`, `apply` and `doctor` all
 //! ask here, so none of them can drift to a rule of its own (README, "Where and as whom").
 
-use crate::cognito::sdk::AwsOptions;
+/// Where and as whom to call AWS.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub region: String,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+impl AwsOptions {
+    /// The profile the SDK will use: the one given, else `AWS_PROFILE`, else `default` (for
+    /// messages: an unknown `AWS_PROFILE=nope` must be named as `nope`).
+    pub fn effective_profile(&self) -> String {
+        self.profile
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .or_else(|| {
+                std::env::var("AWS_PROFILE")
+                    .ok()
+                    .filter(|p| !p.trim().is_empty())
+            })
+            .unwrap_or_else(|| "default".into())
+    }
+}
 
 /// The global flags that say where and as whom.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use crate::entra::{Fact, Finding, discovery, metadata};
 use crate::state::State;
 
-use super::questions::{Found, Listed};
+use crate::journey::questions::{Found, Listed};
 
 /// What is read of an adopted pool.
 #[derive(Debug, Clone)]

@@ -8,6 +8,9 @@ use std::sync::{Mutex, OnceLock};
 
 use regex::Regex;
 
+/// Where the OIDC client secret comes from when it is not typed.
+pub const SECRET_ENV: &str = "COGNITO_ENTRA_CLIENT_SECRET";
+
 /// What stands where a secret was.
 pub const MASK: &str = "(hidden)";
 
@@ -74,7 +77,7 @@ pub fn desktop_environment_only(command: &mut std::process::Command) {
 /// Moves `COGNITO_ENTRA_CLIENT_SECRET` into memory (the caller then removes it from the
 /// environment, so no child process inherits it). Returns whether it was set.
 pub fn take_client_secret_from_environment() -> bool {
-    match std::env::var(crate::entra::input::SECRET_ENV) {
+    match std::env::var(SECRET_ENV) {
         Ok(value) if !value.trim().is_empty() => {
             register(&value);
             let _ = CLIENT_SECRET.set(value.trim().to_string());
@@ -88,7 +91,7 @@ pub fn take_client_secret_from_environment() -> bool {
 /// core is used as a library).
 pub fn client_secret_from_environment() -> Option<String> {
     CLIENT_SECRET.get().cloned().or_else(|| {
-        std::env::var(crate::entra::input::SECRET_ENV)
+        std::env::var(SECRET_ENV)
             .ok()
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())

@@ -18,9 +18,9 @@ pub fn list_profiles() -> Vec<String> {
         .or_else(|| home().map(|h| h.join(".aws/credentials")));
     let mut out = Vec::new();
     for (path, is_config) in [(config, true), (credentials, false)] {
-        let Some(text) =
-            path.and_then(|p| crate::bounded::read_text(&p, crate::bounded::AWS_CONFIG).ok())
-        else {
+        let Some(text) = path.and_then(|p| {
+            cognito_entra_core::bounded::read_text(&p, cognito_entra_core::bounded::AWS_CONFIG).ok()
+        }) else {
             continue;
         };
         out.extend(profiles_in(&text, is_config));

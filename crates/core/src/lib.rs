@@ -1,0 +1,18 @@
+//! cognito-entra's core: the admin's answers and their rules, the journey (each step's
+//! questions, defined once for every face), the plan as data, the state file. It imports no
+//! AWS SDK, no HTTP client and no face: the Cognito and Entra crates depend on it, never the
+//! reverse, and the faces reach AWS and Entra only through the engine above them.
+
+pub mod account;
+pub mod bounded;
+pub mod entra_facts;
+pub mod files;
+pub mod handover;
+pub mod humanize;
+pub mod journey;
+pub mod plan;
+pub mod plan_file;
+pub mod resolve;
+pub mod secrets;
+pub mod setup;
+pub mod state;
