@@ -79,6 +79,16 @@ pub enum PlanError {
 }
 
 impl PlanError {
+    /// The typed error, for the interactive faces.
+    pub fn error(&self, aws: &AwsOptions) -> Error {
+        match self {
+            PlanError::Entra(_) => Error::Entra(self.text(aws)),
+            PlanError::Api(e) => Error::aws(e, aws),
+            PlanError::Refused(_) => Error::Refused(self.text(aws)),
+            PlanError::Other(why) => Error::Local(why.clone()),
+        }
+    }
+
     /// The advice as one text, for the interactive faces.
     pub fn text(&self, aws: &AwsOptions) -> String {
         match self {
@@ -98,6 +108,53 @@ impl PlanError {
     }
 }
 
+/// Why session work stopped, typed so that a face can tell a passing fault (retry may help)
+/// from a refusal (the setup or the account must change first). Its text is the advice: what
+/// happened and the fix, secrets masked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// AWS did not do it: the call was refused, failed or did not answer.
+    #[error("{advice}")]
+    Aws { kind: ErrorKind, advice: String },
+    /// The setup, or what the account holds, must change first: trying again changes nothing.
+    #[error("{0}")]
+    Refused(String),
+    /// What Entra serves is not usable yet.
+    #[error("{0}")]
+    Entra(String),
+    /// A file on this machine could not be read or written.
+    #[error("{0}")]
+    Local(String),
+    /// AWS has not finished what it was asked (a certificate not made yet): it comes.
+    #[error("{0}")]
+    NotReady(String),
+}
+
+impl Error {
+    fn aws(e: &ApiError, aws: &AwsOptions) -> Error {
+        Error::Aws {
+            kind: e.kind.clone(),
+            advice: say(e, aws),
+        }
+    }
+
+    /// Whether trying the same again may work: the network, a time limit, a busy or failing
+    /// service. A refusal, a denied permission or bad input does not pass by itself.
+    pub fn may_pass(&self) -> bool {
+        matches!(
+            self,
+            Error::NotReady(_)
+                | Error::Aws {
+                    kind: ErrorKind::Network
+                        | ErrorKind::Timeout
+                        | ErrorKind::ServerError
+                        | ErrorKind::Throttled,
+                    ..
+                }
+        )
+    }
+}
+
 /// Advice for an API error; with no credentials at all, also the way to try without AWS.
 pub fn say(e: &ApiError, aws: &AwsOptions) -> String {
     let mut text = advice(e, Some(&aws.effective_profile()), &aws.region);
@@ -109,18 +166,16 @@ pub fn say(e: &ApiError, aws: &AwsOptions) -> String {
     text
 }
 
-pub async fn api(job: &Job) -> Result<SdkCognito, String> {
-    connect(&job.aws).await.map_err(|e| say(&e, &job.aws))
+pub async fn api(job: &Job) -> Result<SdkCognito, Error> {
+    connect(&job.aws)
+        .await
+        .map_err(|e| Error::aws(&e, &job.aws))
 }
 
-fn observe_error(e: ObserveError, aws: &AwsOptions) -> String {
+fn observe_error(e: ObserveError, aws: &AwsOptions) -> Error {
     match e {
-        ObserveError::Api(e) => say(&e, aws),
-        ObserveError::Refused(r) => r
-            .iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
+        ObserveError::Api(e) => Error::aws(&e, aws),
+        ObserveError::Refused(r) => Error::Refused(refusals(r)),
     }
 }
 
@@ -152,9 +207,12 @@ pub fn found(given: &crate::resolve::Given) -> crate::journey::questions::Found 
 
 /// The account's pools, as the pool step offers them (listing them also proves the
 /// credentials and the region work).
-pub async fn list_pools(job: &Job) -> Result<Vec<Listed>, String> {
+pub async fn list_pools(job: &Job) -> Result<Vec<Listed>, Error> {
     let api = api(job).await?;
-    let pools = api.list_user_pools().await.map_err(|e| say(&e, &job.aws))?;
+    let pools = api
+        .list_user_pools()
+        .await
+        .map_err(|e| Error::aws(&e, &job.aws))?;
     Ok(pools
         .into_iter()
         .map(|p| Listed {
@@ -166,13 +224,13 @@ pub async fn list_pools(job: &Job) -> Result<Vec<Listed>, String> {
 
 /// What the journey needs of an adopted pool: its domain, required attributes and clients,
 /// read at once.
-pub async fn read_pool(job: &Job, id: &str) -> Result<PoolRead, String> {
+pub async fn read_pool(job: &Job, id: &str) -> Result<PoolRead, Error> {
     let api = api(job).await?;
     let (pool, clients) =
         futures_util::future::join(api.describe_user_pool(id), api.list_user_pool_clients(id))
             .await;
-    let pool = pool.map_err(|e| say(&e, &job.aws))?;
-    let clients = clients.map_err(|e| say(&e, &job.aws))?;
+    let pool = pool.map_err(|e| Error::aws(&e, &job.aws))?;
+    let clients = clients.map_err(|e| Error::aws(&e, &job.aws))?;
     Ok(PoolRead {
         id: id.to_string(),
         domain: pool.domain,
@@ -188,12 +246,12 @@ pub async fn read_pool(job: &Job, id: &str) -> Result<PoolRead, String> {
 }
 
 /// The pool that holds a domain prefix (`None`: it is free).
-pub async fn domain_owner(job: &Job, prefix: &str) -> Result<Option<String>, String> {
+pub async fn domain_owner(job: &Job, prefix: &str) -> Result<Option<String>, Error> {
     let api = api(job).await?;
     api.describe_domain(prefix)
         .await
         .map(|d| d.map(|d| d.user_pool_id))
-        .map_err(|e| say(&e, &job.aws))
+        .map_err(|e| Error::aws(&e, &job.aws))
 }
 
 /// The Entra metadata at a URL (fetched) or in a file (read), judged.
@@ -228,7 +286,7 @@ pub async fn check_tenant(job: &Job, tenant: &str) -> crate::entra::discovery::R
 }
 
 /// Phase one: the pool, domain and client the Entra values name.
-pub async fn prepare(job: &Job) -> Result<Ids, String> {
+pub async fn prepare(job: &Job) -> Result<Ids, Error> {
     let api = api(job).await?;
     let observed = observe(&api, &job.setup, &job.known)
         .await
@@ -237,12 +295,12 @@ pub async fn prepare(job: &Job) -> Result<Ids, String> {
         phase: Phase::Prepare,
         ..Options::default()
     };
-    let plan =
-        plan::plan(&job.setup, &observed, &EntraInput::default(), options).map_err(refusals)?;
+    let plan = plan::plan(&job.setup, &observed, &EntraInput::default(), options)
+        .map_err(|r| Error::Refused(refusals(r)))?;
     let mut ids = ids_of(&observed);
     apply(&api, &plan, &mut ids, |_| Ok(()))
         .await
-        .map_err(|e| ApplyFailure::Change(e).text(&job.aws))?;
+        .map_err(|e| ApplyFailure::Change(e).error(&job.aws))?;
     Ok(ids)
 }
 
@@ -288,11 +346,11 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
 }
 
 /// `plan_live` with the default options, its errors as advice text.
-pub async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), String> {
+pub async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> {
     plan_live(job, Options::default())
         .await
         .map(|p| (p.plan, p.api, p.ids))
-        .map_err(|e| e.text(&job.aws))
+        .map_err(|e| e.error(&job.aws))
 }
 
 /// Why the reviewed plan was not (all) applied.
@@ -301,8 +359,8 @@ pub enum NotApplied {
     /// The account (or the setup) changed since the review: nothing was written; this is the
     /// plan now, to be reviewed again.
     Stale(Plan),
-    /// Planning or a change failed (what finished is recorded), as advice text.
-    Failed(String),
+    /// Planning or a change failed (what finished is recorded).
+    Failed(Error),
 }
 
 /// Applies exactly the plan the admin reviewed, like a saved Terraform plan: the account is
@@ -326,11 +384,12 @@ pub async fn apply_reviewed(
     apply_planned(&api, &now, &job.setup, &mut ids, &job.out_dir, on_event)
         .await
         .map_err(|e| {
-            NotApplied::Failed(match e {
-                ApplyFailure::Change(_) => {
-                    format!("{}\nWhat finished is saved.", e.text(&job.aws))
-                }
-                ApplyFailure::Certificates(_) => e.text(&job.aws),
+            NotApplied::Failed(match e.error(&job.aws) {
+                Error::Aws { kind, advice } if matches!(e, ApplyFailure::Change(_)) => Error::Aws {
+                    kind,
+                    advice: format!("{advice}\nWhat finished is saved."),
+                },
+                other => other,
             })
         })
 }
@@ -343,6 +402,16 @@ pub enum ApplyFailure {
 }
 
 impl ApplyFailure {
+    pub fn error(&self, aws: &AwsOptions) -> Error {
+        match self {
+            ApplyFailure::Change(ApplyError::Api { error, .. })
+            | ApplyFailure::Certificates(CertError::Api(error)) => Error::aws(error, aws),
+            ApplyFailure::Change(ApplyError::Record(_))
+            | ApplyFailure::Certificates(CertError::File(_)) => Error::Local(self.text(aws)),
+            ApplyFailure::Certificates(CertError::NotYet(_)) => Error::NotReady(self.text(aws)),
+        }
+    }
+
     pub fn text(&self, aws: &AwsOptions) -> String {
         match self {
             ApplyFailure::Change(ApplyError::Api { error, .. }) => say(error, aws),
@@ -378,5 +447,26 @@ pub async fn apply_planned<A: CognitoApi>(
             .await
             .map_err(ApplyFailure::Certificates),
         None => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passing_fault_may_pass_a_refusal_does_not() {
+        let aws = |kind| Error::Aws {
+            kind,
+            advice: String::new(),
+        };
+        assert!(aws(ErrorKind::Throttled).may_pass());
+        assert!(aws(ErrorKind::Timeout).may_pass());
+        assert!(aws(ErrorKind::Network).may_pass());
+        assert!(!aws(ErrorKind::AccessDenied).may_pass());
+        assert!(!aws(ErrorKind::InvalidParameter).may_pass());
+        assert!(!Error::Refused("the client lists COGNITO".into()).may_pass());
+        assert!(!Error::Entra("no signing certificate".into()).may_pass());
+        assert!(Error::NotReady("the encryption certificate is not made yet".into()).may_pass());
     }
 }

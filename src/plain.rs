@@ -308,7 +308,7 @@ impl Session {
     fn questions(&mut self, step: Step) -> Flow<()> {
         loop {
             if let Some(work) = work_before(step, &self.state, &self.found) {
-                self.run(work).map_err(Stop::Failed)?;
+                self.run(work).map_err(|e| Stop::Failed(e.to_string()))?;
             }
             let asked =
                 questions::questions(step, &self.state, &self.found, self.secret.as_deref());
@@ -328,7 +328,7 @@ impl Session {
     }
 
     /// Does a step's work and records what it found; an error is the advice to show.
-    fn run(&mut self, work: Work) -> Result<(), String> {
+    fn run(&mut self, work: Work) -> Result<(), engine::Error> {
         if work == Work::Done {
             return Ok(());
         }
@@ -352,13 +352,15 @@ impl Session {
                     &prefix,
                     &self.state.answers.region,
                     self.state.answers.user_pool.id.as_deref(),
-                    owner.as_ref().map(Option::as_deref).map_err(String::as_str),
+                    owner.as_ref().map(Option::as_deref),
                 );
-                if usable {
-                    outln!("  ✓ {said}");
-                    Ok(())
-                } else {
-                    Err(said)
+                match owner {
+                    Err(e) => Err(e),
+                    Ok(_) if usable => {
+                        outln!("  ✓ {said}");
+                        Ok(())
+                    }
+                    Ok(_) => Err(engine::Error::Refused(said)),
                 }
             }
             Work::Prepare => {
@@ -383,13 +385,15 @@ impl Session {
         }
     }
 
-    fn entra_checked(&self, checked: results::EntraChecked) -> Result<(), String> {
+    fn entra_checked(&self, checked: results::EntraChecked) -> Result<(), engine::Error> {
         print_findings(&checked.findings);
         print_facts(&checked.facts);
         if checked.usable {
             Ok(())
         } else {
-            Err("not usable yet: fix what is marked ✗ in Entra, then answer again".into())
+            Err(engine::Error::Entra(
+                "not usable yet: fix what is marked ✗ in Entra, then answer again".into(),
+            ))
         }
     }
 
@@ -503,7 +507,11 @@ impl Session {
                 Ok((plan, ..)) => break plan,
                 Err(advice) => {
                     outln!("{advice}");
-                    if !Confirm::new("Try again?").with_default(true).prompt()? {
+                    // A passing fault is worth another try at once; a refusal needs its fix first.
+                    if !Confirm::new("Try again?")
+                        .with_default(advice.may_pass())
+                        .prompt()?
+                    {
                         return Err(Stop::Saved);
                     }
                 }
@@ -542,7 +550,10 @@ impl Session {
                 Err(engine::NotApplied::Failed(advice)) => {
                     outln!("✗ {advice}");
                     let _ = self.lock.save(&mut self.state);
-                    if !Confirm::new("Retry?").with_default(true).prompt()? {
+                    if !Confirm::new("Retry?")
+                        .with_default(advice.may_pass())
+                        .prompt()?
+                    {
                         return Err(Stop::Saved);
                     }
                     outln!("Planning again…");

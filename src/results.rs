@@ -47,7 +47,7 @@ pub fn domain_verdict(
     prefix: &str,
     region: &str,
     pool_id: Option<&str>,
-    owner: Result<Option<&str>, &str>,
+    owner: Result<Option<&str>, &crate::engine::Error>,
 ) -> (bool, String) {
     match owner {
         Ok(None) => (
@@ -63,11 +63,11 @@ pub fn domain_verdict(
                 "{prefix} is taken by another user pool (prefixes are unique per region across all accounts): choose another"
             ),
         ),
-        Err(advice) => (
+        Err(e) => (
             false,
             format!(
                 "could not check {prefix}: {}",
-                advice.lines().next().unwrap_or_default()
+                e.to_string().lines().next().unwrap_or_default()
             ),
         ),
     }
@@ -130,7 +130,8 @@ mod tests {
         let (usable, said) = domain_verdict("a", "eu-west-1", Some("p1"), Ok(Some("p2")));
         assert!(!usable);
         assert!(said.contains("taken by another user pool"), "{said}");
-        let (usable, said) = domain_verdict("a", "eu-west-1", None, Err("timed out\nfix: x"));
+        let failed = crate::engine::Error::Local("timed out\nfix: x".into());
+        let (usable, said) = domain_verdict("a", "eu-west-1", None, Err(&failed));
         assert!(!usable && said.ends_with("timed out"), "{said}");
     }
 }

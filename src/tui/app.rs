@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use cognito_entra::cognito::apply::Ids;
 use cognito_entra::cognito::certs::ForEntra;
+use cognito_entra::engine;
 use cognito_entra::entra::Finding;
 use cognito_entra::entra::discovery;
 use cognito_entra::entra::metadata;
@@ -61,16 +62,16 @@ pub enum LineState {
 /// What slow work sends back.
 #[derive(Debug)]
 pub enum TaskDone {
-    Pools(Result<Vec<Listed>, String>),
-    Pool(Result<PoolRead, String>),
+    Pools(Result<Vec<Listed>, engine::Error>),
+    Pool(Result<PoolRead, engine::Error>),
     /// The pool that holds the prefix (`None`: free), or why the check failed.
-    Domain(String, Result<Option<String>, String>),
-    Prepared(Result<Ids, String>),
+    Domain(String, Result<Option<String>, engine::Error>),
+    Prepared(Result<Ids, engine::Error>),
     Metadata(Box<metadata::Report>),
     Tenant(Box<discovery::Report>),
-    Planned(Result<Plan, String>),
+    Planned(Result<Plan, engine::Error>),
     ApplyStep(usize, Ids),
-    Applied(Result<Vec<ForEntra>, String>),
+    Applied(Result<Vec<ForEntra>, engine::Error>),
     /// The account changed since the review: nothing was written; the plan now.
     Stale(Plan),
     /// A pasted SAML response, decoded and judged against the setup.
@@ -89,7 +90,7 @@ pub enum Msg {
     /// The outcome of a copy, in the admin's words.
     Copied(String),
     /// The live availability answer for a typed prefix: background work, so it ends no wait.
-    DomainProbed(String, Result<Option<String>, String>),
+    DomainProbed(String, Result<Option<String>, engine::Error>),
     /// The saved setups again, after the admin left one for the welcome screen.
     Rows(Result<Vec<Row>, String>),
     Task(TaskDone),
@@ -172,7 +173,7 @@ pub struct Model {
     /// How far the plan is scrolled.
     pub scroll: u16,
     pub apply_lines: Vec<(String, LineState)>,
-    pub apply_error: Option<String>,
+    pub apply_error: Option<engine::Error>,
     pub applying: bool,
     /// The last pasted SAML response, as decode-saml would report it.
     pub saml_check: Option<Result<Decoded, String>>,
@@ -318,6 +319,7 @@ impl Model {
                     }
                     Step::ReviewApply if self.apply_error.is_some() => {
                         keys.push(("r", "retry"));
+                        keys.push(("Esc", "change answers"));
                     }
                     Step::ReviewApply => {
                         keys.push(("↑↓", "scroll"));
@@ -795,7 +797,7 @@ fn probe_when_due(m: &mut Model) -> Vec<Cmd> {
     vec![Cmd::ProbeDomain(prefix)]
 }
 
-fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<String>, String>) {
+fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<String>, engine::Error>) {
     if m.domain_probe != DomainProbe::Checking(prefix.clone()) {
         // The admin typed on meanwhile: this answer is about a prefix no longer there.
         return;
@@ -816,7 +818,7 @@ fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<String>, S
 fn domain_verdict(
     m: &Model,
     prefix: &str,
-    owner: &Result<Option<String>, String>,
+    owner: &Result<Option<String>, engine::Error>,
 ) -> (bool, String) {
     let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
     let region = m.setup().map(|s| s.region.clone()).unwrap_or_default();
@@ -824,7 +826,7 @@ fn domain_verdict(
         prefix,
         &region,
         pool_id.as_deref(),
-        owner.as_ref().map(Option::as_deref).map_err(String::as_str),
+        owner.as_ref().map(Option::as_deref),
     )
 }
 
@@ -1114,10 +1116,11 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 _ => Vec::new(),
             }
         }
-        TaskDone::Pools(Err(advice))
-        | TaskDone::Pool(Err(advice))
-        | TaskDone::Prepared(Err(advice))
-        | TaskDone::Crashed(advice) => {
+        TaskDone::Pools(Err(e)) | TaskDone::Pool(Err(e)) | TaskDone::Prepared(Err(e)) => {
+            m.message = e.to_string().lines().map(str::to_string).collect();
+            Vec::new()
+        }
+        TaskDone::Crashed(advice) => {
             m.message = advice.lines().map(str::to_string).collect();
             Vec::new()
         }
@@ -1167,7 +1170,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                     m.message.clear();
                     m.plan = Some(plan);
                 }
-                Err(why) => m.message = why.lines().map(str::to_string).collect(),
+                Err(why) => m.message = why.to_string().lines().map(str::to_string).collect(),
             }
             Vec::new()
         }

@@ -188,7 +188,10 @@ fn screens_at_80x24() {
     applying.apply_lines[2].1 = LineState::Failed;
     applying.applying = false;
     applying.busy = None;
-    applying.apply_error = Some("throttled: AWS is throttling UpdateUserPoolClient\n  fix: wait a few seconds and run again\nWhat finished is saved.".into());
+    applying.apply_error = Some(cognito_entra::engine::Error::Aws {
+        kind: cognito_entra::cognito::api::ErrorKind::Throttled,
+        advice: "throttled: AWS is throttling UpdateUserPoolClient\n  fix: wait a few seconds and run again\nWhat finished is saved.".into(),
+    });
     insta::assert_snapshot!("saml_10_apply_failed", draw(&applying, 80, 24));
 
     let oidc_text = SETUP

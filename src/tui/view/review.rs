@@ -23,10 +23,16 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         }
         if let Some(e) = &m.apply_error {
             lines.push(Line::default());
-            for l in e.lines() {
+            for l in e.to_string().lines() {
                 lines.push(Line::from(Span::styled(l.to_string(), t.bad())));
             }
-            lines.push(Line::from(Span::styled("press r to retry", t.title())));
+            // A passing fault is retried as it is; a refusal needs the fix named above first.
+            let next = if e.may_pass() {
+                "press r to retry"
+            } else {
+                "fix what is named above, then press r to retry (Esc changes answers)"
+            };
+            lines.push(Line::from(Span::styled(next, t.title())));
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
