@@ -254,15 +254,19 @@ pub async fn domain_owner(job: &Job, prefix: &str) -> Result<Option<String>, Err
         .map_err(|e| Error::aws(&e, &job.aws))
 }
 
-/// The Entra metadata at a URL (fetched) or in a file (read), judged.
-pub async fn check_metadata(job: &Job, source: &str) -> crate::entra::metadata::Report {
+/// The Entra metadata at a URL (fetched) or in a file (read, relative to `base_dir`), judged.
+pub async fn check_metadata(
+    source: &str,
+    authority: &str,
+    base_dir: &Path,
+) -> crate::entra::metadata::Report {
     use crate::entra::metadata;
     let now = time::OffsetDateTime::now_utc();
     if !source.contains("://") {
-        return metadata::check_file(&job.base_dir.join(source), now);
+        return metadata::check_file(&base_dir.join(source), now);
     }
     match Fetcher::new(Limits::from_env()) {
-        Ok(f) => metadata::check_url(&f, source, &job.authority, now).await,
+        Ok(f) => metadata::check_url(&f, source, authority, now).await,
         Err(e) => metadata::Report {
             source: source.to_string(),
             metadata: None,
@@ -272,10 +276,10 @@ pub async fn check_metadata(job: &Job, source: &str) -> crate::entra::metadata::
 }
 
 /// The tenant's discovery document, fetched and judged.
-pub async fn check_tenant(job: &Job, tenant: &str) -> crate::entra::discovery::Report {
+pub async fn check_tenant(tenant: &str, authority: &str) -> crate::entra::discovery::Report {
     use crate::entra::discovery;
     match Fetcher::new(Limits::from_env()) {
-        Ok(f) => discovery::check_tenant(&f, &job.authority, tenant).await,
+        Ok(f) => discovery::check_tenant(&f, authority, tenant).await,
         Err(e) => discovery::Report {
             tenant: tenant.to_string(),
             url: String::new(),
@@ -283,6 +287,115 @@ pub async fn check_tenant(job: &Job, tenant: &str) -> crate::entra::discovery::R
             findings: vec![crate::entra::Finding::error(e.to_string())],
         },
     }
+}
+
+/// `Ok(None)` for "not found"; other errors stop with advice.
+fn unless_not_found<T>(r: Result<T, ApiError>, aws: &AwsOptions) -> Result<Option<T>, Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::aws(&e, aws)),
+    }
+}
+
+/// What `doctor` judges: the live pool, domain, providers, client and certificates, and what
+/// Entra serves, read at once (one round trip). `Ok` with an empty pool when the setup names
+/// none or the pool is gone.
+pub async fn read_live(
+    job: &Job,
+    values: &crate::setup::Values,
+) -> Result<crate::doctor::Live, Error> {
+    use crate::doctor::Live;
+    use crate::entra::metadata::parse_certificate;
+    use crate::setup::Protocol;
+    let aws = &job.aws;
+    let fail = |e: ApiError| Error::aws(&e, aws);
+    let api = api(job).await?;
+    let mut live = Live::default();
+    let Some(pool_id) = values.user_pool_id.clone() else {
+        return Ok(live);
+    };
+    let s = &job.setup;
+    let domain = async {
+        match &s.domain.prefix {
+            Some(prefix) => api.describe_domain(prefix).await,
+            None => Ok(None),
+        }
+    };
+    let client = async {
+        match &values.client_id {
+            Some(id) => Some(api.describe_user_pool_client(&pool_id, id).await),
+            None => None,
+        }
+    };
+    let signing = async {
+        match s.protocol {
+            Protocol::Saml => Some(api.get_signing_certificate(&pool_id).await),
+            Protocol::Oidc => None,
+        }
+    };
+    let setup_metadata_url = s.saml.as_ref().and_then(|m| m.metadata_url.clone());
+    let setup_metadata_file = s.saml.as_ref().and_then(|m| m.metadata_file.clone());
+    let tenant = s.oidc.as_ref().and_then(|o| o.tenant_id.clone());
+    let entra = async {
+        match s.protocol {
+            Protocol::Saml => match setup_metadata_url.as_ref().or(setup_metadata_file.as_ref()) {
+                Some(source) => Some(Ok(
+                    check_metadata(source, &job.authority, &job.base_dir).await
+                )),
+                None => None,
+            },
+            Protocol::Oidc => match &tenant {
+                Some(tenant) => Some(Err(check_tenant(tenant, &job.authority).await)),
+                None => None,
+            },
+        }
+    };
+    let ((pool, domain, providers, provider), (client, signing, entra)) =
+        futures_util::future::join(
+            futures_util::future::join4(
+                api.describe_user_pool(&pool_id),
+                domain,
+                api.list_identity_providers(&pool_id),
+                api.describe_identity_provider(&pool_id, s.provider_name()),
+            ),
+            futures_util::future::join3(client, signing, entra),
+        )
+        .await;
+    live.pool = unless_not_found(pool, aws)?;
+    if live.pool.is_none() {
+        return Ok(live);
+    }
+    live.domain = domain.map_err(fail)?;
+    live.providers = providers.map_err(fail)?;
+    live.provider = provider.map_err(fail)?;
+    if let Some(client) = client {
+        live.client = unless_not_found(client, aws)?;
+    }
+    if let Some(Ok(cert)) = signing {
+        live.signing_certificate = parse_certificate(&cert).ok();
+    }
+    let details = live
+        .provider
+        .as_ref()
+        .map(|p| p.details.clone())
+        .unwrap_or_default();
+    live.encryption_certificate = details
+        .get("ActiveEncryptionCertificate")
+        .and_then(|c| parse_certificate(&c.split_whitespace().collect::<String>()).ok());
+    match entra {
+        Some(Ok(metadata)) => live.metadata = Some(metadata),
+        Some(Err(discovery)) => live.discovery = Some(discovery),
+        None => {}
+    }
+    // What Cognito uses is what matters: when the live provider names another metadata URL
+    // than the setup, that one is checked (a second round trip, only then).
+    if let Some(live_url) = details.get("MetadataURL")
+        && setup_metadata_url.as_deref() != Some(live_url.as_str())
+    {
+        live.metadata = Some(check_metadata(live_url, &job.authority, &job.base_dir).await);
+    }
+    Ok(live)
 }
 
 /// Phase one: the pool, domain and client the Entra values name.

@@ -369,7 +369,11 @@ impl Session {
                 Ok(())
             }
             Work::CheckMetadata(source) => {
-                let report = self.runtime.block_on(engine::check_metadata(&job, &source));
+                let report = self.runtime.block_on(engine::check_metadata(
+                    &source,
+                    &job.authority,
+                    &job.base_dir,
+                ));
                 let checked = results::metadata_checked(
                     &mut self.state,
                     &report,
@@ -378,7 +382,9 @@ impl Session {
                 self.entra_checked(checked)
             }
             Work::CheckTenant(tenant) => {
-                let report = self.runtime.block_on(engine::check_tenant(&job, &tenant));
+                let report = self
+                    .runtime
+                    .block_on(engine::check_tenant(&tenant, &job.authority));
                 let checked = results::tenant_checked(&mut self.state, &report);
                 self.entra_checked(checked)
             }

@@ -2,29 +2,20 @@
 
 use std::path::Path;
 
-use cognito_entra::entra::fetch::{Fetcher, Limits};
 use cognito_entra::entra::metadata::{self, Report, rfc3339, short};
 use cognito_entra::entra::{Finding, Level, split};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure, block_on};
+use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, block_on};
 
 pub fn run(ctx: &Context, source: &str, json_out: bool) -> CommandResult {
     let now = OffsetDateTime::now_utc();
-    let looks_like_url = source.contains("://");
-    let report = if looks_like_url {
-        let fetcher =
-            Fetcher::new(Limits::from_env()).map_err(|e| Failure::Failed(format!("error: {e}")))?;
-        block_on(metadata::check_url(
-            &fetcher,
-            source,
-            &ctx.global.authority,
-            now,
-        ))?
-    } else {
-        metadata::check_file(Path::new(source), now)
-    };
+    let report = block_on(cognito_entra::engine::check_metadata(
+        source,
+        &ctx.global.authority,
+        Path::new("."),
+    ))?;
     if json_out {
         outln!(
             "{}",

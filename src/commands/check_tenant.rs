@@ -1,20 +1,16 @@
 //! `cognito-entra check-tenant TENANT`: OIDC discovery for an Entra tenant.
 
-use cognito_entra::entra::discovery::{self, Report};
-use cognito_entra::entra::fetch::{Fetcher, Limits};
+use cognito_entra::entra::discovery::Report;
 use cognito_entra::entra::split;
 use serde_json::json;
 
 use super::check_metadata::print_findings;
-use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure, block_on};
+use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, block_on};
 
 pub fn run(ctx: &Context, tenant: &str, json_out: bool) -> CommandResult {
-    let fetcher =
-        Fetcher::new(Limits::from_env()).map_err(|e| Failure::Failed(format!("error: {e}")))?;
-    let report = block_on(discovery::check_tenant(
-        &fetcher,
-        &ctx.global.authority,
+    let report = block_on(cognito_entra::engine::check_tenant(
         tenant,
+        &ctx.global.authority,
     ))?;
     if json_out {
         outln!(

@@ -1,7 +1,5 @@
 //! `cognito-entra export`: the setup as CloudFormation, Terraform, .env or JSON.
 
-use cognito_entra::entra::discovery;
-use cognito_entra::entra::fetch::{Fetcher, Limits};
 use cognito_entra::export::{Format, export};
 use cognito_entra::setup::Protocol;
 use cognito_entra::setup::{Stage, derive};
@@ -46,15 +44,10 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
     let discovery = match (&resolved.setup.protocol, resolved.setup.oidc.as_ref()) {
         (Protocol::Oidc, Some(oidc)) if oidc.tenant_id.is_some() => {
             let tenant = oidc.tenant_id.clone().unwrap_or_default();
-            let report = block_on(async {
-                match Fetcher::new(Limits::from_env()) {
-                    Ok(fetcher) => {
-                        Ok(discovery::check_tenant(&fetcher, &ctx.global.authority, &tenant).await)
-                    }
-                    Err(e) => Err(e.to_string()),
-                }
-            })?
-            .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+            let report = block_on(cognito_entra::engine::check_tenant(
+                &tenant,
+                &ctx.global.authority,
+            ))?;
             let Some(found) = report.discovery else {
                 let why: Vec<String> = report.findings.iter().map(|f| f.message.clone()).collect();
                 return Err(Failure::Failed(format!(

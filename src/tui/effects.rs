@@ -151,10 +151,14 @@ impl Runtime {
             }
             Cmd::Prepare => self.spawn(async move { TaskDone::Prepared(prepare(&job).await) }),
             Cmd::CheckMetadata { source } => self.spawn(async move {
-                TaskDone::Metadata(Box::new(engine::check_metadata(&job, &source).await))
+                TaskDone::Metadata(Box::new(
+                    engine::check_metadata(&source, &job.authority, &job.base_dir).await,
+                ))
             }),
             Cmd::CheckTenant(tenant) => self.spawn(async move {
-                TaskDone::Tenant(Box::new(engine::check_tenant(&job, &tenant).await))
+                TaskDone::Tenant(Box::new(
+                    engine::check_tenant(&tenant, &job.authority).await,
+                ))
             }),
             Cmd::Plan => self.spawn(async move {
                 TaskDone::Planned(full_plan(&job).await.map(|(plan, ..)| plan))
