@@ -10,7 +10,7 @@ use inquire::{Confirm, MultiSelect, Password, PasswordDisplayMode, Select, Text}
 
 use cognito_entra::clipboard::Clipboard;
 use cognito_entra::engine::{self, Job};
-use cognito_entra::entra::{Fact, Finding, Level};
+use cognito_entra::entra::{Fact, Finding};
 use cognito_entra::journey::questions::{
     self, Found, Given, Input, Question, Work, commit, commit_mapping, mapping_problem,
     mapping_questions, mapping_rows, mapping_unfinished, problem_on_confirm, setup_name_problem,
@@ -127,12 +127,7 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
 
 fn print_findings(findings: &[Finding]) {
     for f in findings {
-        let mark = match f.level {
-            Level::Error => "✗",
-            Level::Warning => "!",
-            Level::Info => "·",
-        };
-        outln!("  {mark} {}", f.message);
+        outln!("  {} {}", f.level.mark(), f.message);
     }
 }
 

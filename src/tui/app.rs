@@ -319,7 +319,6 @@ impl Model {
                     }
                     Step::ReviewApply if self.apply_error.is_some() => {
                         keys.push(("r", "retry"));
-                        keys.push(("Esc", "change answers"));
                     }
                     Step::ReviewApply => {
                         keys.push(("↑↓", "scroll"));

@@ -14,6 +14,17 @@ pub enum Level {
     Info,
 }
 
+impl Level {
+    /// The mark every face shows beside a finding of this level: ✗ error, ! warning, · note.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Level::Error => "✗",
+            Level::Warning => "!",
+            Level::Info => "·",
+        }
+    }
+}
+
 /// A fact read from what Entra sent (the tenant, a certificate and its dates), with the level
 /// its mark follows: a certificate that has expired is an error, one that expires soon a
 /// warning, everything else is fine. Every face marks facts by this level, never by habit.

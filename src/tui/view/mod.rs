@@ -61,12 +61,12 @@ impl Theme {
 
 /// One finding as a line: ✗ error, ! warning, · note.
 pub fn finding_line(f: &cognito_entra::entra::Finding, t: &Theme) -> Line<'static> {
-    let (mark, style) = match f.level {
-        cognito_entra::entra::Level::Error => ("✗", t.bad()),
-        cognito_entra::entra::Level::Warning => ("!", t.warn()),
-        cognito_entra::entra::Level::Info => ("·", t.dim()),
+    let style = match f.level {
+        cognito_entra::entra::Level::Error => t.bad(),
+        cognito_entra::entra::Level::Warning => t.warn(),
+        cognito_entra::entra::Level::Info => t.dim(),
     };
-    Line::from(Span::styled(format!("{mark} {}", f.message), style))
+    Line::from(Span::styled(format!("{} {}", f.level.mark(), f.message), style))
 }
 
 /// Below this the sidebar and a step's values no longer fit side by side.
