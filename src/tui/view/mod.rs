@@ -66,7 +66,10 @@ pub fn finding_line(f: &cognito_entra::entra::Finding, t: &Theme) -> Line<'stati
         cognito_entra::entra::Level::Warning => t.warn(),
         cognito_entra::entra::Level::Info => t.dim(),
     };
-    Line::from(Span::styled(format!("{} {}", f.level.mark(), f.message), style))
+    Line::from(Span::styled(
+        format!("{} {}", f.level.mark(), f.message),
+        style,
+    ))
 }
 
 /// Below this the sidebar and a step's values no longer fit side by side.
