@@ -346,7 +346,7 @@ impl Session {
                 let (usable, said) = results::domain_verdict(
                     &prefix,
                     &self.state.answers.region,
-                    self.state.answers.user_pool.id.as_deref(),
+                    self.state.pool_id(),
                     owner.as_ref().map(Option::as_deref),
                 );
                 match owner {
@@ -439,13 +439,18 @@ impl Session {
                 pv.value.as_deref().unwrap_or("(pending)")
             );
         }
+        // The cursor stays on the value just copied: the next one is one step down.
+        let mut cursor = 0;
         loop {
             let mut options: Vec<String> = portal
                 .iter()
                 .map(|p| format!("Copy {}", p.entra_field))
                 .collect();
             options.push("Go on".into());
-            let choice = Select::new("", options).raw_prompt()?;
+            let choice = Select::new("Copy a value for the Entra portal, or go on:", options)
+                .with_starting_cursor(cursor)
+                .raw_prompt()?;
+            cursor = choice.index;
             let Some(pv) = portal.get(choice.index) else {
                 break;
             };

@@ -82,8 +82,18 @@ impl Side {
         self.tmux.cmd(&["send-keys", "-t", "0", "-l", text]);
     }
 
+    /// Waits for `text`, then for the wizard to be idle (no spinner): keys other than Esc are
+    /// not taken while it waits on AWS or Entra.
     fn wait(&self, text: &str) -> String {
-        self.tmux.wait_for_text(text, WAIT)
+        let seen = self.tmux.wait_for_text(text, WAIT);
+        const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
+        if !seen.contains(SPINNER) {
+            return seen;
+        }
+        wait_for("the wizard to be idle", WAIT, || {
+            let now = self.tmux.screen();
+            (!now.contains(SPINNER)).then_some(now)
+        })
     }
 
     /// Waits for inquire's active prompt (`? Label`), not an answered one (`> Label`).
@@ -459,6 +469,109 @@ fn saml_idp_initiated_with_signed_requests_and_encryption_is_the_same_through_bo
 fn oidc_is_the_same_through_both_faces() {
     same_through_both_faces(Flow {
         name: "parity-oidc",
+        oidc: true,
+        idp_initiated: false,
+    });
+}
+
+/// Back through every step of a finished setup, and forward again with every answer as it
+/// stands, changes nothing: not the emulator, not the state file. (The Domain step refused
+/// the setup's own domain as "taken by another user pool", and the pickers offered to create
+/// the pool and client the setup had created.)
+fn back_and_forth_changes_nothing(flow: Flow) {
+    let entra = entra();
+    let side = Side::new();
+    through_the_wizard(&side, &entra, flow);
+    let (before, ids) = resources(&side);
+    let state_before = normalized(&state_without_times(&side.state_file(flow.name)), &ids);
+
+    side.start(&entra, "");
+    side.wait("Federate an Amazon Cognito");
+    side.keys(&["Enter"]);
+    side.wait("12 · Test");
+    let titles = [
+        "11 · Finish in Entra",
+        "10 · Review",
+        "9 · Attribute mapping",
+        "8 · Back from Entra",
+        "7 · Entra",
+        "6 · Provider",
+        "5 · App client",
+        "4 · Domain",
+        "3 · User pool",
+        "2 · AWS account",
+    ];
+    for title in titles {
+        side.keys(&["Escape"]);
+        side.wait(title);
+    }
+    // The pickers name what the setup made as its own, chosen.
+    side.keys(&["Enter"]);
+    let pool = side.wait("3 · User pool");
+    assert!(pool.contains("created by this setup"), "{pool}");
+    side.keys(&["Enter"]);
+    let domain = side.wait("4 · Domain");
+    side.keys(&["Enter"]);
+    let client = side.wait("5 · App client");
+    assert!(
+        !client.contains("taken by another user pool"),
+        "the setup's own domain is not someone else's:\n{domain}\n{client}"
+    );
+    assert!(client.contains("created by this setup"), "{client}");
+    side.keys(&["Enter"]);
+    side.wait("6 · Provider");
+    side.keys(&["Enter"]);
+    side.wait("7 · Entra");
+    side.keys(&["Enter"]);
+    side.wait("8 · Back from Entra");
+    if flow.oidc {
+        // The secret is memory-only: a new session has none, and keeps Cognito's.
+        side.keys(&["Enter"]);
+    } else {
+        side.keys(&["Enter"]);
+    }
+    side.wait("Usable");
+    side.keys(&["Enter"]);
+    side.wait("9 · Attribute mapping");
+    side.keys(&["Enter"]);
+    let review = side.wait("No changes");
+    assert!(!review.contains("to create"), "{review}");
+    side.keys(&["Enter"]);
+    side.wait("11 · Finish in Entra");
+    side.keys(&["Enter"]);
+    side.wait("12 · Test");
+    side.keys(&["q"]);
+    let end = side.wait("EXIT-");
+    assert!(end.contains("EXIT-0"), "{end}");
+
+    let (after, ids_after) = resources(&side);
+    assert_eq!(ids, ids_after, "the same pool and client");
+    assert!(
+        after == before,
+        "the emulator changed:\n{}",
+        differences(&after, &before)
+    );
+    let state_after = normalized(&state_without_times(&side.state_file(flow.name)), &ids);
+    assert!(
+        state_after == state_before,
+        "the state file changed:\n{}",
+        differences(&state_after, &state_before)
+    );
+}
+
+#[test]
+fn back_and_forth_through_a_finished_saml_setup_changes_nothing() {
+    back_and_forth_changes_nothing(Flow {
+        name: "again-saml",
+        oidc: false,
+        idp_initiated: true,
+    });
+}
+
+#[test]
+fn back_and_forth_through_a_finished_oidc_setup_changes_nothing() {
+    back_and_forth_changes_nothing(Flow {
+        name: "again-oidc",
         oidc: true,
         idp_initiated: false,
     });

@@ -175,12 +175,17 @@ pub struct Model {
     pub apply_lines: Vec<(String, LineState)>,
     pub apply_error: Option<engine::Error>,
     pub applying: bool,
+    /// Creating the pool, domain and client (the Provider step's work): no Esc out of it.
+    pub writing: bool,
     /// The last pasted SAML response, as decode-saml would report it.
     pub saml_check: Option<Result<Decoded, String>>,
     /// The OIDC client secret: memory only, never saved.
     pub secret: Option<String>,
     pub reveal: bool,
     pub list_selected: usize,
+    /// What was typed on a step and not confirmed, kept when the admin goes back (Esc) and
+    /// put back on arrival.
+    pub drafts: std::collections::HashMap<Step, Form>,
     pub editing: Option<Form>,
     pub help: bool,
     pub exit: Option<Exit>,
@@ -221,10 +226,12 @@ impl Model {
             apply_lines: Vec::new(),
             apply_error: None,
             applying: false,
+            writing: false,
             saml_check: None,
             secret: None,
             reveal: false,
             list_selected: 0,
+            drafts: std::collections::HashMap::new(),
             editing: None,
             help: false,
             exit: None,
@@ -381,7 +388,8 @@ fn judge_fields(form: &mut Form, step: Step, confirming: bool) {
         .iter()
         .map(|f| {
             let visible = shown(step, f.key, form);
-            let error = if !visible {
+            let error = if !visible || (!confirming && f.value().is_empty()) {
+                // An empty field is not wrong until the step is confirmed.
                 None
             } else if confirming {
                 problem_on_confirm(step, f.key, form)
@@ -436,6 +444,9 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
     }
     if step == Step::Protocol {
         m.screen = Screen::Step(Step::AwsAccount);
+    }
+    if let Some(draft) = m.drafts.get(&step) {
+        m.form.keep_typed(draft);
     }
     if step == Step::BackFromEntra {
         m.entra_ok = false;
@@ -525,7 +536,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
 
 fn on_edit(m: &mut Model) {
     if matches!(m.screen, Screen::Step(Step::BackFromEntra)) {
+        // What the check said is about the answer before this edit: it goes with it.
         m.entra_ok = false;
+        m.findings.clear();
+        m.facts.clear();
+        m.message.clear();
     }
     if let Screen::Naming(_) = m.screen {
         let taken: Vec<String> = m.rows.iter().map(|r| r.name.clone()).collect();
@@ -567,7 +582,13 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     if m.busy.is_some() {
-        return Vec::new();
+        // Esc leaves a wait on a read (listing, reading, checking, planning): its late answer
+        // is kept as data and moves nothing. Writes are waited for.
+        if key.code == KeyCode::Esc && !m.applying && !m.writing {
+            m.busy = None;
+        } else {
+            return Vec::new();
+        }
     }
     match m.screen {
         Screen::Welcome => welcome_key(m, key),
@@ -677,6 +698,9 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
             m.scroll = 0;
             return Vec::new();
         }
+        if !m.form.fields.is_empty() {
+            m.drafts.insert(step, m.form.clone());
+        }
         return match previous(step) {
             Some(p) => {
                 let mut cmds = vec![Cmd::Save];
@@ -721,6 +745,7 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     let Some(state) = m.state.as_mut() else {
         return Vec::new();
     };
+    m.drafts.remove(&step);
     let work = commit(step, &m.form, &mut m.found, state, &mut m.secret);
     match work {
         Work::Done => advance(m, step),
@@ -736,6 +761,7 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         }
         work => {
             m.busy = Some(work.busy_text());
+            m.writing = work == Work::Prepare;
             let cmd = match work {
                 Work::ListPools => Cmd::LoadPools,
                 Work::ReadPool(id) => Cmd::LoadPool(id),
@@ -819,12 +845,12 @@ fn domain_verdict(
     prefix: &str,
     owner: &Result<Option<String>, engine::Error>,
 ) -> (bool, String) {
-    let pool_id = m.setup().and_then(|s| s.user_pool.id.clone());
+    let pool_id = m.state.as_ref().and_then(State::pool_id);
     let region = m.setup().map(|s| s.region.clone()).unwrap_or_default();
     results::domain_verdict(
         prefix,
         &region,
-        pool_id.as_deref(),
+        pool_id,
         owner.as_ref().map(Option::as_deref),
     )
 }
@@ -1105,16 +1131,23 @@ fn entra_checked(m: &mut Model, checked: results::EntraChecked) -> Vec<Cmd> {
 }
 
 fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
-    m.busy = None;
+    // Whether the screen still waits for this answer: after Esc it does not, and the answer
+    // is kept as data without moving the admin anywhere.
+    let awaited = m.busy.take().is_some();
+    m.writing = false;
     match done {
         TaskDone::Pools(Ok(pools)) => {
             results::pools_listed(&mut m.found, pools);
+            if !awaited {
+                return Vec::new();
+            }
             match m.screen {
                 Screen::Step(Step::AwsAccount) => advance(m, Step::AwsAccount),
                 Screen::Step(Step::UserPool) => enter(m, Step::UserPool),
                 _ => Vec::new(),
             }
         }
+        TaskDone::Pools(Err(_)) | TaskDone::Pool(Err(_)) if !awaited => Vec::new(),
         TaskDone::Pools(Err(e)) | TaskDone::Pool(Err(e)) | TaskDone::Prepared(Err(e)) => {
             m.message = e.to_string().lines().map(str::to_string).collect();
             Vec::new()
@@ -1127,12 +1160,16 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             if let Some(state) = m.state.as_mut() {
                 results::pool_read(state, &mut m.found, read);
             }
+            if !awaited {
+                return Vec::new();
+            }
             match m.screen {
                 Screen::Step(Step::UserPool) => advance(m, Step::UserPool),
                 Screen::Step(step) => enter(m, step),
                 _ => Vec::new(),
             }
         }
+        TaskDone::Domain(..) if !awaited => Vec::new(),
         TaskDone::Domain(prefix, result) => {
             let (usable, said) = domain_verdict(m, &prefix, &result);
             if usable {
@@ -1154,6 +1191,9 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             };
             let checked =
                 results::metadata_checked(state, &report, time::OffsetDateTime::now_utc());
+            if !awaited {
+                return vec![Cmd::Save];
+            }
             entra_checked(m, checked)
         }
         TaskDone::Tenant(report) => {
@@ -1161,8 +1201,13 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 return Vec::new();
             };
             let checked = results::tenant_checked(state, &report);
+            if !awaited {
+                return vec![Cmd::Save];
+            }
             entra_checked(m, checked)
         }
+        // The review plans again on arrival.
+        TaskDone::Planned(_) if !awaited => Vec::new(),
         TaskDone::Planned(result) => {
             match result {
                 Ok(plan) => {

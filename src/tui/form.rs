@@ -177,6 +177,19 @@ impl Form {
         Form::new(questions.into_iter().map(Field::ask).collect())
     }
 
+    /// Puts back what was typed in `draft` (the same step's form, left with Esc): each field's
+    /// text, toggle and choice where the field is still asked the same way.
+    pub fn keep_typed(&mut self, draft: &Form) {
+        for field in self.fields.iter_mut() {
+            if let Some(old) = draft.get(field.key).filter(|old| old.kind == field.kind) {
+                field.text.clone_from(&old.text);
+                field.on = old.on;
+                field.choice = old.choice;
+            }
+        }
+        self.focus = draft.focus.min(self.fields.len().saturating_sub(1));
+    }
+
     pub fn focused(&self) -> Option<&Field> {
         self.fields.get(self.focus)
     }

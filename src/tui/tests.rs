@@ -604,3 +604,28 @@ fn the_test_step_checks_a_pasted_saml_response() {
     let _ = update(&mut o, key(KeyCode::Char('s')));
     assert!(o.editing.is_none());
 }
+
+/// Esc leaves a slow read (here: planning) at once; its late answer moves nothing. Before, Esc
+/// was swallowed while the wizard waited, and the admin was stuck on the screen.
+#[test]
+fn esc_leaves_a_slow_read_and_its_late_answer_moves_nothing() {
+    let mut m = model_at(Step::AttributeMapping, SETUP);
+    let cmds = update(&mut m, key(KeyCode::Enter));
+    assert!(cmds.contains(&Cmd::Plan), "{cmds:?}");
+    assert!(m.busy.is_some());
+    let _ = update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.screen, Screen::Step(Step::AttributeMapping));
+    assert!(m.busy.is_none());
+    let late = cognito_entra::plan::Plan::default();
+    let _ = update(&mut m, Msg::Task(super::app::TaskDone::Planned(Ok(late))));
+    assert_eq!(m.screen, Screen::Step(Step::AttributeMapping));
+    assert!(m.plan.is_none(), "the late plan is not shown anywhere");
+
+    // A write (creating the pool, domain and client) is waited for: Esc does nothing.
+    let mut provider = model_at(Step::Provider, SETUP);
+    let cmds = update(&mut provider, key(KeyCode::Enter));
+    assert!(cmds.contains(&Cmd::Prepare), "{cmds:?}");
+    let _ = update(&mut provider, key(KeyCode::Esc));
+    assert_eq!(provider.screen, Screen::Step(Step::Provider));
+    assert!(provider.busy.is_some());
+}

@@ -213,10 +213,19 @@ impl Tmux {
     /// Waits for `text`, then for the frame to settle: a capture can land between the
     /// writes of one frame (title drawn, body not yet), most often on a loaded machine.
     pub fn wait_for_text(&self, text: &str, timeout: Duration) -> String {
-        let mut last = wait_for(&format!("{text:?} on the tmux screen"), timeout, || {
+        let deadline = Instant::now() + timeout;
+        let mut last = loop {
             let s = self.screen();
-            s.contains(text).then_some(s)
-        });
+            if s.contains(text) {
+                break s;
+            }
+            if Instant::now() > deadline {
+                // The screen as it stood says why (a message, another step) far better than
+                // the timeout alone.
+                panic!("timed out after {timeout:?} waiting for {text:?} on the tmux screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
         let settle_until = Instant::now() + Duration::from_secs(2);
         while Instant::now() < settle_until {
             std::thread::sleep(Duration::from_millis(60));

@@ -119,6 +119,16 @@ impl State {
 }
 
 impl State {
+    /// The setup's pool: the adopted one, else the one it created (as recorded). A domain
+    /// held by it is the setup's own.
+    pub fn pool_id(&self) -> Option<&str> {
+        self.answers
+            .user_pool
+            .id
+            .as_deref()
+            .or(self.aws.user_pool_id.as_deref())
+    }
+
     /// The pool's required attributes as last read (none known: none).
     pub fn required_attributes(&self) -> &[String] {
         self.aws.required_attributes.as_deref().unwrap_or_default()

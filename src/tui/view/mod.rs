@@ -181,10 +181,39 @@ fn status_line(frame: &mut Frame, area: Rect, m: &Model) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// The keys that fit the width, whole: when space is short the screen's own keys give way
+/// first (Enter last of them), the way back, help and quit stay (a key cut in half, "q save
+/// &", helps nobody).
+pub fn fitting_keys(
+    mut keys: Vec<(&'static str, &'static str)>,
+    width: usize,
+) -> Vec<(&'static str, &'static str)> {
+    let used = |keys: &[(&str, &str)]| -> usize {
+        keys.iter()
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 4)
+            .sum()
+    };
+    const KEPT: usize = 3;
+    // The screen's own keys go last first, Enter (what moves on) never before the others.
+    while used(&keys) > width {
+        let Some(i) = (0..keys.len().saturating_sub(KEPT))
+            .rev()
+            .find(|&i| keys[i].0 != "Enter")
+        else {
+            break;
+        };
+        keys.remove(i);
+    }
+    while used(&keys) > width && !keys.is_empty() {
+        keys.remove(0);
+    }
+    keys
+}
+
 fn key_bar(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
     let mut spans = Vec::new();
-    for (key, what) in m.keys() {
+    for (key, what) in fitting_keys(m.keys(), area.width as usize) {
         spans.push(Span::styled(format!(" {key}"), t.title()));
         spans.push(Span::raw(format!(" {what}  ")));
     }

@@ -188,22 +188,64 @@ impl Answers for Given {
     }
 }
 
-/// A choice's options: "create" first, then the existing items; the chosen index is the item
-/// whose ID the answers name (0 when none does).
-fn pick_or_create(
+/// What this setup created (not adopted) of a kind, by its recorded ID.
+pub(crate) fn made_by_setup(adopted: Option<&String>, recorded: Option<&String>) -> Option<String> {
+    adopted.is_none().then(|| recorded.cloned()).flatten()
+}
+
+/// The items a choice offers, first the setup's own: "create" (or, once the setup has created
+/// it, the item itself "created by this setup"), then the account's other items. The chosen
+/// index is the item whose ID the answers name (0, the setup's own, when none does).
+pub(crate) fn pick_or_create(
     create: &str,
     items: &[Listed],
     chosen_id: Option<&String>,
-) -> (Vec<String>, usize) {
-    let mut options = vec![create.to_string()];
+    made: Option<&String>,
+) -> (Vec<String>, Vec<Listed>, usize) {
+    let own = made.and_then(|id| items.iter().find(|i| i.id == *id));
+    let mut options = vec![match own {
+        Some(item) => format!("{} ({}) · created by this setup", item.name, item.id),
+        None => create.to_string(),
+    }];
+    let others: Vec<Listed> = items
+        .iter()
+        .filter(|i| Some(&i.id) != made)
+        .cloned()
+        .collect();
     let mut chosen = 0;
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in others.iter().enumerate() {
         options.push(format!("{} ({})", item.name, item.id));
         if chosen_id.is_some_and(|c| *c == item.id) {
             chosen = i + 1;
         }
     }
-    (options, chosen)
+    (options, others, chosen)
+}
+
+/// The account's pools a choice offers after the setup's own (see `pick_or_create`).
+fn other_pools(state: &State, found: &Found) -> Vec<Listed> {
+    let made = made_by_setup(
+        state.answers.user_pool.id.as_ref(),
+        state.aws.user_pool_id.as_ref(),
+    );
+    pick_or_create("", &found.pools, None, made.as_ref()).1
+}
+
+fn other_clients(state: &State, found: &Found) -> Vec<Listed> {
+    let made = made_by_setup(
+        state.answers.app_client.id.as_ref(),
+        state.aws.client_id.as_ref(),
+    );
+    pick_or_create("", &found.clients, None, made.as_ref()).1
+}
+
+/// The domain an adopted pool already has, which the setup keeps (a pool the setup created
+/// has the domain the setup asked for, and the question stays).
+fn kept_domain<'a>(state: &State, found: &'a Found) -> Option<&'a String> {
+    found
+        .pool_domain
+        .as_ref()
+        .filter(|_| state.answers.user_pool.id.is_some())
 }
 
 /// A domain prefix offered for a setup name: lower case, hyphens for what prefixes refuse.
@@ -240,10 +282,12 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
             ]
         }
         Step::UserPool => {
-            let (options, chosen) = pick_or_create(
+            let made = made_by_setup(setup.user_pool.id.as_ref(), state.aws.user_pool_id.as_ref());
+            let (options, _, chosen) = pick_or_create(
                 "Create a new pool",
                 &found.pools,
                 setup.user_pool.id.as_ref(),
+                made.as_ref(),
             );
             vec![
                 Question::choice(
@@ -262,7 +306,7 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 ),
             ]
         }
-        Step::Domain => match &found.pool_domain {
+        Step::Domain => match kept_domain(state, found) {
             Some(kept) => vec![Question {
                 text: kept.clone(),
                 default: kept.clone(),
@@ -290,10 +334,12 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
             ],
         },
         Step::AppClient => {
-            let (options, chosen) = pick_or_create(
+            let made = made_by_setup(setup.app_client.id.as_ref(), state.aws.client_id.as_ref());
+            let (options, _, chosen) = pick_or_create(
                 "Create a new app client",
                 &found.clients,
                 setup.app_client.id.as_ref(),
+                made.as_ref(),
             );
             let c = &setup.app_client;
             vec![
@@ -556,11 +602,10 @@ impl Work {
 /// step, an adopted pool (its domain, clients and required attributes) for the steps that
 /// offer them — after a resume nothing of it is in memory.
 pub fn work_before(step: Step, state: &State, found: &Found) -> Option<Work> {
+    // The setup's pool, adopted or created by it: its clients are offered either way.
     let unread_pool = state
-        .answers
-        .user_pool
-        .id
-        .clone()
+        .pool_id()
+        .map(str::to_string)
         .filter(|id| found.pool_read.as_ref() != Some(id));
     match step {
         Step::UserPool if !found.pools_listed => Some(Work::ListPools),
@@ -589,10 +634,12 @@ pub fn commit(
         }
         Step::UserPool => {
             let choice = answers.choice("pool");
+            let others = other_pools(state, found);
+            let setup = &mut state.answers;
             found.clients.clear();
             found.pool_domain = None;
             found.pool_read = None;
-            match found.pools.get(choice.wrapping_sub(1)) {
+            match others.get(choice.wrapping_sub(1)) {
                 Some(pool) => {
                     setup.user_pool = UserPool {
                         id: Some(pool.id.clone()),
@@ -613,8 +660,9 @@ pub fn commit(
                 }
             }
         }
-        Step::Domain => match &found.pool_domain {
+        Step::Domain => match kept_domain(state, found).cloned() {
             Some(kept) => {
+                let setup = &mut state.answers;
                 setup.domain = Domain {
                     prefix: Some(kept.clone()),
                     ..Domain::default()
@@ -622,6 +670,7 @@ pub fn commit(
                 Work::Done
             }
             None => {
+                let setup = &mut state.answers;
                 let prefix = answers.text("prefix");
                 setup.domain = Domain {
                     prefix: Some(prefix.clone()),
@@ -633,10 +682,12 @@ pub fn commit(
         },
         Step::AppClient => {
             let choice = answers.choice("client");
+            let others = other_clients(state, found);
+            let setup = &mut state.answers;
             let callback_urls = parse_list(&answers.text("callback_urls"));
             let logout_urls = parse_list(&answers.text("logout_urls"));
             let scopes = parse_list(&answers.text("scopes"));
-            setup.app_client = match found.clients.get(choice.wrapping_sub(1)) {
+            setup.app_client = match others.get(choice.wrapping_sub(1)) {
                 None => AppClient {
                     name: Some(answers.text("name")),
                     callback_urls,
