@@ -84,6 +84,9 @@ impl PlanError {
         match self {
             PlanError::Entra(_) => Error::Entra(self.text(aws)),
             PlanError::Api(e) => Error::aws(e, aws),
+            PlanError::Refused(_) if self.wants_secret() => Error::SecretNeeded(
+                "Cognito has no client secret for this provider yet, and a typed secret is kept in memory only: this session has none".into(),
+            ),
             PlanError::Refused(_) => Error::Refused(self.text(aws)),
             PlanError::Other(why) => Error::Local(why.clone()),
         }
@@ -128,6 +131,10 @@ pub enum Error {
     /// AWS has not finished what it was asked (a certificate not made yet): it comes.
     #[error("{0}")]
     NotReady(String),
+    /// A new OIDC provider needs the client secret, and this session has none (a typed
+    /// secret is never saved): the face asks for it where it asks for secrets.
+    #[error("{0}")]
+    SecretNeeded(String),
 }
 
 impl Error {
@@ -398,8 +405,13 @@ pub async fn read_live(
     Ok(live)
 }
 
-/// Phase one: the pool, domain and client the Entra values name.
-pub async fn prepare(job: &Job) -> Result<Ids, Error> {
+/// Phase one, planned: the pool, domain and client the Entra values name, as far as they do
+/// not exist yet. The faces show it and ask before anything is created.
+pub async fn prepare_plan(job: &Job) -> Result<Plan, Error> {
+    Ok(prepare_plan_with(job).await?.0)
+}
+
+async fn prepare_plan_with(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> {
     let api = api(job).await?;
     let observed = observe(&api, &job.setup, &job.known)
         .await
@@ -410,10 +422,20 @@ pub async fn prepare(job: &Job) -> Result<Ids, Error> {
     };
     let plan = plan::plan(&job.setup, &observed, &EntraInput::default(), options)
         .map_err(|r| Error::Refused(refusals(r)))?;
-    let mut ids = ids_of(&observed);
-    apply(&api, &plan, &mut ids, |_| Ok(()))
+    let ids = ids_of(&observed);
+    Ok((plan, api, ids))
+}
+
+/// Phase one, applied: exactly the plan the admin confirmed. The account is read again first;
+/// if the plan is not what it would be now, nothing is created and the plan now comes back.
+pub async fn prepare_reviewed(job: &Job, reviewed: &Plan) -> Result<Ids, NotApplied> {
+    let (now, api, mut ids) = prepare_plan_with(job).await.map_err(NotApplied::Failed)?;
+    if now.changes != reviewed.changes {
+        return Err(NotApplied::Stale(now));
+    }
+    apply(&api, &now, &mut ids, |_| Ok(()))
         .await
-        .map_err(|e| ApplyFailure::Change(e).error(&job.aws))?;
+        .map_err(|e| NotApplied::Failed(ApplyFailure::Change(e).error(&job.aws)))?;
     Ok(ids)
 }
 

@@ -12,7 +12,7 @@ use cognito_entra::clipboard::Clipboard;
 use cognito_entra::engine::{self, Job};
 use cognito_entra::entra::{Fact, Finding};
 use cognito_entra::journey::questions::{
-    self, Found, Given, Input, Question, Work, commit, commit_mapping, mapping_problem,
+    self, Answers, Found, Given, Input, Question, Work, commit, commit_mapping, mapping_problem,
     mapping_questions, mapping_rows, mapping_unfinished, problem_on_confirm, setup_name_problem,
     setup_name_question, shown, work_before,
 };
@@ -77,19 +77,22 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
             continue;
         }
         let label = format!("{}:", q.label);
+        // The journey's rule for this answer, with the answers given so far.
+        let check = {
+            let snapshot = given.clone();
+            let (key, required) = (q.key, q.required.clone());
+            validator(move |v: &str| {
+                let mut answers = snapshot.clone();
+                answers.set_text(key, v);
+                problem_on_confirm(step, key, required.as_deref(), &answers)
+            })
+        };
         match &q.input {
             Input::Shown => outln!("{label} {} ({})", q.text, q.hint),
             Input::Text => {
-                let snapshot = given.clone();
-                let key = q.key;
-                let mut prompt =
-                    Text::new(&label)
-                        .with_help_message(&q.hint)
-                        .with_validator(validator(move |v: &str| {
-                            let mut answers = snapshot.clone();
-                            answers.set_text(key, v);
-                            problem_on_confirm(step, key, &answers)
-                        }));
+                let mut prompt = Text::new(&label)
+                    .with_help_message(&q.hint)
+                    .with_validator(check);
                 // The saved answer (else the fixed default) is what Enter keeps: a prompt
                 // has no way to clear pre-typed text but one Backspace at a time.
                 if !q.initial_text().is_empty() {
@@ -103,6 +106,7 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
                     .with_help_message(&q.hint)
                     .without_confirmation()
                     .with_display_mode(PasswordDisplayMode::Masked)
+                    .with_validator(check)
                     .prompt()?;
                 given.set_text(q.key, &answer);
             }
@@ -301,6 +305,10 @@ impl Session {
     /// A step of questions: what it needs read first, its questions, their answers into the
     /// state, then its work; a failed check says why and asks again.
     fn questions(&mut self, step: Step) -> Flow<()> {
+        let intro = step.intro(self.state.answers.protocol);
+        if !intro.is_empty() {
+            outln!("{intro}");
+        }
         loop {
             if let Some(work) = work_before(step, &self.state, &self.found) {
                 self.run(work).map_err(|e| Stop::Failed(e.to_string()))?;
@@ -315,7 +323,12 @@ impl Session {
                 &mut self.state,
                 &mut self.secret,
             );
-            match self.run(work) {
+            let done = if work == Work::Prepare {
+                self.prepare()?
+            } else {
+                self.run(work)
+            };
+            match done {
                 Ok(()) => return Ok(()),
                 Err(why) => outln!("✗ {why}"),
             }
@@ -358,11 +371,8 @@ impl Session {
                     Ok(_) => Err(engine::Error::Refused(said)),
                 }
             }
-            Work::Prepare => {
-                let ids = self.runtime.block_on(engine::prepare(&job))?;
-                results::prepared(&mut self.state, &ids);
-                Ok(())
-            }
+            // Asked and run by `prepare` (it shows what is created and asks first).
+            Work::Prepare => Ok(()),
             Work::CheckMetadata(source) => {
                 let report = self.runtime.block_on(engine::check_metadata(
                     &source,
@@ -382,6 +392,46 @@ impl Session {
                     .block_on(engine::check_tenant(&tenant, &job.authority));
                 let checked = results::tenant_checked(&mut self.state, &report);
                 self.entra_checked(checked)
+            }
+        }
+    }
+
+    /// The Provider step's work: what is created now is shown, and created once confirmed
+    /// (exactly that; if the account changed meanwhile, the new list is shown and asked).
+    fn prepare(&mut self) -> Flow<Result<(), engine::Error>> {
+        outln!("{}", Work::Prepare.busy_text());
+        let job = self.job();
+        let mut plan = match self.runtime.block_on(engine::prepare_plan(&job)) {
+            Ok(plan) => plan,
+            Err(e) => return Ok(Err(e)),
+        };
+        loop {
+            if !plan.changes.is_empty() {
+                outln!("{}", cognito_entra::journey::PREPARE_WHY);
+                for change in &plan.changes {
+                    outln!("  + {}", change.describe());
+                }
+                if !Confirm::new(cognito_entra::journey::PREPARE_ASK)
+                    .with_default(true)
+                    .prompt()?
+                {
+                    return Ok(Err(engine::Error::Refused(
+                        "nothing was created; change the answers, or confirm to create".into(),
+                    )));
+                }
+            }
+            match self.runtime.block_on(engine::prepare_reviewed(&job, &plan)) {
+                Ok(ids) => {
+                    results::prepared(&mut self.state, &ids);
+                    return Ok(Ok(()));
+                }
+                Err(engine::NotApplied::Stale(now)) => {
+                    outln!(
+                        "! The account changed since you confirmed: nothing was created. This is what would be created now:"
+                    );
+                    plan = now;
+                }
+                Err(engine::NotApplied::Failed(e)) => return Ok(Err(e)),
             }
         }
     }
@@ -505,12 +555,32 @@ impl Session {
         }
     }
 
+    /// The OIDC client secret, asked as step 8 asks it (the journey's question).
+    fn ask_secret(&mut self) -> Flow<()> {
+        let asked: Vec<Question> =
+            questions::questions(Step::BackFromEntra, &self.state, &self.found, None)
+                .into_iter()
+                .filter(|q| q.key == "secret")
+                .collect();
+        let given = ask(Step::BackFromEntra, &asked)?;
+        let typed = given.text("secret");
+        if !typed.is_empty() {
+            self.secret = Some(typed);
+        }
+        Ok(())
+    }
+
     fn review(&mut self) -> Flow<()> {
-        let job = self.job();
+        let mut job = self.job();
         outln!("Planning: reading the account and checking Entra…");
         let mut reviewed = loop {
             match self.runtime.block_on(engine::full_plan(&job)) {
                 Ok((plan, ..)) => break plan,
+                Err(engine::Error::SecretNeeded(why)) => {
+                    outln!("{why}.");
+                    self.ask_secret()?;
+                    job = self.job();
+                }
                 Err(advice) => {
                     outln!("{advice}");
                     // A passing fault is worth another try at once; a refusal needs its fix first.
@@ -524,6 +594,9 @@ impl Session {
             }
         };
         loop {
+            if let Some(in_place) = cognito_entra::journey::in_place(&self.state) {
+                outln!("{in_place}");
+            }
             out!("{}", reviewed.render());
             if !Confirm::new("Apply these changes?")
                 .with_default(true)

@@ -66,7 +66,11 @@ pub enum TaskDone {
     Pool(Result<PoolRead, engine::Error>),
     /// The pool that holds the prefix (`None`: free), or why the check failed.
     Domain(String, Result<Option<String>, engine::Error>),
+    /// What the Provider step would create now (shown, then confirmed).
+    PreparePlanned(Result<Plan, engine::Error>),
     Prepared(Result<Ids, engine::Error>),
+    /// The account changed since the creation was confirmed: nothing was made; the plan now.
+    PrepareStale(Plan),
     Metadata(Box<metadata::Report>),
     Tenant(Box<discovery::Report>),
     Planned(Result<Plan, engine::Error>),
@@ -116,7 +120,10 @@ pub enum Cmd {
     CheckDomain(String),
     /// Whether a prefix is free, while the admin is still on the domain step.
     ProbeDomain(String),
-    Prepare,
+    /// Read what exists and plan what the Provider step creates.
+    PlanPrepare,
+    /// Create exactly this (confirmed) plan.
+    Prepare(Plan),
     CheckMetadata {
         source: String,
     },
@@ -175,6 +182,8 @@ pub struct Model {
     pub apply_lines: Vec<(String, LineState)>,
     pub apply_error: Option<engine::Error>,
     pub applying: bool,
+    /// What the Provider step will create, shown for confirmation.
+    pub prepare_plan: Option<Plan>,
     /// Creating the pool, domain and client (the Provider step's work): no Esc out of it.
     pub writing: bool,
     /// The last pasted SAML response, as decode-saml would report it.
@@ -226,6 +235,7 @@ impl Model {
             apply_lines: Vec::new(),
             apply_error: None,
             applying: false,
+            prepare_plan: None,
             writing: false,
             saml_check: None,
             secret: None,
@@ -306,6 +316,9 @@ impl Model {
             Screen::Naming(_) => vec![("Enter", "start"), ("Esc", "back"), ("Ctrl-Q", "quit")],
             Screen::Step(step) => {
                 let mut keys = Vec::new();
+                if step == Step::Provider && self.prepare_plan.is_some() {
+                    return vec![("Enter", "create"), ("Esc", "back to answers"), quit];
+                }
                 match step {
                     Step::EntraPortal => {
                         keys.push(("1-9", "copy"));
@@ -392,7 +405,7 @@ fn judge_fields(form: &mut Form, step: Step, confirming: bool) {
                 // An empty field is not wrong until the step is confirmed.
                 None
             } else if confirming {
-                problem_on_confirm(step, f.key, form)
+                problem_on_confirm(step, f.key, f.required.as_deref(), form)
             } else {
                 problem(step, f.key, form)
             };
@@ -430,6 +443,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
     m.help = false;
     m.domain_probe = DomainProbe::Idle;
     m.saml_check = None;
+    m.prepare_plan = None;
     m.scroll = 0;
     let Some(state) = m.state.as_ref() else {
         return Vec::new();
@@ -689,6 +703,9 @@ fn previous(step: Step) -> Option<Step> {
 }
 
 fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
+    if step == Step::Provider && m.prepare_plan.is_some() {
+        return prepare_key(m, key);
+    }
     if key.code == KeyCode::Esc && m.editing.is_none() {
         // Back a step, answers kept; from the first step, back to the list of setups.
         if m.applying {
@@ -718,6 +735,29 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         Step::TestHandOver => handover_key(m, key),
         _ => form_step_key(m, step, key),
     }
+}
+
+/// The Provider step's confirmation: Enter creates exactly what is shown, Esc goes back to
+/// the answers (nothing created).
+fn prepare_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    match key.code {
+        KeyCode::Enter => match m.prepare_plan.take() {
+            Some(plan) => create_prepared(m, plan),
+            None => Vec::new(),
+        },
+        KeyCode::Esc => {
+            m.prepare_plan = None;
+            m.message.clear();
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn create_prepared(m: &mut Model, plan: Plan) -> Vec<Cmd> {
+    m.busy = Some(Work::Prepare.busy_text());
+    m.writing = true;
+    vec![Cmd::Prepare(plan)]
 }
 
 fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
@@ -761,12 +801,12 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         }
         work => {
             m.busy = Some(work.busy_text());
-            m.writing = work == Work::Prepare;
+            m.writing = false;
             let cmd = match work {
                 Work::ListPools => Cmd::LoadPools,
                 Work::ReadPool(id) => Cmd::LoadPool(id),
                 Work::CheckDomain(prefix) => Cmd::CheckDomain(prefix),
-                Work::Prepare => Cmd::Prepare,
+                Work::Prepare => Cmd::PlanPrepare,
                 Work::CheckMetadata(source) => Cmd::CheckMetadata { source },
                 Work::CheckTenant(tenant) => Cmd::CheckTenant(tenant),
                 Work::Done => return advance(m, step),
@@ -1179,6 +1219,28 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 Vec::new()
             }
         }
+        TaskDone::PreparePlanned(_) if !awaited => Vec::new(),
+        TaskDone::PreparePlanned(Err(e)) => {
+            m.message = e.to_string().lines().map(str::to_string).collect();
+            Vec::new()
+        }
+        // Nothing to create (all of it exists): on at once.
+        TaskDone::PreparePlanned(Ok(plan)) if plan.changes.is_empty() => create_prepared(m, plan),
+        TaskDone::PreparePlanned(Ok(plan)) => {
+            m.prepare_plan = Some(plan);
+            Vec::new()
+        }
+        TaskDone::PrepareStale(now) => {
+            m.message = vec![
+                "! The account changed since you confirmed: nothing was created. This is what would be created now."
+                    .into(),
+            ];
+            if now.changes.is_empty() {
+                return create_prepared(m, now);
+            }
+            m.prepare_plan = Some(now);
+            Vec::new()
+        }
         TaskDone::Prepared(Ok(ids)) => {
             if let Some(state) = m.state.as_mut() {
                 results::prepared(state, &ids);
@@ -1213,6 +1275,13 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 Ok(plan) => {
                     m.message.clear();
                     m.plan = Some(plan);
+                }
+                Err(engine::Error::SecretNeeded(why)) => {
+                    m.message = vec![
+                        format!("{why}."),
+                        "Esc back to step 8 (Back from Entra) and paste the Client secret Value."
+                            .into(),
+                    ]
                 }
                 Err(why) => m.message = why.to_string().lines().map(str::to_string).collect(),
             }

@@ -9,7 +9,7 @@ use cognito_entra::saml_response;
 use cognito_entra::state::{SetupLock, State, StateStore};
 
 use cognito_entra::cognito::apply::Ids;
-use cognito_entra::engine::{self, Job, NotApplied, apply_reviewed, full_plan, prepare};
+use cognito_entra::engine::{self, Job, NotApplied, apply_reviewed, full_plan};
 use cognito_entra::plan::Change;
 
 use super::app::{Cmd, Model, Msg, TaskDone};
@@ -149,7 +149,15 @@ impl Runtime {
                     let _ = tx.send(Msg::DomainProbed(prefix, result));
                 });
             }
-            Cmd::Prepare => self.spawn(async move { TaskDone::Prepared(prepare(&job).await) }),
+            Cmd::PlanPrepare => self
+                .spawn(async move { TaskDone::PreparePlanned(engine::prepare_plan(&job).await) }),
+            Cmd::Prepare(plan) => self.spawn(async move {
+                match engine::prepare_reviewed(&job, &plan).await {
+                    Ok(ids) => TaskDone::Prepared(Ok(ids)),
+                    Err(NotApplied::Stale(now)) => TaskDone::PrepareStale(now),
+                    Err(NotApplied::Failed(e)) => TaskDone::Prepared(Err(e)),
+                }
+            }),
             Cmd::CheckMetadata { source } => self.spawn(async move {
                 TaskDone::Metadata(Box::new(
                     engine::check_metadata(&source, &job.authority, &job.base_dir).await,

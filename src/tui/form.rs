@@ -33,6 +33,8 @@ pub struct Field {
     pub note: Option<Note>,
     /// Not shown (and not validated) in the current state of the form.
     pub hidden: bool,
+    /// Must be answered on confirm: why (the journey's words).
+    pub required: Option<String>,
 }
 
 impl Field {
@@ -50,6 +52,7 @@ impl Field {
             error: None,
             note: None,
             hidden: false,
+            required: None,
         }
     }
 
@@ -91,6 +94,7 @@ impl Field {
             default: q.default,
             on: q.on,
             choice: q.choice,
+            required: q.required,
             ..Field::new(q.key, &q.label, &q.hint, q.input)
         }
     }

@@ -179,10 +179,23 @@ async fn event_loop(
             s.name,
             s.name
         ),
-        (Some(_), Some(s)) => outln!(
-            "Saved — run cognito-entra again to resume {} where you left off.",
-            s.name
-        ),
+        (Some(_), Some(s)) => {
+            outln!(
+                "Saved — run cognito-entra again to resume {} where you left off.",
+                s.name
+            );
+            // A typed secret is memory-only: say so, or the admin expects it back.
+            if model.secret.is_some()
+                && !model
+                    .state
+                    .as_ref()
+                    .is_some_and(cognito_entra::journey::questions::provider_in_cognito)
+            {
+                outln!(
+                    "The client secret you typed is not kept (never written anywhere): the next session asks for it again."
+                );
+            }
+        }
         _ => {}
     }
     code

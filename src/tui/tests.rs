@@ -621,11 +621,37 @@ fn esc_leaves_a_slow_read_and_its_late_answer_moves_nothing() {
     assert_eq!(m.screen, Screen::Step(Step::AttributeMapping));
     assert!(m.plan.is_none(), "the late plan is not shown anywhere");
 
-    // A write (creating the pool, domain and client) is waited for: Esc does nothing.
+    // The Provider step reads and shows what it would create; Enter creates exactly that, and
+    // the write is waited for (Esc does nothing then).
     let mut provider = model_at(Step::Provider, SETUP);
     let cmds = update(&mut provider, key(KeyCode::Enter));
-    assert!(cmds.contains(&Cmd::Prepare), "{cmds:?}");
+    assert!(cmds.contains(&Cmd::PlanPrepare), "{cmds:?}");
+    let setup = provider
+        .setup()
+        .cloned()
+        .unwrap_or_else(|| panic!("no setup"));
+    let to_create = plan::plan(
+        &setup,
+        &Observed::default(),
+        &EntraInput::default(),
+        Options {
+            phase: plan::Phase::Prepare,
+            ..Options::default()
+        },
+    )
+    .unwrap_or_else(|r| panic!("{r:?}"));
+    assert!(!to_create.changes.is_empty());
+    let _ = update(
+        &mut provider,
+        Msg::Task(super::app::TaskDone::PreparePlanned(Ok(to_create.clone()))),
+    );
+    assert_eq!(provider.prepare_plan.as_ref(), Some(&to_create));
+    let shown = draw(&provider, 80, 24);
+    assert!(shown.contains("Create them now?"), "{shown}");
+    assert!(shown.contains("+ "), "{shown}");
+    let cmds = update(&mut provider, key(KeyCode::Enter));
+    assert_eq!(cmds, vec![Cmd::Prepare(to_create)]);
     let _ = update(&mut provider, key(KeyCode::Esc));
     assert_eq!(provider.screen, Screen::Step(Step::Provider));
-    assert!(provider.busy.is_some());
+    assert!(provider.busy.is_some(), "creating is waited for");
 }

@@ -137,7 +137,7 @@ impl Change {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     pub region: String,
     pub changes: Vec<Change>,

@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use cognito_entra::journey::Step;
-use cognito_entra::setup::Protocol;
 
 use super::{Theme, finding_line, instructions, markdown};
 use crate::tui::app::{Model, mapping_rows};
@@ -101,18 +100,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     let t = Theme::of(m);
     let protocol = m.protocol();
     let mut lines: Vec<Line> = Vec::new();
-    let intro = match step {
-        Step::AwsAccount => "Which AWS account and region hold the user pool?",
-        Step::UserPool => "The pool whose users sign in with Entra.",
-        Step::Domain => "The domain hosts the sign-in pages and the URLs Entra calls back.",
-        Step::AppClient => "The app client your application signs users in with.",
-        Step::Provider if protocol == Protocol::Saml => {
-            "How Cognito names Entra, and the SAML options (Space toggles)."
-        }
-        Step::Provider => "How Cognito names Entra, and how it asks for user attributes.",
-        Step::BackFromEntra => "",
-        _ => "",
-    };
+    let intro = step.intro(protocol);
     if step == Step::BackFromEntra {
         // Once checked, the findings need the room more than the instructions (? has them).
         if m.findings.is_empty() && m.facts.is_empty() {
@@ -127,6 +115,27 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
         lines.push(Line::from(intro));
     }
     lines.push(Line::default());
+    if let (Step::Provider, Some(plan)) = (step, &m.prepare_plan) {
+        // What Enter creates, asked once before anything is made.
+        lines.push(Line::from(cognito_entra::journey::PREPARE_WHY));
+        lines.push(Line::default());
+        for change in &plan.changes {
+            lines.push(Line::from(Span::styled(
+                format!("  + {}", change.describe()),
+                t.ok(),
+            )));
+        }
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} Enter creates them · Esc goes back to the answers",
+                cognito_entra::journey::PREPARE_ASK
+            ),
+            t.title(),
+        )));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
     lines.extend(form_lines(&m.form, &t, m.reveal));
     if !m.findings.is_empty() || !m.facts.is_empty() {
         lines.push(Line::default());

@@ -64,6 +64,12 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let mut total = String::new();
     match &m.plan {
         Some(plan) => {
+            if let Some(in_place) = m.state.as_ref().and_then(cognito_entra::journey::in_place) {
+                for row in wrap_hanging(&in_place, width) {
+                    lines.push(Line::from(Span::styled(row, t.dim())));
+                }
+                lines.push(Line::default());
+            }
             for l in plan.render().lines() {
                 // The totals stay in view below the scrolling plan.
                 if l.starts_with("Plan:") || l.starts_with("No changes") {
@@ -84,7 +90,11 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
                 } else {
                     Default::default()
                 };
-                lines.push(Line::from(Span::styled(l.to_string(), style)));
+                // Wrapped here, under the field they belong to (not back at column 0), so
+                // that a row on screen is a row counted for scrolling.
+                for row in wrap_hanging(l, width) {
+                    lines.push(Line::from(Span::styled(row, style)));
+                }
             }
         }
         None => {
@@ -94,18 +104,18 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         }
     }
     let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
-    let overflow = rows > plan_area.height as usize;
-    let scroll = m
-        .scroll
-        .min(rows.saturating_sub(plan_area.height as usize) as u16);
+    let last_start = rows.saturating_sub(plan_area.height as usize) as u16;
+    let scroll = m.scroll.min(last_start);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
         plan_area,
     );
-    if overflow {
-        total.push_str("   (↑↓ scroll)");
+    if scroll < last_start {
+        total.push_str("   ↓ more below");
+    } else if scroll > 0 {
+        total.push_str("   (end; ↑ scrolls back)");
     }
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(total, t.title()))),
@@ -131,4 +141,68 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         Paragraph::new(vec![Line::default(), Line::from(spans)]),
         buttons,
     );
+}
+
+/// A plan line wrapped to `width` columns, its continuation rows indented under the line's
+/// own text (four more than its indent), broken at spaces where it can, inside long words
+/// (URLs, certificates) where it must.
+pub fn wrap_hanging(line: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    if line.chars().count() <= width {
+        return vec![line.to_string()];
+    }
+    let indent = line.chars().take_while(|c| *c == ' ').count();
+    let hang = " ".repeat((indent + 4).min(width / 2));
+    let mut rows = Vec::new();
+    let mut rest: Vec<char> = line.chars().collect();
+    let mut prefix = String::new();
+    loop {
+        let room = width - prefix.chars().count();
+        if rest.len() <= room {
+            rows.push(format!("{prefix}{}", rest.iter().collect::<String>()));
+            return rows;
+        }
+        // The last space that leaves something on this row, else a hard break.
+        let cut = rest[..=room]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&i| i > 0 && rest[..i].iter().any(|c| *c != ' '))
+            .unwrap_or(room);
+        let row: String = rest[..cut].iter().collect();
+        rows.push(format!("{prefix}{}", row.trim_end()));
+        rest = rest[cut..]
+            .iter()
+            .copied()
+            .skip_while(|c| *c == ' ')
+            .collect();
+        prefix.clone_from(&hang);
+        if rest.is_empty() {
+            return rows;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_hanging;
+
+    #[test]
+    fn long_values_wrap_under_their_field_and_every_row_fits() {
+        let line = "      callback_urls = [\"https://app.example.com/a-very-long/callback/path/that-goes-on\", \"https://other.example.com/callback\"]";
+        let rows = wrap_hanging(line, 40);
+        assert!(rows.len() > 2, "{rows:?}");
+        for row in &rows {
+            assert!(row.chars().count() <= 40, "{row:?}");
+        }
+        for row in &rows[1..] {
+            assert!(
+                row.starts_with("          "),
+                "indented under the field: {row:?}"
+            );
+        }
+        // Nothing is lost: the same characters, spaces aside.
+        let text = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+        assert_eq!(text(&rows.concat()), text(line));
+        assert_eq!(wrap_hanging("short", 40), vec!["short".to_string()]);
+    }
 }

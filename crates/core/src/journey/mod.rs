@@ -83,6 +83,25 @@ impl Step {
         }
     }
 
+    /// The one line a step opens with.
+    pub fn intro(self, protocol: Protocol) -> &'static str {
+        match (self, protocol) {
+            (Step::Protocol | Step::AwsAccount, _) => {
+                "Which AWS account and region hold the user pool?"
+            }
+            (Step::UserPool, _) => "The pool whose users sign in with Entra.",
+            (Step::Domain, _) => {
+                "The domain hosts the sign-in pages and the URLs Entra calls back."
+            }
+            (Step::AppClient, _) => "The app client your application signs users in with.",
+            (Step::Provider, Protocol::Saml) => "How Cognito names Entra, and the SAML options.",
+            (Step::Provider, Protocol::Oidc) => {
+                "How Cognito names Entra, and how it asks for user attributes."
+            }
+            _ => "",
+        }
+    }
+
     /// What the step is for, for a face's help (steps with instructions have those instead).
     pub fn about(self) -> &'static str {
         match self {
@@ -98,6 +117,29 @@ impl Step {
             _ => "A default in [brackets] is kept when you answer nothing.",
         }
     }
+}
+
+/// Why the Provider step creates the pool, domain and client before the review, as every
+/// face says it before asking.
+pub const PREPARE_WHY: &str = "The Entra portal needs the Entity ID and the Reply URL, which name the user pool and its domain: these are created now, before the portal step. The identity provider comes after Entra, in the review.";
+
+/// The question that confirms it.
+pub const PREPARE_ASK: &str = "Create them now?";
+
+/// What of the setup already exists in Cognito (as recorded), for the review and `status`:
+/// `None` before anything was created or adopted.
+pub fn in_place(state: &crate::state::State) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(pool) = state.pool_id() {
+        parts.push(format!("user pool {pool}"));
+    }
+    if let Some(domain) = state.aws.domain.as_deref() {
+        parts.push(format!("domain {domain}"));
+    }
+    if let Some(client) = state.aws.client_id.as_deref() {
+        parts.push(format!("app client {client}"));
+    }
+    (!parts.is_empty()).then(|| format!("Already in place: {}.", parts.join(", ")))
 }
 
 /// What choosing a protocol means for the admin, as a new setup's choice shows it.

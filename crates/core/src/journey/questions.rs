@@ -42,6 +42,8 @@ pub struct Question {
     pub on: bool,
     /// A choice's current answer.
     pub choice: usize,
+    /// Must be answered before the step is confirmed; the text says why and where to find it.
+    pub required: Option<String>,
 }
 
 impl Question {
@@ -55,6 +57,7 @@ impl Question {
             default: String::new(),
             on: false,
             choice: 0,
+            required: None,
         }
     }
 
@@ -474,14 +477,29 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                         o.client_id.as_deref().unwrap_or(""),
                         "",
                     ),
-                    Question {
-                        text: secret.unwrap_or_default().to_string(),
-                        ..Question::new(
-                            "secret",
-                            "Client secret Value",
-                            "kept in memory only; leave empty to keep the one Cognito has",
-                            Input::Secret,
-                        )
+                    if provider_in_cognito(state) {
+                        Question {
+                            text: secret.unwrap_or_default().to_string(),
+                            ..Question::new(
+                                "secret",
+                                "Client secret Value",
+                                "kept in memory only; leave empty to keep the one Cognito has",
+                                Input::Secret,
+                            )
+                        }
+                    } else {
+                        Question {
+                            text: secret.unwrap_or_default().to_string(),
+                            required: Some(
+                                "Cognito has no client secret for this provider yet: paste the Value (not the Secret ID) from Certificates & secrets".into(),
+                            ),
+                            ..Question::new(
+                                "secret",
+                                "Client secret Value",
+                                "Certificates & secrets › New client secret › Value; kept in memory only, never saved",
+                                Input::Secret,
+                            )
+                        }
                     },
                     Question::text(
                         "expires",
@@ -542,12 +560,21 @@ pub fn problem(step: Step, key: &str, answers: &dyn Answers) -> Option<String> {
     }
 }
 
-/// `problem`, for the step being confirmed: what may stay empty while typing must be given.
-pub fn problem_on_confirm(step: Step, key: &str, answers: &dyn Answers) -> Option<String> {
+/// `problem`, for the step being confirmed: what may stay empty while typing must be given
+/// (`required`: the question's own reason, for a question that must be answered).
+pub fn problem_on_confirm(
+    step: Step,
+    key: &str,
+    required: Option<&str>,
+    answers: &dyn Answers,
+) -> Option<String> {
     if !shown(step, key, answers) {
         return None;
     }
     let value = answers.text(key);
+    if let Some(why) = required.filter(|_| value.is_empty()) {
+        return Some(why.to_string());
+    }
     match (step, key) {
         (Step::BackFromEntra, "tenant_id") => check_given(Answer::TenantId(&value)),
         (Step::BackFromEntra, "client_id") => check_given(Answer::ClientId(&value)),
@@ -874,6 +901,19 @@ pub fn saml_response_question() -> Question {
         "",
         "",
     )
+}
+
+/// Whether Cognito already has this setup's identity provider (the setup made or updated it):
+/// then an OIDC client secret left empty keeps the one Cognito has.
+pub fn provider_in_cognito(state: &State) -> bool {
+    let name = state.answers.provider_name();
+    ["create", "update"].iter().any(|verb| {
+        state
+            .progress
+            .applied
+            .iter()
+            .any(|a| *a == format!("{verb} identity_provider {name}"))
+    })
 }
 
 /// The setup name a new setup is offered: `corp-saml`, `corp-saml-2`, … — one not taken.
