@@ -157,6 +157,10 @@ fn through_the_wizard(side: &Side, entra: &HttpsServer, flow: Flow) {
         }
     }
     side.keys(&["Enter"]);
+    // What is created now is shown and asked once.
+    let confirm = side.wait("Create them now?");
+    assert!(confirm.contains("+ create user pool"), "{confirm}");
+    side.keys(&["Enter"]);
     side.wait("7 · Entra");
     for i in 0..flow.portal_items() {
         if i > 0 {
@@ -248,6 +252,8 @@ fn through_plain_mode(side: &Side, entra: &HttpsServer, flow: Flow) {
             side.keys(&["Enter"]);
         }
     }
+    side.prompt("Create them now?");
+    side.keys(&["Enter"]);
     side.wait("Go on");
     for _ in 0..flow.portal_items() {
         side.keys(&["Down"]);

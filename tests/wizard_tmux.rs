@@ -122,6 +122,9 @@ impl World {
         self.keys(&["Enter"]);
         self.wait("6 · Provider");
         self.keys(&["Enter"]);
+        // What is created now is shown and asked once.
+        self.wait("Create them now?");
+        self.keys(&["Enter"]);
         self.wait("7 · Entra")
     }
 }
@@ -587,6 +590,9 @@ fn the_plain_prompts_walk_the_same_journey() {
         w.wait(question);
         w.keys(&["Enter"]);
     }
+    let confirm = w.wait("? Create them now?");
+    assert!(confirm.contains("+ create user pool"), "{confirm}");
+    w.keys(&["Enter"]);
     let screen = w.wait("Go on");
     assert!(screen.contains("Identifier (Entity ID):"), "{screen}");
     w.keys(&["Down", "Down", "Enter"]);
@@ -701,6 +707,8 @@ fn scripts_try_gives_a_working_tour() {
     ]);
     keys(&["Enter"]);
     wait("6 · Provider");
+    keys(&["Enter"]);
+    wait("Create them now?");
     keys(&["Enter"]);
     wait("7 · Entra");
     keys(&["Enter"]);
