@@ -178,6 +178,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Take down what a setup created in Cognito (never what it adopted): shows the plan, asks
+    /// once; run again to finish an interrupted one
+    Destroy {
+        #[arg(long, value_name = "NAME")]
+        setup: Option<String>,
+        /// Do not ask before removing
+        #[arg(long)]
+        yes: bool,
+    },
     /// Check a live setup: drift, the provider on the client, certificates, secret expiry
     Doctor {
         #[arg(long, value_name = "NAME")]

@@ -17,6 +17,7 @@ use crate::plan::{self, Change, EntraInput, Options, Phase, Plan};
 use crate::results::PoolRead;
 use crate::setup::{Known, Setup};
 use crate::state::State;
+use crate::teardown::{Present, Removal, Teardown, teardown};
 
 /// Everything a session step needs, copied out of the face's state.
 #[derive(Debug, Clone)]
@@ -437,6 +438,117 @@ pub async fn prepare_reviewed(job: &Job, reviewed: &Plan) -> Result<Ids, NotAppl
         .await
         .map_err(|e| NotApplied::Failed(ApplyFailure::Change(e).error(&job.aws)))?;
     Ok(ids)
+}
+
+/// What `destroy` would remove now: the setup's resources as the account holds them, judged
+/// by what the setup created and what it adopted (`teardown`).
+pub async fn teardown_plan(job: &Job, state: &State) -> Result<Teardown, Error> {
+    let api = api(job).await?;
+    Ok(teardown_with(&api, job, state).await?)
+}
+
+async fn teardown_with(api: &SdkCognito, job: &Job, state: &State) -> Result<Teardown, Error> {
+    let aws = &job.aws;
+    let Some(pool_id) = state.pool_id().map(str::to_string) else {
+        return Ok(Teardown::default());
+    };
+    let client_id = state
+        .answers
+        .app_client
+        .id
+        .clone()
+        .or(state.aws.client_id.clone());
+    let provider = state.answers.provider_name().to_string();
+    let client = async {
+        match &client_id {
+            Some(id) => Some(api.describe_user_pool_client(&pool_id, id).await),
+            None => None,
+        }
+    };
+    let (pool, provider_info, client) = futures_util::future::join3(
+        api.describe_user_pool(&pool_id),
+        api.describe_identity_provider(&pool_id, &provider),
+        client,
+    )
+    .await;
+    let Some(pool) = unless_not_found(pool, aws)? else {
+        return Ok(teardown(state, &Present::default()));
+    };
+    let client = match client {
+        Some(c) => unless_not_found(c, aws)?,
+        None => None,
+    };
+    let present = Present {
+        pool: true,
+        domain: pool.domain,
+        provider: provider_info.map_err(|e| Error::aws(&e, aws))?.is_some(),
+        client: client.map(|c| c.supported_identity_providers),
+    };
+    Ok(teardown(state, &present))
+}
+
+/// Removes exactly the reviewed teardown, in its order, reporting each removal once done (the
+/// caller records it before saying it). The account is read again first: if the teardown is
+/// not what it would be now, nothing is removed and the teardown now comes back.
+pub async fn teardown_reviewed(
+    job: &Job,
+    state: &State,
+    reviewed: &Teardown,
+    mut on_done: impl FnMut(usize, &Removal),
+) -> Result<(), TeardownStopped> {
+    let api = api(job).await.map_err(TeardownStopped::Failed)?;
+    let now = teardown_with(&api, job, state)
+        .await
+        .map_err(TeardownStopped::Failed)?;
+    if now.removals != reviewed.removals {
+        return Err(TeardownStopped::Stale(now));
+    }
+    for (i, removal) in now.removals.iter().enumerate() {
+        let done = match removal {
+            Removal::Unlink {
+                pool_id,
+                client_id,
+                provider,
+            } => match api.describe_user_pool_client(pool_id, client_id).await {
+                Ok(mut client) => {
+                    client
+                        .supported_identity_providers
+                        .retain(|p| p != provider);
+                    api.update_user_pool_client(pool_id, &client).await
+                }
+                Err(e) => Err(e),
+            },
+            Removal::DeleteProvider { pool_id, name } => {
+                api.delete_identity_provider(pool_id, name).await
+            }
+            Removal::DeleteClient { pool_id, client_id } => {
+                api.delete_user_pool_client(pool_id, client_id).await
+            }
+            Removal::DeleteDomain { pool_id, domain } => api.delete_domain(pool_id, domain).await,
+            Removal::DeletePool { pool_id } => api.delete_user_pool(pool_id).await,
+        };
+        done.map_err(|e| {
+            TeardownStopped::Failed(match Error::aws(&e, &job.aws) {
+                Error::Aws { kind, advice } => Error::Aws {
+                    kind,
+                    advice: format!(
+                        "{advice}\nWhat was removed before is recorded; run destroy again to finish."
+                    ),
+                },
+                other => other,
+            })
+        })?;
+        on_done(i, removal);
+    }
+    Ok(())
+}
+
+/// Why a destroy stopped.
+#[derive(Debug)]
+pub enum TeardownStopped {
+    /// The account changed since the review: nothing was removed; the teardown now.
+    Stale(Teardown),
+    Failed(Error),
 }
 
 /// The whole plan: the Entra side checked beside the reads of the account; an unusable Entra

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod check_metadata;
 pub mod check_tenant;
 pub mod decode_saml;
+pub mod destroy;
 pub mod doctor;
 pub mod export;
 pub mod log;

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 /// The operations that change the account.
-pub const WRITE_OPERATIONS: [&str; 8] = [
+pub const WRITE_OPERATIONS: [&str; 11] = [
     "CreateUserPool",
     "CreateUserPoolDomain",
     "CreateIdentityProvider",
@@ -14,6 +14,9 @@ pub const WRITE_OPERATIONS: [&str; 8] = [
     "UpdateUserPoolClient",
     "CreateManagedLoginBranding",
     "DeleteIdentityProvider",
+    "DeleteUserPoolClient",
+    "DeleteUserPoolDomain",
+    "DeleteUserPool",
 ];
 
 pub fn is_write(operation: &str) -> bool {
@@ -152,4 +155,22 @@ pub trait CognitoApi: Sync {
         &self,
         pool_id: &str,
     ) -> impl Future<Output = ApiResult<String>> + Send;
+    /// Deletes (for `destroy`): what is gone already counts as deleted, so a delete whose
+    /// answer was lost can be sent again.
+    fn delete_identity_provider(
+        &self,
+        pool_id: &str,
+        name: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    fn delete_user_pool_client(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    fn delete_domain(
+        &self,
+        pool_id: &str,
+        domain: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    fn delete_user_pool(&self, pool_id: &str) -> impl Future<Output = ApiResult<()>> + Send;
 }

@@ -588,4 +588,61 @@ impl CognitoApi for FakeCognito {
         })
         .await
     }
+
+    async fn delete_identity_provider(&self, pool_id: &str, name: &str) -> ApiResult<()> {
+        let op = "DeleteIdentityProvider";
+        self.with(op, |w| {
+            let pool = pool_mut(w, op, pool_id)?;
+            if pool
+                .clients
+                .values()
+                .any(|c| c.supported_identity_providers.iter().any(|p| p == name))
+            {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidParameter,
+                    op,
+                    format!("Identity provider {name} is used by an app client."),
+                ));
+            }
+            pool.providers.remove(name);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_user_pool_client(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
+        let op = "DeleteUserPoolClient";
+        self.with(op, |w| {
+            pool_mut(w, op, pool_id)?.clients.remove(client_id);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_domain(&self, pool_id: &str, domain: &str) -> ApiResult<()> {
+        let op = "DeleteUserPoolDomain";
+        self.with(op, |w| {
+            pool_mut(w, op, pool_id)?.pool.domain = None;
+            w.domains.remove(domain);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_user_pool(&self, pool_id: &str) -> ApiResult<()> {
+        let op = "DeleteUserPool";
+        self.with(op, |w| {
+            // Cognito refuses while a domain is on the pool.
+            if pool_mut(w, op, pool_id)?.pool.domain.is_some() {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidParameter,
+                    op,
+                    "The user pool has a domain configured: delete the domain first.",
+                ));
+            }
+            w.pools.remove(pool_id);
+            Ok(())
+        })
+        .await
+    }
 }

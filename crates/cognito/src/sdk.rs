@@ -684,6 +684,81 @@ impl CognitoApi for SdkCognito {
         .await
     }
 
+    async fn delete_identity_provider(&self, pool_id: &str, name: &str) -> ApiResult<()> {
+        const OP: &str = "DeleteIdentityProvider";
+        let started = self.record(OP);
+        match self
+            .client
+            .delete_identity_provider()
+            .user_pool_id(pool_id)
+            .provider_name(name)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(self.map_err(OP, e, started)),
+        }
+        self.wrote(OP).await;
+        Ok(())
+    }
+
+    async fn delete_user_pool_client(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
+        const OP: &str = "DeleteUserPoolClient";
+        let started = self.record(OP);
+        match self
+            .client
+            .delete_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_id(client_id)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(self.map_err(OP, e, started)),
+        }
+        self.wrote(OP).await;
+        Ok(())
+    }
+
+    async fn delete_domain(&self, pool_id: &str, domain: &str) -> ApiResult<()> {
+        const OP: &str = "DeleteUserPoolDomain";
+        let started = self.record(OP);
+        match self
+            .client
+            .delete_user_pool_domain()
+            .user_pool_id(pool_id)
+            .domain(domain)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(self.map_err(OP, e, started)),
+        }
+        self.wrote(OP).await;
+        Ok(())
+    }
+
+    async fn delete_user_pool(&self, pool_id: &str) -> ApiResult<()> {
+        const OP: &str = "DeleteUserPool";
+        let started = self.record(OP);
+        match self
+            .client
+            .delete_user_pool()
+            .user_pool_id(pool_id)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(self.map_err(OP, e, started)),
+        }
+        self.wrote(OP).await;
+        Ok(())
+    }
+
     async fn describe_identity_provider(
         &self,
         pool_id: &str,

@@ -16,3 +16,4 @@ pub mod resolve;
 pub mod secrets;
 pub mod setup;
 pub mod state;
+pub mod teardown;

@@ -64,9 +64,9 @@ impl Removal {
             Removal::DeleteProvider { name, .. } => format!("delete identity provider {name}"),
             Removal::DeleteClient { client_id, .. } => format!("delete app client {client_id}"),
             Removal::DeleteDomain { domain, .. } => format!("delete domain {domain}"),
-            Removal::DeletePool { pool_id } => format!(
-                "delete user pool {pool_id}, with its users, clients and providers"
-            ),
+            Removal::DeletePool { pool_id } => {
+                format!("delete user pool {pool_id}, with its users, clients and providers")
+            }
         }
     }
 }
@@ -142,8 +142,9 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
     let client_id = client_adopted.clone().or(state.aws.client_id.clone());
     if let (Some(client_id), Some(listed)) = (&client_id, &present.client) {
         if client_adopted.is_some() {
-            out.kept
-                .push(format!("app client {client_id} stays: the setup adopted it"));
+            out.kept.push(format!(
+                "app client {client_id} stays: the setup adopted it"
+            ));
             if listed.contains(&provider) {
                 out.removals.push(Removal::Unlink {
                     pool_id: pool_id.clone(),

@@ -1,0 +1,93 @@
+//! `cognito-entra destroy --setup NAME`: take down what a setup created in Cognito (never
+//! what it adopted), after showing the plan and asking once. Each removal is recorded before
+//! it is printed; an interrupted destroy finishes when run again, a finished one is a no-op.
+
+use std::io::{IsTerminal, Write};
+
+use cognito_entra::engine::{Job, TeardownStopped, teardown_plan, teardown_reviewed};
+use cognito_entra::teardown::record_torn_down;
+
+use super::source::saved_setup_name;
+use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
+
+pub fn run(ctx: &Context, setup: Option<&str>, yes: bool) -> CommandResult {
+    let store = ctx.store()?;
+    let name = saved_setup_name(&store, setup)?;
+    let lock = store.lock(&name)?;
+    let mut state = store.load_existing(&name)?;
+    let job = Job::from_state(&state, &ctx.given(), &ctx.global.authority, None);
+    let mut reviewed = block_on(teardown_plan(&job, &state))?
+        .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    loop {
+        outln!(
+            "{name} ({} · {})",
+            state.answers.protocol.label(),
+            state.answers.region
+        );
+        out!("{}", reviewed.render());
+        if reviewed.removals.is_empty() {
+            if !state.progress.applied.is_empty() || state.aws.user_pool_id.is_some() {
+                record_torn_down(&mut state);
+                lock.save(&mut state)?;
+            }
+            return Ok(EXIT_OK);
+        }
+        if !yes {
+            confirm()?;
+        }
+        let total = reviewed.removals.len();
+        let mut saved = Ok(());
+        let outcome = block_on(teardown_reviewed(
+            &job,
+            &state.clone(),
+            &reviewed,
+            |i, r| {
+                // Recorded, then said.
+                state.record_applied(r.id());
+                if saved.is_ok() {
+                    saved = lock.save(&mut state);
+                }
+                outln!("  ✓ {}/{total} {}", i + 1, r.describe());
+            },
+        ))?;
+        saved?;
+        match outcome {
+            Ok(()) => {
+                record_torn_down(&mut state);
+                lock.save(&mut state)?;
+                outln!(
+                    "\n{name} is taken down; its answers are kept (`cognito-entra wizard` sets it up again)."
+                );
+                return Ok(EXIT_OK);
+            }
+            Err(TeardownStopped::Stale(now)) => {
+                outln!(
+                    "! The account changed since this plan was made: nothing was removed. This is what destroy would do now:"
+                );
+                reviewed = now;
+            }
+            Err(TeardownStopped::Failed(e)) => {
+                return Err(Failure::Failed(format!("error: {e}")));
+            }
+        }
+    }
+}
+
+fn confirm() -> Result<(), Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "error: destroy needs a yes before removing anything, and there is no terminal to ask in\n  fix: review the plan above, then run again with --yes".into(),
+        ));
+    }
+    out!("\nRemove these? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Failed(format!("error: cannot read the answer: {e}")))?;
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::Failed("Nothing was removed.".into()))
+    }
+}
