@@ -101,6 +101,11 @@ fn what_a_setup_created_goes_and_a_second_run_is_a_no_op() {
     let sdk = env.moto.sdk(REGION);
     assert_eq!(block_on(sdk.list_user_pools()).unwrap_or_default().len(), 1);
 
+    let listed = ok(&run(env.moto.cmd(&env.state()).args(["setups"])));
+    assert!(
+        listed.contains("created: user pool") && listed.contains("domain made-login"),
+        "{listed}"
+    );
     let first = ok(&env.destroy("made"));
     assert!(first.contains("delete domain made-login"), "{first}");
     assert!(first.contains("delete user pool"), "{first}");

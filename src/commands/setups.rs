@@ -26,13 +26,23 @@ pub fn run(ctx: &Context) -> CommandResult {
     );
     for summary in &list {
         match &summary.state {
-            Ok(state) => outln!(
-                "{:<width$}  {:<9}{:<36}{}",
-                summary.name,
-                state.answers.protocol.label(),
-                progress_label(&state.progress.steps_done, state.answers.protocol),
-                ago(&state.updated, now)
-            ),
+            Ok(state) => {
+                outln!(
+                    "{:<width$}  {:<9}{:<36}{}",
+                    summary.name,
+                    state.answers.protocol.label(),
+                    progress_label(&state.progress.steps_done, state.answers.protocol),
+                    ago(&state.updated, now)
+                );
+                // What `destroy` would take down, and what it would leave.
+                let (created, adopted) = cognito_entra::teardown::ownership(state);
+                if !created.is_empty() {
+                    outln!("{:<width$}  created: {}", "", created.join(", "));
+                }
+                if !adopted.is_empty() {
+                    outln!("{:<width$}  adopted: {}", "", adopted.join(", "));
+                }
+            }
             Err(e) => {
                 let first = e.to_string();
                 let first = first.lines().next().unwrap_or_default().to_string();

@@ -181,6 +181,33 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
     out
 }
 
+/// What the setup made in Cognito and what it adopted, as recorded, for `setups` and the
+/// welcome list: `(created, adopted)`, each a list of "user pool eu-west-1_x" and the like.
+pub fn ownership(state: &State) -> (Vec<String>, Vec<String>) {
+    let (mut created, mut adopted) = (Vec::new(), Vec::new());
+    let applied = |id: String| state.progress.applied.contains(&id);
+    match (&state.answers.user_pool.id, &state.aws.user_pool_id) {
+        (Some(id), _) => adopted.push(format!("user pool {id}")),
+        (None, Some(id)) => created.push(format!("user pool {id}")),
+        (None, None) => {}
+    }
+    if let Some(prefix) = &state.answers.domain.prefix
+        && applied(format!("create domain {prefix}"))
+    {
+        created.push(format!("domain {prefix}"));
+    }
+    match (&state.answers.app_client.id, &state.aws.client_id) {
+        (Some(id), _) => adopted.push(format!("app client {id}")),
+        (None, Some(id)) => created.push(format!("app client {id}")),
+        (None, None) => {}
+    }
+    let provider = state.answers.provider_name();
+    if applied(format!("create identity_provider {provider}")) {
+        created.push(format!("identity provider {provider}"));
+    }
+    (created, adopted)
+}
+
 /// Once every removal is done: the setup no longer has Cognito resources. Its answers stay
 /// (it can be set up again); its record of AWS, applied changes and the steps that made them
 /// go, so `status` and a resumed wizard see a setup at its start.
