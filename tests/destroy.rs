@@ -251,3 +251,49 @@ fn a_destroy_killed_halfway_finishes_when_run_again() {
             .is_empty()
     );
 }
+
+/// The wizard's list offers destroy for a saved setup: the same plan, asked once (Esc keeps
+/// everything), then the removals as they finish.
+#[test]
+fn the_wizard_destroys_a_saved_setup_from_its_list() {
+    let env = Env::new();
+    let config = env.config("listed", "name = \"listed-users\"", "name = \"web\"");
+    env.apply(&config);
+    let tmux = Tmux::start(80, 24);
+    let line = format!(
+        "cd {dir} && env -u DISPLAY AWS_ENDPOINT_URL={moto} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=1 AWS_REGION={REGION} COGNITO_ENTRA_STATE_DIR={state} {bin}; echo \"EX\"\"IT-$?\"",
+        dir = sh_quote(&env.dir.path().display().to_string()),
+        moto = env.moto.endpoint(),
+        state = sh_quote(&env.state().display().to_string()),
+        bin = sh_quote(bin()),
+    );
+    tmux.type_line(&line);
+    let wait = |text: &str| tmux.wait_for_text(text, Duration::from_secs(30));
+    let list = wait("Federate an Amazon Cognito");
+    assert!(list.contains("d destroy"), "{list}");
+    // Esc on the plan keeps everything.
+    tmux.cmd(&["send-keys", "-t", "0", "d"]);
+    let plan = wait("Remove these?");
+    assert!(plan.contains("delete user pool"), "{plan}");
+    assert!(plan.contains("delete domain listed-login"), "{plan}");
+    tmux.cmd(&["send-keys", "-t", "0", "Escape"]);
+    wait("Federate an Amazon Cognito");
+    let sdk = env.moto.sdk(REGION);
+    assert_eq!(block_on(sdk.list_user_pools()).unwrap_or_default().len(), 1);
+    tmux.cmd(&["send-keys", "-t", "0", "d"]);
+    wait("Remove these?");
+    tmux.cmd(&["send-keys", "-t", "0", "Enter"]);
+    let done = wait("Taken down");
+    assert!(done.contains("✓"), "{done}");
+    assert!(
+        block_on(sdk.list_user_pools())
+            .unwrap_or_default()
+            .is_empty()
+    );
+    tmux.cmd(&["send-keys", "-t", "0", "Enter"]);
+    wait("Federate an Amazon Cognito");
+    tmux.cmd(&["send-keys", "-t", "0", "q"]);
+    assert!(wait("EXIT-").contains("EXIT-0"));
+    let again = ok(&env.destroy("listed"));
+    assert!(again.contains("Nothing to remove"), "{again}");
+}

@@ -22,6 +22,7 @@ use cognito_entra::results::{self, PoolRead};
 use cognito_entra::saml_response::Decoded;
 use cognito_entra::setup::{Protocol, Setup, Values, derive};
 use cognito_entra::state::State;
+use cognito_entra::teardown::Teardown;
 
 use super::form::{Form, Note};
 
@@ -39,6 +40,8 @@ pub enum Screen {
     Welcome,
     Naming(Protocol),
     Step(Step),
+    /// Taking a saved setup down: its plan, asked once, then its progress.
+    Destroy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +81,12 @@ pub enum TaskDone {
     Applied(Result<Vec<ForEntra>, engine::Error>),
     /// The account changed since the review: nothing was written; the plan now.
     Stale(Plan),
+    /// What taking the setup down would remove now.
+    TeardownPlanned(Result<Teardown, engine::Error>),
+    /// One removal done (recorded, then shown).
+    Removed(usize, String),
+    /// The teardown ended: all removed, stale (nothing removed; the plan now), or stopped.
+    TornDown(Result<(), engine::TeardownStopped>),
     /// A pasted SAML response, decoded and judged against the setup.
     SamlChecked(Box<Result<Decoded, String>>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
@@ -111,6 +120,10 @@ pub enum Cmd {
     Save,
     /// Let go of the setup (its lock) and list the saved setups again.
     Release,
+    /// Read what taking the locked setup down would remove.
+    PlanTeardown,
+    /// Remove exactly this (confirmed) teardown.
+    Teardown(Teardown),
     Copy {
         what: String,
         value: String,
@@ -184,6 +197,11 @@ pub struct Model {
     pub applying: bool,
     /// What the Provider step will create, shown for confirmation.
     pub prepare_plan: Option<Plan>,
+    /// The teardown of the setup being destroyed, and the removals done so far.
+    pub teardown: Option<Teardown>,
+    pub removed: usize,
+    /// The setup was opened to be destroyed, not resumed.
+    pub destroying: bool,
     /// Creating the pool, domain and client (the Provider step's work): no Esc out of it.
     pub writing: bool,
     /// The last pasted SAML response, as decode-saml would report it.
@@ -236,6 +254,9 @@ impl Model {
             apply_error: None,
             applying: false,
             prepare_plan: None,
+            teardown: None,
+            removed: 0,
+            destroying: false,
             writing: false,
             saml_check: None,
             secret: None,
@@ -307,6 +328,13 @@ impl Model {
             ("?", "help")
         };
         match self.screen {
+            Screen::Welcome if self.selected < self.rows.len() => vec![
+                ("↑↓", "move"),
+                ("Enter", "resume"),
+                ("d", "destroy"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
             Screen::Welcome => vec![
                 ("↑↓", "move"),
                 ("Enter", "choose"),
@@ -314,6 +342,16 @@ impl Model {
                 ("q", "quit"),
             ],
             Screen::Naming(_) => vec![("Enter", "start"), ("Esc", "back"), ("Ctrl-Q", "quit")],
+            Screen::Destroy
+                if self.removed == 0
+                    && self
+                        .teardown
+                        .as_ref()
+                        .is_some_and(|t| !t.removals.is_empty()) =>
+            {
+                vec![("Enter", "remove"), ("Esc", "keep it"), ("q", "quit")]
+            }
+            Screen::Destroy => vec![("Enter", "back to the list"), ("q", "quit")],
             Screen::Step(step) => {
                 let mut keys = Vec::new();
                 if step == Step::Provider && self.prepare_plan.is_some() {
@@ -606,6 +644,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     }
     match m.screen {
         Screen::Welcome => welcome_key(m, key),
+        Screen::Destroy => destroy_key(m, key),
         Screen::Naming(protocol) => match key.code {
             KeyCode::Esc => {
                 m.screen = Screen::Welcome;
@@ -632,9 +671,32 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     }
 }
 
+/// The destroy screen: Enter removes exactly the plan shown, Esc leaves the setup as it is.
+fn destroy_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    match key.code {
+        KeyCode::Esc => vec![Cmd::Release],
+        KeyCode::Enter => match m.teardown.clone() {
+            Some(t) if !t.removals.is_empty() && m.removed == 0 => {
+                m.busy = Some("Removing…".into());
+                m.applying = true;
+                vec![Cmd::Teardown(t)]
+            }
+            _ => vec![Cmd::Release],
+        },
+        _ => Vec::new(),
+    }
+}
+
 fn welcome_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let n = m.welcome_len();
     match key.code {
+        KeyCode::Char('d') if m.selected < m.rows.len() => {
+            m.destroying = true;
+            return vec![Cmd::Lock {
+                name: m.rows[m.selected].name.clone(),
+                protocol: None,
+            }];
+        }
         KeyCode::Up => m.selected = (m.selected + n - 1) % n,
         KeyCode::Down | KeyCode::Tab => m.selected = (m.selected + 1) % n,
         KeyCode::Enter => {
@@ -665,6 +727,15 @@ fn locked(m: &mut Model, result: Result<Box<State>, String>) -> Vec<Cmd> {
             m.screen = Screen::Welcome;
             m.message = vec![why];
             Vec::new()
+        }
+        Ok(state) if m.destroying => {
+            m.state = Some(*state);
+            m.screen = Screen::Destroy;
+            m.teardown = None;
+            m.removed = 0;
+            m.message.clear();
+            m.busy = Some("Reading what this setup has in Cognito…".into());
+            vec![Cmd::PlanTeardown]
         }
         Ok(state) => {
             let step = next_step(&state.progress.steps_done).unwrap_or(Step::TestHandOver);
@@ -1315,6 +1386,48 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 "  The plan below is what applying would do now; review it and apply again.".into(),
             ];
             Vec::new()
+        }
+        TaskDone::TeardownPlanned(_) if !awaited => Vec::new(),
+        TaskDone::TeardownPlanned(result) => {
+            match result {
+                Ok(t) => m.teardown = Some(t),
+                Err(e) => m.message = e.to_string().lines().map(str::to_string).collect(),
+            }
+            Vec::new()
+        }
+        TaskDone::Removed(i, id) => {
+            m.removed = i + 1;
+            if let Some(state) = m.state.as_mut() {
+                state.record_applied(id);
+            }
+            m.busy = Some("Removing…".into());
+            vec![Cmd::Save]
+        }
+        TaskDone::TornDown(result) => {
+            m.applying = false;
+            match result {
+                Ok(()) => {
+                    if let Some(state) = m.state.as_mut() {
+                        cognito_entra::teardown::record_torn_down(state);
+                    }
+                    m.message = vec![
+                        "✓ Taken down. Its answers are kept: choose it in the list to set it up again."
+                            .into(),
+                    ];
+                }
+                Err(engine::TeardownStopped::Stale(now)) => {
+                    m.removed = 0;
+                    m.teardown = Some(now);
+                    m.message = vec![
+                        "! The account changed since this plan was read: nothing was removed. This is what destroy would do now."
+                            .into(),
+                    ];
+                }
+                Err(engine::TeardownStopped::Failed(e)) => {
+                    m.message = e.to_string().lines().map(str::to_string).collect();
+                }
+            }
+            vec![Cmd::Save]
         }
         TaskDone::SamlChecked(result) => {
             m.saml_check = Some(*result);

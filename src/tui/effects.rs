@@ -168,6 +168,24 @@ impl Runtime {
                     engine::check_tenant(&tenant, &job.authority).await,
                 ))
             }),
+            Cmd::PlanTeardown => {
+                let Some(state) = m.state.clone() else { return };
+                self.spawn(async move {
+                    TaskDone::TeardownPlanned(engine::teardown_plan(&job, &state).await)
+                })
+            }
+            Cmd::Teardown(reviewed) => {
+                let Some(state) = m.state.clone() else { return };
+                let tx = self.tx.clone();
+                self.spawn(async move {
+                    let progress = |i: usize, r: &cognito_entra::teardown::Removal| {
+                        let _ = tx.send(Msg::Task(TaskDone::Removed(i, r.id())));
+                    };
+                    TaskDone::TornDown(
+                        engine::teardown_reviewed(&job, &state, &reviewed, progress).await,
+                    )
+                })
+            }
             Cmd::Plan => self.spawn(async move {
                 TaskDone::Planned(full_plan(&job).await.map(|(plan, ..)| plan))
             }),

@@ -6,6 +6,9 @@
 
 use crate::state::State;
 
+/// What destroy does, for a face's help.
+pub const ABOUT: &str = "Destroy removes from Cognito what this setup created: the pool it made (with its domain, clients and users), or on a pool it adopted, its provider, its client and its domain. A pool or client it adopted stays; an adopted client only stops offering the provider. The setup's answers are kept, so it can be set up again. Nothing changes in Entra: delete the enterprise application or app registration there yourself.";
+
 /// One removal, in the order they run: the client's link to the provider first, then the
 /// provider, the client, the domain, the pool (Cognito refuses to delete a pool that still
 /// has a domain).

@@ -91,6 +91,7 @@ pub fn view(frame: &mut Frame, m: &Model) {
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
     match m.screen {
         Screen::Welcome | Screen::Naming(_) => welcome::view(frame, main, m),
+        Screen::Destroy => destroy(frame, main, m),
         Screen::Step(step) => {
             let [side, body] =
                 Layout::horizontal([Constraint::Length(20), Constraint::Min(20)]).areas(main);
@@ -220,6 +221,50 @@ fn key_bar(frame: &mut Frame, area: Rect, m: &Model) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// Taking a setup down: the plan (what goes, what stays), then its progress.
+fn destroy(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let name = m.setup().map(|s| s.name.clone()).unwrap_or_default();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" Destroy {name} "), t.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [content, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let mut lines = Vec::new();
+    if let Some(plan) = &m.teardown {
+        for (i, row) in plan.render().lines().enumerate() {
+            let style = if i > 0 && i <= m.removed {
+                t.ok()
+            } else if row.trim_start().starts_with('=') {
+                t.dim()
+            } else {
+                Default::default()
+            };
+            let row = if i > 0 && i <= m.removed {
+                row.replacen("  - ", "  ✓ ", 1)
+            } else {
+                row.to_string()
+            };
+            lines.push(Line::from(Span::styled(row, style)));
+        }
+        if !plan.removals.is_empty() && m.removed == 0 && !m.applying {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                "Remove these? Enter removes them · Esc keeps the setup as it is",
+                t.title(),
+            )));
+        }
+    }
+    lines.push(Line::default());
+    for msg in &m.message {
+        lines.push(Line::from(msg.clone()));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), content);
+    status_line(frame, status, m);
+}
+
 /// The help for the screen: what it is for, and the full portal steps where there are some.
 fn help(frame: &mut Frame, m: &Model) {
     let area = frame.area();
@@ -253,6 +298,7 @@ pub fn help_text(m: &Model) -> String {
             instructions(step, m.setup())
         }
         Screen::Step(step) => format!("{}\n\n{}", step.about(), FORM_KEYS),
+        Screen::Destroy => cognito_entra::teardown::ABOUT.to_string(),
     };
     format!("{specific}\n\n{general}")
 }
