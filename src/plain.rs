@@ -399,7 +399,7 @@ impl Session {
     /// The Provider step's work: what is created now is shown, and created once confirmed
     /// (exactly that; if the account changed meanwhile, the new list is shown and asked).
     fn prepare(&mut self) -> Flow<Result<(), engine::Error>> {
-        outln!("{}", Work::Prepare.busy_text());
+        outln!("Reading what already exists in Cognito…");
         let job = self.job();
         let mut plan = match self.runtime.block_on(engine::prepare_plan(&job)) {
             Ok(plan) => plan,
@@ -407,10 +407,14 @@ impl Session {
         };
         loop {
             if !plan.changes.is_empty() {
-                outln!("{}", cognito_entra::journey::PREPARE_WHY);
+                outln!(
+                    "{}",
+                    cognito_entra::journey::prepare_why(self.state.answers.protocol)
+                );
                 for change in &plan.changes {
                     outln!("  + {}", change.describe());
                 }
+                outln!("{}", Work::Prepare.busy_text());
                 if !Confirm::new(cognito_entra::journey::PREPARE_ASK)
                     .with_default(true)
                     .prompt()?
@@ -423,6 +427,9 @@ impl Session {
             match self.runtime.block_on(engine::prepare_reviewed(&job, &plan)) {
                 Ok(ids) => {
                     results::prepared(&mut self.state, &ids);
+                    for change in &plan.changes {
+                        outln!("  ✓ {}", change.describe());
+                    }
                     return Ok(Ok(()));
                 }
                 Err(engine::NotApplied::Stale(now)) => {

@@ -587,6 +587,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
 }
 
 fn on_edit(m: &mut Model) {
+    // What Enter said ("fix the fields marked ✗") is about the answers before this edit.
+    if matches!(m.screen, Screen::Step(_)) {
+        m.message.clear();
+    }
     if matches!(m.screen, Screen::Step(Step::BackFromEntra)) {
         // What the check said is about the answer before this edit: it goes with it.
         m.entra_ok = false;
@@ -605,14 +609,32 @@ fn on_edit(m: &mut Model) {
     }
 }
 
+/// Quitting keeps what was typed on the step when it passes the rules as typed (a resumed
+/// session shows it again); nothing runs, and the step is not marked done.
+fn keep_typed_answers(m: &mut Model) {
+    let Screen::Step(step) = m.screen else { return };
+    if m.form.fields.is_empty() || m.busy.is_some() {
+        return;
+    }
+    judge_fields(&mut m.form, step, false);
+    if m.form.has_errors() {
+        return;
+    }
+    if let Some(state) = m.state.as_mut() {
+        let _ = commit(step, &m.form, &mut m.found, state, &mut m.secret);
+    }
+}
+
 fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     // Anywhere: Ctrl-C stops (saved), Ctrl-Q saves and quits.
     if ctrl && key.code == KeyCode::Char('c') {
+        keep_typed_answers(m);
         m.exit = Some(Exit::Interrupted);
         return vec![Cmd::Save];
     }
     if (ctrl && key.code == KeyCode::Char('q')) || (key.code == KeyCode::Char('q') && !m.typing()) {
+        keep_typed_answers(m);
         m.exit = Some(if m.screen == Screen::Step(Step::TestHandOver) {
             Exit::Done
         } else {
@@ -1350,7 +1372,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 Err(engine::Error::SecretNeeded(why)) => {
                     m.message = vec![
                         format!("{why}."),
-                        "Esc back to step 8 (Back from Entra) and paste the Client secret Value."
+                        "Go back to step 8, Back from Entra (Esc twice), and paste the Client secret Value there."
                             .into(),
                     ]
                 }

@@ -655,3 +655,38 @@ fn esc_leaves_a_slow_read_and_its_late_answer_moves_nothing() {
     assert_eq!(provider.screen, Screen::Step(Step::Provider));
     assert!(provider.busy.is_some(), "creating is waited for");
 }
+
+/// Quitting keeps what was typed and passes the rules as typed: the tenant and client IDs
+/// of a step whose check never ran are there on resume (they were lost before).
+#[test]
+fn quitting_keeps_the_typed_answers_of_the_step() {
+    let oidc_text = SETUP
+        .replace("protocol = \"saml\"", "protocol = \"oidc\"")
+        .replace("[saml]\nmetadata_url = \"https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/federationmetadata/2007-06/federationmetadata.xml?appid=3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c\"\nidp_initiated = true\n", "");
+    let mut m = model_at(Step::BackFromEntra, &oidc_text);
+    for c in "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b".chars() {
+        let _ = update(&mut m, key(KeyCode::Char(c)));
+    }
+    let _ = update(&mut m, key(KeyCode::Tab));
+    for c in "3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c".chars() {
+        let _ = update(&mut m, key(KeyCode::Char(c)));
+    }
+    // Enter: the secret is missing, nothing is checked.
+    let cmds = update(&mut m, key(KeyCode::Enter));
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::CheckTenant(_))),
+        "{cmds:?}"
+    );
+    let cmds = update(&mut m, ctrl('q'));
+    assert_eq!(cmds, vec![Cmd::Save]);
+    let oidc = m.setup().map(|s| s.oidc()).unwrap_or_default();
+    assert_eq!(
+        oidc.tenant_id.as_deref(),
+        Some("8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b")
+    );
+    assert_eq!(
+        oidc.client_id.as_deref(),
+        Some("3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c")
+    );
+    assert!(!m.done(Step::BackFromEntra), "kept, not confirmed");
+}

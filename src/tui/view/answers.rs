@@ -107,7 +107,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
             lines.extend(markdown(&instructions(Step::BackFromEntra, m.setup()), &t));
         } else {
             lines.push(Line::from(Span::styled(
-                "Checked. ? shows where each value is in Entra.",
+                "Checked. F1 shows where each value is in Entra.",
                 t.dim(),
             )));
         }
@@ -117,7 +117,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     lines.push(Line::default());
     if let (Step::Provider, Some(plan)) = (step, &m.prepare_plan) {
         // What Enter creates, asked once before anything is made.
-        lines.push(Line::from(cognito_entra::journey::PREPARE_WHY));
+        lines.push(Line::from(cognito_entra::journey::prepare_why(protocol)));
         lines.push(Line::default());
         for change in &plan.changes {
             lines.push(Line::from(Span::styled(

@@ -121,7 +121,16 @@ impl Step {
 
 /// Why the Provider step creates the pool, domain and client before the review, as every
 /// face says it before asking.
-pub const PREPARE_WHY: &str = "The Entra portal needs the Entity ID and the Reply URL, which name the user pool and its domain: these are created now, before the portal step. The identity provider comes after Entra, in the review.";
+pub fn prepare_why(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Saml => {
+            "The Entra portal needs the Entity ID and the Reply URL, which name the user pool and its domain: these are created now, before the portal step. The identity provider comes after Entra, in the review."
+        }
+        Protocol::Oidc => {
+            "The Entra portal needs the Redirect URI, which names the pool's domain: the pool, domain and client are created now, before the portal step. The identity provider comes after Entra, in the review."
+        }
+    }
+}
 
 /// The question that confirms it.
 pub const PREPARE_ASK: &str = "Create them now?";

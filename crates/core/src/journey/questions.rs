@@ -634,8 +634,14 @@ pub fn work_before(step: Step, state: &State, found: &Found) -> Option<Work> {
         .pool_id()
         .map(str::to_string)
         .filter(|id| found.pool_read.as_ref() != Some(id));
+    let made_pool = made_by_setup(
+        state.answers.user_pool.id.as_ref(),
+        state.aws.user_pool_id.as_ref(),
+    );
+    let made_unlisted = made_pool.is_some_and(|id| !found.pools.iter().any(|p| p.id == id));
     match step {
-        Step::UserPool if !found.pools_listed => Some(Work::ListPools),
+        // The setup's own pool, made since the list was read, is offered too.
+        Step::UserPool if !found.pools_listed || made_unlisted => Some(Work::ListPools),
         Step::Domain | Step::AppClient | Step::AttributeMapping => unread_pool.map(Work::ReadPool),
         _ => None,
     }
@@ -765,6 +771,10 @@ pub fn commit(
         Step::BackFromEntra => match setup.protocol {
             Protocol::Saml => {
                 let source = answers.text("metadata");
+                if source.is_empty() {
+                    // Nothing given yet (a step left before it was answered): nothing to keep.
+                    return Work::Done;
+                }
                 let mut s = setup.saml();
                 if source.contains("://") {
                     s.metadata_url = Some(source.clone());
@@ -782,9 +792,15 @@ pub fn commit(
             }
             Protocol::Oidc => {
                 let tenant = answers.text("tenant_id");
+                let client = answers.text("client_id");
                 let mut o = setup.oidc();
-                o.tenant_id = Some(tenant.clone());
-                o.client_id = Some(answers.text("client_id"));
+                // What is empty was not given yet: the saved answer is not wiped by it.
+                if !tenant.is_empty() {
+                    o.tenant_id = Some(tenant.clone());
+                }
+                if !client.is_empty() {
+                    o.client_id = Some(client);
+                }
                 setup.oidc = Some(o);
                 let typed = answers.text("secret");
                 if !typed.is_empty() {
@@ -1008,6 +1024,31 @@ mod tests {
         assert_eq!(
             state.answers.domain.prefix.as_deref(),
             Some("corp-sso-login")
+        );
+    }
+
+    /// The pool the setup made since the account's pools were listed is offered too: the
+    /// list is read again (the picker offered only "Create a new pool" after going back).
+    #[test]
+    fn the_setups_own_pool_made_after_the_listing_is_listed_again() {
+        let mut state = State::new(crate::setup::Setup::blank("corp", Protocol::Saml));
+        let mut f = found();
+        f.pools_listed = true;
+        assert_eq!(work_before(Step::UserPool, &state, &f), None);
+        state.aws.user_pool_id = Some("eu-west-1_made".into());
+        assert_eq!(
+            work_before(Step::UserPool, &state, &f),
+            Some(Work::ListPools)
+        );
+        f.pools.push(Listed {
+            id: "eu-west-1_made".into(),
+            name: "corp-users".into(),
+        });
+        assert_eq!(work_before(Step::UserPool, &state, &f), None);
+        let asked = questions(Step::UserPool, &state, &f, None);
+        assert!(
+            matches!(&asked[0].input, Input::Choice(o) if o[0].contains("created by this setup")),
+            "{asked:?}"
         );
     }
 
