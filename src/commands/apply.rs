@@ -1,7 +1,7 @@
 //! `cognito-entra apply`: show the plan, ask once, make each change in order while recording
 //! it in the state file, then write the certificates Entra wants.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use cognito_entra::cognito::api::WRITE_OPERATIONS;
@@ -217,20 +217,5 @@ async fn run_async(
 }
 
 fn confirm() -> Result<(), Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure::Usage(
-            "error: apply needs a yes before changing AWS, and there is no terminal to ask in\n  fix: review the plan above, then run again with --yes".into(),
-        ));
-    }
-    out!("\nApply these changes? [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| Failure::Failed(format!("error: cannot read the answer: {e}")))?;
-    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(Failure::Failed("Nothing was changed.".into()))
-    }
+    super::confirm("apply", "Apply these changes?", "Nothing was changed.")
 }

@@ -2,8 +2,6 @@
 //! what it adopted), after showing the plan and asking once. Each removal is recorded before
 //! it is printed; an interrupted destroy finishes when run again, a finished one is a no-op.
 
-use std::io::{IsTerminal, Write};
-
 use cognito_entra::engine::{Job, TeardownStopped, teardown_plan, teardown_reviewed};
 use cognito_entra::teardown::record_torn_down;
 
@@ -74,20 +72,5 @@ pub fn run(ctx: &Context, setup: Option<&str>, yes: bool) -> CommandResult {
 }
 
 fn confirm() -> Result<(), Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure::Usage(
-            "error: destroy needs a yes before removing anything, and there is no terminal to ask in\n  fix: review the plan above, then run again with --yes".into(),
-        ));
-    }
-    out!("\nRemove these? [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| Failure::Failed(format!("error: cannot read the answer: {e}")))?;
-    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(Failure::Failed("Nothing was removed.".into()))
-    }
+    super::confirm("destroy", "Remove these?", "Nothing was removed.")
 }

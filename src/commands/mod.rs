@@ -122,3 +122,25 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure>
         .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))?;
     Ok(runtime.block_on(future))
 }
+
+/// Asks `question` [y/N] on the terminal before `command` changes AWS; without a terminal it
+/// refuses (exit 2) and names --yes. Anything but yes is `nothing` (exit 1).
+pub fn confirm(command: &str, question: &str, nothing: &str) -> Result<(), Failure> {
+    use std::io::{IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(format!(
+            "error: {command} needs a yes before changing AWS, and there is no terminal to ask in\n  fix: review the plan above, then run again with --yes"
+        )));
+    }
+    out!("\n{question} [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Failed(format!("error: cannot read the answer: {e}")))?;
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::Failed(nothing.into()))
+    }
+}
