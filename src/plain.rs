@@ -601,7 +601,7 @@ impl Session {
             }
         };
         loop {
-            if let Some(in_place) = cognito_entra::journey::in_place(&self.state) {
+            if let Some(in_place) = self.state.in_place() {
                 outln!("{in_place}");
             }
             out!("{}", reviewed.render());

@@ -4,16 +4,7 @@
 use crate::entra::{Fact, Finding, discovery, metadata};
 use crate::state::State;
 
-use crate::journey::questions::{Found, Listed};
-
-/// What is read of an adopted pool.
-#[derive(Debug, Clone)]
-pub struct PoolRead {
-    pub id: String,
-    pub domain: Option<String>,
-    pub required: Vec<String>,
-    pub clients: Vec<Listed>,
-}
+use crate::journey::questions::{Found, Listed, PoolRead};
 
 /// The account's pools were listed.
 pub fn pools_listed(found: &mut Found, pools: Vec<Listed>) {

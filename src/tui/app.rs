@@ -10,6 +10,7 @@ use cognito_entra::engine;
 use cognito_entra::entra::Finding;
 use cognito_entra::entra::discovery;
 use cognito_entra::entra::metadata;
+use cognito_entra::journey::questions::PoolRead;
 use cognito_entra::journey::questions::{
     self, Found, Listed, Work, commit, commit_mapping, mapping_problem, mapping_questions,
     mapping_unfinished, problem, problem_on_confirm, setup_name_problem, setup_name_question,
@@ -18,7 +19,7 @@ use cognito_entra::journey::questions::{
 use cognito_entra::journey::{Step, entra_checklist, finish_checklist, next_step, portal_values};
 use cognito_entra::plan::Plan;
 use cognito_entra::resolve::{self, Chosen};
-use cognito_entra::results::{self, PoolRead};
+use cognito_entra::results;
 use cognito_entra::saml_response::Decoded;
 use cognito_entra::setup::{Protocol, Setup, Values, derive};
 use cognito_entra::state::State;

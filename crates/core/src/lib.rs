@@ -16,4 +16,5 @@ pub mod resolve;
 pub mod secrets;
 pub mod setup;
 pub mod state;
+pub mod step;
 pub mod teardown;

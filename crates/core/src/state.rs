@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::journey::Step;
 use crate::setup::{Protocol, Setup};
+use crate::step::Step;
 
 /// The version of the state file this build writes. Older files are migrated on load.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -127,6 +127,22 @@ impl State {
             .id
             .as_deref()
             .or(self.aws.user_pool_id.as_deref())
+    }
+
+    /// What of the setup already exists in Cognito (as recorded), for the review and `status`:
+    /// `None` before anything was created or adopted.
+    pub fn in_place(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(pool) = self.pool_id() {
+            parts.push(format!("user pool {pool}"));
+        }
+        if let Some(domain) = self.aws.domain.as_deref() {
+            parts.push(format!("domain {domain}"));
+        }
+        if let Some(client) = self.aws.client_id.as_deref() {
+            parts.push(format!("app client {client}"));
+        }
+        (!parts.is_empty()).then(|| format!("Already in place: {}.", parts.join(", ")))
     }
 
     /// The pool's required attributes as last read (none known: none).

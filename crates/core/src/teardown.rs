@@ -224,7 +224,7 @@ pub fn record_torn_down(state: &mut State) {
     state
         .progress
         .steps_done
-        .retain(|s| s.number() <= crate::journey::Step::AwsAccount.number());
+        .retain(|s| s.number() <= crate::step::Step::AwsAccount.number());
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let mut total = String::new();
     match &m.plan {
         Some(plan) => {
-            if let Some(in_place) = m.state.as_ref().and_then(cognito_entra::journey::in_place) {
+            if let Some(in_place) = m.state.as_ref().and_then(|s| s.in_place()) {
                 for row in wrap_hanging(&in_place, width) {
                     lines.push(Line::from(Span::styled(row, t.dim())));
                 }

@@ -3,70 +3,9 @@
 
 pub mod questions;
 
-use serde::{Deserialize, Serialize};
-
 use crate::setup::Protocol;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    Protocol,
-    AwsAccount,
-    UserPool,
-    Domain,
-    AppClient,
-    Provider,
-    EntraPortal,
-    BackFromEntra,
-    AttributeMapping,
-    ReviewApply,
-    FinishInEntra,
-    TestHandOver,
-}
-
-impl Step {
-    pub const ALL: [Step; 12] = [
-        Step::Protocol,
-        Step::AwsAccount,
-        Step::UserPool,
-        Step::Domain,
-        Step::AppClient,
-        Step::Provider,
-        Step::EntraPortal,
-        Step::BackFromEntra,
-        Step::AttributeMapping,
-        Step::ReviewApply,
-        Step::FinishInEntra,
-        Step::TestHandOver,
-    ];
-
-    /// 1-based position in the journey.
-    pub fn number(self) -> usize {
-        Step::ALL
-            .iter()
-            .position(|s| *s == self)
-            .map_or(0, |i| i + 1)
-    }
-
-    pub fn title(self, protocol: Protocol) -> &'static str {
-        match (self, protocol) {
-            (Step::Protocol, _) => "Protocol",
-            (Step::AwsAccount, _) => "AWS account",
-            (Step::UserPool, _) => "User pool",
-            (Step::Domain, _) => "Domain",
-            (Step::AppClient, _) => "App client",
-            (Step::Provider, _) => "Provider",
-            (Step::EntraPortal, Protocol::Saml) => "Entra: single sign-on",
-            (Step::EntraPortal, Protocol::Oidc) => "Entra: app registration",
-            (Step::BackFromEntra, Protocol::Saml) => "Back from Entra: metadata",
-            (Step::BackFromEntra, Protocol::Oidc) => "Back from Entra: tenant and client",
-            (Step::AttributeMapping, _) => "Attribute mapping",
-            (Step::ReviewApply, _) => "Review & apply",
-            (Step::FinishInEntra, _) => "Finish in Entra",
-            (Step::TestHandOver, _) => "Test & hand over",
-        }
-    }
-}
+pub use crate::step::Step;
 
 impl Step {
     /// The title where space is short (the wizard's step list).
@@ -134,22 +73,6 @@ pub fn prepare_why(protocol: Protocol) -> &'static str {
 
 /// The question that confirms it.
 pub const PREPARE_ASK: &str = "Create them now?";
-
-/// What of the setup already exists in Cognito (as recorded), for the review and `status`:
-/// `None` before anything was created or adopted.
-pub fn in_place(state: &crate::state::State) -> Option<String> {
-    let mut parts = Vec::new();
-    if let Some(pool) = state.pool_id() {
-        parts.push(format!("user pool {pool}"));
-    }
-    if let Some(domain) = state.aws.domain.as_deref() {
-        parts.push(format!("domain {domain}"));
-    }
-    if let Some(client) = state.aws.client_id.as_deref() {
-        parts.push(format!("app client {client}"));
-    }
-    (!parts.is_empty()).then(|| format!("Already in place: {}.", parts.join(", ")))
-}
 
 /// What choosing a protocol means for the admin, as a new setup's choice shows it.
 pub fn protocol_summary(protocol: Protocol) -> &'static str {

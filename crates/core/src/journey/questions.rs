@@ -106,6 +106,15 @@ pub struct Listed {
     pub name: String,
 }
 
+/// What is read of an adopted pool.
+#[derive(Debug, Clone)]
+pub struct PoolRead {
+    pub id: String,
+    pub domain: Option<String>,
+    pub required: Vec<String>,
+    pub clients: Vec<Listed>,
+}
+
 /// What the faces learned from the account and the machine on the way, which the questions
 /// offer: the profiles, the account's pools, the adopted pool's clients and domain, and the
 /// profile and region the flags and environment chose (`resolve`, read once).
