@@ -152,7 +152,8 @@ pub enum Command {
         /// Take COGNITO and other providers off the client (IdP-initiated SAML needs it)
         #[arg(long)]
         remove_other_providers: bool,
-        /// Folder for the certificate files [default: the current folder]
+        /// Folder for the certificate files Entra needs [default: the setup's folder in the
+        /// state directory]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Apply exactly this saved plan (from `plan --out`); refused, with nothing written, when

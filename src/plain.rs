@@ -57,6 +57,8 @@ struct Session {
     clipboard: Clipboard,
     /// What the questions offer: profiles, pools, clients, the pool's domain.
     found: Found,
+    /// The state folder (certificates go in the setup's folder in it).
+    state_dir: std::path::PathBuf,
 }
 
 fn validator<F>(check: F) -> impl Fn(&str) -> Result<Validation, inquire::CustomUserError> + Clone
@@ -168,6 +170,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         secret: None,
         clipboard: Clipboard::new(ctx.clipboard_mode(), true),
         found: engine::found(&ctx.given()),
+        state_dir: store.dir().to_path_buf(),
     };
     let outcome = s.journey();
     let _ = s.lock.save(&mut s.state);
@@ -259,12 +262,15 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
 
 impl Session {
     fn job(&self) -> Job {
-        Job::from_state(
+        let mut job = Job::from_state(
             &self.state,
             &self.given,
             &self.authority,
             self.secret.clone(),
-        )
+        );
+        // Certificates go beside the setup's state, shown by their full path.
+        job.out_dir = self.state_dir.join(&self.state.answers.name);
+        job
     }
 
     fn done(&mut self, step: Step) -> Flow<()> {
@@ -657,6 +663,9 @@ impl Session {
 
     fn finish(&mut self) -> Flow<()> {
         let setup = self.state.answers.clone();
+        if let Some(none) = cognito_entra::journey::no_certificate_needed(&setup) {
+            outln!("{none}");
+        }
         for c in &self.state.aws.certificates {
             outln!(
                 "{} certificate {} (thumbprint {}, valid until {})",

@@ -47,6 +47,8 @@ scopes = ["openid", "email"]
 name = "EntraID"
 [saml]
 metadata_file = "{}"
+# Signed requests: Entra then needs Cognito's signing certificate, which apply writes.
+sign_requests = true
 "#,
             metadata.display()
         ),

@@ -238,7 +238,11 @@ fn a_complete_saml_setup_from_the_screens_alone() {
     assert!(screen.contains("+ identity provider  EntraID"), "{screen}");
     w.keys(&["Enter"]);
     let screen = w.wait("11 · Finish in Entra");
-    assert!(screen.contains("e2e-saml-signing.cer"), "{screen}");
+    assert!(
+        screen.contains("needs no certificate from Cognito"),
+        "SP-initiated without signing: no certificate, and it says so\n{screen}"
+    );
+    assert!(!w.dir.path().join("e2e-saml-signing.cer").exists());
     w.keys(&["Enter"]);
     let screen = w.wait("12 · Test");
     assert!(

@@ -2,7 +2,7 @@
 //! it in the state file, then write the certificates Entra wants.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cognito_entra::cognito::api::WRITE_OPERATIONS;
 use cognito_entra::cognito::apply::{Event, Ids};
@@ -129,9 +129,10 @@ async fn run_async(
     );
 
     let total = prepared.plan.changes.len();
+    // The certificates go where the admin says, else beside the setup's state.
     let out_dir = out
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+        .unwrap_or_else(|| store.dir().join(&setup.name));
     let on_event = |event: Event<'_>| match event {
         Event::Started(i, change) => {
             out!("[{}/{total}] {}… ", i + 1, change.describe());
@@ -185,6 +186,11 @@ async fn run_async(
         if let Some(place) = cert.entra_place {
             outln!("  → {place}");
         }
+    }
+    if written.is_empty()
+        && let Some(none) = cognito_entra::journey::no_certificate_needed(&setup)
+    {
+        outln!("\n{none}");
     }
     if !written.is_empty() {
         state.aws.certificates = written.into_iter().map(|c| c.record).collect();

@@ -26,12 +26,10 @@ pub struct Runtime {
 impl Runtime {
     fn job(&self, m: &Model) -> Option<Job> {
         let state = m.state.as_ref()?;
-        Some(Job::from_state(
-            state,
-            &self.given,
-            &self.authority,
-            m.secret.clone(),
-        ))
+        let mut job = Job::from_state(state, &self.given, &self.authority, m.secret.clone());
+        // Certificates go beside the setup's state, shown by their full path.
+        job.out_dir = self.store.dir().join(&state.answers.name);
+        Some(job)
     }
 
     fn spawn<F>(&self, future: F)

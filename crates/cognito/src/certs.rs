@@ -51,7 +51,8 @@ pub fn write_certificate(
         )
     })?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join(file_name);
+    // Recorded and shown by its full path: the admin uploads it from wherever they are.
+    let path = std::path::absolute(dir.join(file_name)).unwrap_or_else(|_| dir.join(file_name));
     // A certificate is public: readable like any file the admin writes.
     cognito_entra_core::files::replace(&path, pem.as_bytes(), 0o644).map_err(|e| match e {
         cognito_entra_core::files::WriteError::Io { .. } => e.to_string(),
@@ -108,18 +109,21 @@ pub async fn write_for_entra<A: CognitoApi>(
     fetched_signing: Option<Result<String, ApiError>>,
 ) -> Result<Vec<ForEntra>, CertError> {
     let mut out = Vec::new();
-    let signing = match fetched_signing {
-        Some(fetched) => fetched,
-        None => api.get_signing_certificate(pool_id).await,
+    // Only what Entra needs for this setup's options is written (an OIDC setup needs none).
+    if let Some(place) = entra_place(setup, "signing") {
+        let signing = match fetched_signing {
+            Some(fetched) => fetched,
+            None => api.get_signing_certificate(pool_id).await,
+        }
+        .map_err(CertError::Api)?;
+        let written = write_certificate(dir, &format!("{}-signing.cer", setup.name), &signing)
+            .map_err(CertError::File)?;
+        out.push(ForEntra {
+            record: record("signing", written),
+            entra_place: Some(place),
+        });
     }
-    .map_err(CertError::Api)?;
-    let written = write_certificate(dir, &format!("{}-signing.cer", setup.name), &signing)
-        .map_err(CertError::File)?;
     let saml = setup.saml();
-    out.push(ForEntra {
-        record: record("signing", written),
-        entra_place: entra_place(setup, "signing"),
-    });
     if setup.protocol == Protocol::Saml && saml.encrypted_responses {
         let provider = api
             .describe_identity_provider(pool_id, setup.provider_name())

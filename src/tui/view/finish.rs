@@ -44,6 +44,9 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             lines.push(Line::from(format!("  → {place}")));
         }
     }
+    if let Some(none) = cognito_entra::journey::no_certificate_needed(setup) {
+        lines.push(Line::from(Span::styled(none, t.dim())));
+    }
     if setup.idp_initiated()
         && let Some(relay) = m.values().and_then(|v| v.relay_state)
     {

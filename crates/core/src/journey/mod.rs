@@ -74,6 +74,20 @@ pub fn prepare_why(protocol: Protocol) -> &'static str {
 /// The question that confirms it.
 pub const PREPARE_ASK: &str = "Create them now?";
 
+/// What step 11 says when Entra needs no certificate from Cognito for this setup (`None`:
+/// it needs one, and the certificate lines say where each goes).
+pub fn no_certificate_needed(setup: &crate::setup::Setup) -> Option<&'static str> {
+    match setup.protocol {
+        Protocol::Oidc => Some("Entra needs no certificate from Cognito for an OIDC setup."),
+        Protocol::Saml => {
+            let s = setup.saml();
+            (!s.sign_requests && !s.idp_signout && !s.encrypted_responses).then_some(
+                "Entra needs no certificate from Cognito for this setup: signed requests, sign-out of Entra and encrypted assertions are off.",
+            )
+        }
+    }
+}
+
 /// What choosing a protocol means for the admin, as a new setup's choice shows it.
 pub fn protocol_summary(protocol: Protocol) -> &'static str {
     match protocol {
