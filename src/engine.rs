@@ -12,8 +12,8 @@ use crate::cognito::observe::{ObserveError, observe};
 use crate::cognito::sdk::{AwsOptions, SdkCognito, connect};
 use crate::entra::fetch::{Fetcher, Limits};
 use crate::entra::input;
-use crate::journey::questions::Listed;
 use crate::journey::questions::PoolRead;
+use crate::journey::questions::{AccountRead, Listed};
 use crate::plan::{self, Change, EntraInput, Options, Phase, Plan};
 use crate::setup::{Known, Setup};
 use crate::state::State;
@@ -206,28 +206,55 @@ fn ids_of(observed: &plan::Observed) -> Ids {
 /// the profile and region the flags and the environment choose (the saved setup is laid
 /// over them at each step).
 pub fn found(given: &crate::resolve::Given) -> crate::journey::questions::Found {
-    crate::journey::questions::Found::new(
+    let mut found = crate::journey::questions::Found::new(
         crate::cognito::profiles::list_profiles(),
         crate::resolve::profile(given, None),
         crate::resolve::region(given, None),
-    )
+    );
+    found.credentials = credentials_source(given);
+    found
+}
+
+/// Where the SDK will take the credentials from, as the environment tells (the SDK's own
+/// order: the environment's keys before any profile).
+fn credentials_source(given: &crate::resolve::Given) -> String {
+    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    if set("AWS_ACCESS_KEY_ID") {
+        "the environment (AWS_ACCESS_KEY_ID), which comes before any profile".into()
+    } else if let Some(p) = given.profile.as_deref() {
+        format!("profile {p} (--profile)")
+    } else if set("AWS_PROFILE") {
+        format!(
+            "profile {} (AWS_PROFILE)",
+            std::env::var("AWS_PROFILE").unwrap_or_default()
+        )
+    } else if set("AWS_WEB_IDENTITY_TOKEN_FILE") || set("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
+        "the environment's role (web identity or container credentials)".into()
+    } else {
+        "the chosen profile, else an instance or container role".into()
+    }
 }
 
 /// The account's pools, as the pool step offers them (listing them also proves the
 /// credentials and the region work).
-pub async fn list_pools(job: &Job) -> Result<Vec<Listed>, Error> {
+pub async fn list_pools(job: &Job) -> Result<AccountRead, Error> {
     let api = api(job).await?;
-    let pools = api
-        .list_user_pools()
-        .await
-        .map_err(|e| Error::aws(&e, &job.aws))?;
-    Ok(pools
-        .into_iter()
-        .map(|p| Listed {
-            id: p.id,
-            name: p.name,
-        })
-        .collect())
+    let (pools, identity) =
+        futures_util::future::join(api.list_user_pools(), api.caller_identity()).await;
+    let pools = pools.map_err(|e| Error::aws(&e, &job.aws))?;
+    Ok(AccountRead {
+        pools: pools
+            .into_iter()
+            .map(|p| Listed {
+                id: p.id,
+                name: p.name,
+            })
+            .collect(),
+        // Not fatal: an emulator or a proxy may not answer STS; the pools prove the access.
+        identity: identity
+            .ok()
+            .map(|(account, arn)| format!("account {account} as {arn}")),
+    })
 }
 
 /// What the journey needs of an adopted pool: its domain, required attributes and clients,

@@ -4,11 +4,12 @@
 use crate::entra::{Fact, Finding, discovery, metadata};
 use crate::state::State;
 
-use crate::journey::questions::{Found, Listed, PoolRead};
+use crate::journey::questions::{AccountRead, Found, PoolRead};
 
-/// The account's pools were listed.
-pub fn pools_listed(found: &mut Found, pools: Vec<Listed>) {
-    found.pools = pools;
+/// The credentials were checked: the account's pools, and whose the credentials are.
+pub fn pools_listed(found: &mut Found, read: AccountRead) {
+    found.pools = read.pools;
+    found.identity = read.identity;
     found.pools_listed = true;
 }
 

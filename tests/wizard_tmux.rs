@@ -111,7 +111,16 @@ impl World {
         self.keys(&["Tab", "C-u"]);
         self.text(REGION);
         self.keys(&["Enter"]);
-        self.wait("3 · User pool");
+        // Whose credentials these are, and where they come from (the environment here).
+        let pool = self.wait("3 · User pool");
+        assert!(
+            pool.contains("Signed in to AWS as") && pool.contains("account 123456789012"),
+            "{pool}"
+        );
+        assert!(
+            pool.contains("the environment (AWS_ACCESS_KEY_ID)"),
+            "{pool}"
+        );
         self.keys(&["Enter"]);
         self.wait("4 · Domain");
         on_domain(self);

@@ -12,7 +12,7 @@ use cognito_entra::entra::discovery;
 use cognito_entra::entra::metadata;
 use cognito_entra::journey::questions::PoolRead;
 use cognito_entra::journey::questions::{
-    self, Found, Listed, Work, commit, commit_mapping, mapping_problem, mapping_questions,
+    self, AccountRead, Found, Work, commit, commit_mapping, mapping_problem, mapping_questions,
     mapping_unfinished, problem, problem_on_confirm, setup_name_problem, setup_name_question,
     shown,
 };
@@ -66,7 +66,7 @@ pub enum LineState {
 /// What slow work sends back.
 #[derive(Debug)]
 pub enum TaskDone {
-    Pools(Result<Vec<Listed>, engine::Error>),
+    Pools(Result<AccountRead, engine::Error>),
     Pool(Result<PoolRead, engine::Error>),
     /// The pool that holds the prefix (`None`: free), or why the check failed.
     Domain(String, Result<Option<String>, engine::Error>),

@@ -202,8 +202,13 @@ impl Form {
         self.fields.iter().any(|f| !f.hidden && f.error.is_some())
     }
 
+    /// A field the cursor can rest on: shown, and answerable (not a shown-only value).
+    fn focusable(f: &Field) -> bool {
+        !f.hidden && f.kind != Kind::Shown
+    }
+
     fn focus_first_visible(&mut self) {
-        if let Some(i) = self.fields.iter().position(|f| !f.hidden) {
+        if let Some(i) = self.fields.iter().position(Form::focusable) {
             self.focus = i;
         }
     }
@@ -220,7 +225,7 @@ impl Form {
             } else {
                 (i + n - 1) % n
             };
-            if !self.fields[i].hidden {
+            if Form::focusable(&self.fields[i]) {
                 self.focus = i;
                 return;
             }
@@ -229,7 +234,11 @@ impl Form {
 
     /// Handles a key; returns whether the form used it (Enter and Esc never are).
     pub fn handle_key(&mut self, key: KeyEvent) -> bool {
-        if self.fields.get(self.focus).is_none_or(|f| f.hidden) {
+        if self
+            .fields
+            .get(self.focus)
+            .is_none_or(|f| !Form::focusable(f))
+        {
             self.focus_first_visible();
         }
         let Some(field) = self.fields.get_mut(self.focus) else {

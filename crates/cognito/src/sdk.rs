@@ -76,6 +76,8 @@ impl Limits {
 
 pub struct SdkCognito {
     client: cip::Client,
+    /// STS on the same configuration, to say whose credentials these are.
+    sts: aws_sdk_sts::Client,
     limits: Limits,
     /// Where the calls go, for messages ("Cognito in eu-west-1", or the endpoint URL).
     target: String,
@@ -176,7 +178,9 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
     }
     let config = loader.load().await;
     let mut builder = cip::config::Builder::from(&config);
+    let mut sts = aws_sdk_sts::config::Builder::from(&config);
     if let Some(inner) = config.credentials_provider() {
+        sts = sts.credentials_provider(TimedCredentials::new(inner.clone(), limits.credentials));
         builder = builder.credentials_provider(TimedCredentials::new(inner, limits.credentials));
     }
     #[cfg(feature = "test-support")]
@@ -187,6 +191,7 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
     let pause_after_writes = None;
     Ok(SdkCognito {
         client: cip::Client::from_conf(builder.build()),
+        sts: aws_sdk_sts::Client::from_conf(sts.build()),
         limits,
         target: endpoint.unwrap_or_else(|| format!("Cognito in {}", options.region)),
         calls: Mutex::new(Vec::new()),
@@ -528,6 +533,25 @@ fn client_update(
         // Not managed by this tool: sent back as described.
         .set_analytics_configuration(described.analytics_configuration.clone())
         .set_refresh_token_rotation(described.refresh_token_rotation.clone())
+}
+
+impl SdkCognito {
+    /// Whose credentials these are: the account and the identity's ARN (STS
+    /// GetCallerIdentity, which every principal may call).
+    pub async fn caller_identity(&self) -> ApiResult<(String, String)> {
+        const OP: &str = "GetCallerIdentity";
+        let started = self.record(OP);
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| self.map_err(OP, e, started))?;
+        Ok((
+            out.account().unwrap_or_default().to_string(),
+            out.arn().unwrap_or_default().to_string(),
+        ))
+    }
 }
 
 impl CognitoApi for SdkCognito {

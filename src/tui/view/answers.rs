@@ -21,7 +21,8 @@ pub fn form_lines(form: &Form, t: &Theme, reveal: bool) -> Vec<Line<'static>> {
         }
         let focused = i == form.focus;
         lines.push(field_line(f, focused, t, reveal));
-        if focused && !f.help.is_empty() {
+        // A shown-only value never has the cursor: its line of explanation is always there.
+        if (focused || f.kind == Kind::Shown) && !f.help.is_empty() {
             lines.push(Line::from(Span::styled(format!("    {}", f.help), t.dim())));
         }
         if let Some(e) = &f.error {

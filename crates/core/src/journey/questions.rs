@@ -130,11 +130,25 @@ pub struct Found {
     pub pool_read: Option<String>,
     pub clients: Vec<Listed>,
     pub pool_domain: Option<String>,
+    /// Where the SDK takes the credentials from, as far as the environment tells.
+    pub credentials: String,
+    /// Whose they are, once checked: "account 123456789012 as arn:…".
+    pub identity: Option<String>,
+}
+
+/// What checking the credentials read: the account's pools, and whose the credentials are
+/// (`None` when STS could not say; the pools prove the credentials work).
+#[derive(Debug, Clone, Default)]
+pub struct AccountRead {
+    pub pools: Vec<Listed>,
+    pub identity: Option<String>,
 }
 
 impl Found {
     pub fn new(profiles: Vec<String>, profile: Chosen, region: Chosen) -> Found {
         Found {
+            credentials: String::new(),
+            identity: None,
             profiles,
             profile,
             region,
@@ -274,12 +288,15 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
     let setup = &state.answers;
     match step {
         Step::Protocol | Step::AwsAccount => {
-            let profiles = if found.profiles.is_empty() {
+            let mut profiles = if found.profiles.is_empty() {
                 "none found in ~/.aws/config; `aws configure` or `aws configure sso` makes one"
                     .to_string()
             } else {
                 format!("yours: {}", found.profiles.join(", "))
             };
+            if !found.credentials.is_empty() {
+                profiles = format!("{profiles}; credentials now: {}", found.credentials);
+            }
             let profile = found.profile.with_saved(state.aws.profile.as_deref()).value;
             let region = found.region.with_saved(Some(&setup.region)).value;
             vec![
@@ -294,6 +311,16 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
             ]
         }
         Step::UserPool => {
+            let signed_in = found.identity.as_ref().map(|who| Question {
+                text: who.clone(),
+                default: who.clone(),
+                ..Question::new(
+                    "identity",
+                    "Signed in to AWS as",
+                    &found.credentials,
+                    Input::Shown,
+                )
+            });
             let made = made_by_setup(setup.user_pool.id.as_ref(), state.aws.user_pool_id.as_ref());
             let (options, _, chosen) = pick_or_create(
                 "Create a new pool",
@@ -301,7 +328,8 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 setup.user_pool.id.as_ref(),
                 made.as_ref(),
             );
-            vec![
+            let mut asked: Vec<Question> = signed_in.into_iter().collect();
+            asked.extend([
                 Question::choice(
                     "pool",
                     "User pool",
@@ -316,7 +344,8 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                     setup.user_pool.name.as_deref().unwrap_or(""),
                     &format!("{}-users", setup.name),
                 ),
-            ]
+            ]);
+            asked
         }
         Step::Domain => match kept_domain(state, found) {
             Some(kept) => vec![Question {
