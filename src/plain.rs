@@ -177,9 +177,11 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     let name = s.state.answers.name.clone();
     match outcome {
         Ok(()) => {
-            outln!(
-                "\nSetup {name} is complete. `cognito-entra values --setup {name}` shows the values again."
-            );
+            match cognito_entra::journey::unticked_text(&s.state) {
+                Some(open) => outln!("\nSetup {name} is applied. {open}"),
+                None => outln!("\nSetup {name} is complete."),
+            }
+            outln!("`cognito-entra values --setup {name}` shows the values again.");
             Ok(EXIT_OK)
         }
         Err(Stop::Saved) => {
@@ -689,6 +691,9 @@ impl Session {
     }
 
     fn hand_over(&mut self) -> Flow<()> {
+        if let Some(open) = cognito_entra::journey::unticked_text(&self.state) {
+            outln!("! {open}");
+        }
         let setup = &self.state.answers;
         let values = derive(setup, &self.state.known(), &self.authority);
         outln!(

@@ -279,7 +279,9 @@ fn a_complete_saml_setup_from_the_screens_alone() {
     w.keys(&["q"]);
     let screen = w.wait("EXIT-");
     assert!(screen.contains("EXIT-0"), "{screen}");
-    assert!(screen.contains("Setup e2e-saml is complete"), "{screen}");
+    // Step 11 was left unticked: applied, and what is left in Entra is said.
+    assert!(screen.contains("Setup e2e-saml is applied"), "{screen}");
+    assert!(screen.contains("step 11 (1 left)"), "{screen}");
 
     // The emulator holds what the screens said.
     let sdk = w.moto.sdk(REGION);
@@ -632,7 +634,9 @@ fn the_plain_prompts_walk_the_same_journey() {
     w.keys(&["Enter"]);
     let screen = w.wait("EXIT-");
     assert!(screen.contains("EXIT-0"), "{screen}");
-    assert!(screen.contains("Setup plain-saml is complete"), "{screen}");
+    // The portal steps were left unticked: applied, and what is left in Entra is said.
+    assert!(screen.contains("Setup plain-saml is applied"), "{screen}");
+    assert!(screen.contains("Not ticked yet in Entra"), "{screen}");
     // Plain mode records what it applied, as the wizard and `apply` do (status reads it).
     let saved: toml::Table = std::fs::read_to_string(w.dir.path().join("state/plain-saml.toml"))
         .unwrap_or_default()
@@ -740,7 +744,7 @@ fn scripts_try_gives_a_working_tour() {
     wait("12 · Test");
     keys(&["q"]);
     let end = wait("TRY-OVER");
-    assert!(end.contains("Setup tour is complete"), "{end}");
+    assert!(end.contains("Setup tour is applied"), "{end}");
 }
 
 /// Plain mode takes the region and profile by the same rule as every other face: a flag,

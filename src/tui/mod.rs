@@ -174,11 +174,20 @@ async fn event_loop(
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     match (model.exit, model.setup()) {
-        (Some(Exit::Done), Some(s)) => outln!(
-            "Setup {} is complete. `cognito-entra values --setup {}` shows the values again.",
-            s.name,
-            s.name
-        ),
+        (Some(Exit::Done), Some(s)) => {
+            match model
+                .state
+                .as_ref()
+                .and_then(cognito_entra::journey::unticked_text)
+            {
+                Some(open) => outln!("Setup {} is applied. {open}", s.name),
+                None => outln!("Setup {} is complete.", s.name),
+            }
+            outln!(
+                "`cognito-entra values --setup {}` shows the values again.",
+                s.name
+            );
+        }
         (Some(_), Some(s)) => {
             outln!(
                 "Saved — run cognito-entra again to resume {} where you left off.",

@@ -32,14 +32,21 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         return;
     }
     // What matters most first: the screen is full at 80×24.
-    let mut lines = vec![
-        Line::from(Span::styled(
+    let open = m
+        .state
+        .as_ref()
+        .and_then(cognito_entra::journey::unticked_text);
+    let mut lines = vec![match open {
+        Some(open) => Line::from(Span::styled(format!("! {open}"), t.warn())),
+        None => Line::from(Span::styled(
             format!(
                 "✓ Setup complete. `cognito-entra values --setup {}` shows all this again.",
                 setup.name
             ),
             t.ok(),
         )),
+    }];
+    lines.extend([
         Line::from(vec![
             Span::styled("1 ", t.focus()),
             Span::styled("Sign-in URL", t.title()),
@@ -52,7 +59,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             format!("  {}", values.sign_in_url.clone().unwrap_or_default()),
             t.value(),
         )),
-    ];
+    ]);
     if setup.protocol == Protocol::Saml {
         lines.push(Line::from(Span::styled(
             "  Failed at Cognito? Press s to check the SAMLResponse.",

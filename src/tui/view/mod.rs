@@ -13,7 +13,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use cognito_entra::journey::{self, Step, entra_checklist, finish_checklist};
+use cognito_entra::journey::{self, Step};
 use cognito_entra::setup::Protocol;
 
 use super::app::{Model, Screen};
@@ -125,24 +125,21 @@ pub fn view(frame: &mut Frame, m: &Model) {
 fn sidebar(frame: &mut Frame, area: Rect, m: &Model, current: Step) {
     let t = Theme::of(m);
     let protocol = m.protocol();
-    let ticked = |ids: Vec<&'static str>| {
-        m.state.as_ref().is_some_and(|s| {
-            ids.iter()
-                .all(|id| s.progress.checklist.iter().any(|c| c == id))
+    // Steps left with portal actions not ticked (the journey's rule); the last step says which.
+    let open: Vec<Step> = m
+        .state
+        .as_ref()
+        .map(|s| {
+            journey::unticked(s)
+                .into_iter()
+                .map(|(step, _)| step)
+                .collect()
         })
-    };
+        .unwrap_or_default();
     let lines: Vec<Line> = Step::ALL
         .iter()
         .map(|&step| {
-            let attention = m.setup().is_some_and(|setup| match step {
-                Step::EntraPortal => {
-                    m.done(step) && !ticked(entra_checklist(setup).iter().map(|i| i.id).collect())
-                }
-                Step::FinishInEntra => {
-                    m.done(step) && !ticked(finish_checklist(setup).iter().map(|i| i.id).collect())
-                }
-                _ => false,
-            });
+            let attention = open.contains(&step);
             let (mark, style) = if step == current {
                 ("▸", t.focus())
             } else if attention {

@@ -74,6 +74,44 @@ pub fn prepare_why(protocol: Protocol) -> &'static str {
 /// The question that confirms it.
 pub const PREPARE_ASK: &str = "Create them now?";
 
+/// The portal actions of a step that was left with some of them not ticked: the step marked
+/// `!` in the step list, and what is still to do in Entra (the labels).
+pub fn unticked(state: &crate::state::State) -> Vec<(Step, Vec<&'static str>)> {
+    let setup = &state.answers;
+    [
+        (Step::EntraPortal, entra_checklist(setup)),
+        (Step::FinishInEntra, finish_checklist(setup)),
+    ]
+    .into_iter()
+    .filter(|(step, _)| state.progress.steps_done.contains(step))
+    .map(|(step, items)| {
+        let open: Vec<&'static str> = items
+            .iter()
+            .filter(|i| !state.progress.checklist.iter().any(|c| c == i.id))
+            .map(|i| i.label)
+            .collect();
+        (step, open)
+    })
+    .filter(|(_, open)| !open.is_empty())
+    .collect()
+}
+
+/// `unticked` as one short line for the last step (the labels are on the steps themselves),
+/// or `None` when everything is ticked.
+pub fn unticked_text(state: &crate::state::State) -> Option<String> {
+    let open = unticked(state);
+    (!open.is_empty()).then(|| {
+        let parts: Vec<String> = open
+            .iter()
+            .map(|(step, labels)| format!("step {} ({} left)", step.number(), labels.len()))
+            .collect();
+        format!(
+            "Not ticked yet in Entra: {}. Sign-in fails until those are done; Esc goes back to them.",
+            parts.join(", ")
+        )
+    })
+}
+
 /// What step 11 says when Entra needs no certificate from Cognito for this setup (`None`:
 /// it needs one, and the certificate lines say where each goes).
 pub fn no_certificate_needed(setup: &crate::setup::Setup) -> Option<&'static str> {
@@ -287,6 +325,30 @@ pub fn instructions(step: Step, setup: &crate::setup::Setup) -> Option<String> {
 /// Markdown-light as plain text (for a screen reader, a log).
 pub fn plain_text(markdown: &str) -> String {
     markdown.replace("**", "").replace('`', "")
+}
+
+#[cfg(test)]
+mod unticked_tests {
+    use super::*;
+    use crate::setup::Setup;
+    use crate::state::State;
+
+    #[test]
+    fn a_step_left_with_portal_actions_not_ticked_is_named_with_what_is_left() {
+        let mut state = State::new(Setup::blank("corp", Protocol::Saml));
+        assert!(unticked(&state).is_empty(), "not done: not asked yet");
+        state.mark_done(&[Step::EntraPortal]);
+        state.progress.checklist.push("saml.app".into());
+        let open = unticked(&state);
+        assert_eq!(
+            open,
+            vec![(Step::EntraPortal, vec!["Identifier and Reply URL saved"])]
+        );
+        let text = unticked_text(&state).unwrap_or_default();
+        assert!(text.contains("step 7 (1 left)"), "{text}");
+        state.progress.checklist.push("saml.basic".into());
+        assert_eq!(unticked_text(&state), None);
+    }
 }
 
 #[cfg(test)]
