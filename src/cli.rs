@@ -182,8 +182,8 @@ pub enum Command {
     /// Take down what a setup created in Cognito (never what it adopted): shows the plan, asks
     /// once; run again to finish an interrupted one
     Destroy {
-        #[arg(long, value_name = "NAME")]
-        setup: Option<String>,
+        #[command(flatten)]
+        source: Source,
         /// Do not ask before removing
         #[arg(long)]
         yes: bool,

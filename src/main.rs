@@ -81,9 +81,7 @@ fn main() -> ExitCode {
             plan.as_deref(),
         ),
         Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
-        Some(Command::Destroy { setup, yes }) => {
-            commands::destroy::run(&ctx, setup.as_deref(), *yes)
-        }
+        Some(Command::Destroy { source, yes }) => commands::destroy::run(&ctx, source, *yes),
         Some(Command::Doctor { setup, json }) => {
             commands::doctor::run(&ctx, setup.as_deref(), *json)
         }

@@ -121,6 +121,13 @@ fn what_a_setup_created_goes_and_a_second_run_is_a_no_op() {
     });
     let again = ok(&env.destroy("made"));
     assert!(again.contains("Nothing to remove"), "{again}");
+    // The setup file names the same setup.
+    let by_file = ok(&run(env
+        .moto
+        .cmd(&env.state())
+        .args(["destroy", "--yes", "--config"])
+        .arg(&config)));
+    assert!(by_file.contains("Nothing to remove"), "{by_file}");
     // The answers stay: the setup can be made again.
     let status = ok(&run(env
         .moto

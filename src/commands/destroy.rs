@@ -5,12 +5,19 @@
 use cognito_entra::engine::{Job, TeardownStopped, teardown_plan, teardown_reviewed};
 use cognito_entra::teardown::record_torn_down;
 
-use super::source::saved_setup_name;
-use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
+use cognito_entra::setup::Stage;
 
-pub fn run(ctx: &Context, setup: Option<&str>, yes: bool) -> CommandResult {
+use super::source::{resolve, saved_setup_name};
+use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
+use crate::cli::Source;
+
+pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
     let store = ctx.store()?;
-    let name = saved_setup_name(&store, setup)?;
+    // What was created is in the state of the setup's name; a setup file gives the name.
+    let name = match (&source.setup, &source.config) {
+        (_, Some(_)) => resolve(ctx, source, Stage::Values)?.setup.name,
+        (setup, None) => saved_setup_name(&store, setup.as_deref())?,
+    };
     let lock = store.lock(&name)?;
     let mut state = store.load_existing(&name)?;
     let job = Job::from_state(&state, &ctx.given(), &ctx.global.authority, None);
