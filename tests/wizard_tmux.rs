@@ -245,6 +245,20 @@ fn a_complete_saml_setup_from_the_screens_alone() {
     w.keys(&["Enter"]);
     let screen = w.wait("Plan: 1 to create, 1 to update.");
     assert!(screen.contains("+ identity provider  EntraID"), "{screen}");
+    assert!(screen.contains("↓ more below"), "{screen}");
+    // The review reads to its last line at 80×24, and at 60×16.
+    for (width, height) in [("80", "24"), ("60", "16")] {
+        w.tmux
+            .cmd(&["resize-window", "-t", "0", "-x", width, "-y", height]);
+        for _ in 0..60 {
+            w.keys(&["Down"]);
+        }
+        let end = w.wait("oauth_enabled");
+        assert!(end.contains("(end"), "{width}x{height}:\n{end}");
+    }
+    w.tmux
+        .cmd(&["resize-window", "-t", "0", "-x", "80", "-y", "24"]);
+    w.wait("Plan: 1 to create");
     w.keys(&["Enter"]);
     let screen = w.wait("11 · Finish in Entra");
     assert!(
@@ -358,6 +372,10 @@ fn a_complete_oidc_setup_from_the_screens_alone() {
     w.text(TENANT);
     w.keys(&["Tab"]);
     w.text(APP);
+    // Without the secret Cognito has none of: asked here, not at the review.
+    w.keys(&["Enter"]);
+    let asked = w.wait("Cognito has no client secret for this provider yet");
+    assert!(!asked.contains("Usable"), "{asked}");
     w.keys(&["Tab"]);
     w.text(SECRET);
     let screen = w.wait("Client secret Value");
@@ -610,6 +628,11 @@ fn the_plain_prompts_walk_the_same_journey() {
     w.keys(&["Enter"]);
     let screen = w.wait("Go on");
     assert!(screen.contains("Identifier (Entity ID):"), "{screen}");
+    // The copy menu asks a question a screen reader can read.
+    assert!(
+        screen.contains("Copy a value for the Entra portal, or go on"),
+        "{screen}"
+    );
     w.keys(&["Down", "Down", "Enter"]);
     w.wait("Done in Entra");
     w.keys(&["Enter"]);

@@ -690,3 +690,43 @@ fn quitting_keeps_the_typed_answers_of_the_step() {
     );
     assert!(!m.done(Step::BackFromEntra), "kept, not confirmed");
 }
+
+/// Esc keeps what was typed on a step and not confirmed; an empty field is not wrong until
+/// the step is confirmed.
+#[test]
+fn esc_keeps_what_was_typed_and_empty_fields_wait_for_enter() {
+    let mut m = new_domain_model();
+    let _ = update(&mut m, ctrl('u'));
+    for c in "typed-prefix".chars() {
+        let _ = update(&mut m, key(KeyCode::Char(c)));
+    }
+    let _ = update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.screen, Screen::Step(Step::UserPool));
+    let _ = enter(&mut m, Step::Domain);
+    assert_eq!(m.form.value("prefix"), "typed-prefix", "kept on Esc");
+
+    // A new client's empty callback URLs: no ✗ until Enter.
+    let mut client = model_at(Step::AppClient, SETUP);
+    if let Some(f) = client.form.get_mut("client") {
+        f.choice = 0;
+    }
+    if let Some(f) = client.form.get_mut("callback_urls") {
+        f.text.clear();
+    }
+    let _ = update(&mut client, key(KeyCode::Tab));
+    assert!(
+        client
+            .form
+            .get("callback_urls")
+            .is_some_and(|f| f.error.is_none()),
+        "no error before Enter"
+    );
+    let _ = update(&mut client, key(KeyCode::Enter));
+    assert!(
+        client
+            .form
+            .get("callback_urls")
+            .is_some_and(|f| f.error.is_some()),
+        "the error on Enter"
+    );
+}
