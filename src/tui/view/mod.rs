@@ -155,6 +155,13 @@ fn sidebar(frame: &mut Frame, area: Rect, m: &Model, current: Step) {
             ])
         })
         .collect();
+    let mut lines = lines;
+    if !open.is_empty() {
+        // What the ! means, where it is seen.
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled("! left unticked:", t.warn())));
+        lines.push(Line::from(Span::styled("  done in Entra?", t.warn())));
+    }
     let block = Block::default().borders(Borders::ALL).title(" Steps ");
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
