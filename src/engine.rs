@@ -253,7 +253,7 @@ pub async fn list_pools(job: &Job) -> Result<AccountRead, Error> {
         // Not fatal: an emulator or a proxy may not answer STS; the pools prove the access.
         identity: identity
             .ok()
-            .map(|(account, arn)| format!("account {account} as {arn}")),
+            .map(|(account, arn)| format!("{arn} (account {account})")),
     })
 }
 

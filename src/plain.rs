@@ -178,7 +178,9 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     match outcome {
         Ok(()) => {
             match cognito_entra::journey::unticked_text(&s.state) {
-                Some(open) => outln!("\nSetup {name} is applied. {open}"),
+                Some(open) => outln!(
+                    "\nSetup {name} is applied. {open} Run `cognito-entra wizard --plain` again to tick them once done."
+                ),
                 None => outln!("\nSetup {name} is complete."),
             }
             outln!("`cognito-entra values --setup {name}` shows the values again.");

@@ -521,6 +521,10 @@ fn back_and_forth_changes_nothing(flow: Flow) {
     side.keys(&["Enter"]);
     let pool = side.wait("3 · User pool");
     assert!(pool.contains("created by this setup"), "{pool}");
+    assert!(
+        !pool.contains("New pool's name"),
+        "the setup's own pool has its name: not asked again\n{pool}"
+    );
     side.keys(&["Enter"]);
     let domain = side.wait("4 · Domain");
     side.keys(&["Enter"]);

@@ -114,7 +114,7 @@ impl World {
         // Whose credentials these are, and where they come from (the environment here).
         let pool = self.wait("3 · User pool");
         assert!(
-            pool.contains("Signed in to AWS as") && pool.contains("account 123456789012"),
+            pool.contains("AWS identity") && pool.contains("(account 123456789012)"),
             "{pool}"
         );
         assert!(

@@ -1339,7 +1339,9 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             if let Some(state) = m.state.as_mut() {
                 results::prepared(state, &ids);
             }
-            advance(m, Step::Provider)
+            let cmds = advance(m, Step::Provider);
+            m.notice = Some("✓ The pool, domain and app client are in place".into());
+            cmds
         }
         TaskDone::Metadata(report) => {
             let Some(state) = m.state.as_mut() else {
@@ -1464,7 +1466,14 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                     if let Some(state) = m.state.as_mut() {
                         state.aws.certificates = certs.into_iter().map(|c| c.record).collect();
                     }
-                    advance(m, Step::ReviewApply)
+                    let applied = m.apply_lines.len();
+                    let cmds = advance(m, Step::ReviewApply);
+                    m.notice = Some(match applied {
+                        0 => "✓ Nothing to change: Cognito already matched".into(),
+                        1 => "✓ 1 change applied".into(),
+                        n => format!("✓ {n} changes applied"),
+                    });
+                    cmds
                 }
                 Err(advice) => {
                     if let Some(line) = m.apply_lines.iter_mut().find(|l| l.1 == LineState::Running)

@@ -180,7 +180,10 @@ async fn event_loop(
                 .as_ref()
                 .and_then(cognito_entra::journey::unticked_text)
             {
-                Some(open) => outln!("Setup {} is applied. {open}", s.name),
+                Some(open) => outln!(
+                    "Setup {} is applied. {open} Run cognito-entra again to tick them once done.",
+                    s.name
+                ),
                 None => outln!("Setup {} is complete.", s.name),
             }
             outln!(

@@ -106,6 +106,9 @@ impl Teardown {
         for k in &self.kept {
             out.push_str(&format!("  = {k}\n"));
         }
+        out.push_str(
+            "Nothing changes in Entra: delete the enterprise application (or app registration) there yourself when it is no longer needed.\n",
+        );
         out
     }
 }

@@ -169,25 +169,26 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
 
 pub fn mapping(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
-    let mut lines = vec![
-        Line::from("Cognito attribute ← the Entra claim that fills it."),
-        Line::from(Span::styled(
-            "* required by the pool: must be mapped",
-            t.dim(),
-        )),
-        Line::default(),
-    ];
-    for (i, (attr, claim)) in mapping_rows(m).iter().enumerate() {
-        let selected = i == m.list_selected && m.editing.is_none();
-        let required = if m
-            .state
+    let rows = mapping_rows(m);
+    let required = |attr: &String| {
+        m.state
             .as_ref()
             .is_some_and(|s| s.required_attributes().contains(attr))
-        {
-            "*"
-        } else {
-            " "
-        };
+    };
+    let mut lines = vec![Line::from(
+        "Cognito attribute ← the Entra claim that fills it.",
+    )];
+    // The legend only where a row carries the mark.
+    if rows.iter().any(|(attr, _)| required(attr)) {
+        lines.push(Line::from(Span::styled(
+            "* required by the pool: must be mapped",
+            t.dim(),
+        )));
+    }
+    lines.push(Line::default());
+    for (i, (attr, claim)) in rows.iter().enumerate() {
+        let selected = i == m.list_selected && m.editing.is_none();
+        let required = if required(attr) { "*" } else { " " };
         let mark = if selected { "▸" } else { " " };
         let style = if selected { t.focus() } else { t.title() };
         let claim = match claim {

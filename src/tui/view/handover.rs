@@ -37,7 +37,10 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         .as_ref()
         .and_then(cognito_entra::journey::unticked_text);
     let mut lines = vec![match open {
-        Some(open) => Line::from(Span::styled(format!("! {open}"), t.warn())),
+        Some(open) => Line::from(Span::styled(
+            format!("! {open} Esc goes back to tick them."),
+            t.warn(),
+        )),
         None => Line::from(Span::styled(
             format!(
                 "✓ Setup complete. `cognito-entra values --setup {}` shows all this again.",

@@ -106,7 +106,7 @@ pub fn unticked_text(state: &crate::state::State) -> Option<String> {
             .map(|(step, labels)| format!("step {} ({} left)", step.number(), labels.len()))
             .collect();
         format!(
-            "Not ticked yet in Entra: {}. Sign-in fails until those are done; Esc goes back to them.",
+            "Not ticked yet in Entra: {}. Sign-in fails until that work is done in Entra.",
             parts.join(", ")
         )
     })

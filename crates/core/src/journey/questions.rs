@@ -316,8 +316,8 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 default: who.clone(),
                 ..Question::new(
                     "identity",
-                    "Signed in to AWS as",
-                    &found.credentials,
+                    "AWS identity",
+                    &format!("credentials from {}", found.credentials),
                     Input::Shown,
                 )
             });
@@ -329,6 +329,8 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 made.as_ref(),
             );
             let mut asked: Vec<Question> = signed_in.into_iter().collect();
+            // A pool the setup made has its name: nothing to ask.
+            let name_asked = made.is_none();
             asked.extend([
                 Question::choice(
                     "pool",
@@ -345,6 +347,9 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                     &format!("{}-users", setup.name),
                 ),
             ]);
+            if !name_asked {
+                asked.retain(|q| q.key != "name");
+            }
             asked
         }
         Step::Domain => match kept_domain(state, found) {
@@ -721,10 +726,14 @@ pub fn commit(
                     Work::ReadPool(pool.id.clone())
                 }
                 None => {
-                    setup.user_pool = UserPool {
-                        id: None,
-                        name: Some(answers.text("name")),
+                    // The setup's own pool keeps its name (it is not asked again).
+                    let typed = answers.text("name");
+                    let name = if typed.is_empty() {
+                        setup.user_pool.name.clone()
+                    } else {
+                        Some(typed)
                     };
+                    setup.user_pool = UserPool { id: None, name };
                     // A new pool requires nothing.
                     state.aws.required_attributes = Some(Vec::new());
                     Work::Done
