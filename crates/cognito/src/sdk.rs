@@ -536,6 +536,25 @@ fn client_update(
 }
 
 impl SdkCognito {
+    /// Sends a delete (built, not yet sent: futures start when awaited). What is gone already
+    /// counts as deleted, so a delete whose answer was lost can be sent again.
+    async fn deleted<T, E>(
+        &self,
+        op: &'static str,
+        send: impl Future<Output = Result<T, SdkError<E>>>,
+    ) -> ApiResult<()>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let started = self.record(op);
+        match send.await {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(self.map_err(op, e, started)),
+        }
+        self.wrote(op).await;
+        Ok(())
+    }
     /// Whose credentials these are: the account and the identity's ARN (STS
     /// GetCallerIdentity, which every principal may call).
     pub async fn caller_identity(&self) -> ApiResult<(String, String)> {
@@ -709,78 +728,38 @@ impl CognitoApi for SdkCognito {
     }
 
     async fn delete_identity_provider(&self, pool_id: &str, name: &str) -> ApiResult<()> {
-        const OP: &str = "DeleteIdentityProvider";
-        let started = self.record(OP);
-        match self
+        let send = self
             .client
             .delete_identity_provider()
             .user_pool_id(pool_id)
             .provider_name(name)
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(self.map_err(OP, e, started)),
-        }
-        self.wrote(OP).await;
-        Ok(())
+            .send();
+        self.deleted("DeleteIdentityProvider", send).await
     }
 
     async fn delete_user_pool_client(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
-        const OP: &str = "DeleteUserPoolClient";
-        let started = self.record(OP);
-        match self
+        let send = self
             .client
             .delete_user_pool_client()
             .user_pool_id(pool_id)
             .client_id(client_id)
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(self.map_err(OP, e, started)),
-        }
-        self.wrote(OP).await;
-        Ok(())
+            .send();
+        self.deleted("DeleteUserPoolClient", send).await
     }
 
     async fn delete_domain(&self, pool_id: &str, domain: &str) -> ApiResult<()> {
-        const OP: &str = "DeleteUserPoolDomain";
-        let started = self.record(OP);
-        match self
+        let send = self
             .client
             .delete_user_pool_domain()
             .user_pool_id(pool_id)
             .domain(domain)
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(self.map_err(OP, e, started)),
-        }
-        self.wrote(OP).await;
-        Ok(())
+            .send();
+        self.deleted("DeleteUserPoolDomain", send).await
     }
 
     async fn delete_user_pool(&self, pool_id: &str) -> ApiResult<()> {
-        const OP: &str = "DeleteUserPool";
-        let started = self.record(OP);
-        match self
-            .client
-            .delete_user_pool()
-            .user_pool_id(pool_id)
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(self.map_err(OP, e, started)),
-        }
-        self.wrote(OP).await;
-        Ok(())
+        let send = self.client.delete_user_pool().user_pool_id(pool_id).send();
+        self.deleted("DeleteUserPool", send).await
     }
 
     async fn describe_identity_provider(
