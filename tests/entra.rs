@@ -569,3 +569,72 @@ fn tenant_cases() {
     let (_, v, _) = check(&f, &["check-tenant", UNKNOWN]);
     assert!(errors(&v)[0].contains("Overview page"), "{v}");
 }
+
+/// Documents that are not one app's metadata are named for what they are, and every finding
+/// is given, not only the first (the template with expired certificates said nothing).
+#[test]
+fn tenant_metadata_and_the_multi_tenant_template_are_named() {
+    let dir = tempdir();
+    let check_file = |name: &str, xml: Vec<u8>| {
+        let file = dir.path().join(name);
+        write(&file, xml);
+        let out = run(cmd(dir.path())
+            .args(["check-metadata", "--json"])
+            .arg(&file));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.code(), v)
+    };
+
+    // The tenant's federation metadata: its keys are the tenant's token-signing keys.
+    let tenant_key = cert_named(
+        "accounts.accesscontrol.windows.net",
+        Days::days(-10),
+        Days::days(300),
+    )
+    .0;
+    let (code, v) = check_file("tenant.xml", metadata_xml(&[tenant_key]));
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        errors(&v)
+            .iter()
+            .any(|e| e.contains("tenant's federation metadata") && e.contains("?appid=")),
+        "{v}"
+    );
+
+    // The tenant-independent template, its certificates expired: both are said.
+    let expired = signing_cert(Days::days(-900), Days::days(-3)).0;
+    let template = String::from_utf8_lossy(&metadata_xml(&[expired]))
+        .replace(
+            &format!("https://sts.windows.net/{TENANT}/"),
+            "https://sts.windows.net/{tenantid}/",
+        )
+        .replace(
+            &format!("microsoftonline.com/{TENANT}/saml2"),
+            "microsoftonline.com/common/saml2",
+        )
+        .into_bytes();
+    let (code, v) = check_file("template.xml", template);
+    assert_eq!(code, Some(1), "{v}");
+    let errs = errors(&v);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("tenant-independent (multi-tenant) template")),
+        "{v}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("no signing certificate is valid now")),
+        "both findings: {v}"
+    );
+    assert!(
+        errs.iter()
+            .chain(warnings(&v).iter())
+            .all(|e| !e.contains("is not Entra's")),
+        "named as the template, not as a foreign document: {v}"
+    );
+
+    // The app's own metadata stays fine.
+    let app = signing_cert(Days::days(-10), Days::days(300)).0;
+    let (code, v) = check_file("app.xml", metadata_xml(&[app]));
+    assert_eq!(code, Some(0), "{v}");
+}

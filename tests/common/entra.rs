@@ -11,14 +11,18 @@ pub const APP: &str = "3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c";
 /// A self-signed certificate like Entra's SAML signing certificate, valid between the two
 /// offsets from now. Returns (base64 DER, SHA-1 thumbprint upper-case hex).
 pub fn signing_cert(from: Duration, to: Duration) -> (String, String) {
+    cert_named("Microsoft Azure Federated SSO Certificate", from, to)
+}
+
+/// The same with another subject (e.g. the tenant's own keys, CN=accounts.accesscontrol…).
+pub fn cert_named(common_name: &str, from: Duration, to: Duration) -> (String, String) {
     let now = OffsetDateTime::now_utc();
     let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
     let mut params =
         rcgen::CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| panic!("{e}"));
-    params.distinguished_name.push(
-        rcgen::DnType::CommonName,
-        "Microsoft Azure Federated SSO Certificate",
-    );
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, common_name);
     params.not_before = now + from;
     params.not_after = now + to;
     let cert = params.self_signed(&key).unwrap_or_else(|e| panic!("{e}"));

@@ -191,13 +191,42 @@ fn sort(findings: &mut [Finding]) {
     findings.sort_by_key(|f| f.level);
 }
 
+/// The subject of the tenant's own token-signing keys (WS-Federation, OIDC): what a tenant's
+/// federation metadata carries, never an enterprise application's SAML certificate.
+const TENANT_KEY_SUBJECT: &str = "accesscontrol.windows.net";
+
+/// What the document is, when it is not one app's metadata; `None` for one app's.
+fn wrong_kind(m: &Metadata) -> Option<&'static str> {
+    let template = m.entity_id.to_ascii_lowercase().contains("{tenantid}")
+        || m.sso.iter().chain(&m.slo).any(|e| {
+            let l = e.location.to_ascii_lowercase();
+            l.contains("/common/") || l.contains("/organizations/")
+        });
+    if template {
+        return Some(
+            "this is Entra's tenant-independent (multi-tenant) template — entity ID https://sts.windows.net/{tenantid}/, sign-on …/common/saml2 — not one tenant's: Cognito trusts exactly one issuer, so sign-ins would fail. Use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…)",
+        );
+    }
+    let tenant_keys = !m.certificates.is_empty()
+        && m.certificates
+            .iter()
+            .all(|c| c.subject.to_ascii_lowercase().contains(TENANT_KEY_SUBJECT));
+    tenant_keys.then_some(
+        "this is the tenant's federation metadata: its certificates (CN=accounts.accesscontrol.windows.net) sign the tenant's own tokens, not this application's SAML responses, so every sign-in would fail at Cognito. Use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…)",
+    )
+}
+
 fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
+    // Everything is judged, always: one finding never hides another.
     let mut out = Vec::new();
+    let wrong = wrong_kind(m);
+    if let Some(what) = wrong {
+        out.push(Finding::error(what));
+    }
     if m.certificates.is_empty() {
         out.push(Finding::error(
             "the metadata has no signing certificate, so Cognito could not check Entra's signatures — download it again from Single sign-on › SAML Certificates",
         ));
-        return out;
     }
     if m.sso.is_empty() {
         out.push(Finding::error(
@@ -205,15 +234,19 @@ fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
         ));
     }
     let valid: Vec<&Certificate> = m.certificates.iter().filter(|c| c.valid_at(now)).collect();
-    let renew = match origin {
-        Origin::Url(_) => {
+    let renew = match (origin, wrong.is_some()) {
+        // The tenant's keys are not the admin's to renew: the app's own metadata is the fix.
+        (_, true) => {
+            "download the enterprise application's own metadata instead (App Federation Metadata Url)"
+        }
+        (Origin::Url(_), false) => {
             "in Entra, Single sign-on › SAML Certificates › add a new certificate and make it active; Cognito reads it from the metadata URL"
         }
-        Origin::File(_) => {
+        (Origin::File(_), false) => {
             "in Entra, Single sign-on › SAML Certificates › add a new certificate and make it active, then download the metadata again"
         }
     };
-    if valid.is_empty() {
+    if valid.is_empty() && !m.certificates.is_empty() {
         let dates: Vec<String> = m
             .certificates
             .iter()
@@ -233,9 +266,8 @@ fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
             "no signing certificate is valid now ({}): Cognito refuses such metadata, and it blocks later updates of the provider too — {renew}",
             dates.join("; ")
         )));
-        return out;
     }
-    for c in &m.certificates {
+    for c in m.certificates.iter().filter(|_| !valid.is_empty()) {
         if c.not_after < now {
             out.push(Finding::warning(format!(
                 "certificate {} expired {} (Entra keeps it during a rollover; Cognito uses the valid one)",
@@ -260,7 +292,7 @@ fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
             }
         }
     }
-    if m.tenant_id.is_none() {
+    if m.tenant_id.is_none() && wrong.is_none() {
         out.push(Finding::warning(format!(
             "the entity ID {} is not Entra's (https://sts.windows.net/<tenant>/); this tool is tuned for Entra",
             m.entity_id
