@@ -326,6 +326,8 @@ pub struct Against<'a> {
     pub values: &'a Values,
     /// The pool's required attributes, when the live pool was read (apply, the wizard).
     pub required: Option<&'a [String]>,
+    /// The tenant the provider's metadata names (its responses' Issuer carries it).
+    pub tenant: Option<&'a str>,
 }
 
 /// What the admin captured, found, decoded and judged: the one path for `decode-saml` and the
@@ -355,6 +357,7 @@ pub fn read_and_judge_saved(
         setup: &state.answers,
         values,
         required: state.aws.required_attributes.as_deref(),
+        tenant: state.entra.tenant_id.as_deref(),
     };
     read_and_judge(input, now, Some(against), &state.entra_thumbprints())
 }
@@ -421,6 +424,30 @@ pub fn judge(
             "neither the response nor the assertion is signed: Cognito refuses it",
         ));
     }
+    // Whose response this is comes first: a response of another tenant or another app is
+    // signed by a certificate the metadata does not have, and that is not a rollover.
+    let issuer_tenant = d
+        .issuer
+        .as_deref()
+        .and_then(crate::entra::metadata::tenant_from_entity_id);
+    let other_tenant = match (
+        issuer_tenant.as_deref(),
+        against.as_ref().and_then(|a| a.tenant),
+    ) {
+        (Some(got), Some(trusted)) if !got.eq_ignore_ascii_case(trusted) => {
+            Some((got.to_string(), trusted.to_string()))
+        }
+        _ => None,
+    };
+    let other_app = against.as_ref().is_some_and(|a| {
+        matches!((&d.audience, &a.values.entity_id), (Some(aud), Some(entity)) if aud != entity)
+    });
+    if let Some((got, trusted)) = &other_tenant {
+        out.push(finding(Level::Error, format!(
+            "issued by tenant {got} (Issuer {}), but the provider trusts tenant {trusted}: this response comes from another tenant — sign in with an account of tenant {trusted}, through this setup's enterprise application",
+            d.issuer.clone().unwrap_or_default()
+        )));
+    }
     if !metadata_thumbprints.is_empty() && !d.signing_thumbprints.is_empty() {
         let known = d
             .signing_thumbprints
@@ -428,8 +455,14 @@ pub fn judge(
             .find(|t| metadata_thumbprints.contains(t));
         match known {
             Some(t) => out.push(finding(Level::Info, format!("signed by the metadata certificate {t}"))),
+            // Said above: another tenant's certificate is expected to be unknown.
+            None if other_tenant.is_some() => {}
+            None if other_app => out.push(finding(Level::Error, format!(
+                "signed by a certificate ({}) that is not in the provider's metadata, and addressed to another application (see the audience): a response of another enterprise application, not a certificate rollover",
+                d.signing_thumbprints.join(", ")
+            ))),
             None => out.push(finding(Level::Error, format!(
-                "signed by a certificate ({}) that is not in the provider's metadata: Entra rolled its certificate; refresh the metadata (a URL refreshes by itself, a file must be uploaded again)",
+                "signed by a certificate ({}) that is not in the provider's metadata, by the same tenant and for this application: Entra rolled its certificate; refresh the metadata (a URL refreshes by itself, a file must be uploaded again)",
                 d.signing_thumbprints.join(", ")
             ))),
         }
@@ -447,6 +480,7 @@ pub fn judge(
         setup,
         values,
         required,
+        ..
     }) = against
     {
         if let (Some(aud), Some(entity)) = (&d.audience, &values.entity_id)

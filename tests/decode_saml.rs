@@ -292,3 +292,31 @@ fn garbage_is_refused_clearly() {
         assert!(stderr(&out).contains(expected), "{name}: {}", stderr(&out));
     }
 }
+
+/// Whose response it is comes before any word of rollover: another tenant's response, and
+/// another app's, are signed by certificates the metadata lacks, and are named as such; only
+/// the same tenant and app with an unknown certificate is a rollover.
+#[test]
+fn another_tenant_or_app_is_not_a_certificate_rollover() {
+    let c = Case::new();
+    let entity = format!("urn:amazon:cognito:sp:{POOL}");
+    let unknown = signing_cert(Duration::days(-1), Duration::days(300)).0;
+
+    let rolled = Resp::good(&unknown, &entity, REPLY).xml();
+    let (_, v) = c.decode(&rolled, true);
+    assert!(has(&v, "error", "Entra rolled its certificate"), "{v}");
+
+    let other_tenant = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+    let foreign = Resp::good(&unknown, &entity, REPLY)
+        .xml()
+        .replace(TENANT, other_tenant);
+    let (_, v) = c.decode(&foreign, true);
+    assert!(has(&v, "error", "comes from another tenant"), "{v}");
+    assert!(has(&v, "error", other_tenant), "{v}");
+    assert!(!has(&v, "error", "rolled"), "not a rollover: {v}");
+
+    let other_app = Resp::good(&unknown, "urn:amazon:cognito:sp:eu-west-1_Other", REPLY).xml();
+    let (_, v) = c.decode(&other_app, true);
+    assert!(has(&v, "error", "another enterprise application"), "{v}");
+    assert!(!has(&v, "error", "rolled"), "not a rollover: {v}");
+}

@@ -66,6 +66,10 @@ pub fn run(
         .and_then(|r| r.state.as_ref())
         .map(cognito_entra::state::State::entra_thumbprints)
         .unwrap_or_default();
+    let mut tenant = resolved
+        .as_ref()
+        .and_then(|r| r.state.as_ref())
+        .and_then(|s| s.entra.tenant_id.clone());
     if thumbprints.is_empty()
         && let Some(r) = &resolved
         && let Some(file) = r.setup.saml.as_ref().and_then(|s| s.metadata_file.as_ref())
@@ -80,6 +84,7 @@ pub fn run(
             .iter()
             .map(|c| c.thumbprint.clone())
             .collect();
+        tenant = tenant.or(m.tenant_id);
     }
     let decoded = saml_response::read_and_judge(
         &bytes,
@@ -94,6 +99,7 @@ pub fn run(
                     .state
                     .as_ref()
                     .and_then(|s| s.aws.required_attributes.as_deref()),
+                tenant: tenant.as_deref(),
             }),
         &thumbprints,
     )

@@ -582,6 +582,7 @@ fn the_test_step_checks_a_pasted_saml_response() {
             setup: &setup,
             values: &values,
             required: None,
+            tenant: None,
         }),
         &[],
     );
