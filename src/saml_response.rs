@@ -194,6 +194,28 @@ fn text_of(node: Option<roxmltree::Node>) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// How many SAML Response elements open in the text (with any namespace prefix).
+fn responses_in(xml: &str) -> usize {
+    let bytes = xml.as_bytes();
+    xml.match_indices("Response")
+        .filter(|(at, _)| {
+            // Back over an optional `prefix:` to the `<` that opens the tag (closing tags
+            // and words in text have something else there).
+            let name = bytes[..*at]
+                .iter()
+                .rev()
+                // A prefix is short; the cap keeps a long run of letters linear.
+                .take(64)
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b':')
+                .count();
+            let opens = at.checked_sub(name + 1).map(|lt| bytes[lt]) == Some(b'<')
+                && (name == 0 || bytes[at - 1] == b':');
+            let after = bytes.get(at + "Response".len());
+            opens && matches!(after, Some(b' ' | b'>' | b'\n' | b'\r' | b'\t'))
+        })
+        .count()
+}
+
 /// Parses the response XML (no DTDs, so no entity bombs).
 pub fn parse(xml: &str) -> Result<Decoded, String> {
     let options = roxmltree::ParsingOptions {
@@ -206,6 +228,12 @@ pub fn parse(xml: &str) -> Result<Decoded, String> {
             "the XML declares a DTD, which a SAML response never has (refused: entity expansion)"
                 .to_string()
         }
+        // Two responses one after the other (two form values copied together) read as a
+        // token after the end of the first: say what it is.
+        _ if responses_in(xml) > 1 => format!(
+            "the input holds {} SAML responses one after the other (two captures copied together?): give one — the one to check is usually the last",
+            responses_in(xml)
+        ),
         other => format!("the XML is not well-formed ({other})"),
     })?;
     let root = doc.root_element();
@@ -404,6 +432,19 @@ pub fn judge(
                 "valid until {} ({} ago): a capture is only good for diagnosis, not for replay",
                 d.not_on_or_after.clone().unwrap_or_default(),
                 ago(now - end)
+            ),
+        ));
+    }
+    if let (Some(start), Some(end)) = (parse_time(&d.not_before), parse_time(&d.not_on_or_after))
+        && start >= end
+    {
+        out.push(finding(
+            Level::Error,
+            format!(
+                "the validity window is empty: NotBefore {} is not before NotOnOrAfter {} ({} apart) — no clock can accept it; Entra's token settings or clock are wrong",
+                d.not_before.clone().unwrap_or_default(),
+                d.not_on_or_after.clone().unwrap_or_default(),
+                ago(start - end)
             ),
         ));
     }

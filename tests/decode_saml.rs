@@ -320,3 +320,38 @@ fn another_tenant_or_app_is_not_a_certificate_rollover() {
     assert!(has(&v, "error", "another enterprise application"), "{v}");
     assert!(!has(&v, "error", "rolled"), "not a rollover: {v}");
 }
+
+/// An impossible validity window is an error with the gap; two responses copied together are
+/// named as such (it said only "unknown token at 1:6057").
+#[test]
+fn an_empty_window_and_two_responses_at_once_are_named() {
+    let c = Case::new();
+    let entity = format!("urn:amazon:cognito:sp:{POOL}");
+    let good = Resp::good(&c.cert, &entity, REPLY).xml();
+
+    // NotOnOrAfter set to the NotBefore: no clock can accept it.
+    let not_before = good
+        .split("NotBefore=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no NotBefore in the fixture"))
+        .to_string();
+    let mut empty = good.clone();
+    for part in good.split("NotOnOrAfter=\"").skip(1) {
+        let value = part.split('"').next().unwrap_or_default();
+        empty = empty.replace(
+            &format!("NotOnOrAfter=\"{value}\""),
+            &format!("NotOnOrAfter=\"{not_before}\""),
+        );
+    }
+    let (_, v) = c.decode(&empty, true);
+    assert!(has(&v, "error", "the validity window is empty"), "{v}");
+
+    let (code, v) = c.decode(&format!("{good}{good}"), true);
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        v.to_string()
+            .contains("holds 2 SAML responses one after the other"),
+        "{v}"
+    );
+}
