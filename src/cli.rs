@@ -212,3 +212,20 @@ pub enum Command {
         json: bool,
     },
 }
+
+impl Command {
+    /// Whether the command was asked for JSON: then its output is one JSON object on stdout,
+    /// success or failure.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Status { json, .. }
+            | Command::Values { json, .. }
+            | Command::Plan { json, .. }
+            | Command::CheckMetadata { json, .. }
+            | Command::DecodeSaml { json, .. }
+            | Command::Doctor { json, .. }
+            | Command::CheckTenant { json, .. } => *json,
+            _ => false,
+        }
+    }
+}

@@ -125,6 +125,16 @@ fn main() -> ExitCode {
                 ),
             );
             errln!("{failure}");
+            // With --json, a failure is a JSON object on stdout too (the message, as the
+            // commands' own `errors` lists carry theirs), so a script reads one shape.
+            if cli.command.as_ref().is_some_and(Command::json) {
+                let message = failure.to_string();
+                let message = message.strip_prefix("error: ").unwrap_or(&message);
+                outln!(
+                    "{}",
+                    serde_json::json!({"ok": false, "errors": [message], "warnings": []})
+                );
+            }
             ExitCode::from(failure.exit_code())
         }
     }

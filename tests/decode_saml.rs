@@ -355,3 +355,33 @@ fn an_empty_window_and_two_responses_at_once_are_named() {
         "{v}"
     );
 }
+
+/// With --json a failure is one JSON object on stdout too, with `errors` (decode-saml printed
+/// nothing on stdout; check-metadata printed an object): one shape for scripts.
+#[test]
+fn json_failures_are_json_on_stdout() {
+    let dir = tempdir();
+    let garbage = dir.path().join("garbage.txt");
+    write(&garbage, "not a saml response at all");
+    for args in [
+        vec![
+            "decode-saml".to_string(),
+            garbage.display().to_string(),
+            "--json".into(),
+        ],
+        vec![
+            "status".into(),
+            "--setup".into(),
+            "no-such-setup".into(),
+            "--json".into(),
+        ],
+    ] {
+        let out = run(cmd(&dir.path().join("state")).args(&args));
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e}): {}", stdout(&out)));
+        let errors = v["errors"].as_array().cloned().unwrap_or_default();
+        assert!(!errors.is_empty(), "{args:?}: {v}");
+        assert!(v["warnings"].is_array(), "{args:?}: {v}");
+    }
+}
