@@ -372,6 +372,11 @@ fn idp_initiated_with_signing_and_encryption_writes_both_certificates() {
     );
     let out = ok(&env.run(&["apply", "--yes"], &config));
     assert!(out.contains("Encrypted assertions go on"), "{out}");
+    // Sign-out of Entra: what each side expects, said before the change (#12 item 12).
+    assert!(
+        out.contains("Sign-out of Entra is on") && out.contains("HTTP POST at /saml2/logout"),
+        "{out}"
+    );
     assert!(
         out.contains("Token encryption › Import certificate"),
         "{out}"

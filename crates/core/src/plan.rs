@@ -404,6 +404,12 @@ pub fn plan(
         }
     }
 
+    if setup.protocol == Protocol::Saml && setup.saml().idp_signout {
+        // Both providers' documentation, side by side (docs/troubleshooting.md, "Signing out
+        // of Entra too"): the request goes by redirect, the answer is expected by POST.
+        consequences.push("Sign-out of Entra is on: Cognito's /logout sends a signed LogoutRequest by redirect to Entra's SingleLogoutService (Entra accepts the redirect binding only), and expects Entra's LogoutResponse by HTTP POST at /saml2/logout. Entra needs Cognito's signing certificate (Verification certificates) and the Logout Url; test sign-out end to end (docs/troubleshooting.md).".into());
+    }
+
     if refusals.is_empty() {
         Ok(Plan {
             region: setup.region.clone(),
