@@ -537,3 +537,71 @@ fn secret_expiry(state: &State, now: OffsetDateTime) -> Check {
         check(name, Status::Pass, format!("valid until {text}"), "")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup::{Setup, derive};
+    use crate::state::CertificateRecord;
+
+    /// Cognito renews its signing certificate yearly; Entra verifies signed requests with the
+    /// one it was given. The certificate handed to Entra (recorded) is compared with the pool's
+    /// current one, and a difference says what to upload where (#12 item 11).
+    #[test]
+    fn a_renewed_cognito_signing_certificate_is_named_before_sign_in_breaks() {
+        let mut setup = Setup::blank("corp", Protocol::Saml);
+        let mut saml = setup.saml();
+        saml.sign_requests = true;
+        setup.saml = Some(saml);
+        let mut state = State::new(setup);
+        state.aws.user_pool_id = Some("eu-west-1_P".into());
+        let live_cert =
+            crate::entra::metadata::parse_certificate(crate::cognito::certs::TEST_CERTIFICATE_B64)
+                .unwrap_or_else(|e| panic!("{e}"));
+        let record = |thumbprint: &str| CertificateRecord {
+            kind: "signing".into(),
+            thumbprint: thumbprint.into(),
+            not_after: "2030-01-01".into(),
+            file: None,
+        };
+        let live = Live {
+            pool: Some(crate::account::Pool {
+                id: "eu-west-1_P".into(),
+                name: "corp-users".into(),
+                ..Default::default()
+            }),
+            provider: Some(crate::account::ProviderInfo {
+                name: "EntraID".into(),
+                provider_type: crate::account::ProviderType::Saml,
+                details: Default::default(),
+                attribute_mapping: Default::default(),
+            }),
+            signing_certificate: Some(live_cert.clone()),
+            ..Live::default()
+        };
+        let values = derive(
+            &state.answers,
+            &state.known(),
+            "https://login.microsoftonline.com",
+        );
+        let now = time::OffsetDateTime::now_utc();
+        let signing = |state: &State| {
+            assess(state, &values, &live, now)
+                .into_iter()
+                .find(|c| c.name == "Cognito signing certificate")
+        };
+
+        state.aws.certificates = vec![record("0000000000000000000000000000000000000000")];
+        let renewed = signing(&state).unwrap_or_else(|| panic!("no check"));
+        assert_eq!(renewed.status, Status::Warn, "{renewed:?}");
+        assert!(renewed.detail.contains("Entra was given"), "{renewed:?}");
+        assert!(
+            renewed.fix.contains("Verification certificates"),
+            "{renewed:?}"
+        );
+
+        state.aws.certificates = vec![record(&live_cert.thumbprint)];
+        let same = signing(&state).unwrap_or_else(|| panic!("no check"));
+        assert!(!same.detail.contains("Entra was given"), "{same:?}");
+    }
+}
