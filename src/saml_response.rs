@@ -390,6 +390,10 @@ pub fn read_and_judge_saved(
     read_and_judge(input, now, Some(against), &state.entra_thumbprints())
 }
 
+/// The longest attribute value Cognito keeps (developer guide: user pool attributes, 2,048
+/// characters).
+const COGNITO_ATTRIBUTE_MAX_CHARS: usize = 2048;
+
 /// Judges a decoded response: on its own, and against a setup when one is given.
 pub fn judge(
     d: &mut Decoded,
@@ -562,6 +566,25 @@ pub fn judge(
                 out.push(finding(Level::Error, format!(
                     "{attr} is mapped from {claim}, which the response does not carry: {consequence} — in Entra, Attributes & Claims › Add new claim, named {claim}"
                 )));
+            }
+            // What Cognito does with what is mapped: one value per attribute (several are
+            // joined into one string), at most 2,048 characters each.
+            for (attr, claim) in &mapping {
+                let Some(values) = d.attributes.get(claim) else {
+                    continue;
+                };
+                if values.len() > 1 {
+                    out.push(finding(Level::Warning, format!(
+                        "{claim} carries {} values (a multi-valued claim such as groups or roles), mapped to {attr}, which holds one string: Cognito stores them joined, not as a list — map such claims to a custom attribute your app splits, and keep single-valued claims for standard attributes like email",
+                        values.len()
+                    )));
+                }
+                let longest = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+                if longest > COGNITO_ATTRIBUTE_MAX_CHARS {
+                    out.push(finding(Level::Error, format!(
+                        "{claim} (mapped to {attr}) has a value of {longest} characters; Cognito keeps at most {COGNITO_ATTRIBUTE_MAX_CHARS} per attribute and refuses the sign-in — send a shorter claim (e.g. groups assigned to the application only)"
+                    )));
+                }
             }
             let mapped: Vec<&String> = mapping.values().collect();
             for claim in d.attributes.keys() {

@@ -385,3 +385,29 @@ fn json_failures_are_json_on_stdout() {
         assert!(v["warnings"].is_array(), "{args:?}: {v}");
     }
 }
+
+/// A multi-valued claim mapped to a single-valued attribute, and a value over Cognito's 2,048
+/// characters, are named (#12 item 9).
+#[test]
+fn multi_valued_and_overlong_mapped_claims_are_named() {
+    let c = Case::new();
+    let entity = format!("urn:amazon:cognito:sp:{POOL}");
+    let mut r = Resp::good(&c.cert, &entity, REPLY);
+    for (claim, values) in r.attributes.iter_mut() {
+        if *claim == EMAIL {
+            *values = vec!["ana@example.com", "ana.alias@example.com"];
+        }
+    }
+    let (_, v) = c.decode(&r.xml(), true);
+    assert!(has(&v, "warning", "carries 2 values"), "{v}");
+
+    let long: &'static str = Box::leak("g".repeat(3000).into_boxed_str());
+    let mut r = Resp::good(&c.cert, &entity, REPLY);
+    for (claim, values) in r.attributes.iter_mut() {
+        if *claim == EMAIL {
+            *values = vec![long];
+        }
+    }
+    let (_, v) = c.decode(&r.xml(), true);
+    assert!(has(&v, "error", "has a value of 3000 characters"), "{v}");
+}
