@@ -289,8 +289,23 @@ pub async fn domain_owner(job: &Job, prefix: &str) -> Result<Option<String>, Err
         .map_err(|e| Error::aws(&e, &job.aws))
 }
 
+/// One HTTPS client for a piece of work: building one loads the trust store, so work that
+/// fetches twice (doctor) builds it once. Why it could not be built is a finding.
+fn fetcher() -> Result<Fetcher, String> {
+    Fetcher::new(Limits::from_env()).map_err(|e| e.to_string())
+}
+
 /// The Entra metadata at a URL (fetched) or in a file (read, relative to `base_dir`), judged.
 pub async fn check_metadata(
+    source: &str,
+    authority: &str,
+    base_dir: &Path,
+) -> crate::entra::metadata::Report {
+    metadata_with(&fetcher(), source, authority, base_dir).await
+}
+
+async fn metadata_with(
+    fetcher: &Result<Fetcher, String>,
     source: &str,
     authority: &str,
     base_dir: &Path,
@@ -300,26 +315,34 @@ pub async fn check_metadata(
     if !source.contains("://") {
         return metadata::check_file(&base_dir.join(source), now);
     }
-    match Fetcher::new(Limits::from_env()) {
-        Ok(f) => metadata::check_url(&f, source, authority, now).await,
+    match fetcher {
+        Ok(f) => metadata::check_url(f, source, authority, now).await,
         Err(e) => metadata::Report {
             source: source.to_string(),
             metadata: None,
-            findings: vec![crate::entra::Finding::error(e.to_string())],
+            findings: vec![crate::entra::Finding::error(e.clone())],
         },
     }
 }
 
 /// The tenant's discovery document, fetched and judged.
 pub async fn check_tenant(tenant: &str, authority: &str) -> crate::entra::discovery::Report {
+    tenant_with(&fetcher(), tenant, authority).await
+}
+
+async fn tenant_with(
+    fetcher: &Result<Fetcher, String>,
+    tenant: &str,
+    authority: &str,
+) -> crate::entra::discovery::Report {
     use crate::entra::discovery;
-    match Fetcher::new(Limits::from_env()) {
-        Ok(f) => discovery::check_tenant(&f, authority, tenant).await,
+    match fetcher {
+        Ok(f) => discovery::check_tenant(f, authority, tenant).await,
         Err(e) => discovery::Report {
             tenant: tenant.to_string(),
             url: String::new(),
             discovery: None,
-            findings: vec![crate::entra::Finding::error(e.to_string())],
+            findings: vec![crate::entra::Finding::error(e.clone())],
         },
     }
 }
@@ -347,6 +370,7 @@ pub async fn read_live(
     let fail = |e: ApiError| Error::aws(&e, aws);
     let api = api(job).await?;
     let mut live = Live::default();
+    let fetcher = fetcher();
     let Some(pool_id) = values.user_pool_id.clone() else {
         return Ok(live);
     };
@@ -375,13 +399,17 @@ pub async fn read_live(
     let entra = async {
         match s.protocol {
             Protocol::Saml => match setup_metadata_url.as_ref().or(setup_metadata_file.as_ref()) {
-                Some(source) => Some(Ok(
-                    check_metadata(source, &job.authority, &job.base_dir).await
-                )),
+                Some(source) => Some(Ok(metadata_with(
+                    &fetcher,
+                    source,
+                    &job.authority,
+                    &job.base_dir,
+                )
+                .await)),
                 None => None,
             },
             Protocol::Oidc => match &tenant {
-                Some(tenant) => Some(Err(check_tenant(tenant, &job.authority).await)),
+                Some(tenant) => Some(Err(tenant_with(&fetcher, tenant, &job.authority).await)),
                 None => None,
             },
         }
@@ -428,7 +456,8 @@ pub async fn read_live(
     if let Some(live_url) = details.get("MetadataURL")
         && setup_metadata_url.as_deref() != Some(live_url.as_str())
     {
-        live.metadata = Some(check_metadata(live_url, &job.authority, &job.base_dir).await);
+        live.metadata =
+            Some(metadata_with(&fetcher, live_url, &job.authority, &job.base_dir).await);
     }
     Ok(live)
 }
