@@ -424,7 +424,6 @@ impl Session {
                 for change in &plan.changes {
                     outln!("  + {}", change.describe());
                 }
-                outln!("{}", Work::Prepare.busy_text());
                 if !Confirm::new(cognito_entra::journey::PREPARE_ASK)
                     .with_default(true)
                     .prompt()?
@@ -434,6 +433,8 @@ impl Session {
                     )));
                 }
             }
+            // Said once asked (before, it read as if creating had begun).
+            outln!("{}", Work::Prepare.busy_text());
             match self.runtime.block_on(engine::prepare_reviewed(&job, &plan)) {
                 Ok(ids) => {
                     results::prepared(&mut self.state, &ids);
