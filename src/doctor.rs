@@ -575,6 +575,7 @@ mod tests {
                 provider_type: crate::account::ProviderType::Saml,
                 details: Default::default(),
                 attribute_mapping: Default::default(),
+                idp_identifiers: None,
             }),
             signing_certificate: Some(live_cert.clone()),
             ..Live::default()

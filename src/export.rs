@@ -166,6 +166,17 @@ fn cloudformation(setup: &Setup, values: &Values, details: &BTreeMap<String, Str
     for (k, v) in setup.attribute_mapping() {
         let _ = writeln!(y, "        {}: {}", q(&k), q(&v));
     }
+    if let Some(ids) = setup
+        .provider
+        .identifiers
+        .as_ref()
+        .filter(|i| !i.is_empty())
+    {
+        let _ = writeln!(y, "      IdpIdentifiers:");
+        for id in ids {
+            let _ = writeln!(y, "        - {}", q(id));
+        }
+    }
     if adopted_client.is_none() {
         let c = &setup.app_client;
         let list = |items: &[String]| {
@@ -308,6 +319,15 @@ fn terraform(setup: &Setup, details: &BTreeMap<String, String>) -> String {
         let _ = writeln!(t, "    {} = {}", h(&k), h(&v));
     }
     let _ = writeln!(t, "  }}");
+    if let Some(ids) = setup
+        .provider
+        .identifiers
+        .as_ref()
+        .filter(|i| !i.is_empty())
+    {
+        let list: Vec<String> = ids.iter().map(|i| h(i)).collect();
+        let _ = writeln!(t, "\n  idp_identifiers = [{}]", list.join(", "));
+    }
     let _ = writeln!(
         t,
         "\n  # Cognito adds these details itself; without this, every plan shows a diff.\n  lifecycle {{\n    ignore_changes = [\n      provider_details[\"ActiveEncryptionCertificate\"],\n      provider_details[\"SLORedirectBindingURI\"],\n      provider_details[\"SSORedirectBindingURI\"],\n    ]\n  }}\n}}\n"

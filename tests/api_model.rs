@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use cognito_entra::setup::validate::{
-    check_client_name, check_mapping_entry, check_pool_name, check_provider_name, check_scopes,
-    check_url,
+    check_client_name, check_identifiers, check_mapping_entry, check_pool_name,
+    check_provider_name, check_scopes, check_url,
 };
 use regex::Regex;
 
@@ -233,4 +233,51 @@ fn urls_scopes_and_provider_names_the_model_refuses_are_refused() {
         }
     }
     assert!(check_provider_name("EntraID").is_none());
+}
+
+#[test]
+fn identifiers_follow_the_model_exactly() {
+    let shapes = shapes();
+    let rule = Rule::of(&shapes, "IdpIdentifierType");
+    let most = shapes["IdpIdentifiersListType"]["max"]
+        .as_u64()
+        .unwrap_or(0) as usize;
+    for value in [
+        "example.com",
+        "corp-users",
+        "a+b=c_d",
+        "Corp Users",
+        "münchen.de",
+        "xn--mnchen-3ya.de",
+        "corp!",
+        "tab\there",
+        "no\u{a0}break",
+        "",
+        &"a".repeat(40),
+        &"a".repeat(41),
+    ] {
+        let mut out = Vec::new();
+        check_identifiers(&[value.to_string()], &mut out);
+        let ours = !out.iter().any(|p| p.is_error());
+        assert_eq!(
+            ours,
+            rule.accepts(value),
+            "identifier {value:?}: the model {} it ({out:?})",
+            if rule.accepts(value) {
+                "accepts"
+            } else {
+                "refuses"
+            }
+        );
+    }
+    for count in [most, most + 1] {
+        let list: Vec<String> = (0..count).map(|i| format!("d{i}.example.com")).collect();
+        let mut out = Vec::new();
+        check_identifiers(&list, &mut out);
+        assert_eq!(
+            out.is_empty(),
+            count <= most,
+            "{count} identifiers: {out:?}"
+        );
+    }
 }

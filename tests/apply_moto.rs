@@ -282,6 +282,7 @@ fn adopting_a_pool_and_client_keeps_cognito_and_the_other_provider() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let other = ProviderInfo {
+            idp_identifiers: Some(vec!["okta.example.com".into()]),
             name: "Okta".into(),
             provider_type: ProviderType::Oidc,
             details: [
@@ -912,4 +913,70 @@ fn a_client_on_the_second_page_is_adopted_by_name() {
     let clients = block_on(sdk.list_user_pool_clients(&pool_id)).unwrap_or_default();
     assert_eq!(clients.len(), 62, "no second web client");
     assert_eq!(clients.iter().filter(|c| c.name == "web").count(), 1);
+}
+
+#[test]
+fn identifiers_are_set_kept_and_changed_only_when_asked() {
+    let env = Env::new();
+    env.metadata_file();
+    let sdk = env.moto.sdk(REGION);
+    let with = |ids: &str| {
+        saml_config("ids", "", "").replace(
+            "name = \"EntraID\"",
+            &format!("name = \"EntraID\"\nidentifiers = {ids}"),
+        )
+    };
+    let identifiers = |pool_id: &str| {
+        block_on(async {
+            sdk.describe_identity_provider(pool_id, "EntraID")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .and_then(|p| p.idp_identifiers)
+                .unwrap_or_default()
+        })
+    };
+
+    let config = env.config("ids", &with(r#"["example.com", "corp"]"#));
+    let out = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(out.contains("identifiers = example.com, corp"), "{out}");
+    let (pool_id, _) = ids(&env, "ids");
+    assert_eq!(identifiers(&pool_id), ["example.com", "corp"]);
+
+    // A setup that names none leaves the provider's own alone.
+    let config = env.config("ids", &saml_config("ids", "", ""));
+    let out = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(out.contains("No changes"), "{out}");
+    assert_eq!(identifiers(&pool_id), ["example.com", "corp"]);
+
+    let config = env.config("ids", &with(r#"["example.org"]"#));
+    let out = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(
+        out.contains("identifiers: example.com, corp -> example.org"),
+        "{out}"
+    );
+    assert_eq!(identifiers(&pool_id), ["example.org"]);
+
+    // What AWS would refuse is refused before any write, naming the identifier.
+    let too_many: Vec<String> = (0..51).map(|i| format!("\"d{i}.example.com\"")).collect();
+    for (bad, named) in [
+        (
+            r#"["example.org", "corp!"]"#.to_string(),
+            "provider.identifiers[1]",
+        ),
+        (
+            r#"["café.example.com"]"#.to_string(),
+            "provider.identifiers[0]",
+        ),
+        (
+            format!("[\"{}\"]", "a".repeat(41)),
+            "provider.identifiers[0]",
+        ),
+        (format!("[{}]", too_many.join(", ")), "provider.identifiers"),
+    ] {
+        let config = env.config("ids", &with(&bad));
+        let out = env.run(&["plan"], &config);
+        assert_ne!(out.status.code(), Some(0), "{bad} passed");
+        assert!(stderr(&out).contains(named), "{bad}: {}", stderr(&out));
+    }
+    assert_eq!(identifiers(&pool_id), ["example.org"]);
 }

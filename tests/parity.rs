@@ -19,6 +19,8 @@ use time::Duration as Days;
 const WAIT: Duration = Duration::from_secs(40);
 const REGION: &str = "eu-west-1";
 const SECRET: &str = "Qx7~parity.Secret-Value_from-Entra";
+/// Typed on both faces in the IdP-initiated flow: the provider routes these to Entra.
+const IDENTIFIERS: &str = "example.com, corp";
 
 /// The answers of one flow, as an admin gives them.
 #[derive(Clone, Copy)]
@@ -151,6 +153,8 @@ fn through_the_wizard(side: &Side, entra: &HttpsServer, flow: Flow) {
     side.keys(&["Enter"]);
     side.wait("6 · Provider");
     if flow.idp_initiated {
+        side.keys(&["Tab"]);
+        side.text(IDENTIFIERS);
         // Sign-in from My Apps, signed requests, encrypted assertions.
         for _ in 0..3 {
             side.keys(&["Tab", "Space"]);
@@ -236,6 +240,11 @@ fn through_plain_mode(side: &Side, entra: &HttpsServer, flow: Flow) {
         side.prompt(label);
         side.keys(&["Enter"]);
     }
+    side.prompt("Identifiers");
+    if flow.idp_initiated {
+        side.text(IDENTIFIERS);
+    }
+    side.keys(&["Enter"]);
     if flow.oidc {
         side.prompt("Attributes request");
         side.keys(&["Enter"]);
@@ -457,6 +466,16 @@ fn same_through_both_faces(flow: Flow) {
         );
     }
     assert!(!wizard_state.contains(SECRET) && !plain_state.contains(SECRET));
+    if flow.idp_initiated {
+        // The identifiers typed reached the provider (the same on both sides, as checked).
+        assert!(
+            wizard_resources
+                .split_whitespace()
+                .collect::<String>()
+                .contains("idp_identifiers:Some([\"example.com\",\"corp\",]"),
+            "{wizard_resources}"
+        );
+    }
 }
 
 #[test]

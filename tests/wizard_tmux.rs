@@ -615,6 +615,7 @@ fn the_plain_prompts_walk_the_same_journey() {
     w.wait("? Provider name");
     w.keys(&["Enter"]);
     for question in [
+        "? Identifiers",
         "? Sign-in from My Apps",
         "? Signed requests",
         "? Encrypted assertions",

@@ -467,6 +467,9 @@ impl CognitoApi for FakeCognito {
             })?;
             existing.details = provider.details.clone();
             existing.attribute_mapping = provider.attribute_mapping.clone();
+            if let Some(ids) = &provider.idp_identifiers {
+                existing.idp_identifiers = Some(ids.clone());
+            }
             Ok(())
         })
         .await

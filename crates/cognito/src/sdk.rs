@@ -482,7 +482,13 @@ fn provider_update(
         .provider_name(&provider.name)
         .set_provider_details(Some(hash(&details)))
         .set_attribute_mapping(Some(hash(&provider.attribute_mapping)))
-        .set_idp_identifiers(described.idp_identifiers.clone())
+        // Identifiers the setup does not name stay as they are.
+        .set_idp_identifiers(
+            provider
+                .idp_identifiers
+                .clone()
+                .or_else(|| described.idp_identifiers.clone()),
+        )
         .set_acr_mapping(described.acr_mapping.clone())
 }
 
@@ -799,6 +805,7 @@ impl CognitoApi for SdkCognito {
                 .attribute_mapping()
                 .map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default(),
+            idp_identifiers: Some(p.idp_identifiers().to_vec()),
         }))
     }
 
@@ -816,6 +823,12 @@ impl CognitoApi for SdkCognito {
             .provider_type(provider_type(provider.provider_type))
             .set_provider_details(Some(hash(&provider.details)))
             .set_attribute_mapping(Some(hash(&provider.attribute_mapping)))
+            .set_idp_identifiers(
+                provider
+                    .idp_identifiers
+                    .clone()
+                    .filter(|ids| !ids.is_empty()),
+            )
             .customize()
             .config_override(send_once_if_create(OP))
             .send()
@@ -1167,6 +1180,7 @@ mod tests {
             provider_type: ProviderType::Saml,
             details: BTreeMap::from([("MetadataURL".into(), "https://x/m.xml".into())]),
             attribute_mapping: BTreeMap::from([("email".into(), "mail".into())]),
+            idp_identifiers: None,
         };
         let request = provider_update(
             offline_client().update_identity_provider(),

@@ -72,6 +72,10 @@ pub struct ProviderInfo {
     pub provider_type: ProviderType,
     pub details: BTreeMap<String, String>,
     pub attribute_mapping: BTreeMap<String, String>,
+    /// IdpIdentifiers: names and email domains that route a user to this provider. As read,
+    /// always `Some`; in a change, `None` keeps what the provider has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_identifiers: Option<Vec<String>>,
 }
 
 /// Provider details Cognito adds itself; never sent back.

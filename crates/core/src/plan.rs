@@ -354,6 +354,16 @@ pub fn plan(
         }
     }
 
+    // Email-domain routing on Cognito's sign-in page is for SAML providers only (developer
+    // guide, "Naming SAML identity providers"); with OIDC an identifier works only as
+    // idp_identifier=.
+    if setup.protocol == Protocol::Oidc
+        && let Some(ids) = &setup.provider.identifiers
+        && let Some(domain) = ids.iter().find(|i| i.contains('.') && !i.contains(' '))
+    {
+        consequences.push(format!("Identifier {domain} looks like an email domain: Cognito's sign-in page routes users by email domain to SAML providers only, so with OIDC it works only when an app passes idp_identifier={domain}."));
+    }
+
     // Required pool attributes must be mapped, or the first sign-in fails.
     if let Some(pool) = &observed.pool {
         let mapping = setup.attribute_mapping();
@@ -592,6 +602,7 @@ fn desired_provider(
             provider_type,
             details,
             attribute_mapping: setup.attribute_mapping(),
+            idp_identifiers: setup.provider.identifiers.clone(),
         }),
         Err(refusal) => {
             refusals.push(refusal);
@@ -640,6 +651,25 @@ fn provider_fields(desired: &ProviderInfo, current: Option<&ProviderInfo>) -> Ve
                     "(removed)",
                 ));
             }
+        }
+    }
+    if let Some(wanted) = &desired.idp_identifiers {
+        let had = current
+            .and_then(|c| c.idp_identifiers.clone())
+            .unwrap_or_default();
+        if (current.is_none() && !wanted.is_empty()) || (current.is_some() && had != *wanted) {
+            let list = |ids: &[String]| {
+                if ids.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    ids.join(", ")
+                }
+            };
+            out.push(field(
+                "identifiers",
+                current.map(|_| list(&had)).as_deref(),
+                &list(wanted),
+            ));
         }
     }
     for (attr, claim) in &desired.attribute_mapping {

@@ -446,6 +446,17 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 setup.provider.name.as_deref().unwrap_or(""),
                 setup.protocol.default_provider_name(),
             )];
+            let identifiers = setup.provider.identifiers.clone().unwrap_or_default();
+            out.push(Question::text(
+                "identifiers",
+                "Identifiers",
+                match setup.protocol {
+                    Protocol::Saml => "optional: email domains (example.com) whose users the sign-in page sends here, or names apps pass as idp_identifier=; comma-separated",
+                    Protocol::Oidc => "optional: names apps pass as idp_identifier= to come here; comma-separated",
+                },
+                &identifiers.join(", "),
+                "",
+            ));
             match setup.protocol {
                 Protocol::Saml => {
                     let s = setup.saml();
@@ -596,6 +607,7 @@ pub fn problem(step: Step, key: &str, answers: &dyn Answers) -> Option<String> {
         (Step::AppClient, "scopes") => check(Answer::Scopes(v)),
         (Step::AppClient, "name") => check(Answer::ClientName(v)),
         (Step::Provider, "name") => check(Answer::ProviderName(v)),
+        (Step::Provider, "identifiers") => check(Answer::Identifiers(v)),
         (Step::BackFromEntra, "tenant_id") => check(Answer::TenantId(v)),
         (Step::BackFromEntra, "client_id") => check(Answer::ClientId(v)),
         (Step::BackFromEntra, "expires") => check(Answer::SecretExpiry(v)),
@@ -789,6 +801,11 @@ pub fn commit(
         }
         Step::Provider => {
             setup.provider.name = Some(answers.text("name"));
+            let identifiers = parse_list(&answers.text("identifiers"));
+            // Left empty, an adopted provider keeps its own; emptied, the saved ones go.
+            if !(identifiers.is_empty() && setup.provider.identifiers.is_none()) {
+                setup.provider.identifiers = Some(identifiers);
+            }
             match setup.protocol {
                 Protocol::Saml => {
                     let mut s = setup.saml();

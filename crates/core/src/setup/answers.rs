@@ -5,8 +5,9 @@
 
 use super::parse_list;
 use super::validate::{
-    Problem, check_client_name, check_guid, check_mapping_entry, check_pool_name, check_prefix,
-    check_provider_name, check_region_value, check_scopes, check_tenant_id, check_url,
+    Problem, check_client_name, check_guid, check_identifiers, check_mapping_entry,
+    check_pool_name, check_prefix, check_provider_name, check_region_value, check_scopes,
+    check_tenant_id, check_url,
 };
 
 /// One typed answer, by what it answers.
@@ -24,6 +25,8 @@ pub enum Answer<'a> {
     Scopes(&'a str),
     ClientName(&'a str),
     ProviderName(&'a str),
+    /// The provider's identifiers as typed (comma- or space-separated); empty: none.
+    Identifiers(&'a str),
     /// Empty means "not given yet" (the field is optional until the step is confirmed).
     TenantId(&'a str),
     ClientId(&'a str),
@@ -68,6 +71,12 @@ pub fn check(answer: Answer<'_>) -> Option<String> {
         Answer::ClientName(v) if v.trim().is_empty() => Some("give the client a name".into()),
         Answer::ClientName(v) => check_client_name(v.trim()).map(said),
         Answer::ProviderName(v) => check_provider_name(v.trim()).map(said),
+        Answer::Identifiers(v) => {
+            let mut out = Vec::new();
+            check_identifiers(&parse_list(v), &mut out);
+            // Warnings are the review's to show; only what AWS would refuse stops the step.
+            out.into_iter().find(Problem::is_error).map(said)
+        }
         Answer::TenantId(v) if v.trim().is_empty() => None,
         Answer::TenantId(v) => check_tenant_id("tenant_id", v.trim()).map(said),
         Answer::ClientId(v) if v.trim().is_empty() => None,

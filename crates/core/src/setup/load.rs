@@ -334,7 +334,7 @@ fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "allow_cognito_sign_in",
             "remove_other_providers",
         ],
-        "provider" => &["name", "attribute_mapping"],
+        "provider" => &["name", "attribute_mapping", "identifiers"],
         "saml" => &[
             "metadata_url",
             "metadata_file",

@@ -147,6 +147,11 @@ pub struct Provider {
     /// Cognito attribute -> claim name from Entra. Empty: the protocol's defaults.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attribute_mapping: BTreeMap<String, String>,
+    /// IdpIdentifiers: names and email domains that send a user to this provider
+    /// (`idp_identifier=` on the authorize URL; with SAML, the managed login page's
+    /// "corporate email" routing). Absent: an adopted provider keeps its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -666,6 +666,74 @@ fn check_provider(setup: &Setup, out: &mut Vec<Problem>) {
     for (attribute, claim) in &setup.provider.attribute_mapping {
         out.extend(check_mapping_entry(attribute, claim));
     }
+    if let Some(identifiers) = &setup.provider.identifiers {
+        check_identifiers(identifiers, out);
+    }
+}
+
+/// The most identifiers a provider has (IdpIdentifiersListType in the Cognito API model).
+pub const MAX_IDENTIFIERS: usize = 50;
+
+/// Whether `c` may be in an identifier: IdpIdentifierType's `[\w\s+=.@-]`, with the meaning
+/// the service gives it (Java: `\w` and `\s` are ASCII classes).
+fn identifier_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '_' | ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '+' | '=' | '.' | '@' | '-'
+        )
+}
+
+/// The provider's identifiers (IdpIdentifiers): each 1 to 40 characters of the model's class
+/// (IdpIdentifierType), at most 50, none twice; one written as an email address or "@domain"
+/// would never match, since Cognito compares the part after the user's @.
+pub fn check_identifiers(identifiers: &[String], out: &mut Vec<Problem>) {
+    const FIX: &str = "use an email domain (example.com) or a short name of letters, digits, spaces and + = . @ - _, up to 40 characters";
+    if identifiers.len() > MAX_IDENTIFIERS {
+        out.push(Problem::error(
+            "provider.identifiers",
+            format!(
+                "{} identifiers are listed; a provider has at most {MAX_IDENTIFIERS}",
+                identifiers.len()
+            ),
+            "keep the domains users actually sign in with; route other names with identity_provider= instead",
+        ));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, id) in identifiers.iter().enumerate() {
+        let field = format!("provider.identifiers[{i}]");
+        let len = id.chars().count();
+        if len == 0 {
+            out.push(Problem::error(field, "an identifier is empty", FIX));
+            continue;
+        }
+        if len > 40 {
+            out.push(Problem::error(
+                field,
+                format!("{id:?} is {len} characters long; an identifier has at most 40"),
+                FIX,
+            ));
+        } else if let Some(bad) = id.chars().find(|c| !identifier_char(*c)) {
+            out.push(Problem::error(
+                field,
+                format!("{id:?} has {bad:?}, which AWS refuses in an identifier"),
+                FIX,
+            ));
+        } else if seen.contains(&id.as_str()) {
+            out.push(Problem::error(
+                field,
+                format!("{id:?} is listed twice"),
+                "list each identifier once",
+            ));
+        } else if let Some((_, domain)) = id.split_once('@') {
+            out.push(Problem::warning(
+                field,
+                format!("{id:?} has an @; Cognito routes by the part after the user's @, so this never matches an email address"),
+                format!("write the domain alone: {}", domain.trim_start_matches('@')),
+            ));
+        }
+        seen.push(id);
+    }
 }
 
 /// One attribute mapping entry: a pool attribute Cognito knows, and a claim name Entra can send.
