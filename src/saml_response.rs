@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::entra::metadata::thumbprint;
 pub use crate::entra::{Finding, Level};
+use crate::mapping::COGNITO_ATTRIBUTE_MAX_CHARS;
 use crate::setup::{Setup, Values};
 use crate::state::State;
 
@@ -389,10 +390,6 @@ pub fn read_and_judge_saved(
     };
     read_and_judge(input, now, Some(against), &state.entra_thumbprints())
 }
-
-/// The longest attribute value Cognito keeps (developer guide: user pool attributes, 2,048
-/// characters).
-const COGNITO_ATTRIBUTE_MAX_CHARS: usize = 2048;
 
 /// Judges a decoded response: on its own, and against a setup when one is given.
 pub fn judge(

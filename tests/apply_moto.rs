@@ -980,3 +980,82 @@ fn identifiers_are_set_kept_and_changed_only_when_asked() {
     }
     assert_eq!(identifiers(&pool_id), ["example.org"]);
 }
+
+#[test]
+fn mapping_targets_are_held_against_the_pools_schema_and_the_clients_write_list() {
+    let env = Env::new();
+    env.metadata_file();
+    let pool = env.moto.boto3(
+        REGION,
+        "cognito.create_user_pool(PoolName='hr', AutoVerifiedAttributes=['email'], \
+         UsernameAttributes=['email'], Schema=[\
+         {'Name': 'tenant', 'AttributeDataType': 'String', 'Mutable': True}, \
+         {'Name': 'badge', 'AttributeDataType': 'String', 'Mutable': False}])",
+    );
+    let pool_id = pool["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let client = env.moto.boto3(
+        REGION,
+        &format!(
+            "cognito.create_user_pool_client(UserPoolId='{pool_id}', ClientName='portal', \
+             WriteAttributes=['email', 'name'])"
+        ),
+    );
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let adopt = |client: &str, mapping: &str| {
+        saml_config("hr", "", "")
+            .replace("name = \"hr-users\"", &format!("id = \"{pool_id}\""))
+            .replace("name = \"web\"", client)
+            .replace(
+                "name = \"EntraID\"",
+                &format!("name = \"EntraID\"\n[provider.attribute_mapping]\n{mapping}"),
+            )
+    };
+    let mapping = "email = \"mail\"\n\"custom:tenant\" = \"tid\"\n\"custom:badge\" = \"badge\"\n\"custom:dept\" = \"department\"";
+    let config = env.config("hr", &adopt(&format!("id = \"{client_id}\""), mapping));
+    let out = env.run(&["plan"], &config);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    for (attribute, problem) in [
+        ("custom:dept", "has no attribute custom:dept"),
+        ("custom:badge", "immutable"),
+        ("custom:tenant", "may not write custom:tenant"),
+    ] {
+        assert!(
+            said.contains(&format!("provider.attribute_mapping.{attribute}"))
+                && said.contains(problem),
+            "{attribute}: {said}"
+        );
+    }
+
+    // A new client in the same pool is given what it must write: the standard attributes it
+    // would have by default, and the mapped custom one.
+    let mapping = "email = \"mail\"\n\"custom:tenant\" = \"tid\"\nnickname = \"http://schemas.microsoft.com/ws/2008/06/identity/claims/groups\"";
+    let config = env.config("hr", &adopt("name = \"web\"", mapping));
+    let out = ok(&env.run(&["apply", "--yes"], &config));
+    assert!(out.contains("write_attributes = "), "{out}");
+    assert!(
+        out.contains("nickname is mapped from") && out.contains("several values"),
+        "a multi-valued claim on a one-string attribute: {out}"
+    );
+    assert!(
+        out.contains("email_verified"),
+        "the pool verifies email: {out}"
+    );
+    let (_, new_client) = ids(&env, "hr");
+    let sdk = env.moto.sdk(REGION);
+    let written = block_on(sdk.describe_user_pool_client(&pool_id, &new_client))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .write_attributes;
+    for needed in ["email", "given_name", "custom:tenant"] {
+        assert!(written.iter().any(|a| a == needed), "{needed}: {written:?}");
+    }
+    for never in ["custom:badge", "sub", "email_verified"] {
+        assert!(!written.iter().any(|a| a == never), "{never}: {written:?}");
+    }
+}

@@ -92,6 +92,28 @@ impl Moto {
         c
     }
 
+    /// Calls the emulator through boto3 (for what the tool's own API slice does not make, such
+    /// as a pool with custom attributes): `call` is a Python expression on `cognito`; its
+    /// result comes back as JSON.
+    pub fn boto3(&self, region: &str, call: &str) -> serde_json::Value {
+        let script = format!(
+            "import boto3, json\n\
+             cognito = boto3.client('cognito-idp', region_name='{region}', endpoint_url='{}', aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+             print(json.dumps({call}, default=str))",
+            self.endpoint()
+        );
+        let out = Command::new(python())
+            .args(["-c", &script])
+            .output()
+            .unwrap_or_else(|e| panic!("python: {e}"));
+        assert!(
+            out.status.success(),
+            "boto3 {call}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("boto3 {call}: {e}"))
+    }
+
     /// An SDK client on the emulator, to set up accounts and check results.
     pub fn sdk(&self, region: &str) -> SdkCognito {
         let options = AwsOptions {

@@ -286,6 +286,25 @@ def _import_rsa_once(data, *args, **kwargs):
 _jwk.RSAKey.import_key = _import_rsa_once
 
 
+# 10. A pool created with a Schema (custom attributes) has only the attributes named there:
+#     moto adds the standard schema only when none is given. AWS always has every standard
+#     attribute (those named in Schema take the settings given), then the custom ones.
+_pool_init = models.CognitoIdpUserPool.__init__
+
+
+def _pool_init_with_standard_attributes(self, *args, **kwargs):
+    _pool_init(self, *args, **kwargs)
+    Attribute = models.CognitoIdpUserPoolAttribute
+    standard = {}
+    for name, schema in Attribute.STANDARD_SCHEMA.items():
+        standard[name] = self.schema_attributes.get(name) or Attribute(name, False, schema)
+    others = {k: v for k, v in self.schema_attributes.items() if k not in standard}
+    self.schema_attributes = {**standard, **others}
+
+
+models.CognitoIdpUserPool.__init__ = _pool_init_with_standard_attributes
+
+
 if __name__ == "__main__":
     from moto.server import main
 

@@ -24,8 +24,8 @@ pub fn is_write(operation: &str) -> bool {
 }
 
 pub use cognito_entra_core::account::{
-    ClientConfig, ClientSummary, DomainInfo, Pool, PoolSummary, ProviderInfo, ProviderSummary,
-    ProviderType, READ_ONLY_DETAILS, managed_login_version,
+    ClientConfig, ClientSummary, DomainInfo, Pool, PoolAttribute, PoolSummary, ProviderInfo,
+    ProviderSummary, ProviderType, READ_ONLY_DETAILS, managed_login_version,
 };
 
 /// What went wrong in a call, in the terms the advice needs.

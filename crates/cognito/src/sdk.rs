@@ -634,6 +634,29 @@ impl CognitoApi for SdkCognito {
                 // of the admin (and a pool this run created reads the same as one it adopts).
                 .filter(|name| name != "sub")
                 .collect(),
+            attributes: p
+                .schema_attributes()
+                .iter()
+                .filter_map(|a| {
+                    a.name().map(|name| PoolAttribute {
+                        name: name.to_string(),
+                        // The API leaves Mutable out for some standard attributes; AWS's
+                        // default for an attribute is mutable.
+                        mutable: a.mutable().unwrap_or(true),
+                    })
+                })
+                .collect(),
+            auto_verified: p
+                .auto_verified_attributes()
+                .iter()
+                .map(|a| a.as_str().to_string())
+                .collect(),
+            sign_in_by: p
+                .username_attributes()
+                .iter()
+                .map(|a| a.as_str().to_string())
+                .chain(p.alias_attributes().iter().map(|a| a.as_str().to_string()))
+                .collect(),
         })
     }
 
@@ -957,6 +980,7 @@ impl CognitoApi for SdkCognito {
                     .map(PreventUserExistenceErrorTypes::from),
             )
             .set_enable_token_revocation(c.enable_token_revocation)
+            .set_write_attributes(Some(c.write_attributes.clone()).filter(|v| !v.is_empty()))
             .customize()
             .config_override(send_once_if_create(OP))
             .send()

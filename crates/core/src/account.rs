@@ -20,6 +20,20 @@ pub struct Pool {
     pub custom_domain: Option<String>,
     /// Attributes the pool requires at sign-up (each must be mapped, or first sign-in fails).
     pub required_attributes: Vec<String>,
+    /// The pool's schema, standard and `custom:` attributes (empty: not read).
+    pub attributes: Vec<PoolAttribute>,
+    /// AutoVerifiedAttributes: `email`, `phone_number`.
+    pub auto_verified: Vec<String>,
+    /// What users sign in with besides a user name (UsernameAttributes and AliasAttributes).
+    pub sign_in_by: Vec<String>,
+}
+
+/// One attribute of a pool's schema.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PoolAttribute {
+    /// As the schema names it; custom ones with their `custom:` prefix.
+    pub name: String,
+    pub mutable: bool,
 }
 
 /// Cognito's `ManagedLoginVersion` for a domain: 1 the classic hosted UI, 2 managed login.

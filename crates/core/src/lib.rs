@@ -10,6 +10,7 @@ pub mod files;
 pub mod handover;
 pub mod humanize;
 pub mod journey;
+pub mod mapping;
 pub mod plan;
 pub mod plan_file;
 pub mod resolve;

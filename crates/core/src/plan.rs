@@ -11,6 +11,7 @@ use crate::account::{
     ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
 };
 use crate::entra_facts::Discovery;
+use crate::mapping;
 use crate::setup::derive::domain_host;
 use crate::setup::{Protocol, Setup};
 
@@ -364,20 +365,18 @@ pub fn plan(
         consequences.push(format!("Identifier {domain} looks like an email domain: Cognito's sign-in page routes users by email domain to SAML providers only, so with OIDC it works only when an app passes idp_identifier={domain}."));
     }
 
-    // Required pool attributes must be mapped, or the first sign-in fails.
-    if let Some(pool) = &observed.pool {
-        let mapping = setup.attribute_mapping();
-        for attr in &pool.required_attributes {
-            if attr == "sub" || mapping.contains_key(attr) {
-                continue;
-            }
-            refusals.push(Refusal {
-                field: format!("provider.attribute_mapping.{attr}"),
-                problem: format!("the pool requires the attribute {attr}, but nothing from Entra is mapped to it, so every first sign-in would fail"),
-                fix: format!("add {attr} = \"<Entra claim>\" under [provider.attribute_mapping] (and send that claim from Entra: Attributes & Claims)"),
-            });
-        }
-    }
+    // The mapping's targets: each must exist, be mutable and writable by the client, and
+    // each required attribute must be filled, or sign-in fails.
+    refusals.extend(
+        mapping::refusals(setup, observed.pool.as_ref(), observed.client.as_ref())
+            .into_iter()
+            .map(|r| Refusal {
+                field: r.field,
+                problem: r.problem,
+                fix: r.fix,
+            }),
+    );
+    consequences.extend(mapping::consequences(setup, observed.pool.as_ref()));
 
     // 4. The app client.
     plan_client(
@@ -793,6 +792,11 @@ fn plan_client(
                 explicit_auth_flows: vec!["ALLOW_REFRESH_TOKEN_AUTH".into()],
                 prevent_user_existence_errors: Some("ENABLED".into()),
                 enable_token_revocation: Some(true),
+                write_attributes: mapping::write_attributes_for_new_client(
+                    setup,
+                    observed.pool.as_ref(),
+                )
+                .unwrap_or_default(),
                 ..ClientConfig::default()
             };
             let mut fields = vec![
@@ -816,6 +820,13 @@ fn plan_client(
                 None,
                 &config.allowed_oauth_flows.join(", "),
             ));
+            if !config.write_attributes.is_empty() {
+                fields.push(field(
+                    "write_attributes",
+                    None,
+                    &config.write_attributes.join(", "),
+                ));
+            }
             fields.push(field(
                 "secret",
                 None,
