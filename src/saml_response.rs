@@ -1,7 +1,8 @@
 //! A SAML response as an admin can capture it (the SAMLResponse form value, raw XML, or a HAR
 //! file from the browser's developer tools), decoded and held against the setup: is it for
 //! this Cognito pool, does it carry the mapped claims, will the user stay the same user?
-//! Pure: parsing and judging only, no signature verification (Cognito does that).
+//! Pure: parsing and judging, and the signatures checked as Cognito will check them, with
+//! the certificates Entra's metadata lists (`entra::xmldsig`).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::entra::metadata::SignatureCheck;
 use crate::entra::metadata::thumbprint;
 pub use crate::entra::{Finding, Level};
 use crate::mapping::COGNITO_ATTRIBUTE_MAX_CHARS;
@@ -52,6 +54,9 @@ pub struct Decoded {
     /// SHA-1 thumbprints of the certificates in the signatures' KeyInfo.
     #[serde(skip)]
     pub signing_thumbprints: Vec<String>,
+    /// The response as read, for checking its signatures once the metadata is known.
+    #[serde(skip)]
+    pub xml: String,
     pub findings: Vec<Finding>,
 }
 
@@ -62,10 +67,12 @@ impl Decoded {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Signed {
     pub response: bool,
     pub assertion: bool,
+    /// What checking each signature found: ("response" | "assertion", verdict).
+    pub checks: Vec<(String, SignatureCheck)>,
 }
 
 /// Finds the SAML response XML in what the admin pasted or saved. `Err` says what it is instead.
@@ -245,6 +252,7 @@ pub fn parse(xml: &str) -> Result<Decoded, String> {
         ));
     }
     let mut d = Decoded {
+        xml: xml.to_string(),
         destination: root.attribute("Destination").map(str::to_string),
         in_response_to: root.attribute("InResponseTo").map(str::to_string),
         issue_instant: root.attribute("IssueInstant").map(str::to_string),
@@ -391,6 +399,102 @@ pub fn read_and_judge_saved(
     read_and_judge(input, now, Some(against), &state.entra_thumbprints())
 }
 
+fn parse_quietly(xml: &str) -> Option<roxmltree::Document<'_>> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 100_000,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(xml, options).ok()
+}
+
+/// The assertions the response carries as its own children.
+fn assertions_in(xml: &str) -> usize {
+    parse_quietly(xml).map_or(0, |doc| {
+        doc.root_element()
+            .children()
+            .filter(|c| c.has_tag_name((SAML, "Assertion")))
+            .count()
+    })
+}
+
+/// The response's and its assertion's signatures, checked as Cognito checks them: with the
+/// certificate a signature carries (KeyInfo) when the metadata lists it by thumbprint — the
+/// state keeps Entra's certificates by thumbprint. A signature by a certificate the metadata
+/// does not list is judged by who sent it (`judge`), not here.
+fn signature_checks(xml: &str, metadata_thumbprints: &[String]) -> Vec<(String, SignatureCheck)> {
+    let Some(doc) = parse_quietly(xml) else {
+        return Vec::new();
+    };
+    let root = doc.root_element();
+    let assertion = child(root, SAML, "Assertion");
+    let mut out = Vec::new();
+    for (what, element) in [("response", Some(root)), ("assertion", assertion)] {
+        let Some(element) = element else { continue };
+        let Some(signature) = child(element, DS, "Signature") else {
+            continue;
+        };
+        if metadata_thumbprints.is_empty() {
+            out.push((
+                what.to_string(),
+                crate::entra::xmldsig::check(&doc, element, &[]),
+            ));
+            continue;
+        }
+        let carried = crate::entra::xmldsig::certificates_from_base64(
+            signature
+                .descendants()
+                .filter(|n| n.has_tag_name((DS, "X509Certificate")))
+                .filter_map(|n| n.text()),
+        );
+        let trusted: Vec<Vec<u8>> = carried
+            .into_iter()
+            .filter(|der| metadata_thumbprints.contains(&thumbprint(der)))
+            .collect();
+        if trusted.is_empty() {
+            continue;
+        }
+        out.push((
+            what.to_string(),
+            crate::entra::xmldsig::check(&doc, element, &trusted),
+        ));
+    }
+    out
+}
+
+/// One finding for one signature's check.
+fn signature_finding(what: &str, check: &SignatureCheck) -> Finding {
+    match check {
+        SignatureCheck::Absent => finding(Level::Info, format!("the {what} is not signed")),
+        SignatureCheck::Verified { thumbprint, sha1 } if *sha1 => finding(
+            Level::Warning,
+            format!(
+                "the {what}'s signature verifies with the metadata certificate {thumbprint}, over SHA-1 — in Entra, SAML Signing Certificate › Signing Algorithm: SHA-256"
+            ),
+        ),
+        SignatureCheck::Verified { thumbprint, .. } => finding(
+            Level::Info,
+            format!("the {what}'s signature verifies with the metadata certificate {thumbprint}"),
+        ),
+        SignatureCheck::DoesNotVerify { reason } => finding(
+            Level::Error,
+            format!(
+                "the {what}'s signature does not verify ({reason}): Cognito refuses it — a capture edited or re-encoded on the way breaks it (capture it again, copying the whole value); otherwise it is not what Entra sent"
+            ),
+        ),
+        SignatureCheck::Misplaced { reason } => finding(
+            Level::Error,
+            format!(
+                "the {what}'s signature does not protect what Cognito reads ({reason}) — do not trust this response"
+            ),
+        ),
+        SignatureCheck::NotChecked { reason } => finding(
+            Level::Info,
+            format!("the {what}'s signature is present, not checked: {reason}"),
+        ),
+    }
+}
+
 /// Judges a decoded response: on its own, and against a setup when one is given.
 pub fn judge(
     d: &mut Decoded,
@@ -490,13 +594,21 @@ pub fn judge(
             d.issuer.clone().unwrap_or_default()
         )));
     }
+    d.signed.checks = signature_checks(&d.xml, metadata_thumbprints);
+    for (what, check) in &d.signed.checks {
+        out.push(signature_finding(what, check));
+    }
+    if assertions_in(&d.xml) > 1 {
+        out.push(finding(Level::Error, "the response carries more than one assertion: Entra sends one, and a second is how a forged assertion is slipped beside a signed one (signature wrapping) — do not trust this response"));
+    }
     if !metadata_thumbprints.is_empty() && !d.signing_thumbprints.is_empty() {
         let known = d
             .signing_thumbprints
             .iter()
             .find(|t| metadata_thumbprints.contains(t));
         match known {
-            Some(t) => out.push(finding(Level::Info, format!("signed by the metadata certificate {t}"))),
+            // Checked above, with that certificate.
+            Some(_) => {}
             // Said above: another tenant's certificate is expected to be unknown.
             None if other_tenant.is_some() => {}
             None if other_app => out.push(finding(Level::Error, format!(

@@ -102,7 +102,14 @@ fn a_good_response_in_every_form() {
         assert_eq!(v["signed_assertion"], true);
         assert_eq!(v["encrypted"], false);
         assert!(messages(&v, "error").is_empty(), "{form}: {v}");
-        assert!(has(&v, "info", "signed by the metadata certificate"), "{v}");
+        assert!(
+            has(
+                &v,
+                "info",
+                "the assertion's signature verifies with the metadata certificate"
+            ),
+            "{v}"
+        );
         assert!(
             has(
                 &v,

@@ -603,8 +603,8 @@ fn tenant_metadata_and_the_multi_tenant_template_are_named() {
 
     // The tenant-independent template, its certificates expired: both are said.
     let expired = signing_cert(Days::days(-900), Days::days(-3)).0;
-    let template = String::from_utf8_lossy(&metadata_xml(&[expired]))
-        .replace(
+    let template = metadata_xml_edited(&[expired], |xml| {
+        xml.replace(
             &format!("https://sts.windows.net/{TENANT}/"),
             "https://sts.windows.net/{tenantid}/",
         )
@@ -612,7 +612,7 @@ fn tenant_metadata_and_the_multi_tenant_template_are_named() {
             &format!("microsoftonline.com/{TENANT}/saml2"),
             "microsoftonline.com/common/saml2",
         )
-        .into_bytes();
+    });
     let (code, v) = check_file("template.xml", template);
     assert_eq!(code, Some(1), "{v}");
     let errs = errors(&v);

@@ -43,6 +43,7 @@ fn to_json(report: &Report, now: OffsetDateTime) -> serde_json::Value {
         "sso_endpoints": m.map(|m| &m.sso),
         "slo_endpoints": m.map(|m| &m.slo),
         "signed": m.map(|m| m.signed),
+        "signature": m.map(|m| &m.signature),
         "certificates": m.map(|m| m.certificates.iter().map(|c| json!({
             "thumbprint": c.thumbprint,
             "subject": c.subject,
@@ -93,7 +94,7 @@ fn print_human(report: &Report, now: OffsetDateTime) {
     for line in endpoint_rows(&m.slo) {
         row("Sign-out URL", &line);
     }
-    row("Signed", if m.signed { "yes" } else { "no" });
+    row("Signed", &m.signature.summary());
     for c in &m.certificates {
         let state = if c.not_after < now {
             format!("expired {}", metadata::date(c.not_after))

@@ -114,6 +114,7 @@ pub fn run(
             "status": d.status, "attributes": d.attributes,
             "signed": d.signed.response || d.signed.assertion,
             "signed_response": d.signed.response, "signed_assertion": d.signed.assertion,
+            "signatures": d.signed.checks.iter().map(|(what, check)| json!({"element": what, "check": check})).collect::<Vec<_>>(),
             "encrypted": d.encrypted, "findings": d.findings,
         });
         outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -146,11 +147,21 @@ fn print_human(d: &saml_response::Decoded) {
         d.not_before.as_deref().unwrap_or("?"),
         d.not_on_or_after.as_deref().unwrap_or("?")
     );
+    // Each signature as its check found it; a signature left unchecked (its certificate is
+    // not the metadata's) as present.
+    let signed = |what: &str, present: bool| {
+        d.signed
+            .checks
+            .iter()
+            .find(|(w, _)| w == what)
+            .map(|(_, check)| check.summary())
+            .unwrap_or_else(|| if present { "yes" } else { "no" }.to_string())
+    };
     outln!(
-        "{:<15} response {}, assertion {}{}",
+        "{:<15} response {}; assertion {}{}",
         "Signed",
-        if d.signed.response { "yes" } else { "no" },
-        if d.signed.assertion { "yes" } else { "no" },
+        signed("response", d.signed.response),
+        signed("assertion", d.signed.assertion),
         if d.encrypted { " (encrypted)" } else { "" }
     );
     for (name, values) in &d.attributes {

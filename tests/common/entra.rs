@@ -2,8 +2,7 @@
 //! discovery documents naming the local server as authority.
 #![allow(dead_code)]
 
-use base64::Engine;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 pub const TENANT: &str = "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b";
 pub const APP: &str = "3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c";
@@ -15,25 +14,19 @@ pub fn signing_cert(from: Duration, to: Duration) -> (String, String) {
 }
 
 /// The same with another subject (e.g. the tenant's own keys, CN=accounts.accesscontrol…).
+/// Its key signs the documents built with it (`metadata_xml`, SAML responses).
 pub fn cert_named(common_name: &str, from: Duration, to: Duration) -> (String, String) {
-    let now = OffsetDateTime::now_utc();
-    let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
-    let mut params =
-        rcgen::CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| panic!("{e}"));
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, common_name);
-    params.not_before = now + from;
-    params.not_after = now + to;
-    let cert = params.self_signed(&key).unwrap_or_else(|e| panic!("{e}"));
-    let der = cert.der().to_vec();
-    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
-    let thumb: String = digest.as_ref().iter().map(|b| format!("{b:02X}")).collect();
-    (base64::engine::general_purpose::STANDARD.encode(der), thumb)
+    super::xmlsign::rsa_cert(common_name, from, to)
 }
 
 /// App federation metadata in Entra's layout, with these certificates (base64 DER).
 pub fn metadata_xml(certs: &[String]) -> Vec<u8> {
+    metadata_xml_edited(certs, |xml| xml)
+}
+
+/// The same, changed by `edit` before Entra's signature is made (a document Entra publishes
+/// in another shape, not one edited after signing).
+pub fn metadata_xml_edited(certs: &[String], edit: impl Fn(String) -> String) -> Vec<u8> {
     let template = std::fs::read_to_string(super::fixture("entra/app-federation-metadata.xml"))
         .unwrap_or_else(|e| panic!("{e}"));
     let keys: String = certs
@@ -44,14 +37,18 @@ pub fn metadata_xml(certs: &[String]) -> Vec<u8> {
             )
         })
         .collect();
-    template
-        .replace("{{TENANT}}", TENANT)
-        .replace("{{KEYS}}", &keys)
-        .replace(
-            "{{FIRST_CERT}}",
-            certs.first().map(String::as_str).unwrap_or(""),
-        )
-        .into_bytes()
+    let first = certs.first().map(String::as_str).unwrap_or("");
+    let xml = edit(
+        template
+            .replace("{{TENANT}}", TENANT)
+            .replace("{{KEYS}}", &keys)
+            .replace("{{FIRST_CERT}}", first),
+    );
+    // Entra signs its metadata with the first signing certificate.
+    match super::xmlsign::id_of(&xml, "EntityDescriptor") {
+        Some(id) => super::xmlsign::sign(&xml, &id, first).into_bytes(),
+        None => xml.into_bytes(),
+    }
 }
 
 pub fn discovery_json(authority: &str, tenant_in_issuer: &str) -> Vec<u8> {

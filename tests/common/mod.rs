@@ -263,3 +263,4 @@ pub mod https;
 pub mod moto;
 pub mod proxy;
 pub mod saml;
+pub mod xmlsign;

@@ -103,13 +103,18 @@ impl Resp {
                     .to_string(),
             )
         };
-        fill(
+        let xml = fill(
             std::fs::read_to_string(fixture("entra/saml-response.xml"))
                 .unwrap_or_default()
                 .trim()
                 .to_string(),
         )
-        .replace("{{ASSERTION}}", &assertion)
+        .replace("{{ASSERTION}}", &assertion);
+        // Entra signs the assertion (its default, "Sign SAML assertion").
+        match super::xmlsign::id_of(&xml, "Assertion") {
+            Some(id) if !self.encrypted => super::xmlsign::sign(&xml, &id, &self.cert),
+            _ => xml,
+        }
     }
 
     pub fn base64(&self) -> String {

@@ -75,6 +75,12 @@ impl Finding {
             message: message.into(),
         }
     }
+    pub fn info(message: impl Into<String>) -> Finding {
+        Finding {
+            level: Level::Info,
+            message: message.into(),
+        }
+    }
 }
 
 /// The Entra sign-in hosts of the public and sovereign clouds.
@@ -144,6 +150,44 @@ pub struct Metadata {
     pub slo: Vec<Endpoint>,
     pub certificates: Vec<Certificate>,
     pub signed: bool,
+    /// The metadata's own signature, checked against its certificates.
+    pub signature: SignatureCheck,
+}
+
+/// What an XML signature's check found.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum SignatureCheck {
+    /// The element carries no signature.
+    #[default]
+    Absent,
+    /// It verifies, by the certificate with this thumbprint; `sha1`: over SHA-1.
+    Verified { thumbprint: String, sha1: bool },
+    /// Tampered with, or made with a key none of the certificates hold.
+    DoesNotVerify { reason: String },
+    /// It does not cover the element that is read (signature wrapping), or is malformed.
+    Misplaced { reason: String },
+    /// There, but not checked (no certificate to check against, or outside the profile).
+    NotChecked { reason: String },
+}
+
+impl SignatureCheck {
+    /// One line for a report's "Signed" row.
+    pub fn summary(&self) -> String {
+        match self {
+            SignatureCheck::Absent => "no".into(),
+            SignatureCheck::Verified { thumbprint, sha1 } => format!(
+                "verified by certificate {}{}",
+                short(thumbprint),
+                if *sha1 { " (SHA-1)" } else { "" }
+            ),
+            SignatureCheck::DoesNotVerify { .. } => {
+                "does not verify (tampered or wrong certificate)".into()
+            }
+            SignatureCheck::Misplaced { .. } => "does not cover what is read (wrapped)".into(),
+            SignatureCheck::NotChecked { reason } => format!("present, not checked ({reason})"),
+        }
+    }
 }
 
 const REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";

@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod input;
 pub mod metadata;
 pub mod tls;
+pub mod xmldsig;
 
 pub use cognito_entra_core::entra_facts::{
     ENTRA_HOSTS, Fact, Finding, Level, is_entra_host, split,

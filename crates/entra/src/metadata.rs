@@ -10,8 +10,8 @@ use url::Url;
 use super::fetch::Fetcher;
 use super::{Finding, Level, is_entra_host};
 pub use cognito_entra_core::entra_facts::{
-    Certificate, EXPIRY_WARNING_DAYS, Endpoint, Metadata, date, parse_certificate, rfc3339, short,
-    thumbprint,
+    Certificate, EXPIRY_WARNING_DAYS, Endpoint, Metadata, SignatureCheck, date, parse_certificate,
+    rfc3339, short, thumbprint,
 };
 
 const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
@@ -216,6 +216,39 @@ fn wrong_kind(m: &Metadata) -> Option<&'static str> {
     )
 }
 
+/// What the metadata's own signature says about the document. Cognito does not check it, so
+/// a changed file is a warning; a signature over another element is a forged document.
+fn signature_finding(check: &SignatureCheck) -> Option<Finding> {
+    Some(match check {
+        SignatureCheck::Absent => Finding::info(
+            "the metadata is not signed: Entra signs the metadata it publishes, so this file was made or edited by hand — prefer the App Federation Metadata Url",
+        ),
+        SignatureCheck::Verified {
+            thumbprint,
+            sha1: false,
+        } => Finding::info(format!(
+            "the metadata's signature verifies with its certificate {}",
+            short(thumbprint)
+        )),
+        SignatureCheck::Verified {
+            thumbprint,
+            sha1: true,
+        } => Finding::warning(format!(
+            "the metadata's signature verifies with its certificate {}, but over SHA-1, which no longer protects against forgery — Entra signs with SHA-256; download the metadata from Entra again",
+            short(thumbprint)
+        )),
+        SignatureCheck::DoesNotVerify { reason } => Finding::warning(format!(
+            "the metadata's signature does not verify ({reason}): the document changed after it was signed, or was signed with a key its certificates do not hold — Cognito does not check this signature, but a changed file may carry other certificates; download it again from Single sign-on › SAML Certificates, or use the App Federation Metadata Url"
+        )),
+        SignatureCheck::Misplaced { reason } => Finding::error(format!(
+            "the metadata's signature does not cover the metadata that is read ({reason}) — do not use this document; download it from Entra"
+        )),
+        SignatureCheck::NotChecked { reason } => Finding::info(format!(
+            "the metadata's signature was not checked: {reason}"
+        )),
+    })
+}
+
 fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
     // Everything is judged, always: one finding never hides another.
     let mut out = Vec::new();
@@ -228,6 +261,7 @@ fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
             "the metadata has no signing certificate, so Cognito could not check Entra's signatures — download it again from Single sign-on › SAML Certificates",
         ));
     }
+    out.extend(signature_finding(&m.signature));
     if m.sso.is_empty() {
         out.push(Finding::error(
             "the metadata has no SingleSignOnService endpoint — this is not an identity provider's metadata",
@@ -425,6 +459,9 @@ pub fn parse(body: &[u8]) -> Result<Metadata, String> {
         }
     }
     certificates.dedup_by(|a, b| a.thumbprint == b.thumbprint);
+    let trusted =
+        crate::xmldsig::certificates_from_base64(certificates.iter().map(|c| c.base64.as_str()));
+    let signature = crate::xmldsig::check(&doc, entity, &trusted);
     Ok(Metadata {
         tenant_id: tenant_from_entity_id(&entity_id),
         entity_id,
@@ -432,6 +469,7 @@ pub fn parse(body: &[u8]) -> Result<Metadata, String> {
         slo,
         certificates,
         signed,
+        signature,
     })
 }
 
@@ -532,6 +570,7 @@ mod fact_tests {
                 cert(datetime!(2028-01-01 0:00 UTC)),
             ],
             signed: false,
+            signature: Default::default(),
         };
         let marks: Vec<(&str, String)> = facts(&m, now)
             .iter()
