@@ -10,9 +10,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use cognito_entra::setup::validate::{
-    check_client_name, check_identifiers, check_mapping_entry, check_pool_name,
-    check_provider_name, check_scopes, check_url,
+    Stage, check_client_name, check_identifiers, check_mapping_entry, check_pool_name,
+    check_prefix, check_provider_name, check_scopes, check_url, validate,
 };
+use cognito_entra::setup::{Protocol, Setup};
 use regex::Regex;
 
 /// The model's shapes, from botocore in the test venv.
@@ -278,6 +279,83 @@ fn identifiers_follow_the_model_exactly() {
             out.is_empty(),
             count <= most,
             "{count} identifiers: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn domain_prefixes_the_model_refuses_are_refused() {
+    let shapes = shapes();
+    let rule = Rule::of(&shapes, "DomainType");
+    for value in [
+        "corp-login",
+        "a",
+        "-corp",
+        "corp-",
+        "Corp",
+        "corp_login",
+        "corp.login",
+        "c\u{f6}rp",
+        &"a".repeat(63),
+        &"a".repeat(64),
+    ] {
+        let mut out = Vec::new();
+        check_prefix(value, &mut out);
+        if !rule.accepts(value) {
+            assert!(
+                !out.is_empty(),
+                "prefix {value:?} passed; the model refuses it"
+            );
+        }
+    }
+    let mut out = Vec::new();
+    check_prefix("corp-login", &mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
+fn list_sizes_follow_the_model() {
+    let shapes = shapes();
+    let most = |name: &str| shapes[name]["max"].as_u64().unwrap_or(0) as usize;
+    let problems = |setup: &Setup, field: &str| {
+        validate(setup, Stage::Values)
+            .into_iter()
+            .filter(|p| p.is_error() && p.field == field)
+            .count()
+    };
+    for (list, field) in [
+        ("CallbackURLsListType", "app_client.callback_urls"),
+        ("LogoutURLsListType", "app_client.logout_urls"),
+    ] {
+        for count in [most(list), most(list) + 1] {
+            let urls: Vec<String> = (0..count)
+                .map(|i| format!("https://app.example.com/cb{i}"))
+                .collect();
+            let mut setup = Setup::blank("lists", Protocol::Saml);
+            setup.app_client.name = Some("web".into());
+            setup.app_client.callback_urls = vec!["https://app.example.com/".into()];
+            if field.ends_with("callback_urls") {
+                setup.app_client.callback_urls = urls;
+            } else {
+                setup.app_client.logout_urls = urls;
+            }
+            assert_eq!(
+                problems(&setup, field) > 0,
+                count > most(list),
+                "{count} {field}"
+            );
+        }
+    }
+    let scopes = most("ScopeListType");
+    for count in [scopes, scopes + 1] {
+        let mut list = vec!["openid".to_string()];
+        list.extend((1..count).map(|i| format!("api/s{i}")));
+        let mut out = Vec::new();
+        check_scopes("app_client.scopes", &list, &mut out);
+        assert_eq!(
+            out.iter().any(|p| p.is_error()),
+            count > scopes,
+            "{count} scopes: {out:?}"
         );
     }
 }

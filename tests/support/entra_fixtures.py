@@ -15,8 +15,11 @@ import sys
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sign_xml import sign_element  # noqa: E402
 
 TENANT = "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b"
 APP = "3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c"
@@ -55,14 +58,19 @@ def main():
         f.write(server.public_bytes(serialization.Encoding.PEM))
         f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
-    # Entra's SAML signing certificate, valid for two years.
-    signing_key = ec.generate_private_key(ec.SECP256R1())
+    # Entra's SAML signing certificate (RSA, as Entra's), valid for two years.
+    signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     signing = certificate("Microsoft Azure Federated SSO Certificate", "Microsoft Azure Federated SSO Certificate", signing_key, signing_key.public_key(), 730)
     b64 = base64.b64encode(signing.public_bytes(serialization.Encoding.DER)).decode()
     keys = f'<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>{b64}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>'
     authority = f"https://localhost:{port}"
     metadata = open(os.path.join(FIXTURES, "app-federation-metadata.xml"), "rb").read().decode("utf-8")
     metadata = metadata.replace("{{TENANT}}", TENANT).replace("{{KEYS}}", keys).replace("{{FIRST_CERT}}", b64)
+    # Signed as Entra signs it (the template's own Signature element makes way for signxml's).
+    start = metadata.index("<Signature ")
+    end = metadata.index("</Signature>") + len("</Signature>")
+    unsigned = metadata[:start] + metadata[end:]
+    metadata = sign_element(unsigned.lstrip("\ufeff").encode("utf-8"), "EntityDescriptor", signing_key, signing)
     discovery = open(os.path.join(FIXTURES, "openid-configuration.json")).read()
     discovery = discovery.replace("{{AUTHORITY}}", authority).replace("{{TENANT}}", TENANT)
     metadata_path = f"/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={APP}"

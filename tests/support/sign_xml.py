@@ -43,16 +43,11 @@ def certificate(key):
     )
 
 
-def main():
-    local = sys.argv[1]
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = certificate(key)
-    pem = cert.public_bytes(serialization.Encoding.PEM)
-    der = cert.public_bytes(serialization.Encoding.DER)
-    text = sys.stdin.buffer.read().replace(b"{{SIGNER_CERT}}", base64.b64encode(der))
+def sign_element(text, local, key, cert):
+    """`text` (bytes) with its first `local` element signed by `key`; the signed document."""
     root = etree.fromstring(text)
     target = next(e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == local)
-
+    pem = cert.public_bytes(serialization.Encoding.PEM)
     # signxml signs a whole tree: sign the element on its own, then put it back in place.
     parent = target.getparent()
     index = parent.index(target) if parent is not None else None
@@ -70,15 +65,23 @@ def main():
         c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
     )
     signed = signer.sign(target, key=key, cert=pem, reference_uri=target.get("ID"), id_attribute="ID")
-    if parent is not None:
-        parent.remove(target) if target.getparent() is parent else None
-        parent.insert(index, signed)
-        document = root
-    else:
-        document = signed
+    if parent is None:
+        return etree.tostring(signed, encoding="unicode")
+    if target.getparent() is parent:
+        parent.remove(target)
+    parent.insert(index, signed)
+    return etree.tostring(root, encoding="unicode")
+
+
+def main():
+    local = sys.argv[1]
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = certificate(key)
+    der = cert.public_bytes(serialization.Encoding.DER)
+    text = sys.stdin.buffer.read().replace(b"{{SIGNER_CERT}}", base64.b64encode(der))
     json.dump(
         {
-            "xml": etree.tostring(document, encoding="unicode"),
+            "xml": sign_element(text, local, key, cert),
             "certificate": base64.b64encode(der).decode(),
             "thumbprint": hashlib.sha1(der).hexdigest().upper(),
         },
