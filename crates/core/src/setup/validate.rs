@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
-use super::model::{Protocol, Setup};
+use super::model::{EntraMode, Protocol, Setup};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -191,11 +191,66 @@ pub fn validate(setup: &Setup, stage: Stage) -> Vec<Problem> {
     check_domain(setup, &mut out);
     check_app_client(setup, &mut out);
     check_provider(setup, &mut out);
+    check_entra(setup, &mut out);
+    // With the Entra side done through Graph, what Entra gives back is made, not typed.
+    let stage = if setup.entra.mode == EntraMode::Graph {
+        Stage::Values
+    } else {
+        stage
+    };
     match setup.protocol {
         Protocol::Saml => check_saml(setup, stage, &mut out),
         Protocol::Oidc => check_oidc(setup, stage, &mut out),
     }
     out
+}
+
+/// The `[entra]` table: an application to adopt is named by its GUID; in graph mode the
+/// values Entra gives back come from Graph, so the setup must not carry its own.
+fn check_entra(setup: &Setup, out: &mut Vec<Problem>) {
+    let entra = &setup.entra;
+    if let Some(app_id) = &entra.app_id {
+        out.extend(check_guid(
+            "entra.app_id",
+            "Application (client) ID",
+            app_id,
+        ));
+    }
+    if let Some(name) = &entra.display_name {
+        let len = name.chars().count();
+        if name.trim().is_empty() || len > 120 {
+            out.push(Problem::error(
+                "entra.display_name",
+                format!("the display name has {len} characters"),
+                "give 1 to 120 characters: the name admins see under Enterprise applications",
+            ));
+        }
+    }
+    if entra.mode != EntraMode::Graph {
+        if entra.app_id.is_some() || entra.display_name.is_some() {
+            out.push(Problem::warning(
+                "entra.mode",
+                "app_id and display_name are used only when the tool does the Entra side",
+                "set mode = \"graph\" under [entra], or remove them",
+            ));
+        }
+        return;
+    }
+    let given_saml = setup
+        .saml
+        .as_ref()
+        .is_some_and(|s| s.metadata_url.is_some() || s.metadata_file.is_some());
+    let given_oidc = setup
+        .oidc
+        .as_ref()
+        .is_some_and(|o| o.tenant_id.is_some() || o.client_id.is_some());
+    if given_saml || given_oidc {
+        out.push(Problem::error(
+            if given_saml { "saml.metadata_url" } else { "oidc.client_id" },
+            "the Entra application's values are given, but [entra] mode = \"graph\" makes them",
+            "remove metadata_url/metadata_file (SAML) or tenant_id/client_id (OIDC); to use an existing application, set app_id under [entra]",
+        ));
+    }
 }
 
 fn check_name(setup: &Setup, out: &mut Vec<Problem>) {
@@ -688,7 +743,7 @@ fn identifier_char(c: char) -> bool {
 /// (IdpIdentifierType), at most 50, none twice; one written as an email address or "@domain"
 /// would never match, since Cognito compares the part after the user's @.
 pub fn check_identifiers(identifiers: &[String], out: &mut Vec<Problem>) {
-    const FIX: &str = "use an email domain (example.com) or a short name of letters, digits, spaces and + = . @ - _, up to 40 characters";
+    const FIX: &str = "use an email domain (example.com) or a short name of ASCII letters, digits, spaces and + = . @ - _, up to 40 characters";
     if identifiers.len() > MAX_IDENTIFIERS {
         out.push(Problem::error(
             "provider.identifiers",
@@ -714,16 +769,28 @@ pub fn check_identifiers(identifiers: &[String], out: &mut Vec<Problem>) {
                 FIX,
             ));
         } else if let Some(bad) = id.chars().find(|c| !identifier_char(*c)) {
+            let fix = if !bad.is_ascii() && id.contains('.') {
+                "an internationalized domain goes in its ASCII (punycode) form, e.g. xn--mnchen-3ya.de for münchen.de".to_string()
+            } else {
+                FIX.to_string()
+            };
             out.push(Problem::error(
                 field,
-                format!("{id:?} has {bad:?}, which AWS refuses in an identifier"),
-                FIX,
+                format!("{id:?} has {bad:?}, which AWS refuses in an identifier (ASCII only)"),
+                fix,
             ));
-        } else if seen.contains(&id.as_str()) {
+        } else if seen.iter().any(|s| s.eq_ignore_ascii_case(id)) {
+            // Email domains match whatever their case, so a second spelling routes nothing.
             out.push(Problem::error(
                 field,
-                format!("{id:?} is listed twice"),
+                format!("{id:?} is listed twice (case aside)"),
                 "list each identifier once",
+            ));
+        } else if let Some(domain) = id.strip_prefix('@') {
+            out.push(Problem::error(
+                field,
+                format!("{id:?} starts with @; Cognito routes by the domain after the user's @, so this never matches"),
+                format!("write the domain alone: {domain}"),
             ));
         } else if let Some((_, domain)) = id.split_once('@') {
             out.push(Problem::warning(
@@ -1003,6 +1070,33 @@ mod tests {
         ] {
             assert!(!REGION.is_match(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn identifiers_a_newcomer_mistypes_are_named() {
+        let judged = |ids: &[&str]| {
+            let mut out = Vec::new();
+            let list: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+            check_identifiers(&list, &mut out);
+            out
+        };
+        let at = judged(&["@example.com"]);
+        assert!(
+            at[0].is_error() && at[0].fix.contains("example.com"),
+            "{at:?}"
+        );
+        let twice = judged(&["example.com", "EXAMPLE.com"]);
+        assert!(
+            twice
+                .iter()
+                .any(|p| p.is_error() && p.field.ends_with("[1]")),
+            "{twice:?}"
+        );
+        let umlaut = judged(&["münchen.de"]);
+        assert!(umlaut[0].fix.contains("xn--"), "{umlaut:?}");
+        let address = judged(&["ada@example.com"]);
+        assert!(!address[0].is_error() && address[0].fix.contains("example.com"));
+        assert!(judged(&["example.com", "corp"]).is_empty());
     }
 
     #[test]
