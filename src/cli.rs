@@ -43,12 +43,39 @@ pub struct Global {
     /// Entra sign-in authority (sovereign clouds, tests)
     #[arg(long, global = true, env = "COGNITO_ENTRA_AUTHORITY", value_name = "URL", default_value = DEFAULT_AUTHORITY)]
     pub authority: String,
+    /// Microsoft Graph's base URL, when the tool does the Entra side (sovereign clouds, tests)
+    #[arg(long, global = true, env = "COGNITO_ENTRA_GRAPH_URL", value_name = "URL", default_value = cognito_entra::entra::graph::DEFAULT_GRAPH_URL)]
+    pub graph_url: String,
+    /// The public client the device-code sign-in uses [default: Microsoft Graph Command Line
+    /// Tools; docs/permissions.md]
+    #[arg(long, global = true, env = "COGNITO_ENTRA_GRAPH_CLIENT_ID", value_name = "ID", default_value = cognito_entra::entra::graph::signin::DEFAULT_CLIENT_ID)]
+    pub entra_client_id: String,
+    /// How to sign in to Entra for Graph: a device code, or the Azure CLI's token
+    #[arg(long, global = true, value_enum, default_value_t = SignInArg::DeviceCode)]
+    pub entra_sign_in: SignInArg,
     /// Where copied values go
     #[arg(long, global = true, value_enum, default_value_t = ClipboardArg::Auto)]
     pub clipboard: ClipboardArg,
     /// Write a detailed log to the state folder (never to the screen)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignInArg {
+    /// Show a code to enter at microsoft.com/devicelogin (any browser, any machine)
+    DeviceCode,
+    /// Use the token of the Azure CLI (`az login` first)
+    AzCli,
+}
+
+/// Who does the Entra side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EntraArg {
+    /// The admin, in the Entra admin center (the wizard's screens)
+    Manual,
+    /// The tool, through Microsoft Graph (sign in once)
+    Graph,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,6 +168,9 @@ pub enum Command {
         /// Take COGNITO and other providers off the client (IdP-initiated SAML needs it)
         #[arg(long)]
         remove_other_providers: bool,
+        /// Who does the Entra side [default: the setup's [entra] mode, else manual]
+        #[arg(long, value_enum)]
+        entra: Option<EntraArg>,
     },
     /// Make the Cognito side so, then write the certificates Entra wants
     Apply {
@@ -149,6 +179,9 @@ pub enum Command {
         /// Do not ask before applying
         #[arg(long)]
         yes: bool,
+        /// Who does the Entra side [default: the setup's [entra] mode, else manual]
+        #[arg(long, value_enum)]
+        entra: Option<EntraArg>,
         /// Take COGNITO and other providers off the client (IdP-initiated SAML needs it)
         #[arg(long)]
         remove_other_providers: bool,

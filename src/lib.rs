@@ -5,14 +5,15 @@
 
 pub use cognito_entra_cognito as cognito;
 pub use cognito_entra_core::{
-    account, bounded, entra_facts, files, handover, humanize, journey, mapping, plan, plan_file,
-    resolve, secrets, setup, state, teardown,
+    account, bounded, entra_app, entra_facts, files, handover, humanize, journey, mapping, plan,
+    plan_file, resolve, secrets, setup, state, teardown,
 };
 pub use cognito_entra_entra as entra;
 
 pub mod clipboard;
 pub mod doctor;
 pub mod engine;
+pub mod entra_graph;
 pub mod export;
 pub mod results;
 pub mod saml_response;

@@ -12,12 +12,13 @@ use cognito_entra::state::State;
 
 use super::prepare::prepare;
 use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
-use crate::cli::Source;
+use crate::cli::{EntraArg, Source};
 
 pub fn run(
     ctx: &Context,
     source: &Source,
     yes: bool,
+    entra: Option<EntraArg>,
     remove_other_providers: bool,
     out: Option<&Path>,
     saved_plan: Option<&Path>,
@@ -26,6 +27,7 @@ pub fn run(
         ctx,
         source,
         yes,
+        entra,
         remove_other_providers,
         out,
         saved_plan,
@@ -63,11 +65,24 @@ async fn run_async(
     ctx: &Context,
     source: &Source,
     yes: bool,
+    entra: Option<EntraArg>,
     remove_other_providers: bool,
     out: Option<&Path>,
     saved_plan: Option<&Path>,
 ) -> CommandResult {
-    let prepared = prepare(ctx, source, remove_other_providers, true).await?;
+    // The Entra side through Graph first (with the Cognito resources its values name), when
+    // the tool does it; asked for once, together with what follows.
+    let given = super::graph::entra_phase(ctx, source, entra, yes, true).await?;
+    let yes = yes || given.is_some();
+    let prepared = prepare(
+        ctx,
+        source,
+        remove_other_providers,
+        true,
+        super::graph::mode(entra),
+        given.as_ref(),
+    )
+    .await?;
     // A saved plan is the review: applied as it is, or refused when it is stale.
     let yes = match saved_plan {
         Some(path) => {

@@ -8,6 +8,7 @@ pub mod decode_saml;
 pub mod destroy;
 pub mod doctor;
 pub mod export;
+pub mod graph;
 pub mod log;
 pub mod plan;
 pub mod prepare;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::prepare::prepare;
 use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
-use crate::cli::Source;
+use crate::cli::{EntraArg, Source};
 
 pub fn run(
     ctx: &Context,
@@ -13,8 +13,51 @@ pub fn run(
     json: bool,
     out: Option<&Path>,
     remove_other_providers: bool,
+    entra: Option<EntraArg>,
 ) -> CommandResult {
-    let prepared = block_on(prepare(ctx, source, remove_other_providers, false))??;
+    block_on(run_async(
+        ctx,
+        source,
+        json,
+        out,
+        remove_other_providers,
+        entra,
+    ))?
+}
+
+async fn run_async(
+    ctx: &Context,
+    source: &Source,
+    json: bool,
+    out: Option<&Path>,
+    remove_other_providers: bool,
+    entra: Option<EntraArg>,
+) -> CommandResult {
+    let graph = super::graph::entra_phase(ctx, source, entra, false, false).await?;
+    let is_graph = super::source::resolve_for(
+        ctx,
+        source,
+        cognito_entra::setup::Stage::Values,
+        super::graph::mode(entra),
+    )?
+    .setup
+    .entra
+    .mode
+        == cognito_entra::setup::model::EntraMode::Graph;
+    if is_graph && graph.is_none() {
+        // The application does not exist yet: what Cognito gets from it is planned by apply,
+        // once it does.
+        return Ok(EXIT_OK);
+    }
+    let prepared = prepare(
+        ctx,
+        source,
+        remove_other_providers,
+        false,
+        super::graph::mode(entra),
+        graph.as_ref(),
+    )
+    .await?;
     if let Some(path) = out {
         let text = cognito_entra::plan_file::save(
             &prepared.resolved.setup,

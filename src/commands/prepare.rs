@@ -12,9 +12,11 @@ use cognito_entra::entra::{Finding, Level};
 use cognito_entra::plan::{Options, Plan, Refusal};
 use cognito_entra::setup::Stage;
 
-use super::source::{Resolved, resolve};
+use super::graph::EntraGiven;
+use super::source::{Resolved, resolve_for};
 use super::{Context, Failure, print_warnings};
 use crate::cli::Source;
+use cognito_entra::setup::model::EntraMode;
 
 pub struct Prepared {
     pub resolved: Resolved,
@@ -67,8 +69,10 @@ pub async fn prepare(
     source: &Source,
     remove_other_providers: bool,
     may_prompt: bool,
+    entra: Option<EntraMode>,
+    given: Option<&EntraGiven>,
 ) -> Result<Prepared, Failure> {
-    let resolved = resolve(ctx, source, Stage::Apply)?;
+    let resolved = resolve_for(ctx, source, Stage::Apply, entra)?;
     print_warnings(&resolved.warnings);
     let setup = &resolved.setup;
     if let Some(region) = ctx.global.region.as_deref().filter(|r| *r != setup.region) {
@@ -94,6 +98,16 @@ pub async fn prepare(
         out_dir: PathBuf::from("."),
         base_dir: resolved.base_dir.clone(),
     };
+    // What the Entra side gave through Graph goes where the admin's answers would.
+    if let Some(given) = given {
+        cognito_entra::entra_graph::give_to_cognito(
+            &mut job.setup,
+            &ctx.global.authority,
+            &given.tenant,
+            &given.app_id,
+        );
+        job.secret = given.secret.clone();
+    }
     let options = Options {
         remove_other_providers,
         ..Options::default()

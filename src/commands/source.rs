@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use cognito_entra::setup::load::{self, Loaded};
+use cognito_entra::setup::model::EntraMode;
 use cognito_entra::setup::{Known, Problem, Setup, SetupError, Stage};
 use cognito_entra::state::State;
 
@@ -20,6 +21,33 @@ pub struct Resolved {
 }
 
 pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
+    resolve_for(ctx, source, stage, None)
+}
+
+/// `resolve`, with who does the Entra side decided by a flag (`--entra`) rather than the
+/// setup: the setup is judged as it will be used.
+pub fn resolve_for(
+    ctx: &Context,
+    source: &Source,
+    stage: Stage,
+    entra: Option<EntraMode>,
+) -> Result<Resolved, Failure> {
+    let Some(mode) = entra else {
+        return resolve_as_given(ctx, source, stage);
+    };
+    let mut resolved = resolve_as_given(ctx, source, Stage::Values)?;
+    resolved.setup.entra.mode = mode;
+    let checked = load::check(resolved.setup.clone(), stage, resolved.base_dir.clone()).map_err(
+        |problems| SetupError {
+            source: format!("setup {:?} with --entra", resolved.setup.name),
+            problems,
+        },
+    )?;
+    resolved.setup = checked.setup;
+    Ok(resolved)
+}
+
+fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
     let store = ctx.store()?;
     let (loaded, state) = match (&source.setup, &source.config) {
         (Some(name), _) => {

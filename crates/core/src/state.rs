@@ -78,6 +78,22 @@ pub struct EntraRecord {
     /// When the OIDC client secret expires, as the admin recorded it (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_expires: Option<String>,
+    /// The Entra application the tool made or adopted through Microsoft Graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<GraphRecord>,
+}
+
+/// Entra objects, by ID, recorded as each is made: a re-run adopts them, never makes twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphRecord {
+    /// The application's object ID.
+    pub application_id: String,
+    /// Its Application (client) ID.
+    pub app_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_principal_id: Option<String>,
+    /// Made by this setup (destroy may remove it), not adopted.
+    pub created: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

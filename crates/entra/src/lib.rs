@@ -3,6 +3,7 @@
 
 pub mod discovery;
 pub mod fetch;
+pub mod graph;
 pub mod input;
 pub mod metadata;
 pub mod tls;

@@ -370,6 +370,7 @@ mod tests {
                 ..SamlOptions::default()
             }),
             oidc: None,
+            entra: EntraSide::default(),
         }
     }
 

@@ -320,7 +320,9 @@ fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "provider",
             "saml",
             "oidc",
+            "entra",
         ],
+        "entra" => &["mode", "display_name", "app_id"],
         "user_pool" => &["id", "name"],
         "domain" => &["prefix", "custom", "managed_login"],
         "app_client" => &[

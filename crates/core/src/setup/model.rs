@@ -52,6 +52,40 @@ pub struct Setup {
     pub saml: Option<SamlOptions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<OidcOptions>,
+    /// Who does the Entra side: the admin in the portal (default), or the tool through
+    /// Microsoft Graph.
+    #[serde(default, skip_serializing_if = "EntraSide::is_manual")]
+    pub entra: EntraSide,
+}
+
+/// How the Entra side gets done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntraMode {
+    /// The admin follows the portal screens; the tool checks what comes back.
+    #[default]
+    Manual,
+    /// The tool creates and configures the Entra application through Microsoft Graph.
+    Graph,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntraSide {
+    #[serde(default)]
+    pub mode: EntraMode,
+    /// The Entra application's display name [default: the setup's name].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Adopt this existing application (its Application (client) ID) instead of creating one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+}
+
+impl EntraSide {
+    pub fn is_manual(&self) -> bool {
+        *self == EntraSide::default()
+    }
 }
 
 /// Adopt an existing pool by `id`, or create one named `name`.
@@ -274,6 +308,7 @@ impl Setup {
             provider: Provider::default(),
             saml: None,
             oidc: None,
+            entra: EntraSide::default(),
         }
     }
 

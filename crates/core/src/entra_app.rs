@@ -1,0 +1,305 @@
+//! The Entra side as data, for when the tool does it through Microsoft Graph: what the Entra
+//! application must hold for this setup, what it holds, and the changes between — planned
+//! like the Cognito side (pure), shown with it, carried out by the Entra crate.
+
+use serde::{Deserialize, Serialize};
+
+use crate::setup::Protocol;
+
+/// The non-gallery application template ("Create your own application"), global service.
+pub const NON_GALLERY_TEMPLATE: &str = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
+
+/// What the application must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub protocol: Protocol,
+    pub display_name: String,
+    /// Adopt this application (its appId) rather than find one by display name.
+    pub app_id: Option<String>,
+    /// SAML: Identifier (Entity ID).
+    pub identifier: Option<String>,
+    /// SAML: Reply URL; OIDC: the redirect URI.
+    pub reply_url: String,
+    /// SAML, with IdP sign-out: the Logout Url.
+    pub logout_url: Option<String>,
+    /// SAML, IdP-initiated: the Relay State.
+    pub relay_state: Option<String>,
+    /// OIDC: Cognito has no client secret for the provider, so one is made.
+    pub needs_secret: bool,
+}
+
+/// An application registration as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppSeen {
+    /// Object ID.
+    pub id: String,
+    /// Application (client) ID.
+    pub app_id: String,
+    pub display_name: String,
+    pub sign_in_audience: String,
+    pub identifier_uris: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub logout_url: Option<String>,
+}
+
+/// Its service principal (the enterprise application) as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpSeen {
+    pub id: String,
+    pub sso_mode: Option<String>,
+    pub relay_state: Option<String>,
+    /// The active SAML signing certificate's thumbprint.
+    pub signing_thumbprint: Option<String>,
+    /// Thumbprints of the signing certificates it has.
+    pub signing_certificates: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub app: Option<AppSeen>,
+    pub sp: Option<SpSeen>,
+}
+
+/// One change to the Entra side, in the order it is made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum EntraChange {
+    /// Instantiate the non-gallery template: application and service principal at once.
+    CreateEnterpriseApp {
+        display_name: String,
+    },
+    /// A single-tenant app registration (OIDC).
+    CreateAppRegistration {
+        display_name: String,
+        redirect_uri: String,
+    },
+    CreateServicePrincipal,
+    /// Single sign-on mode SAML.
+    SetSamlMode,
+    /// The application's identifiers, reply URLs and logout URL, as they will stand.
+    SetUrls {
+        identifier_uris: Vec<String>,
+        redirect_uris: Vec<String>,
+        logout_url: Option<String>,
+    },
+    SetRelayState {
+        relay_state: String,
+    },
+    /// A new token-signing certificate, made active.
+    AddSigningCertificate,
+    /// A new client secret, straight to Cognito.
+    AddSecret,
+}
+
+impl EntraChange {
+    /// The line the plan shows.
+    pub fn describe(&self) -> String {
+        match self {
+            EntraChange::CreateEnterpriseApp { display_name } => format!(
+                "+ enterprise application  {display_name} (non-gallery; its service principal with it)"
+            ),
+            EntraChange::CreateAppRegistration {
+                display_name,
+                redirect_uri,
+            } => format!(
+                "+ app registration        {display_name} (single tenant; redirect URI {redirect_uri})"
+            ),
+            EntraChange::CreateServicePrincipal => {
+                "+ service principal       (the app registration's enterprise application)".into()
+            }
+            EntraChange::SetSamlMode => "~ single sign-on         mode = SAML".into(),
+            EntraChange::SetUrls {
+                identifier_uris,
+                redirect_uris,
+                logout_url,
+            } => {
+                let mut s = String::from("~ application URLs");
+                if !identifier_uris.is_empty() {
+                    s.push_str(&format!(
+                        "\n      Identifier (Entity ID) = {}",
+                        identifier_uris.join(", ")
+                    ));
+                }
+                s.push_str(&format!("\n      Reply URL = {}", redirect_uris.join(", ")));
+                if let Some(logout) = logout_url {
+                    s.push_str(&format!("\n      Logout Url = {logout}"));
+                }
+                s
+            }
+            EntraChange::SetRelayState { relay_state } => {
+                format!("~ single sign-on         Relay State = {relay_state}")
+            }
+            EntraChange::AddSigningCertificate => {
+                "+ SAML signing certificate (made active; its metadata goes to Cognito)".into()
+            }
+            EntraChange::AddSecret => {
+                "+ client secret           (goes straight to Cognito; never shown or saved)".into()
+            }
+        }
+    }
+}
+
+/// Why the Entra side cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntraRefusal {
+    pub problem: String,
+    pub fix: String,
+}
+
+fn with(list: &[String], wanted: &str) -> Vec<String> {
+    let mut out = list.to_vec();
+    if !out.iter().any(|v| v == wanted) {
+        out.push(wanted.to_string());
+    }
+    out
+}
+
+/// The changes that take the application from `seen` to `desired`. What the plan does not
+/// show is kept: other identifiers and reply URLs stay beside ours.
+pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRefusal> {
+    let mut out = Vec::new();
+    if let Some(app) = &seen.app
+        && desired.protocol == Protocol::Oidc
+        && app.sign_in_audience != "AzureADMyOrg"
+    {
+        return Err(EntraRefusal {
+            problem: format!(
+                "application {} signs in {} (not this organization only): its tokens name each user's own tenant, and Cognito trusts one issuer",
+                app.display_name, app.sign_in_audience
+            ),
+            fix: "in Entra: App registrations › the app › Authentication › Supported account types: \"Accounts in this organizational directory only\"; or let the tool create its own (remove app_id)".into(),
+        });
+    }
+    match (&seen.app, desired.protocol) {
+        (None, Protocol::Saml) => out.push(EntraChange::CreateEnterpriseApp {
+            display_name: desired.display_name.clone(),
+        }),
+        (None, Protocol::Oidc) => out.push(EntraChange::CreateAppRegistration {
+            display_name: desired.display_name.clone(),
+            redirect_uri: desired.reply_url.clone(),
+        }),
+        _ => {}
+    }
+    let app = seen.app.clone().unwrap_or_default();
+    let new = seen.app.is_none();
+    if desired.protocol == Protocol::Oidc && seen.sp.is_none() {
+        out.push(EntraChange::CreateServicePrincipal);
+    }
+    let sp = seen.sp.clone().unwrap_or_default();
+    match desired.protocol {
+        Protocol::Saml => {
+            if sp.sso_mode.as_deref() != Some("saml") {
+                out.push(EntraChange::SetSamlMode);
+            }
+            let identifier = desired.identifier.clone().unwrap_or_default();
+            let identifier_uris = with(&app.identifier_uris, &identifier);
+            let redirect_uris = with(&app.redirect_uris, &desired.reply_url);
+            let logout_url = desired.logout_url.clone().or(app.logout_url.clone());
+            if identifier_uris != app.identifier_uris
+                || redirect_uris != app.redirect_uris
+                || logout_url != app.logout_url
+            {
+                out.push(EntraChange::SetUrls {
+                    identifier_uris,
+                    redirect_uris,
+                    logout_url,
+                });
+            }
+            if let Some(relay) = &desired.relay_state
+                && sp.relay_state.as_deref() != Some(relay.as_str())
+            {
+                out.push(EntraChange::SetRelayState {
+                    relay_state: relay.clone(),
+                });
+            }
+            let active = sp
+                .signing_thumbprint
+                .as_ref()
+                .is_some_and(|t| sp.signing_certificates.contains(t));
+            if !active {
+                out.push(EntraChange::AddSigningCertificate);
+            }
+        }
+        Protocol::Oidc => {
+            if !new && !app.redirect_uris.contains(&desired.reply_url) {
+                out.push(EntraChange::SetUrls {
+                    identifier_uris: Vec::new(),
+                    redirect_uris: with(&app.redirect_uris, &desired.reply_url),
+                    logout_url: app.logout_url.clone(),
+                });
+            }
+            if desired.needs_secret {
+                out.push(EntraChange::AddSecret);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The App Federation Metadata Url of an application.
+pub fn metadata_url(authority: &str, tenant: &str, app_id: &str) -> String {
+    format!(
+        "{}/{tenant}/federationmetadata/2007-06/federationmetadata.xml?appid={app_id}",
+        authority.trim_end_matches('/')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn saml() -> Desired {
+        Desired {
+            protocol: Protocol::Saml,
+            display_name: "corp".into(),
+            app_id: None,
+            identifier: Some("urn:amazon:cognito:sp:eu-west-1_Abc".into()),
+            reply_url: "https://corp.auth.eu-west-1.amazoncognito.com/saml2/idpresponse".into(),
+            logout_url: None,
+            relay_state: None,
+            needs_secret: false,
+        }
+    }
+
+    #[test]
+    fn an_empty_tenant_gets_the_whole_saml_application_and_a_finished_one_nothing() {
+        let changes = plan(&saml(), &Seen::default()).unwrap_or_default();
+        assert!(matches!(
+            changes[0],
+            EntraChange::CreateEnterpriseApp { .. }
+        ));
+        assert!(changes.contains(&EntraChange::SetSamlMode));
+        assert!(changes.contains(&EntraChange::AddSigningCertificate));
+        let done = Seen {
+            app: Some(AppSeen {
+                identifier_uris: vec!["urn:amazon:cognito:sp:eu-west-1_Abc".into()],
+                redirect_uris: vec![saml().reply_url],
+                sign_in_audience: "AzureADMyOrg".into(),
+                ..AppSeen::default()
+            }),
+            sp: Some(SpSeen {
+                sso_mode: Some("saml".into()),
+                signing_thumbprint: Some("AB".into()),
+                signing_certificates: vec!["AB".into()],
+                ..SpSeen::default()
+            }),
+        };
+        assert_eq!(plan(&saml(), &done), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn an_adopted_multi_tenant_registration_is_refused_for_oidc() {
+        let desired = Desired {
+            protocol: Protocol::Oidc,
+            ..saml()
+        };
+        let seen = Seen {
+            app: Some(AppSeen {
+                sign_in_audience: "AzureADMultipleOrgs".into(),
+                ..AppSeen::default()
+            }),
+            sp: None,
+        };
+        assert!(plan(&desired, &seen).is_err());
+    }
+}

@@ -1,0 +1,334 @@
+//! The Entra application through Graph: found (by the IDs recorded, the appId given, or the
+//! display name), read into `core::entra_app::Seen`, and changed as planned. Each object
+//! made is handed back at once, so the caller records it before anything else happens.
+
+use cognito_entra_core::entra_app::{
+    AppSeen, Desired, EntraChange, NON_GALLERY_TEMPLATE, Seen, SpSeen,
+};
+use cognito_entra_core::state::GraphRecord;
+use serde_json::{Value, json};
+
+use super::client::{Graph, GraphError};
+
+/// Why the application cannot be found as the setup says.
+#[derive(Debug, thiserror::Error)]
+pub enum FindError {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("{problem}\n  fix: {fix}")]
+    Refused { problem: String, fix: String },
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn app_seen(v: &Value) -> AppSeen {
+    AppSeen {
+        id: text(&v["id"]).unwrap_or_default(),
+        app_id: text(&v["appId"]).unwrap_or_default(),
+        display_name: text(&v["displayName"]).unwrap_or_default(),
+        sign_in_audience: text(&v["signInAudience"]).unwrap_or_default(),
+        identifier_uris: strings(&v["identifierUris"]),
+        redirect_uris: strings(&v["web"]["redirectUris"]),
+        logout_url: text(&v["web"]["logoutUrl"]),
+    }
+}
+
+fn sp_seen(v: &Value) -> SpSeen {
+    SpSeen {
+        id: text(&v["id"]).unwrap_or_default(),
+        sso_mode: text(&v["preferredSingleSignOnMode"]),
+        relay_state: text(&v["samlSingleSignOnSettings"]["relayState"]),
+        signing_thumbprint: text(&v["preferredTokenSigningKeyThumbprint"]),
+        signing_certificates: v["keyCredentials"]
+            .as_array()
+            .map(|keys| {
+                keys.iter()
+                    .filter(|k| k["usage"] == "Verify")
+                    .filter_map(|k| text(&k["customKeyIdentifier"]))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// An OData string literal: single quotes doubled.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Reads what the setup's application holds now.
+pub async fn observe(
+    graph: &Graph,
+    desired: &Desired,
+    recorded: Option<&GraphRecord>,
+) -> Result<Seen, FindError> {
+    let mut app = None;
+    if let Some(r) = recorded {
+        match graph
+            .get(
+                &format!("/applications/{}", r.application_id),
+                "read the application",
+            )
+            .await
+        {
+            Ok(v) => app = Some(app_seen(&v)),
+            // Deleted in the portal since: made again, as the plan shows.
+            Err(GraphError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if app.is_none() {
+        let filter = match &desired.app_id {
+            Some(app_id) => format!("appId eq {}", literal(app_id)),
+            None => format!("displayName eq {}", literal(&desired.display_name)),
+        };
+        let found = graph
+            .get(
+                &format!("/applications?$filter={}", encode(&filter)),
+                "look for the application",
+            )
+            .await?;
+        let list = found["value"].as_array().cloned().unwrap_or_default();
+        match (list.as_slice(), &desired.app_id) {
+            ([], Some(app_id)) => {
+                return Err(FindError::Refused {
+                    problem: format!("entra.app_id: no application with Application (client) ID {app_id} in this tenant"),
+                    fix: "copy the Application (client) ID from the app's Overview page, or remove app_id to have the tool create one".into(),
+                });
+            }
+            ([], None) => {}
+            ([one], _) => app = Some(app_seen(one)),
+            (many, _) => {
+                return Err(FindError::Refused {
+                    problem: format!(
+                        "{} applications are named {:?}; the tool cannot tell which is this setup's",
+                        many.len(),
+                        desired.display_name
+                    ),
+                    fix: "set app_id under [entra] to the Application (client) ID of the one to use, or display_name to a name of its own".into(),
+                });
+            }
+        }
+    }
+    let Some(app) = app else {
+        return Ok(Seen::default());
+    };
+    let sps = graph
+        .get(
+            &format!(
+                "/servicePrincipals?$filter={}",
+                encode(&format!("appId eq {}", literal(&app.app_id)))
+            ),
+            "read the enterprise application",
+        )
+        .await?;
+    let sp = sps["value"].as_array().and_then(|a| a.first()).map(sp_seen);
+    Ok(Seen { app: Some(app), sp })
+}
+
+/// What the Entra side gave: the application, and a new client secret (OIDC).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub record: GraphRecord,
+    /// (the secret, its end date YYYY-MM-DD); registered with the scrubber, never saved.
+    pub secret: Option<(String, String)>,
+}
+
+/// Makes the planned changes in order. `made` gets each object's IDs the moment it exists,
+/// so that an interrupted run is finished by the next one, never duplicated.
+pub async fn apply(
+    graph: &Graph,
+    desired: &Desired,
+    seen: &Seen,
+    changes: &[EntraChange],
+    mut made: impl FnMut(&GraphRecord),
+) -> Result<Outcome, GraphError> {
+    let mut record = GraphRecord {
+        application_id: seen.app.as_ref().map(|a| a.id.clone()).unwrap_or_default(),
+        app_id: seen
+            .app
+            .as_ref()
+            .map(|a| a.app_id.clone())
+            .unwrap_or_default(),
+        service_principal_id: seen.sp.as_ref().map(|s| s.id.clone()),
+        created: false,
+    };
+    let mut secret = None;
+    for change in changes {
+        match change {
+            EntraChange::CreateEnterpriseApp { display_name } => {
+                let made_now = graph
+                    .post(
+                        &format!("/applicationTemplates/{NON_GALLERY_TEMPLATE}/instantiate"),
+                        &json!({ "displayName": display_name }),
+                        "create the enterprise application",
+                    )
+                    .await?;
+                record = GraphRecord {
+                    application_id: text(&made_now["application"]["id"]).unwrap_or_default(),
+                    app_id: text(&made_now["application"]["appId"]).unwrap_or_default(),
+                    service_principal_id: text(&made_now["servicePrincipal"]["id"]),
+                    created: true,
+                };
+                made(&record);
+                graph
+                    .get_replicated(
+                        &format!("/applications/{}", record.application_id),
+                        "wait for the new application",
+                    )
+                    .await?;
+            }
+            EntraChange::CreateAppRegistration {
+                display_name,
+                redirect_uri,
+            } => {
+                let made_now = graph
+                    .post(
+                        "/applications",
+                        &json!({
+                            "displayName": display_name,
+                            "signInAudience": "AzureADMyOrg",
+                            "web": { "redirectUris": [redirect_uri] },
+                        }),
+                        "create the app registration",
+                    )
+                    .await?;
+                record = GraphRecord {
+                    application_id: text(&made_now["id"]).unwrap_or_default(),
+                    app_id: text(&made_now["appId"]).unwrap_or_default(),
+                    service_principal_id: None,
+                    created: true,
+                };
+                made(&record);
+                graph
+                    .get_replicated(
+                        &format!("/applications/{}", record.application_id),
+                        "wait for the new app registration",
+                    )
+                    .await?;
+            }
+            EntraChange::CreateServicePrincipal => {
+                let sp = graph
+                    .post(
+                        "/servicePrincipals",
+                        &json!({ "appId": record.app_id }),
+                        "create the service principal",
+                    )
+                    .await?;
+                record.service_principal_id = text(&sp["id"]);
+                made(&record);
+            }
+            EntraChange::SetSamlMode => {
+                graph
+                    .patch_replicated(
+                        &sp_path(&record)?,
+                        &json!({ "preferredSingleSignOnMode": "saml" }),
+                        "set single sign-on to SAML",
+                    )
+                    .await?;
+            }
+            EntraChange::SetUrls {
+                identifier_uris,
+                redirect_uris,
+                logout_url,
+            } => {
+                let mut web = json!({ "redirectUris": redirect_uris });
+                if let Some(logout) = logout_url {
+                    web["logoutUrl"] = json!(logout);
+                }
+                let mut body = json!({ "web": web });
+                if !identifier_uris.is_empty() {
+                    body["identifierUris"] = json!(identifier_uris);
+                }
+                graph
+                    .patch_replicated(
+                        &format!("/applications/{}", record.application_id),
+                        &body,
+                        "set the Identifier and Reply URL",
+                    )
+                    .await?;
+            }
+            EntraChange::SetRelayState { relay_state } => {
+                graph
+                    .patch_replicated(
+                        &sp_path(&record)?,
+                        &json!({ "samlSingleSignOnSettings": { "relayState": relay_state } }),
+                        "set the Relay State",
+                    )
+                    .await?;
+            }
+            EntraChange::AddSigningCertificate => {
+                let end = (time::OffsetDateTime::now_utc() + time::Duration::days(3 * 365))
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                let cert = graph
+                    .post(
+                        &format!("{}/addTokenSigningCertificate", sp_path(&record)?),
+                        &json!({
+                            "displayName": format!("CN={}", desired.display_name),
+                            "endDateTime": end,
+                        }),
+                        "add a SAML signing certificate",
+                    )
+                    .await?;
+                let thumbprint = text(&cert["thumbprint"]).unwrap_or_default();
+                graph
+                    .patch_replicated(
+                        &sp_path(&record)?,
+                        &json!({ "preferredTokenSigningKeyThumbprint": thumbprint }),
+                        "make the signing certificate active",
+                    )
+                    .await?;
+            }
+            EntraChange::AddSecret => {
+                let end = time::OffsetDateTime::now_utc() + time::Duration::days(180);
+                let added = graph
+                    .post(
+                        &format!("/applications/{}/addPassword", record.application_id),
+                        &json!({ "passwordCredential": {
+                            "displayName": "cognito-entra (Cognito's client secret)",
+                            "endDateTime": end.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                        }}),
+                        "make a client secret",
+                    )
+                    .await?;
+                if let Some(value) = text(&added["secretText"]) {
+                    cognito_entra_core::secrets::register(&value);
+                    let ends = text(&added["endDateTime"])
+                        .and_then(|e| e.get(..10).map(str::to_string))
+                        .unwrap_or_default();
+                    secret = Some((value, ends));
+                }
+            }
+        }
+    }
+    Ok(Outcome { record, secret })
+}
+
+fn sp_path(record: &GraphRecord) -> Result<String, GraphError> {
+    record
+        .service_principal_id
+        .as_ref()
+        .map(|id| format!("/servicePrincipals/{id}"))
+        .ok_or_else(|| GraphError::Refused {
+            operation: "configure the enterprise application".into(),
+            code: "NoServicePrincipal".into(),
+            message: "the application has no service principal".into(),
+        })
+}

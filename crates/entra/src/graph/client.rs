@@ -1,0 +1,231 @@
+//! Microsoft Graph over HTTPS: JSON in and out, Graph's throttling honoured (429 and
+//! Retry-After, bounded), a new object waited for until it has replicated (bounded), and
+//! Graph's errors turned into what the admin must do — a 403 names the permission and role.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::signin::Token;
+
+/// The most 429s waited out for one request, and the longest wait taken from Retry-After.
+const MAX_THROTTLED: usize = 6;
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// How long a just-made object is waited for (Graph replicates in seconds, sometimes more).
+const REPLICATION_WAITS: [u64; 8] = [250, 500, 1000, 2000, 3000, 5000, 8000, 10_000];
+
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    #[error("Graph refused the sign-in's token ({message}); sign in again")]
+    Unauthorized { message: String },
+    #[error(
+        "{operation}: Graph says {message} ({code}) — this needs the delegated permission Application.ReadWrite.All (consented) and, for the signed-in account, the Application Administrator or Cloud Application Administrator role (docs/permissions.md)"
+    )]
+    Forbidden {
+        operation: String,
+        code: String,
+        message: String,
+    },
+    #[error("{operation}: not found ({message})")]
+    NotFound { operation: String, message: String },
+    #[error("{operation}: Graph refused the request: {message} ({code})")]
+    Refused {
+        operation: String,
+        code: String,
+        message: String,
+    },
+    #[error(
+        "{operation}: still throttled by Graph after {tries} waits; try again in a few minutes"
+    )]
+    Throttled { operation: String, tries: usize },
+    #[error("{operation}: {detail}")]
+    Http { operation: String, detail: String },
+}
+
+impl GraphError {
+    /// Whether running again may get further (the network, throttling, a lost answer).
+    pub fn may_pass(&self) -> bool {
+        matches!(self, GraphError::Throttled { .. } | GraphError::Http { .. })
+    }
+}
+
+/// A Graph client for one signed-in admin.
+pub struct Graph {
+    http: reqwest::Client,
+    base: String,
+    token: Token,
+    writes: AtomicUsize,
+    calls: AtomicUsize,
+}
+
+impl Graph {
+    /// `graph_url`: Graph's base (https://graph.microsoft.com, or a sovereign cloud's).
+    pub fn new(http: reqwest::Client, graph_url: &str, token: Token) -> Graph {
+        Graph {
+            http,
+            base: format!("{}/v1.0", graph_url.trim_end_matches('/')),
+            token,
+            writes: AtomicUsize::new(0),
+            calls: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn tenant(&self) -> Option<&str> {
+        self.token.tenant.as_deref()
+    }
+
+    /// Requests sent (each retry counts) and writes that succeeded, for the note and tests.
+    pub fn round_trips(&self) -> (usize, usize) {
+        (
+            self.calls.load(Ordering::Relaxed),
+            self.writes.load(Ordering::Relaxed),
+        )
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        operation: &str,
+    ) -> Result<Value, GraphError> {
+        let url = format!("{}{path}", self.base);
+        let write = method != reqwest::Method::GET;
+        let mut throttled = 0;
+        loop {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            let mut request = self
+                .http
+                .request(method.clone(), &url)
+                .header("Authorization", self.token.bearer())
+                .header("Accept", "application/json");
+            if let Some(body) = body {
+                request = request
+                    .header("Content-Type", "application/json")
+                    .body(body.to_string());
+            }
+            let answer = request.send().await.map_err(|e| GraphError::Http {
+                operation: operation.to_string(),
+                detail: if write {
+                    format!("no answer from Graph ({e}); the change may or may not have been made — run again, it looks before it writes")
+                } else {
+                    format!("no answer from Graph ({e})")
+                },
+            })?;
+            let status = answer.status().as_u16();
+            let retry_after = answer
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let text = answer.text().await.map_err(|e| GraphError::Http {
+                operation: operation.to_string(),
+                detail: format!("the answer was cut off ({e})"),
+            })?;
+            let value: Value = if text.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(Value::Null)
+            };
+            if status == 429 || status == 503 {
+                throttled += 1;
+                if throttled > MAX_THROTTLED {
+                    return Err(GraphError::Throttled {
+                        operation: operation.to_string(),
+                        tries: MAX_THROTTLED,
+                    });
+                }
+                let wait = retry_after
+                    .map(Duration::from_secs)
+                    .unwrap_or(Duration::from_secs(1 << throttled.min(5)))
+                    .min(MAX_RETRY_AFTER);
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            if (200..300).contains(&status) {
+                if write {
+                    self.writes.fetch_add(1, Ordering::Relaxed);
+                }
+                return Ok(value);
+            }
+            let code = value["error"]["code"].as_str().unwrap_or("").to_string();
+            let message = value["error"]["message"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            let operation = operation.to_string();
+            return Err(match status {
+                401 => GraphError::Unauthorized { message },
+                403 => GraphError::Forbidden {
+                    operation,
+                    code,
+                    message,
+                },
+                404 => GraphError::NotFound { operation, message },
+                _ => GraphError::Refused {
+                    operation,
+                    code,
+                    message,
+                },
+            });
+        }
+    }
+
+    pub async fn get(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
+        self.send(reqwest::Method::GET, path, None, operation).await
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &Value,
+        operation: &str,
+    ) -> Result<Value, GraphError> {
+        self.send(reqwest::Method::POST, path, Some(body), operation)
+            .await
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        body: &Value,
+        operation: &str,
+    ) -> Result<Value, GraphError> {
+        self.send(reqwest::Method::PATCH, path, Some(body), operation)
+            .await
+    }
+
+    /// A GET of an object just made: Graph answers 404 until it has replicated, so 404 is
+    /// waited out (bounded) before it counts.
+    pub async fn get_replicated(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
+        for wait in REPLICATION_WAITS {
+            match self.get(path, operation).await {
+                Err(GraphError::NotFound { .. }) => {
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                }
+                other => return other,
+            }
+        }
+        self.get(path, operation).await
+    }
+
+    /// A PATCH of an object just made (a PATCH is idempotent, so a 404 while it replicates
+    /// is waited out like a GET's).
+    pub async fn patch_replicated(
+        &self,
+        path: &str,
+        body: &Value,
+        operation: &str,
+    ) -> Result<Value, GraphError> {
+        for wait in REPLICATION_WAITS {
+            match self.patch(path, body, operation).await {
+                Err(GraphError::NotFound { .. }) => {
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                }
+                other => return other,
+            }
+        }
+        self.patch(path, body, operation).await
+    }
+}

@@ -1,0 +1,242 @@
+//! `plan` and `apply` when the tool does the Entra side through Microsoft Graph: signed in
+//! once, then in order — Cognito's pool, domain and client (Entra's values name them), the
+//! Entra application, and Cognito's provider and client from what Entra gave. The first two
+//! are shown together with what follows before anything is written, and asked once.
+
+use std::path::PathBuf;
+
+use cognito_entra::engine::{self, Job, NotApplied};
+use cognito_entra::entra_app::EntraChange;
+use cognito_entra::entra_graph::{self, GraphOptions};
+use cognito_entra::setup::Stage;
+use cognito_entra::setup::model::EntraMode;
+use cognito_entra::state::{GraphRecord, State};
+
+use super::source::{Resolved, resolve_for};
+use super::{Context, Failure, print_warnings};
+use crate::cli::{EntraArg, SignInArg, Source};
+
+/// What the Entra side gave Cognito.
+#[derive(Debug, Clone)]
+pub struct EntraGiven {
+    pub tenant: String,
+    pub app_id: String,
+    /// A client secret Graph made this run (OIDC), memory only.
+    pub secret: Option<String>,
+}
+
+pub fn mode(flag: Option<EntraArg>) -> Option<EntraMode> {
+    flag.map(|f| match f {
+        EntraArg::Manual => EntraMode::Manual,
+        EntraArg::Graph => EntraMode::Graph,
+    })
+}
+
+fn failed(e: engine::Error, _aws: &cognito_entra::cognito::sdk::AwsOptions) -> Failure {
+    Failure::Failed(format!("error: {e}"))
+}
+
+fn job_for(ctx: &Context, resolved: &Resolved) -> Job {
+    Job {
+        setup: resolved.setup.clone(),
+        known: resolved.known.clone(),
+        aws: cognito_entra::resolve::aws_options(
+            &ctx.given(),
+            resolved
+                .state
+                .as_ref()
+                .and_then(|s| s.aws.profile.as_deref()),
+            &resolved.setup.region,
+        ),
+        authority: ctx.global.authority.clone(),
+        secret: None,
+        out_dir: PathBuf::from("."),
+        base_dir: resolved.base_dir.clone(),
+    }
+}
+
+/// Changes the saved state of the setup under its lock (recorded the moment it happens).
+fn record(
+    ctx: &Context,
+    resolved: &Resolved,
+    change: impl FnOnce(&mut State),
+) -> Result<(), Failure> {
+    let store = ctx.store()?;
+    let name = &resolved.setup.name;
+    let lock = store.lock(name)?;
+    let mut state = store
+        .load(name)?
+        .unwrap_or_else(|| State::new(resolved.setup.clone()));
+    change(&mut state);
+    lock.save(&mut state)?;
+    Ok(())
+}
+
+fn render(changes: &[EntraChange]) -> String {
+    if changes.is_empty() {
+        return "  No changes: the application holds what Cognito needs.\n".into();
+    }
+    changes
+        .iter()
+        .map(|c| format!("  {}\n", c.describe()))
+        .collect()
+}
+
+/// The Entra side for `plan` (`write` false: reads only) and `apply`. `None` when the setup
+/// leaves the Entra side to the admin; for `plan`, also when the application does not exist
+/// yet (what Cognito gets from it is then not known).
+pub async fn entra_phase(
+    ctx: &Context,
+    source: &Source,
+    flag: Option<EntraArg>,
+    yes: bool,
+    write: bool,
+) -> Result<Option<EntraGiven>, Failure> {
+    let resolved = resolve_for(ctx, source, Stage::Values, mode(flag))?;
+    if resolved.setup.entra.mode != EntraMode::Graph {
+        return Ok(None);
+    }
+    print_warnings(&resolved.warnings);
+    let options = GraphOptions {
+        authority: ctx.global.authority.clone(),
+        graph_url: ctx.global.graph_url.clone(),
+        client_id: ctx.global.entra_client_id.clone(),
+        azure_cli: ctx.global.entra_sign_in == SignInArg::AzCli,
+    };
+    let setup = resolved.setup.clone();
+    let mut job = job_for(ctx, &resolved);
+    let tenant_hint = resolved
+        .state
+        .as_ref()
+        .and_then(|s| s.entra.tenant_id.clone());
+    errln!("Signing in to Entra for Microsoft Graph…");
+    let graph = entra_graph::sign_in(&options, tenant_hint.as_deref(), |code| {
+        errln!(
+            "To sign in, open {} and enter the code {} (it expires in {} min).",
+            code.verification_uri,
+            code.user_code,
+            code.expires_in / 60
+        );
+    })
+    .await
+    .map_err(|e| failed(e, &job.aws))?;
+    let tenant = graph.tenant().map(str::to_string).ok_or_else(|| {
+        Failure::Failed(
+            "error: the sign-in did not say which tenant it is\n  fix: sign in with a work or school account of the tenant (not a personal Microsoft account)".into(),
+        )
+    })?;
+    errln!("Signed in to tenant {tenant}.");
+
+    // Cognito first: Entra's Identifier and Reply URL name the pool and its domain.
+    let prepare = engine::prepare_plan(&job)
+        .await
+        .map_err(|e| failed(e, &job.aws))?;
+    let needs_secret = setup.protocol == cognito_entra::setup::Protocol::Oidc
+        && entra_graph::provider_needs_secret(
+            &job,
+            job.known
+                .user_pool_id
+                .as_deref()
+                .or(setup.user_pool.id.as_deref()),
+        )
+        .await
+        .map_err(|e| failed(e, &job.aws))?;
+    let recorded = resolved.state.as_ref().and_then(|s| s.entra.graph.clone());
+    let desired = entra_graph::desired(&setup, &job, needs_secret);
+    let (seen, changes) = entra_graph::plan(&graph, &desired, recorded.as_ref())
+        .await
+        .map_err(|e| failed(e, &job.aws))?;
+
+    outln!("Cognito first (Entra's values name the pool and its domain):");
+    if prepare.is_empty() {
+        outln!("  No changes: the user pool, domain and app client exist.");
+    } else {
+        out!("{}", prepare.render());
+    }
+    outln!("\nEntra, through Microsoft Graph (tenant {tenant}):");
+    out!("{}", render(&changes));
+    outln!(
+        "\nThen Cognito's identity provider and app client, from the application's {}.\n",
+        if setup.protocol == cognito_entra::setup::Protocol::Saml {
+            "federation metadata"
+        } else {
+            "tenant, client ID and secret"
+        }
+    );
+    if !write {
+        return Ok(seen.app.as_ref().map(|app| EntraGiven {
+            tenant: tenant.clone(),
+            app_id: app.app_id.clone(),
+            secret: None,
+        }));
+    }
+    let nothing_to_do = prepare.is_empty() && changes.is_empty();
+    if !yes && !nothing_to_do {
+        super::confirm(
+            "apply",
+            "Make these changes in Cognito and Entra?",
+            "Nothing was changed.",
+        )?;
+    }
+    if !prepare.is_empty() {
+        let ids = match engine::prepare_reviewed(&job, &prepare).await {
+            Ok(ids) => ids,
+            Err(NotApplied::Stale(now)) => {
+                return Err(Failure::Failed(format!(
+                    "The account changed while the plan was read: nothing was written. This is what apply would do now:\n{}",
+                    now.render()
+                )));
+            }
+            Err(NotApplied::Failed(e)) => return Err(failed(e, &job.aws)),
+        };
+        record(ctx, &resolved, |state| {
+            cognito_entra::results::prepared(state, &ids);
+        })?;
+        job.known.user_pool_id = ids.user_pool_id.clone();
+        job.known.client_id = ids.client_id.clone();
+        outln!("✓ Cognito: user pool, domain and app client ready.");
+    }
+    // Planned again with the pool's own values (a new pool's ID is known only now).
+    let desired = entra_graph::desired(&setup, &job, needs_secret);
+    let recorded = ctx
+        .store()?
+        .load(&setup.name)?
+        .and_then(|s| s.entra.graph.clone());
+    let (seen, changes) = entra_graph::plan(&graph, &desired, recorded.as_ref())
+        .await
+        .map_err(|e| failed(e, &job.aws))?;
+    let mut record_failed = None;
+    let outcome = entra_graph::apply(&graph, &desired, &seen, &changes, |made: &GraphRecord| {
+        if let Err(e) = record(ctx, &resolved, |state| {
+            state.entra.graph = Some(made.clone());
+        }) {
+            record_failed = Some(e);
+        }
+    })
+    .await
+    .map_err(|e| failed(e, &job.aws))?;
+    if let Some(e) = record_failed {
+        return Err(e);
+    }
+    let expires = outcome.secret.as_ref().map(|(_, end)| end.clone());
+    record(ctx, &resolved, |state| {
+        state.entra.graph = Some(outcome.record.clone());
+        state.entra.tenant_id = Some(tenant.clone());
+        if expires.is_some() {
+            state.entra.client_secret_expires.clone_from(&expires);
+        }
+    })?;
+    for change in &changes {
+        outln!(
+            "✓ Entra: {}",
+            change.describe().trim_start_matches(['+', '~', ' '])
+        );
+    }
+    let (calls, writes) = graph.round_trips();
+    errln!("Graph: {calls} requests, {writes} writes.");
+    Ok(Some(EntraGiven {
+        tenant,
+        app_id: outcome.record.app_id,
+        secret: outcome.secret.map(|(value, _)| value),
+    }))
+}

@@ -1,0 +1,157 @@
+//! The Entra side done by the tool through Microsoft Graph, as a phase of the one journey:
+//! sign in, plan the application from the setup's values (the same values the portal
+//! screens hand the admin), make it, and give Cognito what Entra gives back — the app's
+//! metadata URL (SAML), or its tenant, client ID and a new secret (OIDC).
+
+use crate::cognito::api::CognitoApi;
+use crate::engine::{Error, Job, api};
+use crate::entra::graph::apps::{self, FindError, Outcome};
+use crate::entra::graph::signin::{self, DeviceCode};
+use crate::entra::graph::{Graph, GraphError};
+use crate::entra_app::{self, Desired, EntraChange, Seen};
+use crate::setup::derive::derive;
+use crate::setup::{Protocol, Setup};
+use crate::state::GraphRecord;
+
+/// How to reach Entra for Graph.
+#[derive(Debug, Clone)]
+pub struct GraphOptions {
+    pub authority: String,
+    pub graph_url: String,
+    pub client_id: String,
+    /// Use the Azure CLI's token instead of the device code.
+    pub azure_cli: bool,
+}
+
+/// Signs in (device code shown through `show`, or the Azure CLI's token) to the tenant the
+/// setup names, or to the admin's own.
+pub async fn sign_in(
+    options: &GraphOptions,
+    tenant: Option<&str>,
+    show: impl FnOnce(&DeviceCode),
+) -> Result<Graph, Error> {
+    let http = crate::entra::graph::http_client().map_err(Error::Local)?;
+    let token = if options.azure_cli {
+        signin::azure_cli().await
+    } else {
+        signin::device_code(
+            &http,
+            &options.authority,
+            tenant.unwrap_or("organizations"),
+            &options.client_id,
+            show,
+        )
+        .await
+    }
+    .map_err(|e| Error::Entra(format!("signing in to Entra: {e}")))?;
+    Ok(Graph::new(http, &options.graph_url, token))
+}
+
+/// What the application must hold for this setup, from the values Cognito gives (pending
+/// ones named as such until the pool exists).
+pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
+    let values = derive(setup, &job.known, &job.authority);
+    let pending = |what: &str| format!("({what}: after the user pool is created)");
+    let saml = setup.saml();
+    Desired {
+        protocol: setup.protocol,
+        display_name: setup
+            .entra
+            .display_name
+            .clone()
+            .unwrap_or_else(|| setup.name.clone()),
+        app_id: setup.entra.app_id.clone(),
+        identifier: Some(
+            values
+                .entity_id
+                .clone()
+                .unwrap_or_else(|| pending("Identifier")),
+        ),
+        reply_url: match setup.protocol {
+            Protocol::Saml => values.reply_url.clone(),
+            Protocol::Oidc => values.redirect_uri.clone(),
+        }
+        .unwrap_or_else(|| pending("Reply URL")),
+        logout_url: values.logout_url.clone().filter(|_| saml.idp_signout),
+        relay_state: values.relay_state.clone().filter(|_| saml.idp_initiated),
+        needs_secret,
+    }
+}
+
+fn find_error(e: FindError) -> Error {
+    match e {
+        FindError::Graph(g) => graph_error(g),
+        FindError::Refused { problem, fix } => Error::Refused(format!("{problem}\n  fix: {fix}")),
+    }
+}
+
+pub fn graph_error(e: GraphError) -> Error {
+    Error::Entra(e.to_string())
+}
+
+/// The Entra side planned: what the application holds now, and the changes.
+pub async fn plan(
+    graph: &Graph,
+    desired: &Desired,
+    recorded: Option<&GraphRecord>,
+) -> Result<(Seen, Vec<EntraChange>), Error> {
+    let seen = apps::observe(graph, desired, recorded)
+        .await
+        .map_err(find_error)?;
+    let changes = entra_app::plan(desired, &seen)
+        .map_err(|r| Error::Refused(format!("{}\n  fix: {}", r.problem, r.fix)))?;
+    Ok((seen, changes))
+}
+
+/// The Entra side applied; `made` records each object the moment it exists.
+pub async fn apply(
+    graph: &Graph,
+    desired: &Desired,
+    seen: &Seen,
+    changes: &[EntraChange],
+    made: impl FnMut(&GraphRecord),
+) -> Result<Outcome, Error> {
+    apps::apply(graph, desired, seen, changes, made)
+        .await
+        .map_err(graph_error)
+}
+
+/// Whether Cognito's provider lacks a client secret (so Graph must make one): a provider
+/// that does not exist yet lacks one.
+pub async fn provider_needs_secret(job: &Job, pool_id: Option<&str>) -> Result<bool, Error> {
+    let Some(pool_id) = pool_id else {
+        return Ok(true);
+    };
+    let cognito = api(job).await?;
+    let provider = cognito
+        .describe_identity_provider(pool_id, job.setup.provider_name())
+        .await
+        .map_err(|e| job_error(job, &e))?;
+    Ok(provider.is_none_or(|p| !p.details.contains_key("client_secret")))
+}
+
+fn job_error(job: &Job, e: &crate::cognito::api::ApiError) -> Error {
+    Error::Aws {
+        kind: e.kind.clone(),
+        advice: crate::engine::say(e, &job.aws),
+    }
+}
+
+/// Puts what Entra gave into the setup Cognito is planned from: the app's metadata URL
+/// (SAML), or its tenant and client ID (OIDC).
+pub fn give_to_cognito(setup: &mut Setup, authority: &str, tenant: &str, app_id: &str) {
+    match setup.protocol {
+        Protocol::Saml => {
+            let mut saml = setup.saml();
+            saml.metadata_url = Some(entra_app::metadata_url(authority, tenant, app_id));
+            saml.metadata_file = None;
+            setup.saml = Some(saml);
+        }
+        Protocol::Oidc => {
+            let mut oidc = setup.oidc();
+            oidc.tenant_id = Some(tenant.to_string());
+            oidc.client_id = Some(app_id.to_string());
+            setup.oidc = Some(oidc);
+        }
+    }
+}

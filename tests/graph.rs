@@ -1,0 +1,317 @@
+//! `apply --entra graph`: the Entra side made through Microsoft Graph, against a stand-in for
+//! Graph and the device code flow (tests/support/graph_standin.py, written from Microsoft's
+//! documented shapes, over HTTPS) and the Cognito emulator: from an empty tenant and an empty
+//! account to a working provider, a second run that writes nothing on either side, a secret
+//! that leaves no trace, Graph's throttling and refusals, and a lost answer finished by the
+//! next run without a second application.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cognito_entra::cognito::api::CognitoApi;
+use common::moto::{Moto, block_on};
+use common::*;
+
+const REGION: &str = "eu-west-1";
+
+/// The stand-in, on a port of its own, stopped when dropped.
+struct Standin {
+    child: Child,
+    dir: tempfile::TempDir,
+    authority: String,
+    graph: String,
+}
+
+impl Standin {
+    fn start() -> Standin {
+        let dir = tempdir();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/graph_standin.py");
+        let child = Command::new(common::moto::python())
+            .arg(&script)
+            .arg(port.to_string())
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("the Graph stand-in: {e}"));
+        let urls = dir.path().join("urls");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !urls.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "the Graph stand-in did not start in 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let text = std::fs::read_to_string(&urls).unwrap_or_default();
+        let value = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        Standin {
+            child,
+            authority: value("authority"),
+            graph: value("graph"),
+            dir,
+        }
+    }
+
+    fn switches(&self, json: &str) {
+        write(&self.dir.path().join("switches.json"), json);
+    }
+
+    fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// One of the stand-in's test-only answers.
+    fn ask(&self, route: &str) -> serde_json::Value {
+        let out = Command::new(common::moto::python())
+            .args([
+                "-c",
+                "import ssl, sys, urllib.request\n\
+                 context = ssl.create_default_context(cafile=sys.argv[1])\n\
+                 print(urllib.request.urlopen(sys.argv[2], context=context).read().decode())",
+            ])
+            .arg(self.ca())
+            .arg(format!("{}/{route}", self.authority))
+            .output()
+            .unwrap_or_else(|e| panic!("python: {e}"));
+        serde_json::from_slice(&out.stdout).unwrap_or_default()
+    }
+
+    /// Graph writes so far, as the stand-in counted them.
+    fn writes(&self) -> u64 {
+        let v = self.ask("__writes");
+        v["count"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no count: {v}"))
+    }
+}
+
+impl Drop for Standin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct World {
+    moto: Moto,
+    entra: Standin,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            moto: Moto::start(),
+            entra: Standin::start(),
+            dir: tempdir(),
+        }
+    }
+
+    fn config(&self, name: &str, protocol: &str, extra: &str) -> PathBuf {
+        let path = self.dir.path().join(format!("{name}.toml"));
+        write(
+            &path,
+            format!(
+                "name = \"{name}\"\nprotocol = \"{protocol}\"\nregion = \"{REGION}\"\n[user_pool]\nname = \"{name}-users\"\n[domain]\nprefix = \"{name}-login\"\n[app_client]\nname = \"web\"\ncallback_urls = [\"https://app.example.com/callback\"]\n[entra]\nmode = \"graph\"\n{extra}"
+            ),
+        );
+        path
+    }
+
+    fn apply(&self, config: &Path) -> std::process::Output {
+        let mut c = self.moto.cmd(&self.dir.path().join("state"));
+        c.args(["apply", "--yes", "--config"])
+            .arg(config)
+            .arg("--out")
+            .arg(self.dir.path().join("out"))
+            .env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
+            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
+            .env("SSL_CERT_FILE", self.entra.ca());
+        run(&mut c)
+    }
+
+    fn pool_id(&self) -> String {
+        block_on(self.moto.sdk(REGION).list_user_pools())
+            .unwrap_or_default()
+            .first()
+            .map(|p| p.id.clone())
+            .unwrap_or_else(|| panic!("no pool"))
+    }
+
+    fn provider(&self, name: &str) -> cognito_entra::account::ProviderInfo {
+        block_on(
+            self.moto
+                .sdk(REGION)
+                .describe_identity_provider(&self.pool_id(), name),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no provider {name}"))
+    }
+
+    /// Every file under the world's folders, as text.
+    fn files_text(&self) -> String {
+        fn walk(dir: &Path, out: &mut String) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push_str(&String::from_utf8_lossy(
+                        &std::fs::read(&path).unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        let mut out = String::new();
+        walk(self.dir.path(), &mut out);
+        out
+    }
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+    format!("{}{}", stdout(out), stderr(out))
+}
+
+#[test]
+fn saml_from_an_empty_tenant_and_account_and_a_second_run_writes_nothing() {
+    let w = World::new();
+    let config = w.config("corp", "saml", "");
+    let out = ok(&w.apply(&config));
+    assert!(out.contains("GQ7W-XK2P"), "the device code is shown: {out}");
+    assert!(out.contains("+ enterprise application  corp"), "{out}");
+    let provider = w.provider("EntraID");
+    let metadata_url = provider
+        .details
+        .get("MetadataURL")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        metadata_url.starts_with(&w.entra.authority) && metadata_url.contains("?appid="),
+        "the app's own metadata: {metadata_url}"
+    );
+    let state = std::fs::read_to_string(w.dir.path().join("state/corp.toml")).unwrap_or_default();
+    assert!(
+        state.contains("[entra.graph]") && state.contains("created = true"),
+        "{state}"
+    );
+    let writes = w.entra.writes();
+    assert!(
+        writes >= 5,
+        "instantiate, SAML mode, URLs, certificate, active: {writes}"
+    );
+
+    let again = ok(&w.apply(&config));
+    assert_eq!(
+        w.entra.writes(),
+        writes,
+        "no Graph write the second time: {again}"
+    );
+    assert!(again.contains("No changes"), "{again}");
+    assert!(
+        !again.contains("[1/"),
+        "no Cognito write the second time: {again}"
+    );
+}
+
+#[test]
+fn oidc_gets_a_secret_from_graph_that_leaves_no_trace() {
+    let w = World::new();
+    let config = w.config("hr", "oidc", "");
+    let out = ok(&w.apply(&config));
+    let provider = w.provider("entra");
+    let secret = provider
+        .details
+        .get("client_secret")
+        .cloned()
+        .unwrap_or_default();
+    assert!(secret.len() > 20, "Cognito has the secret Graph made");
+    assert!(!out.contains(&secret), "the secret is not printed");
+    assert!(
+        !w.files_text().contains(&secret),
+        "the secret is not on disk"
+    );
+    let state = std::fs::read_to_string(w.dir.path().join("state/hr.toml")).unwrap_or_default();
+    assert!(
+        state.contains("client_secret_expires"),
+        "its expiry is: {state}"
+    );
+    let issuer = provider
+        .details
+        .get("oidc_issuer")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        issuer.contains("8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b"),
+        "{issuer}"
+    );
+
+    let writes = w.entra.writes();
+    let again = ok(&w.apply(&config));
+    assert_eq!(w.entra.writes(), writes, "no second secret: {again}");
+    assert!(again.contains("No changes"), "{again}");
+}
+
+#[test]
+fn throttling_is_waited_out_and_a_refusal_names_the_permission() {
+    let w = World::new();
+    w.entra.switches(r#"{"throttle_every": 3}"#);
+    ok(&w.apply(&w.config("slow", "saml", "")));
+
+    let w = World::new();
+    w.entra.switches(r#"{"deny": "instantiate"}"#);
+    let out = w.apply(&w.config("denied", "saml", ""));
+    assert_ne!(out.status.code(), Some(0));
+    let said = stderr(&out);
+    assert!(
+        said.contains("Application.ReadWrite.All") && said.contains("Application Administrator"),
+        "{said}"
+    );
+
+    let w = World::new();
+    w.entra.switches(r#"{"device": "declined"}"#);
+    let out = w.apply(&w.config("declined", "saml", ""));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("declined"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_lost_answer_is_finished_by_the_next_run_without_a_second_application() {
+    let w = World::new();
+    let config = w.config("lost", "saml", "");
+    // The first Graph write (the application) is made, and its answer never arrives.
+    w.entra.switches(r#"{"drop_after_writes": 1}"#);
+    let out = w.apply(&config);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stderr(&out).contains("run again"), "{}", stderr(&out));
+    w.entra.switches("{}");
+    // Past Graph's replication delay, as a person re-running would be.
+    std::thread::sleep(Duration::from_millis(800));
+    ok(&w.apply(&config));
+    // One application named "lost": adopted by its name, not made twice.
+    let names = w.entra.ask("__applications");
+    assert_eq!(names["names"], serde_json::json!(["lost"]), "{names}");
+    let state = std::fs::read_to_string(w.dir.path().join("state/lost.toml")).unwrap_or_default();
+    assert!(state.contains("[entra.graph]"), "{state}");
+    let again = ok(&w.apply(&config));
+    assert!(again.contains("No changes"), "{again}");
+}

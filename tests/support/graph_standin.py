@@ -1,0 +1,487 @@
+"""A stand-in for Microsoft Graph and the Microsoft identity platform's device code flow, for
+cognito-entra's tests, written from Microsoft's documented request and response shapes (the
+Graph v1.0 reference for applications, servicePrincipals and applicationTemplates; "OAuth 2.0
+device authorization grant"). HTTPS on 127.0.0.1 with its own CA.
+
+Strict like Graph: an unknown property in a request body is a 400 naming it; an object just
+created is not readable (404 Request_ResourceNotFound) until a short replication delay has
+passed; 429 with Retry-After, 401 and 403 bodies as Graph sends them.
+
+Usage: python graph_standin.py PORT DIR
+Writes DIR/ca.pem (for SSL_CERT_FILE) and DIR/urls (authority=..., graph=..., tenant=...).
+Behaviour switches, read from DIR/switches.json at each request (absent: none):
+  device: "approve" (default: pending twice, then a token), "slow_down" (one slow_down, then
+          pending, then a token), "declined", "expired"
+  throttle_every: N  -> every Nth Graph request answers 429 with Retry-After: 1
+  deny: "instantiate" | "applications" | ... -> 403 for Graph requests whose path contains it
+  drop_after_writes: N -> the Nth Graph write is done, then its answer is lost (connection cut)
+  replication_seconds: float (default 0.6)
+Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
+GET /__applications -> {"names": every application's display name}.
+"""
+
+import base64
+import datetime
+import http.server
+import ipaddress
+import json
+import os
+import re
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sign_xml import sign_element  # noqa: E402
+
+TENANT = "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b"
+NON_GALLERY = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "fixtures", "entra")
+
+# What a client may send for each type (a subset of Graph's properties, enough for the tool;
+# anything else is refused the way Graph refuses an unknown property).
+WRITABLE = {
+    "application": {"displayName", "signInAudience", "identifierUris", "web", "notes", "tags"},
+    "web": {"redirectUris", "logoutUrl", "homePageUrl", "implicitGrantSettings"},
+    "servicePrincipal": {
+        "appId", "preferredSingleSignOnMode", "samlSingleSignOnSettings",
+        "preferredTokenSigningKeyThumbprint", "appRoleAssignmentRequired", "notes", "tags",
+    },
+    "samlSingleSignOnSettings": {"relayState"},
+    "instantiate": {"displayName"},
+    "addPassword": {"passwordCredential"},
+    "passwordCredential": {"displayName", "endDateTime"},
+    "addTokenSigningCertificate": {"displayName", "endDateTime"},
+}
+
+lock = threading.Lock()
+applications = {}  # id -> application
+service_principals = {}  # id -> service principal
+created_at = {}  # object id -> time created
+signing_keys = {}  # sp id -> list of (thumbprint, key, cert)
+device_codes = {}  # device_code -> polls so far
+tokens = set()
+writes = [0]
+graph_requests = [0]
+switches_path = [None]
+
+
+def switches():
+    try:
+        with open(switches_path[0]) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def graph_error(status, code, message):
+    return status, {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {"date": now_iso(), "request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4())},
+        }
+    }
+
+
+def unknown_property(kind, body):
+    allowed = WRITABLE[kind]
+    for key, value in body.items():
+        if key.startswith("@odata"):
+            continue
+        if key not in allowed:
+            return f"Property '{key}' does not exist as a declared property or extension property."
+        if isinstance(value, dict) and key in WRITABLE:
+            nested = unknown_property(key, value)
+            if nested:
+                return nested
+    return None
+
+
+def replicated(object_id):
+    delay = float(switches().get("replication_seconds", 0.6))
+    return time.time() - created_at.get(object_id, 0) >= delay
+
+
+def not_found(object_id):
+    return graph_error(404, "Request_ResourceNotFound", f"Resource '{object_id}' does not exist or one of its queried reference-property objects are not present.")
+
+
+def new_application(display_name, sign_in_audience="AzureADMyOrg"):
+    app = {
+        "id": str(uuid.uuid4()),
+        "appId": str(uuid.uuid4()),
+        "displayName": display_name,
+        "signInAudience": sign_in_audience,
+        "identifierUris": [],
+        "web": {"redirectUris": [], "logoutUrl": None, "homePageUrl": None},
+        "passwordCredentials": [],
+        "keyCredentials": [],
+        "createdDateTime": now_iso(),
+    }
+    applications[app["id"]] = app
+    created_at[app["id"]] = time.time()
+    return app
+
+
+def new_service_principal(app, sso_mode=None):
+    sp = {
+        "id": str(uuid.uuid4()),
+        "appId": app["appId"],
+        "displayName": app["displayName"],
+        "servicePrincipalType": "Application",
+        "preferredSingleSignOnMode": sso_mode,
+        "samlSingleSignOnSettings": None,
+        "preferredTokenSigningKeyThumbprint": None,
+        "keyCredentials": [],
+        "appRoleAssignmentRequired": False,
+    }
+    service_principals[sp["id"]] = sp
+    created_at[sp["id"]] = time.time()
+    return sp
+
+
+def filtered(objects, query):
+    match = re.match(r"^(\w+) eq '(.*)'$", query.get("$filter", [""])[0])
+    if not match:
+        return list(objects)
+    field, value = match.group(1), match.group(2).replace("''", "'")
+    return [o for o in objects if o.get(field) == value]
+
+
+def graph(method, path, query, body):
+    """One Graph v1.0 request: (status, JSON body or None)."""
+    parts = [p for p in path.split("/") if p]
+    if method == "GET" and parts == ["organization"]:
+        return 200, {"value": [{"id": TENANT, "displayName": "Contoso (stand-in)"}]}
+    if method == "POST" and len(parts) == 3 and parts[0] == "applicationTemplates" and parts[2] == "instantiate":
+        if parts[1] != NON_GALLERY:
+            return graph_error(404, "Request_ResourceNotFound", f"Resource '{parts[1]}' does not exist.")
+        bad = unknown_property("instantiate", body)
+        if bad:
+            return graph_error(400, "Request_BadRequest", bad)
+        if not body.get("displayName"):
+            return graph_error(400, "Request_BadRequest", "displayName is required.")
+        app = new_application(body["displayName"], "AzureADMyOrg")
+        sp = new_service_principal(app)
+        return 201, {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.applicationServicePrincipal",
+            "application": app,
+            "servicePrincipal": sp,
+        }
+    if parts[:1] == ["applications"]:
+        if method == "GET" and len(parts) == 1:
+            visible = [a for a in applications.values() if replicated(a["id"])]
+            return 200, {"value": filtered(visible, query)}
+        if method == "POST" and len(parts) == 1:
+            bad = unknown_property("application", body)
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            app = new_application(body.get("displayName", ""), body.get("signInAudience", "AzureADMyOrg"))
+            app["web"].update(body.get("web") or {})
+            app["identifierUris"] = body.get("identifierUris", [])
+            return 201, app
+        app = applications.get(parts[1]) if len(parts) > 1 else None
+        if app is None or not replicated(app["id"]):
+            return not_found(parts[1] if len(parts) > 1 else "")
+        if method == "GET" and len(parts) == 2:
+            return 200, app
+        if method == "PATCH" and len(parts) == 2:
+            bad = unknown_property("application", body)
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            for key, value in body.items():
+                if key == "web":
+                    app["web"].update(value)
+                else:
+                    app[key] = value
+            return 204, None
+        if method == "POST" and len(parts) == 3 and parts[2] == "addPassword":
+            bad = unknown_property("addPassword", body) or unknown_property("passwordCredential", body.get("passwordCredential") or {})
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            given = body.get("passwordCredential") or {}
+            secret = base64.urlsafe_b64encode(os.urandom(30)).decode().rstrip("=")
+            credential = {
+                "customKeyIdentifier": None,
+                "displayName": given.get("displayName"),
+                "endDateTime": given.get("endDateTime") or "2028-12-01T00:00:00Z",
+                "hint": secret[:3],
+                "keyId": str(uuid.uuid4()),
+                "secretText": secret,
+                "startDateTime": now_iso(),
+            }
+            stored = dict(credential)
+            stored["secretText"] = None
+            app["passwordCredentials"].append(stored)
+            return 200, credential
+    if parts[:1] == ["servicePrincipals"]:
+        if method == "GET" and len(parts) == 1:
+            visible = [s for s in service_principals.values() if replicated(s["id"])]
+            return 200, {"value": filtered(visible, query)}
+        if method == "POST" and len(parts) == 1:
+            bad = unknown_property("servicePrincipal", body)
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            app = next((a for a in applications.values() if a["appId"] == body.get("appId")), None)
+            if app is None:
+                return graph_error(400, "Request_BadRequest", "The appId of the service principal does not reference a valid application object.")
+            if any(s["appId"] == app["appId"] for s in service_principals.values()):
+                return graph_error(409, "Request_MultipleObjectsWithSameKeyValue", "The service principal cannot be created, updated, or restored because the service principal name is already in use.")
+            return 201, new_service_principal(app)
+        sp = service_principals.get(parts[1]) if len(parts) > 1 else None
+        if sp is None or not replicated(sp["id"]):
+            return not_found(parts[1] if len(parts) > 1 else "")
+        if method == "GET" and len(parts) == 2:
+            return 200, sp
+        if method == "PATCH" and len(parts) == 2:
+            bad = unknown_property("servicePrincipal", body)
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            thumb = body.get("preferredTokenSigningKeyThumbprint")
+            if thumb and thumb not in [t for t, _, _ in signing_keys.get(sp["id"], [])]:
+                return graph_error(400, "Request_BadRequest", f"No signing certificate with thumbprint {thumb} on the service principal.")
+            sp.update(body)
+            return 204, None
+        if method == "POST" and len(parts) == 3 and parts[2] == "addTokenSigningCertificate":
+            bad = unknown_property("addTokenSigningCertificate", body)
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Microsoft Azure Federated SSO Certificate")])
+            start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+            end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3 * 365)
+            cert = (
+                x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
+                .sign(key, hashes.SHA256())
+            )
+            thumb = cert.fingerprint(hashes.SHA1()).hex().upper()
+            signing_keys.setdefault(sp["id"], []).append((thumb, key, cert))
+            credential = {
+                "customKeyIdentifier": thumb,
+                "displayName": body.get("displayName") or "CN=Microsoft Azure Federated SSO Certificate",
+                "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "keyId": str(uuid.uuid4()),
+                "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "type": "AsymmetricX509Cert",
+                "usage": "Verify",
+            }
+            sp["keyCredentials"].append(credential)
+            return 200, {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.selfSignedCertificate",
+                "thumbprint": thumb,
+                "displayName": credential["displayName"],
+                "endDateTime": credential["endDateTime"],
+                "startDateTime": credential["startDateTime"],
+                "keyId": credential["keyId"],
+                "type": "AsymmetricX509Cert",
+                "usage": "Verify",
+                "key": base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode(),
+            }
+    return graph_error(400, "BadRequest", f"Resource not found for the segment '{parts[-1] if parts else ''}'.")
+
+
+def federation_metadata(app_id, port):
+    sp = next((s for s in service_principals.values() if s["appId"] == app_id), None)
+    if sp is None:
+        return None
+    active = [(t, k, c) for t, k, c in signing_keys.get(sp["id"], []) if t == sp.get("preferredTokenSigningKeyThumbprint")]
+    if not active:
+        return None
+    _, key, cert = active[0]
+    b64 = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    keys = f'<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>{b64}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>'
+    template = open(os.path.join(FIXTURES, "app-federation-metadata.xml"), encoding="utf-8-sig").read()
+    text = template.replace("{{TENANT}}", TENANT).replace("{{KEYS}}", keys).replace("{{FIRST_CERT}}", b64)
+    start = text.index("<Signature ")
+    end = text.index("</Signature>") + len("</Signature>")
+    return sign_element((text[:start] + text[end:]).encode("utf-8"), "EntityDescriptor", key, cert)
+
+
+def main():
+    port, out = int(sys.argv[1]), sys.argv[2]
+    switches_path[0] = os.path.join(out, "switches.json")
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def certificate(subject, issuer, issuer_key, public_key, ca=False, san=None):
+        b = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(public_key).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+        )
+        if ca:
+            b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        if san:
+            b = b.add_extension(x509.SubjectAlternativeName(san), critical=False)
+        return b.sign(issuer_key, hashes.SHA256())
+
+    ca = certificate("graph stand-in CA", "graph stand-in CA", ca_key, ca_key.public_key(), ca=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    san = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    server = certificate("localhost", "graph stand-in CA", ca_key, key.public_key(), san=san)
+    with open(os.path.join(out, "server.pem"), "wb") as f:
+        f.write(server.public_bytes(serialization.Encoding.PEM))
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    authority = f"https://localhost:{port}"
+    discovery = open(os.path.join(FIXTURES, "openid-configuration.json")).read()
+    discovery = discovery.replace("{{AUTHORITY}}", authority).replace("{{TENANT}}", TENANT)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def answer(self, status, body, content_type="application/json", headers=()):
+            data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+            self.send_response(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            if status != 204:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def form(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            return urllib.parse.parse_qs(self.rfile.read(length).decode())
+
+        def identity(self, method):
+            url = urllib.parse.urlparse(self.path)
+            query = urllib.parse.parse_qs(url.query)
+            if url.path == "/__writes":
+                return self.answer(200, {"count": writes[0]})
+            if url.path == "/__applications":
+                return self.answer(200, {"names": [a["displayName"] for a in applications.values()]})
+            if url.path.startswith("/graph/v1.0/"):
+                return self.graph(method, url.path[len("/graph/v1.0"):], query)
+            m = re.match(r"^/([^/]+)/oauth2/v2.0/(devicecode|token)$", url.path)
+            if m and method == "POST":
+                return self.device(m.group(2), self.form())
+            if url.path == f"/{TENANT}/federationmetadata/2007-06/federationmetadata.xml":
+                with lock:
+                    xml = federation_metadata(query.get("appid", [""])[0], port)
+                if xml is None:
+                    return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS700016: Application not found in the directory (stand-in)."})
+                return self.answer(200, xml.encode("utf-8"), "application/xml; charset=utf-8")
+            if url.path == f"/{TENANT}/v2.0/.well-known/openid-configuration":
+                return self.answer(200, discovery.encode())
+            return self.answer(400, {"error": "invalid_tenant", "error_description": "AADSTS90002: Tenant not found (stand-in)."})
+
+        def device(self, which, form):
+            client_id = form.get("client_id", [""])[0]
+            if not client_id:
+                return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS900144: The request body must contain the following parameter: 'client_id'."})
+            if which == "devicecode":
+                code = str(uuid.uuid4())
+                device_codes[code] = 0
+                return self.answer(200, {
+                    "device_code": code,
+                    "user_code": "GQ7W-XK2P",
+                    "verification_uri": "https://microsoft.com/devicelogin",
+                    "expires_in": 900,
+                    "interval": 1,
+                    "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code GQ7W-XK2P to authenticate.",
+                })
+            if form.get("grant_type", [""])[0] != "urn:ietf:params:oauth:grant-type:device_code":
+                return self.answer(400, {"error": "unsupported_grant_type", "error_description": "AADSTS70003: unsupported grant type (stand-in)."})
+            code = form.get("device_code", [""])[0]
+            if code not in device_codes:
+                return self.answer(400, {"error": "bad_verification_code", "error_description": "AADSTS70019: Verification code expired."})
+            device_codes[code] += 1
+            polls = device_codes[code]
+            mode = switches().get("device", "approve")
+            if mode == "declined":
+                return self.answer(400, {"error": "authorization_declined", "error_description": "AADSTS70000: The user declined the sign-in."})
+            if mode == "expired":
+                return self.answer(400, {"error": "expired_token", "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired."})
+            if mode == "slow_down" and polls == 1:
+                return self.answer(400, {"error": "slow_down", "error_description": "Poll less often (stand-in)."})
+            if polls < 3:
+                return self.answer(400, {"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."})
+            token = base64.urlsafe_b64encode(os.urandom(24)).decode()
+            tokens.add(token)
+            claims = base64.urlsafe_b64encode(json.dumps({"tid": TENANT, "preferred_username": "admin@contoso.example"}).encode()).decode().rstrip("=")
+            return self.answer(200, {
+                "token_type": "Bearer",
+                "scope": form.get("scope", [""])[0],
+                "expires_in": 3599,
+                "access_token": token,
+                "id_token": f"eyJhbGciOiJub25lIn0.{claims}.",
+            })
+
+        def graph(self, method, path, query):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer ") or auth[len("Bearer "):] not in tokens:
+                status, body = graph_error(401, "InvalidAuthenticationToken", "Access token is empty." if not auth else "IDX14100: JWT is not well formed.")
+                return self.answer(status, body)
+            s = switches()
+            with lock:
+                graph_requests[0] += 1
+                every = int(s.get("throttle_every", 0))
+                if every and graph_requests[0] % every == 0:
+                    status, body = graph_error(429, "TooManyRequests", "Too many requests.")
+                    return self.answer(status, body, headers=[("Retry-After", "1")])
+                deny = s.get("deny")
+                if deny and deny in path:
+                    status, body = graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+                    return self.answer(status, body)
+                try:
+                    body = json.loads(raw) if raw else {}
+                except ValueError:
+                    status, body = graph_error(400, "BadRequest", "Unable to read JSON request payload.")
+                    return self.answer(status, body)
+                status, answer = graph(method, path, query, body)
+                if method in ("POST", "PATCH", "DELETE") and status < 300:
+                    writes[0] += 1
+                    drop = int(s.get("drop_after_writes", 0))
+                    if drop and writes[0] == drop:
+                        # The write is done; its answer never arrives.
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return None
+            return self.answer(status, answer)
+
+        def do_GET(self):
+            self.identity("GET")
+
+        def do_POST(self):
+            self.identity("POST")
+
+        def do_PATCH(self):
+            self.identity("PATCH")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(out, "server.pem"))
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    with open(os.path.join(out, "ca.pem"), "wb") as f:
+        f.write(ca.public_bytes(serialization.Encoding.PEM))
+    with open(os.path.join(out, "urls.tmp"), "w") as f:
+        f.write(f"authority={authority}\ngraph={authority}/graph\ntenant={TENANT}\n")
+    os.replace(os.path.join(out, "urls.tmp"), os.path.join(out, "urls"))
+    httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
