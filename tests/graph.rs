@@ -196,6 +196,25 @@ fn ok(out: &std::process::Output) -> String {
 fn saml_from_an_empty_tenant_and_account_and_a_second_run_writes_nothing() {
     let w = World::new();
     let config = w.config("corp", "saml", "");
+    // The plan first: both sides shown, nothing written on either.
+    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
+    plan.args(["plan", "--config"])
+        .arg(&config)
+        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
+        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
+        .env("SSL_CERT_FILE", w.entra.ca());
+    let planned = ok(&run(&mut plan));
+    assert!(
+        planned.contains("+ user pool") && planned.contains("+ enterprise application  corp"),
+        "{planned}"
+    );
+    assert_eq!(w.entra.writes(), 0);
+    assert!(
+        block_on(w.moto.sdk(REGION).list_user_pools())
+            .unwrap_or_default()
+            .is_empty()
+    );
+
     let out = ok(&w.apply(&config));
     assert!(out.contains("GQ7W-XK2P"), "the device code is shown: {out}");
     assert!(out.contains("+ enterprise application  corp"), "{out}");
@@ -295,23 +314,40 @@ fn throttling_is_waited_out_and_a_refusal_names_the_permission() {
 }
 
 #[test]
-fn a_lost_answer_is_finished_by_the_next_run_without_a_second_application() {
-    let w = World::new();
-    let config = w.config("lost", "saml", "");
-    // The first Graph write (the application) is made, and its answer never arrives.
-    w.entra.switches(r#"{"drop_after_writes": 1}"#);
-    let out = w.apply(&config);
-    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stderr(&out).contains("run again"), "{}", stderr(&out));
-    w.entra.switches("{}");
-    // Past Graph's replication delay, as a person re-running would be.
-    std::thread::sleep(Duration::from_millis(800));
-    ok(&w.apply(&config));
-    // One application named "lost": adopted by its name, not made twice.
-    let names = w.entra.ask("__applications");
-    assert_eq!(names["names"], serde_json::json!(["lost"]), "{names}");
-    let state = std::fs::read_to_string(w.dir.path().join("state/lost.toml")).unwrap_or_default();
-    assert!(state.contains("[entra.graph]"), "{state}");
-    let again = ok(&w.apply(&config));
-    assert!(again.contains("No changes"), "{again}");
+fn a_lost_answer_after_each_graph_write_is_finished_by_the_next_run() {
+    // SAML makes five writes: the application, SAML mode, the URLs, the certificate, making
+    // it active. Each in turn is made and its answer lost; the next run finishes the work
+    // with one application, and a third run writes nothing.
+    for lost in 1..=5 {
+        let w = World::new();
+        let config = w.config("lost", "saml", "");
+        w.entra
+            .switches(&format!(r#"{{"drop_after_writes": {lost}}}"#));
+        let out = w.apply(&config);
+        assert_ne!(out.status.code(), Some(0), "write {lost}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("run again"),
+            "write {lost}: {}",
+            stderr(&out)
+        );
+        w.entra.switches("{}");
+        // Past Graph's replication delay, as a person re-running would be.
+        std::thread::sleep(Duration::from_millis(800));
+        ok(&w.apply(&config));
+        let names = w.entra.ask("__applications");
+        assert_eq!(
+            names["names"],
+            serde_json::json!(["lost"]),
+            "write {lost}: {names}"
+        );
+        let certificates = w.entra.ask("__certificates");
+        assert_eq!(
+            certificates["count"], 1,
+            "write {lost}: one signing certificate: {certificates}"
+        );
+        let writes = w.entra.writes();
+        let again = ok(&w.apply(&config));
+        assert_eq!(w.entra.writes(), writes, "write {lost}: {again}");
+        assert!(again.contains("No changes"), "write {lost}: {again}");
+    }
 }

@@ -10,14 +10,15 @@ passed; 429 with Retry-After, 401 and 403 bodies as Graph sends them.
 Usage: python graph_standin.py PORT DIR
 Writes DIR/ca.pem (for SSL_CERT_FILE) and DIR/urls (authority=..., graph=..., tenant=...).
 Behaviour switches, read from DIR/switches.json at each request (absent: none):
-  device: "approve" (default: pending twice, then a token), "slow_down" (one slow_down, then
+  device: "approve" (default: pending once, then a token), "slow_down" (one slow_down, then
           pending, then a token), "declined", "expired"
   throttle_every: N  -> every Nth Graph request answers 429 with Retry-After: 1
   deny: "instantiate" | "applications" | ... -> 403 for Graph requests whose path contains it
   drop_after_writes: N -> the Nth Graph write is done, then its answer is lost (connection cut)
   replication_seconds: float (default 0.6)
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
-GET /__applications -> {"names": every application's display name}.
+GET /__applications -> {"names": every application's display name};
+GET /__certificates -> {"count": SAML signing certificates made}.
 """
 
 import base64
@@ -366,6 +367,8 @@ def main():
             query = urllib.parse.parse_qs(url.query)
             if url.path == "/__writes":
                 return self.answer(200, {"count": writes[0]})
+            if url.path == "/__certificates":
+                return self.answer(200, {"count": sum(len(v) for v in signing_keys.values())})
             if url.path == "/__applications":
                 return self.answer(200, {"names": [a["displayName"] for a in applications.values()]})
             if url.path.startswith("/graph/v1.0/"):
@@ -412,7 +415,7 @@ def main():
                 return self.answer(400, {"error": "expired_token", "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired."})
             if mode == "slow_down" and polls == 1:
                 return self.answer(400, {"error": "slow_down", "error_description": "Poll less often (stand-in)."})
-            if polls < 3:
+            if polls < 2:
                 return self.answer(400, {"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."})
             token = base64.urlsafe_b64encode(os.urandom(24)).decode()
             tokens.add(token)

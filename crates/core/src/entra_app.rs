@@ -87,6 +87,10 @@ pub enum EntraChange {
     },
     /// A new token-signing certificate, made active.
     AddSigningCertificate,
+    /// A signing certificate the application has (an earlier run's), made active.
+    ActivateSigningCertificate {
+        thumbprint: String,
+    },
     /// A new client secret, straight to Cognito.
     AddSecret,
 }
@@ -131,6 +135,9 @@ impl EntraChange {
             }
             EntraChange::AddSigningCertificate => {
                 "+ SAML signing certificate (made active; its metadata goes to Cognito)".into()
+            }
+            EntraChange::ActivateSigningCertificate { thumbprint } => {
+                format!("~ SAML signing certificate {thumbprint} made active")
             }
             EntraChange::AddSecret => {
                 "+ client secret           (goes straight to Cognito; never shown or saved)".into()
@@ -217,7 +224,13 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
                 .as_ref()
                 .is_some_and(|t| sp.signing_certificates.contains(t));
             if !active {
-                out.push(EntraChange::AddSigningCertificate);
+                // One made by an interrupted run is used, not a second one added.
+                out.push(match sp.signing_certificates.last() {
+                    Some(thumbprint) => EntraChange::ActivateSigningCertificate {
+                        thumbprint: thumbprint.clone(),
+                    },
+                    None => EntraChange::AddSigningCertificate,
+                });
             }
         }
         Protocol::Oidc => {

@@ -296,6 +296,15 @@ pub async fn apply(
                     )
                     .await?;
             }
+            EntraChange::ActivateSigningCertificate { thumbprint } => {
+                graph
+                    .patch_replicated(
+                        &sp_path(&record)?,
+                        &json!({ "preferredTokenSigningKeyThumbprint": thumbprint }),
+                        "make the signing certificate active",
+                    )
+                    .await?;
+            }
             EntraChange::AddSecret => {
                 let end = time::OffsetDateTime::now_utc() + time::Duration::days(180);
                 let added = graph
