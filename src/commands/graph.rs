@@ -155,6 +155,24 @@ pub async fn entra_phase(
     }
     outln!("\nEntra, through Microsoft Graph (tenant {tenant}):");
     out!("{}", render(&changes));
+    // What Graph does not do here: said before anything is written, with where to do it.
+    let name = &desired.display_name;
+    if setup.protocol == cognito_entra::setup::Protocol::Saml {
+        let saml = setup.saml();
+        errln!(
+            "note: assign the users and groups who may sign in: Enterprise applications › {name} › Users and groups (until then Entra answers AADSTS50105)"
+        );
+        if saml.sign_requests {
+            errln!(
+                "note: signed requests: after apply, upload Cognito's signing certificate in Entra (Single sign-on › SAML Certificates › Verification certificates) — not done through Graph"
+            );
+        }
+        if saml.encrypted_responses {
+            errln!(
+                "note: encrypted assertions: after apply, import and activate Cognito's encryption certificate in Entra (Single sign-on › Token encryption) — not done through Graph"
+            );
+        }
+    }
     outln!(
         "\nThen Cognito's identity provider and app client, from the application's {}.\n",
         if setup.protocol == cognito_entra::setup::Protocol::Saml {
