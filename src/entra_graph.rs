@@ -116,6 +116,20 @@ pub async fn apply(
         .map_err(graph_error)
 }
 
+/// Deletes an application (and with it its service principal); one already gone is fine.
+pub async fn remove_application(graph: &Graph, application_id: &str) -> Result<(), Error> {
+    match graph
+        .delete(
+            &format!("/applications/{application_id}"),
+            "remove the Entra application",
+        )
+        .await
+    {
+        Ok(_) | Err(GraphError::NotFound { .. }) => Ok(()),
+        Err(e) => Err(graph_error(e)),
+    }
+}
+
 /// Whether Cognito's provider lacks a client secret (so Graph must make one): a provider
 /// that does not exist yet lacks one.
 pub async fn provider_needs_secret(job: &Job, pool_id: Option<&str>) -> Result<bool, Error> {

@@ -143,6 +143,25 @@ impl World {
         run(&mut c)
     }
 
+    fn destroy(&self, name: &str) -> std::process::Output {
+        let mut c = self.moto.cmd(&self.dir.path().join("state"));
+        c.args(["destroy", "--yes", "--setup", name])
+            .env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
+            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
+            .env("SSL_CERT_FILE", self.entra.ca());
+        run(&mut c)
+    }
+
+    fn app_id(&self, name: &str) -> String {
+        let text = std::fs::read_to_string(self.dir.path().join(format!("state/{name}.toml")))
+            .unwrap_or_default();
+        let state: toml::Table = text.parse().unwrap_or_else(|e| panic!("{e}"));
+        state["entra"]["graph"]["app_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     fn pool_id(&self) -> String {
         block_on(self.moto.sdk(REGION).list_user_pools())
             .unwrap_or_default()
@@ -288,6 +307,27 @@ fn oidc_gets_a_secret_from_graph_that_leaves_no_trace() {
     let again = ok(&w.apply(&config));
     assert_eq!(w.entra.writes(), writes, "no second secret: {again}");
     assert!(again.contains("No changes"), "{again}");
+
+    // A second setup adopting the same registration (by app_id) adds its redirect URI; its
+    // destroy keeps the registration, the first setup's destroy removes it.
+    let app_id = w.app_id("hr");
+    let second = w.config("hr2", "oidc", &format!("app_id = \"{app_id}\"\n"));
+    ok(&w.apply(&second));
+    let kept = ok(&w.destroy("hr2"));
+    assert!(kept.contains("adopted: kept"), "{kept}");
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["hr"])
+    );
+    let removed = ok(&w.destroy("hr"));
+    assert!(
+        removed.contains("Entra application") && removed.contains("removed"),
+        "{removed}"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!([])
+    );
 }
 
 #[test]

@@ -30,7 +30,19 @@ pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
             state.answers.region
         );
         out!("{}", reviewed.render());
+        // The Entra application: removed when this setup made it through Graph, kept when
+        // it was adopted.
+        let remove_app = state.entra.graph.clone().filter(|g| g.created);
         if reviewed.removals.is_empty() {
+            if let Some(app) = &remove_app {
+                if !yes {
+                    confirm()?;
+                }
+                block_on(remove_entra_app(ctx, app))??;
+                state.entra.graph = None;
+                lock.save(&mut state)?;
+                outln!("  ✓ Entra application {} removed", app.app_id);
+            }
             if !state.progress.applied.is_empty() || state.aws.user_pool_id.is_some() {
                 record_torn_down(&mut state);
                 lock.save(&mut state)?;
@@ -58,6 +70,12 @@ pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
         saved?;
         match outcome {
             Ok(()) => {
+                if let Some(app) = &remove_app {
+                    block_on(remove_entra_app(ctx, app))??;
+                    state.entra.graph = None;
+                    lock.save(&mut state)?;
+                    outln!("  ✓ Entra application {} removed", app.app_id);
+                }
                 record_torn_down(&mut state);
                 lock.save(&mut state)?;
                 outln!(
@@ -76,6 +94,38 @@ pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
             }
         }
     }
+}
+
+/// Signs in to Graph and deletes the application this setup made (its service principal
+/// goes with it). One already gone is fine.
+async fn remove_entra_app(
+    ctx: &Context,
+    app: &cognito_entra::state::GraphRecord,
+) -> Result<(), Failure> {
+    let options = cognito_entra::entra_graph::GraphOptions {
+        authority: ctx.global.authority.clone(),
+        graph_url: ctx.global.graph_url.clone(),
+        client_id: ctx.global.entra_client_id.clone(),
+        azure_cli: ctx.global.entra_sign_in == crate::cli::SignInArg::AzCli,
+    };
+    errln!("Signing in to Entra for Microsoft Graph…");
+    let graph = cognito_entra::entra_graph::sign_in(&options, None, |code| {
+        errln!(
+            "To sign in, open {} and enter the code {} (it expires in {} min).",
+            code.verification_uri,
+            code.user_code,
+            code.expires_in / 60
+        );
+    })
+    .await
+    .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    cognito_entra::entra_graph::remove_application(&graph, &app.application_id)
+        .await
+        .map_err(|e| {
+            Failure::Failed(format!(
+                "error: {e}\nWhat finished is saved; run destroy again."
+            ))
+        })
 }
 
 fn confirm() -> Result<(), Failure> {

@@ -237,8 +237,13 @@ pub async fn entra_phase(
         return Err(e);
     }
     let expires = outcome.secret.as_ref().map(|(_, end)| end.clone());
+    // Made by this setup stays so when a later run finds it (by its IDs or its name).
+    let mut made = outcome.record.clone();
+    made.created |= recorded
+        .as_ref()
+        .is_some_and(|r| r.created && r.app_id == made.app_id);
     record(ctx, &resolved, |state| {
-        state.entra.graph = Some(outcome.record.clone());
+        state.entra.graph = Some(made.clone());
         state.entra.tenant_id = Some(tenant.clone());
         if expires.is_some() {
             state.entra.client_secret_expires.clone_from(&expires);

@@ -200,6 +200,12 @@ def graph(method, path, query, body):
             return not_found(parts[1] if len(parts) > 1 else "")
         if method == "GET" and len(parts) == 2:
             return 200, app
+        if method == "DELETE" and len(parts) == 2:
+            # The application goes, and its service principal in this tenant with it.
+            del applications[app["id"]]
+            for sp_id in [s["id"] for s in service_principals.values() if s["appId"] == app["appId"]]:
+                del service_principals[sp_id]
+            return 204, None
         if method == "PATCH" and len(parts) == 2:
             bad = unknown_property("application", body)
             if bad:
@@ -470,6 +476,9 @@ def main():
 
         def do_PATCH(self):
             self.identity("PATCH")
+
+        def do_DELETE(self):
+            self.identity("DELETE")
 
         def log_message(self, *args):
             pass

@@ -7,7 +7,7 @@
 use crate::state::State;
 
 /// What destroy does, for a face's help.
-pub const ABOUT: &str = "Destroy removes from Cognito what this setup created: the pool it made (with its domain, clients and users), or on a pool it adopted, its provider, its client and its domain. A pool or client it adopted stays; an adopted client only stops offering the provider. The setup's answers are kept, so it can be set up again. Nothing changes in Entra: delete the enterprise application or app registration there yourself.";
+pub const ABOUT: &str = "Destroy removes from Cognito what this setup created: the pool it made (with its domain, clients and users), or on a pool it adopted, its provider, its client and its domain. A pool or client it adopted stays; an adopted client only stops offering the provider. The setup's answers are kept, so it can be set up again. In Entra, an application this setup made through Microsoft Graph is removed too (one it adopted stays); one made in the portal is yours to delete there.";
 
 /// One removal, in the order they run: the client's link to the provider first, then the
 /// provider, the client, the domain, the pool (Cognito refuses to delete a pool that still
@@ -90,6 +90,8 @@ pub struct Present {
 pub struct Teardown {
     pub removals: Vec<Removal>,
     pub kept: Vec<String>,
+    /// The Entra application the setup made or adopted through Graph, if it did.
+    pub entra: Option<crate::state::GraphRecord>,
 }
 
 impl Teardown {
@@ -106,9 +108,19 @@ impl Teardown {
         for k in &self.kept {
             out.push_str(&format!("  = {k}\n"));
         }
-        out.push_str(
-            "Nothing changes in Entra: delete the enterprise application (or app registration) there yourself when it is no longer needed.\n",
-        );
+        match &self.entra {
+            Some(app) if app.created => out.push_str(&format!(
+                "  - Entra application {} (made by this setup; removed through Microsoft Graph, after Cognito)\n",
+                app.app_id
+            )),
+            Some(app) => out.push_str(&format!(
+                "  = Entra application {} (adopted: kept)\n",
+                app.app_id
+            )),
+            None => out.push_str(
+                "Nothing changes in Entra: delete the enterprise application (or app registration) there yourself when it is no longer needed.\n",
+            ),
+        }
         out
     }
 }
@@ -124,7 +136,10 @@ fn pool_of(state: &State) -> Option<(String, bool)> {
 
 /// What taking the setup down removes, given what the account holds now.
 pub fn teardown(state: &State, present: &Present) -> Teardown {
-    let mut out = Teardown::default();
+    let mut out = Teardown {
+        entra: state.entra.graph.clone(),
+        ..Teardown::default()
+    };
     let Some((pool_id, pool_created)) = pool_of(state) else {
         return out;
     };

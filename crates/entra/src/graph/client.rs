@@ -196,6 +196,11 @@ impl Graph {
             .await
     }
 
+    pub async fn delete(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
+        self.send(reqwest::Method::DELETE, path, None, operation)
+            .await
+    }
+
     /// A GET of an object just made: Graph answers 404 until it has replicated, so 404 is
     /// waited out (bounded) before it counts.
     pub async fn get_replicated(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
