@@ -151,6 +151,116 @@ fn job_error(job: &Job, e: &crate::cognito::api::ApiError) -> Error {
     }
 }
 
+/// A signed-in Graph session with the Entra side planned: shown to the admin, then made
+/// exactly (`make`). The token stays inside; Debug never shows it.
+#[derive(Clone)]
+pub struct Session {
+    graph: std::sync::Arc<Graph>,
+    pub tenant: String,
+    pub desired: Desired,
+    pub seen: Seen,
+    pub changes: Vec<EntraChange>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("tenant", &self.tenant)
+            .field("changes", &self.changes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub fn round_trips(&self) -> (usize, usize) {
+        self.graph.round_trips()
+    }
+}
+
+/// What the Entra side gave.
+#[derive(Debug, Clone)]
+pub struct Made {
+    pub record: GraphRecord,
+    pub tenant: String,
+    /// A new client secret (OIDC) and its end date; memory only.
+    pub secret: Option<(String, String)>,
+}
+
+/// Signs in and plans the Entra side for `job`'s setup as the account stands (its pool,
+/// domain and client made already, or pending).
+pub async fn sign_in_and_plan(
+    options: &GraphOptions,
+    job: &Job,
+    recorded: Option<&GraphRecord>,
+    tenant_hint: Option<&str>,
+    show: impl FnOnce(&DeviceCode),
+) -> Result<Session, Error> {
+    let graph = sign_in(options, tenant_hint, show).await?;
+    let tenant = graph.tenant().map(str::to_string).ok_or_else(|| {
+        Error::Entra("the sign-in did not say which tenant it is: sign in with a work or school account of the tenant (not a personal Microsoft account)".into())
+    })?;
+    let session = Session {
+        graph: std::sync::Arc::new(graph),
+        tenant,
+        desired: desired(&job.setup, job, false),
+        seen: Seen::default(),
+        changes: Vec::new(),
+    };
+    replan(session, job, recorded).await
+}
+
+/// The session planned again for `job` as it stands now (a pool made since has its ID).
+pub async fn replan(
+    mut session: Session,
+    job: &Job,
+    recorded: Option<&GraphRecord>,
+) -> Result<Session, Error> {
+    let needs_secret = job.setup.protocol == Protocol::Oidc
+        && provider_needs_secret(
+            job,
+            job.known
+                .user_pool_id
+                .as_deref()
+                .or(job.setup.user_pool.id.as_deref()),
+        )
+        .await?;
+    session.desired = desired(&job.setup, job, needs_secret);
+    let (seen, changes) = plan(&session.graph, &session.desired, recorded).await?;
+    session.seen = seen;
+    session.changes = changes;
+    Ok(session)
+}
+
+/// Makes exactly the reviewed changes: Entra is read again first, and when it would need
+/// other changes now, nothing is written. `made` records each object the moment it exists.
+pub async fn make(
+    reviewed: &Session,
+    job: &Job,
+    recorded: Option<&GraphRecord>,
+    made: impl FnMut(&GraphRecord),
+) -> Result<Made, Error> {
+    let now = replan(reviewed.clone(), job, recorded).await?;
+    if now.changes != reviewed.changes {
+        return Err(Error::Refused(format!(
+            "Entra changed since the plan was shown; nothing was written. It would now:\n{}",
+            now.changes
+                .iter()
+                .map(|c| format!("  {}", c.describe()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )));
+    }
+    let outcome = apply(&now.graph, &now.desired, &now.seen, &now.changes, made).await?;
+    let mut record = outcome.record;
+    // Made by this setup stays so when a later run finds it (by its IDs or its name).
+    record.created |= recorded.is_some_and(|r| r.created && r.app_id == record.app_id);
+    Ok(Made {
+        record,
+        tenant: now.tenant.clone(),
+        secret: outcome.secret,
+    })
+}
+
 /// Puts what Entra gave into the setup Cognito is planned from: the app's metadata URL
 /// (SAML), or its tenant and client ID (OIDC).
 pub fn give_to_cognito(setup: &mut Setup, authority: &str, tenant: &str, app_id: &str) {

@@ -110,42 +110,31 @@ pub async fn entra_phase(
         .as_ref()
         .and_then(|s| s.entra.tenant_id.clone());
     errln!("Signing in to Entra for Microsoft Graph…");
-    let graph = entra_graph::sign_in(&options, tenant_hint.as_deref(), |code| {
-        errln!(
-            "To sign in, open {} and enter the code {} (it expires in {} min).",
-            code.verification_uri,
-            code.user_code,
-            code.expires_in / 60
-        );
-    })
+    let recorded = resolved.state.as_ref().and_then(|s| s.entra.graph.clone());
+    let session = entra_graph::sign_in_and_plan(
+        &options,
+        &job,
+        recorded.as_ref(),
+        tenant_hint.as_deref(),
+        |code| {
+            errln!(
+                "To sign in, open {} and enter the code {} (it expires in {} min).",
+                code.verification_uri,
+                code.user_code,
+                code.expires_in / 60
+            );
+        },
+    )
     .await
     .map_err(|e| failed(e, &job.aws))?;
-    let tenant = graph.tenant().map(str::to_string).ok_or_else(|| {
-        Failure::Failed(
-            "error: the sign-in did not say which tenant it is\n  fix: sign in with a work or school account of the tenant (not a personal Microsoft account)".into(),
-        )
-    })?;
+    let tenant = session.tenant.clone();
     errln!("Signed in to tenant {tenant}.");
 
     // Cognito first: Entra's Identifier and Reply URL name the pool and its domain.
     let prepare = engine::prepare_plan(&job)
         .await
         .map_err(|e| failed(e, &job.aws))?;
-    let needs_secret = setup.protocol == cognito_entra::setup::Protocol::Oidc
-        && entra_graph::provider_needs_secret(
-            &job,
-            job.known
-                .user_pool_id
-                .as_deref()
-                .or(setup.user_pool.id.as_deref()),
-        )
-        .await
-        .map_err(|e| failed(e, &job.aws))?;
-    let recorded = resolved.state.as_ref().and_then(|s| s.entra.graph.clone());
-    let desired = entra_graph::desired(&setup, &job, needs_secret);
-    let (seen, changes) = entra_graph::plan(&graph, &desired, recorded.as_ref())
-        .await
-        .map_err(|e| failed(e, &job.aws))?;
+    let changes = session.changes.clone();
 
     outln!("Cognito first (Entra's values name the pool and its domain):");
     if prepare.is_empty() {
@@ -156,7 +145,7 @@ pub async fn entra_phase(
     outln!("\nEntra, through Microsoft Graph (tenant {tenant}):");
     out!("{}", render(&changes));
     // What Graph does not do here: said before anything is written, with where to do it.
-    let name = &desired.display_name;
+    let name = &session.desired.display_name;
     if setup.protocol == cognito_entra::setup::Protocol::Saml {
         let saml = setup.saml();
         errln!(
@@ -182,7 +171,7 @@ pub async fn entra_phase(
         }
     );
     if !write {
-        return Ok(seen.app.as_ref().map(|app| EntraGiven {
+        return Ok(session.seen.app.as_ref().map(|app| EntraGiven {
             tenant: tenant.clone(),
             app_id: app.app_id.clone(),
             secret: None,
@@ -196,6 +185,7 @@ pub async fn entra_phase(
             "Nothing was changed.",
         )?;
     }
+    let mut session = session;
     if !prepare.is_empty() {
         let ids = match engine::prepare_reviewed(&job, &prepare).await {
             Ok(ids) => ids,
@@ -213,20 +203,15 @@ pub async fn entra_phase(
         job.known.user_pool_id = ids.user_pool_id.clone();
         job.known.client_id = ids.client_id.clone();
         outln!("✓ Cognito: user pool, domain and app client ready.");
+        // Planned again with the pool's own values (a new pool's ID is known only now).
+        session = entra_graph::replan(session, &job, recorded.as_ref())
+            .await
+            .map_err(|e| failed(e, &job.aws))?;
     }
-    // Planned again with the pool's own values (a new pool's ID is known only now).
-    let desired = entra_graph::desired(&setup, &job, needs_secret);
-    let recorded = ctx
-        .store()?
-        .load(&setup.name)?
-        .and_then(|s| s.entra.graph.clone());
-    let (seen, changes) = entra_graph::plan(&graph, &desired, recorded.as_ref())
-        .await
-        .map_err(|e| failed(e, &job.aws))?;
     let mut record_failed = None;
-    let outcome = entra_graph::apply(&graph, &desired, &seen, &changes, |made: &GraphRecord| {
+    let made = entra_graph::make(&session, &job, recorded.as_ref(), |object: &GraphRecord| {
         if let Err(e) = record(ctx, &resolved, |state| {
-            state.entra.graph = Some(made.clone());
+            state.entra.graph = Some(object.clone());
         }) {
             record_failed = Some(e);
         }
@@ -236,30 +221,25 @@ pub async fn entra_phase(
     if let Some(e) = record_failed {
         return Err(e);
     }
-    let expires = outcome.secret.as_ref().map(|(_, end)| end.clone());
-    // Made by this setup stays so when a later run finds it (by its IDs or its name).
-    let mut made = outcome.record.clone();
-    made.created |= recorded
-        .as_ref()
-        .is_some_and(|r| r.created && r.app_id == made.app_id);
+    let expires = made.secret.as_ref().map(|(_, end)| end.clone());
     record(ctx, &resolved, |state| {
-        state.entra.graph = Some(made.clone());
+        state.entra.graph = Some(made.record.clone());
         state.entra.tenant_id = Some(tenant.clone());
         if expires.is_some() {
             state.entra.client_secret_expires.clone_from(&expires);
         }
     })?;
-    for change in &changes {
+    for change in &session.changes {
         outln!(
             "✓ Entra: {}",
             change.describe().trim_start_matches(['+', '~', ' '])
         );
     }
-    let (calls, writes) = graph.round_trips();
+    let (calls, writes) = session.round_trips();
     errln!("Graph: {calls} requests, {writes} writes.");
     Ok(Some(EntraGiven {
         tenant,
-        app_id: outcome.record.app_id,
-        secret: outcome.secret.map(|(value, _)| value),
+        app_id: made.record.app_id,
+        secret: made.secret.map(|(value, _)| value),
     }))
 }
