@@ -171,6 +171,15 @@ impl std::fmt::Debug for Session {
     }
 }
 
+impl PartialEq for Session {
+    fn eq(&self, other: &Session) -> bool {
+        self.tenant == other.tenant
+            && self.desired == other.desired
+            && self.seen == other.seen
+            && self.changes == other.changes
+    }
+}
+
 impl Session {
     pub fn round_trips(&self) -> (usize, usize) {
         self.graph.round_trips()

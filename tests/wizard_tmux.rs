@@ -844,3 +844,87 @@ fn a_panic_in_a_worker_leaves_the_wizard_whole() {
     assert!(screen.contains("EXIT-0"), "{screen}");
     assert!(!screen.contains("panicked at"), "{screen}");
 }
+
+/// "Do it for me" on the Entra step, for both protocols: sign in with the device code shown
+/// on screen, the Entra changes shown and confirmed, the answers Entra gives back filled in,
+/// then the rest of the journey as usual — against the Graph stand-in and the emulator.
+#[test]
+fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
+    for oidc in [false, true] {
+        let name = if oidc { "graph-oidc" } else { "graph-saml" };
+        let graph = common::graph::Standin::start();
+        // The admin takes a few seconds to sign in: the code stays on screen meanwhile.
+        graph.switches(r#"{"pending_polls": 4}"#);
+        let w = World::new();
+        w.start(&format!(
+            "COGNITO_ENTRA_AUTHORITY={} COGNITO_ENTRA_GRAPH_URL={} SSL_CERT_FILE={}",
+            graph.authority,
+            graph.graph,
+            sh_quote(&graph.ca().display().to_string())
+        ));
+        let screen = w.to_entra_step(name, oidc);
+        assert!(screen.contains("g do it for me"), "{screen}");
+        w.keys(&["g"]);
+        let signing_in = w.wait("GQ7W-XK2P");
+        assert!(signing_in.contains("devicelogin"), "{signing_in}");
+        let planned = w.wait("Enter make them");
+        let made = if oidc {
+            "+ app registration"
+        } else {
+            "+ enterprise application"
+        };
+        assert!(pane(&planned).contains(made), "{planned}");
+        assert_eq!(graph.writes(), 0, "nothing written before Enter");
+        w.keys(&["Enter"]);
+        let back = w.wait("8 · Back from Entra");
+        assert!(back.contains("Made in Entra"), "{back}");
+        w.keys(&["Enter"]);
+        w.wait("Usable");
+        w.keys(&["Enter"]);
+        w.wait("9 · Attribute mapping");
+        w.keys(&["Enter"]);
+        w.wait("Plan:");
+        w.keys(&["Enter"]);
+        w.wait("11 · Finish in Entra");
+        w.keys(&["Enter"]);
+        w.wait("12 · Test");
+        w.keys(&["q"]);
+        assert!(w.wait("EXIT-").contains("EXIT-0"));
+
+        assert_eq!(
+            graph.ask("__applications")["names"],
+            serde_json::json!([name])
+        );
+        let sdk = w.moto.sdk(REGION);
+        let provider = block_on(async {
+            let pools = sdk.list_user_pools().await.unwrap_or_default();
+            let pool = pools.first().map(|p| p.id.clone()).unwrap_or_default();
+            let provider_name = if oidc { "entra" } else { "EntraID" };
+            sdk.describe_identity_provider(&pool, provider_name)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("no provider"))
+        });
+        if oidc {
+            let secret = provider
+                .details
+                .get("client_secret")
+                .cloned()
+                .unwrap_or_default();
+            assert!(secret.len() > 20, "the secret Graph made reached Cognito");
+            let state = std::fs::read_to_string(w.dir.path().join(format!("state/{name}.toml")))
+                .unwrap_or_default();
+            assert!(!state.contains(&secret), "{state}");
+        } else {
+            let url = provider
+                .details
+                .get("MetadataURL")
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                url.starts_with(&graph.authority) && url.contains("?appid="),
+                "{url}"
+            );
+        }
+    }
+}

@@ -102,12 +102,7 @@ async fn remove_entra_app(
     ctx: &Context,
     app: &cognito_entra::state::GraphRecord,
 ) -> Result<(), Failure> {
-    let options = cognito_entra::entra_graph::GraphOptions {
-        authority: ctx.global.authority.clone(),
-        graph_url: ctx.global.graph_url.clone(),
-        client_id: ctx.global.entra_client_id.clone(),
-        azure_cli: ctx.global.entra_sign_in == crate::cli::SignInArg::AzCli,
-    };
+    let options = ctx.graph_options();
     errln!("Signing in to Entra for Microsoft Graph…");
     let graph = cognito_entra::entra_graph::sign_in(&options, None, |code| {
         errln!(

@@ -7,14 +7,14 @@ use std::path::PathBuf;
 
 use cognito_entra::engine::{self, Job, NotApplied};
 use cognito_entra::entra_app::EntraChange;
-use cognito_entra::entra_graph::{self, GraphOptions};
+use cognito_entra::entra_graph;
 use cognito_entra::setup::Stage;
 use cognito_entra::setup::model::EntraMode;
 use cognito_entra::state::{GraphRecord, State};
 
 use super::source::{Resolved, resolve_for};
 use super::{Context, Failure, print_warnings};
-use crate::cli::{EntraArg, SignInArg, Source};
+use crate::cli::{EntraArg, Source};
 
 /// What the Entra side gave Cognito.
 #[derive(Debug, Clone)]
@@ -97,12 +97,7 @@ pub async fn entra_phase(
         return Ok(None);
     }
     print_warnings(&resolved.warnings);
-    let options = GraphOptions {
-        authority: ctx.global.authority.clone(),
-        graph_url: ctx.global.graph_url.clone(),
-        client_id: ctx.global.entra_client_id.clone(),
-        azure_cli: ctx.global.entra_sign_in == SignInArg::AzCli,
-    };
+    let options = ctx.graph_options();
     let setup = resolved.setup.clone();
     let mut job = job_for(ctx, &resolved);
     let tenant_hint = resolved
@@ -145,22 +140,8 @@ pub async fn entra_phase(
     outln!("\nEntra, through Microsoft Graph (tenant {tenant}):");
     out!("{}", render(&changes));
     // What Graph does not do here: said before anything is written, with where to do it.
-    let name = &session.desired.display_name;
-    if setup.protocol == cognito_entra::setup::Protocol::Saml {
-        let saml = setup.saml();
-        errln!(
-            "note: assign the users and groups who may sign in: Enterprise applications › {name} › Users and groups (until then Entra answers AADSTS50105)"
-        );
-        if saml.sign_requests {
-            errln!(
-                "note: signed requests: after apply, upload Cognito's signing certificate in Entra (Single sign-on › SAML Certificates › Verification certificates) — not done through Graph"
-            );
-        }
-        if saml.encrypted_responses {
-            errln!(
-                "note: encrypted assertions: after apply, import and activate Cognito's encryption certificate in Entra (Single sign-on › Token encryption) — not done through Graph"
-            );
-        }
+    for note in cognito_entra::journey::graph_notes(&setup, &session.desired.display_name) {
+        errln!("note: {note}");
     }
     outln!(
         "\nThen Cognito's identity provider and app client, from the application's {}.\n",

@@ -76,6 +76,16 @@ pub struct Context {
 }
 
 impl Context {
+    /// How to reach Entra for Graph, from the flags and environment.
+    pub fn graph_options(&self) -> cognito_entra::entra_graph::GraphOptions {
+        cognito_entra::entra_graph::GraphOptions {
+            authority: self.global.authority.clone(),
+            graph_url: self.global.graph_url.clone(),
+            client_id: self.global.entra_client_id.clone(),
+            azure_cli: self.global.entra_sign_in == crate::cli::SignInArg::AzCli,
+        }
+    }
+
     pub fn store(&self) -> Result<StateStore, Failure> {
         let dir: PathBuf = match &self.global.state_dir {
             Some(d) => d.clone(),

@@ -10,6 +10,7 @@ use cognito_entra::engine;
 use cognito_entra::entra::Finding;
 use cognito_entra::entra::discovery;
 use cognito_entra::entra::metadata;
+use cognito_entra::entra_graph;
 use cognito_entra::journey::questions::PoolRead;
 use cognito_entra::journey::questions::{
     self, AccountRead, Found, Work, commit, commit_mapping, mapping_problem, mapping_questions,
@@ -22,7 +23,7 @@ use cognito_entra::resolve::{self, Chosen};
 use cognito_entra::results;
 use cognito_entra::saml_response::Decoded;
 use cognito_entra::setup::{Protocol, Setup, Values, derive};
-use cognito_entra::state::State;
+use cognito_entra::state::{GraphRecord, State};
 use cognito_entra::teardown::Teardown;
 
 use super::form::{Form, Note};
@@ -90,6 +91,17 @@ pub enum TaskDone {
     TornDown(Result<(), engine::TeardownStopped>),
     /// A pasted SAML response, decoded and judged against the setup.
     SamlChecked(Box<Result<Decoded, String>>),
+    /// The device code to sign in to Entra with (the sign-in goes on).
+    DeviceCode {
+        uri: String,
+        code: String,
+    },
+    /// Signed in to Entra, the application planned (shown, then confirmed).
+    EntraPlanned(Box<Result<entra_graph::Session, engine::Error>>),
+    /// An Entra object exists now: recorded at once (the making goes on).
+    EntraObject(GraphRecord),
+    /// The Entra application made as planned: what it gives Cognito.
+    EntraMade(Box<Result<entra_graph::Made, engine::Error>>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
     Crashed(String),
 }
@@ -147,6 +159,10 @@ pub enum Cmd {
     Open(String),
     /// Decode and judge what the admin pasted on the test step.
     CheckSamlResponse(String),
+    /// Sign in to Entra and plan the application through Graph ("do it for me").
+    EntraSignIn,
+    /// Make exactly this (confirmed) Entra plan.
+    EntraMake(Box<entra_graph::Session>),
 }
 
 /// The live availability check of the domain prefix: it waits for typing to pause, then asks
@@ -209,6 +225,8 @@ pub struct Model {
     pub saml_check: Option<Result<Decoded, String>>,
     /// The OIDC client secret: memory only, never saved.
     pub secret: Option<String>,
+    /// Signed in to Entra through Graph, its plan shown for confirmation (memory only).
+    pub entra_session: Option<entra_graph::Session>,
     pub reveal: bool,
     pub list_selected: usize,
     /// What was typed on a step and not confirmed, kept when the admin goes back (Esc) and
@@ -255,6 +273,7 @@ impl Model {
             apply_error: None,
             applying: false,
             prepare_plan: None,
+            entra_session: None,
             teardown: None,
             removed: 0,
             destroying: false,
@@ -357,6 +376,9 @@ impl Model {
                 let mut keys = Vec::new();
                 if step == Step::Provider && self.prepare_plan.is_some() {
                     return vec![("Enter", "create"), ("Esc", "back to answers"), quit];
+                }
+                if step == Step::EntraPortal && self.entra_session.is_some() {
+                    return vec![("Enter", "make them"), ("Esc", "cancel"), quit];
                 }
                 match step {
                     Step::EntraPortal => {
@@ -800,6 +822,9 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     if step == Step::Provider && m.prepare_plan.is_some() {
         return prepare_key(m, key);
     }
+    if step == Step::EntraPortal && m.entra_session.is_some() {
+        return entra_session_key(m, key);
+    }
     if key.code == KeyCode::Esc && m.editing.is_none() {
         // Back a step, answers kept; from the first step, back to the list of setups.
         if m.applying {
@@ -989,6 +1014,58 @@ fn domain_verdict(
     )
 }
 
+/// The Entra step's "do it for me": the plan shown, Enter makes it, Esc lets it go.
+fn entra_session_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    match key.code {
+        KeyCode::Enter => match m.entra_session.take() {
+            Some(session) => make_entra(m, session),
+            None => Vec::new(),
+        },
+        KeyCode::Esc => {
+            m.entra_session = None;
+            m.message = vec!["Nothing was made in Entra.".into()];
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
+    m.busy = Some("Making the Entra application through Microsoft Graph…".into());
+    m.writing = true;
+    vec![Cmd::EntraMake(Box::new(session))]
+}
+
+/// What Graph made, in the answers as the admin would have typed it: the app's metadata URL
+/// (SAML) or its tenant, client ID and secret (OIDC); the portal's checklist is done.
+fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
+    let Some(state) = m.state.as_mut() else {
+        return Vec::new();
+    };
+    entra_graph::give_to_cognito(
+        &mut state.answers,
+        &m.authority,
+        &made.tenant,
+        &made.record.app_id,
+    );
+    state.entra.graph = Some(made.record.clone());
+    state.entra.tenant_id = Some(made.tenant.clone());
+    if let Some((secret, ends)) = made.secret {
+        cognito_entra::secrets::register(&secret);
+        m.secret = Some(secret);
+        state.entra.client_secret_expires = Some(ends);
+    }
+    let setup = state.answers.clone();
+    for item in entra_checklist(&setup) {
+        if !state.progress.checklist.iter().any(|c| c == item.id) {
+            state.progress.checklist.push(item.id.to_string());
+        }
+    }
+    let cmds = advance(m, Step::EntraPortal);
+    m.notice = Some("✓ Made in Entra through Microsoft Graph: check what came back".into());
+    cmds
+}
+
 fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
     let Some(setup) = m.setup().cloned() else {
         return Vec::new();
@@ -1039,6 +1116,11 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
                     }
                 };
             }
+        }
+        KeyCode::Char('g') if step == Step::EntraPortal && m.busy.is_none() => {
+            m.busy = Some("Signing in to Entra…".into());
+            m.message.clear();
+            return vec![Cmd::EntraSignIn];
         }
         KeyCode::Enter => return advance(m, step),
         _ => {}
@@ -1265,6 +1347,26 @@ fn entra_checked(m: &mut Model, checked: results::EntraChecked) -> Vec<Cmd> {
 }
 
 fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
+    // News from work still going on: the wait goes on.
+    let done = match done {
+        TaskDone::DeviceCode { uri, code } => {
+            // Where the wait is shown: the admin signs in meanwhile, in any browser (the code
+            // is copied too; one not used in time ends the wait with what to do).
+            let at = uri.trim_start_matches("https://");
+            m.busy = Some(format!("Sign in at {at}, code {code}"));
+            return vec![Cmd::Copy {
+                what: "Sign-in code".into(),
+                value: code,
+            }];
+        }
+        TaskDone::EntraObject(record) => {
+            if let Some(state) = m.state.as_mut() {
+                state.entra.graph = Some(record);
+            }
+            return vec![Cmd::Save];
+        }
+        other => other,
+    };
     // Whether the screen still waits for this answer: after Esc it does not, and the answer
     // is kept as data without moving the admin anywhere.
     let awaited = m.busy.take().is_some();
@@ -1290,6 +1392,30 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.message = advice.lines().map(str::to_string).collect();
             Vec::new()
         }
+        TaskDone::DeviceCode { .. } | TaskDone::EntraObject(_) => Vec::new(),
+        TaskDone::EntraPlanned(_) if !awaited => Vec::new(),
+        TaskDone::EntraPlanned(planned) => match *planned {
+            Err(e) => {
+                m.message = e.to_string().lines().map(str::to_string).collect();
+                Vec::new()
+            }
+            // Nothing to change in Entra: what it gives Cognito is read at once.
+            Ok(session) if session.changes.is_empty() => make_entra(m, session),
+            Ok(session) => {
+                m.message.clear();
+                m.entra_session = Some(session);
+                Vec::new()
+            }
+        },
+        TaskDone::EntraMade(made) => match *made {
+            Err(e) => {
+                m.message = e.to_string().lines().map(str::to_string).collect();
+                m.message
+                    .push("What was made is recorded: press g to finish it.".into());
+                Vec::new()
+            }
+            Ok(made) => entra_made(m, made),
+        },
         TaskDone::Pool(Ok(read)) => {
             if let Some(state) = m.state.as_mut() {
                 results::pool_read(state, &mut m.found, read);

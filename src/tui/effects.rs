@@ -21,6 +21,8 @@ pub struct Runtime {
     pub tx: UnboundedSender<Msg>,
     pub given: cognito_entra::resolve::Given,
     pub authority: String,
+    /// How to reach Entra for Graph ("do it for me").
+    pub graph: cognito_entra::entra_graph::GraphOptions,
 }
 
 impl Runtime {
@@ -199,6 +201,44 @@ impl Runtime {
                         &values,
                     );
                     TaskDone::SamlChecked(Box::new(result))
+                })
+            }
+            Cmd::EntraSignIn => {
+                let options = self.graph.clone();
+                let state = m.state.clone();
+                let tx = self.tx.clone();
+                self.spawn(async move {
+                    let recorded = state.as_ref().and_then(|s| s.entra.graph.clone());
+                    let tenant = state.as_ref().and_then(|s| s.entra.tenant_id.clone());
+                    let show = |code: &cognito_entra::entra::graph::DeviceCode| {
+                        let _ = tx.send(Msg::Task(TaskDone::DeviceCode {
+                            uri: code.verification_uri.clone(),
+                            code: code.user_code.clone(),
+                        }));
+                    };
+                    TaskDone::EntraPlanned(Box::new(
+                        cognito_entra::entra_graph::sign_in_and_plan(
+                            &options,
+                            &job,
+                            recorded.as_ref(),
+                            tenant.as_deref(),
+                            show,
+                        )
+                        .await,
+                    ))
+                })
+            }
+            Cmd::EntraMake(session) => {
+                let recorded = m.state.as_ref().and_then(|s| s.entra.graph.clone());
+                let tx = self.tx.clone();
+                self.spawn(async move {
+                    let made = |record: &cognito_entra::state::GraphRecord| {
+                        let _ = tx.send(Msg::Task(TaskDone::EntraObject(record.clone())));
+                    };
+                    TaskDone::EntraMade(Box::new(
+                        cognito_entra::entra_graph::make(&session, &job, recorded.as_ref(), made)
+                            .await,
+                    ))
                 })
             }
             Cmd::Apply => {

@@ -117,6 +117,7 @@ async fn event_loop(
         tx: tx.clone(),
         given: ctx.given(),
         authority: ctx.global.authority.clone(),
+        graph: ctx.graph_options(),
     };
     if let Some(name) = setup {
         rt.execute(

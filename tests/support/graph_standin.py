@@ -12,6 +12,7 @@ Writes DIR/ca.pem (for SSL_CERT_FILE) and DIR/urls (authority=..., graph=..., te
 Behaviour switches, read from DIR/switches.json at each request (absent: none):
   device: "approve" (default: pending once, then a token), "slow_down" (one slow_down, then
           pending, then a token), "declined", "expired"
+  pending_polls: N  -> answer authorization_pending N times before the token (default 1)
   throttle_every: N  -> every Nth Graph request answers 429 with Retry-After: 1
   deny: "instantiate" | "applications" | ... -> 403 for Graph requests whose path contains it
   drop_after_writes: N -> the Nth Graph write is done, then its answer is lost (connection cut)
@@ -421,7 +422,7 @@ def main():
                 return self.answer(400, {"error": "expired_token", "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired."})
             if mode == "slow_down" and polls == 1:
                 return self.answer(400, {"error": "slow_down", "error_description": "Poll less often (stand-in)."})
-            if polls < 2:
+            if polls < 1 + int(switches().get("pending_polls", 1)):
                 return self.answer(400, {"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."})
             token = base64.urlsafe_b64encode(os.urandom(24)).decode()
             tokens.add(token)

@@ -38,6 +38,36 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
         return;
     };
+    if let Some(session) = &m.entra_session {
+        // "Do it for me": what Graph will make, asked once before anything is written.
+        let mut lines = vec![
+            Line::from(Span::styled(
+                format!(
+                    "Entra, through Microsoft Graph (tenant {}):",
+                    session.tenant
+                ),
+                t.title(),
+            )),
+            Line::default(),
+        ];
+        for change in &session.changes {
+            for (i, row) in change.describe().lines().enumerate() {
+                let style = if i == 0 { t.ok() } else { t.value() };
+                lines.push(Line::from(Span::styled(format!("  {row}"), style)));
+            }
+        }
+        lines.push(Line::default());
+        for note in cognito_entra::journey::graph_notes(setup, &session.desired.display_name) {
+            lines.push(Line::from(Span::styled(format!("! {note}"), t.warn())));
+        }
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Enter makes them · Esc cancels (nothing is written until then)",
+            t.title(),
+        )));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
     let mut value_lines: Vec<Line> = vec![Line::default()];
     for (i, pv) in portal_values(setup, &values).iter().enumerate() {
         value_lines.push(Line::from(vec![
@@ -63,7 +93,7 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     let [text, vals, list] = Layout::vertical([
         Constraint::Min(2),
         Constraint::Length(value_rows as u16),
-        Constraint::Length(checks.len() as u16 + 1),
+        Constraint::Length(checks.len() as u16 + 2),
     ])
     .areas(area);
     let mut intro = markdown(
@@ -88,5 +118,9 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     frame.render_widget(Paragraph::new(value_lines).wrap(Wrap { trim: false }), vals);
     let mut list_lines = vec![Line::default()];
     list_lines.extend(checks);
+    list_lines.push(Line::from(vec![
+        Span::styled(" g ", t.focus()),
+        Span::styled(cognito_entra::journey::GRAPH_OFFER, t.dim()),
+    ]));
     frame.render_widget(Paragraph::new(list_lines), list);
 }

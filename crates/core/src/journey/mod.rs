@@ -3,7 +3,7 @@
 
 pub mod questions;
 
-use crate::setup::Protocol;
+use crate::setup::{Protocol, Setup};
 
 pub use crate::step::Step;
 
@@ -370,4 +370,24 @@ mod instruction_tests {
             assert!(instructions(Step::UserPool, &setup).is_none());
         }
     }
+}
+
+/// The Entra step's other way: the tool does the portal's work through Microsoft Graph.
+pub const GRAPH_OFFER: &str = "do it for me: sign in to Entra, the tool makes the app";
+
+/// What Graph does not do for this setup, each with where to do it in the portal: said
+/// before anything is written.
+pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if setup.protocol == Protocol::Saml {
+        let saml = setup.saml();
+        out.push(format!("assign the users and groups who may sign in: Enterprise applications › {display_name} › Users and groups (until then Entra answers AADSTS50105)"));
+        if saml.sign_requests {
+            out.push("signed requests: after apply, upload Cognito's signing certificate in Entra (Single sign-on › SAML Certificates › Verification certificates) — not done through Graph".into());
+        }
+        if saml.encrypted_responses {
+            out.push("encrypted assertions: after apply, import and activate Cognito's encryption certificate in Entra (Single sign-on › Token encryption) — not done through Graph".into());
+        }
+    }
+    out
 }
