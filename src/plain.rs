@@ -59,6 +59,8 @@ struct Session {
     found: Found,
     /// The state folder (certificates go in the setup's folder in it).
     state_dir: std::path::PathBuf,
+    /// How to reach Entra for Graph ("do it for me").
+    graph: cognito_entra::entra_graph::GraphOptions,
 }
 
 fn validator<F>(check: F) -> impl Fn(&str) -> Result<Validation, inquire::CustomUserError> + Clone
@@ -102,6 +104,16 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
                 }
                 let answer = prompt.prompt()?;
                 given.set_text(q.key, &answer);
+            }
+            // A secret already in memory (typed earlier, or made by Graph): Enter keeps it,
+            // as the wizard's pre-filled, masked field does.
+            Input::Secret if !q.text.is_empty() => {
+                let answer = Password::new(&label)
+                    .with_help_message("Enter keeps the secret already given (memory only)")
+                    .without_confirmation()
+                    .with_display_mode(PasswordDisplayMode::Masked)
+                    .prompt()?;
+                given.set_text(q.key, if answer.is_empty() { &q.text } else { &answer });
             }
             Input::Secret => {
                 let answer = Password::new(&label)
@@ -171,6 +183,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         clipboard: Clipboard::new(ctx.clipboard_mode(), true),
         found: engine::found(&ctx.given()),
         state_dir: store.dir().to_path_buf(),
+        graph: ctx.graph_options(),
     };
     let outcome = s.journey();
     let _ = s.lock.save(&mut s.state);
@@ -498,6 +511,21 @@ impl Session {
                     .unwrap_or_default()
             )
         );
+        let ways = vec![
+            "I'll do it in the portal (the values to copy follow)".to_string(),
+            format!(
+                "{}{}",
+                cognito_entra::journey::GRAPH_OFFER[..1].to_uppercase(),
+                &cognito_entra::journey::GRAPH_OFFER[1..]
+            ),
+        ];
+        if Select::new("How is the Entra side done?", ways)
+            .raw_prompt()?
+            .index
+            == 1
+        {
+            return self.entra_by_graph();
+        }
         let values = derive(&setup, &self.state.known(), &self.authority);
         let portal = portal_values(&setup, &values);
         for pv in &portal {
@@ -527,6 +555,75 @@ impl Session {
             }
         }
         self.tick(&entra_checklist(&setup))
+    }
+
+    /// "Do it for me": sign in, the Entra changes shown and asked once, made, and what Entra
+    /// gave put where the next step's answers go.
+    fn entra_by_graph(&mut self) -> Flow<()> {
+        let job = self.job();
+        let recorded = self.state.entra.graph.clone();
+        let tenant = self.state.entra.tenant_id.clone();
+        outln!("Signing in to Entra for Microsoft Graph…");
+        let clipboard = &mut self.clipboard;
+        let session = self
+            .runtime
+            .block_on(cognito_entra::entra_graph::sign_in_and_plan(
+                &self.graph,
+                &job,
+                recorded.as_ref(),
+                tenant.as_deref(),
+                |code| {
+                    outln!(
+                        "To sign in, open {} in any browser and enter the code {} (it expires in {} min).",
+                        code.verification_uri,
+                        code.user_code,
+                        code.expires_in / 60
+                    );
+                    outln!("{}", clipboard.copy(&code.user_code).message("the sign-in code"));
+                },
+            ))
+            .map_err(|e| Stop::Failed(format!("error: {e}")))?;
+        outln!(
+            "\nEntra, through Microsoft Graph (tenant {}):",
+            session.tenant
+        );
+        if session.changes.is_empty() {
+            outln!("  No changes: the application holds what Cognito needs.");
+        }
+        for change in &session.changes {
+            outln!("  {}", change.describe());
+        }
+        for note in
+            cognito_entra::journey::graph_notes(&self.state.answers, &session.desired.display_name)
+        {
+            outln!("! {note}");
+        }
+        if !session.changes.is_empty()
+            && !Confirm::new("Make these changes in Entra?")
+                .with_default(true)
+                .prompt()?
+        {
+            return Err(Stop::Failed("Nothing was made in Entra.".into()));
+        }
+        let (lock, state) = (&self.lock, &mut self.state);
+        let made = self
+            .runtime
+            .block_on(cognito_entra::entra_graph::make(
+                &session,
+                &job,
+                recorded.as_ref(),
+                |record| {
+                    // Recorded the moment it exists: a stop here is finished next time.
+                    state.entra.graph = Some(record.clone());
+                    let _ = lock.save(state);
+                },
+            ))
+            .map_err(|e| Stop::Failed(format!("error: {e}")))?;
+        if let Some(secret) = results::entra_made(&mut self.state, made, &self.authority) {
+            self.secret = Some(secret);
+        }
+        outln!("✓ Made in Entra through Microsoft Graph: check what came back in the next step.");
+        Ok(())
     }
 
     fn back_from_entra(&mut self) -> Flow<()> {

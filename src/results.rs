@@ -111,6 +111,35 @@ pub fn tenant_checked(state: &mut State, report: &discovery::Report) -> EntraChe
     }
 }
 
+/// What Graph made on the Entra step, into the state as the admin would have given it: the
+/// app's metadata URL (SAML) or its tenant and client ID (OIDC), the objects' IDs, the
+/// secret's end date, and the portal's checklist done. The secret comes back (memory only).
+pub fn entra_made(
+    state: &mut State,
+    made: crate::entra_graph::Made,
+    authority: &str,
+) -> Option<String> {
+    crate::entra_graph::give_to_cognito(
+        &mut state.answers,
+        authority,
+        &made.tenant,
+        &made.record.app_id,
+    );
+    state.entra.graph = Some(made.record);
+    state.entra.tenant_id = Some(made.tenant);
+    let secret = made.secret.map(|(secret, ends)| {
+        crate::secrets::register(&secret);
+        state.entra.client_secret_expires = Some(ends);
+        secret
+    });
+    for item in crate::journey::entra_checklist(&state.answers.clone()) {
+        if !state.progress.checklist.iter().any(|c| c == item.id) {
+            state.progress.checklist.push(item.id.to_string());
+        }
+    }
+    secret
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -263,6 +263,9 @@ fn through_plain_mode(side: &Side, entra: &HttpsServer, flow: Flow) {
     }
     side.prompt("Create them now?");
     side.keys(&["Enter"]);
+    // In the portal (the first way), as the wizard's checklist.
+    side.prompt("How is the Entra side done?");
+    side.keys(&["Enter"]);
     side.wait("Go on");
     for _ in 0..flow.portal_items() {
         side.keys(&["Down"]);

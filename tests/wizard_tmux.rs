@@ -143,12 +143,20 @@ impl World {
     /// Plain mode, a new SAML setup named `name`, answered with defaults up to the scopes
     /// question (a new pool, domain and client with one callback URL).
     fn plain_to_scopes(&self, name: &str) {
+        self.plain_to_scopes_with(name, false, "");
+    }
+
+    /// Plain mode from its first question to the scopes, for either protocol.
+    fn plain_to_scopes_with(&self, name: &str, oidc: bool, extra_env: &str) {
         self.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
-        self.tmux.type_line(&self.wizard_line("").replace(
+        self.tmux.type_line(&self.wizard_line(extra_env).replace(
             &format!("{};", sh_quote(bin())),
             &format!("{} wizard --plain;", sh_quote(bin())),
         ));
         self.wait("New SAML setup");
+        if oidc {
+            self.keys(&["Down"]);
+        }
         self.keys(&["Enter"]);
         self.wait("Name this setup");
         self.text(name);
@@ -627,6 +635,9 @@ fn the_plain_prompts_walk_the_same_journey() {
     let confirm = w.wait("? Create them now?");
     assert!(confirm.contains("+ create user pool"), "{confirm}");
     w.keys(&["Enter"]);
+    let how = w.wait("? How is the Entra side done?");
+    assert!(how.contains("Do it for me"), "{how}");
+    w.keys(&["Enter"]);
     let screen = w.wait("Go on");
     assert!(screen.contains("Identifier (Entity ID):"), "{screen}");
     // The copy menu asks a question a screen reader can read.
@@ -927,4 +938,79 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
             );
         }
     }
+}
+
+/// Plain mode offers the same "do it for me" (OIDC here: the secret Graph makes is kept in
+/// memory and given to Cognito without being typed or shown).
+#[test]
+fn plain_mode_does_it_for_me_too() {
+    let graph = common::graph::Standin::start();
+    graph.switches(r#"{"pending_polls": 3}"#);
+    let w = World::new();
+    w.plain_to_scopes_with(
+        "plain-graph",
+        true,
+        &format!(
+            "COGNITO_ENTRA_AUTHORITY={} COGNITO_ENTRA_GRAPH_URL={} SSL_CERT_FILE={}",
+            graph.authority,
+            graph.graph,
+            sh_quote(&graph.ca().display().to_string())
+        ),
+    );
+    w.keys(&["Enter"]);
+    for question in [
+        "? Client secret",
+        "? Provider name",
+        "? Identifiers",
+        "? Attributes request",
+        "? Create them now?",
+    ] {
+        w.wait(question);
+        w.keys(&["Enter"]);
+    }
+    w.wait("? How is the Entra side done?");
+    w.keys(&["Down", "Enter"]);
+    let code = w.wait("GQ7W-XK2P");
+    assert!(code.contains("devicelogin"), "{code}");
+    let planned = w.wait("? Make these changes in Entra?");
+    assert!(planned.contains("+ app registration"), "{planned}");
+    w.keys(&["Enter"]);
+    for question in [
+        "? Directory (tenant) ID",
+        "? Application (client) ID",
+        "? Client secret Value",
+        "? Secret expires on",
+    ] {
+        w.wait(question);
+        w.keys(&["Enter"]);
+    }
+    w.wait("Change or add a mapping");
+    w.keys(&["Enter"]);
+    w.wait("Apply these changes?");
+    w.keys(&["Enter"]);
+    w.wait("? Done in Entra");
+    w.keys(&["Enter"]);
+    let end = w.wait("EXIT-");
+    assert!(end.contains("EXIT-0"), "{end}");
+    assert_eq!(
+        graph.ask("__applications")["names"],
+        serde_json::json!(["plain-graph"])
+    );
+    let sdk = w.moto.sdk(REGION);
+    block_on(async {
+        let pools = sdk.list_user_pools().await.unwrap_or_default();
+        let pool = pools.first().map(|p| p.id.clone()).unwrap_or_default();
+        let provider = sdk
+            .describe_identity_provider(&pool, "entra")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no provider"));
+        let secret = provider
+            .details
+            .get("client_secret")
+            .cloned()
+            .unwrap_or_default();
+        assert!(secret.len() > 20, "the secret Graph made reached Cognito");
+        assert!(!end.contains(&secret));
+    });
 }

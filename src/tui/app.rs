@@ -1042,24 +1042,8 @@ fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
     let Some(state) = m.state.as_mut() else {
         return Vec::new();
     };
-    entra_graph::give_to_cognito(
-        &mut state.answers,
-        &m.authority,
-        &made.tenant,
-        &made.record.app_id,
-    );
-    state.entra.graph = Some(made.record.clone());
-    state.entra.tenant_id = Some(made.tenant.clone());
-    if let Some((secret, ends)) = made.secret {
-        cognito_entra::secrets::register(&secret);
+    if let Some(secret) = results::entra_made(state, made, &m.authority) {
         m.secret = Some(secret);
-        state.entra.client_secret_expires = Some(ends);
-    }
-    let setup = state.answers.clone();
-    for item in entra_checklist(&setup) {
-        if !state.progress.checklist.iter().any(|c| c == item.id) {
-            state.progress.checklist.push(item.id.to_string());
-        }
     }
     let cmds = advance(m, Step::EntraPortal);
     m.notice = Some("✓ Made in Entra through Microsoft Graph: check what came back".into());
