@@ -227,6 +227,10 @@ pub enum Command {
         setup: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Also read the Entra application through Microsoft Graph (signs in) and compare it
+        /// with what Cognito needs
+        #[arg(long, value_enum)]
+        entra: Option<EntraArg>,
     },
     /// The setup as code: CloudFormation, Terraform, .env or JSON
     Export {

@@ -538,6 +538,130 @@ fn secret_expiry(state: &State, now: OffsetDateTime) -> Check {
     }
 }
 
+/// The Entra application as Graph shows it, held against what Cognito needs (`doctor
+/// --entra graph`): every mismatch named before a user meets it.
+pub fn assess_entra(
+    state: &State,
+    values: &Values,
+    seen: &crate::entra_app::Seen,
+    now: OffsetDateTime,
+) -> Vec<Check> {
+    let setup = &state.answers;
+    let mut out = Vec::new();
+    let (Some(app), sp) = (&seen.app, &seen.sp) else {
+        out.push(check(
+            "Entra application",
+            Status::Fail,
+            "not found in the tenant signed in to",
+            "sign in to the setup's tenant; if the application was deleted, run apply --entra graph to make it again",
+        ));
+        return out;
+    };
+    out.push(check(
+        "Entra application",
+        Status::Pass,
+        format!("{} ({})", app.display_name, app.app_id),
+        "",
+    ));
+    let has = |list: &[String], wanted: &Option<String>| {
+        wanted.as_ref().is_none_or(|w| list.iter().any(|v| v == w))
+    };
+    let (reply_name, reply) = match setup.protocol {
+        crate::setup::Protocol::Saml => ("Entra Reply URL", &values.reply_url),
+        crate::setup::Protocol::Oidc => ("Entra redirect URI", &values.redirect_uri),
+    };
+    if setup.protocol == crate::setup::Protocol::Saml {
+        out.push(if has(&app.identifier_uris, &values.entity_id) {
+            check("Entra Identifier", Status::Pass, values.entity_id.clone().unwrap_or_default(), "")
+        } else {
+            check(
+                "Entra Identifier",
+                Status::Fail,
+                format!("Entra has {}; Cognito sends {}", app.identifier_uris.join(", "), values.entity_id.clone().unwrap_or_default()),
+                "run apply --entra graph, or add the Identifier in Basic SAML Configuration: sign-in fails with AADSTS700016 until then",
+            )
+        });
+    }
+    out.push(if has(&app.redirect_uris, reply) {
+        check(reply_name, Status::Pass, reply.clone().unwrap_or_default(), "")
+    } else {
+        check(
+            reply_name,
+            Status::Fail,
+            format!("Entra has {}; Cognito uses {}", app.redirect_uris.join(", "), reply.clone().unwrap_or_default()),
+            "run apply --entra graph, or add it in Entra: sign-in fails with AADSTS50011 until then",
+        )
+    });
+    if setup.protocol == crate::setup::Protocol::Saml {
+        let sp = sp.clone().unwrap_or_default();
+        if setup.saml().idp_initiated {
+            out.push(if sp.relay_state == values.relay_state {
+                check("Entra Relay State", Status::Pass, "as Cognito needs it", "")
+            } else {
+                check(
+                    "Entra Relay State",
+                    Status::Fail,
+                    format!("Entra has {}", sp.relay_state.as_deref().unwrap_or("none")),
+                    "run apply --entra graph: sign-in from My Apps lands nowhere until then",
+                )
+            });
+        }
+        let trusted = state.entra_thumbprints();
+        match &sp.signing_thumbprint {
+            Some(active) if trusted.iter().any(|t| t.eq_ignore_ascii_case(active)) => out.push(check(
+                "Entra signing certificate",
+                Status::Pass,
+                format!("{} active, and in Cognito's metadata", short(active)),
+                "",
+            )),
+            Some(active) => out.push(check(
+                "Entra signing certificate",
+                Status::Fail,
+                format!("Entra signs with {}, which the provider's metadata (as last checked) does not list", short(active)),
+                "with a metadata URL Cognito refreshes by itself: run apply to check it now; with a file, download the app's metadata again and apply",
+            )),
+            None => out.push(check(
+                "Entra signing certificate",
+                Status::Fail,
+                "no active SAML signing certificate",
+                "run apply --entra graph, or in Entra: SAML Certificates › Add a certificate › make it active",
+            )),
+        }
+    } else {
+        let soonest = app
+            .secret_ends
+            .iter()
+            .filter_map(|e| {
+                OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .max();
+        match soonest {
+            None => out.push(check(
+                "Entra client secret",
+                Status::Fail,
+                "the app registration has no client secret",
+                "run apply --entra graph to make one (it goes straight to Cognito)",
+            )),
+            Some(end) if end < now => out.push(check(
+                "Entra client secret",
+                Status::Fail,
+                format!("the newest expired on {}", date(end)),
+                "run apply --entra graph with the provider's secret removed, or make a new secret in Certificates & secrets and apply it: sign-in fails with AADSTS7000222",
+            )),
+            Some(end) => {
+                let left = (end - now).whole_days();
+                out.push(check(
+                    "Entra client secret",
+                    if left < 30 { Status::Warn } else { Status::Pass },
+                    format!("the newest expires on {} (in {left} days)", date(end)),
+                    if left < 30 { "make a new secret before then (Certificates & secrets) and apply it" } else { "" },
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,17 @@ pub fn graph_error(e: GraphError) -> Error {
     Error::Entra(e.to_string())
 }
 
+/// What the setup's application holds now (reads only).
+pub async fn observe(
+    graph: &Graph,
+    desired: &Desired,
+    recorded: Option<&GraphRecord>,
+) -> Result<Seen, Error> {
+    apps::observe(graph, desired, recorded)
+        .await
+        .map_err(find_error)
+}
+
 /// The Entra side planned: what the application holds now, and the changes.
 pub async fn plan(
     graph: &Graph,

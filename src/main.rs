@@ -92,9 +92,12 @@ fn main() -> ExitCode {
         ),
         Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
         Some(Command::Destroy { source, yes }) => commands::destroy::run(&ctx, source, *yes),
-        Some(Command::Doctor { setup, json }) => {
-            commands::doctor::run(&ctx, setup.as_deref(), *json)
-        }
+        Some(Command::Doctor { setup, json, entra }) => commands::doctor::run(
+            &ctx,
+            setup.as_deref(),
+            *json,
+            *entra == Some(cli::EntraArg::Graph),
+        ),
         Some(Command::DecodeSaml { file, source, json }) => {
             commands::decode_saml::run(&ctx, file.as_ref(), &source.to_source(), *json)
         }

@@ -55,6 +55,18 @@ impl World {
         run(&mut c)
     }
 
+    /// `doctor --entra graph --json` of a saved setup.
+    fn doctor(&self, name: &str) -> serde_json::Value {
+        let mut c = self.moto.cmd(&self.dir.path().join("state"));
+        c.args(["doctor", "--setup", name, "--entra", "graph", "--json"])
+            .env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
+            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
+            .env("SSL_CERT_FILE", self.entra.ca());
+        let out = run(&mut c);
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)))
+    }
+
     fn destroy(&self, name: &str) -> std::process::Output {
         let mut c = self.moto.cmd(&self.dir.path().join("state"));
         c.args(["destroy", "--yes", "--setup", name])
@@ -110,6 +122,15 @@ impl World {
         walk(self.dir.path(), &mut out);
         out
     }
+}
+
+/// A doctor check's status by its name.
+fn status(v: &serde_json::Value, name: &str) -> String {
+    v["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == name))
+        .map(|c| c["status"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| format!("no check {name}: {v}"))
 }
 
 fn ok(out: &std::process::Output) -> String {
@@ -181,6 +202,21 @@ fn saml_from_an_empty_tenant_and_account_and_a_second_run_writes_nothing() {
         !again.contains("[1/"),
         "no Cognito write the second time: {again}"
     );
+
+    // doctor, signed in, holds the application against what Cognito needs.
+    let v = w.doctor("corp");
+    for name in [
+        "Entra Identifier",
+        "Entra Reply URL",
+        "Entra signing certificate",
+    ] {
+        assert_eq!(status(&v, name), "pass", "{name}: {v}");
+    }
+    // The Reply URL removed in the portal: named before a user meets AADSTS50011.
+    w.entra.ask("__forget_reply_urls");
+    let v = w.doctor("corp");
+    assert_eq!(status(&v, "Entra Reply URL"), "fail", "{v}");
+    assert!(v.to_string().contains("AADSTS50011"), "{v}");
 }
 
 #[test]
@@ -219,6 +255,10 @@ fn oidc_gets_a_secret_from_graph_that_leaves_no_trace() {
     let again = ok(&w.apply(&config));
     assert_eq!(w.entra.writes(), writes, "no second secret: {again}");
     assert!(again.contains("No changes"), "{again}");
+    let v = w.doctor("hr");
+    for name in ["Entra redirect URI", "Entra client secret"] {
+        assert_eq!(status(&v, name), "pass", "{name}: {v}");
+    }
 
     // A second setup adopting the same registration (by app_id) adds its redirect URI; its
     // destroy keeps the registration, the first setup's destroy removes it.

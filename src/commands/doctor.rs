@@ -7,9 +7,53 @@ use cognito_entra::setup::derive;
 use serde_json::json;
 
 use super::source::saved_setup_name;
+use cognito_entra::doctor::Check;
+use cognito_entra::setup::Values;
+use cognito_entra::state::State;
+
+/// The Entra application read through Graph (after a sign-in on stderr), judged.
+async fn entra_checks(
+    ctx: &Context,
+    state: &State,
+    values: &Values,
+    job: &Job,
+    now: time::OffsetDateTime,
+) -> Result<Vec<Check>, Failure> {
+    use cognito_entra::entra_graph;
+    errln!("Signing in to Entra for Microsoft Graph…");
+    let graph = entra_graph::sign_in(
+        &ctx.graph_options(),
+        state.entra.tenant_id.as_deref(),
+        |code| {
+            errln!(
+                "To sign in, open {} and enter the code {} (it expires in {} min).",
+                code.verification_uri,
+                code.user_code,
+                code.expires_in / 60
+            );
+        },
+    )
+    .await
+    .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    let mut desired = entra_graph::desired(&state.answers, job, false);
+    // A setup done in the portal is found by its client ID (OIDC) when nothing is recorded.
+    if state.entra.graph.is_none() {
+        desired.app_id = state
+            .answers
+            .oidc
+            .as_ref()
+            .and_then(|o| o.client_id.clone());
+    }
+    let seen = entra_graph::observe(&graph, &desired, state.entra.graph.as_ref())
+        .await
+        .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    Ok(cognito_entra::doctor::assess_entra(
+        state, values, &seen, now,
+    ))
+}
 use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure, block_on};
 
-pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult {
+pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool, graph: bool) -> CommandResult {
     let store = ctx.store()?;
     let name = saved_setup_name(&store, setup)?;
     let state = store.load_existing(&name)?;
@@ -19,7 +63,10 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
     let job = Job::from_state(&state, &ctx.given(), &ctx.global.authority, None);
     let live =
         block_on(read_live(&job, &values))?.map_err(|e| Failure::Failed(format!("error: {e}")))?;
-    let checks = assess(&state, &values, &live, now);
+    let mut checks = assess(&state, &values, &live, now);
+    if graph {
+        checks.extend(block_on(entra_checks(ctx, &state, &values, &job, now))??);
+    }
     let count = |st: Status| checks.iter().filter(|c| c.status == st).count();
     let (pass, warn, fail) = (
         count(Status::Pass),

@@ -19,7 +19,8 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
   replication_seconds: float (default 0.6)
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
 GET /__applications -> {"names": every application's display name};
-GET /__certificates -> {"count": SAML signing certificates made}.
+GET /__certificates -> {"count": SAML signing certificates made};
+GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit).
 """
 
 import base64
@@ -374,6 +375,12 @@ def main():
             query = urllib.parse.parse_qs(url.query)
             if url.path == "/__writes":
                 return self.answer(200, {"count": writes[0]})
+            if url.path == "/__forget_reply_urls":
+                # An admin's edit in the portal: every application loses its reply URLs.
+                with lock:
+                    for a in applications.values():
+                        a["web"]["redirectUris"] = []
+                return self.answer(200, {"ok": True})
             if url.path == "/__certificates":
                 return self.answer(200, {"count": sum(len(v) for v in signing_keys.values())})
             if url.path == "/__applications":

@@ -40,6 +40,8 @@ pub struct AppSeen {
     pub identifier_uris: Vec<String>,
     pub redirect_uris: Vec<String>,
     pub logout_url: Option<String>,
+    /// When each of its client secrets ends (RFC 3339), as Graph lists them.
+    pub secret_ends: Vec<String>,
 }
 
 /// Its service principal (the enterprise application) as read.

@@ -42,6 +42,10 @@ fn app_seen(v: &Value) -> AppSeen {
         identifier_uris: strings(&v["identifierUris"]),
         redirect_uris: strings(&v["web"]["redirectUris"]),
         logout_url: text(&v["web"]["logoutUrl"]),
+        secret_ends: v["passwordCredentials"]
+            .as_array()
+            .map(|p| p.iter().filter_map(|c| text(&c["endDateTime"])).collect())
+            .unwrap_or_default(),
     }
 }
 
