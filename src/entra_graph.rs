@@ -21,6 +21,8 @@ pub struct GraphOptions {
     pub client_id: String,
     /// Use the Azure CLI's token instead of the device code.
     pub azure_cli: bool,
+    /// The setup assigns users and groups: the sign-in asks for those permissions too.
+    pub assign: bool,
 }
 
 /// Signs in (device code shown through `show`, or the Azure CLI's token) to the tenant the
@@ -39,6 +41,7 @@ pub async fn sign_in(
             &options.authority,
             tenant.unwrap_or("organizations"),
             &options.client_id,
+            options.assign,
             show,
         )
         .await
@@ -75,6 +78,7 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
         logout_url: values.logout_url.clone().filter(|_| saml.idp_signout),
         relay_state: values.relay_state.clone().filter(|_| saml.idp_initiated),
         needs_secret,
+        assign: setup.entra.assign.clone(),
     }
 }
 
@@ -215,7 +219,11 @@ pub async fn sign_in_and_plan(
     tenant_hint: Option<&str>,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<Session, Error> {
-    let graph = sign_in(options, tenant_hint, show).await?;
+    let options = GraphOptions {
+        assign: !job.setup.entra.assign.is_empty(),
+        ..options.clone()
+    };
+    let graph = sign_in(&options, tenant_hint, show).await?;
     let tenant = graph.tenant().map(str::to_string).ok_or_else(|| {
         Error::Entra("the sign-in did not say which tenant it is: sign in with a work or school account of the tenant (not a personal Microsoft account)".into())
     })?;

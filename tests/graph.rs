@@ -343,3 +343,38 @@ fn a_lost_answer_after_each_graph_write_is_finished_by_the_next_run() {
         assert!(again.contains("No changes"), "write {lost}: {again}");
     }
 }
+
+#[test]
+fn users_and_groups_are_assigned_once_and_an_unknown_one_is_named() {
+    let w = World::new();
+    let config = w.config(
+        "team",
+        "saml",
+        "assign = [\"ada@contoso.example\", \"Sales\"]\n",
+    );
+    let out = ok(&w.apply(&config));
+    assert!(
+        out.contains("user ada@contoso.example may sign in")
+            && out.contains("group Sales may sign in"),
+        "{out}"
+    );
+    assert_eq!(w.entra.ask("__assignments")["count"], 2);
+    let writes = w.entra.writes();
+    ok(&w.apply(&config));
+    assert_eq!(w.entra.writes(), writes, "assigned once");
+
+    // Someone the tenant does not have: named, with the fix, and nothing assigned.
+    let config = w.config(
+        "team",
+        "saml",
+        "assign = [\"ada@contoso.example\", \"nobody@contoso.example\"]\n",
+    );
+    let out = w.apply(&config);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("entra.assign: no user or group \"nobody@contoso.example\""),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(w.entra.ask("__assignments")["count"], 2);
+}

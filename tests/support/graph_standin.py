@@ -20,7 +20,8 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
 GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
-GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit).
+GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit);
+GET /__assignments -> {"count": user and group assignments made}.
 """
 
 import base64
@@ -64,13 +65,22 @@ WRITABLE = {
     "addPassword": {"passwordCredential"},
     "passwordCredential": {"displayName", "endDateTime"},
     "addTokenSigningCertificate": {"displayName", "endDateTime"},
+    "appRoleAssignment": {"principalId", "resourceId", "appRoleId"},
 }
+
+# The tenant's people: users by principal name, groups by display name.
+USERS = {
+    "ada@contoso.example": "0a7c3e51-2b9d-4f61-8a0e-5c4d3b2a1f09",
+    "grace@contoso.example": "1b8d4f62-3cae-4072-9b1f-6d5e4c3b2a10",
+}
+GROUPS = {"Sales": "2c9e5073-4dbf-4183-ac20-7e6f5d4c3b21"}
 
 lock = threading.Lock()
 applications = {}  # id -> application
 service_principals = {}  # id -> service principal
 created_at = {}  # object id -> time created
 signing_keys = {}  # sp id -> list of (thumbprint, key, cert)
+assignments = []  # appRoleAssignment objects
 device_codes = {}  # device_code -> polls so far
 tokens = set()
 writes = [0]
@@ -150,7 +160,8 @@ def new_service_principal(app, sso_mode=None):
         "samlSingleSignOnSettings": None,
         "preferredTokenSigningKeyThumbprint": None,
         "keyCredentials": [],
-        "appRoleAssignmentRequired": False,
+        "appRoleAssignmentRequired": sso_mode is None and app["signInAudience"] == "AzureADMyOrg",
+        "appRoles": [],
     }
     service_principals[sp["id"]] = sp
     created_at[sp["id"]] = time.time()
@@ -180,11 +191,24 @@ def graph(method, path, query, body):
             return graph_error(400, "Request_BadRequest", "displayName is required.")
         app = new_application(body["displayName"], "AzureADMyOrg")
         sp = new_service_principal(app)
+        # An enterprise application from the template has the user role msiam_access.
+        sp["appRoles"] = [{
+            "allowedMemberTypes": ["User"], "description": "msiam_access", "displayName": "msiam_access",
+            "id": str(uuid.uuid4()), "isEnabled": True, "origin": "Application", "value": None,
+        }]
         return 201, {
             "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.applicationServicePrincipal",
             "application": app,
             "servicePrincipal": sp,
         }
+    if parts[:1] == ["users"] and len(parts) == 2 and method == "GET":
+        upn = urllib.parse.unquote(parts[1])
+        if upn not in USERS:
+            return graph_error(404, "Request_ResourceNotFound", f"Resource '{upn}' does not exist or one of its queried reference-property objects are not present.")
+        return 200, {"id": USERS[upn], "userPrincipalName": upn, "displayName": upn.split("@")[0]}
+    if parts == ["groups"] and method == "GET":
+        groups = [{"id": i, "displayName": n} for n, i in GROUPS.items()]
+        return 200, {"value": filtered(groups, query)}
     if parts[:1] == ["applications"]:
         if method == "GET" and len(parts) == 1:
             visible = [a for a in applications.values() if replicated(a["id"])]
@@ -256,6 +280,23 @@ def graph(method, path, query, body):
             return not_found(parts[1] if len(parts) > 1 else "")
         if method == "GET" and len(parts) == 2:
             return 200, sp
+        if len(parts) == 3 and parts[2] == "appRoleAssignedTo":
+            if method == "GET":
+                return 200, {"value": [a for a in assignments if a["resourceId"] == sp["id"]]}
+            if method == "POST":
+                bad = unknown_property("appRoleAssignment", body)
+                if bad:
+                    return graph_error(400, "Request_BadRequest", bad)
+                roles = [r["id"] for r in sp["appRoles"]] + ["00000000-0000-0000-0000-000000000000"]
+                if body.get("appRoleId") not in roles or body.get("resourceId") != sp["id"]:
+                    return graph_error(400, "Request_BadRequest", "Permission being assigned was not found on application")
+                if body.get("principalId") not in list(USERS.values()) + list(GROUPS.values()):
+                    return graph_error(400, "Request_BadRequest", "Invalid principal.")
+                if any(a["resourceId"] == sp["id"] and a["principalId"] == body["principalId"] and a["appRoleId"] == body["appRoleId"] for a in assignments):
+                    return graph_error(409, "Request_BadRequest", "Permission being assigned already exists on the object")
+                made = dict(body, id=str(uuid.uuid4()), createdDateTime=now_iso())
+                assignments.append(made)
+                return 201, made
         if method == "PATCH" and len(parts) == 2:
             bad = unknown_property("servicePrincipal", body)
             if bad:
@@ -381,6 +422,8 @@ def main():
                     for a in applications.values():
                         a["web"]["redirectUris"] = []
                 return self.answer(200, {"ok": True})
+            if url.path == "/__assignments":
+                return self.answer(200, {"count": len(assignments)})
             if url.path == "/__certificates":
                 return self.answer(200, {"count": sum(len(v) for v in signing_keys.values())})
             if url.path == "/__applications":

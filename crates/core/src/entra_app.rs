@@ -26,6 +26,8 @@ pub struct Desired {
     pub relay_state: Option<String>,
     /// OIDC: Cognito has no client secret for the provider, so one is made.
     pub needs_secret: bool,
+    /// Users (user principal names) and groups (display names) to assign.
+    pub assign: Vec<String>,
 }
 
 /// An application registration as read.
@@ -54,12 +56,26 @@ pub struct SpSeen {
     pub signing_thumbprint: Option<String>,
     /// Thumbprints of the signing certificates it has.
     pub signing_certificates: Vec<String>,
+    /// Principal object IDs assigned to it.
+    pub assigned: Vec<String>,
+}
+
+/// A user or group the setup assigns, found in the tenant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Principal {
+    /// As the setup names it.
+    pub name: String,
+    pub id: String,
+    /// "User" or "Group".
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seen {
     pub app: Option<AppSeen>,
     pub sp: Option<SpSeen>,
+    /// The setup's users and groups, found (in the setup's order).
+    pub principals: Vec<Principal>,
 }
 
 /// One change to the Entra side, in the order it is made.
@@ -95,6 +111,12 @@ pub enum EntraChange {
     },
     /// A new client secret, straight to Cognito.
     AddSecret,
+    /// A user or group assigned to the application (default access).
+    Assign {
+        name: String,
+        principal_id: String,
+        kind: String,
+    },
 }
 
 impl EntraChange {
@@ -143,6 +165,12 @@ impl EntraChange {
             }
             EntraChange::AddSecret => {
                 "+ client secret           (goes straight to Cognito; never shown or saved)".into()
+            }
+            EntraChange::Assign { name, kind, .. } => {
+                format!(
+                    "+ assignment              {} {name} may sign in",
+                    kind.to_lowercase()
+                )
             }
         }
     }
@@ -248,6 +276,15 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
             }
         }
     }
+    for p in &seen.principals {
+        if !sp.assigned.contains(&p.id) {
+            out.push(EntraChange::Assign {
+                name: p.name.clone(),
+                principal_id: p.id.clone(),
+                kind: p.kind.clone(),
+            });
+        }
+    }
     Ok(out)
 }
 
@@ -273,6 +310,7 @@ mod tests {
             logout_url: None,
             relay_state: None,
             needs_secret: false,
+            assign: Vec::new(),
         }
     }
 
@@ -298,6 +336,7 @@ mod tests {
                 signing_certificates: vec!["AB".into()],
                 ..SpSeen::default()
             }),
+            principals: Vec::new(),
         };
         assert_eq!(plan(&saml(), &done), Ok(Vec::new()));
     }
@@ -314,6 +353,7 @@ mod tests {
                 ..AppSeen::default()
             }),
             sp: None,
+            principals: Vec::new(),
         };
         assert!(plan(&desired, &seen).is_err());
     }

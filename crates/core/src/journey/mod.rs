@@ -381,7 +381,9 @@ pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
     let mut out = Vec::new();
     if setup.protocol == Protocol::Saml {
         let saml = setup.saml();
-        out.push(format!("assign the users and groups who may sign in: Enterprise applications › {display_name} › Users and groups (until then Entra answers AADSTS50105)"));
+        if setup.entra.assign.is_empty() {
+            out.push(format!("assign the users and groups who may sign in: Enterprise applications › {display_name} › Users and groups, or list them under [entra] assign (until then Entra answers AADSTS50105)"));
+        }
         if saml.sign_requests {
             out.push("signed requests: after apply, upload Cognito's signing certificate in Entra (Single sign-on › SAML Certificates › Verification certificates) — not done through Graph".into());
         }

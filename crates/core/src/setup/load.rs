@@ -322,7 +322,7 @@ fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "oidc",
             "entra",
         ],
-        "entra" => &["mode", "display_name", "app_id"],
+        "entra" => &["mode", "display_name", "app_id", "assign"],
         "user_pool" => &["id", "name"],
         "domain" => &["prefix", "custom", "managed_login"],
         "app_client" => &[

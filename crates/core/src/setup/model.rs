@@ -80,6 +80,10 @@ pub struct EntraSide {
     /// Adopt this existing application (its Application (client) ID) instead of creating one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+    /// Users (by user principal name, `ada@contoso.com`) and groups (by display name) who may
+    /// sign in: assigned to the application.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assign: Vec<String>,
 }
 
 impl EntraSide {

@@ -226,11 +226,29 @@ fn check_entra(setup: &Setup, out: &mut Vec<Problem>) {
             ));
         }
     }
+    let mut seen: Vec<String> = Vec::new();
+    for (i, who) in entra.assign.iter().enumerate() {
+        let field = format!("entra.assign[{i}]");
+        if who.trim().is_empty() {
+            out.push(Problem::error(
+                field,
+                "an entry is empty",
+                "give a user principal name (ada@contoso.com) or a group's display name",
+            ));
+        } else if seen.iter().any(|s| s.eq_ignore_ascii_case(who.trim())) {
+            out.push(Problem::error(
+                field,
+                format!("{who:?} is listed twice"),
+                "list each user or group once",
+            ));
+        }
+        seen.push(who.trim().to_string());
+    }
     if entra.mode != EntraMode::Graph {
-        if entra.app_id.is_some() || entra.display_name.is_some() {
+        if entra.app_id.is_some() || entra.display_name.is_some() || !entra.assign.is_empty() {
             out.push(Problem::warning(
                 "entra.mode",
-                "app_id and display_name are used only when the tool does the Entra side",
+                "app_id, display_name and assign are used only when the tool does the Entra side",
                 "set mode = \"graph\" under [entra], or remove them",
             ));
         }

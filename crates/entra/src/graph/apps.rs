@@ -3,7 +3,7 @@
 //! made is handed back at once, so the caller records it before anything else happens.
 
 use cognito_entra_core::entra_app::{
-    AppSeen, Desired, EntraChange, NON_GALLERY_TEMPLATE, Seen, SpSeen,
+    AppSeen, Desired, EntraChange, NON_GALLERY_TEMPLATE, Principal, Seen, SpSeen,
 };
 use cognito_entra_core::state::GraphRecord;
 use serde_json::{Value, json};
@@ -64,7 +64,67 @@ fn sp_seen(v: &Value) -> SpSeen {
                     .collect()
             })
             .unwrap_or_default(),
+        assigned: Vec::new(),
     }
+}
+
+/// Finds the setup's users (by user principal name) and groups (by display name).
+async fn principals(graph: &Graph, names: &[String]) -> Result<Vec<Principal>, FindError> {
+    let mut out = Vec::new();
+    for name in names {
+        let name = name.trim();
+        let found = if name.contains('@') {
+            match graph
+                .get(
+                    &format!("/users/{}", encode_path(name)),
+                    "find a user to assign",
+                )
+                .await
+            {
+                Ok(user) => text(&user["id"]).map(|id| (id, "User")),
+                Err(GraphError::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            let groups = graph
+                .get(
+                    &format!(
+                        "/groups?$filter={}",
+                        encode(&format!("displayName eq {}", literal(name)))
+                    ),
+                    "find a group to assign",
+                )
+                .await?;
+            let list = groups["value"].as_array().cloned().unwrap_or_default();
+            if list.len() > 1 {
+                return Err(FindError::Refused {
+                    problem: format!("entra.assign: {} groups are named {name:?}", list.len()),
+                    fix: "rename one in Entra, or assign the right one in the portal".into(),
+                });
+            }
+            list.first()
+                .and_then(|g| text(&g["id"]))
+                .map(|id| (id, "Group"))
+        };
+        let Some((id, kind)) = found else {
+            return Err(FindError::Refused {
+                problem: format!("entra.assign: no user or group {name:?} in this tenant"),
+                fix: "give a user's principal name (as they sign in, e.g. ada@contoso.com) or a group's display name as Entra shows it".into(),
+            });
+        };
+        out.push(Principal {
+            name: name.to_string(),
+            id,
+            kind: kind.into(),
+        });
+    }
+    Ok(out)
+}
+
+fn encode_path(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// An OData string literal: single quotes doubled.
@@ -130,8 +190,12 @@ pub async fn observe(
             }
         }
     }
+    let principals = principals(graph, &desired.assign).await?;
     let Some(app) = app else {
-        return Ok(Seen::default());
+        return Ok(Seen {
+            principals,
+            ..Seen::default()
+        });
     };
     let sps = graph
         .get(
@@ -142,8 +206,26 @@ pub async fn observe(
             "read the enterprise application",
         )
         .await?;
-    let sp = sps["value"].as_array().and_then(|a| a.first()).map(sp_seen);
-    Ok(Seen { app: Some(app), sp })
+    let mut sp = sps["value"].as_array().and_then(|a| a.first()).map(sp_seen);
+    if let Some(sp) = sp.as_mut()
+        && !desired.assign.is_empty()
+    {
+        let assigned = graph
+            .get(
+                &format!("/servicePrincipals/{}/appRoleAssignedTo", sp.id),
+                "read who is assigned",
+            )
+            .await?;
+        sp.assigned = assigned["value"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| text(&x["principalId"])).collect())
+            .unwrap_or_default();
+    }
+    Ok(Seen {
+        app: Some(app),
+        sp,
+        principals,
+    })
 }
 
 /// What the Entra side gave: the application, and a new client secret (OIDC).
@@ -306,6 +388,37 @@ pub async fn apply(
                         &sp_path(&record)?,
                         &json!({ "preferredTokenSigningKeyThumbprint": thumbprint }),
                         "make the signing certificate active",
+                    )
+                    .await?;
+            }
+            EntraChange::Assign { principal_id, .. } => {
+                let sp = sp_path(&record)?;
+                // The role users sign in with: the application's own user role (an enterprise
+                // application's msiam_access), else default access.
+                let read = graph
+                    .get_replicated(&sp, "read the application's roles")
+                    .await?;
+                let role = read["appRoles"]
+                    .as_array()
+                    .and_then(|roles| {
+                        roles.iter().find(|r| {
+                            r["isEnabled"] != false
+                                && r["allowedMemberTypes"]
+                                    .as_array()
+                                    .is_some_and(|t| t.iter().any(|m| m == "User"))
+                        })
+                    })
+                    .and_then(|r| text(&r["id"]))
+                    .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
+                graph
+                    .post(
+                        &format!("{sp}/appRoleAssignedTo"),
+                        &json!({
+                            "principalId": principal_id,
+                            "resourceId": record.service_principal_id,
+                            "appRoleId": role,
+                        }),
+                        "assign a user or group",
                     )
                     .await?;
             }

@@ -19,6 +19,10 @@ pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 pub const SCOPES: &str =
     "openid profile offline_access https://graph.microsoft.com/Application.ReadWrite.All";
 
+/// With users and groups to assign, also: find them (User.ReadBasic.All, GroupMember.Read.All)
+/// and assign them (AppRoleAssignment.ReadWrite.All). Asked only when the setup assigns.
+pub const ASSIGN_SCOPES: &str = "https://graph.microsoft.com/AppRoleAssignment.ReadWrite.All https://graph.microsoft.com/User.ReadBasic.All https://graph.microsoft.com/GroupMember.Read.All";
+
 /// A Graph access token, its tenant and when it ends. Its Debug never shows it.
 #[derive(Clone)]
 pub struct Token {
@@ -150,13 +154,19 @@ pub async fn device_code(
     authority: &str,
     tenant: &str,
     client_id: &str,
+    assign: bool,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<Token, SignInError> {
     let base = format!("{}/{tenant}/oauth2/v2.0", authority.trim_end_matches('/'));
+    let scopes = if assign {
+        format!("{SCOPES} {ASSIGN_SCOPES}")
+    } else {
+        SCOPES.to_string()
+    };
     let asked = post_form(
         http,
         &format!("{base}/devicecode"),
-        form(&[("client_id", client_id), ("scope", SCOPES)]),
+        form(&[("client_id", client_id), ("scope", &scopes)]),
     )
     .await?;
     let code: DeviceCode = match serde_json::from_str(&asked.text) {
