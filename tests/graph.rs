@@ -378,3 +378,60 @@ fn users_and_groups_are_assigned_once_and_an_unknown_one_is_named() {
     );
     assert_eq!(w.entra.ask("__assignments")["count"], 2);
 }
+
+#[test]
+fn the_azure_clis_token_can_be_used_instead() {
+    let w = World::new();
+    // A stand-in `az`, signed in: prints its token as `az account get-access-token` does,
+    // and what it was given in its environment.
+    let token = w.entra.ask("__token")["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let bin = w.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{e}"));
+    let seen_env = w.dir.path().join("az-env");
+    let az = bin.join("az");
+    write(
+        &az,
+        format!(
+            "#!/bin/sh\nenv > {}\nprintf '%s' '{{\"accessToken\": \"{token}\", \"expiresOn\": \"2030-01-01 00:00:00.000000\", \"tenant\": \"8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b\", \"tokenType\": \"Bearer\"}}'\n",
+            seen_env.display()
+        ),
+    );
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&az)
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let config = w.config("cli", "oidc", "");
+    let mut c = w.moto.cmd(&w.dir.path().join("state"));
+    c.args(["apply", "--yes", "--entra-sign-in", "az-cli", "--config"])
+        .arg(&config)
+        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
+        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
+        .env("SSL_CERT_FILE", w.entra.ca())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        );
+    let out = ok(&run(&mut c));
+    assert!(
+        !out.contains("GQ7W-XK2P"),
+        "no device code with the CLI's token: {out}"
+    );
+    assert!(!out.contains(&token), "the token is never printed");
+    let env = std::fs::read_to_string(&seen_env).unwrap_or_default();
+    assert!(
+        env.contains("PATH=") && !env.contains("AWS_SECRET_ACCESS_KEY"),
+        "az gets no secret of ours: {env}"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["cli"])
+    );
+}

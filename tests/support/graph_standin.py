@@ -21,7 +21,8 @@ Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so f
 GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
 GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit);
-GET /__assignments -> {"count": user and group assignments made}.
+GET /__assignments -> {"count": user and group assignments made};
+GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`).
 """
 
 import base64
@@ -422,6 +423,11 @@ def main():
                     for a in applications.values():
                         a["web"]["redirectUris"] = []
                 return self.answer(200, {"ok": True})
+            if url.path == "/__token":
+                # What `az account get-access-token` would hold after `az login`.
+                token = base64.urlsafe_b64encode(os.urandom(24)).decode()
+                tokens.add(token)
+                return self.answer(200, {"access_token": token})
             if url.path == "/__assignments":
                 return self.answer(200, {"count": len(assignments)})
             if url.path == "/__certificates":

@@ -272,7 +272,10 @@ pub async fn azure_cli() -> Result<Token, SignInError> {
                 "--output",
                 "json",
             ])
+            // The Azure CLI needs none of the secrets this tool may be given.
             .env_remove("COGNITO_ENTRA_CLIENT_SECRET")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
             .output()
     })
     .await
