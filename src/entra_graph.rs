@@ -206,6 +206,8 @@ impl Session {
 pub struct Made {
     pub record: GraphRecord,
     pub tenant: String,
+    /// How many changes were made (none: Entra held it already).
+    pub changes_made: usize,
     /// A new client secret (OIDC) and its end date; memory only.
     pub secret: Option<(String, String)>,
 }
@@ -285,6 +287,7 @@ pub async fn make(
     Ok(Made {
         record,
         tenant: now.tenant.clone(),
+        changes_made: now.changes.len(),
         secret: outcome.secret,
     })
 }

@@ -889,6 +889,35 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         w.keys(&["Enter"]);
         let back = w.wait("8 · Back from Entra");
         assert!(back.contains("Made in Entra"), "{back}");
+        if oidc {
+            // The secret Graph made is never shown, not even on request.
+            w.keys(&["C-r"]);
+            w.wait("never shown");
+            // Quit and resume: the secret lived in memory only; the step says how to get
+            // a new one, and g on the Entra step makes it.
+            w.keys(&["C-q"]);
+            assert!(w.wait("EXIT-").contains("EXIT-0"));
+            w.start(&format!(
+                "COGNITO_ENTRA_AUTHORITY={} COGNITO_ENTRA_GRAPH_URL={} SSL_CERT_FILE={}",
+                graph.authority,
+                graph.graph,
+                sh_quote(&graph.ca().display().to_string())
+            ));
+            w.wait("Resume");
+            w.keys(&["Enter"]);
+            w.wait("8 · Back from Entra");
+            w.keys(&["Enter"]);
+            w.wait("press g on the Entra step");
+            w.keys(&["Escape"]);
+            let entra = w.wait("made through Graph");
+            assert!(entra.contains("g checks it again"), "{entra}");
+            w.keys(&["g"]);
+            let again = w.wait("Enter make them");
+            assert!(pane(&again).contains("+ client secret"), "{again}");
+            assert!(!pane(&again).contains("+ app registration"), "{again}");
+            w.keys(&["Enter"]);
+            w.wait("8 · Back from Entra");
+        }
         w.keys(&["Enter"]);
         w.wait("Usable");
         w.keys(&["Enter"]);

@@ -227,6 +227,8 @@ pub struct Model {
     pub secret: Option<String>,
     /// Signed in to Entra through Graph, its plan shown for confirmation (memory only).
     pub entra_session: Option<entra_graph::Session>,
+    /// The secret in memory was made by Graph: never revealed.
+    pub secret_from_graph: bool,
     pub reveal: bool,
     pub list_selected: usize,
     /// What was typed on a step and not confirmed, kept when the admin goes back (Esc) and
@@ -274,6 +276,7 @@ impl Model {
             applying: false,
             prepare_plan: None,
             entra_session: None,
+            secret_from_graph: false,
             teardown: None,
             removed: 0,
             destroying: false,
@@ -882,7 +885,12 @@ fn create_prepared(m: &mut Model, plan: Plan) -> Vec<Cmd> {
 fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if step == Step::BackFromEntra && ctrl && key.code == KeyCode::Char('r') {
-        m.reveal = !m.reveal;
+        // A secret Graph made goes to Cognito unseen, as its plan said.
+        if m.secret_from_graph {
+            m.notice = Some("! the secret Graph made is never shown".into());
+        } else {
+            m.reveal = !m.reveal;
+        }
         return Vec::new();
     }
     if key.code != KeyCode::Enter {
@@ -1023,7 +1031,7 @@ fn entra_session_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         },
         KeyCode::Esc => {
             m.entra_session = None;
-            m.message = vec!["Nothing was made in Entra.".into()];
+            m.notice = Some("Cancelled: nothing was made in Entra".into());
             Vec::new()
         }
         _ => Vec::new(),
@@ -1039,14 +1047,23 @@ fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
 /// What Graph made, in the answers as the admin would have typed it: the app's metadata URL
 /// (SAML) or its tenant, client ID and secret (OIDC); the portal's checklist is done.
 fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
+    let nothing_made = made.changes_made == 0;
     let Some(state) = m.state.as_mut() else {
         return Vec::new();
     };
     if let Some(secret) = results::entra_made(state, made, &m.authority) {
         m.secret = Some(secret);
+        m.secret_from_graph = true;
+        m.reveal = false;
     }
+    // What was typed there before is replaced by what Entra gave.
+    m.drafts.remove(&Step::BackFromEntra);
     let cmds = advance(m, Step::EntraPortal);
-    m.notice = Some("✓ Made in Entra through Microsoft Graph: check what came back".into());
+    m.notice = Some(if nothing_made {
+        "✓ Entra already holds it: check what it gives".into()
+    } else {
+        "✓ Made in Entra: check what came back".into()
+    });
     cmds
 }
 
@@ -1380,7 +1397,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         TaskDone::EntraPlanned(_) if !awaited => Vec::new(),
         TaskDone::EntraPlanned(planned) => match *planned {
             Err(e) => {
-                m.message = e.to_string().lines().map(str::to_string).collect();
+                m.message = e.to_string().lines().map(|l| format!("✗ {l}")).collect();
                 Vec::new()
             }
             // Nothing to change in Entra: what it gives Cognito is read at once.
@@ -1393,7 +1410,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         },
         TaskDone::EntraMade(made) => match *made {
             Err(e) => {
-                m.message = e.to_string().lines().map(str::to_string).collect();
+                m.message = e.to_string().lines().map(|l| format!("✗ {l}")).collect();
                 m.message
                     .push("What was made is recorded: press g to finish it.".into());
                 Vec::new()

@@ -267,7 +267,11 @@ impl SdkCognito {
         if !is_write(op) {
             return;
         }
-        let n = self.writes.fetch_add(1, Ordering::SeqCst) + 1;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        // Counted across the process: a run may use more than one client (the Entra side
+        // through Graph comes between the pool's creation and the provider's).
+        static PROCESS_WRITES: AtomicUsize = AtomicUsize::new(0);
+        let n = PROCESS_WRITES.fetch_add(1, Ordering::SeqCst) + 1;
         if self.pause_after_writes == Some(n) {
             eprintln!("cognito-entra: test failpoint: paused after write {n} ({op})");
             loop {

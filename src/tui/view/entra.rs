@@ -33,6 +33,11 @@ pub fn checklist_lines(m: &Model, items: &[ChecklistItem], t: &Theme) -> Vec<Lin
         .collect()
 }
 
+/// An object ID shortened for one line: its first block.
+fn short_id(id: &str) -> &str {
+    id.split('-').next().unwrap_or(id)
+}
+
 pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
     let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
@@ -100,6 +105,17 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
         &instructions(cognito_entra::journey::Step::EntraPortal, Some(setup)),
         &t,
     );
+    // What went wrong with "do it for me" comes first, where it is seen.
+    if !m.message.is_empty() {
+        let mut said: Vec<Line> = m
+            .message
+            .iter()
+            .map(|l| Line::from(Span::styled(l.clone(), t.bad())))
+            .collect();
+        said.push(Line::default());
+        said.extend(intro);
+        intro = said;
+    }
     // Keep what fits (counting wrapped rows); the help overlay has the rest.
     let rows = |l: &Line| l.width().div_ceil(width).max(1);
     if intro.iter().map(rows).sum::<usize>() > text.height as usize {
@@ -118,9 +134,22 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     frame.render_widget(Paragraph::new(value_lines).wrap(Wrap { trim: false }), vals);
     let mut list_lines = vec![Line::default()];
     list_lines.extend(checks);
-    list_lines.push(Line::from(vec![
-        Span::styled(" g ", t.focus()),
-        Span::styled(cognito_entra::journey::GRAPH_OFFER, t.dim()),
-    ]));
+    let made = m.state.as_ref().and_then(|s| s.entra.graph.as_ref());
+    list_lines.push(match made {
+        Some(app) => Line::from(vec![
+            Span::styled(" ✓ ", t.ok()),
+            Span::styled(
+                format!(
+                    "made through Graph (app {}); g checks it again",
+                    short_id(&app.app_id)
+                ),
+                t.dim(),
+            ),
+        ]),
+        None => Line::from(vec![
+            Span::styled(" g ", t.focus()),
+            Span::styled(cognito_entra::journey::GRAPH_OFFER, t.dim()),
+        ]),
+    });
     frame.render_widget(Paragraph::new(list_lines), list);
 }

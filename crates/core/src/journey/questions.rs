@@ -544,9 +544,13 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                     } else {
                         Question {
                             text: secret.unwrap_or_default().to_string(),
-                            required: Some(
-                                "Cognito has no client secret for this provider yet: paste the Value (not the Secret ID) from Certificates & secrets".into(),
-                            ),
+                            required: Some(if state.entra.graph.is_some() {
+                                // A secret Graph made lived in memory only, and this session
+                                // has none: a new one is one key away.
+                                "Cognito has no client secret for this provider yet: go back (Esc) and press g on the Entra step to have a new one made, or paste a Value from Certificates & secrets".into()
+                            } else {
+                                "Cognito has no client secret for this provider yet: paste the Value (not the Secret ID) from Certificates & secrets".into()
+                            }),
                             ..Question::new(
                                 "secret",
                                 "Client secret Value",
