@@ -102,18 +102,7 @@ async fn remove_entra_app(
     ctx: &Context,
     app: &cognito_entra::state::GraphRecord,
 ) -> Result<(), Failure> {
-    let options = ctx.graph_options();
-    errln!("Signing in to Entra for Microsoft Graph…");
-    let graph = cognito_entra::entra_graph::sign_in(&options, None, |code| {
-        errln!(
-            "To sign in, open {} and enter the code {} (it expires in {} min).",
-            code.verification_uri,
-            code.user_code,
-            code.expires_in / 60
-        );
-    })
-    .await
-    .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    let graph = super::graph::sign_in(ctx, None).await?;
     cognito_entra::entra_graph::remove_application(&graph, &app.application_id)
         .await
         .map_err(|e| {

@@ -20,21 +20,7 @@ async fn entra_checks(
     now: time::OffsetDateTime,
 ) -> Result<Vec<Check>, Failure> {
     use cognito_entra::entra_graph;
-    errln!("Signing in to Entra for Microsoft Graph…");
-    let graph = entra_graph::sign_in(
-        &ctx.graph_options(),
-        state.entra.tenant_id.as_deref(),
-        |code| {
-            errln!(
-                "To sign in, open {} and enter the code {} (it expires in {} min).",
-                code.verification_uri,
-                code.user_code,
-                code.expires_in / 60
-            );
-        },
-    )
-    .await
-    .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    let graph = super::graph::sign_in(ctx, state.entra.tenant_id.as_deref()).await?;
     let mut desired = entra_graph::desired(&state.answers, job, false);
     // A setup done in the portal is found by its client ID (OIDC) when nothing is recorded.
     if state.entra.graph.is_none() {

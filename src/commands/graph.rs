@@ -3,9 +3,7 @@
 //! Entra application, and Cognito's provider and client from what Entra gave. The first two
 //! are shown together with what follows before anything is written, and asked once.
 
-use std::path::PathBuf;
-
-use cognito_entra::engine::{self, Job, NotApplied};
+use cognito_entra::engine::{self, NotApplied};
 use cognito_entra::entra_app::EntraChange;
 use cognito_entra::entra_graph;
 use cognito_entra::setup::Stage;
@@ -36,25 +34,6 @@ fn failed(e: engine::Error, _aws: &cognito_entra::cognito::sdk::AwsOptions) -> F
     Failure::Failed(format!("error: {e}"))
 }
 
-fn job_for(ctx: &Context, resolved: &Resolved) -> Job {
-    Job {
-        setup: resolved.setup.clone(),
-        known: resolved.known.clone(),
-        aws: cognito_entra::resolve::aws_options(
-            &ctx.given(),
-            resolved
-                .state
-                .as_ref()
-                .and_then(|s| s.aws.profile.as_deref()),
-            &resolved.setup.region,
-        ),
-        authority: ctx.global.authority.clone(),
-        secret: None,
-        out_dir: PathBuf::from("."),
-        base_dir: resolved.base_dir.clone(),
-    }
-}
-
 /// Changes the saved state of the setup under its lock (recorded the moment it happens).
 fn record(
     ctx: &Context,
@@ -70,6 +49,27 @@ fn record(
     change(&mut state);
     lock.save(&mut state)?;
     Ok(())
+}
+
+/// The device code, where the commands show it: on stderr (stdout may be a plan or JSON).
+pub fn show_device_code(code: &cognito_entra::entra::graph::DeviceCode) {
+    errln!(
+        "To sign in, open {} and enter the code {} (it expires in {} min).",
+        code.verification_uri,
+        code.user_code,
+        code.expires_in / 60
+    );
+}
+
+/// Signs in to Entra for Graph on the command line (the tenant the setup knows, if any).
+pub async fn sign_in(
+    ctx: &Context,
+    tenant: Option<&str>,
+) -> Result<cognito_entra::entra::graph::Graph, Failure> {
+    errln!("Signing in to Entra for Microsoft Graph…");
+    entra_graph::sign_in(&ctx.graph_options(), tenant, show_device_code)
+        .await
+        .map_err(|e| Failure::Failed(format!("error: {e}")))
 }
 
 fn render(changes: &[EntraChange]) -> String {
@@ -99,7 +99,7 @@ pub async fn entra_phase(
     print_warnings(&resolved.warnings);
     let options = ctx.graph_options();
     let setup = resolved.setup.clone();
-    let mut job = job_for(ctx, &resolved);
+    let mut job = super::source::job_for(ctx, &resolved);
     let tenant_hint = resolved
         .state
         .as_ref()
@@ -111,14 +111,7 @@ pub async fn entra_phase(
         &job,
         recorded.as_ref(),
         tenant_hint.as_deref(),
-        |code| {
-            errln!(
-                "To sign in, open {} and enter the code {} (it expires in {} min).",
-                code.verification_uri,
-                code.user_code,
-                code.expires_in / 60
-            );
-        },
+        show_device_code,
     )
     .await
     .map_err(|e| failed(e, &job.aws))?;

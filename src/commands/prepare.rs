@@ -3,8 +3,6 @@
 
 use std::io::IsTerminal;
 
-use std::path::PathBuf;
-
 use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito};
 use cognito_entra::engine::{Job, PlanError, Planned, plan_live};
 use cognito_entra::entra::input::Checked;
@@ -81,23 +79,7 @@ pub async fn prepare(
             setup.region
         )));
     }
-    let mut job = Job {
-        setup: setup.clone(),
-        known: resolved.known.clone(),
-        // The saved setup's profile counts too (a flag or AWS_PROFILE first).
-        aws: cognito_entra::resolve::aws_options(
-            &ctx.given(),
-            resolved
-                .state
-                .as_ref()
-                .and_then(|s| s.aws.profile.as_deref()),
-            &setup.region,
-        ),
-        authority: ctx.global.authority.clone(),
-        secret: None,
-        out_dir: PathBuf::from("."),
-        base_dir: resolved.base_dir.clone(),
-    };
+    let mut job = super::source::job_for(ctx, &resolved);
     // What the Entra side gave through Graph goes where the admin's answers would.
     if let Some(given) = given {
         cognito_entra::entra_graph::give_to_cognito(

@@ -86,6 +86,27 @@ fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Reso
     })
 }
 
+/// The engine's job for a resolved setup: its answers, what AWS already knows, the AWS
+/// options (a flag or AWS_PROFILE first, then the saved setup's profile).
+pub fn job_for(ctx: &Context, resolved: &Resolved) -> cognito_entra::engine::Job {
+    cognito_entra::engine::Job {
+        setup: resolved.setup.clone(),
+        known: resolved.known.clone(),
+        aws: cognito_entra::resolve::aws_options(
+            &ctx.given(),
+            resolved
+                .state
+                .as_ref()
+                .and_then(|s| s.aws.profile.as_deref()),
+            &resolved.setup.region,
+        ),
+        authority: ctx.global.authority.clone(),
+        secret: None,
+        out_dir: PathBuf::from("."),
+        base_dir: resolved.base_dir.clone(),
+    }
+}
+
 /// The saved setup a command works on: the one named, or the only one there is.
 pub fn saved_setup_name(
     store: &cognito_entra::state::StateStore,
