@@ -79,6 +79,7 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
         relay_state: values.relay_state.clone().filter(|_| saml.idp_initiated),
         needs_secret,
         assign: setup.entra.assign.clone(),
+        id_token_claims: crate::journey::needed_id_token_claims(setup),
     }
 }
 

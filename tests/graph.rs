@@ -255,6 +255,11 @@ fn oidc_gets_a_secret_from_graph_that_leaves_no_trace() {
     let again = ok(&w.apply(&config));
     assert_eq!(w.entra.writes(), writes, "no second secret: {again}");
     assert!(again.contains("No changes"), "{again}");
+    // The optional claims the mapping reads are in the ID token.
+    assert_eq!(
+        w.entra.ask("__applications")["id_token_claims"]["hr"],
+        serde_json::json!(["email", "family_name", "given_name"])
+    );
     let v = w.doctor("hr");
     for name in ["Entra redirect URI", "Entra client secret"] {
         assert_eq!(status(&v, name), "pass", "{name}: {v}");

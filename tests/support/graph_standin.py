@@ -55,7 +55,8 @@ FIXTURES = os.path.join(HERE, "..", "fixtures", "entra")
 # What a client may send for each type (a subset of Graph's properties, enough for the tool;
 # anything else is refused the way Graph refuses an unknown property).
 WRITABLE = {
-    "application": {"displayName", "signInAudience", "identifierUris", "web", "notes", "tags"},
+    "application": {"displayName", "signInAudience", "identifierUris", "web", "notes", "tags", "optionalClaims"},
+    "optionalClaims": {"idToken", "accessToken", "saml2Token"},
     "web": {"redirectUris", "logoutUrl", "homePageUrl", "implicitGrantSettings"},
     "servicePrincipal": {
         "appId", "preferredSingleSignOnMode", "samlSingleSignOnSettings",
@@ -144,6 +145,7 @@ def new_application(display_name, sign_in_audience="AzureADMyOrg"):
         "web": {"redirectUris": [], "logoutUrl": None, "homePageUrl": None},
         "passwordCredentials": [],
         "keyCredentials": [],
+        "optionalClaims": None,
         "createdDateTime": now_iso(),
     }
     applications[app["id"]] = app
@@ -433,7 +435,13 @@ def main():
             if url.path == "/__certificates":
                 return self.answer(200, {"count": sum(len(v) for v in signing_keys.values())})
             if url.path == "/__applications":
-                return self.answer(200, {"names": [a["displayName"] for a in applications.values()]})
+                return self.answer(200, {
+                    "names": [a["displayName"] for a in applications.values()],
+                    "id_token_claims": {
+                        a["displayName"]: [c["name"] for c in ((a.get("optionalClaims") or {}).get("idToken") or [])]
+                        for a in applications.values()
+                    },
+                })
             if url.path.startswith("/graph/v1.0/"):
                 return self.graph(method, url.path[len("/graph/v1.0"):], query)
             m = re.match(r"^/([^/]+)/oauth2/v2.0/(devicecode|token)$", url.path)

@@ -28,6 +28,8 @@ pub struct Desired {
     pub needs_secret: bool,
     /// Users (user principal names) and groups (display names) to assign.
     pub assign: Vec<String>,
+    /// OIDC: the optional ID token claims the attribute mapping reads.
+    pub id_token_claims: Vec<String>,
 }
 
 /// An application registration as read.
@@ -44,6 +46,8 @@ pub struct AppSeen {
     pub logout_url: Option<String>,
     /// When each of its client secrets ends (RFC 3339), as Graph lists them.
     pub secret_ends: Vec<String>,
+    /// The optional claims its ID tokens carry (OIDC).
+    pub id_token_claims: Vec<String>,
 }
 
 /// Its service principal (the enterprise application) as read.
@@ -103,6 +107,10 @@ pub enum EntraChange {
     SetRelayState {
         relay_state: String,
     },
+    /// The optional ID token claims the mapping reads (OIDC), added beside the app's own.
+    SetOptionalClaims {
+        id_token: Vec<String>,
+    },
     /// A new token-signing certificate, made active.
     AddSigningCertificate,
     /// A signing certificate the application has (an earlier run's), made active.
@@ -156,6 +164,12 @@ impl EntraChange {
             }
             EntraChange::SetRelayState { relay_state } => {
                 format!("~ single sign-on         Relay State = {relay_state}")
+            }
+            EntraChange::SetOptionalClaims { id_token } => {
+                format!(
+                    "~ token configuration     ID token claims = {}",
+                    id_token.join(", ")
+                )
             }
             EntraChange::AddSigningCertificate => {
                 "+ SAML signing certificate (made active; its metadata goes to Cognito)".into()
@@ -271,6 +285,15 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
                     logout_url: app.logout_url.clone(),
                 });
             }
+            let mut claims = app.id_token_claims.clone();
+            for claim in &desired.id_token_claims {
+                if !claims.contains(claim) {
+                    claims.push(claim.clone());
+                }
+            }
+            if claims != app.id_token_claims {
+                out.push(EntraChange::SetOptionalClaims { id_token: claims });
+            }
             if desired.needs_secret {
                 out.push(EntraChange::AddSecret);
             }
@@ -311,6 +334,7 @@ mod tests {
             relay_state: None,
             needs_secret: false,
             assign: Vec::new(),
+            id_token_claims: Vec::new(),
         }
     }
 

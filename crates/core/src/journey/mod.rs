@@ -375,6 +375,47 @@ mod instruction_tests {
 /// The Entra step's other way: the tool does the portal's work through Microsoft Graph.
 pub const GRAPH_OFFER: &str = "do it for me: sign in to Entra, the tool makes the app";
 
+/// Optional ID token claims Entra offers that an OIDC mapping commonly reads (Token
+/// configuration › Add optional claim); others come from the token as they are.
+pub const OPTIONAL_ID_TOKEN_CLAIMS: [&str; 7] = [
+    "email",
+    "given_name",
+    "family_name",
+    "upn",
+    "preferred_username",
+    "xms_edov",
+    "groups",
+];
+
+/// The optional ID token claims an OIDC setup's mapping reads (for Graph to add).
+pub fn needed_id_token_claims(setup: &Setup) -> Vec<String> {
+    if setup.protocol != Protocol::Oidc {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = setup
+        .attribute_mapping()
+        .values()
+        .filter(|c| OPTIONAL_ID_TOKEN_CLAIMS.contains(&c.as_str()) && *c != "groups")
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The SAML claims Entra sends by default for a new application (Attributes & Claims, and
+/// the claims every response carries).
+const DEFAULT_SAML_CLAIMS: [&str; 8] = [
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+    "http://schemas.microsoft.com/identity/claims/displayname",
+    "http://schemas.microsoft.com/identity/claims/objectidentifier",
+    "http://schemas.microsoft.com/identity/claims/tenantid",
+    "http://schemas.microsoft.com/identity/claims/identityprovider",
+];
+
 /// What Graph does not do for this setup, each with where to do it in the portal: said
 /// before anything is written.
 pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
@@ -390,6 +431,15 @@ pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
         if saml.encrypted_responses {
             out.push("encrypted assertions: after apply, import and activate Cognito's encryption certificate in Entra (Single sign-on › Token encryption) — not done through Graph".into());
         }
+        for (attribute, claim) in setup.attribute_mapping() {
+            if !DEFAULT_SAML_CLAIMS.contains(&claim.as_str()) {
+                out.push(format!("{attribute} is mapped from {claim}, which Entra does not send by default: add it in Single sign-on › Attributes & Claims — not done through Graph"));
+            }
+        }
+    }
+    if setup.protocol == Protocol::Oidc && setup.attribute_mapping().values().any(|c| c == "groups")
+    {
+        out.push("groups is mapped: add the groups claim in Token configuration › Add groups claim — not done through Graph".into());
     }
     out
 }

@@ -42,6 +42,10 @@ fn app_seen(v: &Value) -> AppSeen {
         identifier_uris: strings(&v["identifierUris"]),
         redirect_uris: strings(&v["web"]["redirectUris"]),
         logout_url: text(&v["web"]["logoutUrl"]),
+        id_token_claims: v["optionalClaims"]["idToken"]
+            .as_array()
+            .map(|c| c.iter().filter_map(|x| text(&x["name"])).collect())
+            .unwrap_or_default(),
         secret_ends: v["passwordCredentials"]
             .as_array()
             .map(|p| p.iter().filter_map(|c| text(&c["endDateTime"])).collect())
@@ -347,6 +351,17 @@ pub async fn apply(
                         &format!("/applications/{}", record.application_id),
                         &body,
                         "set the Identifier and Reply URL",
+                    )
+                    .await?;
+            }
+            EntraChange::SetOptionalClaims { id_token } => {
+                let claims: Vec<serde_json::Value> =
+                    id_token.iter().map(|c| json!({ "name": c })).collect();
+                graph
+                    .patch_replicated(
+                        &format!("/applications/{}", record.application_id),
+                        &json!({ "optionalClaims": { "idToken": claims } }),
+                        "add the ID token's optional claims",
                     )
                     .await?;
             }
