@@ -878,6 +878,10 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         w.keys(&["g"]);
         let signing_in = w.wait("GQ7W-XK2P");
         assert!(signing_in.contains("devicelogin"), "{signing_in}");
+        assert!(
+            signing_in.contains("Esc cancel the sign-in"),
+            "{signing_in}"
+        );
         let planned = w.wait("Enter make them");
         let made = if oidc {
             "+ app registration"

@@ -383,6 +383,9 @@ impl Model {
                 if step == Step::EntraPortal && self.entra_session.is_some() {
                     return vec![("Enter", "make them"), ("Esc", "cancel"), quit];
                 }
+                if step == Step::EntraPortal && self.busy.is_some() && !self.writing {
+                    return vec![("Esc", "cancel the sign-in"), quit];
+                }
                 match step {
                     Step::EntraPortal => {
                         keys.push(("1-9", "copy"));
@@ -827,6 +830,15 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     }
     if step == Step::EntraPortal && m.entra_session.is_some() {
         return entra_session_key(m, key);
+    }
+    if step == Step::EntraPortal && m.busy.is_some() && key.code == KeyCode::Esc {
+        // Waiting for the sign-in: Esc stops waiting (its answer is then ignored); while
+        // Graph makes the application, the step stays until it is done.
+        if !m.writing {
+            m.busy = None;
+            m.notice = Some("Sign-in cancelled: nothing was made in Entra".into());
+        }
+        return Vec::new();
     }
     if key.code == KeyCode::Esc && m.editing.is_none() {
         // Back a step, answers kept; from the first step, back to the list of setups.
