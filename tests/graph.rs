@@ -161,6 +161,26 @@ fn saml_from_an_empty_tenant_and_account_and_a_second_run_writes_nothing() {
         "{planned}"
     );
     assert_eq!(w.entra.writes(), 0);
+    // With --json, one JSON object on stdout, both sides in it.
+    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
+    plan.args(["plan", "--json", "--config"])
+        .arg(&config)
+        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
+        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
+        .env("SSL_CERT_FILE", w.entra.ca());
+    let out = run(&mut plan);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    assert_eq!(
+        v["entra_changes"][0]["action"], "create_enterprise_app",
+        "{v}"
+    );
+    assert!(
+        v["cognito_first"]["changes"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()),
+        "{v}"
+    );
     assert!(
         block_on(w.moto.sdk(REGION).list_user_pools())
             .unwrap_or_default()

@@ -72,7 +72,7 @@ async fn run_async(
 ) -> CommandResult {
     // The Entra side through Graph first (with the Cognito resources its values name), when
     // the tool does it; asked for once, together with what follows.
-    let given = super::graph::entra_phase(ctx, source, entra, yes, true).await?;
+    let given = super::graph::entra_phase(ctx, source, entra, yes, true, false).await?;
     let yes = yes || given.is_some();
     let prepared = prepare(
         ctx,

@@ -21,6 +21,8 @@ pub struct EntraGiven {
     pub app_id: String,
     /// A client secret Graph made this run (OIDC), memory only.
     pub secret: Option<String>,
+    /// The Entra changes planned (for `plan --json`).
+    pub planned: Vec<EntraChange>,
 }
 
 pub fn mode(flag: Option<EntraArg>) -> Option<EntraMode> {
@@ -91,6 +93,7 @@ pub async fn entra_phase(
     flag: Option<EntraArg>,
     yes: bool,
     write: bool,
+    json: bool,
 ) -> Result<Option<EntraGiven>, Failure> {
     let resolved = resolve_for(ctx, source, Stage::Values, mode(flag))?;
     if resolved.setup.entra.mode != EntraMode::Graph {
@@ -124,32 +127,54 @@ pub async fn entra_phase(
         .map_err(|e| failed(e, &job.aws))?;
     let changes = session.changes.clone();
 
-    outln!("Cognito first (Entra's values name the pool and its domain):");
-    if prepare.is_empty() {
-        outln!("  No changes: the user pool, domain and app client exist.");
-    } else {
-        out!("{}", prepare.render());
-    }
-    outln!("\nEntra, through Microsoft Graph (tenant {tenant}):");
-    out!("{}", render(&changes));
-    // What Graph does not do here: said before anything is written, with where to do it.
-    for note in cognito_entra::journey::graph_notes(&setup, &session.desired.display_name) {
-        errln!("note: {note}");
-    }
-    outln!(
-        "\nThen Cognito's identity provider and app client, from the application's {}.\n",
+    let then = format!(
+        "Cognito's identity provider and app client, from the application's {}",
         if setup.protocol == cognito_entra::setup::Protocol::Saml {
             "federation metadata"
         } else {
             "tenant, client ID and secret"
         }
     );
+    let mut shown = String::from("Cognito first (Entra's values name the pool and its domain):\n");
+    if prepare.is_empty() {
+        shown.push_str("  No changes: the user pool, domain and app client exist.\n");
+    } else {
+        shown.push_str(&prepare.render());
+    }
+    shown.push_str(&format!(
+        "\nEntra, through Microsoft Graph (tenant {tenant}):\n{}\nThen {then}.\n",
+        render(&changes)
+    ));
+    // With --json, stdout holds one JSON object; the plan in words goes to stderr.
+    if json {
+        errln!("{shown}");
+    } else {
+        outln!("{shown}");
+    }
+    // What Graph does not do here: said before anything is written, with where to do it.
+    for note in cognito_entra::journey::graph_notes(&setup, &session.desired.display_name) {
+        errln!("note: {note}");
+    }
     if !write {
-        return Ok(session.seen.app.as_ref().map(|app| EntraGiven {
+        let given = session.seen.app.as_ref().map(|app| EntraGiven {
             tenant: tenant.clone(),
             app_id: app.app_id.clone(),
             secret: None,
-        }));
+            planned: changes.clone(),
+        });
+        if given.is_none() && json {
+            // Nothing of Cognito's provider can be planned before the application exists.
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "cognito_first": prepare.to_json(),
+                    "entra_changes": changes,
+                    "then": then,
+                }))
+                .unwrap_or_default()
+            );
+        }
+        return Ok(given);
     }
     let nothing_to_do = prepare.is_empty() && changes.is_empty();
     if !yes && !nothing_to_do {
@@ -215,5 +240,6 @@ pub async fn entra_phase(
         tenant,
         app_id: made.record.app_id,
         secret: made.secret.map(|(value, _)| value),
+        planned: session.changes.clone(),
     }))
 }

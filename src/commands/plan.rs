@@ -33,7 +33,7 @@ async fn run_async(
     remove_other_providers: bool,
     entra: Option<EntraArg>,
 ) -> CommandResult {
-    let graph = super::graph::entra_phase(ctx, source, entra, false, false).await?;
+    let graph = super::graph::entra_phase(ctx, source, entra, false, false, json).await?;
     let is_graph = super::source::resolve_for(
         ctx,
         source,
@@ -78,9 +78,13 @@ async fn run_async(
         );
     }
     if json {
+        let mut shown = prepared.plan.to_json();
+        if let Some(given) = &graph {
+            shown["entra_changes"] = serde_json::json!(given.planned);
+        }
         outln!(
             "{}",
-            serde_json::to_string_pretty(&prepared.plan.to_json()).unwrap_or_default()
+            serde_json::to_string_pretty(&shown).unwrap_or_default()
         );
     } else {
         out!("{}", prepared.plan.render());
