@@ -914,7 +914,7 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
             w.wait("press g on the Entra step");
             w.keys(&["Escape"]);
             let entra = w.wait("made through Graph");
-            assert!(entra.contains("g checks it again"), "{entra}");
+            assert!(entra.contains("g checks, completes"), "{entra}");
             w.keys(&["g"]);
             let again = w.wait("Enter make them");
             assert!(pane(&again).contains("+ client secret"), "{again}");

@@ -443,7 +443,9 @@ impl Model {
                     }
                     Step::BackFromEntra => {
                         keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
-                        keys.push(("Ctrl-R", "reveal secret"));
+                        if !self.secret_from_graph {
+                            keys.push(("Ctrl-R", "reveal secret"));
+                        }
                     }
                     _ => {
                         keys.push(("Tab", "field"));

@@ -205,7 +205,12 @@ async fn event_loop(
                     .is_some_and(cognito_entra::journey::questions::provider_in_cognito)
             {
                 outln!(
-                    "The client secret you typed is not kept (never written anywhere): the next session asks for it again."
+                    "{}",
+                    if model.secret_from_graph {
+                        "The client secret Graph made is not kept (never written anywhere): the next session makes a new one (g on the Entra step)."
+                    } else {
+                        "The client secret you typed is not kept (never written anywhere): the next session asks for it again."
+                    }
                 );
             }
         }

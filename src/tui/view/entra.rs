@@ -140,7 +140,7 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
             Span::styled(" ✓ ", t.ok()),
             Span::styled(
                 format!(
-                    "made through Graph (app {}); g checks it again",
+                    "made through Graph ({}); g checks, completes",
                     short_id(&app.app_id)
                 ),
                 t.dim(),
