@@ -4,10 +4,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
-use std::time::Duration;
 
 use cognito_entra::cognito::api::{ClientConfig, CognitoApi, ProviderInfo, ProviderType};
 use cognito_entra::setup::model::SAML_EMAIL_CLAIM;
@@ -655,44 +653,12 @@ fn an_apply_killed_after_each_write_is_finished_by_the_next_run() {
             ),
         );
         let state = env.dir.path().join(format!("state-{name}"));
-        let mut child = env
-            .moto
-            .cmd(&state)
-            .env(
-                "COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES",
-                write_number.to_string(),
-            )
-            .args(["apply", "--yes", "--config"])
+        let mut c = env.moto.cmd(&state);
+        c.args(["apply", "--yes", "--config"])
             .arg(&config)
             .arg("--out")
-            .arg(env.out())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let stderr_pipe = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let marker = format!("paused after write {write_number}");
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("apply never paused at write {write_number}"));
-            if line.contains(&marker) {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "apply never paused");
-        }
-        // SIGKILL: no chance to save anything after this write.
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &child.id().to_string()])
-            .status();
-        let _ = child.wait();
+            .arg(env.out());
+        kill_after_write(&mut c, write_number);
 
         let rerun = |args: &[&str]| {
             let mut c = env.moto.cmd(&state);

@@ -463,48 +463,20 @@ fn the_azure_clis_token_can_be_used_instead() {
 
 #[test]
 fn killed_after_each_cognito_write_a_rerun_converges_with_one_application() {
-    use std::io::{BufRead, BufReader};
     // Pool, domain and client (before Entra), then the provider and the client's update
     // (after it): killed right after each, the next run finishes with one application.
     for write_number in 1..=5 {
         let w = World::new();
         let config = w.config("killed", "saml", "");
         let mut c = w.moto.cmd(&w.dir.path().join("state"));
-        c.env(
-            "COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES",
-            write_number.to_string(),
-        )
-        .args(["apply", "--yes", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(w.dir.path().join("out"))
-        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-        .env("SSL_CERT_FILE", w.entra.ca())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
-        let mut child = c.spawn().unwrap_or_else(|e| panic!("{e}"));
-        let pipe = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let marker = format!("paused after write {write_number}");
-        loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("apply never paused at write {write_number}"));
-            if line.contains(&marker) {
-                break;
-            }
-        }
-        // SIGKILL: nothing saved after this write.
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &child.id().to_string()])
-            .status();
-        let _ = child.wait();
+        c.args(["apply", "--yes", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(w.dir.path().join("out"))
+            .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
+            .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
+            .env("SSL_CERT_FILE", w.entra.ca());
+        kill_after_write(&mut c, write_number);
         std::thread::sleep(Duration::from_millis(800));
         ok(&w.apply(&config));
         assert_eq!(

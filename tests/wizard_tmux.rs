@@ -187,6 +187,16 @@ impl World {
     }
 }
 
+/// The environment that points the wizard at the Graph stand-in instead of the test Entra.
+fn graph_env(graph: &common::graph::Standin) -> String {
+    format!(
+        "COGNITO_ENTRA_AUTHORITY={} COGNITO_ENTRA_GRAPH_URL={} SSL_CERT_FILE={}",
+        graph.authority,
+        graph.graph,
+        sh_quote(&graph.ca().display().to_string())
+    )
+}
+
 fn pane(screen: &str) -> String {
     screen
         .lines()
@@ -867,12 +877,7 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         // The admin takes a few seconds to sign in: the code stays on screen meanwhile.
         graph.switches(r#"{"pending_polls": 4}"#);
         let w = World::new();
-        w.start(&format!(
-            "COGNITO_ENTRA_AUTHORITY={} COGNITO_ENTRA_GRAPH_URL={} SSL_CERT_FILE={}",
-            graph.authority,
-            graph.graph,
-            sh_quote(&graph.ca().display().to_string())
-        ));
+        w.start(&graph_env(&graph));
         let screen = w.to_entra_step(name, oidc);
         assert!(screen.contains("g do it for me"), "{screen}");
         w.keys(&["g"]);
@@ -901,12 +906,7 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
             // a new one, and g on the Entra step makes it.
             w.keys(&["C-q"]);
             assert!(w.wait("EXIT-").contains("EXIT-0"));
-            w.start(&format!(
-                "COGNITO_ENTRA_AUTHORITY={} COGNITO_ENTRA_GRAPH_URL={} SSL_CERT_FILE={}",
-                graph.authority,
-                graph.graph,
-                sh_quote(&graph.ca().display().to_string())
-            ));
+            w.start(&graph_env(&graph));
             w.wait("Resume");
             w.keys(&["Enter"]);
             w.wait("8 · Back from Entra");
@@ -980,16 +980,7 @@ fn plain_mode_does_it_for_me_too() {
     let graph = common::graph::Standin::start();
     graph.switches(r#"{"pending_polls": 3}"#);
     let w = World::new();
-    w.plain_to_scopes_with(
-        "plain-graph",
-        true,
-        &format!(
-            "COGNITO_ENTRA_AUTHORITY={} COGNITO_ENTRA_GRAPH_URL={} SSL_CERT_FILE={}",
-            graph.authority,
-            graph.graph,
-            sh_quote(&graph.ca().display().to_string())
-        ),
-    );
+    w.plain_to_scopes_with("plain-graph", true, &graph_env(&graph));
     w.keys(&["Enter"]);
     for question in [
         "? Client secret",

@@ -265,3 +265,43 @@ pub mod moto;
 pub mod proxy;
 pub mod saml;
 pub mod xmlsign;
+
+/// Runs `c` with the test failpoint that stops the process right after its Nth AWS write,
+/// waits for it to stop there, and kills it (SIGKILL: nothing saved after that write).
+pub fn kill_after_write(c: &mut Command, write_number: usize) {
+    use std::io::{BufRead, BufReader};
+    let mut child = c
+        .env(
+            "COGNITO_ENTRA_TEST_PAUSE_AFTER_WRITES",
+            write_number.to_string(),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pipe = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let marker = format!("paused after write {write_number}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the run never paused at write {write_number}"));
+        if line.contains(&marker) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run never paused at write {write_number}"
+        );
+    }
+    let _ = Command::new("kill")
+        .args(["-9", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}

@@ -389,22 +389,10 @@ pub async fn apply(
                     )
                     .await?;
                 let thumbprint = text(&cert["thumbprint"]).unwrap_or_default();
-                graph
-                    .patch_replicated(
-                        &sp_path(&record)?,
-                        &json!({ "preferredTokenSigningKeyThumbprint": thumbprint }),
-                        "make the signing certificate active",
-                    )
-                    .await?;
+                make_active(graph, &record, &thumbprint).await?;
             }
             EntraChange::ActivateSigningCertificate { thumbprint } => {
-                graph
-                    .patch_replicated(
-                        &sp_path(&record)?,
-                        &json!({ "preferredTokenSigningKeyThumbprint": thumbprint }),
-                        "make the signing certificate active",
-                    )
-                    .await?;
+                make_active(graph, &record, thumbprint).await?;
             }
             EntraChange::Assign { principal_id, .. } => {
                 let sp = sp_path(&record)?;
@@ -460,6 +448,22 @@ pub async fn apply(
         }
     }
     Ok(Outcome { record, secret })
+}
+
+/// Makes the signing certificate with this thumbprint the one Entra signs with.
+async fn make_active(
+    graph: &Graph,
+    record: &GraphRecord,
+    thumbprint: &str,
+) -> Result<(), GraphError> {
+    graph
+        .patch_replicated(
+            &sp_path(record)?,
+            &json!({ "preferredTokenSigningKeyThumbprint": thumbprint }),
+            "make the signing certificate active",
+        )
+        .await
+        .map(|_| ())
 }
 
 fn sp_path(record: &GraphRecord) -> Result<String, GraphError> {
