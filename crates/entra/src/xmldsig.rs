@@ -216,6 +216,13 @@ fn verify(
             )));
         }
     };
+    // Canonicalization walks the tree by recursion: a document nested deeper than any Entra
+    // makes is not walked at all (no stack to exhaust).
+    if deeper_than(target, MAX_DEPTH) || deeper_than(signed_info, MAX_DEPTH) {
+        return Err(not_checked(format!(
+            "the signed element is nested more than {MAX_DEPTH} levels deep, unlike any document Entra makes"
+        )));
+    }
     let expected = decode(child(*reference, "DigestValue"))
         .ok_or_else(|| tampered("the reference's DigestValue is not base64"))?;
     let content = canonical(doc, target, Some(sig.id()), &prefixes);
@@ -252,6 +259,28 @@ fn verify(
         },
         tried.join(", ")
     )))
+}
+
+/// The deepest element nesting a signed element may have.
+const MAX_DEPTH: usize = 256;
+
+/// Whether `apex`'s subtree nests elements more than `most` levels below it (counted without
+/// recursion, parents before children in document order).
+fn deeper_than(apex: Node, most: usize) -> bool {
+    let mut depth: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
+    depth.insert(apex.id(), 0);
+    for node in apex.descendants().skip(1) {
+        let d = node
+            .parent()
+            .and_then(|p| depth.get(&p.id()).copied())
+            .unwrap_or(0)
+            + 1;
+        if d > most {
+            return true;
+        }
+        depth.insert(node.id(), d);
+    }
+    false
 }
 
 fn decode(node: Option<Node>) -> Option<Vec<u8>> {
@@ -455,6 +484,15 @@ mod tests {
             canon(xml),
             r#"<a:root xmlns:a="urn:a" xmlns:b="urn:b" z="1" a:x="3" b:y="2"><a:e></a:e>x &amp; y &gt; z<b:f q="&quot;">t</b:f></a:root>"#
         );
+    }
+
+    #[test]
+    fn nesting_deeper_than_any_entra_document_is_not_walked() {
+        let deep = format!("{}{}", "<a>".repeat(300), "</a>".repeat(300));
+        let doc = Document::parse(&deep).unwrap_or_else(|e| panic!("{e}"));
+        assert!(deeper_than(doc.root_element(), MAX_DEPTH));
+        let shallow = Document::parse("<a><b><c/></b></a>").unwrap_or_else(|e| panic!("{e}"));
+        assert!(!deeper_than(shallow.root_element(), MAX_DEPTH));
     }
 
     #[test]

@@ -119,10 +119,12 @@ impl Graph {
                 .get("Retry-After")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok());
-            let text = answer.text().await.map_err(|e| GraphError::Http {
-                operation: operation.to_string(),
-                detail: format!("the answer was cut off ({e})"),
-            })?;
+            let text = super::read_capped(answer)
+                .await
+                .map_err(|e| GraphError::Http {
+                    operation: operation.to_string(),
+                    detail: format!("the answer could not be read ({e})"),
+                })?;
             let value: Value = if text.trim().is_empty() {
                 Value::Null
             } else {

@@ -23,3 +23,22 @@ pub fn http_client() -> Result<reqwest::Client, String> {
         .build()
         .map_err(|e| format!("cannot start the HTTPS client: {e}"))
 }
+
+/// The most an answer from Graph or the sign-in endpoints may hold: Graph pages are well under
+/// a megabyte; anything this large is not Graph's.
+pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
+
+/// An answer's body, read up to `MAX_ANSWER_BYTES` (never the whole of an endless one).
+pub(crate) async fn read_capped(mut answer: reqwest::Response) -> Result<String, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = answer.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(format!(
+                "the answer is larger than {} MB, which no Graph answer is",
+                MAX_ANSWER_BYTES >> 20
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}

@@ -134,8 +134,7 @@ async fn post_form(
         .await
         .map_err(|e| SignInError::Http(format!("{url}: {e}")))?;
     let status = answer.status().as_u16();
-    let text = answer
-        .text()
+    let text = super::read_capped(answer)
         .await
         .map_err(|e| SignInError::Http(format!("{url}: {e}")))?;
     Ok(TokenAnswerOr { status, text })
