@@ -109,7 +109,7 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
             // as the wizard's pre-filled, masked field does.
             Input::Secret if !q.text.is_empty() => {
                 let answer = Password::new(&label)
-                    .with_help_message("Enter keeps the secret already given (memory only)")
+                    .with_help_message(&q.hint)
                     .without_confirmation()
                     .with_display_mode(PasswordDisplayMode::Masked)
                     .prompt()?;
@@ -511,15 +511,8 @@ impl Session {
                     .unwrap_or_default()
             )
         );
-        let ways = vec![
-            "I'll do it in the portal (the values to copy follow)".to_string(),
-            format!(
-                "{}{}",
-                cognito_entra::journey::GRAPH_OFFER[..1].to_uppercase(),
-                &cognito_entra::journey::GRAPH_OFFER[1..]
-            ),
-        ];
-        if Select::new("How is the Entra side done?", ways)
+        let ways: Vec<&str> = cognito_entra::journey::ENTRA_WAYS.to_vec();
+        if Select::new(cognito_entra::journey::ENTRA_WAYS_ASK, ways)
             .raw_prompt()?
             .index
             == 1

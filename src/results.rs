@@ -132,7 +132,7 @@ pub fn entra_made(
         state.entra.client_secret_expires = Some(ends);
         secret
     });
-    for item in crate::journey::entra_checklist(&state.answers.clone()) {
+    for item in crate::journey::entra_checklist(&state.answers) {
         if !state.progress.checklist.iter().any(|c| c == item.id) {
             state.progress.checklist.push(item.id.to_string());
         }

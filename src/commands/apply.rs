@@ -72,7 +72,9 @@ async fn run_async(
 ) -> CommandResult {
     // The Entra side through Graph first (with the Cognito resources its values name), when
     // the tool does it; asked for once, together with what follows.
-    let given = super::graph::entra_phase(ctx, source, entra, yes, true, false).await?;
+    let phase = super::graph::entra_phase(ctx, source, entra, yes, true, false).await?;
+    let given = phase.given();
+    // The Graph phase asked already, for both sides at once.
     let yes = yes || given.is_some();
     let prepared = prepare(
         ctx,
@@ -80,7 +82,7 @@ async fn run_async(
         remove_other_providers,
         true,
         super::graph::mode(entra),
-        given.as_ref(),
+        given,
     )
     .await?;
     // A saved plan is the review: applied as it is, or refused when it is stale.

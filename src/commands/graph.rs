@@ -32,7 +32,7 @@ pub fn mode(flag: Option<EntraArg>) -> Option<EntraMode> {
     })
 }
 
-fn failed(e: engine::Error, _aws: &cognito_entra::cognito::sdk::AwsOptions) -> Failure {
+fn failed(e: engine::Error) -> Failure {
     Failure::Failed(format!("error: {e}"))
 }
 
@@ -84,9 +84,27 @@ fn render(changes: &[EntraChange]) -> String {
         .collect()
 }
 
-/// The Entra side for `plan` (`write` false: reads only) and `apply`. `None` when the setup
-/// leaves the Entra side to the admin; for `plan`, also when the application does not exist
-/// yet (what Cognito gets from it is then not known).
+/// Where the Entra side stands for a `plan` or `apply`.
+pub enum EntraPhase {
+    /// The admin does it in the portal: the setup carries what Entra gave.
+    Manual,
+    /// Through Graph, planned only: the application does not exist yet, so what Cognito
+    /// gets from it is not known (`plan`).
+    Pending,
+    /// Through Graph: what the application gives Cognito.
+    Given(EntraGiven),
+}
+
+impl EntraPhase {
+    pub fn given(&self) -> Option<&EntraGiven> {
+        match self {
+            EntraPhase::Given(given) => Some(given),
+            _ => None,
+        }
+    }
+}
+
+/// The Entra side for `plan` (`write` false: reads only) and `apply`.
 pub async fn entra_phase(
     ctx: &Context,
     source: &Source,
@@ -94,10 +112,10 @@ pub async fn entra_phase(
     yes: bool,
     write: bool,
     json: bool,
-) -> Result<Option<EntraGiven>, Failure> {
+) -> Result<EntraPhase, Failure> {
     let resolved = resolve_for(ctx, source, Stage::Values, mode(flag))?;
     if resolved.setup.entra.mode != EntraMode::Graph {
-        return Ok(None);
+        return Ok(EntraPhase::Manual);
     }
     print_warnings(&resolved.warnings);
     let options = ctx.graph_options();
@@ -117,14 +135,12 @@ pub async fn entra_phase(
         show_device_code,
     )
     .await
-    .map_err(|e| failed(e, &job.aws))?;
+    .map_err(failed)?;
     let tenant = session.tenant.clone();
     errln!("Signed in to tenant {tenant}.");
 
     // Cognito first: Entra's Identifier and Reply URL name the pool and its domain.
-    let prepare = engine::prepare_plan(&job)
-        .await
-        .map_err(|e| failed(e, &job.aws))?;
+    let prepare = engine::prepare_plan(&job).await.map_err(failed)?;
     let changes = session.changes.clone();
 
     let then = format!(
@@ -174,7 +190,7 @@ pub async fn entra_phase(
                 .unwrap_or_default()
             );
         }
-        return Ok(given);
+        return Ok(given.map_or(EntraPhase::Pending, EntraPhase::Given));
     }
     let nothing_to_do = prepare.is_empty() && changes.is_empty();
     if !yes && !nothing_to_do {
@@ -194,7 +210,7 @@ pub async fn entra_phase(
                     now.render()
                 )));
             }
-            Err(NotApplied::Failed(e)) => return Err(failed(e, &job.aws)),
+            Err(NotApplied::Failed(e)) => return Err(failed(e)),
         };
         record(ctx, &resolved, |state| {
             cognito_entra::results::prepared(state, &ids);
@@ -205,7 +221,7 @@ pub async fn entra_phase(
         // Planned again with the pool's own values (a new pool's ID is known only now).
         session = entra_graph::replan(session, &job, recorded.as_ref())
             .await
-            .map_err(|e| failed(e, &job.aws))?;
+            .map_err(failed)?;
     }
     let mut record_failed = None;
     let made = entra_graph::make(&session, &job, recorded.as_ref(), |object: &GraphRecord| {
@@ -216,7 +232,7 @@ pub async fn entra_phase(
         }
     })
     .await
-    .map_err(|e| failed(e, &job.aws))?;
+    .map_err(failed)?;
     if let Some(e) = record_failed {
         return Err(e);
     }
@@ -236,7 +252,7 @@ pub async fn entra_phase(
     }
     let (calls, writes) = session.round_trips();
     errln!("Graph: {calls} requests, {writes} writes.");
-    Ok(Some(EntraGiven {
+    Ok(EntraPhase::Given(EntraGiven {
         tenant,
         app_id: made.record.app_id,
         secret: made.secret.map(|(value, _)| value),

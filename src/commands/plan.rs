@@ -33,29 +33,20 @@ async fn run_async(
     remove_other_providers: bool,
     entra: Option<EntraArg>,
 ) -> CommandResult {
-    let graph = super::graph::entra_phase(ctx, source, entra, false, false, json).await?;
-    let is_graph = super::source::resolve_for(
-        ctx,
-        source,
-        cognito_entra::setup::Stage::Values,
-        super::graph::mode(entra),
-    )?
-    .setup
-    .entra
-    .mode
-        == cognito_entra::setup::model::EntraMode::Graph;
-    if is_graph && graph.is_none() {
+    let phase = super::graph::entra_phase(ctx, source, entra, false, false, json).await?;
+    if let super::graph::EntraPhase::Pending = phase {
         // The application does not exist yet: what Cognito gets from it is planned by apply,
         // once it does.
         return Ok(EXIT_OK);
     }
+    let graph = phase.given();
     let prepared = prepare(
         ctx,
         source,
         remove_other_providers,
         false,
         super::graph::mode(entra),
-        graph.as_ref(),
+        graph,
     )
     .await?;
     if let Some(path) = out {
@@ -79,7 +70,7 @@ async fn run_async(
     }
     if json {
         let mut shown = prepared.plan.to_json();
-        if let Some(given) = &graph {
+        if let Some(given) = graph {
             shown["entra_changes"] = serde_json::json!(given.planned);
         }
         outln!(

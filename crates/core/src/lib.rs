@@ -14,6 +14,7 @@ pub mod journey;
 pub mod mapping;
 pub mod plan;
 pub mod plan_file;
+pub mod refusal;
 pub mod resolve;
 pub mod secrets;
 pub mod setup;

@@ -8,15 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::account::{ClientConfig, Pool};
+use crate::refusal::Refusal;
 use crate::setup::{Protocol, Setup};
-
-/// A reason the plan refuses: the field, what is wrong, how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused {
-    pub field: String,
-    pub problem: String,
-    pub fix: String,
-}
 
 /// Mapping targets that are not pool attributes: `username` (OIDC) names the federated user.
 const NOT_POOL_ATTRIBUTES: [&str; 1] = ["username"];
@@ -57,12 +50,12 @@ fn attribute_field(attribute: &str) -> String {
 /// What the mapping needs of the pool and client: refusals for what would fail sign-in.
 /// `pool`: `None` when the plan creates it (Cognito's standard attributes only); `client`:
 /// `None` when the plan creates it (see `write_attributes_for_new_client`).
-pub fn refusals(setup: &Setup, pool: Option<&Pool>, client: Option<&ClientConfig>) -> Vec<Refused> {
+pub fn refusals(setup: &Setup, pool: Option<&Pool>, client: Option<&ClientConfig>) -> Vec<Refusal> {
     let mapping = setup.attribute_mapping();
     let mut out = Vec::new();
     let Some(pool) = pool else {
         for attribute in mapping.keys().filter(|a| a.starts_with("custom:")) {
-            out.push(Refused {
+            out.push(Refusal {
                 field: attribute_field(attribute),
                 problem: format!("{attribute} is mapped, but the pool this setup creates has only Cognito's standard attributes"),
                 fix: format!("apply once without the {attribute} mapping, add the custom attribute to the pool (Cognito console › Sign-up › Custom attributes, mutable), then map it; or use an existing pool that has it"),
@@ -74,7 +67,7 @@ pub fn refusals(setup: &Setup, pool: Option<&Pool>, client: Option<&ClientConfig
         if attr == "sub" || mapping.contains_key(attr) {
             continue;
         }
-        out.push(Refused {
+        out.push(Refusal {
             field: attribute_field(attr),
             problem: format!("the pool requires the attribute {attr}, but nothing from Entra is mapped to it, so every first sign-in would fail"),
             fix: format!("add {attr} = \"<Entra claim>\" under [provider.attribute_mapping] (and send that claim from Entra: Attributes & Claims)"),
@@ -100,7 +93,7 @@ pub fn refusals(setup: &Setup, pool: Option<&Pool>, client: Option<&ClientConfig
             } else {
                 format!("its custom attributes are {}", custom.join(", "))
             };
-            out.push(Refused {
+            out.push(Refusal {
                 field: attribute_field(attribute),
                 problem: format!("pool {} has no attribute {attribute} ({has}), so every sign-in would fail with \"Attribute does not exist in the schema\"", pool.id),
                 fix: format!("add {attribute} to the pool (Cognito console › Sign-up › Custom attributes, mutable), or map one of the pool's attributes instead"),
@@ -108,7 +101,7 @@ pub fn refusals(setup: &Setup, pool: Option<&Pool>, client: Option<&ClientConfig
             continue;
         };
         if !found.mutable {
-            out.push(Refused {
+            out.push(Refusal {
                 field: attribute_field(attribute),
                 problem: format!("{attribute} is immutable in pool {}; Cognito rewrites mapped attributes at every sign-in, so every sign-in after the first would fail", pool.id),
                 fix: format!("take {attribute} out of [provider.attribute_mapping] (an attribute's mutability cannot be changed once the pool exists); map the claim to a mutable custom attribute instead"),
@@ -124,7 +117,7 @@ pub fn refusals(setup: &Setup, pool: Option<&Pool>, client: Option<&ClientConfig
             } else {
                 format!("its write list is {}", client.write_attributes.join(", "))
             };
-            out.push(Refused {
+            out.push(Refusal {
                 field: attribute_field(attribute),
                 problem: format!("app client {} may not write {attribute} ({why}); Cognito writes mapped attributes through it, so every sign-in would fail", client.client_name),
                 fix: format!("in the Cognito console › App client › Attribute permissions, allow writing {attribute}; then run this again"),

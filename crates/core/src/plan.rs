@@ -146,23 +146,7 @@ pub struct Plan {
     pub consequences: Vec<String>,
 }
 
-/// Why the plan cannot go on: what only the live account could tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub field: String,
-    pub problem: String,
-    pub fix: String,
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "error: {}: {}\n  fix: {}",
-            self.field, self.problem, self.fix
-        )
-    }
-}
+pub use crate::refusal::Refusal;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -367,15 +351,11 @@ pub fn plan(
 
     // The mapping's targets: each must exist, be mutable and writable by the client, and
     // each required attribute must be filled, or sign-in fails.
-    refusals.extend(
-        mapping::refusals(setup, observed.pool.as_ref(), observed.client.as_ref())
-            .into_iter()
-            .map(|r| Refusal {
-                field: r.field,
-                problem: r.problem,
-                fix: r.fix,
-            }),
-    );
+    refusals.extend(mapping::refusals(
+        setup,
+        observed.pool.as_ref(),
+        observed.client.as_ref(),
+    ));
     consequences.extend(mapping::consequences(setup, observed.pool.as_ref()));
 
     // 4. The app client.

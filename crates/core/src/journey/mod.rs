@@ -375,6 +375,13 @@ mod instruction_tests {
 /// The Entra step's other way: the tool does the portal's work through Microsoft Graph.
 pub const GRAPH_OFFER: &str = "do it for me: sign in to Entra, the tool makes the app";
 
+/// The Entra step's two ways, as a question (the portal first: the default).
+pub const ENTRA_WAYS_ASK: &str = "How is the Entra side done?";
+pub const ENTRA_WAYS: [&str; 2] = [
+    "I'll do it in the portal (the values to copy follow)",
+    "Do it for me: sign in to Entra, the tool makes the app",
+];
+
 /// Optional ID token claims Entra offers that an OIDC mapping commonly reads (Token
 /// configuration › Add optional claim); others come from the token as they are.
 pub const OPTIONAL_ID_TOKEN_CLAIMS: [&str; 7] = [

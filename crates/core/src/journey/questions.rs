@@ -531,7 +531,21 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                         o.client_id.as_deref().unwrap_or(""),
                         "",
                     ),
-                    if provider_in_cognito(state) {
+                    // A secret in memory (typed before, or made by Graph) is kept on Enter.
+                    if secret.is_some() {
+                        Question {
+                            text: secret.unwrap_or_default().to_string(),
+                            required: (!provider_in_cognito(state)).then(|| {
+                                "Cognito has no client secret for this provider yet: paste the Value (not the Secret ID) from Certificates & secrets".into()
+                            }),
+                            ..Question::new(
+                                "secret",
+                                "Client secret Value",
+                                "already given, kept in memory only: Enter keeps it",
+                                Input::Secret,
+                            )
+                        }
+                    } else if provider_in_cognito(state) {
                         Question {
                             text: secret.unwrap_or_default().to_string(),
                             ..Question::new(

@@ -76,6 +76,10 @@ pub struct DeviceCode {
     pub message: String,
 }
 
+/// The longest a sign-in is waited for, and the longest pause between polls.
+const MAX_WAIT_SECS: u64 = 30 * 60;
+const MAX_INTERVAL_SECS: u64 = 60;
+
 fn five() -> u64 {
     5
 }
@@ -177,12 +181,13 @@ pub async fn device_code(
                     asked.status
                 ))
             })?;
-            return Err(refused(answer, client_id));
+            return Err(refused(answer));
         }
     };
     show(&code);
-    let deadline = Instant::now() + Duration::from_secs(code.expires_in.max(1));
-    let mut interval = Duration::from_secs(code.interval.max(1));
+    // Entra gives 15 minutes and 5 s; whatever an answer says, the wait stays bounded.
+    let deadline = Instant::now() + Duration::from_secs(code.expires_in.clamp(1, MAX_WAIT_SECS));
+    let mut interval = Duration::from_secs(code.interval.clamp(1, MAX_INTERVAL_SECS));
     loop {
         tokio::time::sleep(interval).await;
         if Instant::now() > deadline {
@@ -225,18 +230,21 @@ pub async fn device_code(
             }
             Some("authorization_pending") => {}
             // RFC 8628 §3.5: each slow_down adds 5 seconds to the interval.
-            Some("slow_down") => interval += Duration::from_secs(5),
+            Some("slow_down") => {
+                interval =
+                    (interval + Duration::from_secs(5)).min(Duration::from_secs(MAX_INTERVAL_SECS));
+            }
             Some("authorization_declined" | "access_denied") => return Err(SignInError::Declined),
             Some("expired_token" | "bad_verification_code") => {
                 return Err(SignInError::Expired(code.expires_in / 60));
             }
-            Some(_) => return Err(refused(answer, client_id)),
+            Some(_) => return Err(refused(answer)),
         }
     }
 }
 
 /// An error answer, with what the common AADSTS codes mean for this tool.
-fn refused(answer: TokenAnswer, client_id: &str) -> SignInError {
+fn refused(answer: TokenAnswer) -> SignInError {
     let description = answer.error_description.unwrap_or_default();
     let first = description.lines().next().unwrap_or_default().to_string();
     let hint = if first.contains("AADSTS65001") || first.contains("AADSTS90094") {
@@ -251,7 +259,6 @@ fn refused(answer: TokenAnswer, client_id: &str) -> SignInError {
     } else {
         ""
     };
-    let _ = client_id;
     SignInError::Refused {
         error: answer.error.unwrap_or_default(),
         description: format!("{first}{hint}"),
