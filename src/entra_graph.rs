@@ -202,8 +202,8 @@ impl Session {
     }
 }
 
-/// What the Entra side gave.
-#[derive(Debug, Clone)]
+/// What the Entra side gave. Its Debug never shows the secret.
+#[derive(Clone)]
 pub struct Made {
     pub record: GraphRecord,
     pub tenant: String,
@@ -211,6 +211,17 @@ pub struct Made {
     pub changes_made: usize,
     /// A new client secret (OIDC) and its end date; memory only.
     pub secret: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for Made {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Made")
+            .field("record", &self.record)
+            .field("tenant", &self.tenant)
+            .field("changes_made", &self.changes_made)
+            .field("secret", &self.secret.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
 }
 
 /// Signs in and plans the Entra side for `job`'s setup as the account stands (its pool,

@@ -14,8 +14,8 @@ use super::source::{Resolved, resolve_for};
 use super::{Context, Failure, print_warnings};
 use crate::cli::{EntraArg, Source};
 
-/// What the Entra side gave Cognito.
-#[derive(Debug, Clone)]
+/// What the Entra side gave Cognito. Its Debug never shows the secret.
+#[derive(Clone)]
 pub struct EntraGiven {
     pub tenant: String,
     pub app_id: String,
@@ -23,6 +23,17 @@ pub struct EntraGiven {
     pub secret: Option<String>,
     /// The Entra changes planned (for `plan --json`).
     pub planned: Vec<EntraChange>,
+}
+
+impl std::fmt::Debug for EntraGiven {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntraGiven")
+            .field("tenant", &self.tenant)
+            .field("app_id", &self.app_id)
+            .field("secret", &self.secret.as_ref().map(|_| "(hidden)"))
+            .field("planned", &self.planned)
+            .finish()
+    }
 }
 
 pub fn mode(flag: Option<EntraArg>) -> Option<EntraMode> {
