@@ -543,6 +543,7 @@ fn secret_expiry(state: &State, now: OffsetDateTime) -> Check {
 pub fn assess_entra(
     state: &State,
     values: &Values,
+    live: &Live,
     seen: &crate::entra_app::Seen,
     now: OffsetDateTime,
 ) -> Vec<Check> {
@@ -627,6 +628,7 @@ pub fn assess_entra(
                 "run apply --entra graph, or in Entra: SAML Certificates › Add a certificate › make it active",
             )),
         }
+        out.extend(cognito_certificates_in_entra(setup, live, app));
     } else {
         let soonest = app
             .secret_ends
@@ -658,6 +660,83 @@ pub fn assess_entra(
                 ));
             }
         }
+    }
+    out
+}
+
+/// Cognito's certificates as Entra holds them: its signing certificate among the
+/// verification certificates (and signed requests required), its encryption certificate the
+/// active one — each compared by thumbprint with what Cognito uses now.
+fn cognito_certificates_in_entra(
+    setup: &crate::setup::Setup,
+    live: &Live,
+    app: &crate::entra_app::AppSeen,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let saml = setup.saml();
+    let held = |usage: &str, thumbprint: &str| {
+        app.keys.iter().find(|k| {
+            k.usage == usage
+                && k.thumbprint
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(thumbprint))
+        })
+    };
+    if saml.sign_requests || saml.idp_signout {
+        let name = "Entra verification certificate";
+        out.push(match &live.signing_certificate {
+            None => check(name, Status::Warn, "Cognito's signing certificate could not be read", "run doctor again; check the AWS credentials can call GetSigningCertificate"),
+            Some(cert) if held("Verify", &cert.thumbprint).is_some() => check(
+                name,
+                Status::Pass,
+                format!("Cognito's signing certificate {} is one", short(&cert.thumbprint)),
+                "",
+            ),
+            Some(cert) => check(
+                name,
+                Status::Fail,
+                format!("Cognito signs with {}, which Entra does not hold", short(&cert.thumbprint)),
+                "run apply --entra graph, or upload it in Single sign-on › SAML Certificates › Verification certificates: Entra refuses the signed requests (or sign-out) until then",
+            ),
+        });
+    }
+    if saml.sign_requests {
+        out.push(if app.signed_requests_required {
+            check("Entra signed requests", Status::Pass, "required", "")
+        } else {
+            check(
+                "Entra signed requests",
+                Status::Warn,
+                "Cognito signs its requests, but Entra does not require it",
+                "run apply --entra graph, or tick Require verification certificates: until then a forged unsigned request is answered too",
+            )
+        });
+    }
+    if saml.encrypted_responses {
+        let name = "Entra token encryption";
+        out.push(match &live.encryption_certificate {
+            None => check(name, Status::Warn, "Cognito's encryption certificate could not be read", "run apply to finish the provider, then doctor again"),
+            Some(cert) => match held("Encrypt", &cert.thumbprint) {
+                Some(key) if app.token_encryption_key_id.as_deref() == Some(key.key_id.as_str()) => check(
+                    name,
+                    Status::Pass,
+                    format!("Entra encrypts to Cognito's certificate {}", short(&cert.thumbprint)),
+                    "",
+                ),
+                Some(_) => check(
+                    name,
+                    Status::Fail,
+                    format!("Entra holds Cognito's certificate {} but encrypts with another (or none)", short(&cert.thumbprint)),
+                    "run apply --entra graph, or in Token encryption right-click it › Activate: Cognito refuses unencrypted assertions",
+                ),
+                None => check(
+                    name,
+                    Status::Fail,
+                    format!("Cognito decrypts with {}, which Entra does not hold", short(&cert.thumbprint)),
+                    "run apply --entra graph, or import it in Single sign-on › Token encryption and activate it",
+                ),
+            },
+        });
     }
     out
 }

@@ -8,7 +8,7 @@ use crate::engine::{Error, Job, api};
 use crate::entra::graph::apps::{self, FindError, Outcome};
 use crate::entra::graph::signin::{self, DeviceCode};
 use crate::entra::graph::{Graph, GraphError};
-use crate::entra_app::{self, Desired, EntraChange, Seen};
+use crate::entra_app::{self, CognitoCertificate, Desired, EntraChange, Seen};
 use crate::setup::derive::derive;
 use crate::setup::{Protocol, Setup};
 use crate::state::GraphRecord;
@@ -80,7 +80,69 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
         needs_secret,
         assign: setup.entra.assign.clone(),
         id_token_claims: crate::journey::needed_id_token_claims(setup),
+        verification_certificate: needed(
+            setup.protocol == Protocol::Saml && (saml.sign_requests || saml.idp_signout),
+        ),
+        require_signed_requests: setup.protocol == Protocol::Saml && saml.sign_requests,
+        encryption_certificate: needed(
+            setup.protocol == Protocol::Saml && saml.encrypted_responses,
+        ),
     }
+}
+
+fn needed(yes: bool) -> CognitoCertificate {
+    if yes {
+        CognitoCertificate::Pending
+    } else {
+        CognitoCertificate::NotNeeded
+    }
+}
+
+/// Cognito's certificates that Entra needs, read from Cognito where they exist already: the
+/// pool's signing certificate, the provider's encryption certificate. One Cognito has not
+/// made yet stays pending.
+async fn cognito_certificates(
+    desired: &mut Desired,
+    job: &Job,
+    pool_id: Option<&str>,
+) -> Result<(), Error> {
+    let Some(pool_id) = pool_id else {
+        return Ok(());
+    };
+    let wanted = |c: &CognitoCertificate| *c != CognitoCertificate::NotNeeded;
+    if !wanted(&desired.verification_certificate) && !wanted(&desired.encryption_certificate) {
+        return Ok(());
+    }
+    let cognito = api(job).await?;
+    let unreadable = |what: &str, e: String| {
+        Error::Refused(format!(
+            "Cognito's {what} {e}\n  fix: run again; if it stays so, hand it to Entra in the portal (`cognito-entra values` writes it to a file)"
+        ))
+    };
+    if wanted(&desired.verification_certificate) {
+        match cognito.get_signing_certificate(pool_id).await {
+            Ok(text) => {
+                desired.verification_certificate = CognitoCertificate::from_cognito(&text)
+                    .map_err(|e| unreadable("signing certificate", e))?;
+            }
+            Err(e) if e.kind == crate::cognito::api::ErrorKind::NotFound => {}
+            Err(e) => return Err(job_error(job, &e)),
+        }
+    }
+    if wanted(&desired.encryption_certificate) {
+        let provider = cognito
+            .describe_identity_provider(pool_id, job.setup.provider_name())
+            .await
+            .map_err(|e| job_error(job, &e))?;
+        if let Some(text) = provider
+            .as_ref()
+            .and_then(|p| p.details.get("ActiveEncryptionCertificate"))
+        {
+            desired.encryption_certificate = CognitoCertificate::from_cognito(text)
+                .map_err(|e| unreadable("encryption certificate", e))?;
+        }
+    }
+    Ok(())
 }
 
 fn find_error(e: FindError) -> Error {
@@ -267,14 +329,37 @@ pub async fn replan(
         )
         .await?;
     session.desired = desired(&job.setup, job, needs_secret);
+    let pool_id = job
+        .known
+        .user_pool_id
+        .as_deref()
+        .or(job.setup.user_pool.id.as_deref());
+    cognito_certificates(&mut session.desired, job, pool_id).await?;
     let (seen, changes) = plan(&session.graph, &session.desired, recorded).await?;
     session.seen = seen;
     session.changes = changes;
     Ok(session)
 }
 
+/// The reviewed changes made now: those before the first that waits for a certificate
+/// Cognito has not made yet (the rest are made by `finish`, after Cognito's side).
+fn made_now(changes: &[EntraChange]) -> usize {
+    changes
+        .iter()
+        .position(EntraChange::waits_for_cognito)
+        .unwrap_or(changes.len())
+}
+
+impl Session {
+    /// Whether some changes wait for Cognito's side (`finish` makes them).
+    pub fn waits_for_cognito(&self) -> bool {
+        made_now(&self.changes) < self.changes.len()
+    }
+}
+
 /// Makes exactly the reviewed changes: Entra is read again first, and when it would need
 /// other changes now, nothing is written. `made` records each object the moment it exists.
+/// Changes that need a certificate Cognito has not made yet are left for `finish`.
 pub async fn make(
     reviewed: &Session,
     job: &Job,
@@ -292,16 +377,50 @@ pub async fn make(
                 .join("\n")
         )));
     }
-    let outcome = apply(&now.graph, &now.desired, &now.seen, &now.changes, made).await?;
+    let now_count = made_now(&now.changes);
+    let outcome = apply(
+        &now.graph,
+        &now.desired,
+        &now.seen,
+        &now.changes[..now_count],
+        made,
+    )
+    .await?;
     let mut record = outcome.record;
     // Made by this setup stays so when a later run finds it (by its IDs or its name).
     record.created |= recorded.is_some_and(|r| r.created && r.app_id == record.app_id);
     Ok(Made {
         record,
         tenant: now.tenant.clone(),
-        changes_made: now.changes.len(),
+        changes_made: now_count,
         secret: outcome.secret,
     })
+}
+
+/// After Cognito's side: the certificates Cognito has made since (its signing certificate
+/// with a new pool, its encryption certificate with the provider) handed to Entra, as the
+/// plan showed them waiting. Entra and Cognito are read again; anything else Entra would
+/// need now is refused, not made. Returns the changes made.
+pub async fn finish(
+    reviewed: &Session,
+    job: &Job,
+    recorded: Option<&GraphRecord>,
+) -> Result<Vec<EntraChange>, Error> {
+    let now = replan(reviewed.clone(), job, recorded).await?;
+    if let Some(other) = now.changes.iter().find(|c| !c.is_certificate()) {
+        return Err(Error::Refused(format!(
+            "Entra changed since the plan was shown; its certificates were not handed over. It would now also:\n  {}\n  fix: run apply again to review it",
+            other.describe()
+        )));
+    }
+    if let Some(still) = now.changes.iter().find(|c| c.waits_for_cognito()) {
+        return Err(Error::Refused(format!(
+            "Cognito has not made the certificate yet for: {}\n  fix: run apply again in a minute",
+            still.describe()
+        )));
+    }
+    apply(&now.graph, &now.desired, &now.seen, &now.changes, |_| {}).await?;
+    Ok(now.changes)
 }
 
 /// Puts what Entra gave into the setup Cognito is planned from: the app's metadata URL

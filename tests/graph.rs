@@ -498,3 +498,102 @@ fn killed_after_each_cognito_write_a_rerun_converges_with_one_application() {
         );
     }
 }
+
+/// Cognito's certificate text as its upper-case hex thumbprint.
+fn thumbprint_of(text: &str) -> String {
+    let b64: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(str::split_whitespace)
+        .collect();
+    cognito_entra::entra_facts::parse_certificate(&b64)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .thumbprint
+}
+
+#[test]
+fn signed_requests_and_encrypted_assertions_get_cognitos_certificates_in_entra() {
+    let w = World::new();
+    let config = w.config(
+        "corp",
+        "saml",
+        "[saml]\nsign_requests = true\nencrypted_responses = true\n",
+    );
+    // Before the pool and the provider exist, the certificates are shown waiting for them.
+    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
+    plan.args(["plan", "--config"])
+        .arg(&config)
+        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
+        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
+        .env("SSL_CERT_FILE", w.entra.ca());
+    let planned = ok(&run(&mut plan));
+    for line in [
+        "+ verification certificate Cognito's signing certificate (once Cognito has made the user pool)",
+        "Require verification certificates = on",
+        "+ token encryption        Cognito's encryption certificate (once Cognito has made the provider)",
+    ] {
+        assert!(planned.contains(line), "{line}: {planned}");
+    }
+    assert!(!planned.contains("not done through Graph"), "{planned}");
+
+    let out = ok(&w.apply(&config));
+    assert!(out.contains("✓ Entra: token encryption"), "{out}");
+    let pool = w.pool_id();
+    let signing = thumbprint_of(
+        &block_on(w.moto.sdk(REGION).get_signing_certificate(&pool)).unwrap_or_default(),
+    );
+    let encryption = thumbprint_of(
+        w.provider("EntraID")
+            .details
+            .get("ActiveEncryptionCertificate")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    );
+    let keys = w.entra.ask("__app_keys");
+    let app = &keys["corp"];
+    let key = |usage: &str, thumbprint: &str| {
+        app["keys"].as_array().and_then(|k| {
+            k.iter()
+                .find(|k| k["usage"] == usage && k["thumbprint"] == thumbprint)
+                .cloned()
+        })
+    };
+    assert!(key("Verify", &signing).is_some(), "{signing}: {app}");
+    let encrypt = key("Encrypt", &encryption).unwrap_or_else(|| panic!("{encryption}: {app}"));
+    assert_eq!(app["tokenEncryptionKeyId"], encrypt["keyId"], "{app}");
+    assert_eq!(
+        app["requestSignatureVerification"]["isSignedRequestRequired"], true,
+        "{app}"
+    );
+    assert!(
+        !out.contains("Verification certificates › Upload this file"),
+        "no portal step for what Graph did: {out}"
+    );
+
+    let writes = w.entra.writes();
+    let again = ok(&w.apply(&config));
+    assert_eq!(w.entra.writes(), writes, "no Graph write the second time: {again}");
+    let v = w.doctor("corp");
+    for name in [
+        "Entra verification certificate",
+        "Entra signed requests",
+        "Entra token encryption",
+    ] {
+        assert_eq!(status(&v, name), "pass", "{name}: {v}");
+    }
+
+    // Somebody's own certificate and a weak-algorithm allowance on the application, and
+    // signed requests turned off: only the switch is put back; the rest stays as it is.
+    w.entra.ask("__app_add_key");
+    let v = w.doctor("corp");
+    assert_eq!(status(&v, "Entra signed requests"), "warn", "{v}");
+    let out = ok(&w.apply(&config));
+    assert_eq!(w.entra.writes(), writes + 1, "{out}");
+    let app = &w.entra.ask("__app_keys")["corp"];
+    assert_eq!(app["keys"].as_array().map(Vec::len), Some(3), "{app}");
+    assert_eq!(
+        app["requestSignatureVerification"],
+        serde_json::json!({"isSignedRequestRequired": true, "allowedWeakAlgorithms": "rsaSha1"}),
+        "{app}"
+    );
+}

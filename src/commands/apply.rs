@@ -201,7 +201,11 @@ async fn run_async(
             r.not_after
         );
         if let Some(place) = cert.entra_place {
-            outln!("  → {place}");
+            if given.is_some() {
+                outln!("  → Entra gets it through Microsoft Graph");
+            } else {
+                outln!("  → {place}");
+            }
         }
     }
     if written.is_empty()
@@ -211,6 +215,15 @@ async fn run_async(
     }
     if !written.is_empty() {
         state.aws.certificates = written.into_iter().map(|c| c.record).collect();
+    }
+    // Through Graph, Cognito's certificates made in this run go to Entra now.
+    if let Some(session) = given.and_then(|g| g.waiting.as_deref()) {
+        let mut job = prepared.job.clone();
+        job.known.user_pool_id = ids.user_pool_id.clone();
+        job.known.client_id = ids.client_id.clone();
+        let recorded = state.entra.graph.clone();
+        lock.save(&mut state)?;
+        super::graph::finish(session, &job, recorded.as_ref()).await?;
     }
     state.mark_done(&Step::ALL[..Step::ReviewApply.number()]);
     lock.save(&mut state)?;

@@ -16,6 +16,7 @@ async fn entra_checks(
     ctx: &Context,
     state: &State,
     values: &Values,
+    live: &cognito_entra::doctor::Live,
     job: &Job,
     now: time::OffsetDateTime,
 ) -> Result<Vec<Check>, Failure> {
@@ -34,7 +35,7 @@ async fn entra_checks(
         .await
         .map_err(|e| Failure::Failed(format!("error: {e}")))?;
     Ok(cognito_entra::doctor::assess_entra(
-        state, values, &seen, now,
+        state, values, live, &seen, now,
     ))
 }
 use super::{CommandResult, Context, EXIT_FAILURE, EXIT_OK, Failure, block_on};
@@ -51,7 +52,7 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool, graph: bool) -> C
         block_on(read_live(&job, &values))?.map_err(|e| Failure::Failed(format!("error: {e}")))?;
     let mut checks = assess(&state, &values, &live, now);
     if graph {
-        checks.extend(block_on(entra_checks(ctx, &state, &values, &job, now))??);
+        checks.extend(block_on(entra_checks(ctx, &state, &values, &live, &job, now))??);
     }
     let count = |st: Status| checks.iter().filter(|c| c.status == st).count();
     let (pass, warn, fail) = (

@@ -23,6 +23,8 @@ pub struct EntraGiven {
     pub secret: Option<String>,
     /// The Entra changes planned (for `plan --json`).
     pub planned: Vec<EntraChange>,
+    /// The signed-in session, when changes wait for Cognito's certificates (`finish`).
+    pub waiting: Option<Box<entra_graph::Session>>,
 }
 
 impl std::fmt::Debug for EntraGiven {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for EntraGiven {
             .field("app_id", &self.app_id)
             .field("secret", &self.secret.as_ref().map(|_| "(hidden)"))
             .field("planned", &self.planned)
+            .field("waiting", &self.waiting.is_some())
             .finish()
     }
 }
@@ -188,6 +191,7 @@ pub async fn entra_phase(
             app_id: app.app_id.clone(),
             secret: None,
             planned: changes.clone(),
+            waiting: None,
         });
         if given.is_none() && json {
             // Nothing of Cognito's provider can be planned before the application exists.
@@ -255,11 +259,14 @@ pub async fn entra_phase(
             state.entra.client_secret_expires.clone_from(&expires);
         }
     })?;
-    for change in &session.changes {
+    for change in session.changes.iter().take(made.changes_made) {
         outln!(
             "✓ Entra: {}",
             change.describe().trim_start_matches(['+', '~', ' '])
         );
+    }
+    if session.waits_for_cognito() {
+        outln!("  Entra: Cognito's certificates follow, once Cognito has made them.");
     }
     let (calls, writes) = session.round_trips();
     errln!("Graph: {calls} requests, {writes} writes.");
@@ -268,5 +275,29 @@ pub async fn entra_phase(
         app_id: made.record.app_id,
         secret: made.secret.map(|(value, _)| value),
         planned: session.changes.clone(),
+        waiting: session.waits_for_cognito().then(|| Box::new(session.clone())),
     }))
+}
+
+/// After Cognito's side is applied: the certificates Cognito made in this run handed to
+/// Entra (they were shown waiting in the plan).
+pub async fn finish(
+    session: &entra_graph::Session,
+    job: &cognito_entra::engine::Job,
+    recorded: Option<&GraphRecord>,
+) -> Result<(), Failure> {
+    let made = entra_graph::finish(session, job, recorded)
+        .await
+        .map_err(|e| {
+            Failure::Failed(format!(
+                "error: {e}\nThe Cognito side is applied; run `cognito-entra apply --entra graph` again to hand Entra Cognito's certificates."
+            ))
+        })?;
+    for change in &made {
+        outln!(
+            "✓ Entra: {}",
+            change.describe().trim_start_matches(['+', '~', ' '])
+        );
+    }
+    Ok(())
 }

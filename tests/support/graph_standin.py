@@ -22,6 +22,10 @@ GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
 GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit);
 GET /__assignments -> {"count": user and group assignments made};
+GET /__app_keys -> each application's certificate credentials, tokenEncryptionKeyId and
+                   requestSignatureVerification, by display name;
+GET /__app_add_key -> every application gets somebody's own verification certificate and
+                      allowedWeakAlgorithms rsaSha1 (an adopted application's settings);
 GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`).
 """
 
@@ -55,7 +59,12 @@ FIXTURES = os.path.join(HERE, "..", "fixtures", "entra")
 # What a client may send for each type (a subset of Graph's properties, enough for the tool;
 # anything else is refused the way Graph refuses an unknown property).
 WRITABLE = {
-    "application": {"displayName", "signInAudience", "identifierUris", "web", "notes", "tags", "optionalClaims"},
+    "application": {
+        "displayName", "signInAudience", "identifierUris", "web", "notes", "tags", "optionalClaims",
+        "keyCredentials", "tokenEncryptionKeyId", "requestSignatureVerification",
+    },
+    "requestSignatureVerification": {"isSignedRequestRequired", "allowedWeakAlgorithms"},
+    "keyCredential": {"customKeyIdentifier", "displayName", "endDateTime", "key", "keyId", "startDateTime", "type", "usage"},
     "optionalClaims": {"idToken", "accessToken", "saml2Token"},
     "web": {"redirectUris", "logoutUrl", "homePageUrl", "implicitGrantSettings"},
     "servicePrincipal": {
@@ -126,6 +135,62 @@ def unknown_property(kind, body):
     return None
 
 
+def key_identifier(thumbprint_hex):
+    """customKeyIdentifier is Binary: on the wire, base64 of the thumbprint's bytes."""
+    return base64.b64encode(bytes.fromhex(thumbprint_hex)).decode()
+
+
+def without_keys(credentials):
+    """Graph returns a credential's certificate only on $select=keyCredentials of one object."""
+    return [dict(c, key=None) for c in credentials]
+
+
+def selected(obj, query, full_keys):
+    fields = [f for f in query.get("$select", [""])[0].split(",") if f]
+    out = dict(obj)
+    if fields:
+        out = {"id": obj["id"]}
+        for f in fields:
+            out[f] = obj.get(f)
+    if "keyCredentials" in out and not (fields and "keyCredentials" in fields and full_keys):
+        out["keyCredentials"] = without_keys(out["keyCredentials"] or [])
+    return out
+
+
+def check_key_credentials(credentials):
+    """What Graph refuses in a keyCredentials collection (Update application)."""
+    if not isinstance(credentials, list):
+        return "keyCredentials must be a collection."
+    ids = set()
+    for c in credentials:
+        if not isinstance(c, dict):
+            return "A key credential must be an object."
+        bad = unknown_property("keyCredential", c)
+        if bad:
+            return bad
+        if c.get("type") not in ("AsymmetricX509Cert", "X509CertAndPassword"):
+            return 'The value for the property "type" in one of your credentials is invalid.'
+        if c.get("usage") not in ("Sign", "Verify", "Encrypt"):
+            return 'The value for the property "usage" in one of your credentials is invalid. Acceptable values are Sign, Verify, Encrypt.'
+        if not c.get("key"):
+            return "Key credential value is required: a credential without its key cannot be saved."
+        try:
+            cert = x509.load_der_x509_certificate(base64.b64decode(c["key"], validate=True))
+        except Exception:
+            return "Key credential's key is not a valid base64 DER certificate."
+        if c.get("keyId"):
+            try:
+                uuid.UUID(c["keyId"])
+            except ValueError:
+                return "Invalid value specified for property 'keyId' of resource 'KeyCredential'."
+            if c["keyId"] in ids:
+                return "Duplicate keyId in keyCredentials."
+            ids.add(c["keyId"])
+        c.setdefault("keyId", str(uuid.uuid4()))
+        c["customKeyIdentifier"] = c.get("customKeyIdentifier") or key_identifier(cert.fingerprint(hashes.SHA1()).hex())
+    return None
+
+
 def replicated(object_id):
     delay = float(switches().get("replication_seconds", 0.6))
     return time.time() - created_at.get(object_id, 0) >= delay
@@ -146,6 +211,8 @@ def new_application(display_name, sign_in_audience="AzureADMyOrg"):
         "passwordCredentials": [],
         "keyCredentials": [],
         "optionalClaims": None,
+        "tokenEncryptionKeyId": None,
+        "requestSignatureVerification": None,
         "createdDateTime": now_iso(),
     }
     applications[app["id"]] = app
@@ -214,7 +281,7 @@ def graph(method, path, query, body):
         return 200, {"value": filtered(groups, query)}
     if parts[:1] == ["applications"]:
         if method == "GET" and len(parts) == 1:
-            visible = [a for a in applications.values() if replicated(a["id"])]
+            visible = [selected(a, {}, False) for a in applications.values() if replicated(a["id"])]
             return 200, {"value": filtered(visible, query)}
         if method == "POST" and len(parts) == 1:
             bad = unknown_property("application", body)
@@ -228,7 +295,7 @@ def graph(method, path, query, body):
         if app is None or not replicated(app["id"]):
             return not_found(parts[1] if len(parts) > 1 else "")
         if method == "GET" and len(parts) == 2:
-            return 200, app
+            return 200, selected(app, query, full_keys=True)
         if method == "DELETE" and len(parts) == 2:
             # The application goes, and its service principal in this tenant with it.
             del applications[app["id"]]
@@ -239,6 +306,19 @@ def graph(method, path, query, body):
             bad = unknown_property("application", body)
             if bad:
                 return graph_error(400, "Request_BadRequest", bad)
+            if "keyCredentials" in body:
+                bad = check_key_credentials(body["keyCredentials"])
+                if bad:
+                    return graph_error(400, "Request_BadRequest", bad)
+            if "requestSignatureVerification" in body:
+                setting = body["requestSignatureVerification"]
+                bad = unknown_property("requestSignatureVerification", setting or {})
+                if bad:
+                    return graph_error(400, "Request_BadRequest", bad)
+            if body.get("tokenEncryptionKeyId"):
+                keys = body.get("keyCredentials", app["keyCredentials"])
+                if not any(k.get("keyId") == body["tokenEncryptionKeyId"] and k.get("usage") == "Encrypt" for k in keys):
+                    return graph_error(400, "Request_BadRequest", "tokenEncryptionKeyId must be the keyId of a key credential with usage Encrypt.")
             for key, value in body.items():
                 if key == "web":
                     app["web"].update(value)
@@ -266,7 +346,7 @@ def graph(method, path, query, body):
             return 200, credential
     if parts[:1] == ["servicePrincipals"]:
         if method == "GET" and len(parts) == 1:
-            visible = [s for s in service_principals.values() if replicated(s["id"])]
+            visible = [selected(s, {}, False) for s in service_principals.values() if replicated(s["id"])]
             return 200, {"value": filtered(visible, query)}
         if method == "POST" and len(parts) == 1:
             bad = unknown_property("servicePrincipal", body)
@@ -282,7 +362,7 @@ def graph(method, path, query, body):
         if sp is None or not replicated(sp["id"]):
             return not_found(parts[1] if len(parts) > 1 else "")
         if method == "GET" and len(parts) == 2:
-            return 200, sp
+            return 200, selected(sp, query, full_keys=True)
         if len(parts) == 3 and parts[2] == "appRoleAssignedTo":
             if method == "GET":
                 return 200, {"value": [a for a in assignments if a["resourceId"] == sp["id"]]}
@@ -324,16 +404,21 @@ def graph(method, path, query, body):
             )
             thumb = cert.fingerprint(hashes.SHA1()).hex().upper()
             signing_keys.setdefault(sp["id"], []).append((thumb, key, cert))
+            der = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
             credential = {
-                "customKeyIdentifier": thumb,
+                "customKeyIdentifier": key_identifier(thumb),
                 "displayName": body.get("displayName") or "CN=Microsoft Azure Federated SSO Certificate",
                 "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "keyId": str(uuid.uuid4()),
                 "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "type": "AsymmetricX509Cert",
                 "usage": "Verify",
+                "key": der,
             }
-            sp["keyCredentials"].append(credential)
+            # As Graph does: the private part (usage Sign, its PFX) and the public part
+            # (usage Verify), with the same customKeyIdentifier.
+            private = dict(credential, keyId=str(uuid.uuid4()), type="X509CertAndPassword", usage="Sign", key=base64.b64encode(os.urandom(64)).decode())
+            sp["keyCredentials"].extend([private, credential])
             return 200, {
                 "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.selfSignedCertificate",
                 "thumbprint": thumb,
@@ -430,6 +515,35 @@ def main():
                 token = base64.urlsafe_b64encode(os.urandom(24)).decode()
                 tokens.add(token)
                 return self.answer(200, {"access_token": token})
+            if url.path == "/__app_keys":
+                # Each application's certificate credentials and settings, as a test reads them.
+                with lock:
+                    return self.answer(200, {
+                        a["displayName"]: {
+                            "keys": [{"usage": k["usage"], "keyId": k["keyId"], "thumbprint": base64.b64decode(k["customKeyIdentifier"]).hex().upper()} for k in a["keyCredentials"]],
+                            "tokenEncryptionKeyId": a.get("tokenEncryptionKeyId"),
+                            "requestSignatureVerification": a.get("requestSignatureVerification"),
+                        }
+                        for a in applications.values()
+                    })
+            if url.path == "/__app_add_key":
+                # Somebody's own certificate on every application (an adopted app's).
+                with lock:
+                    pk = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "admin's own")])
+                    t0 = datetime.datetime.now(datetime.timezone.utc)
+                    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(pk.public_key())
+                            .serial_number(x509.random_serial_number()).not_valid_before(t0).not_valid_after(t0 + datetime.timedelta(days=90))
+                            .sign(pk, hashes.SHA256()))
+                    for a in applications.values():
+                        a["keyCredentials"].append({
+                            "customKeyIdentifier": key_identifier(cert.fingerprint(hashes.SHA1()).hex()),
+                            "displayName": "CN=admin's own", "keyId": str(uuid.uuid4()), "type": "AsymmetricX509Cert", "usage": "Verify",
+                            "key": base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode(),
+                            "startDateTime": now_iso(), "endDateTime": now_iso(),
+                        })
+                        a["requestSignatureVerification"] = {"isSignedRequestRequired": False, "allowedWeakAlgorithms": "rsaSha1"}
+                return self.answer(200, {"ok": True})
             if url.path == "/__assignments":
                 return self.answer(200, {"count": len(assignments)})
             if url.path == "/__certificates":

@@ -30,6 +30,52 @@ pub struct Desired {
     pub assign: Vec<String>,
     /// OIDC: the optional ID token claims the attribute mapping reads.
     pub id_token_claims: Vec<String>,
+    /// SAML, signed requests or IdP sign-out: Cognito's signing certificate, which Entra
+    /// verifies Cognito's requests with.
+    pub verification_certificate: CognitoCertificate,
+    /// SAML, signed requests: Entra refuses an unsigned request.
+    pub require_signed_requests: bool,
+    /// SAML, encrypted assertions: Cognito's encryption certificate, which Entra encrypts
+    /// assertions to.
+    pub encryption_certificate: CognitoCertificate,
+}
+
+/// A certificate of Cognito's that Entra must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CognitoCertificate {
+    /// This setup's options do not need it in Entra.
+    #[default]
+    NotNeeded,
+    /// Needed, but Cognito makes it later in this run (with the user pool, or the provider).
+    Pending,
+    /// As Cognito holds it: base64 DER, and its SHA-1 thumbprint in upper-case hex.
+    Known { thumbprint: String, base64: String },
+}
+
+impl CognitoCertificate {
+    /// From the base64 (or PEM) text Cognito returns.
+    pub fn from_cognito(text: &str) -> Result<CognitoCertificate, String> {
+        let base64: String = text
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .flat_map(str::split_whitespace)
+            .collect();
+        let cert = crate::entra_facts::parse_certificate(&base64)?;
+        Ok(CognitoCertificate::Known {
+            thumbprint: cert.thumbprint,
+            base64,
+        })
+    }
+}
+
+/// A certificate credential of the application, as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeySeen {
+    pub key_id: String,
+    /// "Verify", "Encrypt" or "Sign".
+    pub usage: String,
+    /// Upper-case hex SHA-1, when it can be told.
+    pub thumbprint: Option<String>,
 }
 
 /// An application registration as read.
@@ -48,6 +94,12 @@ pub struct AppSeen {
     pub secret_ends: Vec<String>,
     /// The optional claims its ID tokens carry (OIDC).
     pub id_token_claims: Vec<String>,
+    /// Its certificate credentials (verification and encryption certificates).
+    pub keys: Vec<KeySeen>,
+    /// The key ID of the certificate Entra encrypts tokens to.
+    pub token_encryption_key_id: Option<String>,
+    /// Whether Entra refuses unsigned SAML requests.
+    pub signed_requests_required: bool,
 }
 
 /// Its service principal (the enterprise application) as read.
@@ -125,9 +177,41 @@ pub enum EntraChange {
         principal_id: String,
         kind: String,
     },
+    /// Cognito's signing certificate uploaded as a verification certificate (`None`: Cognito
+    /// makes it later in this run, with the user pool).
+    AddVerificationCertificate { thumbprint: Option<String> },
+    /// Entra refuses SAML requests that are not signed by a verification certificate.
+    RequireSignedRequests,
+    /// Cognito's encryption certificate uploaded and made the one Entra encrypts assertions
+    /// to (`None`: Cognito makes it later in this run, with the provider).
+    AddEncryptionCertificate { thumbprint: Option<String> },
+    /// An encryption certificate the application has (an earlier run's), made active.
+    ActivateEncryptionCertificate { thumbprint: String },
 }
 
 impl EntraChange {
+    /// Whether it needs a certificate Cognito has not made yet: it and every change after
+    /// it are made once Cognito's side is applied.
+    pub fn waits_for_cognito(&self) -> bool {
+        matches!(
+            self,
+            EntraChange::AddVerificationCertificate { thumbprint: None }
+                | EntraChange::AddEncryptionCertificate { thumbprint: None }
+        )
+    }
+
+    /// Whether it hands Entra one of Cognito's certificates (or requires signed requests):
+    /// the only changes made after Cognito's side.
+    pub fn is_certificate(&self) -> bool {
+        matches!(
+            self,
+            EntraChange::AddVerificationCertificate { .. }
+                | EntraChange::RequireSignedRequests
+                | EntraChange::AddEncryptionCertificate { .. }
+                | EntraChange::ActivateEncryptionCertificate { .. }
+        )
+    }
+
     /// The line the plan shows.
     pub fn describe(&self) -> String {
         match self {
@@ -185,6 +269,24 @@ impl EntraChange {
                     "+ assignment              {} {name} may sign in",
                     kind.to_lowercase()
                 )
+            }
+            EntraChange::AddVerificationCertificate { thumbprint } => format!(
+                "+ verification certificate Cognito's signing certificate {}",
+                thumbprint
+                    .as_deref()
+                    .unwrap_or("(once Cognito has made the user pool)")
+            ),
+            EntraChange::RequireSignedRequests => {
+                "~ single sign-on         Require verification certificates = on (unsigned requests refused)".into()
+            }
+            EntraChange::AddEncryptionCertificate { thumbprint } => format!(
+                "+ token encryption        Cognito's encryption certificate {}, made active",
+                thumbprint
+                    .as_deref()
+                    .unwrap_or("(once Cognito has made the provider)")
+            ),
+            EntraChange::ActivateEncryptionCertificate { thumbprint } => {
+                format!("~ token encryption        certificate {thumbprint} made active")
             }
         }
     }
@@ -308,7 +410,60 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
             });
         }
     }
+    // Last: a certificate Cognito makes later in this run waits, and whatever follows it.
+    if desired.protocol == Protocol::Saml {
+        out.extend(certificate_changes(desired, &app));
+    }
     Ok(out)
+}
+
+fn holds<'a>(app: &'a AppSeen, usage: &str, thumbprint: &str) -> Option<&'a KeySeen> {
+    app.keys.iter().find(|k| {
+        k.usage == usage
+            && k.thumbprint
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case(thumbprint))
+    })
+}
+
+/// Cognito's certificates in Entra: the signing certificate to verify requests with (and
+/// signed requests required), the encryption certificate made the active one.
+fn certificate_changes(desired: &Desired, app: &AppSeen) -> Vec<EntraChange> {
+    let mut out = Vec::new();
+    match &desired.verification_certificate {
+        CognitoCertificate::NotNeeded => {}
+        CognitoCertificate::Pending => {
+            out.push(EntraChange::AddVerificationCertificate { thumbprint: None })
+        }
+        CognitoCertificate::Known { thumbprint, .. } => {
+            if holds(app, "Verify", thumbprint).is_none() {
+                out.push(EntraChange::AddVerificationCertificate {
+                    thumbprint: Some(thumbprint.clone()),
+                });
+            }
+        }
+    }
+    if desired.require_signed_requests && !app.signed_requests_required {
+        out.push(EntraChange::RequireSignedRequests);
+    }
+    match &desired.encryption_certificate {
+        CognitoCertificate::NotNeeded => {}
+        CognitoCertificate::Pending => {
+            out.push(EntraChange::AddEncryptionCertificate { thumbprint: None })
+        }
+        CognitoCertificate::Known { thumbprint, .. } => match holds(app, "Encrypt", thumbprint) {
+            None => out.push(EntraChange::AddEncryptionCertificate {
+                thumbprint: Some(thumbprint.clone()),
+            }),
+            Some(key) if app.token_encryption_key_id.as_deref() != Some(key.key_id.as_str()) => {
+                out.push(EntraChange::ActivateEncryptionCertificate {
+                    thumbprint: thumbprint.clone(),
+                })
+            }
+            Some(_) => {}
+        },
+    }
+    out
 }
 
 /// The App Federation Metadata Url of an application.
@@ -335,6 +490,9 @@ mod tests {
             needs_secret: false,
             assign: Vec::new(),
             id_token_claims: Vec::new(),
+            verification_certificate: CognitoCertificate::NotNeeded,
+            require_signed_requests: false,
+            encryption_certificate: CognitoCertificate::NotNeeded,
         }
     }
 
@@ -380,5 +538,91 @@ mod tests {
             principals: Vec::new(),
         };
         assert!(plan(&desired, &seen).is_err());
+    }
+
+    fn finished_saml() -> Seen {
+        Seen {
+            app: Some(AppSeen {
+                identifier_uris: vec!["urn:amazon:cognito:sp:eu-west-1_Abc".into()],
+                redirect_uris: vec![saml().reply_url],
+                sign_in_audience: "AzureADMyOrg".into(),
+                ..AppSeen::default()
+            }),
+            sp: Some(SpSeen {
+                sso_mode: Some("saml".into()),
+                signing_thumbprint: Some("AB".into()),
+                signing_certificates: vec!["AB".into()],
+                ..SpSeen::default()
+            }),
+            principals: Vec::new(),
+        }
+    }
+
+    fn known(thumbprint: &str) -> CognitoCertificate {
+        CognitoCertificate::Known {
+            thumbprint: thumbprint.into(),
+            base64: "MIIB".into(),
+        }
+    }
+
+    #[test]
+    fn certificates_cognito_has_not_made_yet_wait_at_the_end_with_what_depends_on_them() {
+        let desired = Desired {
+            verification_certificate: CognitoCertificate::Pending,
+            require_signed_requests: true,
+            encryption_certificate: CognitoCertificate::Pending,
+            ..saml()
+        };
+        let changes = plan(&desired, &Seen::default()).unwrap_or_default();
+        let first_waiting = changes.iter().position(EntraChange::waits_for_cognito);
+        assert_eq!(
+            changes[first_waiting.unwrap_or(0)..],
+            [
+                EntraChange::AddVerificationCertificate { thumbprint: None },
+                EntraChange::RequireSignedRequests,
+                EntraChange::AddEncryptionCertificate { thumbprint: None },
+            ]
+        );
+        assert!(changes[..first_waiting.unwrap_or(0)].iter().all(|c| !c.is_certificate()));
+    }
+
+    #[test]
+    fn certificates_entra_holds_are_not_added_again_and_an_inactive_one_is_made_active() {
+        let desired = Desired {
+            verification_certificate: known("C0FFEE"),
+            require_signed_requests: true,
+            encryption_certificate: known("BEEF"),
+            ..saml()
+        };
+        let mut seen = finished_saml();
+        if let Some(app) = seen.app.as_mut() {
+            app.keys = vec![
+                KeySeen { key_id: "k1".into(), usage: "Verify".into(), thumbprint: Some("c0ffee".into()) },
+                KeySeen { key_id: "k2".into(), usage: "Encrypt".into(), thumbprint: Some("BEEF".into()) },
+                KeySeen { key_id: "k3".into(), usage: "Encrypt".into(), thumbprint: Some("0THER".into()) },
+            ];
+            app.token_encryption_key_id = Some("k3".into());
+        }
+        assert_eq!(
+            plan(&desired, &seen),
+            Ok(vec![
+                EntraChange::RequireSignedRequests,
+                EntraChange::ActivateEncryptionCertificate { thumbprint: "BEEF".into() },
+            ])
+        );
+        if let Some(app) = seen.app.as_mut() {
+            app.signed_requests_required = true;
+            app.token_encryption_key_id = Some("k2".into());
+        }
+        assert_eq!(plan(&desired, &seen), Ok(Vec::new()));
+        // A renewed Cognito certificate is a new verification certificate, beside the old one.
+        let renewed = Desired {
+            verification_certificate: known("NEW"),
+            ..desired
+        };
+        assert_eq!(
+            plan(&renewed, &seen),
+            Ok(vec![EntraChange::AddVerificationCertificate { thumbprint: Some("NEW".into()) }])
+        );
     }
 }

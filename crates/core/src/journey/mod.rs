@@ -432,11 +432,8 @@ pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
         if setup.entra.assign.is_empty() {
             out.push(format!("assign the users and groups who may sign in: Enterprise applications › {display_name} › Users and groups, or list them under [entra] assign (until then Entra answers AADSTS50105)"));
         }
-        if saml.sign_requests {
-            out.push("signed requests: after apply, upload Cognito's signing certificate in Entra (Single sign-on › SAML Certificates › Verification certificates) — not done through Graph".into());
-        }
         if saml.encrypted_responses {
-            out.push("encrypted assertions: after apply, import and activate Cognito's encryption certificate in Entra (Single sign-on › Token encryption) — not done through Graph".into());
+            out.push("encrypted assertions: token encryption is a Microsoft Entra ID P1 or P2 feature; the tenant needs one of those licences for Entra to encrypt what Cognito expects encrypted".into());
         }
         for (attribute, claim) in setup.attribute_mapping() {
             if !DEFAULT_SAML_CLAIMS.contains(&claim.as_str()) {

@@ -2,9 +2,12 @@
 //! display name), read into `core::entra_app::Seen`, and changed as planned. Each object
 //! made is handed back at once, so the caller records it before anything else happens.
 
+use base64::Engine;
 use cognito_entra_core::entra_app::{
-    AppSeen, Desired, EntraChange, NON_GALLERY_TEMPLATE, Principal, Seen, SpSeen,
+    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, NON_GALLERY_TEMPLATE, Principal,
+    Seen, SpSeen,
 };
+use cognito_entra_core::entra_facts::{parse_certificate, thumbprint};
 use cognito_entra_core::state::GraphRecord;
 use serde_json::{Value, json};
 
@@ -33,6 +36,51 @@ fn text(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
+/// A key credential's certificate thumbprint, upper-case hex. Graph gives the certificate
+/// itself only when asked for it (`$select=keyCredentials` on one object); otherwise its
+/// customKeyIdentifier, which is Binary (base64) and by default the thumbprint — seen as
+/// the thumbprint's bytes, as the hex text, or as base64 of either, depending on who wrote it.
+fn key_thumbprint(k: &Value) -> Option<String> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    if k["usage"] != "Sign"
+        && let Some(der) = k["key"].as_str().and_then(|key| b64.decode(key).ok())
+    {
+        return Some(thumbprint(&der));
+    }
+    let id = k["customKeyIdentifier"].as_str()?.trim();
+    let hex = |t: &str| {
+        (t.len() == 40 && t.bytes().all(|b| b.is_ascii_hexdigit())).then(|| t.to_ascii_uppercase())
+    };
+    if let Some(h) = hex(id) {
+        return Some(h);
+    }
+    let bytes = b64.decode(id).ok()?;
+    if bytes.len() == 20 {
+        return Some(bytes.iter().map(|b| format!("{b:02X}")).collect());
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    hex(&text).or_else(|| {
+        b64.decode(text.trim())
+            .ok()
+            .filter(|inner| inner.len() == 20)
+            .map(|inner| inner.iter().map(|b| format!("{b:02X}")).collect())
+    })
+}
+
+fn keys_seen(v: &Value) -> Vec<KeySeen> {
+    v.as_array()
+        .map(|keys| {
+            keys.iter()
+                .map(|k| KeySeen {
+                    key_id: text(&k["keyId"]).unwrap_or_default(),
+                    usage: text(&k["usage"]).unwrap_or_default(),
+                    thumbprint: key_thumbprint(k),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn app_seen(v: &Value) -> AppSeen {
     AppSeen {
         id: text(&v["id"]).unwrap_or_default(),
@@ -50,6 +98,10 @@ fn app_seen(v: &Value) -> AppSeen {
             .as_array()
             .map(|p| p.iter().filter_map(|c| text(&c["endDateTime"])).collect())
             .unwrap_or_default(),
+        keys: keys_seen(&v["keyCredentials"]),
+        token_encryption_key_id: text(&v["tokenEncryptionKeyId"]),
+        signed_requests_required: v["requestSignatureVerification"]["isSignedRequestRequired"]
+            == true,
     }
 }
 
@@ -58,16 +110,13 @@ fn sp_seen(v: &Value) -> SpSeen {
         id: text(&v["id"]).unwrap_or_default(),
         sso_mode: text(&v["preferredSingleSignOnMode"]),
         relay_state: text(&v["samlSingleSignOnSettings"]["relayState"]),
-        signing_thumbprint: text(&v["preferredTokenSigningKeyThumbprint"]),
-        signing_certificates: v["keyCredentials"]
-            .as_array()
-            .map(|keys| {
-                keys.iter()
-                    .filter(|k| k["usage"] == "Verify")
-                    .filter_map(|k| text(&k["customKeyIdentifier"]))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        signing_thumbprint: text(&v["preferredTokenSigningKeyThumbprint"])
+            .map(|t| t.to_ascii_uppercase()),
+        signing_certificates: keys_seen(&v["keyCredentials"])
+            .into_iter()
+            .filter(|k| k.usage == "Verify")
+            .filter_map(|k| k.thumbprint)
+            .collect(),
         assigned: Vec::new(),
     }
 }
@@ -425,6 +474,65 @@ pub async fn apply(
                     )
                     .await?;
             }
+            EntraChange::AddVerificationCertificate { thumbprint } => {
+                let cert = known(&desired.verification_certificate, thumbprint.as_deref())?;
+                add_key(graph, &record, cert, "Verify", "Cognito signing certificate").await?;
+            }
+            EntraChange::RequireSignedRequests => {
+                let path = format!("/applications/{}", record.application_id);
+                // The whole object is replaced: what else it says (allowed weak algorithms)
+                // is sent back as it stands.
+                let now = graph
+                    .get_replicated(
+                        &format!("{path}?$select=requestSignatureVerification"),
+                        "read the request signature setting",
+                    )
+                    .await?;
+                let mut setting = match &now["requestSignatureVerification"] {
+                    Value::Object(o) => Value::Object(o.clone()),
+                    _ => json!({}),
+                };
+                setting["isSignedRequestRequired"] = json!(true);
+                if let Some(o) = setting.as_object_mut() {
+                    o.remove("@odata.type");
+                }
+                graph
+                    .patch_replicated(
+                        &path,
+                        &json!({ "requestSignatureVerification": setting }),
+                        "require signed requests",
+                    )
+                    .await?;
+            }
+            EntraChange::AddEncryptionCertificate { thumbprint } => {
+                let cert = known(&desired.encryption_certificate, thumbprint.as_deref())?;
+                add_key(graph, &record, cert, "Encrypt", "Cognito encryption certificate").await?;
+            }
+            EntraChange::ActivateEncryptionCertificate { thumbprint } => {
+                let key_id = seen
+                    .app
+                    .iter()
+                    .flat_map(|a| a.keys.iter())
+                    .find(|k| {
+                        k.usage == "Encrypt"
+                            && k.thumbprint
+                                .as_deref()
+                                .is_some_and(|t| t.eq_ignore_ascii_case(thumbprint))
+                    })
+                    .map(|k| k.key_id.clone())
+                    .ok_or_else(|| GraphError::Refused {
+                        operation: "make the encryption certificate active".into(),
+                        code: "NoSuchKey".into(),
+                        message: format!("the application has no encryption certificate {thumbprint}"),
+                    })?;
+                graph
+                    .patch_replicated(
+                        &format!("/applications/{}", record.application_id),
+                        &json!({ "tokenEncryptionKeyId": key_id }),
+                        "make the encryption certificate active",
+                    )
+                    .await?;
+            }
             EntraChange::AddSecret => {
                 let end = time::OffsetDateTime::now_utc() + time::Duration::days(180);
                 let added = graph
@@ -448,6 +556,95 @@ pub async fn apply(
         }
     }
     Ok(Outcome { record, secret })
+}
+
+/// The certificate a change hands Entra, as Cognito holds it now; a change planned for
+/// another certificate than Cognito's is refused, not made.
+fn known<'a>(
+    certificate: &'a CognitoCertificate,
+    planned: Option<&str>,
+) -> Result<(&'a str, &'a str), GraphError> {
+    match (certificate, planned) {
+        (CognitoCertificate::Known { thumbprint, base64 }, Some(p))
+            if thumbprint.eq_ignore_ascii_case(p) =>
+        {
+            Ok((thumbprint, base64))
+        }
+        _ => Err(GraphError::Refused {
+            operation: "hand Entra Cognito's certificate".into(),
+            code: "CertificateChanged".into(),
+            message: "Cognito's certificate is not the one planned; run again to plan with the one it has now".into(),
+        }),
+    }
+}
+
+/// A new random (version 4) GUID for a key credential.
+fn new_key_id() -> String {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 16];
+    // The system's random source; should it fail, Graph's own ID check refuses the zero GUID.
+    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// Adds one of Cognito's certificates to the application's key credentials. Graph replaces
+/// the whole collection, so the ones it has are read in full (with their certificates) and
+/// sent back unchanged beside the new one; an encryption certificate is made the active one
+/// in the same write.
+async fn add_key(
+    graph: &Graph,
+    record: &GraphRecord,
+    (thumbprint, base64): (&str, &str),
+    usage: &str,
+    name: &str,
+) -> Result<(), GraphError> {
+    let path = format!("/applications/{}", record.application_id);
+    let current = graph
+        .get_replicated(
+            &format!("{path}?$select=keyCredentials"),
+            "read the application's certificates",
+        )
+        .await?;
+    let mut keys = current["keyCredentials"].as_array().cloned().unwrap_or_default();
+    if let Some(partial) = keys.iter().find(|k| k["key"].as_str().is_none_or(str::is_empty)) {
+        return Err(GraphError::Refused {
+            operation: format!("add the {name}"),
+            code: "KeyNotReadable".into(),
+            message: format!(
+                "Graph did not return certificate {} in full, and writing the list without it would remove it; add the {name} ({thumbprint}) in the portal instead",
+                text(&partial["keyId"]).unwrap_or_default()
+            ),
+        });
+    }
+    let format = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let cert = parse_certificate(base64).map_err(|e| GraphError::Refused {
+        operation: format!("add the {name}"),
+        code: "NotACertificate".into(),
+        message: format!("the certificate Cognito returned {e}"),
+    })?;
+    let key_id = new_key_id();
+    keys.push(json!({
+        "keyId": key_id,
+        "type": "AsymmetricX509Cert",
+        "usage": usage,
+        "key": base64,
+        "displayName": format!("CN={name}"),
+        "startDateTime": format(cert.not_before),
+        "endDateTime": format(cert.not_after),
+    }));
+    let mut body = json!({ "keyCredentials": keys });
+    if usage == "Encrypt" {
+        body["tokenEncryptionKeyId"] = json!(key_id);
+    }
+    graph
+        .patch_replicated(&path, &body, &format!("add the {name}"))
+        .await
+        .map(|_| ())
 }
 
 /// Makes the signing certificate with this thumbprint the one Entra signs with.
