@@ -273,6 +273,9 @@ pub struct Made {
     pub changes_made: usize,
     /// A new client secret (OIDC) and its end date; memory only.
     pub secret: Option<(String, String)>,
+    /// The session, when changes wait for certificates Cognito makes later (`finish`
+    /// makes them after Cognito's side).
+    pub waiting: Option<Box<Session>>,
 }
 
 impl std::fmt::Debug for Made {
@@ -282,6 +285,7 @@ impl std::fmt::Debug for Made {
             .field("tenant", &self.tenant)
             .field("changes_made", &self.changes_made)
             .field("secret", &self.secret.as_ref().map(|_| "(hidden)"))
+            .field("waiting", &self.waiting.is_some())
             .finish()
     }
 }
@@ -394,6 +398,7 @@ pub async fn make(
         tenant: now.tenant.clone(),
         changes_made: now_count,
         secret: outcome.secret,
+        waiting: (now_count < now.changes.len()).then(|| Box::new(now.clone())),
     })
 }
 

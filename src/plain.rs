@@ -61,6 +61,8 @@ struct Session {
     state_dir: std::path::PathBuf,
     /// How to reach Entra for Graph ("do it for me").
     graph: cognito_entra::entra_graph::GraphOptions,
+    /// Entra changes waiting for certificates Cognito makes when its side is applied.
+    entra_waiting: Option<Box<cognito_entra::entra_graph::Session>>,
 }
 
 fn validator<F>(check: F) -> impl Fn(&str) -> Result<Validation, inquire::CustomUserError> + Clone
@@ -184,6 +186,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         found: engine::found(&ctx.given()),
         state_dir: store.dir().to_path_buf(),
         graph: ctx.graph_options(),
+        entra_waiting: None,
     };
     let outcome = s.journey();
     let _ = s.lock.save(&mut s.state);
@@ -612,6 +615,8 @@ impl Session {
                 },
             ))
             .map_err(|e| Stop::Failed(format!("error: {e}")))?;
+        let mut made = made;
+        self.entra_waiting = made.waiting.take();
         if let Some(secret) = results::entra_made(&mut self.state, made, &self.authority) {
             self.secret = Some(secret);
         }
@@ -726,6 +731,7 @@ impl Session {
             match result {
                 Ok(certs) => {
                     self.state.aws.certificates = certs.iter().map(|c| c.record.clone()).collect();
+                    self.entra_finish();
                     return Ok(());
                 }
                 Err(engine::NotApplied::Stale(now)) => {
@@ -756,6 +762,39 @@ impl Session {
         }
     }
 
+    /// Through Graph, the certificates Cognito made just now go to Entra; when that fails,
+    /// the last step's portal actions say how to do it by hand.
+    fn entra_finish(&mut self) {
+        let Some(session) = self.entra_waiting.take() else {
+            return;
+        };
+        outln!("Handing Entra Cognito's certificates through Microsoft Graph…");
+        let job = self.job();
+        let recorded = self.state.entra.graph.clone();
+        match self.runtime.block_on(cognito_entra::entra_graph::finish(
+            &session,
+            &job,
+            recorded.as_ref(),
+        )) {
+            Ok(changes) => {
+                for change in &changes {
+                    outln!(
+                        "  ✓ Entra: {}",
+                        change.describe().trim_start_matches(['+', '~', ' '])
+                    );
+                }
+                results::entra_finished(&mut self.state);
+                let _ = self.lock.save(&mut self.state);
+            }
+            Err(e) => {
+                outln!("✗ {e}");
+                outln!(
+                    "Cognito's side is applied; the next step says how to hand Entra the certificates in the portal."
+                );
+            }
+        }
+    }
+
     fn finish(&mut self) -> Flow<()> {
         let setup = self.state.answers.clone();
         if let Some(none) = cognito_entra::journey::no_certificate_needed(&setup) {
@@ -769,7 +808,9 @@ impl Session {
                 c.thumbprint,
                 c.not_after
             );
-            if let Some(place) = cognito_entra::cognito::certs::entra_place(&setup, &c.kind) {
+            if let Some(place) =
+                cognito_entra::cognito::certs::entra_place_now(&self.state, &c.kind)
+            {
                 outln!("  → {place}");
             }
         }

@@ -140,6 +140,16 @@ pub fn entra_made(
     secret
 }
 
+/// Cognito's certificates handed to Entra through Graph (`entra_graph::finish`): the
+/// portal's certificate actions of the last step are done.
+pub fn entra_finished(state: &mut State) {
+    for item in crate::journey::finish_checklist(&state.answers) {
+        if !state.progress.checklist.iter().any(|c| c == item.id) {
+            state.progress.checklist.push(item.id.to_string());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -572,7 +572,11 @@ fn signed_requests_and_encrypted_assertions_get_cognitos_certificates_in_entra()
 
     let writes = w.entra.writes();
     let again = ok(&w.apply(&config));
-    assert_eq!(w.entra.writes(), writes, "no Graph write the second time: {again}");
+    assert_eq!(
+        w.entra.writes(),
+        writes,
+        "no Graph write the second time: {again}"
+    );
     let v = w.doctor("corp");
     for name in [
         "Entra verification certificate",
@@ -596,4 +600,43 @@ fn signed_requests_and_encrypted_assertions_get_cognitos_certificates_in_entra()
         serde_json::json!({"isSignedRequestRequired": true, "allowedWeakAlgorithms": "rsaSha1"}),
         "{app}"
     );
+}
+
+#[test]
+fn a_lost_answer_after_each_certificate_write_is_finished_without_a_second_key() {
+    // With signed requests and encrypted assertions, writes 6 to 8 hand Entra Cognito's
+    // certificates: the verification certificate, the signed-request switch, the encryption
+    // certificate (after Cognito's provider). Each answer lost in turn: the next run ends
+    // with one key of each, and a third run writes nothing.
+    for lost in 6..=8 {
+        let w = World::new();
+        let config = w.config(
+            "lost",
+            "saml",
+            "[saml]\nsign_requests = true\nencrypted_responses = true\n",
+        );
+        w.entra
+            .switches(&format!(r#"{{"drop_after_writes": {lost}}}"#));
+        let out = w.apply(&config);
+        assert_ne!(out.status.code(), Some(0), "write {lost}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("again"),
+            "write {lost}: {}",
+            stderr(&out)
+        );
+        w.entra.switches("{}");
+        std::thread::sleep(Duration::from_millis(800));
+        ok(&w.apply(&config));
+        let app = &w.entra.ask("__app_keys")["lost"];
+        let count = |usage: &str| {
+            app["keys"]
+                .as_array()
+                .map(|k| k.iter().filter(|k| k["usage"] == usage).count())
+        };
+        assert_eq!(count("Verify"), Some(1), "write {lost}: {app}");
+        assert_eq!(count("Encrypt"), Some(1), "write {lost}: {app}");
+        let writes = w.entra.writes();
+        let again = ok(&w.apply(&config));
+        assert_eq!(w.entra.writes(), writes, "write {lost}: {again}");
+    }
 }

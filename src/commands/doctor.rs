@@ -52,7 +52,9 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool, graph: bool) -> C
         block_on(read_live(&job, &values))?.map_err(|e| Failure::Failed(format!("error: {e}")))?;
     let mut checks = assess(&state, &values, &live, now);
     if graph {
-        checks.extend(block_on(entra_checks(ctx, &state, &values, &live, &job, now))??);
+        checks.extend(block_on(entra_checks(
+            ctx, &state, &values, &live, &job, now,
+        ))??);
     }
     let count = |st: Status| checks.iter().filter(|c| c.status == st).count();
     let (pass, warn, fail) = (

@@ -275,7 +275,9 @@ pub async fn entra_phase(
         app_id: made.record.app_id,
         secret: made.secret.map(|(value, _)| value),
         planned: session.changes.clone(),
-        waiting: session.waits_for_cognito().then(|| Box::new(session.clone())),
+        waiting: session
+            .waits_for_cognito()
+            .then(|| Box::new(session.clone())),
     }))
 }
 

@@ -102,6 +102,8 @@ pub enum TaskDone {
     EntraObject(GraphRecord),
     /// The Entra application made as planned: what it gives Cognito.
     EntraMade(Box<Result<entra_graph::Made, engine::Error>>),
+    /// Cognito's certificates handed to Entra after Cognito's side was applied.
+    EntraFinished(Box<Result<Vec<cognito_entra::entra_app::EntraChange>, engine::Error>>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
     Crashed(String),
 }
@@ -163,6 +165,8 @@ pub enum Cmd {
     EntraSignIn,
     /// Make exactly this (confirmed) Entra plan.
     EntraMake(Box<entra_graph::Session>),
+    /// Hand Entra the certificates Cognito made since (the rest of this session's plan).
+    EntraFinish(Box<entra_graph::Session>),
 }
 
 /// The live availability check of the domain prefix: it waits for typing to pause, then asks
@@ -227,6 +231,8 @@ pub struct Model {
     pub secret: Option<String>,
     /// Signed in to Entra through Graph, its plan shown for confirmation (memory only).
     pub entra_session: Option<entra_graph::Session>,
+    /// Entra changes waiting for certificates Cognito makes when its side is applied.
+    pub entra_waiting: Option<Box<entra_graph::Session>>,
     /// The secret in memory was made by Graph: never revealed.
     pub secret_from_graph: bool,
     pub reveal: bool,
@@ -276,6 +282,7 @@ impl Model {
             applying: false,
             prepare_plan: None,
             entra_session: None,
+            entra_waiting: None,
             secret_from_graph: false,
             teardown: None,
             removed: 0,
@@ -1060,8 +1067,9 @@ fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
 
 /// What Graph made, in the answers as the admin would have typed it: the app's metadata URL
 /// (SAML) or its tenant, client ID and secret (OIDC); the portal's checklist is done.
-fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
+fn entra_made(m: &mut Model, mut made: entra_graph::Made) -> Vec<Cmd> {
     let nothing_made = made.changes_made == 0;
+    m.entra_waiting = made.waiting.take();
     let Some(state) = m.state.as_mut() else {
         return Vec::new();
     };
@@ -1422,6 +1430,25 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 Vec::new()
             }
         },
+        TaskDone::EntraFinished(finished) => {
+            m.writing = false;
+            match *finished {
+                Ok(_) => {
+                    if let Some(state) = m.state.as_mut() {
+                        results::entra_finished(state);
+                    }
+                    m.notice = Some("✓ Entra holds Cognito's certificates now".into());
+                    vec![Cmd::Save]
+                }
+                Err(e) => {
+                    m.message = e.to_string().lines().map(|l| format!("✗ {l}")).collect();
+                    m.message.push(
+                        "Cognito's side is applied. Do the certificate steps below in the portal, or press g on the Entra step later.".into(),
+                    );
+                    Vec::new()
+                }
+            }
+        }
         TaskDone::EntraMade(made) => match *made {
             Err(e) => {
                 m.message = e.to_string().lines().map(|l| format!("✗ {l}")).collect();
@@ -1608,12 +1635,20 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                         state.aws.certificates = certs.into_iter().map(|c| c.record).collect();
                     }
                     let applied = m.apply_lines.len();
-                    let cmds = advance(m, Step::ReviewApply);
+                    let mut cmds = advance(m, Step::ReviewApply);
                     m.notice = Some(match applied {
                         0 => "✓ Nothing to change: Cognito already matched".into(),
                         1 => "✓ 1 change applied".into(),
                         n => format!("✓ {n} changes applied"),
                     });
+                    // Through Graph, Cognito's certificates made just now go to Entra.
+                    if let Some(session) = m.entra_waiting.take() {
+                        m.busy = Some(
+                            "Handing Entra Cognito's certificates through Microsoft Graph…".into(),
+                        );
+                        m.writing = true;
+                        cmds.push(Cmd::EntraFinish(session));
+                    }
                     cmds
                 }
                 Err(advice) => {

@@ -241,6 +241,14 @@ impl Runtime {
                     ))
                 })
             }
+            Cmd::EntraFinish(session) => {
+                let recorded = m.state.as_ref().and_then(|s| s.entra.graph.clone());
+                self.spawn(async move {
+                    TaskDone::EntraFinished(Box::new(
+                        cognito_entra::entra_graph::finish(&session, &job, recorded.as_ref()).await,
+                    ))
+                })
+            }
             Cmd::Apply => {
                 // Exactly the plan on the review screen; a stale one comes back instead.
                 let Some(reviewed) = m.plan.clone() else {

@@ -90,6 +90,24 @@ pub fn entra_place(setup: &Setup, kind: &str) -> Option<&'static str> {
     }
 }
 
+pub const THROUGH_GRAPH: &str = "Entra has it: handed over through Microsoft Graph";
+
+/// Where a certificate of this kind goes, as the saved setup stands: already handed over
+/// through Graph (its step-11 action done), or its place in the portal.
+pub fn entra_place_now(
+    state: &cognito_entra_core::state::State,
+    kind: &str,
+) -> Option<&'static str> {
+    let place = entra_place(&state.answers, kind)?;
+    let item = match kind {
+        "signing" => "finish.verification",
+        _ => "finish.encryption",
+    };
+    let handed_over =
+        state.entra.graph.is_some() && state.progress.checklist.iter().any(|c| c == item);
+    Some(if handed_over { THROUGH_GRAPH } else { place })
+}
+
 #[derive(Debug, Clone)]
 pub enum CertError {
     Api(ApiError),

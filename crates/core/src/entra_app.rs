@@ -179,14 +179,20 @@ pub enum EntraChange {
     },
     /// Cognito's signing certificate uploaded as a verification certificate (`None`: Cognito
     /// makes it later in this run, with the user pool).
-    AddVerificationCertificate { thumbprint: Option<String> },
+    AddVerificationCertificate {
+        thumbprint: Option<String>,
+    },
     /// Entra refuses SAML requests that are not signed by a verification certificate.
     RequireSignedRequests,
     /// Cognito's encryption certificate uploaded and made the one Entra encrypts assertions
     /// to (`None`: Cognito makes it later in this run, with the provider).
-    AddEncryptionCertificate { thumbprint: Option<String> },
+    AddEncryptionCertificate {
+        thumbprint: Option<String>,
+    },
     /// An encryption certificate the application has (an earlier run's), made active.
-    ActivateEncryptionCertificate { thumbprint: String },
+    ActivateEncryptionCertificate {
+        thumbprint: String,
+    },
 }
 
 impl EntraChange {
@@ -455,11 +461,10 @@ fn certificate_changes(desired: &Desired, app: &AppSeen) -> Vec<EntraChange> {
             None => out.push(EntraChange::AddEncryptionCertificate {
                 thumbprint: Some(thumbprint.clone()),
             }),
-            Some(key) if app.token_encryption_key_id.as_deref() != Some(key.key_id.as_str()) => {
-                out.push(EntraChange::ActivateEncryptionCertificate {
+            Some(key) if app.token_encryption_key_id.as_deref() != Some(key.key_id.as_str()) => out
+                .push(EntraChange::ActivateEncryptionCertificate {
                     thumbprint: thumbprint.clone(),
-                })
-            }
+                }),
             Some(_) => {}
         },
     }
@@ -583,7 +588,11 @@ mod tests {
                 EntraChange::AddEncryptionCertificate { thumbprint: None },
             ]
         );
-        assert!(changes[..first_waiting.unwrap_or(0)].iter().all(|c| !c.is_certificate()));
+        assert!(
+            changes[..first_waiting.unwrap_or(0)]
+                .iter()
+                .all(|c| !c.is_certificate())
+        );
     }
 
     #[test]
@@ -597,9 +606,21 @@ mod tests {
         let mut seen = finished_saml();
         if let Some(app) = seen.app.as_mut() {
             app.keys = vec![
-                KeySeen { key_id: "k1".into(), usage: "Verify".into(), thumbprint: Some("c0ffee".into()) },
-                KeySeen { key_id: "k2".into(), usage: "Encrypt".into(), thumbprint: Some("BEEF".into()) },
-                KeySeen { key_id: "k3".into(), usage: "Encrypt".into(), thumbprint: Some("0THER".into()) },
+                KeySeen {
+                    key_id: "k1".into(),
+                    usage: "Verify".into(),
+                    thumbprint: Some("c0ffee".into()),
+                },
+                KeySeen {
+                    key_id: "k2".into(),
+                    usage: "Encrypt".into(),
+                    thumbprint: Some("BEEF".into()),
+                },
+                KeySeen {
+                    key_id: "k3".into(),
+                    usage: "Encrypt".into(),
+                    thumbprint: Some("0THER".into()),
+                },
             ];
             app.token_encryption_key_id = Some("k3".into());
         }
@@ -607,7 +628,9 @@ mod tests {
             plan(&desired, &seen),
             Ok(vec![
                 EntraChange::RequireSignedRequests,
-                EntraChange::ActivateEncryptionCertificate { thumbprint: "BEEF".into() },
+                EntraChange::ActivateEncryptionCertificate {
+                    thumbprint: "BEEF".into()
+                },
             ])
         );
         if let Some(app) = seen.app.as_mut() {
@@ -622,7 +645,9 @@ mod tests {
         };
         assert_eq!(
             plan(&renewed, &seen),
-            Ok(vec![EntraChange::AddVerificationCertificate { thumbprint: Some("NEW".into()) }])
+            Ok(vec![EntraChange::AddVerificationCertificate {
+                thumbprint: Some("NEW".into())
+            }])
         );
     }
 }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use cognito_entra::cognito::certs::entra_place;
+use cognito_entra::cognito::certs::entra_place_now;
 use cognito_entra::journey::finish_checklist;
 
 use super::entra::checklist_lines;
@@ -20,14 +20,14 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let certs: Vec<_> = m
         .state
         .as_ref()
-        .map(|s| s.aws.certificates.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| {
-            let place = entra_place(setup, &r.kind);
-            (r, place)
+        .map(|s| {
+            s.aws
+                .certificates
+                .iter()
+                .map(|r| (r.clone(), entra_place_now(s, &r.kind)))
+                .collect()
         })
-        .collect();
+        .unwrap_or_default();
     for (record, place) in &certs {
         lines.push(Line::from(vec![
             Span::styled(format!("{} certificate ", record.kind), t.title()),

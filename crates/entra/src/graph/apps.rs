@@ -476,7 +476,14 @@ pub async fn apply(
             }
             EntraChange::AddVerificationCertificate { thumbprint } => {
                 let cert = known(&desired.verification_certificate, thumbprint.as_deref())?;
-                add_key(graph, &record, cert, "Verify", "Cognito signing certificate").await?;
+                add_key(
+                    graph,
+                    &record,
+                    cert,
+                    "Verify",
+                    "Cognito signing certificate",
+                )
+                .await?;
             }
             EntraChange::RequireSignedRequests => {
                 let path = format!("/applications/{}", record.application_id);
@@ -506,7 +513,14 @@ pub async fn apply(
             }
             EntraChange::AddEncryptionCertificate { thumbprint } => {
                 let cert = known(&desired.encryption_certificate, thumbprint.as_deref())?;
-                add_key(graph, &record, cert, "Encrypt", "Cognito encryption certificate").await?;
+                add_key(
+                    graph,
+                    &record,
+                    cert,
+                    "Encrypt",
+                    "Cognito encryption certificate",
+                )
+                .await?;
             }
             EntraChange::ActivateEncryptionCertificate { thumbprint } => {
                 let key_id = seen
@@ -523,7 +537,9 @@ pub async fn apply(
                     .ok_or_else(|| GraphError::Refused {
                         operation: "make the encryption certificate active".into(),
                         code: "NoSuchKey".into(),
-                        message: format!("the application has no encryption certificate {thumbprint}"),
+                        message: format!(
+                            "the application has no encryption certificate {thumbprint}"
+                        ),
                     })?;
                 graph
                     .patch_replicated(
@@ -607,8 +623,14 @@ async fn add_key(
             "read the application's certificates",
         )
         .await?;
-    let mut keys = current["keyCredentials"].as_array().cloned().unwrap_or_default();
-    if let Some(partial) = keys.iter().find(|k| k["key"].as_str().is_none_or(str::is_empty)) {
+    let mut keys = current["keyCredentials"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if let Some(partial) = keys
+        .iter()
+        .find(|k| k["key"].as_str().is_none_or(str::is_empty))
+    {
         return Err(GraphError::Refused {
             operation: format!("add the {name}"),
             code: "KeyNotReadable".into(),
