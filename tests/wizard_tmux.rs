@@ -100,6 +100,17 @@ impl World {
 
     /// The same, with `on_domain` acting on the domain step before Enter.
     fn to_entra_step_with(&self, name: &str, oidc: bool, on_domain: impl Fn(&World)) -> String {
+        self.to_entra_step_acting(name, oidc, on_domain, |_| {})
+    }
+
+    /// The same, with `on_provider` acting on the provider step before Enter too.
+    fn to_entra_step_acting(
+        &self,
+        name: &str,
+        oidc: bool,
+        on_domain: impl Fn(&World),
+        on_provider: impl Fn(&World),
+    ) -> String {
         if oidc {
             self.keys(&["Down"]);
         }
@@ -130,6 +141,7 @@ impl World {
         self.text("https://app.example.com/callback");
         self.keys(&["Enter"]);
         self.wait("6 · Provider");
+        on_provider(self);
         self.keys(&["Enter"]);
         // What is created now is shown and asked once.
         self.wait("Create them now?");
@@ -878,7 +890,20 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         graph.switches(r#"{"pending_polls": 4}"#);
         let w = World::new();
         w.start(&graph_env(&graph));
-        let screen = w.to_entra_step(name, oidc);
+        // SAML with signed requests and encrypted assertions: Cognito's certificates go to
+        // Entra too, the encryption one once Cognito's provider exists (after the review).
+        let screen = w.to_entra_step_acting(
+            name,
+            oidc,
+            |w| {
+                w.wait("available");
+            },
+            |w| {
+                if !oidc {
+                    w.keys(&["Tab", "Tab", "Tab", "Space", "Tab", "Space"]);
+                }
+            },
+        );
         assert!(screen.contains("g do it for me"), "{screen}");
         w.keys(&["g"]);
         let signing_in = w.wait("GQ7W-XK2P");
@@ -929,7 +954,24 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         w.keys(&["Enter"]);
         w.wait("Plan:");
         w.keys(&["Enter"]);
-        w.wait("11 · Finish in Entra");
+        let finish = w.wait("11 · Finish in Entra");
+        if !oidc {
+            let finish = w.wait("Entra holds Cognito's certificates");
+            assert!(
+                pane(&finish).contains("handed over through Microsoft Graph"),
+                "{finish}"
+            );
+            let app = &graph.ask("__app_keys")[name];
+            for usage in ["Verify", "Encrypt"] {
+                assert!(app.to_string().contains(usage), "{usage}: {app}");
+            }
+            assert_eq!(
+                app["requestSignatureVerification"]["isSignedRequestRequired"], true,
+                "{app}"
+            );
+        } else {
+            assert!(!finish.contains("Microsoft Graph"), "{finish}");
+        }
         w.keys(&["Enter"]);
         w.wait("12 · Test");
         w.keys(&["q"]);
