@@ -21,8 +21,17 @@ pub struct GraphOptions {
     pub client_id: String,
     /// Use the Azure CLI's token instead of the device code.
     pub azure_cli: bool,
-    /// The setup assigns users and groups: the sign-in asks for those permissions too.
-    pub assign: bool,
+    /// What the setup needs beyond applications (assignments, a claims policy): the
+    /// sign-in asks for those permissions too.
+    pub needs: signin::Needs,
+}
+
+/// The permissions beyond applications a setup's Entra side needs.
+pub fn needs(setup: &Setup) -> signin::Needs {
+    signin::Needs {
+        assign: !setup.entra.assign.is_empty(),
+        claims: !crate::journey::graph_claims(setup).0.is_empty(),
+    }
 }
 
 /// Signs in (device code shown through `show`, or the Azure CLI's token) to the tenant the
@@ -41,7 +50,7 @@ pub async fn sign_in(
             &options.authority,
             tenant.unwrap_or("organizations"),
             &options.client_id,
-            options.assign,
+            options.needs,
             show,
         )
         .await
@@ -56,6 +65,7 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
     let values = derive(setup, &job.known, &job.authority);
     let pending = |what: &str| format!("({what}: after the user pool is created)");
     let saml = setup.saml();
+    let (claims, groups) = crate::journey::graph_claims(setup);
     Desired {
         protocol: setup.protocol,
         display_name: setup
@@ -87,6 +97,8 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
         encryption_certificate: needed(
             setup.protocol == Protocol::Saml && saml.encrypted_responses,
         ),
+        saml_claims: claims,
+        group_claims: groups,
     }
 }
 
@@ -195,7 +207,12 @@ pub async fn apply(
 }
 
 /// Deletes an application (and with it its service principal); one already gone is fine.
-pub async fn remove_application(graph: &Graph, application_id: &str) -> Result<(), Error> {
+/// The tool's claims-mapping policy of that name goes too, once nothing uses it.
+pub async fn remove_application(
+    graph: &Graph,
+    application_id: &str,
+    claims_policy: Option<&str>,
+) -> Result<(), Error> {
     match graph
         .delete(
             &format!("/applications/{application_id}"),
@@ -203,9 +220,15 @@ pub async fn remove_application(graph: &Graph, application_id: &str) -> Result<(
         )
         .await
     {
-        Ok(_) | Err(GraphError::NotFound { .. }) => Ok(()),
-        Err(e) => Err(graph_error(e)),
+        Ok(_) | Err(GraphError::NotFound { .. }) => {}
+        Err(e) => return Err(graph_error(e)),
     }
+    if let Some(name) = claims_policy {
+        apps::remove_claims_policy(graph, name)
+            .await
+            .map_err(graph_error)?;
+    }
+    Ok(())
 }
 
 /// Whether Cognito's provider lacks a client secret (so Graph must make one): a provider
@@ -300,7 +323,7 @@ pub async fn sign_in_and_plan(
     show: impl FnOnce(&DeviceCode),
 ) -> Result<Session, Error> {
     let options = GraphOptions {
-        assign: !job.setup.entra.assign.is_empty(),
+        needs: needs(&job.setup),
         ..options.clone()
     };
     let graph = sign_in(&options, tenant_hint, show).await?;

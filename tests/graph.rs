@@ -640,3 +640,122 @@ fn a_lost_answer_after_each_certificate_write_is_finished_without_a_second_key()
         assert_eq!(w.entra.writes(), writes, "write {lost}: {again}");
     }
 }
+
+/// A SAML mapping reading claims beyond Entra's default set: one named after a user attribute,
+/// one not (left to the portal, said), and the groups claim.
+const CLAIMS_MAPPING: &str = "[provider.attribute_mapping]\nemail = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\"\naddress = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/streetaddress\"\nnickname = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/JobTitle\"\nmiddle_name = \"https://example.com/claims/favourite-colour\"\nwebsite = \"http://schemas.microsoft.com/ws/2008/06/identity/claims/groups\"\n";
+
+#[test]
+fn claims_the_mapping_reads_are_sent_through_a_policy_of_the_tools_own() {
+    let w = World::new();
+    let config = w.config("corp", "saml", CLAIMS_MAPPING);
+    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
+    plan.args(["plan", "--config"])
+        .arg(&config)
+        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
+        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
+        .env("SSL_CERT_FILE", w.entra.ca());
+    let planned = ok(&run(&mut plan));
+    for line in [
+        "groups claim = security groups",
+        "+ claims-mapping policy",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/streetaddress ← user.streetaddress",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/JobTitle ← user.jobtitle",
+        // The one the tool cannot make is left to the portal, and said.
+        "middle_name is mapped from https://example.com/claims/favourite-colour",
+    ] {
+        assert!(planned.contains(line), "{line}: {planned}");
+    }
+
+    ok(&w.apply(&config));
+    let policies = w.entra.ask("__policies");
+    assert_eq!(
+        policies["policies"],
+        serde_json::json!([{
+            "displayName": "cognito-entra: claims for corp",
+            "claims": {
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/streetaddress": "streetaddress",
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/JobTitle": "jobtitle",
+            },
+            "appliesTo": ["corp"],
+        }]),
+        "{policies}"
+    );
+    assert_eq!(
+        policies["groupMembershipClaims"]["corp"], "SecurityGroup",
+        "{policies}"
+    );
+    let writes = w.entra.writes();
+    let again = ok(&w.apply(&config));
+    assert_eq!(
+        w.entra.writes(),
+        writes,
+        "no Graph write the second time: {again}"
+    );
+
+    // A claim added to the mapping later: the tool's policy gains it, keeping the others.
+    let wider = w.config(
+        "corp",
+        "saml",
+        &format!(
+            "{CLAIMS_MAPPING}zoneinfo = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/department\"\n"
+        ),
+    );
+    let out = ok(&w.apply(&wider));
+    assert!(out.contains("✓ Entra: claims-mapping policy"), "{out}");
+    let policies = w.entra.ask("__policies");
+    assert_eq!(
+        policies["policies"][0]["claims"]
+            .as_object()
+            .map(|c| c.len()),
+        Some(3),
+        "{policies}"
+    );
+    assert_eq!(policies["policies"].as_array().map(Vec::len), Some(1));
+
+    // destroy takes the application and the tool's policy with it.
+    ok(&w.destroy("corp"));
+    let policies = w.entra.ask("__policies");
+    assert_eq!(policies["policies"], serde_json::json!([]), "{policies}");
+}
+
+#[test]
+fn a_lost_answer_around_the_claims_policy_leaves_one_policy_assigned() {
+    // Writes 6 to 8: the groups claim, the policy made, the policy assigned.
+    for lost in 7..=8 {
+        let w = World::new();
+        let config = w.config("lost", "saml", CLAIMS_MAPPING);
+        w.entra
+            .switches(&format!(r#"{{"drop_after_writes": {lost}}}"#));
+        let out = w.apply(&config);
+        assert_ne!(out.status.code(), Some(0), "write {lost}: {}", stdout(&out));
+        w.entra.switches("{}");
+        std::thread::sleep(Duration::from_millis(800));
+        ok(&w.apply(&config));
+        let policies = w.entra.ask("__policies");
+        assert_eq!(
+            policies["policies"].as_array().map(Vec::len),
+            Some(1),
+            "write {lost}: {policies}"
+        );
+        assert_eq!(
+            policies["policies"][0]["appliesTo"],
+            serde_json::json!(["lost"]),
+            "write {lost}: {policies}"
+        );
+        let writes = w.entra.writes();
+        ok(&w.apply(&config));
+        assert_eq!(w.entra.writes(), writes, "write {lost}");
+    }
+    // Without the policy permission, the refusal names it.
+    let w = World::new();
+    let config = w.config("denied", "saml", CLAIMS_MAPPING);
+    w.entra.switches(r#"{"deny": "claimsMappingPolicies"}"#);
+    let out = w.apply(&config);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("Policy.ReadWrite.ApplicationConfiguration"),
+        "{}",
+        stderr(&out)
+    );
+}

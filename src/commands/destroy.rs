@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
                 if !yes {
                     confirm()?;
                 }
-                block_on(remove_entra_app(ctx, app))??;
+                block_on(remove_entra_app(ctx, app, &state.answers))??;
                 state.entra.graph = None;
                 lock.save(&mut state)?;
                 outln!("  ✓ Entra application {} removed", app.app_id);
@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
         match outcome {
             Ok(()) => {
                 if let Some(app) = &remove_app {
-                    block_on(remove_entra_app(ctx, app))??;
+                    block_on(remove_entra_app(ctx, app, &state.answers))??;
                     state.entra.graph = None;
                     lock.save(&mut state)?;
                     outln!("  ✓ Entra application {} removed", app.app_id);
@@ -101,9 +101,17 @@ pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
 async fn remove_entra_app(
     ctx: &Context,
     app: &cognito_entra::state::GraphRecord,
+    setup: &cognito_entra::setup::Setup,
 ) -> Result<(), Failure> {
-    let graph = super::graph::sign_in(ctx, None).await?;
-    cognito_entra::entra_graph::remove_application(&graph, &app.application_id)
+    let needs = cognito_entra::entra_graph::needs(setup);
+    let graph = super::graph::sign_in(ctx, None, needs).await?;
+    // The tool's claims-mapping policy goes with the application it was made for.
+    let policy = needs.claims.then(|| {
+        cognito_entra::entra_app::claims_policy_name(
+            setup.entra.display_name.as_deref().unwrap_or(&setup.name),
+        )
+    });
+    cognito_entra::entra_graph::remove_application(&graph, &app.application_id, policy.as_deref())
         .await
         .map_err(|e| {
             Failure::Failed(format!(

@@ -21,7 +21,12 @@ async fn entra_checks(
     now: time::OffsetDateTime,
 ) -> Result<Vec<Check>, Failure> {
     use cognito_entra::entra_graph;
-    let graph = super::graph::sign_in(ctx, state.entra.tenant_id.as_deref()).await?;
+    let graph = super::graph::sign_in(
+        ctx,
+        state.entra.tenant_id.as_deref(),
+        entra_graph::needs(&state.answers),
+    )
+    .await?;
     let mut desired = entra_graph::desired(&state.answers, job, false);
     // A setup done in the portal is found by its client ID (OIDC) when nothing is recorded.
     if state.entra.graph.is_none() {

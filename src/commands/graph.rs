@@ -81,9 +81,14 @@ pub fn show_device_code(code: &cognito_entra::entra::graph::DeviceCode) {
 pub async fn sign_in(
     ctx: &Context,
     tenant: Option<&str>,
+    needs: cognito_entra::entra::graph::signin::Needs,
 ) -> Result<cognito_entra::entra::graph::Graph, Failure> {
     errln!("Signing in to Entra for Microsoft Graph…");
-    entra_graph::sign_in(&ctx.graph_options(), tenant, show_device_code)
+    let options = entra_graph::GraphOptions {
+        needs,
+        ..ctx.graph_options()
+    };
+    entra_graph::sign_in(&options, tenant, show_device_code)
         .await
         .map_err(|e| Failure::Failed(format!("error: {e}")))
 }

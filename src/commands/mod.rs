@@ -83,7 +83,7 @@ impl Context {
             graph_url: self.global.graph_url.clone(),
             client_id: self.global.entra_client_id.clone(),
             azure_cli: self.global.entra_sign_in == crate::cli::SignInArg::AzCli,
-            assign: false,
+            needs: Default::default(),
         }
     }
 

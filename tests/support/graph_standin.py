@@ -22,6 +22,8 @@ GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
 GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit);
 GET /__assignments -> {"count": user and group assignments made};
+GET /__policies -> the claims-mapping policies (name, claims, what each applies to) and each
+                   application's groupMembershipClaims;
 GET /__app_keys -> each application's certificate credentials, tokenEncryptionKeyId and
                    requestSignatureVerification, by display name;
 GET /__app_add_key -> every application gets somebody's own verification certificate and
@@ -62,7 +64,9 @@ WRITABLE = {
     "application": {
         "displayName", "signInAudience", "identifierUris", "web", "notes", "tags", "optionalClaims",
         "keyCredentials", "tokenEncryptionKeyId", "requestSignatureVerification",
+        "groupMembershipClaims",
     },
+    "claimsMappingPolicy": {"definition", "displayName", "isOrganizationDefault"},
     "requestSignatureVerification": {"isSignedRequestRequired", "allowedWeakAlgorithms"},
     "keyCredential": {"customKeyIdentifier", "displayName", "endDateTime", "key", "keyId", "startDateTime", "type", "usage"},
     "optionalClaims": {"idToken", "accessToken", "saml2Token"},
@@ -86,7 +90,16 @@ USERS = {
 }
 GROUPS = {"Sales": "2c9e5073-4dbf-4183-ac20-7e6f5d4c3b21"}
 
+# The user attributes a claims-mapping policy's schema may read (Source "user"), by ID.
+USER_CLAIM_SOURCES = {
+    "mail", "userprincipalname", "givenname", "surname", "displayname", "objectid", "department",
+    "jobtitle", "employeeid", "companyname", "streetaddress", "city", "state", "postalcode",
+    "country", "telephonenumber", "preferredlanguage", "mailnickname", "onpremisessamaccountname",
+} | {f"extensionattribute{i}" for i in range(1, 16)}
+
 lock = threading.Lock()
+policies = {}  # id -> claimsMappingPolicy
+policy_of = {}  # service principal id -> policy id
 applications = {}  # id -> application
 service_principals = {}  # id -> service principal
 created_at = {}  # object id -> time created
@@ -191,6 +204,25 @@ def check_key_credentials(credentials):
     return None
 
 
+def check_policy_definition(definition):
+    """What Graph refuses in a claimsMappingPolicy's definition."""
+    if not isinstance(definition, list) or len(definition) != 1 or not isinstance(definition[0], str):
+        return "definition must be a collection of one JSON string."
+    try:
+        doc = json.loads(definition[0])
+    except ValueError:
+        return "The policy definition is not valid JSON."
+    policy = doc.get("ClaimsMappingPolicy") if isinstance(doc, dict) else None
+    if not isinstance(policy, dict) or policy.get("Version") != 1:
+        return "The policy definition must be a ClaimsMappingPolicy of Version 1."
+    for entry in policy.get("ClaimsSchema") or []:
+        if entry.get("Source", "").lower() == "user" and entry.get("ID", "").lower() not in USER_CLAIM_SOURCES:
+            return f"Invalid claim source ID '{entry.get('ID')}' for source 'user'."
+        if not (entry.get("SamlClaimType") or entry.get("JwtClaimType")):
+            return "Each ClaimsSchema entry needs a SamlClaimType or a JwtClaimType."
+    return None
+
+
 def replicated(object_id):
     delay = float(switches().get("replication_seconds", 0.6))
     return time.time() - created_at.get(object_id, 0) >= delay
@@ -212,6 +244,7 @@ def new_application(display_name, sign_in_audience="AzureADMyOrg"):
         "keyCredentials": [],
         "optionalClaims": None,
         "tokenEncryptionKeyId": None,
+        "groupMembershipClaims": None,
         "requestSignatureVerification": None,
         "createdDateTime": now_iso(),
     }
@@ -279,6 +312,36 @@ def graph(method, path, query, body):
     if parts == ["groups"] and method == "GET":
         groups = [{"id": i, "displayName": n} for n, i in GROUPS.items()]
         return 200, {"value": filtered(groups, query)}
+    if parts[:2] == ["policies", "claimsMappingPolicies"]:
+        if method == "GET" and len(parts) == 2:
+            return 200, {"value": [p for p in policies.values() if replicated(p["id"])]}
+        if method == "POST" and len(parts) == 2:
+            bad = unknown_property("claimsMappingPolicy", body) or check_policy_definition(body.get("definition"))
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            policy = {"id": str(uuid.uuid4()), "definition": body["definition"], "displayName": body.get("displayName"), "isOrganizationDefault": False}
+            policies[policy["id"]] = policy
+            created_at[policy["id"]] = time.time()
+            return 201, policy
+        policy = policies.get(parts[2]) if len(parts) > 2 else None
+        if policy is None or not replicated(policy["id"]):
+            return not_found(parts[2] if len(parts) > 2 else "")
+        if method == "GET" and len(parts) == 3:
+            return 200, policy
+        if method == "GET" and len(parts) == 4 and parts[3] == "appliesTo":
+            users = [service_principals[sp] for sp, pid in policy_of.items() if pid == policy["id"] and sp in service_principals]
+            return 200, {"value": users}
+        if method == "PATCH" and len(parts) == 3:
+            bad = unknown_property("claimsMappingPolicy", body) or ("definition" in body and check_policy_definition(body["definition"]))
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            policy.update(body)
+            return 204, None
+        if method == "DELETE" and len(parts) == 3:
+            if any(pid == policy["id"] for sp, pid in policy_of.items() if sp in service_principals):
+                return graph_error(400, "Request_BadRequest", "The policy is assigned to an object and cannot be deleted.")
+            del policies[policy["id"]]
+            return 204, None
     if parts[:1] == ["applications"]:
         if method == "GET" and len(parts) == 1:
             visible = [selected(a, {}, False) for a in applications.values() if replicated(a["id"])]
@@ -310,6 +373,11 @@ def graph(method, path, query, body):
                 bad = check_key_credentials(body["keyCredentials"])
                 if bad:
                     return graph_error(400, "Request_BadRequest", bad)
+            if "groupMembershipClaims" in body:
+                given = body["groupMembershipClaims"]
+                allowed = {"None", "SecurityGroup", "DirectoryRole", "ApplicationGroup", "All"}
+                if given is not None and not all(v.strip() in allowed for v in str(given).split(",")):
+                    return graph_error(400, "Request_BadRequest", f"Invalid value '{given}' for property 'groupMembershipClaims'.")
             if "requestSignatureVerification" in body:
                 setting = body["requestSignatureVerification"]
                 bad = unknown_property("requestSignatureVerification", setting or {})
@@ -363,6 +431,21 @@ def graph(method, path, query, body):
             return not_found(parts[1] if len(parts) > 1 else "")
         if method == "GET" and len(parts) == 2:
             return 200, selected(sp, query, full_keys=True)
+        if len(parts) == 3 and parts[2] == "claimsMappingPolicies" and method == "GET":
+            pid = policy_of.get(sp["id"])
+            return 200, {"value": [policies[pid]] if pid in policies else []}
+        if len(parts) == 4 and parts[2:] == ["claimsMappingPolicies", "$ref"] and method == "POST":
+            ref = body.get("@odata.id", "")
+            m = re.match(r"^https://[^/]+(/[^?]*)?/v1\.0/policies/claimsMappingPolicies/([0-9a-f-]+)$", ref)
+            if set(body) - {"@odata.id"} or not m:
+                return graph_error(400, "Request_BadRequest", "Invalid @odata.id: it must be the full URL of a claimsMappingPolicy.")
+            pid = m.group(2)
+            if pid not in policies or not replicated(pid):
+                return not_found(pid)
+            if sp["id"] in policy_of:
+                return graph_error(409, "Request_BadRequest", "The service principal already has a policy of type ClaimsMappingPolicy assigned.")
+            policy_of[sp["id"]] = pid
+            return 204, None
         if len(parts) == 3 and parts[2] == "appRoleAssignedTo":
             if method == "GET":
                 return 200, {"value": [a for a in assignments if a["resourceId"] == sp["id"]]}
@@ -544,6 +627,21 @@ def main():
                         })
                         a["requestSignatureVerification"] = {"isSignedRequestRequired": False, "allowedWeakAlgorithms": "rsaSha1"}
                 return self.answer(200, {"ok": True})
+            if url.path == "/__policies":
+                # The claims-mapping policies, what each applies to, and each application's
+                # groupMembershipClaims.
+                with lock:
+                    def claims(p):
+                        doc = json.loads(p["definition"][0])
+                        return {e["SamlClaimType"]: e["ID"] for e in doc["ClaimsMappingPolicy"].get("ClaimsSchema", [])}
+                    return self.answer(200, {
+                        "policies": [{
+                            "displayName": p["displayName"],
+                            "claims": claims(p),
+                            "appliesTo": [service_principals[sp]["displayName"] for sp, pid in policy_of.items() if pid == p["id"] and sp in service_principals],
+                        } for p in policies.values()],
+                        "groupMembershipClaims": {a["displayName"]: a.get("groupMembershipClaims") for a in applications.values()},
+                    })
             if url.path == "/__assignments":
                 return self.answer(200, {"count": len(assignments)})
             if url.path == "/__certificates":

@@ -38,6 +38,85 @@ pub struct Desired {
     /// SAML, encrypted assertions: Cognito's encryption certificate, which Entra encrypts
     /// assertions to.
     pub encryption_certificate: CognitoCertificate,
+    /// SAML: claims beyond Entra's default set that the mapping reads, each from a user
+    /// attribute (a claims-mapping policy of the tool's own).
+    pub saml_claims: Vec<SamlClaim>,
+    /// The mapping reads the groups claim: the application sends its users' security groups.
+    pub group_claims: bool,
+}
+
+/// A SAML claim the tool makes Entra send: its claim type, and the user attribute it holds
+/// (the `ID` of a claims-mapping policy's `user` source).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SamlClaim {
+    pub claim: String,
+    pub source: String,
+}
+
+/// The user attributes a claims-mapping policy can read (Source "user"), by the `ID` it
+/// names them with: a claim whose last segment is one of them is made from it.
+pub const CLAIM_SOURCES: &[&str] = &[
+    "mail",
+    "userprincipalname",
+    "givenname",
+    "surname",
+    "displayname",
+    "objectid",
+    "department",
+    "jobtitle",
+    "employeeid",
+    "companyname",
+    "streetaddress",
+    "city",
+    "state",
+    "postalcode",
+    "country",
+    "telephonenumber",
+    "preferredlanguage",
+    "mailnickname",
+    "onpremisessamaccountname",
+    "extensionattribute1",
+    "extensionattribute2",
+    "extensionattribute3",
+    "extensionattribute4",
+    "extensionattribute5",
+    "extensionattribute6",
+    "extensionattribute7",
+    "extensionattribute8",
+    "extensionattribute9",
+    "extensionattribute10",
+    "extensionattribute11",
+    "extensionattribute12",
+    "extensionattribute13",
+    "extensionattribute14",
+    "extensionattribute15",
+];
+
+/// The user attribute a SAML claim is made from: its last path segment (`.../claims/department`,
+/// `department`, `user.department`), when a claims-mapping policy can read it.
+pub fn claim_source(claim: &str) -> Option<&'static str> {
+    let last = claim
+        .trim()
+        .rsplit(['/', '.'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    CLAIM_SOURCES.iter().copied().find(|s| *s == last)
+}
+
+/// The name of the claims-mapping policy the tool makes for an application.
+pub fn claims_policy_name(display_name: &str) -> String {
+    format!("cognito-entra: claims for {display_name}")
+}
+
+/// A claims-mapping policy as read: assigned to the application, or the tool's own found by
+/// its name (made by a run whose answer was lost).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicySeen {
+    pub id: String,
+    pub display_name: String,
+    /// Its user-sourced claims.
+    pub claims: Vec<SamlClaim>,
 }
 
 /// A certificate of Cognito's that Entra must hold.
@@ -100,6 +179,8 @@ pub struct AppSeen {
     pub token_encryption_key_id: Option<String>,
     /// Whether Entra refuses unsigned SAML requests.
     pub signed_requests_required: bool,
+    /// Which groups its tokens carry ("SecurityGroup", "All", …; none when absent).
+    pub group_membership_claims: Option<String>,
 }
 
 /// Its service principal (the enterprise application) as read.
@@ -114,6 +195,10 @@ pub struct SpSeen {
     pub signing_certificates: Vec<String>,
     /// Principal object IDs assigned to it.
     pub assigned: Vec<String>,
+    /// The claims-mapping policy assigned to it (one at most).
+    pub claims_policy: Option<PolicySeen>,
+    /// The tool's own policy for it, found by name but not assigned.
+    pub unassigned_policy: Option<PolicySeen>,
 }
 
 /// A user or group the setup assigns, found in the tenant.
@@ -192,6 +277,21 @@ pub enum EntraChange {
     /// An encryption certificate the application has (an earlier run's), made active.
     ActivateEncryptionCertificate {
         thumbprint: String,
+    },
+    /// Tokens carry the user's security groups (the groups claim).
+    SetGroupClaims,
+    /// The tool's claims-mapping policy, made and assigned to the application.
+    CreateClaimsPolicy {
+        claims: Vec<SamlClaim>,
+    },
+    /// The tool's policy (made by an earlier run) assigned to the application.
+    AssignClaimsPolicy {
+        policy_id: String,
+    },
+    /// The tool's policy given the claims it lacks (those it has stay).
+    UpdateClaimsPolicy {
+        policy_id: String,
+        claims: Vec<SamlClaim>,
     },
 }
 
@@ -294,8 +394,28 @@ impl EntraChange {
             EntraChange::ActivateEncryptionCertificate { thumbprint } => {
                 format!("~ token encryption        certificate {thumbprint} made active")
             }
+            EntraChange::SetGroupClaims => {
+                "~ token configuration     groups claim = security groups".into()
+            }
+            EntraChange::CreateClaimsPolicy { claims } => format!(
+                "+ claims-mapping policy   (assigned to the application){}",
+                claim_lines(claims)
+            ),
+            EntraChange::AssignClaimsPolicy { .. } => {
+                "~ claims-mapping policy   the tool's policy assigned to the application".into()
+            }
+            EntraChange::UpdateClaimsPolicy { claims, .. } => {
+                format!("~ claims-mapping policy{}", claim_lines(claims))
+            }
         }
     }
+}
+
+fn claim_lines(claims: &[SamlClaim]) -> String {
+    claims
+        .iter()
+        .map(|c| format!("\n      {} ← user.{}", c.claim, c.source))
+        .collect()
 }
 
 /// Why the Entra side cannot be planned.
@@ -416,11 +536,84 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
             });
         }
     }
+    if desired.group_claims
+        && app
+            .group_membership_claims
+            .as_deref()
+            .is_none_or(|g| g.eq_ignore_ascii_case("None"))
+    {
+        out.push(EntraChange::SetGroupClaims);
+    }
+    if desired.protocol == Protocol::Saml {
+        out.extend(claims_changes(desired, &sp)?);
+    }
     // Last: a certificate Cognito makes later in this run waits, and whatever follows it.
     if desired.protocol == Protocol::Saml {
         out.extend(certificate_changes(desired, &app));
     }
     Ok(out)
+}
+
+/// The claims the mapping needs that Entra does not send by default: a policy of the tool's
+/// own made, assigned, or given the claims it lacks. Somebody else's policy on the
+/// application is not changed (it may serve other applications): refused, with the fix.
+fn claims_changes(desired: &Desired, sp: &SpSeen) -> Result<Vec<EntraChange>, EntraRefusal> {
+    if desired.saml_claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ours = claims_policy_name(&desired.display_name);
+    let lacking = |policy: &PolicySeen| {
+        let mut all = policy.claims.clone();
+        for c in &desired.saml_claims {
+            if !all.contains(c) {
+                all.push(c.clone());
+            }
+        }
+        (all != policy.claims).then_some(all)
+    };
+    Ok(match (&sp.claims_policy, &sp.unassigned_policy) {
+        (Some(policy), _) if policy.display_name == ours => lacking(policy)
+            .map(|claims| EntraChange::UpdateClaimsPolicy {
+                policy_id: policy.id.clone(),
+                claims,
+            })
+            .into_iter()
+            .collect(),
+        (Some(policy), _) => {
+            if lacking(policy).is_none() {
+                return Ok(Vec::new());
+            }
+            return Err(EntraRefusal {
+                problem: format!(
+                    "the application has a claims-mapping policy of its own ({}), which lacks claims the mapping reads: {}",
+                    policy.display_name,
+                    desired
+                        .saml_claims
+                        .iter()
+                        .filter(|c| !policy.claims.contains(c))
+                        .map(|c| c.claim.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                fix: "add them to that policy (it may serve other applications, so the tool does not change it), or map attributes from claims Entra sends".into(),
+            });
+        }
+        (None, Some(found)) => {
+            let mut out = vec![EntraChange::AssignClaimsPolicy {
+                policy_id: found.id.clone(),
+            }];
+            if let Some(claims) = lacking(found) {
+                out.push(EntraChange::UpdateClaimsPolicy {
+                    policy_id: found.id.clone(),
+                    claims,
+                });
+            }
+            out
+        }
+        (None, None) => vec![EntraChange::CreateClaimsPolicy {
+            claims: desired.saml_claims.clone(),
+        }],
+    })
 }
 
 fn holds<'a>(app: &'a AppSeen, usage: &str, thumbprint: &str) -> Option<&'a KeySeen> {
@@ -498,6 +691,8 @@ mod tests {
             verification_certificate: CognitoCertificate::NotNeeded,
             require_signed_requests: false,
             encryption_certificate: CognitoCertificate::NotNeeded,
+            saml_claims: Vec::new(),
+            group_claims: false,
         }
     }
 
@@ -649,5 +844,102 @@ mod tests {
                 thumbprint: Some("NEW".into())
             }])
         );
+    }
+
+    fn claim(uri: &str, source: &str) -> SamlClaim {
+        SamlClaim {
+            claim: uri.into(),
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn a_claim_is_made_from_the_user_attribute_it_is_named_after() {
+        let claims = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims";
+        assert_eq!(
+            claim_source(&format!("{claims}/Department")),
+            Some("department")
+        );
+        assert_eq!(
+            claim_source("user.extensionattribute7"),
+            Some("extensionattribute7")
+        );
+        assert_eq!(claim_source("employeeid"), Some("employeeid"));
+        assert_eq!(
+            claim_source("https://example.com/claims/favourite-colour"),
+            None
+        );
+        assert_eq!(claim_source(""), None);
+    }
+
+    #[test]
+    fn the_tools_policy_gains_what_it_lacks_and_somebody_elses_is_not_touched() {
+        let desired = Desired {
+            saml_claims: vec![
+                claim("urn:dept", "department"),
+                claim("urn:title", "jobtitle"),
+            ],
+            ..saml()
+        };
+        let mut seen = finished_saml();
+        assert_eq!(
+            plan(&desired, &seen),
+            Ok(vec![EntraChange::CreateClaimsPolicy {
+                claims: desired.saml_claims.clone()
+            }])
+        );
+        let ours = PolicySeen {
+            id: "p1".into(),
+            display_name: claims_policy_name("corp"),
+            claims: vec![claim("urn:other", "city"), claim("urn:dept", "department")],
+        };
+        if let Some(sp) = seen.sp.as_mut() {
+            sp.unassigned_policy = Some(ours.clone());
+        }
+        // Made by a run whose answer was lost: assigned, then given what it lacks.
+        let changes = plan(&desired, &seen).unwrap_or_default();
+        assert_eq!(
+            changes,
+            vec![
+                EntraChange::AssignClaimsPolicy {
+                    policy_id: "p1".into()
+                },
+                EntraChange::UpdateClaimsPolicy {
+                    policy_id: "p1".into(),
+                    claims: vec![
+                        claim("urn:other", "city"),
+                        claim("urn:dept", "department"),
+                        claim("urn:title", "jobtitle"),
+                    ],
+                },
+            ]
+        );
+        let theirs = PolicySeen {
+            display_name: "Contoso HR claims".into(),
+            ..ours
+        };
+        if let Some(sp) = seen.sp.as_mut() {
+            sp.unassigned_policy = None;
+            sp.claims_policy = Some(theirs.clone());
+        }
+        let refused = plan(&desired, &seen)
+            .err()
+            .map(|r| r.problem)
+            .unwrap_or_default();
+        assert!(
+            refused.contains("Contoso HR claims") && refused.contains("urn:title"),
+            "{refused}"
+        );
+        // Somebody else's policy that sends them already is fine as it is.
+        if let Some(sp) = seen.sp.as_mut() {
+            sp.claims_policy = Some(PolicySeen {
+                claims: vec![
+                    claim("urn:title", "jobtitle"),
+                    claim("urn:dept", "department"),
+                ],
+                ..theirs
+            });
+        }
+        assert_eq!(plan(&desired, &seen), Ok(Vec::new()));
     }
 }

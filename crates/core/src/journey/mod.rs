@@ -436,14 +436,47 @@ pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
             out.push("encrypted assertions: token encryption is a Microsoft Entra ID P1 or P2 feature; the tenant needs one of those licences for Entra to encrypt what Cognito expects encrypted".into());
         }
         for (attribute, claim) in setup.attribute_mapping() {
-            if !DEFAULT_SAML_CLAIMS.contains(&claim.as_str()) {
-                out.push(format!("{attribute} is mapped from {claim}, which Entra does not send by default: add it in Single sign-on › Attributes & Claims — not done through Graph"));
+            if !DEFAULT_SAML_CLAIMS.contains(&claim.as_str())
+                && claim != crate::setup::model::SAML_GROUPS_CLAIM
+                && crate::entra_app::claim_source(&claim).is_none()
+            {
+                out.push(format!("{attribute} is mapped from {claim}, which Entra does not send by default and which is not named after a user attribute the tool can send it from: add it in Single sign-on › Attributes & Claims"));
             }
         }
     }
-    if setup.protocol == Protocol::Oidc && setup.attribute_mapping().values().any(|c| c == "groups")
-    {
-        out.push("groups is mapped: add the groups claim in Token configuration › Add groups claim — not done through Graph".into());
-    }
     out
+}
+
+/// The claims Graph makes Entra send for the mapping: SAML claims beyond the default set
+/// that are named after a user attribute (`…/claims/department` from user.department), and
+/// whether the groups claim is read (SAML or OIDC).
+pub fn graph_claims(setup: &Setup) -> (Vec<crate::entra_app::SamlClaim>, bool) {
+    let mapping = setup.attribute_mapping();
+    let groups = match setup.protocol {
+        Protocol::Saml => mapping
+            .values()
+            .any(|c| c == crate::setup::model::SAML_GROUPS_CLAIM),
+        Protocol::Oidc => mapping.values().any(|c| c == "groups"),
+    };
+    let mut claims = Vec::new();
+    if setup.protocol == Protocol::Saml {
+        for claim in mapping.values() {
+            if DEFAULT_SAML_CLAIMS.contains(&claim.as_str())
+                || claim == crate::setup::model::SAML_GROUPS_CLAIM
+            {
+                continue;
+            }
+            if let Some(source) = crate::entra_app::claim_source(claim) {
+                let wanted = crate::entra_app::SamlClaim {
+                    claim: claim.clone(),
+                    source: source.to_string(),
+                };
+                if !claims.contains(&wanted) {
+                    claims.push(wanted);
+                }
+            }
+        }
+    }
+    claims.sort();
+    (claims, groups)
 }

@@ -4,8 +4,8 @@
 
 use base64::Engine;
 use cognito_entra_core::entra_app::{
-    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, NON_GALLERY_TEMPLATE, Principal,
-    Seen, SpSeen,
+    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, NON_GALLERY_TEMPLATE, PolicySeen,
+    Principal, SamlClaim, Seen, SpSeen, claims_policy_name,
 };
 use cognito_entra_core::entra_facts::{parse_certificate, thumbprint};
 use cognito_entra_core::state::GraphRecord;
@@ -102,6 +102,7 @@ fn app_seen(v: &Value) -> AppSeen {
         token_encryption_key_id: text(&v["tokenEncryptionKeyId"]),
         signed_requests_required: v["requestSignatureVerification"]["isSignedRequestRequired"]
             == true,
+        group_membership_claims: text(&v["groupMembershipClaims"]),
     }
 }
 
@@ -118,7 +119,147 @@ fn sp_seen(v: &Value) -> SpSeen {
             .filter_map(|k| k.thumbprint)
             .collect(),
         assigned: Vec::new(),
+        claims_policy: None,
+        unassigned_policy: None,
     }
+}
+
+/// A claims-mapping policy as read: its definition (a JSON document in a string) reduced to
+/// its user-sourced SAML claims.
+fn policy_seen(v: &Value) -> PolicySeen {
+    let definition: Value = v["definition"]
+        .as_array()
+        .and_then(|d| d.first())
+        .and_then(Value::as_str)
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or(Value::Null);
+    let claims = definition["ClaimsMappingPolicy"]["ClaimsSchema"]
+        .as_array()
+        .map(|schema| {
+            schema
+                .iter()
+                .filter(|c| {
+                    c["Source"]
+                        .as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("user"))
+                })
+                .filter_map(|c| {
+                    Some(SamlClaim {
+                        claim: text(&c["SamlClaimType"])?,
+                        source: text(&c["ID"])?.to_ascii_lowercase(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    PolicySeen {
+        id: text(&v["id"]).unwrap_or_default(),
+        display_name: text(&v["displayName"]).unwrap_or_default(),
+        claims,
+    }
+}
+
+/// A claims-mapping policy's definition: Entra's basic claims, plus these from user attributes.
+fn policy_definition(claims: &[SamlClaim]) -> Value {
+    let schema: Vec<Value> = claims
+        .iter()
+        .map(|c| json!({ "Source": "user", "ID": c.source, "SamlClaimType": c.claim }))
+        .collect();
+    let document = json!({ "ClaimsMappingPolicy": {
+        "Version": 1,
+        "IncludeBasicClaimSet": "true",
+        "ClaimsSchema": schema,
+    }});
+    json!([document.to_string()])
+}
+
+/// The claims-mapping policy assigned to the service principal, or (none assigned) the tool's
+/// own found by its name — made by a run whose answer was lost.
+async fn observe_claims_policy(
+    graph: &Graph,
+    desired: &Desired,
+    sp: &mut SpSeen,
+) -> Result<(), GraphError> {
+    let assigned = graph
+        .get(
+            &format!("/servicePrincipals/{}/claimsMappingPolicies", sp.id),
+            "read the application's claims-mapping policy",
+        )
+        .await?;
+    sp.claims_policy = assigned["value"]
+        .as_array()
+        .and_then(|a| a.first())
+        .map(policy_seen);
+    if sp.claims_policy.is_none() {
+        let ours = claims_policy_name(&desired.display_name);
+        let all = graph
+            .get(
+                "/policies/claimsMappingPolicies",
+                "look for the tool's claims-mapping policy",
+            )
+            .await?;
+        sp.unassigned_policy = all["value"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["displayName"] == ours.as_str()))
+            .map(policy_seen);
+    }
+    Ok(())
+}
+
+/// Deletes the tool's claims-mapping policy of this name when nothing uses it any more
+/// (another application may have been given it by hand); one already gone is fine.
+pub async fn remove_claims_policy(graph: &Graph, name: &str) -> Result<(), GraphError> {
+    let all = graph
+        .get(
+            "/policies/claimsMappingPolicies",
+            "look for the tool's claims-mapping policy",
+        )
+        .await?;
+    let ids: Vec<String> = all["value"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|p| p["displayName"] == name)
+                .filter_map(|p| text(&p["id"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    for id in ids {
+        let path = format!("/policies/claimsMappingPolicies/{id}");
+        let users = graph
+            .get(
+                &format!("{path}/appliesTo"),
+                "see what uses the claims-mapping policy",
+            )
+            .await?;
+        if users["value"].as_array().is_some_and(|u| !u.is_empty()) {
+            continue;
+        }
+        match graph
+            .delete(&path, "remove the claims-mapping policy")
+            .await
+        {
+            Ok(_) | Err(GraphError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Assigns a claims-mapping policy to the service principal (once the policy has replicated).
+async fn assign_policy(graph: &Graph, sp: &str, policy_id: &str) -> Result<(), GraphError> {
+    let policy = format!("/policies/claimsMappingPolicies/{policy_id}");
+    graph
+        .get_replicated(&policy, "wait for the claims-mapping policy")
+        .await?;
+    graph
+        .post(
+            &format!("{sp}/claimsMappingPolicies/$ref"),
+            &json!({ "@odata.id": graph.url(&policy) }),
+            "assign the claims-mapping policy",
+        )
+        .await
+        .map(|_| ())
 }
 
 /// Finds the setup's users (by user principal name) and groups (by display name).
@@ -273,6 +414,11 @@ pub async fn observe(
             .as_array()
             .map(|a| a.iter().filter_map(|x| text(&x["principalId"])).collect())
             .unwrap_or_default();
+    }
+    if let Some(sp) = sp.as_mut()
+        && !desired.saml_claims.is_empty()
+    {
+        observe_claims_policy(graph, desired, sp).await?;
     }
     Ok(Seen {
         app: Some(app),
@@ -546,6 +692,41 @@ pub async fn apply(
                         &format!("/applications/{}", record.application_id),
                         &json!({ "tokenEncryptionKeyId": key_id }),
                         "make the encryption certificate active",
+                    )
+                    .await?;
+            }
+            EntraChange::SetGroupClaims => {
+                graph
+                    .patch_replicated(
+                        &format!("/applications/{}", record.application_id),
+                        &json!({ "groupMembershipClaims": "SecurityGroup" }),
+                        "send the groups claim",
+                    )
+                    .await?;
+            }
+            EntraChange::CreateClaimsPolicy { claims } => {
+                let made_now = graph
+                    .post(
+                        "/policies/claimsMappingPolicies",
+                        &json!({
+                            "definition": policy_definition(claims),
+                            "displayName": claims_policy_name(&desired.display_name),
+                        }),
+                        "make the claims-mapping policy",
+                    )
+                    .await?;
+                let id = text(&made_now["id"]).unwrap_or_default();
+                assign_policy(graph, &sp_path(&record)?, &id).await?;
+            }
+            EntraChange::AssignClaimsPolicy { policy_id } => {
+                assign_policy(graph, &sp_path(&record)?, policy_id).await?;
+            }
+            EntraChange::UpdateClaimsPolicy { policy_id, claims } => {
+                graph
+                    .patch_replicated(
+                        &format!("/policies/claimsMappingPolicies/{policy_id}"),
+                        &json!({ "definition": policy_definition(claims) }),
+                        "add claims to the claims-mapping policy",
                     )
                     .await?;
             }

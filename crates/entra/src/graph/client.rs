@@ -20,12 +20,16 @@ pub enum GraphError {
     #[error("Graph refused the sign-in's token ({message}); sign in again")]
     Unauthorized { message: String },
     #[error(
-        "{operation}: Graph says {message} ({code}) — this needs the delegated permission Application.ReadWrite.All (consented) and, for the signed-in account, the Application Administrator or Cloud Application Administrator role (docs/permissions.md)"
+        "{operation}: Graph says {message} ({code}) — this needs the delegated permission {permission} (consented) and, for the signed-in account, the {role} role (docs/permissions.md)"
     )]
     Forbidden {
         operation: String,
         code: String,
         message: String,
+        /// The delegated permission the refused request needs.
+        permission: &'static str,
+        /// The least Entra role that holds it.
+        role: &'static str,
     },
     #[error("{operation}: not found ({message})")]
     NotFound { operation: String, message: String },
@@ -50,6 +54,26 @@ impl GraphError {
     }
 }
 
+/// The delegated permission and least role a request on `path` needs (Graph's permission
+/// reference for each API the tool calls).
+fn needs(path: &str) -> (&'static str, &'static str) {
+    let app_admin = "Application Administrator or Cloud Application Administrator";
+    if path.starts_with("/policies/") || path.contains("/claimsMappingPolicies") {
+        (
+            "Policy.ReadWrite.ApplicationConfiguration (with Policy.Read.All and Application.ReadWrite.All)",
+            app_admin,
+        )
+    } else if path.contains("/appRoleAssignedTo") {
+        ("AppRoleAssignment.ReadWrite.All", app_admin)
+    } else if path.starts_with("/users") {
+        ("User.ReadBasic.All", app_admin)
+    } else if path.starts_with("/groups") {
+        ("GroupMember.Read.All", app_admin)
+    } else {
+        ("Application.ReadWrite.All", app_admin)
+    }
+}
+
 /// A Graph client for one signed-in admin.
 pub struct Graph {
     http: reqwest::Client,
@@ -69,6 +93,11 @@ impl Graph {
             writes: AtomicUsize::new(0),
             calls: AtomicUsize::new(0),
         }
+    }
+
+    /// A path's full URL (what an `@odata.id` reference names).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     pub fn tenant(&self) -> Option<&str> {
@@ -159,11 +188,16 @@ impl Graph {
             let operation = operation.to_string();
             return Err(match status {
                 401 => GraphError::Unauthorized { message },
-                403 => GraphError::Forbidden {
-                    operation,
-                    code,
-                    message,
-                },
+                403 => {
+                    let (permission, role) = needs(path);
+                    GraphError::Forbidden {
+                        operation,
+                        code,
+                        message,
+                        permission,
+                        role,
+                    }
+                }
                 404 => GraphError::NotFound { operation, message },
                 _ => GraphError::Refused {
                     operation,

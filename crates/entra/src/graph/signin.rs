@@ -23,6 +23,19 @@ pub const SCOPES: &str =
 /// and assign them (AppRoleAssignment.ReadWrite.All). Asked only when the setup assigns.
 pub const ASSIGN_SCOPES: &str = "https://graph.microsoft.com/AppRoleAssignment.ReadWrite.All https://graph.microsoft.com/User.ReadBasic.All https://graph.microsoft.com/GroupMember.Read.All";
 
+/// With claims the mapping needs beyond Entra's default set (SAML): read, make and assign a
+/// claims-mapping policy. Asked only when the setup needs one.
+pub const CLAIMS_SCOPES: &str = "https://graph.microsoft.com/Policy.Read.All https://graph.microsoft.com/Policy.ReadWrite.ApplicationConfiguration";
+
+/// Which permissions beyond `SCOPES` a sign-in asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Users and groups to assign (`ASSIGN_SCOPES`).
+    pub assign: bool,
+    /// A claims-mapping policy (`CLAIMS_SCOPES`).
+    pub claims: bool,
+}
+
 /// A Graph access token, its tenant and when it ends. Its Debug never shows it.
 #[derive(Clone)]
 pub struct Token {
@@ -157,15 +170,17 @@ pub async fn device_code(
     authority: &str,
     tenant: &str,
     client_id: &str,
-    assign: bool,
+    needs: Needs,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<Token, SignInError> {
     let base = format!("{}/{tenant}/oauth2/v2.0", authority.trim_end_matches('/'));
-    let scopes = if assign {
-        format!("{SCOPES} {ASSIGN_SCOPES}")
-    } else {
-        SCOPES.to_string()
-    };
+    let mut scopes = SCOPES.to_string();
+    if needs.assign {
+        scopes = format!("{scopes} {ASSIGN_SCOPES}");
+    }
+    if needs.claims {
+        scopes = format!("{scopes} {CLAIMS_SCOPES}");
+    }
     let asked = post_form(
         http,
         &format!("{base}/devicecode"),
