@@ -306,5 +306,7 @@ pub async fn finish(
             change.describe().trim_start_matches(['+', '~', ' '])
         );
     }
+    let (calls, writes) = session.round_trips();
+    errln!("Graph: {calls} requests, {writes} writes in all.");
     Ok(())
 }
