@@ -577,6 +577,11 @@ fn signed_requests_and_encrypted_assertions_get_cognitos_certificates_in_entra()
         writes,
         "no Graph write the second time: {again}"
     );
+    // Listings that do not tell a certificate's thumbprint: read in full, not added again.
+    w.entra.switches(r#"{"bare_key_listing": true}"#);
+    let again = ok(&w.apply(&config));
+    assert_eq!(w.entra.writes(), writes, "none the third time: {again}");
+    w.entra.switches("{}");
     let v = w.doctor("corp");
     for name in [
         "Entra verification certificate",

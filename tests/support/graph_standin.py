@@ -17,6 +17,8 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
   deny: "instantiate" | "applications" | ... -> 403 for Graph requests whose path contains it
   drop_after_writes: N -> the Nth Graph write is done, then its answer is lost (connection cut)
   replication_seconds: float (default 0.6)
+  bare_key_listing: true -> key credentials are listed without customKeyIdentifier (and, as
+          always, without the certificate unless $select=keyCredentials on one object)
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
 GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
@@ -167,6 +169,9 @@ def selected(obj, query, full_keys):
             out[f] = obj.get(f)
     if "keyCredentials" in out and not (fields and "keyCredentials" in fields and full_keys):
         out["keyCredentials"] = without_keys(out["keyCredentials"] or [])
+        if switches().get("bare_key_listing"):
+            # A listing that tells neither the certificate nor its identifier.
+            out["keyCredentials"] = [dict(c, customKeyIdentifier=None) for c in out["keyCredentials"]]
     return out
 
 

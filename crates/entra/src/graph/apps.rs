@@ -385,7 +385,7 @@ pub async fn observe(
         }
     }
     let principals = principals(graph, &desired.assign).await?;
-    let Some(app) = app else {
+    let Some(mut app) = app else {
         return Ok(Seen {
             principals,
             ..Seen::default()
@@ -401,6 +401,41 @@ pub async fn observe(
         )
         .await?;
     let mut sp = sps["value"].as_array().and_then(|a| a.first()).map(sp_seen);
+    // A certificate whose thumbprint the listing does not tell (no customKeyIdentifier in a
+    // form the tool knows) is read in full, so that it is not added a second time.
+    let untold = |v: &Value| {
+        v["keyCredentials"].as_array().is_some_and(|keys| {
+            keys.iter()
+                .any(|k| k["usage"] != "Sign" && key_thumbprint(k).is_none())
+        })
+    };
+    let listed = sps["value"].as_array().and_then(|a| a.first()).cloned();
+    if let (Some(seen), Some(listed)) = (sp.as_mut(), listed)
+        && untold(&listed)
+    {
+        let full = graph
+            .get(
+                &format!("/servicePrincipals/{}?$select=keyCredentials", seen.id),
+                "read the signing certificates",
+            )
+            .await?;
+        seen.signing_certificates = sp_seen(&full).signing_certificates;
+    }
+    let certificates_wanted = [
+        &desired.verification_certificate,
+        &desired.encryption_certificate,
+    ]
+    .iter()
+    .any(|c| matches!(c, CognitoCertificate::Known { .. }));
+    if certificates_wanted && app.keys.iter().any(|k| k.thumbprint.is_none()) {
+        let full = graph
+            .get(
+                &format!("/applications/{}?$select=keyCredentials", app.id),
+                "read the application's certificates",
+            )
+            .await?;
+        app.keys = keys_seen(&full["keyCredentials"]);
+    }
     if let Some(sp) = sp.as_mut()
         && !desired.assign.is_empty()
     {
@@ -831,8 +866,13 @@ async fn add_key(
         message: format!("the certificate Cognito returned {e}"),
     })?;
     let key_id = new_key_id();
+    let thumbprint_bytes: Vec<u8> = (0..thumbprint.len() / 2)
+        .filter_map(|i| u8::from_str_radix(thumbprint.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
     keys.push(json!({
         "keyId": key_id,
+        // Binary, by default the thumbprint: sent as its bytes in base64, as Graph stores it.
+        "customKeyIdentifier": base64::engine::general_purpose::STANDARD.encode(thumbprint_bytes),
         "type": "AsymmetricX509Cert",
         "usage": usage,
         "key": base64,
