@@ -1080,3 +1080,64 @@ fn plain_mode_does_it_for_me_too() {
         assert!(!end.contains(&secret));
     });
 }
+
+/// Plain mode's "do it for me" with signed requests and encrypted assertions: Cognito's
+/// certificates reach Entra, the encryption one right after Cognito's side is applied.
+#[test]
+fn plain_mode_hands_entra_cognitos_certificates() {
+    let graph = common::graph::Standin::start();
+    let w = World::new();
+    w.plain_to_scopes_with("plain-certs", false, &graph_env(&graph));
+    w.keys(&["Enter"]);
+    for question in [
+        "? Client secret",
+        "? Provider name",
+        "? Identifiers",
+        "? Sign-in from My Apps",
+    ] {
+        w.wait(question);
+        w.keys(&["Enter"]);
+    }
+    for question in ["? Signed requests", "? Encrypted assertions"] {
+        w.wait(question);
+        w.text("y");
+        w.keys(&["Enter"]);
+    }
+    w.wait("? Sign out of Entra too");
+    w.keys(&["Enter"]);
+    w.wait("? Create them now?");
+    w.keys(&["Enter"]);
+    w.wait("? How is the Entra side done?");
+    w.keys(&["Down", "Enter"]);
+    let planned = w.wait("? Make these changes in Entra?");
+    for line in [
+        "+ verification certificate",
+        "Require verification certificates",
+        "+ token encryption",
+    ] {
+        assert!(planned.contains(line), "{line}: {planned}");
+    }
+    w.keys(&["Enter"]);
+    w.wait("App Federation Metadata Url");
+    w.keys(&["Enter"]);
+    w.wait("Change or add a mapping");
+    w.keys(&["Enter"]);
+    w.wait("Apply these changes?");
+    w.keys(&["Enter"]);
+    let handed = w.wait("Done in Entra");
+    assert!(handed.contains("✓ Entra: token encryption"), "{handed}");
+    assert!(
+        handed.contains("handed over through Microsoft Graph"),
+        "{handed}"
+    );
+    w.keys(&["Enter"]);
+    w.wait("SAMLResponse to check");
+    w.keys(&["Enter"]);
+    let end = w.wait("EXIT-");
+    assert!(end.contains("EXIT-0"), "{end}");
+    assert!(!end.contains("Not ticked yet in Entra"), "{end}");
+    let app = &graph.ask("__app_keys")["plain-certs"];
+    for usage in ["Verify", "Encrypt"] {
+        assert!(app.to_string().contains(usage), "{usage}: {app}");
+    }
+}
