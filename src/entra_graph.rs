@@ -421,7 +421,12 @@ pub async fn make(
         tenant: now.tenant.clone(),
         changes_made: now_count,
         secret: outcome.secret,
-        waiting: (now_count < now.changes.len()).then(|| Box::new(now.clone())),
+        // What is left: the changes from the first that waits for Cognito on.
+        waiting: (now_count < now.changes.len()).then(|| {
+            let mut left = now.clone();
+            left.changes.drain(..now_count);
+            Box::new(left)
+        }),
     })
 }
 

@@ -556,6 +556,21 @@ impl Session {
     /// "Do it for me": sign in, the Entra changes shown and asked once, made, and what Entra
     /// gave put where the next step's answers go.
     fn entra_by_graph(&mut self) -> Flow<()> {
+        // SAML: who may sign in first (the sign-in asks for what assigning them needs).
+        if self.state.answers.protocol == Protocol::Saml {
+            let q = questions::assign_question(&self.state.answers);
+            let label = format!("{}:", q.label);
+            let mut prompt = Text::new(&label)
+                .with_help_message(&q.hint)
+                .with_validator(validator(|v: &str| questions::assign_list(v).err()));
+            if !q.text.is_empty() {
+                prompt = prompt.with_default(&q.text);
+            }
+            let answer = prompt.prompt()?;
+            self.state.answers.entra.assign =
+                questions::assign_list(&answer).map_err(Stop::Failed)?;
+            let _ = self.lock.save(&mut self.state);
+        }
         let job = self.job();
         let recorded = self.state.entra.graph.clone();
         let tenant = self.state.entra.tenant_id.clone();
@@ -615,8 +630,7 @@ impl Session {
                 },
             ))
             .map_err(|e| Stop::Failed(format!("error: {e}")))?;
-        let mut made = made;
-        self.entra_waiting = made.waiting.take();
+        self.entra_waiting = made.waiting.clone();
         if let Some(secret) = results::entra_made(&mut self.state, made, &self.authority) {
             self.secret = Some(secret);
         }
@@ -731,8 +745,7 @@ impl Session {
             match result {
                 Ok(certs) => {
                     self.state.aws.certificates = certs.iter().map(|c| c.record.clone()).collect();
-                    self.entra_finish();
-                    return Ok(());
+                    return self.entra_finish();
                 }
                 Err(engine::NotApplied::Stale(now)) => {
                     outln!(
@@ -764,9 +777,23 @@ impl Session {
 
     /// Through Graph, the certificates Cognito made just now go to Entra; when that fails,
     /// the last step's portal actions say how to do it by hand.
-    fn entra_finish(&mut self) {
+    fn entra_finish(&mut self) -> Flow<()> {
         let Some(session) = self.entra_waiting.take() else {
-            return;
+            // After a resume the session that would have done it is gone: a new sign-in.
+            if cognito_entra::journey::certificates_left_for_graph(&self.state)
+                && Confirm::new("Cognito's certificates are not in Entra yet. Sign in to Entra again and hand them over?")
+                    .with_default(true)
+                    .prompt()?
+            {
+                match self.entra_by_graph() {
+                    Err(Stop::Failed(e)) => {
+                        outln!("✗ {e}");
+                        outln!("The next step says how to hand Entra the certificates in the portal.");
+                    }
+                    other => other?,
+                }
+            }
+            return Ok(());
         };
         outln!("Handing Entra Cognito's certificates through Microsoft Graph…");
         let job = self.job();
@@ -793,6 +820,7 @@ impl Session {
                 );
             }
         }
+        Ok(())
     }
 
     fn finish(&mut self) -> Flow<()> {

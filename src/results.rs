@@ -119,6 +119,15 @@ pub fn entra_made(
     made: crate::entra_graph::Made,
     authority: &str,
 ) -> Option<String> {
+    let waiting = made
+        .waiting
+        .as_ref()
+        .map(|s| s.changes.clone())
+        .unwrap_or_default();
+    tick(
+        state,
+        &crate::journey::finish_done_by_graph(&state.answers, &waiting),
+    );
     crate::entra_graph::give_to_cognito(
         &mut state.answers,
         authority,
@@ -143,9 +152,16 @@ pub fn entra_made(
 /// Cognito's certificates handed to Entra through Graph (`entra_graph::finish`): the
 /// portal's certificate actions of the last step are done.
 pub fn entra_finished(state: &mut State) {
-    for item in crate::journey::finish_checklist(&state.answers) {
-        if !state.progress.checklist.iter().any(|c| c == item.id) {
-            state.progress.checklist.push(item.id.to_string());
+    tick(
+        state,
+        &crate::journey::finish_done_by_graph(&state.answers, &[]),
+    );
+}
+
+fn tick(state: &mut State, ids: &[&str]) {
+    for id in ids {
+        if !state.progress.checklist.iter().any(|c| c == id) {
+            state.progress.checklist.push(id.to_string());
         }
     }
 }

@@ -906,13 +906,24 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         );
         assert!(screen.contains("g do it for me"), "{screen}");
         w.keys(&["g"]);
+        if !oidc {
+            // Who may sign in, asked before the sign-in; a name twice is named and fixed.
+            let asked = w.wait("Who may sign in");
+            assert!(asked.contains("Enter sign in"), "{asked}");
+            w.text("ada@contoso.example, Sales, sales");
+            w.keys(&["Enter"]);
+            w.wait("listed twice");
+            w.keys(&["C-u"]);
+            w.text("ada@contoso.example, Sales");
+            w.keys(&["Enter"]);
+        }
         let signing_in = w.wait("GQ7W-XK2P");
         assert!(signing_in.contains("devicelogin"), "{signing_in}");
         assert!(
             signing_in.contains("Esc cancel the sign-in"),
             "{signing_in}"
         );
-        let planned = w.wait("Enter make them");
+        let planned = w.wait("Enter make");
         let made = if oidc {
             "+ app registration"
         } else {
@@ -941,7 +952,7 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
             let entra = w.wait("made through Graph");
             assert!(entra.contains("g checks, completes"), "{entra}");
             w.keys(&["g"]);
-            let again = w.wait("Enter make them");
+            let again = w.wait("Enter make");
             assert!(pane(&again).contains("+ client secret"), "{again}");
             assert!(!pane(&again).contains("+ app registration"), "{again}");
             w.keys(&["Enter"]);
@@ -961,6 +972,7 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
                 pane(&finish).contains("handed over through Microsoft Graph"),
                 "{finish}"
             );
+            assert_eq!(graph.ask("__assignments")["count"], 2);
             let app = &graph.ask("__app_keys")[name];
             for usage in ["Verify", "Encrypt"] {
                 assert!(app.to_string().contains(usage), "{usage}: {app}");
@@ -1109,7 +1121,11 @@ fn plain_mode_hands_entra_cognitos_certificates() {
     w.keys(&["Enter"]);
     w.wait("? How is the Entra side done?");
     w.keys(&["Down", "Enter"]);
+    w.wait("? Who may sign in");
+    w.text("grace@contoso.example");
+    w.keys(&["Enter"]);
     let planned = w.wait("? Make these changes in Entra?");
+    assert!(planned.contains("+ assignment"), "{planned}");
     for line in [
         "+ verification certificate",
         "Require verification certificates",
@@ -1140,4 +1156,77 @@ fn plain_mode_hands_entra_cognitos_certificates() {
     for usage in ["Verify", "Encrypt"] {
         assert!(app.to_string().contains(usage), "{usage}: {app}");
     }
+}
+
+/// "Do it for me" with encrypted assertions, quit before the apply: the session that would
+/// hand Entra Cognito's encryption certificate is gone on resume, so step 11 says so and `g`
+/// signs in again and hands it over (nothing duplicated, nothing left to the portal).
+#[test]
+fn a_resumed_setup_hands_over_the_certificates_from_step_11() {
+    let graph = common::graph::Standin::start();
+    let w = World::new();
+    w.start(&graph_env(&graph));
+    w.to_entra_step_acting(
+        "graph-resume",
+        false,
+        |w| {
+            w.wait("available");
+        },
+        // Signed requests and encrypted assertions.
+        |w| w.keys(&["Tab", "Tab", "Tab", "Space", "Tab", "Space"]),
+    );
+    w.keys(&["g"]);
+    w.wait("Who may sign in");
+    w.keys(&["Enter"]);
+    w.wait("Enter make");
+    w.keys(&["Enter"]);
+    w.wait("8 · Back from Entra");
+    w.keys(&["C-q"]);
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+    w.start(&graph_env(&graph));
+    w.wait("Resume");
+    w.keys(&["Enter"]);
+    w.wait("8 · Back from Entra");
+    w.keys(&["Enter"]);
+    w.wait("Usable");
+    w.keys(&["Enter"]);
+    w.wait("9 · Attribute mapping");
+    w.keys(&["Enter"]);
+    w.wait("Plan:");
+    w.keys(&["Enter"]);
+    let finish = w.wait("Certificates not in Entra yet: g hands them over");
+    assert!(finish.contains("g hand over by Graph"), "{finish}");
+    // The signing certificate went over on step 7: its action is ticked, not asked again.
+    assert!(
+        finish.contains("[x] Signing certificate uploaded"),
+        "{finish}"
+    );
+    w.keys(&["g"]);
+    let planned = w.wait("Enter make");
+    assert!(pane(&planned).contains("+ token encryption"), "{planned}");
+    assert!(
+        !pane(&planned).contains("+ verification certificate"),
+        "{planned}"
+    );
+    w.keys(&["Enter"]);
+    let done = w.wait("Entra holds Cognito's certificates");
+    assert!(
+        done.contains("[x] Encryption certificate imported"),
+        "{done}"
+    );
+    assert!(
+        done.contains("[ ] Users and groups assigned"),
+        "nobody was assigned: {done}"
+    );
+    w.keys(&["q"]);
+    w.wait("EXIT-");
+    let app = &graph.ask("__app_keys")["graph-resume"];
+    let count = |usage: &str| {
+        app["keys"]
+            .as_array()
+            .map(|k| k.iter().filter(|k| k["usage"] == usage).count())
+    };
+    assert_eq!(count("Verify"), Some(1), "{app}");
+    assert_eq!(count("Encrypt"), Some(1), "{app}");
+    assert!(app["tokenEncryptionKeyId"].is_string(), "{app}");
 }

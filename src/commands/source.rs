@@ -73,9 +73,14 @@ fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Reso
     };
     let Loaded {
         setup,
-        warnings,
+        mut warnings,
         base_dir,
     } = loaded;
+    // A setup whose Entra side the wizard made through Graph keeps its assign list (and
+    // display name) without mode = "graph": they are not stray, so not warned of.
+    if state.as_ref().is_some_and(|s| s.entra.graph.is_some()) {
+        warnings.retain(|w| w.field != "entra.mode");
+    }
     let known = state.as_ref().map(State::known).unwrap_or_default();
     Ok(Resolved {
         setup,

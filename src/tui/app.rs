@@ -387,13 +387,20 @@ impl Model {
                 if step == Step::Provider && self.prepare_plan.is_some() {
                     return vec![("Enter", "create"), ("Esc", "back to answers"), quit];
                 }
-                if step == Step::EntraPortal && self.entra_session.is_some() {
-                    return vec![("Enter", "make them"), ("Esc", "cancel"), quit];
+                if matches!(step, Step::EntraPortal | Step::FinishInEntra)
+                    && self.entra_session.is_some()
+                {
+                    return vec![("↑↓", "scroll"), ("Enter", "make"), ("Esc", "cancel"), quit];
                 }
                 if step == Step::EntraPortal && self.busy.is_some() && !self.writing {
                     return vec![("Esc", "cancel the sign-in"), quit];
                 }
                 match step {
+                    Step::EntraPortal if self.editing.is_some() => {
+                        keys.push(("Enter", "sign in"));
+                        keys.push(("Esc", "cancel"));
+                        return keys;
+                    }
                     Step::EntraPortal => {
                         keys.push(("1-9", "copy"));
                         keys.push(("↑↓ Space", "tick"));
@@ -420,7 +427,15 @@ impl Model {
                         keys.push(("Enter", "confirm"));
                     }
                     Step::FinishInEntra => {
+                        if self
+                            .state
+                            .as_ref()
+                            .is_some_and(cognito_entra::journey::certificates_left_for_graph)
+                        {
+                            keys.push(("g", "hand over by Graph"));
+                        }
                         keys.push(("↑↓ Space", "tick"));
+                        keys.push(("PgUp/PgDn", "scroll"));
                         keys.push(("Enter", "next"));
                     }
                     Step::TestHandOver if self.editing.is_some() => {
@@ -689,8 +704,11 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         m.help = !m.help;
         return Vec::new();
     }
-    if m.help && key.code == KeyCode::Esc {
-        m.help = false;
+    // Help open: Esc or ? closes it, and no key reaches the field behind it.
+    if m.help {
+        if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
+            m.help = false;
+        }
         return Vec::new();
     }
     if m.busy.is_some() {
@@ -837,8 +855,11 @@ fn step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     if step == Step::Provider && m.prepare_plan.is_some() {
         return prepare_key(m, key);
     }
-    if step == Step::EntraPortal && m.entra_session.is_some() {
+    if matches!(step, Step::EntraPortal | Step::FinishInEntra) && m.entra_session.is_some() {
         return entra_session_key(m, key);
+    }
+    if step == Step::EntraPortal && m.editing.is_some() {
+        return assign_key(m, key);
     }
     if step == Step::EntraPortal && m.busy.is_some() && key.code == KeyCode::Esc {
         // Waiting for the sign-in: Esc stops waiting (its answer is then ignored); while
@@ -1046,6 +1067,14 @@ fn domain_verdict(
 /// The Entra step's "do it for me": the plan shown, Enter makes it, Esc lets it go.
 fn entra_session_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     match key.code {
+        KeyCode::Up => {
+            m.scroll = m.scroll.saturating_sub(1);
+            Vec::new()
+        }
+        KeyCode::Down => {
+            m.scroll = m.scroll.saturating_add(1);
+            Vec::new()
+        }
         KeyCode::Enter => match m.entra_session.take() {
             Some(session) => make_entra(m, session),
             None => Vec::new(),
@@ -1067,9 +1096,9 @@ fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
 
 /// What Graph made, in the answers as the admin would have typed it: the app's metadata URL
 /// (SAML) or its tenant, client ID and secret (OIDC); the portal's checklist is done.
-fn entra_made(m: &mut Model, mut made: entra_graph::Made) -> Vec<Cmd> {
+fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
     let nothing_made = made.changes_made == 0;
-    m.entra_waiting = made.waiting.take();
+    m.entra_waiting = made.waiting.clone();
     let Some(state) = m.state.as_mut() else {
         return Vec::new();
     };
@@ -1077,6 +1106,11 @@ fn entra_made(m: &mut Model, mut made: entra_graph::Made) -> Vec<Cmd> {
         m.secret = Some(secret);
         m.secret_from_graph = true;
         m.reveal = false;
+    }
+    // Step 11, after a resume: only Cognito's certificates were left to hand over.
+    if matches!(m.screen, Screen::Step(Step::FinishInEntra)) {
+        m.notice = Some("✓ Entra holds Cognito's certificates now".into());
+        return vec![Cmd::Save];
     }
     // What was typed there before is replaced by what Entra gave.
     m.drafts.remove(&Step::BackFromEntra);
@@ -1087,6 +1121,39 @@ fn entra_made(m: &mut Model, mut made: entra_graph::Made) -> Vec<Cmd> {
         "✓ Made in Entra: check what came back".into()
     });
     cmds
+}
+
+/// The question before "do it for me" signs in: Enter keeps the answer and signs in.
+fn assign_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let Some(edit) = m.editing.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => m.editing = None,
+        KeyCode::Enter => match questions::assign_list(&edit.value("assign")) {
+            Err(problem) => {
+                if let Some(f) = edit.fields.first_mut() {
+                    f.error = Some(problem);
+                }
+            }
+            Ok(list) => {
+                m.editing = None;
+                if let Some(state) = m.state.as_mut() {
+                    state.answers.entra.assign = list;
+                }
+                m.busy = Some("Signing in to Entra…".into());
+                return vec![Cmd::Save, Cmd::EntraSignIn];
+            }
+        },
+        _ => {
+            if edit.handle_key(key)
+                && let Some(f) = edit.fields.first_mut()
+            {
+                f.error = None;
+            }
+        }
+    }
+    Vec::new()
 }
 
 fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
@@ -1100,6 +1167,8 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
     };
     match key.code {
         KeyCode::Up => m.list_selected = m.list_selected.saturating_sub(1),
+        KeyCode::PageDown => m.scroll = m.scroll.saturating_add(5),
+        KeyCode::PageUp => m.scroll = m.scroll.saturating_sub(5),
         KeyCode::Down | KeyCode::Tab => {
             m.list_selected = (m.list_selected + 1).min(items.len().saturating_sub(1))
         }
@@ -1140,9 +1209,26 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
                 };
             }
         }
-        KeyCode::Char('g') if step == Step::EntraPortal && m.busy.is_none() => {
-            m.busy = Some("Signing in to Entra…".into());
+        // Step 11 after a resume: the certificates Graph could not hand over then.
+        KeyCode::Char('g')
+            if step == Step::FinishInEntra
+                && m.busy.is_none()
+                && m.state
+                    .as_ref()
+                    .is_some_and(cognito_entra::journey::certificates_left_for_graph) =>
+        {
             m.message.clear();
+            m.busy = Some("Signing in to Entra…".into());
+            return vec![Cmd::EntraSignIn];
+        }
+        KeyCode::Char('g') if step == Step::EntraPortal && m.busy.is_none() => {
+            m.message.clear();
+            // SAML: who may sign in first (the sign-in asks for what assigning them needs).
+            if setup.protocol == Protocol::Saml {
+                m.editing = Some(Form::asking(vec![questions::assign_question(&setup)]));
+                return Vec::new();
+            }
+            m.busy = Some("Signing in to Entra…".into());
             return vec![Cmd::EntraSignIn];
         }
         KeyCode::Enter => return advance(m, step),
@@ -1426,6 +1512,8 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             Ok(session) if session.changes.is_empty() => make_entra(m, session),
             Ok(session) => {
                 m.message.clear();
+                m.notice = None;
+                m.scroll = 0;
                 m.entra_session = Some(session);
                 Vec::new()
             }
@@ -1641,7 +1729,15 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                         1 => "✓ 1 change applied".into(),
                         n => format!("✓ {n} changes applied"),
                     });
-                    // Through Graph, Cognito's certificates made just now go to Entra.
+                    // Through Graph, Cognito's certificates made just now go to Entra; after a
+                    // resume the session is gone, and step 11 offers a new sign-in for them.
+                    if m.entra_waiting.is_none()
+                        && m.state
+                            .as_ref()
+                            .is_some_and(cognito_entra::journey::certificates_left_for_graph)
+                    {
+                        m.notice = Some("Certificates not in Entra yet: g hands them over".into());
+                    }
                     if let Some(session) = m.entra_waiting.take() {
                         m.busy = Some(
                             "Handing Entra Cognito's certificates through Microsoft Graph…".into(),

@@ -39,12 +39,27 @@ fn short_id(id: &str) -> &str {
 }
 
 pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
-    let t = Theme::of(m);
     let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
         return;
     };
     if let Some(session) = &m.entra_session {
-        // "Do it for me": what Graph will make, asked once before anything is written.
+        graph_plan(frame, area, m, session);
+        return;
+    }
+    portal_screens(frame, area, m, setup, &values);
+}
+
+/// "Do it for me": what Graph will make, asked once before anything is written (step 7, or
+/// step 11 for certificates left after a resume).
+pub fn graph_plan(
+    frame: &mut Frame,
+    area: Rect,
+    m: &Model,
+    session: &cognito_entra::entra_graph::Session,
+) {
+    let t = Theme::of(m);
+    let Some(setup) = m.setup() else { return };
+    {
         let mut lines = vec![
             Line::from(Span::styled(
                 format!(
@@ -67,14 +82,51 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
         }
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
-            "Enter makes them · Esc cancels (nothing is written until then)",
+            if session.changes.len() == 1 {
+                "Enter makes this change · Esc cancels (nothing is written until then)"
+            } else {
+                "Enter makes these changes · Esc cancels (nothing is written until then)"
+            },
             t.title(),
+        )));
+        // A long plan scrolls (↑↓) rather than being cut at the bottom of a small terminal.
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((m.scroll, 0)),
+            area,
+        );
+    }
+}
+
+fn portal_screens(
+    frame: &mut Frame,
+    area: Rect,
+    m: &Model,
+    setup: &cognito_entra::setup::Setup,
+    values: &cognito_entra::setup::Values,
+) {
+    let t = Theme::of(m);
+    if let Some(edit) = &m.editing {
+        // "Do it for me", SAML: who may sign in, before the sign-in.
+        let mut lines = vec![
+            Line::from(Span::styled(
+                "Do it for me: the tool signs in to Entra and makes the application.",
+                t.title(),
+            )),
+            Line::default(),
+        ];
+        lines.extend(super::answers::form_lines(edit, &t, false));
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Enter signs in (nothing is written before you confirm the plan) · Esc cancels",
+            t.dim(),
         )));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
     let mut value_lines: Vec<Line> = vec![Line::default()];
-    for (i, pv) in portal_values(setup, &values).iter().enumerate() {
+    for (i, pv) in portal_values(setup, values).iter().enumerate() {
         value_lines.push(Line::from(vec![
             Span::styled(format!("{} ", i + 1), t.focus()),
             Span::styled(pv.entra_field, t.title()),

@@ -1,7 +1,7 @@
 //! Step 11: the certificate files and where each goes in Entra, users and groups.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -15,6 +15,11 @@ use crate::tui::app::Model;
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
     let Some(setup) = m.setup() else { return };
+    // Certificates left after a resume, handed over through Graph: its plan first.
+    if let Some(session) = &m.entra_session {
+        super::entra::graph_plan(frame, area, m, session);
+        return;
+    }
     let mut lines = Vec::new();
     // The records apply saved; where each goes follows from the setup's options.
     let certs: Vec<_> = m
@@ -61,7 +66,23 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         &instructions(cognito_entra::journey::Step::FinishInEntra, Some(setup)),
         &t,
     ));
-    lines.push(Line::default());
-    lines.extend(checklist_lines(m, &finish_checklist(setup), &t));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    // The checklist stays in sight at the bottom; the text above it scrolls (PgUp/PgDn).
+    let checks = checklist_lines(m, &finish_checklist(setup), &t);
+    // Each item as the rows it wraps onto, so that none is cut at the bottom.
+    let width = area.width.max(1) as usize;
+    let rows: usize = checks
+        .iter()
+        .map(|l| l.width().div_ceil(width).max(1))
+        .sum();
+    let [text, list] =
+        Layout::vertical([Constraint::Min(2), Constraint::Length(rows as u16 + 1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((m.scroll, 0)),
+        text,
+    );
+    let mut list_lines = vec![Line::default()];
+    list_lines.extend(checks);
+    frame.render_widget(Paragraph::new(list_lines).wrap(Wrap { trim: false }), list);
 }

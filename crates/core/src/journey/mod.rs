@@ -305,6 +305,50 @@ pub fn finish_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
     out
 }
 
+/// Step 11's actions Graph has done for this setup, given the Entra changes still waiting
+/// for Cognito's certificates: the assignments the setup lists, and each certificate whose
+/// changes are not waiting. Nobody assigned is never ticked.
+pub fn finish_done_by_graph(
+    setup: &crate::setup::Setup,
+    waiting: &[crate::entra_app::EntraChange],
+) -> Vec<&'static str> {
+    use crate::entra_app::EntraChange as C;
+    let waits = |f: fn(&C) -> bool| waiting.iter().any(f);
+    let mut out = Vec::new();
+    if !setup.entra.assign.is_empty() {
+        out.push("finish.users");
+    }
+    if !waits(|c| {
+        matches!(
+            c,
+            C::AddVerificationCertificate { .. } | C::RequireSignedRequests
+        )
+    }) {
+        out.push("finish.verification");
+    }
+    if !waits(|c| {
+        matches!(
+            c,
+            C::AddEncryptionCertificate { .. } | C::ActivateEncryptionCertificate { .. }
+        )
+    }) {
+        out.push("finish.encryption");
+    }
+    let listed = finish_checklist(setup);
+    out.retain(|id| listed.iter().any(|i| i.id == *id));
+    out
+}
+
+/// Whether step 11 still has a certificate for Entra that Graph could hand over (the Entra
+/// side was made through Graph, and the certificate's action is not ticked).
+pub fn certificates_left_for_graph(state: &crate::state::State) -> bool {
+    state.entra.graph.is_some()
+        && finish_checklist(&state.answers).iter().any(|i| {
+            matches!(i.id, "finish.verification" | "finish.encryption")
+                && !state.progress.checklist.iter().any(|c| c == i.id)
+        })
+}
+
 /// The instructions of a step that has them (the Entra portal, what comes back from Entra,
 /// finishing in Entra), Markdown-light, with the setup's values in their placeholders. The one
 /// source of these texts for every face: a step without instructions is `None`, never another
@@ -430,7 +474,7 @@ pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
     if setup.protocol == Protocol::Saml {
         let saml = setup.saml();
         if setup.entra.assign.is_empty() {
-            out.push(format!("assign the users and groups who may sign in: Enterprise applications › {display_name} › Users and groups, or list them under [entra] assign (until then Entra answers AADSTS50105)"));
+            out.push(format!("nobody is assigned: until users or groups are (Enterprise applications › {display_name} › Users and groups, or the setup's assign list), Entra answers AADSTS50105"));
         }
         if saml.encrypted_responses {
             out.push("encrypted assertions: token encryption is a Microsoft Entra ID P1 or P2 feature; the tenant needs one of those licences for Entra to encrypt what Cognito expects encrypted".into());

@@ -991,6 +991,39 @@ pub fn mapping_unfinished(state: &State) -> Option<String> {
 }
 
 /// The question of the test step: a captured SAML response to check.
+/// "Do it for me" (SAML): who may sign in, asked before the sign-in — assigning them needs
+/// permissions the sign-in must ask for.
+pub fn assign_question(setup: &crate::setup::Setup) -> Question {
+    Question::text(
+        "assign",
+        "Who may sign in",
+        "users (ada@contoso.com) and groups (their display name), comma-separated; empty: assign them later in Enterprise applications › Users and groups",
+        &setup.entra.assign.join(", "),
+        "",
+    )
+}
+
+/// The answer to `assign_question` as a list, or what is wrong with it (the setup file's
+/// rule for `[entra] assign`). Group names may hold spaces: only commas separate.
+pub fn assign_list(text: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for who in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        if who.chars().count() > 256 {
+            let head: String = who.chars().take(24).collect();
+            return Err(format!(
+                "\"{head}…\" is longer than a user principal name or group name can be: check it"
+            ));
+        }
+        if out.iter().any(|o| o.eq_ignore_ascii_case(who)) {
+            return Err(format!(
+                "{who:?} is listed twice: list each user or group once"
+            ));
+        }
+        out.push(who.to_string());
+    }
+    Ok(out)
+}
+
 pub fn saml_response_question() -> Question {
     Question::text(
         "response",

@@ -694,7 +694,8 @@ pub fn check_provider_name(name: &str) -> Option<Problem> {
     let second = name.chars().nth(1).unwrap_or(' ');
     let problem = if !(3..=32).contains(&len) {
         Some(format!(
-            "{name:?} is {len} characters long; a provider name has 3 to 32"
+            "{name:?} is {len} character{} long; a provider name has 3 to 32",
+            if len == 1 { "" } else { "s" }
         ))
     } else if name.starts_with('_') || name.starts_with(char::is_whitespace) {
         Some(format!(
