@@ -1064,17 +1064,24 @@ fn domain_verdict(
     )
 }
 
+/// Scrolls a long text (↑↓ a line, PgUp/PgDn a screenful); whether the key did.
+fn scrolled(m: &mut Model, code: KeyCode) -> bool {
+    match code {
+        KeyCode::Up => m.scroll = m.scroll.saturating_sub(1),
+        KeyCode::Down => m.scroll = m.scroll.saturating_add(1),
+        KeyCode::PageUp => m.scroll = m.scroll.saturating_sub(10),
+        KeyCode::PageDown => m.scroll = m.scroll.saturating_add(10),
+        _ => return false,
+    }
+    true
+}
+
 /// The Entra step's "do it for me": the plan shown, Enter makes it, Esc lets it go.
 fn entra_session_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    if scrolled(m, key.code) {
+        return Vec::new();
+    }
     match key.code {
-        KeyCode::Up => {
-            m.scroll = m.scroll.saturating_sub(1);
-            Vec::new()
-        }
-        KeyCode::Down => {
-            m.scroll = m.scroll.saturating_add(1);
-            Vec::new()
-        }
         KeyCode::Enter => match m.entra_session.take() {
             Some(session) => make_entra(m, session),
             None => Vec::new(),
@@ -1167,8 +1174,9 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
     };
     match key.code {
         KeyCode::Up => m.list_selected = m.list_selected.saturating_sub(1),
-        KeyCode::PageDown => m.scroll = m.scroll.saturating_add(5),
-        KeyCode::PageUp => m.scroll = m.scroll.saturating_sub(5),
+        KeyCode::PageDown | KeyCode::PageUp => {
+            scrolled(m, key.code);
+        }
         KeyCode::Down | KeyCode::Tab => {
             m.list_selected = (m.list_selected + 1).min(items.len().saturating_sub(1))
         }
@@ -1318,11 +1326,10 @@ fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    if scrolled(m, key.code) {
+        return Vec::new();
+    }
     match key.code {
-        KeyCode::Up => m.scroll = m.scroll.saturating_sub(1),
-        KeyCode::Down => m.scroll = m.scroll.saturating_add(1),
-        KeyCode::PageUp => m.scroll = m.scroll.saturating_sub(10),
-        KeyCode::PageDown => m.scroll = m.scroll.saturating_add(10),
         KeyCode::Left => m.review_choice = (m.review_choice + 2) % 3,
         KeyCode::Right | KeyCode::Tab => m.review_choice = (m.review_choice + 1) % 3,
         KeyCode::Enter => match m.review_choice {
@@ -1406,15 +1413,10 @@ fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let (Some(setup), Some(values)) = (m.setup().cloned(), m.values()) else {
         return Vec::new();
     };
+    if scrolled(m, key.code) {
+        return Vec::new();
+    }
     match key.code {
-        KeyCode::Up => {
-            m.scroll = m.scroll.saturating_sub(1);
-            Vec::new()
-        }
-        KeyCode::Down => {
-            m.scroll = m.scroll.saturating_add(1);
-            Vec::new()
-        }
         KeyCode::Char('s') if setup.protocol == Protocol::Saml => {
             m.saml_check = None;
             m.scroll = 0;
