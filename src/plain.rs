@@ -510,7 +510,7 @@ impl Session {
         outln!(
             "{}",
             cognito_entra::journey::plain_text(
-                &cognito_entra::journey::instructions(Step::EntraPortal, &setup)
+                &cognito_entra::journey::instructions_now(Step::EntraPortal, &self.state)
                     .unwrap_or_default()
             )
         );
@@ -642,7 +642,7 @@ impl Session {
         outln!(
             "{}",
             cognito_entra::journey::plain_text(
-                &cognito_entra::journey::instructions(Step::BackFromEntra, &self.state.answers)
+                &cognito_entra::journey::instructions_now(Step::BackFromEntra, &self.state)
                     .unwrap_or_default()
             )
         );
@@ -845,7 +845,7 @@ impl Session {
         outln!(
             "{}",
             cognito_entra::journey::plain_text(
-                &cognito_entra::journey::instructions(Step::FinishInEntra, &setup)
+                &cognito_entra::journey::instructions_now(Step::FinishInEntra, &self.state)
                     .unwrap_or_default()
             )
         );

@@ -1140,8 +1140,8 @@ fn plain_mode_hands_entra_cognitos_certificates() {
     w.keys(&["Enter"]);
     w.wait("Apply these changes?");
     w.keys(&["Enter"]);
+    w.wait("✓ Entra: token encryption");
     let handed = w.wait("Done in Entra");
-    assert!(handed.contains("✓ Entra: token encryption"), "{handed}");
     assert!(
         handed.contains("handed over through Microsoft Graph"),
         "{handed}"
@@ -1194,7 +1194,11 @@ fn a_resumed_setup_hands_over_the_certificates_from_step_11() {
     w.keys(&["Enter"]);
     w.wait("Plan:");
     w.keys(&["Enter"]);
-    let finish = w.wait("Certificates not in Entra yet: g hands them over");
+    let finish = w.wait("Cognito's encryption certificate: g hands it to Entra");
+    assert!(
+        pane(&finish).contains("What Graph did is ticked below"),
+        "{finish}"
+    );
     assert!(finish.contains("g hand over by Graph"), "{finish}");
     // The signing certificate went over on step 7: its action is ticked, not asked again.
     assert!(

@@ -392,7 +392,10 @@ impl Model {
                 {
                     return vec![("↑↓", "scroll"), ("Enter", "make"), ("Esc", "cancel"), quit];
                 }
-                if step == Step::EntraPortal && self.busy.is_some() && !self.writing {
+                if matches!(step, Step::EntraPortal | Step::FinishInEntra)
+                    && self.busy.is_some()
+                    && !self.writing
+                {
                     return vec![("Esc", "cancel the sign-in"), quit];
                 }
                 match step {
@@ -1233,6 +1236,7 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
             m.message.clear();
             // SAML: who may sign in first (the sign-in asks for what assigning them needs).
             if setup.protocol == Protocol::Saml {
+                m.notice = None;
                 m.editing = Some(Form::asking(vec![questions::assign_question(&setup)]));
                 return Vec::new();
             }
@@ -1738,7 +1742,10 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                             .as_ref()
                             .is_some_and(cognito_entra::journey::certificates_left_for_graph)
                     {
-                        m.notice = Some("Certificates not in Entra yet: g hands them over".into());
+                        m.notice = m
+                            .state
+                            .as_ref()
+                            .and_then(cognito_entra::journey::certificates_left_notice);
                     }
                     if let Some(session) = m.entra_waiting.take() {
                         m.busy = Some(

@@ -389,7 +389,7 @@ pub fn plan(
             p.details.get("EncryptedResponses").map(String::as_str) == Some("true")
         });
         if !already {
-            consequences.push("Encrypted assertions go on: until Entra has the encryption certificate (Token encryption › Import › Activate), every sign-in fails. Apply writes the certificate; import it in Entra right after.".into());
+            consequences.push("Encrypted assertions go on: until Entra has the encryption certificate, every sign-in fails. Apply writes the certificate; it goes to Entra right after (through Graph when the tool makes the application, else Token encryption › Import › Activate).".into());
         }
     }
 

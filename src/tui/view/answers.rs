@@ -105,7 +105,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     if step == Step::BackFromEntra {
         // Once checked, the findings need the room more than the instructions (? has them).
         if m.findings.is_empty() && m.facts.is_empty() {
-            lines.extend(markdown(&instructions(Step::BackFromEntra, m.setup()), &t));
+            lines.extend(markdown(&instructions(Step::BackFromEntra, m), &t));
         } else {
             lines.push(Line::from(Span::styled(
                 "Checked. F1 shows where each value is in Entra.",

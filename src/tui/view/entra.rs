@@ -154,7 +154,7 @@ fn portal_screens(
     ])
     .areas(area);
     let mut intro = markdown(
-        &instructions(cognito_entra::journey::Step::EntraPortal, Some(setup)),
+        &instructions(cognito_entra::journey::Step::EntraPortal, m),
         &t,
     );
     // What went wrong with "do it for me" comes first, where it is seen.

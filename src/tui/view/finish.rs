@@ -63,7 +63,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     }
     lines.push(Line::default());
     lines.extend(markdown(
-        &instructions(cognito_entra::journey::Step::FinishInEntra, Some(setup)),
+        &instructions(cognito_entra::journey::Step::FinishInEntra, m),
         &t,
     ));
     // The checklist stays in sight at the bottom; the text above it scrolls (PgUp/PgDn).

@@ -299,7 +299,7 @@ pub fn help_text(m: &Model) -> String {
             journey::MULTI_TENANT
         ),
         Screen::Step(step @ (Step::EntraPortal | Step::BackFromEntra | Step::FinishInEntra)) => {
-            instructions(step, m.setup())
+            instructions(step, m)
         }
         Screen::Step(step) => format!("{}\n\n{}", step.about(), FORM_KEYS),
         Screen::Destroy => cognito_entra::teardown::ABOUT.to_string(),
@@ -309,9 +309,10 @@ pub fn help_text(m: &Model) -> String {
 
 /// The instruction text for a portal step (assets/, rendered plain: no Markdown marks).
 /// A step's instructions from the journey, as plain text ("" for a step without).
-pub fn instructions(step: Step, setup: Option<&cognito_entra::setup::Setup>) -> String {
-    setup
-        .and_then(|s| cognito_entra::journey::instructions(step, s))
+pub fn instructions(step: Step, m: &Model) -> String {
+    m.state
+        .as_ref()
+        .and_then(|s| cognito_entra::journey::instructions_now(step, s))
         .map(|t| cognito_entra::journey::plain_text(&t))
         .unwrap_or_default()
 }

@@ -342,11 +342,27 @@ pub fn finish_done_by_graph(
 /// Whether step 11 still has a certificate for Entra that Graph could hand over (the Entra
 /// side was made through Graph, and the certificate's action is not ticked).
 pub fn certificates_left_for_graph(state: &crate::state::State) -> bool {
-    state.entra.graph.is_some()
-        && finish_checklist(&state.answers).iter().any(|i| {
-            matches!(i.id, "finish.verification" | "finish.encryption")
-                && !state.progress.checklist.iter().any(|c| c == i.id)
+    certificates_left_notice(state).is_some()
+}
+
+/// What step 11 says when Cognito's certificates are left for Graph to hand over, naming
+/// which (one line, short enough for an 80-column screen).
+pub fn certificates_left_notice(state: &crate::state::State) -> Option<String> {
+    state.entra.graph.as_ref()?;
+    let left: Vec<&str> = finish_checklist(&state.answers)
+        .iter()
+        .filter(|i| !state.progress.checklist.iter().any(|c| c == i.id))
+        .filter_map(|i| match i.id {
+            "finish.verification" => Some("signing"),
+            "finish.encryption" => Some("encryption"),
+            _ => None,
         })
+        .collect();
+    match left.as_slice() {
+        [] => None,
+        [one] => Some(format!("Cognito's {one} certificate: g hands it to Entra")),
+        _ => Some("Cognito's certificates: g hands them to Entra".into()),
+    }
 }
 
 /// The instructions of a step that has them (the Entra portal, what comes back from Entra,
@@ -364,6 +380,28 @@ pub fn instructions(step: Step, setup: &crate::setup::Setup) -> Option<String> {
         _ => return None,
     };
     Some(raw.replace("{setup}", &setup.name))
+}
+
+/// A step's instructions as the saved setup stands: when the tool made the Entra application
+/// through Graph, a first paragraph says what of the portal work below is done already.
+pub fn instructions_now(step: Step, state: &crate::state::State) -> Option<String> {
+    let text = instructions(step, &state.answers)?;
+    if state.entra.graph.is_none() {
+        return Some(text);
+    }
+    let done = match step {
+        Step::EntraPortal => {
+            "**Made through Microsoft Graph.** The portal screens below are for reference: \"do it for me\" again reads the application and completes whatever it lacks."
+        }
+        Step::BackFromEntra => {
+            "**Filled in from the application Graph made.** Nothing to copy: Enter checks it as it would a pasted value."
+        }
+        Step::FinishInEntra => {
+            "**What Graph did is ticked below;** only unticked actions are left."
+        }
+        _ => return Some(text),
+    };
+    Some(format!("{done}\n\n{text}"))
 }
 
 /// Markdown-light as plain text (for a screen reader, a log).
