@@ -828,6 +828,14 @@ impl Session {
         if let Some(none) = cognito_entra::journey::no_certificate_needed(&setup) {
             outln!("{none}");
         }
+        if let Some(done) =
+            cognito_entra::journey::graph_done_note(Step::FinishInEntra, &self.state)
+        {
+            outln!("{}", cognito_entra::journey::plain_text(done));
+        }
+        if !self.state.aws.certificates.is_empty() {
+            outln!("Cognito's certificates, for Entra:");
+        }
         for c in &self.state.aws.certificates {
             outln!(
                 "{} certificate {} (thumbprint {}, valid until {})",
@@ -845,7 +853,7 @@ impl Session {
         outln!(
             "{}",
             cognito_entra::journey::plain_text(
-                &cognito_entra::journey::instructions_now(Step::FinishInEntra, &self.state)
+                &cognito_entra::journey::instructions(Step::FinishInEntra, &setup)
                     .unwrap_or_default()
             )
         );

@@ -1140,7 +1140,6 @@ fn plain_mode_hands_entra_cognitos_certificates() {
     w.keys(&["Enter"]);
     w.wait("Apply these changes?");
     w.keys(&["Enter"]);
-    w.wait("✓ Entra: token encryption");
     let handed = w.wait("Done in Entra");
     assert!(
         handed.contains("handed over through Microsoft Graph"),

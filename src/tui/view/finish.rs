@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use cognito_entra::cognito::certs::entra_place_now;
-use cognito_entra::journey::finish_checklist;
+use cognito_entra::journey::{Step, finish_checklist};
 
 use super::entra::checklist_lines;
-use super::{Theme, instructions, markdown};
+use super::{Theme, markdown};
 use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
@@ -33,6 +33,20 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
                 .collect()
         })
         .unwrap_or_default();
+    // What Graph did first, where it is seen.
+    if let Some(done) = m
+        .state
+        .as_ref()
+        .and_then(|s| cognito_entra::journey::graph_done_note(Step::FinishInEntra, s))
+    {
+        lines.extend(markdown(done, &t));
+    }
+    if !certs.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "Cognito's certificates, for Entra",
+            t.title(),
+        )));
+    }
     for (record, place) in &certs {
         lines.push(Line::from(vec![
             Span::styled(format!("{} certificate ", record.kind), t.title()),
@@ -63,7 +77,9 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     }
     lines.push(Line::default());
     lines.extend(markdown(
-        &instructions(cognito_entra::journey::Step::FinishInEntra, m),
+        &cognito_entra::journey::instructions(Step::FinishInEntra, setup)
+            .map(|t| cognito_entra::journey::plain_text(&t))
+            .unwrap_or_default(),
         &t,
     ));
     // The checklist stays in sight at the bottom; the text above it scrolls (PgUp/PgDn).

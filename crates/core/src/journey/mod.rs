@@ -386,10 +386,17 @@ pub fn instructions(step: Step, setup: &crate::setup::Setup) -> Option<String> {
 /// through Graph, a first paragraph says what of the portal work below is done already.
 pub fn instructions_now(step: Step, state: &crate::state::State) -> Option<String> {
     let text = instructions(step, &state.answers)?;
-    if state.entra.graph.is_none() {
-        return Some(text);
-    }
-    let done = match step {
+    Some(match graph_done_note(step, state) {
+        Some(done) => format!("{done}\n\n{text}"),
+        None => text,
+    })
+}
+
+/// What of a step's portal work Graph has done, when the tool made the Entra application:
+/// said first, before the portal's own instructions.
+pub fn graph_done_note(step: Step, state: &crate::state::State) -> Option<&'static str> {
+    state.entra.graph.as_ref()?;
+    Some(match step {
         Step::EntraPortal => {
             "**Made through Microsoft Graph.** The portal screens below are for reference: \"do it for me\" again reads the application and completes whatever it lacks."
         }
@@ -399,9 +406,8 @@ pub fn instructions_now(step: Step, state: &crate::state::State) -> Option<Strin
         Step::FinishInEntra => {
             "**What Graph did is ticked below;** only unticked actions are left."
         }
-        _ => return Some(text),
-    };
-    Some(format!("{done}\n\n{text}"))
+        _ => return None,
+    })
 }
 
 /// Markdown-light as plain text (for a screen reader, a log).
