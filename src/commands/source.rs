@@ -37,6 +37,23 @@ pub fn resolve_for(
     };
     let mut resolved = resolve_as_given(ctx, source, Stage::Values)?;
     resolved.setup.entra.mode = mode;
+    // A setup whose application Graph made (the wizard's "do it for me") holds what Graph
+    // gave; through Graph again, Graph gives it anew rather than it being "given".
+    if mode == EntraMode::Graph
+        && resolved
+            .state
+            .as_ref()
+            .is_some_and(|s| s.entra.graph.is_some())
+    {
+        if let Some(saml) = resolved.setup.saml.as_mut() {
+            saml.metadata_url = None;
+            saml.metadata_file = None;
+        }
+        if let Some(oidc) = resolved.setup.oidc.as_mut() {
+            oidc.tenant_id = None;
+            oidc.client_id = None;
+        }
+    }
     let checked = load::check(resolved.setup.clone(), stage, resolved.base_dir.clone()).map_err(
         |problems| SetupError {
             source: format!("setup {:?} with --entra", resolved.setup.name),
