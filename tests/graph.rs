@@ -764,3 +764,46 @@ fn a_lost_answer_around_the_claims_policy_leaves_one_policy_assigned() {
         stderr(&out)
     );
 }
+
+/// A setup whose application Graph made from the wizard keeps manual mode and the metadata
+/// URL Graph gave; `apply --setup NAME --entra graph` goes through it again (what Graph gave
+/// is not refused as "given") and writes nothing that is there.
+#[test]
+fn a_setup_graph_made_in_the_wizard_can_be_applied_with_entra_graph() {
+    let w = World::new();
+    let config = w.config("corp", "saml", "");
+    ok(&w.apply(&config));
+    let state_path = w.dir.path().join("state/corp.toml");
+    let mut state: toml::Table = std::fs::read_to_string(&state_path)
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = w
+        .provider("EntraID")
+        .details
+        .get("MetadataURL")
+        .cloned()
+        .unwrap_or_default();
+    // As the wizard leaves it: manual mode, the metadata URL in the answers.
+    if let Some(answers) = state.get_mut("answers").and_then(|a| a.as_table_mut()) {
+        if let Some(entra) = answers.get_mut("entra").and_then(|e| e.as_table_mut()) {
+            entra.insert("mode".into(), toml::Value::String("manual".into()));
+        }
+        let mut saml = toml::Table::new();
+        saml.insert("metadata_url".into(), toml::Value::String(url));
+        answers.insert("saml".into(), toml::Value::Table(saml));
+    }
+    write(&state_path, toml::to_string(&state).unwrap_or_default());
+    let writes = w.entra.writes();
+    let mut c = w.moto.cmd(&w.dir.path().join("state"));
+    c.args(["apply", "--yes", "--setup", "corp", "--entra", "graph"])
+        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
+        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
+        .env("SSL_CERT_FILE", w.entra.ca());
+    let out = ok(&run(&mut c));
+    assert!(
+        out.contains("No changes: the application holds what Cognito needs"),
+        "{out}"
+    );
+    assert_eq!(w.entra.writes(), writes, "{out}");
+}
