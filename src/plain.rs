@@ -780,15 +780,20 @@ impl Session {
     fn entra_finish(&mut self) -> Flow<()> {
         let Some(session) = self.entra_waiting.take() else {
             // After a resume the session that would have done it is gone: a new sign-in.
-            if cognito_entra::journey::certificates_left_for_graph(&self.state)
-                && Confirm::new("Cognito's certificates are not in Entra yet. Sign in to Entra again and hand them over?")
-                    .with_default(true)
-                    .prompt()?
+            let Some(left) = cognito_entra::journey::certificates_left_notice(&self.state) else {
+                return Ok(());
+            };
+            outln!("{left}");
+            if Confirm::new("Sign in to Entra again and hand it over through Microsoft Graph?")
+                .with_default(true)
+                .prompt()?
             {
                 match self.entra_by_graph() {
                     Err(Stop::Failed(e)) => {
                         outln!("✗ {e}");
-                        outln!("The next step says how to hand Entra the certificates in the portal.");
+                        outln!(
+                            "The next step says how to hand Entra the certificates in the portal."
+                        );
                     }
                     other => other?,
                 }

@@ -1193,7 +1193,7 @@ fn a_resumed_setup_hands_over_the_certificates_from_step_11() {
     w.keys(&["Enter"]);
     w.wait("Plan:");
     w.keys(&["Enter"]);
-    let finish = w.wait("Cognito's encryption certificate: g hands it to Entra");
+    let finish = w.wait("Not in Entra yet: Cognito's encryption certificate");
     assert!(
         pane(&finish).contains("What Graph did is ticked below"),
         "{finish}"
@@ -1231,5 +1231,69 @@ fn a_resumed_setup_hands_over_the_certificates_from_step_11() {
     };
     assert_eq!(count("Verify"), Some(1), "{app}");
     assert_eq!(count("Encrypt"), Some(1), "{app}");
+    assert!(app["tokenEncryptionKeyId"].is_string(), "{app}");
+}
+
+/// Plain mode, "do it for me" with encrypted assertions, left at step 8 and resumed: the
+/// session is gone, so after the apply it names the certificate left and offers a new sign-in
+/// that hands it over.
+#[test]
+fn plain_mode_resumed_hands_over_the_certificate_left() {
+    let graph = common::graph::Standin::start();
+    let w = World::new();
+    w.plain_to_scopes_with("plain-resume", false, &graph_env(&graph));
+    w.keys(&["Enter"]);
+    for question in [
+        "? Client secret",
+        "? Provider name",
+        "? Identifiers",
+        "? Sign-in from My Apps",
+        "? Signed requests",
+    ] {
+        w.wait(question);
+        w.keys(&["Enter"]);
+    }
+    w.wait("? Encrypted assertions");
+    w.text("y");
+    w.keys(&["Enter"]);
+    w.wait("? Sign out of Entra too");
+    w.keys(&["Enter"]);
+    w.wait("? Create them now?");
+    w.keys(&["Enter"]);
+    w.wait("? How is the Entra side done?");
+    w.keys(&["Down", "Enter"]);
+    w.wait("? Who may sign in");
+    w.keys(&["Enter"]);
+    w.wait("? Make these changes in Entra?");
+    w.keys(&["Enter"]);
+    w.wait("App Federation Metadata Url");
+    w.keys(&["Escape"]);
+    assert!(w.wait("EXIT-").contains("again to resume"));
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(&w.wizard_line(&graph_env(&graph)).replace(
+        &format!("{};", sh_quote(bin())),
+        &format!("{} wizard --plain;", sh_quote(bin())),
+    ));
+    w.wait("Resume plain-resume");
+    w.keys(&["Enter"]);
+    w.wait("App Federation Metadata Url");
+    w.keys(&["Enter"]);
+    w.wait("Change or add a mapping");
+    w.keys(&["Enter"]);
+    w.wait("Apply these changes?");
+    w.keys(&["Enter"]);
+    let asked = w.wait("? Sign in to Entra again");
+    assert!(
+        asked.contains("Not in Entra yet: Cognito's encryption certificate"),
+        "{asked}"
+    );
+    w.keys(&["Enter"]);
+    w.wait("? Who may sign in");
+    w.keys(&["Enter"]);
+    let planned = w.wait("? Make these changes in Entra?");
+    assert!(planned.contains("+ token encryption"), "{planned}");
+    w.keys(&["Enter"]);
+    w.wait("Done in Entra");
+    let app = &graph.ask("__app_keys")["plain-resume"];
     assert!(app["tokenEncryptionKeyId"].is_string(), "{app}");
 }

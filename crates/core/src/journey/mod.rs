@@ -360,8 +360,8 @@ pub fn certificates_left_notice(state: &crate::state::State) -> Option<String> {
         .collect();
     match left.as_slice() {
         [] => None,
-        [one] => Some(format!("Cognito's {one} certificate: g hands it to Entra")),
-        _ => Some("Cognito's certificates: g hands them to Entra".into()),
+        [one] => Some(format!("Not in Entra yet: Cognito's {one} certificate")),
+        _ => Some("Not in Entra yet: Cognito's certificates".into()),
     }
 }
 
