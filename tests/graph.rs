@@ -222,6 +222,12 @@ fn saml_from_an_empty_tenant_and_account_and_a_second_run_writes_nothing() {
         !again.contains("[1/"),
         "no Cognito write the second time: {again}"
     );
+    // A Graph that never tells a certificate's thumbprint: the active one is taken as held,
+    // not a new signing certificate made at every run.
+    w.entra.switches(r#"{"opaque_keys": true}"#);
+    let again = ok(&w.apply(&config));
+    assert_eq!(w.entra.writes(), writes, "{again}");
+    w.entra.switches("{}");
 
     // doctor, signed in, holds the application against what Cognito needs.
     let v = w.doctor("corp");

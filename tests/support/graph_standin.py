@@ -19,6 +19,7 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
   replication_seconds: float (default 0.6)
   bare_key_listing: true -> key credentials are listed without customKeyIdentifier (and, as
           always, without the certificate unless $select=keyCredentials on one object)
+  opaque_keys: true -> key credentials never tell their certificate or customKeyIdentifier
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
 GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
@@ -172,6 +173,9 @@ def selected(obj, query, full_keys):
         if switches().get("bare_key_listing"):
             # A listing that tells neither the certificate nor its identifier.
             out["keyCredentials"] = [dict(c, customKeyIdentifier=None) for c in out["keyCredentials"]]
+    if "keyCredentials" in out and switches().get("opaque_keys"):
+        # Neither the listing nor a $select read tells a certificate or its identifier.
+        out["keyCredentials"] = [dict(c, customKeyIdentifier=None, key=None) for c in out["keyCredentials"] or []]
     return out
 
 

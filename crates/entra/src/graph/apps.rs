@@ -419,7 +419,16 @@ pub async fn observe(
                 "read the signing certificates",
             )
             .await?;
-        seen.signing_certificates = sp_seen(&full).signing_certificates;
+        let told = sp_seen(&full).signing_certificates;
+        let verify_keys = full["keyCredentials"]
+            .as_array()
+            .is_some_and(|keys| keys.iter().any(|k| k["usage"] == "Verify"));
+        seen.signing_certificates = match (&seen.signing_thumbprint, told.is_empty()) {
+            // Still not told: a Verify key beside a preferred thumbprint is taken to be that
+            // certificate, rather than a new one made at every run.
+            (Some(active), true) if verify_keys => vec![active.clone()],
+            _ => told,
+        };
     }
     let certificates_wanted = [
         &desired.verification_certificate,
