@@ -674,14 +674,7 @@ fn cognito_certificates_in_entra(
 ) -> Vec<Check> {
     let mut out = Vec::new();
     let saml = setup.saml();
-    let held = |usage: &str, thumbprint: &str| {
-        app.keys.iter().find(|k| {
-            k.usage == usage
-                && k.thumbprint
-                    .as_deref()
-                    .is_some_and(|t| t.eq_ignore_ascii_case(thumbprint))
-        })
-    };
+    let held = |usage: &str, thumbprint: &str| app.key(usage, thumbprint);
     if saml.sign_requests || saml.idp_signout {
         let name = "Entra verification certificate";
         out.push(match &live.signing_certificate {

@@ -183,6 +183,18 @@ pub struct AppSeen {
     pub group_membership_claims: Option<String>,
 }
 
+impl AppSeen {
+    /// Its certificate credential of this usage ("Verify", "Encrypt") and thumbprint.
+    pub fn key(&self, usage: &str, thumbprint: &str) -> Option<&KeySeen> {
+        self.keys.iter().find(|k| {
+            k.usage == usage
+                && k.thumbprint
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(thumbprint))
+        })
+    }
+}
+
 /// Its service principal (the enterprise application) as read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpSeen {
@@ -616,15 +628,6 @@ fn claims_changes(desired: &Desired, sp: &SpSeen) -> Result<Vec<EntraChange>, En
     })
 }
 
-fn holds<'a>(app: &'a AppSeen, usage: &str, thumbprint: &str) -> Option<&'a KeySeen> {
-    app.keys.iter().find(|k| {
-        k.usage == usage
-            && k.thumbprint
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case(thumbprint))
-    })
-}
-
 /// Cognito's certificates in Entra: the signing certificate to verify requests with (and
 /// signed requests required), the encryption certificate made the active one.
 fn certificate_changes(desired: &Desired, app: &AppSeen) -> Vec<EntraChange> {
@@ -635,7 +638,7 @@ fn certificate_changes(desired: &Desired, app: &AppSeen) -> Vec<EntraChange> {
             out.push(EntraChange::AddVerificationCertificate { thumbprint: None })
         }
         CognitoCertificate::Known { thumbprint, .. } => {
-            if holds(app, "Verify", thumbprint).is_none() {
+            if app.key("Verify", thumbprint).is_none() {
                 out.push(EntraChange::AddVerificationCertificate {
                     thumbprint: Some(thumbprint.clone()),
                 });
@@ -650,7 +653,7 @@ fn certificate_changes(desired: &Desired, app: &AppSeen) -> Vec<EntraChange> {
         CognitoCertificate::Pending => {
             out.push(EntraChange::AddEncryptionCertificate { thumbprint: None })
         }
-        CognitoCertificate::Known { thumbprint, .. } => match holds(app, "Encrypt", thumbprint) {
+        CognitoCertificate::Known { thumbprint, .. } => match app.key("Encrypt", thumbprint) {
             None => out.push(EntraChange::AddEncryptionCertificate {
                 thumbprint: Some(thumbprint.clone()),
             }),

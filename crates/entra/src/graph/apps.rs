@@ -715,14 +715,8 @@ pub async fn apply(
             EntraChange::ActivateEncryptionCertificate { thumbprint } => {
                 let key_id = seen
                     .app
-                    .iter()
-                    .flat_map(|a| a.keys.iter())
-                    .find(|k| {
-                        k.usage == "Encrypt"
-                            && k.thumbprint
-                                .as_deref()
-                                .is_some_and(|t| t.eq_ignore_ascii_case(thumbprint))
-                    })
+                    .as_ref()
+                    .and_then(|a| a.key("Encrypt", thumbprint))
                     .map(|k| k.key_id.clone())
                     .ok_or_else(|| GraphError::Refused {
                         operation: "make the encryption certificate active".into(),
