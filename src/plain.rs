@@ -810,10 +810,7 @@ impl Session {
         )) {
             Ok(changes) => {
                 for change in &changes {
-                    outln!(
-                        "  ✓ Entra: {}",
-                        change.describe().trim_start_matches(['+', '~', ' '])
-                    );
+                    outln!("  {}", change.done());
                 }
                 results::entra_finished(&mut self.state);
                 let _ = self.lock.save(&mut self.state);

@@ -265,10 +265,7 @@ pub async fn entra_phase(
         }
     })?;
     for change in session.changes.iter().take(made.changes_made) {
-        outln!(
-            "✓ Entra: {}",
-            change.describe().trim_start_matches(['+', '~', ' '])
-        );
+        outln!("{}", change.done());
     }
     if session.waits_for_cognito() {
         outln!("  Entra: Cognito's certificates follow, once Cognito has made them.");
@@ -301,10 +298,7 @@ pub async fn finish(
             ))
         })?;
     for change in &made {
-        outln!(
-            "✓ Entra: {}",
-            change.describe().trim_start_matches(['+', '~', ' '])
-        );
+        outln!("{}", change.done());
     }
     let (calls, writes) = session.round_trips();
     errln!("Graph: {calls} requests, {writes} writes in all.");

@@ -330,6 +330,14 @@ impl EntraChange {
         )
     }
 
+    /// The line said once it is made: "✓ Entra: " and what the plan showed, without its sign.
+    pub fn done(&self) -> String {
+        format!(
+            "✓ Entra: {}",
+            self.describe().trim_start_matches(['+', '~', ' '])
+        )
+    }
+
     /// The line the plan shows.
     pub fn describe(&self) -> String {
         match self {
