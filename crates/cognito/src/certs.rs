@@ -99,10 +99,7 @@ pub fn entra_place_now(
     kind: &str,
 ) -> Option<&'static str> {
     let place = entra_place(&state.answers, kind)?;
-    let item = match kind {
-        "signing" => "finish.verification",
-        _ => "finish.encryption",
-    };
+    let item = cognito_entra_core::journey::certificate_action(kind)?;
     let handed_over =
         state.entra.graph.is_some() && state.progress.checklist.iter().any(|c| c == item);
     Some(if handed_over { THROUGH_GRAPH } else { place })

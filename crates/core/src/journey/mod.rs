@@ -280,6 +280,21 @@ pub fn entra_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
     out
 }
 
+/// Step 11's action for Cognito's certificate of each kind: (kind, checklist ID). The one
+/// place the two are tied, for the checklist, what Graph ticks, and where a certificate goes.
+pub const CERTIFICATE_ACTIONS: [(&str, &str); 2] = [
+    ("signing", "finish.verification"),
+    ("encryption", "finish.encryption"),
+];
+
+/// Step 11's checklist ID for Cognito's certificate of this kind.
+pub fn certificate_action(kind: &str) -> Option<&'static str> {
+    CERTIFICATE_ACTIONS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, id)| *id)
+}
+
 /// The portal actions of step 11.
 pub fn finish_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
     let mut out = Vec::new();
@@ -352,10 +367,11 @@ pub fn certificates_left_notice(state: &crate::state::State) -> Option<String> {
     let left: Vec<&str> = finish_checklist(&state.answers)
         .iter()
         .filter(|i| !state.progress.checklist.iter().any(|c| c == i.id))
-        .filter_map(|i| match i.id {
-            "finish.verification" => Some("signing"),
-            "finish.encryption" => Some("encryption"),
-            _ => None,
+        .filter_map(|i| {
+            CERTIFICATE_ACTIONS
+                .iter()
+                .find(|(_, id)| *id == i.id)
+                .map(|(kind, _)| *kind)
         })
         .collect();
     match left.as_slice() {
