@@ -252,8 +252,19 @@ pub fn parse_certificate(b64: &str) -> Result<Certificate, String> {
 
 /// SHA-1 of DER bytes, upper-case hex: the form Entra's portal shows.
 pub fn thumbprint(der: &[u8]) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
-    digest.as_ref().iter().map(|b| format!("{b:02X}")).collect()
+    upper_hex(&thumbprint_bytes(der))
+}
+
+/// SHA-1 of DER bytes, as bytes (what Graph's customKeyIdentifier holds by default).
+pub fn thumbprint_bytes(der: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der)
+        .as_ref()
+        .to_vec()
+}
+
+/// Bytes as upper-case hex, the form thumbprints are compared in.
+pub fn upper_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

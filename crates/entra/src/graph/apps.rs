@@ -7,7 +7,7 @@ use cognito_entra_core::entra_app::{
     AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, NON_GALLERY_TEMPLATE, PolicySeen,
     Principal, SamlClaim, Seen, SpSeen, claims_policy_name,
 };
-use cognito_entra_core::entra_facts::{parse_certificate, thumbprint};
+use cognito_entra_core::entra_facts::{parse_certificate, thumbprint, thumbprint_bytes, upper_hex};
 use cognito_entra_core::state::GraphRecord;
 use serde_json::{Value, json};
 
@@ -56,14 +56,14 @@ fn key_thumbprint(k: &Value) -> Option<String> {
     }
     let bytes = b64.decode(id).ok()?;
     if bytes.len() == 20 {
-        return Some(bytes.iter().map(|b| format!("{b:02X}")).collect());
+        return Some(upper_hex(&bytes));
     }
     let text = String::from_utf8(bytes).ok()?;
     hex(&text).or_else(|| {
         b64.decode(text.trim())
             .ok()
             .filter(|inner| inner.len() == 20)
-            .map(|inner| inner.iter().map(|b| format!("{b:02X}")).collect())
+            .map(|inner| upper_hex(&inner))
     })
 }
 
@@ -869,13 +869,13 @@ async fn add_key(
         message: format!("the certificate Cognito returned {e}"),
     })?;
     let key_id = new_key_id();
-    let thumbprint_bytes: Vec<u8> = (0..thumbprint.len() / 2)
-        .filter_map(|i| u8::from_str_radix(thumbprint.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(base64)
+        .unwrap_or_default();
     keys.push(json!({
         "keyId": key_id,
         // Binary, by default the thumbprint: sent as its bytes in base64, as Graph stores it.
-        "customKeyIdentifier": base64::engine::general_purpose::STANDARD.encode(thumbprint_bytes),
+        "customKeyIdentifier": base64::engine::general_purpose::STANDARD.encode(thumbprint_bytes(&der)),
         "type": "AsymmetricX509Cert",
         "usage": usage,
         "key": base64,
