@@ -813,15 +813,22 @@ fn known<'a>(
     }
 }
 
-/// A new random (version 4) GUID for a key credential.
-fn new_key_id() -> String {
+/// A new random (version 4) GUID for a key credential. Without the system's random source
+/// nothing is written: a fixed ID could name another credential.
+fn new_key_id(operation: &str) -> Result<String, GraphError> {
     use ring::rand::SecureRandom;
     let mut bytes = [0u8; 16];
-    // The system's random source; should it fail, Graph's own ID check refuses the zero GUID.
-    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
-    uuid::Builder::from_random_bytes(bytes)
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| GraphError::Refused {
+            operation: operation.to_string(),
+            code: "NoRandomness".into(),
+            message: "the system's random source did not answer; nothing was written, run again"
+                .into(),
+        })?;
+    Ok(uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
-        .to_string()
+        .to_string())
 }
 
 /// Adds one of Cognito's certificates to the application's key credentials. Graph replaces
@@ -868,7 +875,7 @@ async fn add_key(
         code: "NotACertificate".into(),
         message: format!("the certificate Cognito returned {e}"),
     })?;
-    let key_id = new_key_id();
+    let key_id = new_key_id(&format!("add the {name}"))?;
     let der = base64::engine::general_purpose::STANDARD
         .decode(base64)
         .unwrap_or_default();
