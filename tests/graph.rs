@@ -393,6 +393,11 @@ fn users_and_groups_are_assigned_once_and_an_unknown_one_is_named() {
     let writes = w.entra.writes();
     ok(&w.apply(&config));
     assert_eq!(w.entra.writes(), writes, "assigned once");
+    // Graph pages its lists: the assignments on every page are read, none made again.
+    w.entra.switches(r#"{"page_size": 1}"#);
+    let again = ok(&w.apply(&config));
+    assert_eq!(w.entra.writes(), writes, "read across pages: {again}");
+    w.entra.switches("{}");
 
     // Someone the tenant does not have: named, with the fix, and nothing assigned.
     let config = w.config(

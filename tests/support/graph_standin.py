@@ -20,6 +20,7 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
   bare_key_listing: true -> key credentials are listed without customKeyIdentifier (and, as
           always, without the certificate unless $select=keyCredentials on one object)
   opaque_keys: true -> key credentials never tell their certificate or customKeyIdentifier
+  page_size: N -> policy and assignment lists come N items a page, with @odata.nextLink
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
 GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
@@ -113,6 +114,20 @@ tokens = set()
 writes = [0]
 graph_requests = [0]
 switches_path = [None]
+graph_base = [""]  # https://localhost:PORT/graph/v1.0, for @odata.nextLink
+
+
+def paged(items, path, query):
+    """A collection as Graph pages it: with the page_size switch, that many items and an
+    @odata.nextLink carrying $skiptoken (the offset here)."""
+    size = int(switches().get("page_size", 0))
+    if not size:
+        return {"value": items}
+    start = int(query.get("$skiptoken", ["0"])[0] or 0)
+    out = {"value": items[start:start + size]}
+    if start + size < len(items):
+        out["@odata.nextLink"] = f"{graph_base[0]}{path}?$skiptoken={start + size}"
+    return out
 
 
 def switches():
@@ -323,7 +338,7 @@ def graph(method, path, query, body):
         return 200, {"value": filtered(groups, query)}
     if parts[:2] == ["policies", "claimsMappingPolicies"]:
         if method == "GET" and len(parts) == 2:
-            return 200, {"value": [p for p in policies.values() if replicated(p["id"])]}
+            return 200, paged([p for p in policies.values() if replicated(p["id"])], path, query)
         if method == "POST" and len(parts) == 2:
             bad = unknown_property("claimsMappingPolicy", body) or check_policy_definition(body.get("definition"))
             if bad:
@@ -442,7 +457,7 @@ def graph(method, path, query, body):
             return 200, selected(sp, query, full_keys=True)
         if len(parts) == 3 and parts[2] == "claimsMappingPolicies" and method == "GET":
             pid = policy_of.get(sp["id"])
-            return 200, {"value": [policies[pid]] if pid in policies else []}
+            return 200, paged([policies[pid]] if pid in policies else [], path, query)
         if len(parts) == 4 and parts[2:] == ["claimsMappingPolicies", "$ref"] and method == "POST":
             ref = body.get("@odata.id", "")
             m = re.match(r"^https://[^/]+(/[^?]*)?/v1\.0/policies/claimsMappingPolicies/([0-9a-f-]+)$", ref)
@@ -457,7 +472,7 @@ def graph(method, path, query, body):
             return 204, None
         if len(parts) == 3 and parts[2] == "appRoleAssignedTo":
             if method == "GET":
-                return 200, {"value": [a for a in assignments if a["resourceId"] == sp["id"]]}
+                return 200, paged([a for a in assignments if a["resourceId"] == sp["id"]], path, query)
             if method == "POST":
                 bad = unknown_property("appRoleAssignment", body)
                 if bad:
@@ -775,6 +790,7 @@ def main():
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     with open(os.path.join(out, "ca.pem"), "wb") as f:
         f.write(ca.public_bytes(serialization.Encoding.PEM))
+    graph_base[0] = f"{authority}/graph/v1.0"
     with open(os.path.join(out, "urls.tmp"), "w") as f:
         f.write(f"authority={authority}\ngraph={authority}/graph\ntenant={TENANT}\n")
     os.replace(os.path.join(out, "urls.tmp"), os.path.join(out, "urls"))

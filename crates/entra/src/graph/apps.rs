@@ -181,26 +181,23 @@ async fn observe_claims_policy(
     sp: &mut SpSeen,
 ) -> Result<(), GraphError> {
     let assigned = graph
-        .get(
+        .get_all(
             &format!("/servicePrincipals/{}/claimsMappingPolicies", sp.id),
             "read the application's claims-mapping policy",
         )
         .await?;
-    sp.claims_policy = assigned["value"]
-        .as_array()
-        .and_then(|a| a.first())
-        .map(policy_seen);
+    sp.claims_policy = assigned.first().map(policy_seen);
     if sp.claims_policy.is_none() {
         let ours = claims_policy_name(&desired.display_name);
         let all = graph
-            .get(
+            .get_all(
                 "/policies/claimsMappingPolicies",
                 "look for the tool's claims-mapping policy",
             )
             .await?;
-        sp.unassigned_policy = all["value"]
-            .as_array()
-            .and_then(|a| a.iter().find(|p| p["displayName"] == ours.as_str()))
+        sp.unassigned_policy = all
+            .iter()
+            .find(|p| p["displayName"] == ours.as_str())
             .map(policy_seen);
     }
     Ok(())
@@ -210,20 +207,16 @@ async fn observe_claims_policy(
 /// (another application may have been given it by hand); one already gone is fine.
 pub async fn remove_claims_policy(graph: &Graph, name: &str) -> Result<(), GraphError> {
     let all = graph
-        .get(
+        .get_all(
             "/policies/claimsMappingPolicies",
             "look for the tool's claims-mapping policy",
         )
         .await?;
-    let ids: Vec<String> = all["value"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|p| p["displayName"] == name)
-                .filter_map(|p| text(&p["id"]))
-                .collect()
-        })
-        .unwrap_or_default();
+    let ids: Vec<String> = all
+        .iter()
+        .filter(|p| p["displayName"] == name)
+        .filter_map(|p| text(&p["id"]))
+        .collect();
     for id in ids {
         let path = format!("/policies/claimsMappingPolicies/{id}");
         let users = graph
@@ -449,15 +442,15 @@ pub async fn observe(
         && !desired.assign.is_empty()
     {
         let assigned = graph
-            .get(
+            .get_all(
                 &format!("/servicePrincipals/{}/appRoleAssignedTo", sp.id),
                 "read who is assigned",
             )
             .await?;
-        sp.assigned = assigned["value"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|x| text(&x["principalId"])).collect())
-            .unwrap_or_default();
+        sp.assigned = assigned
+            .iter()
+            .filter_map(|x| text(&x["principalId"]))
+            .collect();
     }
     if let Some(sp) = sp.as_mut()
         && !desired.saml_claims.is_empty()

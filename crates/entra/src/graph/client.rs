@@ -12,6 +12,8 @@ use super::signin::Token;
 /// The most 429s waited out for one request, and the longest wait taken from Retry-After.
 const MAX_THROTTLED: usize = 6;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The most pages of one collection read (`get_all`).
+const MAX_PAGES: usize = 50;
 /// How long a just-made object is waited for (Graph replicates in seconds, sometimes more).
 const REPLICATION_WAITS: [u64; 8] = [250, 500, 1000, 2000, 3000, 5000, 8000, 10_000];
 
@@ -210,6 +212,35 @@ impl Graph {
 
     pub async fn get(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
         self.send(reqwest::Method::GET, path, None, operation).await
+    }
+
+    /// Every item of a collection, following Graph's `@odata.nextLink` pages (on Graph's own
+    /// base only, and at most `MAX_PAGES` of them): a list read in part would make the tool
+    /// add what is there already.
+    pub async fn get_all(&self, path: &str, operation: &str) -> Result<Vec<Value>, GraphError> {
+        let mut items = Vec::new();
+        let mut next = path.to_string();
+        for _ in 0..MAX_PAGES {
+            let page = self.get(&next, operation).await?;
+            if let Some(value) = page["value"].as_array() {
+                items.extend(value.iter().cloned());
+            }
+            let Some(link) = page["@odata.nextLink"].as_str() else {
+                return Ok(items);
+            };
+            next = link
+                .strip_prefix(&self.base)
+                .filter(|rest| rest.starts_with('/'))
+                .ok_or_else(|| GraphError::Http {
+                    operation: operation.to_string(),
+                    detail: format!("Graph's next page is not under {}: {link}", self.base),
+                })?
+                .to_string();
+        }
+        Err(GraphError::Http {
+            operation: operation.to_string(),
+            detail: format!("more than {MAX_PAGES} pages; the list was not read in full"),
+        })
     }
 
     pub async fn post(
