@@ -377,13 +377,6 @@ fn made_now(changes: &[EntraChange]) -> usize {
         .unwrap_or(changes.len())
 }
 
-impl Session {
-    /// Whether some changes wait for Cognito's side (`finish` makes them).
-    pub fn waits_for_cognito(&self) -> bool {
-        made_now(&self.changes) < self.changes.len()
-    }
-}
-
 /// Makes exactly the reviewed changes: Entra is read again first, and when it would need
 /// other changes now, nothing is written. `made` records each object the moment it exists.
 /// Changes that need a certificate Cognito has not made yet are left for `finish`.

@@ -267,7 +267,7 @@ pub async fn entra_phase(
     for change in session.changes.iter().take(made.changes_made) {
         outln!("{}", change.done());
     }
-    if session.waits_for_cognito() {
+    if made.waiting.is_some() {
         outln!("  Entra: Cognito's certificates follow, once Cognito has made them.");
     }
     let (calls, writes) = session.round_trips();
@@ -277,9 +277,7 @@ pub async fn entra_phase(
         app_id: made.record.app_id,
         secret: made.secret.map(|(value, _)| value),
         planned: session.changes.clone(),
-        waiting: session
-            .waits_for_cognito()
-            .then(|| Box::new(session.clone())),
+        waiting: made.waiting,
     }))
 }
 
