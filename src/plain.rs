@@ -557,8 +557,7 @@ impl Session {
     /// gave put where the next step's answers go.
     fn entra_by_graph(&mut self) -> Flow<()> {
         // SAML: who may sign in first (the sign-in asks for what assigning them needs).
-        if self.state.answers.protocol == Protocol::Saml {
-            let q = questions::assign_question(&self.state.answers);
+        if let Some(q) = questions::before_graph_sign_in(&self.state.answers) {
             let label = format!("{}:", q.label);
             let mut prompt = Text::new(&label)
                 .with_help_message(&q.hint)
@@ -567,8 +566,7 @@ impl Session {
                 prompt = prompt.with_default(&q.text);
             }
             let answer = prompt.prompt()?;
-            self.state.answers.entra.assign =
-                questions::assign_list(&answer).map_err(Stop::Failed)?;
+            questions::commit_assign(&mut self.state.answers, &answer).map_err(Stop::Failed)?;
             let _ = self.lock.save(&mut self.state);
         }
         let job = self.job();

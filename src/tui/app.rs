@@ -1119,7 +1119,7 @@ fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
     }
     // Step 11, after a resume: only Cognito's certificates were left to hand over.
     if matches!(m.screen, Screen::Step(Step::FinishInEntra)) {
-        m.notice = Some("✓ Entra holds Cognito's certificates now".into());
+        m.notice = Some(CERTIFICATES_HANDED_OVER.into());
         return vec![Cmd::Save];
     }
     // What was typed there before is replaced by what Entra gave.
@@ -1133,6 +1133,10 @@ fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
     cmds
 }
 
+/// Said when Cognito's certificates went to Entra through Graph (after the apply, or from
+/// step 11).
+const CERTIFICATES_HANDED_OVER: &str = "✓ Entra holds Cognito's certificates now";
+
 /// The question before "do it for me" signs in: Enter keeps the answer and signs in.
 fn assign_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let Some(edit) = m.editing.as_mut() else {
@@ -1140,21 +1144,25 @@ fn assign_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     };
     match key.code {
         KeyCode::Esc => m.editing = None,
-        KeyCode::Enter => match questions::assign_list(&edit.value("assign")) {
-            Err(problem) => {
-                if let Some(f) = edit.fields.first_mut() {
-                    f.error = Some(problem);
+        KeyCode::Enter => {
+            let answer = edit.value("assign");
+            let kept = match m.state.as_mut() {
+                Some(state) => questions::commit_assign(&mut state.answers, &answer),
+                None => Ok(()),
+            };
+            match kept {
+                Err(problem) => {
+                    if let Some(f) = m.editing.as_mut().and_then(|e| e.fields.first_mut()) {
+                        f.error = Some(problem);
+                    }
+                }
+                Ok(()) => {
+                    m.editing = None;
+                    m.busy = Some("Signing in to Entra…".into());
+                    return vec![Cmd::Save, Cmd::EntraSignIn];
                 }
             }
-            Ok(list) => {
-                m.editing = None;
-                if let Some(state) = m.state.as_mut() {
-                    state.answers.entra.assign = list;
-                }
-                m.busy = Some("Signing in to Entra…".into());
-                return vec![Cmd::Save, Cmd::EntraSignIn];
-            }
-        },
+        }
         _ => {
             if edit.handle_key(key)
                 && let Some(f) = edit.fields.first_mut()
@@ -1234,10 +1242,10 @@ fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
         }
         KeyCode::Char('g') if step == Step::EntraPortal && m.busy.is_none() => {
             m.message.clear();
-            // SAML: who may sign in first (the sign-in asks for what assigning them needs).
-            if setup.protocol == Protocol::Saml {
+            // What the journey asks first (the sign-in asks for what the answer needs).
+            if let Some(q) = questions::before_graph_sign_in(&setup) {
                 m.notice = None;
-                m.editing = Some(Form::asking(vec![questions::assign_question(&setup)]));
+                m.editing = Some(Form::asking(vec![q]));
                 return Vec::new();
             }
             m.busy = Some("Signing in to Entra…".into());
@@ -1531,7 +1539,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                     if let Some(state) = m.state.as_mut() {
                         results::entra_finished(state);
                     }
-                    m.notice = Some("✓ Entra holds Cognito's certificates now".into());
+                    m.notice = Some(CERTIFICATES_HANDED_OVER.into());
                     vec![Cmd::Save]
                 }
                 Err(e) => {

@@ -991,9 +991,14 @@ pub fn mapping_unfinished(state: &State) -> Option<String> {
 }
 
 /// The question of the test step: a captured SAML response to check.
-/// "Do it for me" (SAML): who may sign in, asked before the sign-in — assigning them needs
-/// permissions the sign-in must ask for.
-pub fn assign_question(setup: &crate::setup::Setup) -> Question {
+/// What "do it for me" asks before it signs in: who may sign in (SAML — an enterprise
+/// application lets in only those assigned; assigning needs permissions the sign-in must ask
+/// for). An OIDC app registration asks nothing.
+pub fn before_graph_sign_in(setup: &crate::setup::Setup) -> Option<Question> {
+    (setup.protocol == Protocol::Saml).then(|| assign_question(setup))
+}
+
+fn assign_question(setup: &crate::setup::Setup) -> Question {
     Question::text(
         "assign",
         "Who may sign in",
@@ -1003,7 +1008,13 @@ pub fn assign_question(setup: &crate::setup::Setup) -> Question {
     )
 }
 
-/// The answer to `assign_question` as a list, or what is wrong with it (the setup file's
+/// Keeps the answer to `before_graph_sign_in` in the setup, or says what is wrong with it.
+pub fn commit_assign(setup: &mut crate::setup::Setup, text: &str) -> Result<(), String> {
+    setup.entra.assign = assign_list(text)?;
+    Ok(())
+}
+
+/// The answer to `before_graph_sign_in` as a list, or what is wrong with it (the setup file's
 /// rule for `[entra] assign`). Group names may hold spaces: only commas separate.
 pub fn assign_list(text: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
