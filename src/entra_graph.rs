@@ -449,6 +449,19 @@ pub async fn finish(
     Ok(now.changes)
 }
 
+/// Takes out of the setup what `give_to_cognito` put in, so that Graph gives it anew (a
+/// setup whose application Graph made, planned through Graph again).
+pub fn take_back_from_cognito(setup: &mut Setup) {
+    if let Some(saml) = setup.saml.as_mut() {
+        saml.metadata_url = None;
+        saml.metadata_file = None;
+    }
+    if let Some(oidc) = setup.oidc.as_mut() {
+        oidc.tenant_id = None;
+        oidc.client_id = None;
+    }
+}
+
 /// Puts what Entra gave into the setup Cognito is planned from: the app's metadata URL
 /// (SAML), or its tenant and client ID (OIDC).
 pub fn give_to_cognito(setup: &mut Setup, authority: &str, tenant: &str, app_id: &str) {

@@ -45,14 +45,7 @@ pub fn resolve_for(
             .as_ref()
             .is_some_and(|s| s.entra.graph.is_some())
     {
-        if let Some(saml) = resolved.setup.saml.as_mut() {
-            saml.metadata_url = None;
-            saml.metadata_file = None;
-        }
-        if let Some(oidc) = resolved.setup.oidc.as_mut() {
-            oidc.tenant_id = None;
-            oidc.client_id = None;
-        }
+        cognito_entra::entra_graph::take_back_from_cognito(&mut resolved.setup);
     }
     let checked = load::check(resolved.setup.clone(), stage, resolved.base_dir.clone()).map_err(
         |problems| SetupError {
