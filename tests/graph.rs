@@ -43,36 +43,36 @@ impl World {
         path
     }
 
-    fn apply(&self, config: &Path) -> std::process::Output {
+    /// The tool, with this world's state folder, the Cognito emulator and the Graph stand-in.
+    fn cmd(&self) -> std::process::Command {
         let mut c = self.moto.cmd(&self.dir.path().join("state"));
+        c.env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
+            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
+            .env("SSL_CERT_FILE", self.entra.ca());
+        c
+    }
+
+    fn apply(&self, config: &Path) -> std::process::Output {
+        let mut c = self.cmd();
         c.args(["apply", "--yes", "--config"])
             .arg(config)
             .arg("--out")
-            .arg(self.dir.path().join("out"))
-            .env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
-            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca());
+            .arg(self.dir.path().join("out"));
         run(&mut c)
     }
 
     /// `doctor --entra graph --json` of a saved setup.
     fn doctor(&self, name: &str) -> serde_json::Value {
-        let mut c = self.moto.cmd(&self.dir.path().join("state"));
-        c.args(["doctor", "--setup", name, "--entra", "graph", "--json"])
-            .env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
-            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca());
+        let mut c = self.cmd();
+        c.args(["doctor", "--setup", name, "--entra", "graph", "--json"]);
         let out = run(&mut c);
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)))
     }
 
     fn destroy(&self, name: &str) -> std::process::Output {
-        let mut c = self.moto.cmd(&self.dir.path().join("state"));
-        c.args(["destroy", "--yes", "--setup", name])
-            .env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
-            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca());
+        let mut c = self.cmd();
+        c.args(["destroy", "--yes", "--setup", name]);
         run(&mut c)
     }
 
@@ -149,12 +149,8 @@ fn saml_from_an_empty_tenant_and_account_and_a_second_run_writes_nothing() {
     let w = World::new();
     let config = w.config("corp", "saml", "");
     // The plan first: both sides shown, nothing written on either.
-    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
-    plan.args(["plan", "--config"])
-        .arg(&config)
-        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-        .env("SSL_CERT_FILE", w.entra.ca());
+    let mut plan = w.cmd();
+    plan.args(["plan", "--config"]).arg(&config);
     let planned = ok(&run(&mut plan));
     assert!(
         planned.contains("+ user pool") && planned.contains("+ enterprise application  corp"),
@@ -162,12 +158,8 @@ fn saml_from_an_empty_tenant_and_account_and_a_second_run_writes_nothing() {
     );
     assert_eq!(w.entra.writes(), 0);
     // With --json, one JSON object on stdout, both sides in it.
-    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
-    plan.args(["plan", "--json", "--config"])
-        .arg(&config)
-        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-        .env("SSL_CERT_FILE", w.entra.ca());
+    let mut plan = w.cmd();
+    plan.args(["plan", "--json", "--config"]).arg(&config);
     let out = run(&mut plan);
     let v: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
@@ -441,12 +433,9 @@ fn the_azure_clis_token_can_be_used_instead() {
         .status()
         .unwrap_or_else(|e| panic!("{e}"));
     let config = w.config("cli", "oidc", "");
-    let mut c = w.moto.cmd(&w.dir.path().join("state"));
+    let mut c = w.cmd();
     c.args(["apply", "--yes", "--entra-sign-in", "az-cli", "--config"])
         .arg(&config)
-        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-        .env("SSL_CERT_FILE", w.entra.ca())
         .env(
             "PATH",
             format!(
@@ -479,14 +468,11 @@ fn killed_after_each_cognito_write_a_rerun_converges_with_one_application() {
     for write_number in 1..=5 {
         let w = World::new();
         let config = w.config("killed", "saml", "");
-        let mut c = w.moto.cmd(&w.dir.path().join("state"));
+        let mut c = w.cmd();
         c.args(["apply", "--yes", "--config"])
             .arg(&config)
             .arg("--out")
-            .arg(w.dir.path().join("out"))
-            .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-            .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-            .env("SSL_CERT_FILE", w.entra.ca());
+            .arg(w.dir.path().join("out"));
         kill_after_write(&mut c, write_number);
         std::thread::sleep(Duration::from_millis(800));
         ok(&w.apply(&config));
@@ -531,12 +517,8 @@ fn signed_requests_and_encrypted_assertions_get_cognitos_certificates_in_entra()
         "[saml]\nsign_requests = true\nencrypted_responses = true\n",
     );
     // Before the pool and the provider exist, the certificates are shown waiting for them.
-    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
-    plan.args(["plan", "--config"])
-        .arg(&config)
-        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-        .env("SSL_CERT_FILE", w.entra.ca());
+    let mut plan = w.cmd();
+    plan.args(["plan", "--config"]).arg(&config);
     let planned = ok(&run(&mut plan));
     for line in [
         "+ verification certificate Cognito's signing certificate (once Cognito has made the user pool)",
@@ -665,12 +647,8 @@ const CLAIMS_MAPPING: &str = "[provider.attribute_mapping]\nemail = \"http://sch
 fn claims_the_mapping_reads_are_sent_through_a_policy_of_the_tools_own() {
     let w = World::new();
     let config = w.config("corp", "saml", CLAIMS_MAPPING);
-    let mut plan = w.moto.cmd(&w.dir.path().join("state"));
-    plan.args(["plan", "--config"])
-        .arg(&config)
-        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-        .env("SSL_CERT_FILE", w.entra.ca());
+    let mut plan = w.cmd();
+    plan.args(["plan", "--config"]).arg(&config);
     let planned = ok(&run(&mut plan));
     for line in [
         "groups claim = security groups",
@@ -806,11 +784,8 @@ fn a_setup_graph_made_in_the_wizard_can_be_applied_with_entra_graph() {
     }
     write(&state_path, toml::to_string(&state).unwrap_or_default());
     let writes = w.entra.writes();
-    let mut c = w.moto.cmd(&w.dir.path().join("state"));
-    c.args(["apply", "--yes", "--setup", "corp", "--entra", "graph"])
-        .env("COGNITO_ENTRA_AUTHORITY", &w.entra.authority)
-        .env("COGNITO_ENTRA_GRAPH_URL", &w.entra.graph)
-        .env("SSL_CERT_FILE", w.entra.ca());
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--setup", "corp", "--entra", "graph"]);
     let out = ok(&run(&mut c));
     assert!(
         out.contains("No changes: the application holds what Cognito needs"),
