@@ -211,6 +211,23 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
             )),
         }
     }
+    // A provider the setup made is held to the setup whole: a mapping added in the console is
+    // drift too, and the next apply takes it off.
+    let made = crate::teardown::created(state);
+    if made.provider {
+        let added = crate::plan::mapping_beyond(setup, &provider.attribute_mapping);
+        if !added.is_empty() {
+            out.push(check(
+                "mapping",
+                Status::Warn,
+                format!(
+                    "mapped on {name} but not in the setup (added outside this tool): {}",
+                    added.join(", ")
+                ),
+                "the setup made this provider, so the next apply unmaps them: add them to [provider.attribute_mapping] to keep them",
+            ));
+        }
+    }
     for attr in &pool.required_attributes {
         if attr != "sub" && !provider.attribute_mapping.contains_key(attr) {
             out.push(check(
@@ -303,6 +320,20 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                     ),
                     RESTORE,
                 ));
+            }
+            if made.client {
+                let added = crate::plan::client_lists_beyond(setup, client);
+                if !added.is_empty() {
+                    out.push(check(
+                        "app client lists",
+                        Status::Warn,
+                        format!(
+                            "on {label} but not in the setup (added outside this tool): {}",
+                            added.join(", ")
+                        ),
+                        "the setup made this client, so the next apply removes them: add them to [app_client] to keep them",
+                    ));
+                }
             }
             if !client.allowed_oauth_flows_user_pool_client {
                 out.push(check(

@@ -483,9 +483,17 @@ async fn prepare_plan_with(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> 
     Ok((plan, api, ids))
 }
 
+/// What phase one made: the IDs, and the changes it applied (recorded, so the setup knows
+/// which of the pool, domain and client it made and which it adopted).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub ids: Ids,
+    pub applied: Vec<String>,
+}
+
 /// Phase one, applied: exactly the plan the admin confirmed. The account is read again first;
 /// if the plan is not what it would be now, nothing is created and the plan now comes back.
-pub async fn prepare_reviewed(job: &Job, reviewed: &Plan) -> Result<Ids, NotApplied> {
+pub async fn prepare_reviewed(job: &Job, reviewed: &Plan) -> Result<Prepared, NotApplied> {
     let (now, api, mut ids) = prepare_plan_with(job).await.map_err(NotApplied::Failed)?;
     if now.changes != reviewed.changes {
         return Err(NotApplied::Stale(now));
@@ -493,7 +501,10 @@ pub async fn prepare_reviewed(job: &Job, reviewed: &Plan) -> Result<Ids, NotAppl
     apply(&api, &now, &mut ids, |_| Ok(()))
         .await
         .map_err(|e| NotApplied::Failed(ApplyFailure::Change(e).error(&job.aws)))?;
-    Ok(ids)
+    Ok(Prepared {
+        ids,
+        applied: now.changes.iter().map(Change::id).collect(),
+    })
 }
 
 /// What `destroy` would remove now: the setup's resources as the account holds them, judged
@@ -634,6 +645,11 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
         crate::secrets::register(secret);
         entra.input.client_secret = Some(secret.clone());
     }
+    // What the setup made is held to it whole: the records say which (`Known::created`).
+    let options = Options {
+        created: job.known.created,
+        ..options
+    };
     let plan =
         plan::plan(&job.setup, &observed, &entra.input, options).map_err(PlanError::Refused)?;
     Ok(Planned {

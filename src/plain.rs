@@ -452,8 +452,8 @@ impl Session {
             // Said once asked (before, it read as if creating had begun).
             outln!("{}", Work::Prepare.busy_text());
             match self.runtime.block_on(engine::prepare_reviewed(&job, &plan)) {
-                Ok(ids) => {
-                    results::prepared(&mut self.state, &ids);
+                Ok(prepared) => {
+                    results::prepared(&mut self.state, &prepared);
                     for change in &plan.changes {
                         outln!("  ✓ {}", change.describe());
                     }

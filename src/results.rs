@@ -23,9 +23,13 @@ pub fn pool_read(state: &mut State, found: &mut Found, read: PoolRead) {
 }
 
 /// The Cognito side exists (pool, domain, client): their IDs are recorded, and the "prepare"
-/// change counts as applied.
-pub fn prepared(state: &mut State, ids: &crate::cognito::apply::Ids) {
-    state.record_ids(ids);
+/// change counts as applied with each change it made (what the setup created, for `destroy`,
+/// `setups` and the plan).
+pub fn prepared(state: &mut State, prepared: &crate::engine::Prepared) {
+    state.record_ids(&prepared.ids);
+    for id in &prepared.applied {
+        state.record_applied(id.clone());
+    }
     state.record_applied("prepare".into());
     // A pool made just now requires nothing; an adopted one was read on the pool step.
     if state.aws.required_attributes.is_none() {

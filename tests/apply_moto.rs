@@ -359,6 +359,52 @@ fn adopting_a_pool_and_client_keeps_cognito_and_the_other_provider() {
     });
     let again = ok(&env.run(&["apply", "--yes"], &config));
     assert!(again.contains("No changes"), "{again}");
+    // What others added to the adopted client is kept, and said.
+    assert!(
+        again.contains("Kept, not in this setup")
+            && again.contains("callback URL https://old.example.com/cb")
+            && again.contains("scope phone"),
+        "{again}"
+    );
+
+    // The documented way to let the setup own the whole lists.
+    let exact = env.config(
+        "adopt",
+        &text.replace(
+            "scopes = [\"openid\", \"email\", \"profile\"]",
+            "scopes = [\"openid\", \"email\", \"profile\"]\nexact_lists = true",
+        ),
+    );
+    let out = ok(&env.run(&["apply", "--yes"], &exact));
+    assert!(
+        out.contains(
+            "removed from app client portal: callback URL https://old.example.com/cb, scope phone"
+        ),
+        "{out}"
+    );
+    block_on(async {
+        let client = sdk
+            .describe_user_pool_client(&pool_id, &client_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            client.callback_urls,
+            [
+                "https://app.example.com/callback",
+                "http://localhost:3000/callback"
+            ]
+        );
+        assert_eq!(client.allowed_oauth_scopes, ["openid", "email", "profile"]);
+        // Never what the plan did not show: the providers and auth flows stay.
+        assert_eq!(
+            client.supported_identity_providers,
+            ["COGNITO", "Okta", "EntraID"]
+        );
+        assert_eq!(
+            client.explicit_auth_flows,
+            ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        );
+    });
 }
 
 #[test]
@@ -1024,4 +1070,107 @@ fn mapping_targets_are_held_against_the_pools_schema_and_the_clients_write_list(
     for never in ["custom:badge", "sub", "email_verified"] {
         assert!(!written.iter().any(|a| a == never), "{never}: {written:?}");
     }
+}
+
+#[test]
+fn what_the_setup_created_follows_the_setup_and_what_it_adopted_keeps_what_others_added() {
+    let env = Env::new();
+    env.metadata_file();
+    let sdk = env.moto.sdk(REGION);
+    let mapping = "[provider.attribute_mapping]\nemail = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\"\n";
+    let with_name =
+        format!("{mapping}name = \"http://schemas.microsoft.com/identity/claims/displayname\"\n");
+    let first = saml_config("own", "", "").replace("[saml]", &format!("{with_name}[saml]"));
+    let config = env.config("own", &first);
+    ok(&env.run(&["apply", "--yes"], &config));
+    let (pool_id, client_id) = ids(&env, "own");
+
+    // The localhost callback and the profile scope are taken out, and the name mapping.
+    let second = first
+        .replace(", \"http://localhost:3000/callback\"", "")
+        .replace(
+            "scopes = [\"openid\", \"email\", \"profile\"]",
+            "scopes = [\"openid\", \"email\"]",
+        )
+        .replace(
+            "name = \"http://schemas.microsoft.com/identity/claims/displayname\"\n",
+            "",
+        );
+    let config = env.config("own", &second);
+    let plan = ok(&env.run(&["plan"], &config));
+    assert!(!plan.contains("No changes"), "{plan}");
+    assert!(
+        plan.contains("Taken out of the setup, so removed from app client web: callback URL http://localhost:3000/callback, scope profile"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "mapping.name: http://schemas.microsoft.com/identity/claims/displayname -> (removed)"
+        ),
+        "{plan}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&env.run(&["plan", "--json"], &config))).unwrap_or_default();
+    let client_change = json["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["resource"] == "app_client"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        client_change["fields"]["callback_urls"]["new"], "https://app.example.com/callback",
+        "{json}"
+    );
+    ok(&env.run(&["apply", "--yes"], &config));
+    block_on(async {
+        let client = sdk
+            .describe_user_pool_client(&pool_id, &client_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(client.callback_urls, ["https://app.example.com/callback"]);
+        assert_eq!(client.allowed_oauth_scopes, ["openid", "email"]);
+        let provider = sdk
+            .describe_identity_provider(&pool_id, "EntraID")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no provider"));
+        assert!(
+            !provider.attribute_mapping.contains_key("name"),
+            "{:?}",
+            provider.attribute_mapping
+        );
+        assert!(provider.attribute_mapping.contains_key("email"));
+    });
+    let again = ok(&env.run(&["plan"], &config));
+    assert!(again.contains("No changes"), "{again}");
+
+    // Added in the console to the client and provider the setup made: doctor names it either
+    // way, and the plan takes it off again.
+    block_on(async {
+        let mut client = sdk
+            .describe_user_pool_client(&pool_id, &client_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        client
+            .callback_urls
+            .push("https://staging.example.com/cb".into());
+        sdk.update_user_pool_client(&pool_id, &client)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    let doctor = env
+        .moto
+        .cmd(&env.state())
+        .args(["doctor", "--setup", "own"])
+        .output();
+    let doctor = doctor.unwrap_or_else(|e| panic!("{e}"));
+    let text = stdout(&doctor);
+    assert!(
+        text.contains("not in the setup (added outside this tool): callback URL https://staging.example.com/cb"),
+        "{text}"
+    );
+    let plan = ok(&env.run(&["plan"], &config));
+    assert!(
+        plan.contains("removed from app client web: callback URL https://staging.example.com/cb"),
+        "{plan}"
+    );
 }

@@ -222,8 +222,8 @@ pub async fn entra_phase(
     }
     let mut session = session;
     if !prepare.is_empty() {
-        let ids = match engine::prepare_reviewed(&job, &prepare).await {
-            Ok(ids) => ids,
+        let prepared = match engine::prepare_reviewed(&job, &prepare).await {
+            Ok(prepared) => prepared,
             Err(NotApplied::Stale(now)) => {
                 return Err(Failure::Failed(format!(
                     "The account changed while the plan was read: nothing was written. This is what apply would do now:\n{}",
@@ -233,8 +233,9 @@ pub async fn entra_phase(
             Err(NotApplied::Failed(e)) => return Err(failed(e)),
         };
         record(ctx, &resolved, |state| {
-            cognito_entra::results::prepared(state, &ids);
+            cognito_entra::results::prepared(state, &prepared);
         })?;
+        let ids = prepared.ids;
         job.known.user_pool_id = ids.user_pool_id.clone();
         job.known.client_id = ids.client_id.clone();
         outln!("✓ Cognito: user pool, domain and app client ready.");

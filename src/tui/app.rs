@@ -73,7 +73,7 @@ pub enum TaskDone {
     Domain(String, Result<Option<String>, engine::Error>),
     /// What the Provider step would create now (shown, then confirmed).
     PreparePlanned(Result<Plan, engine::Error>),
-    Prepared(Result<Ids, engine::Error>),
+    Prepared(Result<engine::Prepared, engine::Error>),
     /// The account changed since the creation was confirmed: nothing was made; the plan now.
     PrepareStale(Plan),
     Metadata(Box<metadata::Report>),
@@ -1605,9 +1605,9 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.prepare_plan = Some(now);
             Vec::new()
         }
-        TaskDone::Prepared(Ok(ids)) => {
+        TaskDone::Prepared(Ok(prepared)) => {
             if let Some(state) = m.state.as_mut() {
-                results::prepared(state, &ids);
+                results::prepared(state, &prepared);
             }
             let cmds = advance(m, Step::Provider);
             m.notice = Some("✓ The pool, domain and app client are in place".into());

@@ -153,7 +153,7 @@ impl Runtime {
                 .spawn(async move { TaskDone::PreparePlanned(engine::prepare_plan(&job).await) }),
             Cmd::Prepare(plan) => self.spawn(async move {
                 match engine::prepare_reviewed(&job, &plan).await {
-                    Ok(ids) => TaskDone::Prepared(Ok(ids)),
+                    Ok(prepared) => TaskDone::Prepared(Ok(prepared)),
                     Err(NotApplied::Stale(now)) => TaskDone::PrepareStale(now),
                     Err(NotApplied::Failed(e)) => TaskDone::Prepared(Err(e)),
                 }

@@ -134,6 +134,15 @@ pub struct ClientSummary {
     pub name: String,
 }
 
+/// What the setup made itself, as its state records it (not what it adopted). For what it
+/// made the setup is the whole truth, as in Terraform: a callback URL or a mapped claim taken
+/// out of the setup is taken off Cognito. What it adopted keeps what others added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Created {
+    pub client: bool,
+    pub provider: bool,
+}
+
 /// IDs that changes produce and later changes need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ids {

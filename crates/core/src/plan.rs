@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::account::{
-    ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
+    ClientConfig, Created, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType,
+    READ_ONLY_DETAILS,
 };
 use crate::entra_facts::Discovery;
 use crate::mapping;
@@ -144,6 +145,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Consequences the admin must know before applying (not errors).
     pub consequences: Vec<String>,
+    /// What an adopted client or provider holds that the setup does not say, kept as it is
+    /// ("app client web: callback URL http://localhost:3000/").
+    pub kept: Vec<String>,
 }
 
 pub use crate::refusal::Refusal;
@@ -153,6 +157,9 @@ pub struct Options {
     /// `--remove-other-providers`, or the setup's own flag.
     pub remove_other_providers: bool,
     pub phase: Phase,
+    /// Which of the client and provider the setup made: for those, what the setup no longer
+    /// says is removed.
+    pub created: Created,
 }
 
 /// How much of the setup to plan.
@@ -199,6 +206,7 @@ pub fn plan(
     let mut refusals = Vec::new();
     let mut changes = Vec::new();
     let mut consequences = Vec::new();
+    let mut kept = Vec::new();
     let provider_name = setup.provider_name().to_string();
 
     // Recorded resources that are gone are said before anything else: re-creating them
@@ -280,6 +288,7 @@ pub fn plan(
                 region: setup.region.clone(),
                 changes,
                 consequences,
+                kept: Vec::new(),
             })
         } else {
             Err(refusals)
@@ -307,12 +316,40 @@ pub fn plan(
                 fix: "choose another provider name, or delete the existing provider in the Cognito console".into(),
             }),
             Some(current) => {
-                let fields = provider_fields(desired, Some(current));
+                let holds_whole_mapping =
+                    options.created.provider || setup.provider.exact_mapping;
+                let mapping = mapping_to_send(
+                    setup.protocol,
+                    &current.attribute_mapping,
+                    &desired.attribute_mapping,
+                    holds_whole_mapping,
+                );
+                let mut fields = provider_fields(desired, Some(current));
+                let unmapped = removed_keys(&current.attribute_mapping, &mapping);
+                for attr in &unmapped {
+                    fields.push(field(
+                        &format!("mapping.{attr}"),
+                        current.attribute_mapping.get(attr).map(String::as_str),
+                        "(removed)",
+                    ));
+                }
+                if !unmapped.is_empty() {
+                    consequences.push(format!(
+                        "Taken out of the setup, so unmapped on provider {provider_name}: {}.",
+                        unmapped.join(", ")
+                    ));
+                }
+                if !holds_whole_mapping {
+                    let others = mapping_beyond(setup, &current.attribute_mapping);
+                    if !others.is_empty() {
+                        kept.push(format!(
+                            "identity provider {provider_name} (adopted): mapping {} (exact_mapping = true under [provider] unmaps them)",
+                            others.join(", ")
+                        ));
+                    }
+                }
                 if !fields.is_empty() {
                     let mut send = desired.clone();
-                    // Mapping keys Cognito or an admin added are kept; ours win.
-                    let mut mapping = current.attribute_mapping.clone();
-                    mapping.extend(desired.attribute_mapping.clone());
                     send.attribute_mapping = mapping;
                     // So are provider details this tool does not manage: the update
                     // replaces the whole map, and what it leaves out is gone.
@@ -365,6 +402,7 @@ pub fn plan(
         options,
         &mut changes,
         &mut consequences,
+        &mut kept,
         &mut refusals,
     );
 
@@ -404,6 +442,7 @@ pub fn plan(
             region: setup.region.clone(),
             changes,
             consequences,
+            kept,
         })
     } else {
         Err(refusals)
@@ -672,6 +711,86 @@ fn default_detail(key: &str) -> String {
     }
 }
 
+/// The entries of the client's callback URLs, sign-out URLs, scopes and flows that the setup
+/// does not say ("callback URL http://localhost:3000/"): taken off a client the setup made,
+/// kept on an adopted one; `doctor` names them on a client the setup made.
+pub fn client_lists_beyond(setup: &Setup, client: &ClientConfig) -> Vec<String> {
+    let wanted = &setup.app_client;
+    let flows: Vec<String> = wanted
+        .oauth_flows
+        .iter()
+        .map(|f| f.as_str().to_string())
+        .collect();
+    [
+        ("callback URL", &client.callback_urls, &wanted.callback_urls),
+        ("sign-out URL", &client.logout_urls, &wanted.logout_urls),
+        ("scope", &client.allowed_oauth_scopes, &wanted.scopes),
+        ("OAuth flow", &client.allowed_oauth_flows, &flows),
+    ]
+    .iter()
+    .flat_map(|(what, have, want)| {
+        have.iter()
+            .filter(|h| !want.contains(h))
+            .map(move |h| format!("{what} {h}"))
+    })
+    .collect()
+}
+
+/// The provider's mapped attributes the setup does not map ("department = …"), Cognito's own
+/// `username` aside.
+pub fn mapping_beyond(setup: &Setup, mapping: &BTreeMap<String, String>) -> Vec<String> {
+    let wanted = setup.attribute_mapping();
+    mapping
+        .iter()
+        .filter(|(k, _)| !wanted.contains_key(*k) && !cognito_maps_itself(setup.protocol, k))
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect()
+}
+
+/// What Cognito maps by itself and keeps whatever a setup says: `username` ← `sub` on an
+/// OIDC provider (Cognito adds it when a mapping leaves it out). Never taken away.
+fn cognito_maps_itself(protocol: Protocol, attribute: &str) -> bool {
+    protocol == Protocol::Oidc && attribute == "username"
+}
+
+/// The mapping an update sends. A provider the setup holds whole gets exactly the setup's
+/// (Cognito's own `username` kept); an adopted one keeps what others mapped, ours winning.
+fn mapping_to_send(
+    protocol: Protocol,
+    current: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+    whole: bool,
+) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = current
+        .iter()
+        .filter(|(k, _)| !whole || cognito_maps_itself(protocol, k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    out.extend(desired.clone());
+    out
+}
+
+fn removed_keys(
+    current: &BTreeMap<String, String>,
+    next: &BTreeMap<String, String>,
+) -> Vec<String> {
+    current
+        .keys()
+        .filter(|k| !next.contains_key(*k))
+        .cloned()
+        .collect()
+}
+
+/// A list as the setup wants it on the client: exactly the setup's when the setup holds the
+/// whole list, else what the client has with the setup's added (nothing taken away).
+fn list_to_send(current: &[String], wanted: &[String], whole: bool) -> Vec<String> {
+    if whole {
+        wanted.to_vec()
+    } else {
+        union(current, wanted)
+    }
+}
+
 fn union(current: &[String], wanted: &[String]) -> Vec<String> {
     let mut out = current.to_vec();
     for w in wanted {
@@ -688,6 +807,7 @@ fn plan_client(
     options: Options,
     changes: &mut Vec<Change>,
     consequences: &mut Vec<String>,
+    kept: &mut Vec<String>,
     refusals: &mut Vec<Refusal>,
 ) {
     let ours = setup.provider_name().to_string();
@@ -825,13 +945,36 @@ fn plan_client(
             });
         }
         Some(current) => {
+            let whole = options.created.client || client.exact_lists;
             let mut next = current.clone();
             next.supported_identity_providers = providers;
-            next.callback_urls = union(&current.callback_urls, &client.callback_urls);
-            next.logout_urls = union(&current.logout_urls, &client.logout_urls);
-            next.allowed_oauth_scopes = union(&current.allowed_oauth_scopes, &client.scopes);
-            next.allowed_oauth_flows = union(&current.allowed_oauth_flows, &flows);
+            next.callback_urls = list_to_send(&current.callback_urls, &client.callback_urls, whole);
+            next.logout_urls = list_to_send(&current.logout_urls, &client.logout_urls, whole);
+            next.allowed_oauth_scopes =
+                list_to_send(&current.allowed_oauth_scopes, &client.scopes, whole);
+            next.allowed_oauth_flows = list_to_send(&current.allowed_oauth_flows, &flows, whole);
             next.allowed_oauth_flows_user_pool_client = true;
+            let label = if current.client_name.is_empty() {
+                current.client_id.clone().unwrap_or_default()
+            } else {
+                current.client_name.clone()
+            };
+            // Each list's entries the setup does not say: removed from a client the setup
+            // holds whole, kept (and said) on an adopted one.
+            let extras = client_lists_beyond(setup, &current);
+            if !extras.is_empty() {
+                if whole {
+                    consequences.push(format!(
+                        "Taken out of the setup, so removed from app client {label}: {}.",
+                        extras.join(", ")
+                    ));
+                } else {
+                    kept.push(format!(
+                        "app client {label} (adopted): {} (exact_lists = true under [app_client] removes them)",
+                        extras.join(", ")
+                    ));
+                }
+            }
             let mut fields = Vec::new();
             let mut diff = |name: &str, old: &[String], new: &[String], sep: &str| {
                 if old != new {
@@ -925,7 +1068,7 @@ impl Plan {
                 })
             })
             .collect();
-        json!({ "changes": changes, "consequences": self.consequences })
+        json!({ "changes": changes, "consequences": self.consequences, "kept": self.kept })
     }
 
     /// The plan as text, like `terraform plan`.
@@ -936,6 +1079,7 @@ impl Plan {
                 out,
                 "No changes: the Cognito side already matches the setup."
             );
+            self.render_kept(&mut out);
             return out;
         }
         let _ = writeln!(out, "In region {}:", self.region);
@@ -965,7 +1109,19 @@ impl Plan {
             .filter(|c| c.action == Action::Create)
             .count();
         let updates = self.changes.len() - creates;
+        self.render_kept(&mut out);
         let _ = writeln!(out, "\nPlan: {creates} to create, {updates} to update.");
         out
+    }
+
+    /// What adopted resources hold beyond the setup, kept as it is.
+    fn render_kept(&self, out: &mut String) {
+        if self.kept.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\nKept, not in this setup (added outside it):");
+        for k in &self.kept {
+            let _ = writeln!(out, "  = {k}");
+        }
     }
 }

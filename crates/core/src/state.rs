@@ -130,6 +130,7 @@ impl State {
             client_id: self.aws.client_id.clone(),
             callback_urls: None,
             scopes: None,
+            created: crate::teardown::created(self),
         }
     }
 }

@@ -159,10 +159,15 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
     }
     out.kept
         .push(format!("user pool {pool_id} stays: the setup adopted it"));
-    let client_adopted = state.answers.app_client.id.clone();
-    let client_id = client_adopted.clone().or(state.aws.client_id.clone());
+    let made = created(state);
+    let client_id = state
+        .answers
+        .app_client
+        .id
+        .clone()
+        .or(state.aws.client_id.clone());
     if let (Some(client_id), Some(listed)) = (&client_id, &present.client) {
-        if client_adopted.is_some() {
+        if !made.client {
             out.kept.push(format!(
                 "app client {client_id} stays: the setup adopted it"
             ));
@@ -180,11 +185,15 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
             });
         }
     }
-    if present.provider {
+    if present.provider && made.provider {
         out.removals.push(Removal::DeleteProvider {
             pool_id: pool_id.clone(),
             name: provider,
         });
+    } else if present.provider {
+        out.kept.push(format!(
+            "identity provider {provider} stays: the setup adopted it"
+        ));
     }
     // The domain, when this setup made it on the adopted pool.
     if let Some(domain) = &present.domain
@@ -202,6 +211,32 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
     out
 }
 
+/// Which of the client and the provider this setup made, as its state records it: everything
+/// in a pool it made, and what a finished change of its own created (`create app_client web`,
+/// `create identity_provider EntraID`). A client or provider found already there (by name, or
+/// adopted by ID) is adopted: `destroy` leaves it and the plan keeps what others added to it.
+/// A state written before the prepare step recorded its creates counts a client it made on an
+/// adopted pool as adopted — the safe side: nothing of it is removed.
+pub fn created(state: &State) -> crate::account::Created {
+    let applied = |id: String| state.progress.applied.contains(&id);
+    let pool = matches!(pool_of(state), Some((_, true)));
+    let client = state.answers.app_client.id.is_none()
+        && state.aws.client_id.is_some()
+        && (pool
+            || state
+                .answers
+                .app_client
+                .name
+                .as_ref()
+                .is_some_and(|n| applied(format!("create app_client {n}"))));
+    let provider = pool
+        || applied(format!(
+            "create identity_provider {}",
+            state.answers.provider_name()
+        ));
+    crate::account::Created { client, provider }
+}
+
 /// What the setup made in Cognito and what it adopted, as recorded, for `setups` and the
 /// welcome list: `(created, adopted)`, each a list of "user pool eu-west-1_x" and the like.
 pub fn ownership(state: &State) -> (Vec<String>, Vec<String>) {
@@ -217,9 +252,11 @@ pub fn ownership(state: &State) -> (Vec<String>, Vec<String>) {
     {
         created.push(format!("domain {prefix}"));
     }
+    let made = self::created(state);
     match (&state.answers.app_client.id, &state.aws.client_id) {
         (Some(id), _) => adopted.push(format!("app client {id}")),
-        (None, Some(id)) => created.push(format!("app client {id}")),
+        (None, Some(id)) if made.client => created.push(format!("app client {id}")),
+        (None, Some(id)) => adopted.push(format!("app client {id}")),
         (None, None) => {}
     }
     let provider = state.answers.provider_name();
@@ -293,6 +330,7 @@ mod tests {
     fn an_adopted_pool_and_client_are_left_only_the_provider_and_its_link_go() {
         let mut s = state(true, true);
         s.answers.provider.name = Some("EntraID".into());
+        s.record_applied("create identity_provider EntraID".into());
         let t = teardown(&s, &present());
         assert_eq!(t.removals.len(), 2, "{t:?}");
         assert!(matches!(t.removals[0], Removal::Unlink { .. }));
@@ -303,6 +341,36 @@ mod tests {
             !t.removals
                 .iter()
                 .any(|r| matches!(r, Removal::DeleteDomain { .. }))
+        );
+    }
+
+    #[test]
+    fn a_provider_and_client_found_already_there_are_kept() {
+        // On an adopted pool, a client found by name and a provider the setup did not make.
+        let mut s = state(true, false);
+        s.answers.app_client.name = Some("web".into());
+        let t = teardown(&s, &present());
+        assert!(
+            t.removals.iter().all(|r| !matches!(
+                r,
+                Removal::DeleteProvider { .. } | Removal::DeleteClient { .. }
+            )),
+            "{t:?}"
+        );
+        assert!(
+            t.kept
+                .iter()
+                .any(|k| k.contains("identity provider EntraID stays")),
+            "{t:?}"
+        );
+        // Once the setup's own create of the client is recorded, destroy takes it down.
+        s.record_applied("create app_client web".into());
+        let t = teardown(&s, &present());
+        assert!(
+            t.removals
+                .iter()
+                .any(|r| matches!(r, Removal::DeleteClient { .. })),
+            "{t:?}"
         );
     }
 

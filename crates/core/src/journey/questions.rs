@@ -797,6 +797,8 @@ pub fn commit(
             let callback_urls = parse_list(&answers.text("callback_urls"));
             let logout_urls = parse_list(&answers.text("logout_urls"));
             let scopes = parse_list(&answers.text("scopes"));
+            // Said only in a setup file; the wizard's answers keep it.
+            let exact_lists = setup.app_client.exact_lists;
             setup.app_client = match others.get(choice.wrapping_sub(1)) {
                 None => AppClient {
                     name: Some(answers.text("name")),
@@ -812,6 +814,7 @@ pub fn commit(
                     logout_urls,
                     scopes,
                     remove_other_providers: answers.on("only_entra"),
+                    exact_lists,
                     ..AppClient::default()
                 },
             };

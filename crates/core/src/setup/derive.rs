@@ -16,6 +16,9 @@ pub struct Known {
     /// The client's callback URLs and scopes as Cognito has them (an adopted client).
     pub callback_urls: Option<Vec<String>>,
     pub scopes: Option<Vec<String>>,
+    /// Which of the client and the provider the setup made (the plan removes from them what
+    /// the setup no longer says).
+    pub created: crate::account::Created,
 }
 
 /// A value that cannot be computed yet, and why.

@@ -287,6 +287,8 @@ fn type_fix(field: &str) -> String {
             "managed_login",
             "remove_other_providers",
             "allow_cognito_sign_in",
+            "exact_lists",
+            "exact_mapping",
         ]
         .iter()
         .any(|b| f.ends_with(b)) =>
@@ -335,8 +337,9 @@ fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "generate_secret",
             "allow_cognito_sign_in",
             "remove_other_providers",
+            "exact_lists",
         ],
-        "provider" => &["name", "attribute_mapping", "identifiers"],
+        "provider" => &["name", "attribute_mapping", "identifiers", "exact_mapping"],
         "saml" => &[
             "metadata_url",
             "metadata_file",

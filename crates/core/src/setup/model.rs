@@ -158,6 +158,11 @@ pub struct AppClient {
     /// client that lists `COGNITO` or non-SAML providers).
     #[serde(default, skip_serializing_if = "is_false")]
     pub remove_other_providers: bool,
+    /// The setup's callback URLs, sign-out URLs, scopes and flows are the client's whole
+    /// lists even on an adopted client: what else it holds is removed. A client the setup
+    /// made is always held to them.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exact_lists: bool,
 }
 
 impl Default for AppClient {
@@ -172,6 +177,7 @@ impl Default for AppClient {
             generate_secret: false,
             allow_cognito_sign_in: None,
             remove_other_providers: false,
+            exact_lists: false,
         }
     }
 }
@@ -190,6 +196,10 @@ pub struct Provider {
     /// "corporate email" routing). Absent: an adopted provider keeps its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifiers: Option<Vec<String>>,
+    /// The setup's mapping is the provider's whole mapping even on an adopted provider:
+    /// attributes others mapped are unmapped. A provider the setup made is always held to it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exact_mapping: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
