@@ -100,6 +100,10 @@ pub struct Source {
     /// A setup file (TOML, see docs/configuration.md)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The answers a saved plan carries (`apply --plan FILE` alone), never from the command
+    /// line itself.
+    #[arg(skip)]
+    pub answers: Option<Box<cognito_entra::setup::Setup>>,
 }
 
 /// A setup to check against, when the command can also work without one.
@@ -119,6 +123,7 @@ impl OptionalSource {
         Source {
             setup: self.setup.clone(),
             config: self.config.clone(),
+            answers: None,
         }
     }
 }
@@ -174,8 +179,10 @@ pub enum Command {
     },
     /// Make the Cognito side so, then write the certificates Entra wants
     Apply {
+        /// The setup: a saved one or a setup file; not needed with --plan, whose file names
+        /// its setup and carries its answers
         #[command(flatten)]
-        source: Source,
+        source: OptionalSource,
         /// Do not ask before applying
         #[arg(long)]
         yes: bool,

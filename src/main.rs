@@ -83,7 +83,7 @@ fn main() -> ExitCode {
             entra,
         }) => commands::apply::run(
             &ctx,
-            source,
+            &source.to_source(),
             *yes,
             *entra,
             *remove_other_providers,

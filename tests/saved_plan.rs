@@ -193,3 +193,101 @@ fn a_saved_plan_holds_no_secret() {
         stderr(&out)
     );
 }
+
+/// The words between the backticks of `plan --out`'s "… `cognito-entra apply …` applies
+/// exactly it" line: the command a user copies.
+fn printed_command(stderr: &str) -> Vec<String> {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("applies exactly it"))
+        .unwrap_or_else(|| panic!("no command printed: {stderr}"));
+    let command = line
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no backticks: {line}"));
+    command.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn the_command_plan_prints_applies_the_saved_plan_on_its_own() {
+    let moto = Moto::start();
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    let config = setup_file(dir.path(), "alone", "https://app.example.com/cb");
+    let plan_path = dir.path().join("alone.plan.json");
+    let out = run_cmd(
+        &moto,
+        &state,
+        &["plan", "--out", &plan_path.display().to_string()],
+        &config,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let words = printed_command(&stderr(&out));
+    assert_eq!(
+        words[..3],
+        ["cognito-entra", "apply", "--plan"],
+        "{words:?}"
+    );
+    // No secret and no stray state: the file carries the answers, and says they came from a
+    // setup file.
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap_or_default())
+            .unwrap_or_default();
+    assert_eq!(saved["answers"]["name"], "alone", "{saved}");
+    assert_eq!(saved["from"], "config", "{saved}");
+
+    // Run exactly as printed, from another folder (the metadata file is found all the same).
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap_or_else(|e| panic!("{e}"));
+    let mut c = moto.cmd(&state);
+    c.current_dir(&elsewhere)
+        .args(&words[1..])
+        .arg("--out")
+        .arg(dir.path().join("out"));
+    let out = run(&mut c);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(pools_named(&moto, "alone-users"), 1);
+    // Its answers are saved as `apply --config` would save them.
+    let text = std::fs::read_to_string(state.join("alone.toml")).unwrap_or_default();
+    assert!(text.contains("https://app.example.com/cb"), "{text}");
+    let status = run(moto.cmd(&state).args(["status", "--setup", "alone"]));
+    assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
+
+    // A plan of the saved setup, applied alone; and refused beside another setup's name.
+    let plan2 = dir.path().join("saved-setup.plan.json");
+    let out = run(moto.cmd(&state).args([
+        "plan",
+        "--setup",
+        "alone",
+        "--out",
+        &plan2.display().to_string(),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let words = printed_command(&stderr(&out));
+    let out = run(moto
+        .cmd(&state)
+        .args(&words[1..])
+        .arg("--setup")
+        .arg("someone-else"));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("a plan for the setup \"alone\", not \"someone-else\""),
+        "{err}"
+    );
+    let out = run(moto.cmd(&state).args(&words[1..]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
+}

@@ -8,6 +8,7 @@ use cognito_entra::cognito::api::WRITE_OPERATIONS;
 use cognito_entra::cognito::apply::{Event, Ids};
 use cognito_entra::engine::{ApplyFailure, apply_planned, plan_live};
 use cognito_entra::journey::Step;
+use cognito_entra::plan_file::{self, SavedPlan};
 use cognito_entra::state::State;
 
 use super::prepare::prepare;
@@ -34,10 +35,9 @@ pub fn run(
     ))?
 }
 
-/// A saved plan (`plan --out`), read and held against the plan made now: the same changes
-/// for the same setup, or a refusal that says what changed and shows the plan now.
-fn check_saved_plan(path: &Path, prepared: &super::prepare::Prepared) -> Result<(), Failure> {
-    use cognito_entra::plan_file;
+/// A saved plan (`plan --out`), read before anything else: it names its setup and carries
+/// its answers, so it needs no --setup or --config; given beside it, they must be its own.
+fn read_saved_plan(path: &Path, source: &Source) -> Result<(SavedPlan, Source), Failure> {
     let shown = path.display().to_string();
     let bytes = cognito_entra::bounded::read_file(path, plan_file::MAX_BYTES).map_err(|e| {
         Failure::Failed(format!(
@@ -47,7 +47,44 @@ fn check_saved_plan(path: &Path, prepared: &super::prepare::Prepared) -> Result<
     })?;
     let saved = plan_file::load(&shown, &bytes)
         .map_err(|e| Failure::Failed(format!("error: --plan: {e}")))?;
-    plan_file::check(&saved, &prepared.resolved.setup, &prepared.plan).map_err(|stale| {
+    if let Some(name) = source.setup.as_deref()
+        && name != saved.setup
+    {
+        return Err(Failure::Failed(format!(
+            "error: --plan: {shown} is a plan for the setup {:?}, not {name:?}; nothing was changed\n  fix: drop --setup (the plan names its setup), or make a plan for {name:?} with `cognito-entra plan --setup {name} --out FILE`",
+            saved.setup
+        )));
+    }
+    let source = if source.setup.is_some() || source.config.is_some() {
+        source.clone()
+    } else if saved.from == plan_file::Origin::Setup {
+        // Made from a saved setup: applied to that setup as it is now, so answers changed
+        // since (in the wizard, or by another run) make the plan stale.
+        Source {
+            setup: Some(saved.setup.clone()),
+            config: None,
+            answers: None,
+        }
+    } else {
+        Source {
+            setup: None,
+            config: None,
+            answers: Some(Box::new(saved.answers.clone())),
+        }
+    };
+    Ok((saved, source))
+}
+
+/// The saved plan held against the plan made now: the same changes for the same answers, or
+/// a refusal that says what changed and shows the plan now.
+fn check_saved_plan(
+    path: &Path,
+    saved: &SavedPlan,
+    prepared: &super::prepare::Prepared,
+) -> Result<(), Failure> {
+    let shown = path.display().to_string();
+    let answers = super::source::answers_to_keep(&prepared.resolved);
+    plan_file::check(saved, &answers, &prepared.plan).map_err(|stale| {
         let mut text = format!(
             "error: --plan: {shown} is out of date; nothing was changed:\n"
         );
@@ -70,6 +107,16 @@ async fn run_async(
     out: Option<&Path>,
     saved_plan: Option<&Path>,
 ) -> CommandResult {
+    let saved = match saved_plan {
+        Some(path) => Some(read_saved_plan(path, source)?),
+        None => None,
+    };
+    let source = saved.as_ref().map_or(source, |(_, s)| s);
+    if source.setup.is_none() && source.config.is_none() && source.answers.is_none() {
+        return Err(Failure::Usage(
+            "error: give --setup NAME (a saved setup), --config FILE (a setup file) or --plan FILE (a plan saved by `plan --out`)".into(),
+        ));
+    }
     // The Entra side through Graph first (with the Cognito resources its values name), when
     // the tool does it; asked for once, together with what follows.
     let phase = super::graph::entra_phase(ctx, source, entra, yes, true, false).await?;
@@ -86,12 +133,12 @@ async fn run_async(
     )
     .await?;
     // A saved plan is the review: applied as it is, or refused when it is stale.
-    let yes = match saved_plan {
-        Some(path) => {
-            check_saved_plan(path, &prepared)?;
+    let yes = match (saved_plan, &saved) {
+        (Some(path), Some((saved, _))) => {
+            check_saved_plan(path, saved, &prepared)?;
             true
         }
-        None => yes,
+        _ => yes,
     };
     let setup = prepared.resolved.setup.clone();
     let store = ctx.store()?;
@@ -100,17 +147,7 @@ async fn run_async(
     let mut state = store
         .load(&setup.name)?
         .unwrap_or_else(|| State::new(setup.clone()));
-    state.answers = setup.clone();
-    // Saved answers outlive the setup file's folder: keep the metadata file's full path.
-    if let Some(saml) = state.answers.saml.as_mut()
-        && let Some(file) = saml.metadata_file.as_mut()
-    {
-        let full = prepared.resolved.base_dir.join(&*file);
-        *file = std::fs::canonicalize(&full)
-            .unwrap_or(full)
-            .display()
-            .to_string();
-    }
+    state.answers = super::source::answers_to_keep(&prepared.resolved);
 
     out!("{}", prepared.plan.render());
     let mut prepared = prepared;

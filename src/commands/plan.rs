@@ -6,6 +6,7 @@ use std::path::Path;
 use super::prepare::prepare;
 use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
 use crate::cli::{EntraArg, Source};
+use cognito_entra::plan_file::Origin;
 
 pub fn run(
     ctx: &Context,
@@ -50,14 +51,31 @@ async fn run_async(
     )
     .await?;
     if let Some(path) = out {
+        let from = if source.setup.is_some() {
+            Origin::Setup
+        } else {
+            Origin::Config
+        };
         let text = cognito_entra::plan_file::save(
-            &prepared.resolved.setup,
+            &super::source::answers_to_keep(&prepared.resolved),
+            from,
             &prepared.plan,
             &cognito_entra::state::now_rfc3339(),
         );
         write_plan(path, &text)?;
+        // The command that applies it, with the flags it was planned with.
+        let mut command = format!(
+            "cognito-entra apply --plan {}",
+            shell_word(&path.display().to_string())
+        );
+        if remove_other_providers {
+            command.push_str(" --remove-other-providers");
+        }
+        if let Some(EntraArg::Graph) = entra {
+            command.push_str(" --entra graph");
+        }
         errln!(
-            "Plan saved to {} ({} change{}); `cognito-entra apply --plan {}` applies exactly it.",
+            "Plan saved to {} ({} change{}); `{command}` applies exactly it.",
             path.display(),
             prepared.plan.changes.len(),
             if prepared.plan.changes.len() == 1 {
@@ -65,7 +83,6 @@ async fn run_async(
             } else {
                 "s"
             },
-            path.display()
         );
     }
     if json {
@@ -93,4 +110,17 @@ fn write_plan(path: &Path, text: &str) -> Result<(), Failure> {
                 "error: cannot save the plan: {e}\n  fix: choose a file in a folder you can write to"
             ))
         })
+}
+
+/// A path as a shell reads it back: quoted when it holds anything but plain characters.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }

@@ -59,28 +59,41 @@ pub fn resolve_for(
 
 fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
     let store = ctx.store()?;
-    let (loaded, state) = match (&source.setup, &source.config) {
-        (Some(name), _) => {
-            let state = store.load_existing(name)?;
-            let loaded = load::check(state.answers.clone(), stage, PathBuf::from(".")).map_err(
-                |problems| SetupError {
-                    source: format!("saved setup {name:?} ({})", store.path(name).display()),
-                    problems,
-                },
-            )?;
-            (loaded, Some(state))
-        }
-        (None, Some(file)) => {
-            let loaded = load::load_file(file, stage)?;
-            let state = store.load(&loaded.setup.name)?;
-            (loaded, state)
-        }
-        (None, None) => {
-            return Err(Failure::Usage(
-                "error: give --setup NAME (a saved setup) or --config FILE (a setup file)".into(),
-            ));
-        }
-    };
+    let (loaded, state) =
+        match (&source.setup, &source.config) {
+            (Some(name), _) => {
+                let state = store.load_existing(name)?;
+                let loaded = load::check(state.answers.clone(), stage, PathBuf::from("."))
+                    .map_err(|problems| SetupError {
+                        source: format!("saved setup {name:?} ({})", store.path(name).display()),
+                        problems,
+                    })?;
+                (loaded, Some(state))
+            }
+            (None, Some(file)) => {
+                let loaded = load::load_file(file, stage)?;
+                let state = store.load(&loaded.setup.name)?;
+                (loaded, state)
+            }
+            (None, None) => match &source.answers {
+                // A saved plan's answers: their metadata file's path is absolute already.
+                Some(answers) => {
+                    let loaded = load::check((**answers).clone(), stage, PathBuf::from("."))
+                        .map_err(|problems| SetupError {
+                            source: format!("the answers of the saved plan for {:?}", answers.name),
+                            problems,
+                        })?;
+                    let state = store.load(&answers.name)?;
+                    (loaded, state)
+                }
+                None => {
+                    return Err(Failure::Usage(
+                        "error: give --setup NAME (a saved setup) or --config FILE (a setup file)"
+                            .into(),
+                    ));
+                }
+            },
+        };
     let Loaded {
         setup,
         mut warnings,
@@ -99,6 +112,22 @@ fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Reso
         state,
         base_dir,
     })
+}
+
+/// The answers as they are kept (in the state file and a saved plan): a metadata file's path
+/// made absolute, since they outlive the setup file's folder.
+pub fn answers_to_keep(resolved: &Resolved) -> Setup {
+    let mut answers = resolved.setup.clone();
+    if let Some(saml) = answers.saml.as_mut()
+        && let Some(file) = saml.metadata_file.as_mut()
+    {
+        let full = resolved.base_dir.join(&*file);
+        *file = std::fs::canonicalize(&full)
+            .unwrap_or(full)
+            .display()
+            .to_string();
+    }
+    answers
 }
 
 /// The engine's job for a resolved setup: its answers, what AWS already knows, the AWS

@@ -10,7 +10,9 @@ use crate::plan::{Change, Payload, Plan};
 use crate::setup::Setup;
 
 pub const FORMAT: &str = "cognito-entra plan";
-pub const VERSION: u32 = 1;
+/// 2: the file carries the answers it was made from and where they came from, so
+/// `apply --plan FILE` needs nothing else.
+pub const VERSION: u32 = 2;
 /// A plan file holds a few changes (a metadata document at most): a few kilobytes.
 pub const MAX_BYTES: usize = 4 * 1024 * 1024;
 
@@ -21,10 +23,23 @@ pub struct SavedPlan {
     pub setup: String,
     /// SHA-256 of the setup's answers as the tool reads them.
     pub setup_digest: String,
+    /// Where the answers came from: a saved setup, or a setup file (whose answers
+    /// `apply --plan` then saves, as `apply --config` would).
+    pub from: Origin,
+    /// The answers the plan was made from (never a secret: a setup holds none), with a
+    /// metadata file's path made absolute.
+    pub answers: Setup,
     pub region: String,
     pub created: String,
     /// The changes, with the client secret replaced by a mark.
     pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    Setup,
+    Config,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,12 +86,14 @@ pub fn without_secrets(changes: &[Change]) -> Vec<Change> {
 }
 
 /// The plan file's text (JSON).
-pub fn save(setup: &Setup, plan: &Plan, created: &str) -> String {
+pub fn save(setup: &Setup, from: Origin, plan: &Plan, created: &str) -> String {
     let saved = SavedPlan {
         format: FORMAT.into(),
         version: VERSION,
         setup: setup.name.clone(),
         setup_digest: digest(setup),
+        from,
+        answers: setup.clone(),
         region: plan.region.clone(),
         created: created.into(),
         changes: without_secrets(&plan.changes),
@@ -85,7 +102,19 @@ pub fn save(setup: &Setup, plan: &Plan, created: &str) -> String {
 }
 
 pub fn load(source: &str, text: &[u8]) -> Result<SavedPlan, PlanFileError> {
-    let saved: SavedPlan = serde_json::from_slice(text)
+    // The version first: an older file lacks what this one reads, and says so.
+    let head: serde_json::Value = serde_json::from_slice(text)
+        .map_err(|e| PlanFileError::NotAPlan(source.into(), e.to_string()))?;
+    if head.get("format").and_then(|f| f.as_str()) == Some(FORMAT)
+        && let Some(v) = head.get("version").and_then(|v| v.as_u64())
+        && v != u64::from(VERSION)
+    {
+        return Err(PlanFileError::Version(
+            source.into(),
+            u32::try_from(v).unwrap_or(u32::MAX),
+        ));
+    }
+    let saved: SavedPlan = serde_json::from_value(head)
         .map_err(|e| PlanFileError::NotAPlan(source.into(), e.to_string()))?;
     if saved.format != FORMAT {
         return Err(PlanFileError::NotAPlan(
