@@ -50,6 +50,10 @@ pub struct Global {
     /// Tools; docs/permissions.md]
     #[arg(long, global = true, env = "COGNITO_ENTRA_GRAPH_CLIENT_ID", value_name = "ID", default_value = cognito_entra::entra::graph::signin::DEFAULT_CLIENT_ID)]
     pub entra_client_id: String,
+    /// The tenant Graph works in (GUID or verified domain), over the setup's [entra] tenant:
+    /// the sign-in goes there, and a token for another tenant stops before any write
+    #[arg(long, global = true, env = "COGNITO_ENTRA_TENANT", value_name = "TENANT", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub entra_tenant: Option<String>,
     /// How to sign in to Entra for Graph: a device code, or the Azure CLI's token
     #[arg(long, global = true, value_enum, default_value_t = SignInArg::DeviceCode)]
     pub entra_sign_in: SignInArg,

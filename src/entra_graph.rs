@@ -24,6 +24,29 @@ pub struct GraphOptions {
     /// What the setup needs beyond applications (assignments, a claims policy): the
     /// sign-in asks for those permissions too.
     pub needs: signin::Needs,
+    /// `--entra-tenant` / COGNITO_ENTRA_TENANT: the tenant Graph must work in, over the
+    /// setup's `[entra] tenant`.
+    pub tenant: Option<String>,
+}
+
+/// Where a sign-in goes: the tenant required (flag, else the setup's `[entra] tenant`), else
+/// the one recorded by an earlier run as a hint, else wherever the account belongs.
+#[derive(Debug, Clone, Default)]
+pub struct TenantChoice {
+    pub required: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl TenantChoice {
+    pub fn for_setup(options: &GraphOptions, setup: &Setup, hint: Option<&str>) -> TenantChoice {
+        TenantChoice {
+            required: options
+                .tenant
+                .clone()
+                .or_else(|| setup.entra.tenant.clone()),
+            hint: hint.map(str::to_string),
+        }
+    }
 }
 
 /// The permissions beyond applications a setup's Entra side needs.
@@ -35,20 +58,25 @@ pub fn needs(setup: &Setup) -> signin::Needs {
 }
 
 /// Signs in (device code shown through `show`, or the Azure CLI's token) to the tenant the
-/// setup names, or to the admin's own.
+/// setup requires, else the one recorded, else the admin's own. A token for another tenant
+/// than the one required stops here, before anything is read or written in Entra.
 pub async fn sign_in(
     options: &GraphOptions,
-    tenant: Option<&str>,
+    tenant: &TenantChoice,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<Graph, Error> {
     let http = crate::entra::graph::http_client().map_err(Error::Local)?;
     let token = if options.azure_cli {
-        signin::azure_cli().await
+        signin::azure_cli(tenant.required.as_deref()).await
     } else {
         signin::device_code(
             &http,
             &options.authority,
-            tenant.unwrap_or("organizations"),
+            tenant
+                .required
+                .as_deref()
+                .or(tenant.hint.as_deref())
+                .unwrap_or("organizations"),
             &options.client_id,
             options.needs,
             show,
@@ -56,7 +84,54 @@ pub async fn sign_in(
         .await
     }
     .map_err(|e| Error::Entra(format!("signing in to Entra: {e}")))?;
+    if let Some(required) = &tenant.required {
+        held_to_tenant(options, required, token.tenant.as_deref()).await?;
+    }
     Ok(Graph::new(http, &options.graph_url, token))
+}
+
+/// The token's tenant against the one required: a GUID is compared as it is; a verified
+/// domain is first read as its tenant's GUID from the tenant's OIDC discovery document.
+async fn held_to_tenant(
+    options: &GraphOptions,
+    required: &str,
+    signed_in: Option<&str>,
+) -> Result<(), Error> {
+    let required = required.trim();
+    let wanted = if crate::setup::validate::is_guid(required) {
+        required.to_ascii_lowercase()
+    } else {
+        let fetcher = crate::entra::fetch::Fetcher::new(crate::entra::fetch::Limits::from_env())
+            .map_err(|e| Error::Local(e.to_string()))?;
+        let report =
+            crate::entra::discovery::check_tenant(&fetcher, &options.authority, required).await;
+        match report.discovery {
+            Some(d) => d.tenant_id.to_ascii_lowercase(),
+            None => {
+                return Err(Error::Refused(format!(
+                    "the tenant {required:?} ([entra] tenant or --entra-tenant) could not be read: {}; nothing was changed\n  fix: give the tenant's GUID (Entra › Overview › Tenant ID) or one of its verified domains",
+                    report
+                        .findings
+                        .iter()
+                        .map(|f| f.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )));
+            }
+        }
+    };
+    match signed_in.map(str::to_ascii_lowercase) {
+        Some(got) if got == wanted => Ok(()),
+        got => Err(Error::Refused(format!(
+            "the sign-in is for tenant {}, but the setup works in tenant {required}{}; nothing was read or changed in Entra\n  fix: sign in with an account of {required} (a guest account works: the sign-in goes to that tenant), or with the Azure CLI run `az login --tenant {required}`; if {required} is not the tenant meant, correct tenant under [entra] (or --entra-tenant / COGNITO_ENTRA_TENANT)",
+            got.as_deref().unwrap_or("(not said)"),
+            if wanted == required.to_ascii_lowercase() {
+                String::new()
+            } else {
+                format!(" ({wanted})")
+            }
+        ))),
+    }
 }
 
 /// What the application must hold for this setup, from the values Cognito gives (pending
@@ -326,7 +401,8 @@ pub async fn sign_in_and_plan(
         needs: needs(&job.setup),
         ..options.clone()
     };
-    let graph = sign_in(&options, tenant_hint, show).await?;
+    let tenant = TenantChoice::for_setup(&options, &job.setup, tenant_hint);
+    let graph = sign_in(&options, &tenant, show).await?;
     let tenant = graph.tenant().map(str::to_string).ok_or_else(|| {
         Error::Entra("the sign-in did not say which tenant it is: sign in with a work or school account of the tenant (not a personal Microsoft account)".into())
     })?;

@@ -793,3 +793,117 @@ fn a_setup_graph_made_in_the_wizard_can_be_applied_with_entra_graph() {
     );
     assert_eq!(w.entra.writes(), writes, "{out}");
 }
+
+/// A stand-in `az` in `dir/bin`, signed in to `tenant`: prints a token of the Graph stand-in
+/// as `az account get-access-token` does, and writes the arguments it was given to `dir/az-args`.
+fn fake_az(w: &World, tenant: &str) -> (PathBuf, PathBuf) {
+    let token = w.entra.ask("__token")["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let bin = w.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{e}"));
+    let args = w.dir.path().join("az-args");
+    let az = bin.join("az");
+    write(
+        &az,
+        format!(
+            "#!/bin/sh\necho \"$@\" > {}\nprintf '%s' '{{\"accessToken\": \"{token}\", \"expiresOn\": \"2030-01-01 00:00:00.000000\", \"tenant\": \"{tenant}\", \"tokenType\": \"Bearer\"}}'\n",
+            args.display()
+        ),
+    );
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&az)
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (bin, args)
+}
+
+#[test]
+fn graph_works_in_the_tenant_the_setup_names_and_stops_before_any_write_in_another() {
+    const HOME: &str = "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b";
+    const OTHER: &str = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+    let w = World::new();
+
+    // The Azure CLI signed in to another tenant than the setup's: stopped before anything is
+    // written on either side, naming both tenants; az was asked for the setup's tenant.
+    let (bin, args) = fake_az(&w, HOME);
+    let config = w.config("pinned", "saml", &format!("tenant = \"{OTHER}\"\n"));
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--entra-sign-in", "az-cli", "--config"])
+        .arg(&config)
+        .env("PATH", &path);
+    let out = run(&mut c);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "the sign-in is for tenant {HOME}, but the setup works in tenant {OTHER}"
+        )),
+        "{err}"
+    );
+    assert!(
+        std::fs::read_to_string(&args)
+            .unwrap_or_default()
+            .contains(&format!("--tenant {OTHER}")),
+        "az was not asked for the tenant"
+    );
+    assert_eq!(w.entra.writes(), 0);
+    assert!(
+        block_on(w.moto.sdk(REGION).list_user_pools())
+            .unwrap_or_default()
+            .is_empty(),
+        "nothing in AWS either"
+    );
+
+    // The device code goes to the tenant named by its verified domain (the flag over the
+    // setup), which is the signed-in one: the run goes through.
+    let config = w.config("pinned", "saml", &format!("tenant = \"{OTHER}\"\n"));
+    let mut c = w.cmd();
+    c.args([
+        "apply",
+        "--yes",
+        "--entra-tenant",
+        "contoso.example",
+        "--config",
+    ])
+    .arg(&config)
+    .arg("--out")
+    .arg(w.dir.path().join("out"));
+    ok(&run(&mut c));
+    assert_eq!(
+        w.entra.ask("__signins")["tenants"],
+        serde_json::json!(["contoso.example"])
+    );
+
+    // COGNITO_ENTRA_TENANT with a tenant Entra does not know: Entra's own answer, named.
+    let mut c = w.cmd();
+    c.args(["plan", "--config"])
+        .arg(&config)
+        .env("COGNITO_ENTRA_TENANT", OTHER);
+    let out = run(&mut c);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("AADSTS90002"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_tenant_given_in_graph_mode_is_refused_by_the_key_given() {
+    let w = World::new();
+    let config = w.config(
+        "keys",
+        "oidc",
+        "[oidc]\ntenant_id = \"8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b\"\n",
+    );
+    let out = w.apply(&config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("oidc.tenant_id: tenant_id is given"), "{err}");
+    assert!(!err.contains("oidc.client_id"), "{err}");
+    assert!(err.contains("set tenant = "), "{err}");
+}

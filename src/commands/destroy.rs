@@ -104,7 +104,7 @@ async fn remove_entra_app(
     setup: &cognito_entra::setup::Setup,
 ) -> Result<(), Failure> {
     let needs = cognito_entra::entra_graph::needs(setup);
-    let graph = super::graph::sign_in(ctx, None, needs).await?;
+    let graph = super::graph::sign_in(ctx, setup, None, needs).await?;
     // The tool's claims-mapping policy goes with the application it was made for.
     let policy = needs.claims.then(|| {
         cognito_entra::entra_app::claims_policy_name(

@@ -23,6 +23,7 @@ async fn entra_checks(
     use cognito_entra::entra_graph;
     let graph = super::graph::sign_in(
         ctx,
+        &state.answers,
         state.entra.tenant_id.as_deref(),
         entra_graph::needs(&state.answers),
     )

@@ -77,10 +77,12 @@ pub fn show_device_code(code: &cognito_entra::entra::graph::DeviceCode) {
     );
 }
 
-/// Signs in to Entra for Graph on the command line (the tenant the setup knows, if any).
+/// Signs in to Entra for Graph on the command line: to the tenant the setup requires, else
+/// the one it recorded, if any.
 pub async fn sign_in(
     ctx: &Context,
-    tenant: Option<&str>,
+    setup: &cognito_entra::setup::Setup,
+    recorded_tenant: Option<&str>,
     needs: cognito_entra::entra::graph::signin::Needs,
 ) -> Result<cognito_entra::entra::graph::Graph, Failure> {
     errln!("Signing in to Entra for Microsoft Graph…");
@@ -88,7 +90,8 @@ pub async fn sign_in(
         needs,
         ..ctx.graph_options()
     };
-    entra_graph::sign_in(&options, tenant, show_device_code)
+    let tenant = entra_graph::TenantChoice::for_setup(&options, setup, recorded_tenant);
+    entra_graph::sign_in(&options, &tenant, show_device_code)
         .await
         .map_err(|e| Failure::Failed(format!("error: {e}")))
 }

@@ -84,6 +84,7 @@ impl Context {
             client_id: self.global.entra_client_id.clone(),
             azure_cli: self.global.entra_sign_in == crate::cli::SignInArg::AzCli,
             needs: Default::default(),
+            tenant: self.global.entra_tenant.clone(),
         }
     }
 

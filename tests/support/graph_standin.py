@@ -32,7 +32,10 @@ GET /__app_keys -> each application's certificate credentials, tokenEncryptionKe
                    requestSignatureVerification, by display name;
 GET /__app_add_key -> every application gets somebody's own verification certificate and
                       allowedWeakAlgorithms rsaSha1 (an adopted application's settings);
-GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`).
+GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`);
+GET /__signins -> {"tenants": the tenant segment of each device code request}.
+The tenant answers to its GUID and to its verified domain contoso.example (sign-in and OIDC
+discovery); any other tenant in a sign-in is AADSTS90002, as Entra answers.
 """
 
 import base64
@@ -110,6 +113,10 @@ created_at = {}  # object id -> time created
 signing_keys = {}  # sp id -> list of (thumbprint, key, cert)
 assignments = []  # appRoleAssignment objects
 device_codes = {}  # device_code -> polls so far
+signins = []  # the tenant segment of each device code request, as the tool sent it
+# The tenant's verified domain: a sign-in or a discovery document may name it instead of the
+# GUID, as Entra allows.
+DOMAIN = "contoso.example"
 tokens = set()
 writes = [0]
 graph_requests = [0]
@@ -666,6 +673,8 @@ def main():
                         } for p in policies.values()],
                         "groupMembershipClaims": {a["displayName"]: a.get("groupMembershipClaims") for a in applications.values()},
                     })
+            if url.path == "/__signins":
+                return self.answer(200, {"tenants": signins})
             if url.path == "/__assignments":
                 return self.answer(200, {"count": len(assignments)})
             if url.path == "/__certificates":
@@ -682,6 +691,12 @@ def main():
                 return self.graph(method, url.path[len("/graph/v1.0"):], query)
             m = re.match(r"^/([^/]+)/oauth2/v2.0/(devicecode|token)$", url.path)
             if m and method == "POST":
+                # Entra knows its own tenant by GUID or verified domain, and the multi-tenant
+                # words; any other tenant is AADSTS90002 before any code is given.
+                if m.group(1).lower() not in (TENANT, DOMAIN, "organizations", "common"):
+                    return self.answer(400, {"error": "invalid_request", "error_description": f"AADSTS90002: Tenant '{m.group(1)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud (stand-in)."})
+                if m.group(2) == "devicecode":
+                    signins.append(m.group(1))
                 return self.device(m.group(2), self.form())
             if url.path == f"/{TENANT}/federationmetadata/2007-06/federationmetadata.xml":
                 with lock:
@@ -689,7 +704,7 @@ def main():
                 if xml is None:
                     return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS700016: Application not found in the directory (stand-in)."})
                 return self.answer(200, xml.encode("utf-8"), "application/xml; charset=utf-8")
-            if url.path == f"/{TENANT}/v2.0/.well-known/openid-configuration":
+            if url.path in (f"/{TENANT}/v2.0/.well-known/openid-configuration", f"/{DOMAIN}/v2.0/.well-known/openid-configuration"):
                 return self.answer(200, discovery.encode())
             return self.answer(400, {"error": "invalid_tenant", "error_description": "AADSTS90002: Tenant not found (stand-in)."})
 

@@ -80,6 +80,11 @@ pub struct EntraSide {
     /// Adopt this existing application (its Application (client) ID) instead of creating one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+    /// The tenant Graph works in (its GUID or a verified domain): the sign-in goes there, and
+    /// a token for another tenant stops the run before any write. Unset: wherever the
+    /// admin's account signs in (then recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// Users (by user principal name, `ada@contoso.com`) and groups (by display name) who may
     /// sign in: assigned to the application.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -244,30 +244,44 @@ fn check_entra(setup: &Setup, out: &mut Vec<Problem>) {
         }
         seen.push(who.trim().to_string());
     }
+    if let Some(tenant) = &entra.tenant {
+        out.extend(check_tenant_id("entra.tenant", tenant));
+    }
     if entra.mode != EntraMode::Graph {
-        if entra.app_id.is_some() || entra.display_name.is_some() || !entra.assign.is_empty() {
+        if entra.app_id.is_some()
+            || entra.display_name.is_some()
+            || !entra.assign.is_empty()
+            || entra.tenant.is_some()
+        {
             out.push(Problem::warning(
                 "entra.mode",
-                "app_id, display_name and assign are used only when the tool does the Entra side",
+                "app_id, display_name, assign and tenant are used only when the tool does the Entra side",
                 "set mode = \"graph\" under [entra], or remove them",
             ));
         }
         return;
     }
-    let given_saml = setup
-        .saml
-        .as_ref()
-        .is_some_and(|s| s.metadata_url.is_some() || s.metadata_file.is_some());
-    let given_oidc = setup
-        .oidc
-        .as_ref()
-        .is_some_and(|o| o.tenant_id.is_some() || o.client_id.is_some());
-    if given_saml || given_oidc {
-        out.push(Problem::error(
-            if given_saml { "saml.metadata_url" } else { "oidc.client_id" },
-            "the Entra application's values are given, but [entra] mode = \"graph\" makes them",
-            "remove metadata_url/metadata_file (SAML) or tenant_id/client_id (OIDC); to use an existing application, set app_id under [entra]",
-        ));
+    // Each value the application gives that the setup gives too, by the key it was given as.
+    let saml = setup.saml.clone().unwrap_or_default();
+    let oidc = setup.oidc.clone().unwrap_or_default();
+    for (field, given) in [
+        ("saml.metadata_url", saml.metadata_url.is_some()),
+        ("saml.metadata_file", saml.metadata_file.is_some()),
+        ("oidc.tenant_id", oidc.tenant_id.is_some()),
+        ("oidc.client_id", oidc.client_id.is_some()),
+    ] {
+        if given {
+            let key = field.split('.').nth(1).unwrap_or(field);
+            out.push(Problem::error(
+                field,
+                format!("{key} is given, but [entra] mode = \"graph\" makes the application and takes it from there"),
+                if field == "oidc.tenant_id" {
+                    "remove it; to say which tenant Graph works in, set tenant = \"<GUID or verified domain>\" under [entra]".to_string()
+                } else {
+                    format!("remove {key}; to use an existing application, set app_id under [entra]")
+                },
+            ));
+        }
     }
 }
 
@@ -933,6 +947,11 @@ pub fn check_metadata_url(raw: &str, out: &mut Vec<Problem>) {
         )),
         Ok(_) => {}
     }
+}
+
+/// Whether a value is a GUID (a tenant's or an application's ID), not a domain.
+pub fn is_guid(value: &str) -> bool {
+    GUID.is_match(value.trim())
 }
 
 /// The form of a Directory (tenant) ID, also used by the wizard as the admin types.

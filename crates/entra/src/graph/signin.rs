@@ -280,19 +280,27 @@ fn refused(answer: TokenAnswer) -> SignInError {
     }
 }
 
-/// The Azure CLI's Graph token (`az account get-access-token --resource-type ms-graph`), when
-/// it is installed and signed in. The child gets no secret of ours in its environment.
-pub async fn azure_cli() -> Result<Token, SignInError> {
-    let run = tokio::task::spawn_blocking(|| {
+/// The Azure CLI's Graph token (`az account get-access-token --resource-type ms-graph`, with
+/// `--tenant` when a tenant is required), when it is installed and signed in. The child gets
+/// no secret of ours in its environment.
+pub async fn azure_cli(tenant: Option<&str>) -> Result<Token, SignInError> {
+    let mut args: Vec<String> = [
+        "account",
+        "get-access-token",
+        "--resource-type",
+        "ms-graph",
+        "--output",
+        "json",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    if let Some(t) = tenant {
+        args.extend(["--tenant".to_string(), t.to_string()]);
+    }
+    let run = tokio::task::spawn_blocking(move || {
         std::process::Command::new("az")
-            .args([
-                "account",
-                "get-access-token",
-                "--resource-type",
-                "ms-graph",
-                "--output",
-                "json",
-            ])
+            .args(&args)
             // The Azure CLI needs none of the secrets this tool may be given.
             .env_remove("COGNITO_ENTRA_CLIENT_SECRET")
             .env_remove("AWS_SECRET_ACCESS_KEY")
