@@ -256,7 +256,10 @@ fn through_plain_mode(side: &Side, entra: &HttpsServer, flow: Flow) {
             "Sign out of Entra too",
         ] {
             side.prompt(label);
-            let on = flow.idp_initiated && label != "Sign out of Entra too";
+            // Signed requests and My Apps exclude each other (Entra refuses IdP-initiated
+            // sign-on once it requires signed requests): sign-out brings the signing
+            // certificate instead.
+            let on = flow.idp_initiated && label != "Signed requests";
             side.text(if on { "y" } else { "n" });
             side.keys(&["Enter"]);
         }

@@ -626,6 +626,14 @@ pub fn problem(step: Step, key: &str, answers: &dyn Answers) -> Option<String> {
         (Step::AppClient, "name") => check(Answer::ClientName(v)),
         (Step::Provider, "name") => check(Answer::ProviderName(v)),
         (Step::Provider, "identifiers") => check(Answer::Identifiers(v)),
+        (Step::Provider, "sign_requests")
+            if answers.on("sign_requests") && answers.on("idp_initiated") =>
+        {
+            let (problem, _) = crate::setup::validate::SIGNED_REQUESTS_AND_IDP_INITIATED;
+            Some(format!(
+                "{problem}: choose one — turn off \"Signed requests\", or \"Sign-in from My Apps\""
+            ))
+        }
         (Step::BackFromEntra, "tenant_id") => check(Answer::TenantId(v)),
         (Step::BackFromEntra, "client_id") => check(Answer::ClientId(v)),
         (Step::BackFromEntra, "expires") => check(Answer::SecretExpiry(v)),
@@ -1128,6 +1136,17 @@ mod tests {
         assert!(problem(Step::AppClient, "callback_urls", &a).is_some());
         a.set_choice("client", 1);
         assert!(problem(Step::AppClient, "callback_urls", &a).is_none());
+    }
+
+    #[test]
+    fn signed_requests_beside_my_apps_ask_for_a_choice_in_both_faces() {
+        let mut a = Given::default();
+        a.set_on("idp_initiated", true);
+        a.set_on("sign_requests", true);
+        let said = problem(Step::Provider, "sign_requests", &a).unwrap_or_default();
+        assert!(said.contains("choose one"), "{said}");
+        a.set_on("idp_initiated", false);
+        assert!(problem(Step::Provider, "sign_requests", &a).is_none());
     }
 
     #[test]

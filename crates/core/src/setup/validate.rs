@@ -916,6 +916,14 @@ fn check_saml(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {
             "give the path of the downloaded Federation Metadata XML",
         ));
     }
+    if saml.sign_requests && saml.idp_initiated {
+        let (problem, fix) = SIGNED_REQUESTS_AND_IDP_INITIATED;
+        out.push(if stage == Stage::Apply {
+            Problem::error("saml.sign_requests", problem, fix)
+        } else {
+            Problem::warning("saml.sign_requests", problem, fix)
+        });
+    }
     if saml.idp_signout && setup.app_client.logout_urls.is_empty() && setup.app_client.id.is_none()
     {
         out.push(Problem::warning(
@@ -925,6 +933,15 @@ fn check_saml(setup: &Setup, stage: Stage, out: &mut Vec<Problem>) {
         ));
     }
 }
+
+/// Signed requests and IdP-initiated sign-on exclude each other in Entra: once an application
+/// requires signed authentication requests (which `sign_requests` asks of it), Entra refuses
+/// every sign-on it did not get a signed request for — My Apps and the portal's Test button
+/// included (Microsoft's "Enforce signed SAML authentication requests"). The admin chooses.
+pub const SIGNED_REQUESTS_AND_IDP_INITIATED: (&str, &str) = (
+    "signed requests and sign-in from My Apps (idp_initiated) cannot work together: once Entra requires signed requests, it refuses IdP-initiated sign-on (My Apps, the portal's Test button), which comes without a request",
+    "choose one: keep idp_initiated = true and set sign_requests = false (users may start in My Apps), or keep sign_requests = true and set idp_initiated = false (every sign-in starts at the app)",
+);
 
 /// The form of an App Federation Metadata URL; what it serves is checked by `entra::metadata`.
 pub fn check_metadata_url(raw: &str, out: &mut Vec<Problem>) {
