@@ -1192,3 +1192,45 @@ fn what_the_setup_created_follows_the_setup_and_what_it_adopted_keeps_what_other
         "{plan}"
     );
 }
+
+#[test]
+fn the_pools_feature_plan_is_read_and_what_it_does_not_offer_is_refused_before_any_write() {
+    let env = Env::new();
+    env.metadata_file();
+    let lite = env.moto.boto3(
+        REGION,
+        "cognito.create_user_pool(PoolName='lite', UserPoolTier='LITE')['UserPool']['Id']",
+    );
+    let pool_id = lite.as_str().unwrap_or_default().to_string();
+    let text = saml_config("tier", "", "")
+        .replace("name = \"tier-users\"", &format!("id = \"{pool_id}\""))
+        .replace(
+            "prefix = \"tier-login\"",
+            "prefix = \"tier-login\"\nmanaged_login = true",
+        );
+    let config = env.config("tier", &text);
+    let out = env.run(&["plan"], &config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("domain.managed_login")
+            && err.contains("Lite feature plan")
+            && err.contains("set managed_login = false"),
+        "{err}"
+    );
+    let out = env.run(&["apply", "--yes"], &config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let domain = env.moto.boto3(
+        REGION,
+        &format!("cognito.describe_user_pool(UserPoolId='{pool_id}')['UserPool'].get('Domain')"),
+    );
+    assert!(domain.is_null(), "nothing written: {domain}");
+
+    // The classic hosted UI works on Lite; the plan says what federated users cost.
+    let config = env.config("tier", &text.replace("\nmanaged_login = true", ""));
+    let out = ok(&env.run(&["plan"], &config));
+    assert!(
+        out.contains("federated monthly active users") && out.contains("50 of them are free"),
+        "{out}"
+    );
+}

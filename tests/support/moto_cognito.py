@@ -305,6 +305,21 @@ def _pool_init_with_standard_attributes(self, *args, **kwargs):
 models.CognitoIdpUserPool.__init__ = _pool_init_with_standard_attributes
 
 
+# 11. A pool created without UserPoolTier has none in moto; AWS makes it an Essentials pool
+#     (the API reference: "Defaults to ESSENTIALS") and DescribeUserPool says so. The tool
+#     reads the tier to refuse what the pool's plan does not offer (Lite: no managed login).
+_pool_init_tiered = models.CognitoIdpUserPool.__init__
+
+
+def _pool_init_with_tier(self, *args, **kwargs):
+    _pool_init_tiered(self, *args, **kwargs)
+    if not self.extended_config.get("UserPoolTier"):
+        self.extended_config["UserPoolTier"] = "ESSENTIALS"
+
+
+models.CognitoIdpUserPool.__init__ = _pool_init_with_tier
+
+
 if __name__ == "__main__":
     from moto.server import main
 

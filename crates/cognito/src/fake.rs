@@ -315,9 +315,11 @@ impl CognitoApi for FakeCognito {
         self.with("CreateUserPool", |w| {
             w.counter += 1;
             let id = format!("{}_Fake{:04}", self.region, w.counter);
+            // CreateUserPool without UserPoolTier makes an Essentials pool (API reference).
             let pool = Pool {
                 id: id.clone(),
                 name: name.to_string(),
+                tier: Some("ESSENTIALS".into()),
                 ..Pool::default()
             };
             w.pools.insert(

@@ -661,6 +661,7 @@ impl CognitoApi for SdkCognito {
                 .map(|a| a.as_str().to_string())
                 .chain(p.alias_attributes().iter().map(|a| a.as_str().to_string()))
                 .collect(),
+            tier: p.user_pool_tier().map(|t| t.as_str().to_string()),
         })
     }
 

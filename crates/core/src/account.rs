@@ -26,7 +26,31 @@ pub struct Pool {
     pub auto_verified: Vec<String>,
     /// What users sign in with besides a user name (UsernameAttributes and AliasAttributes).
     pub sign_in_by: Vec<String>,
+    /// The pool's feature plan (`UserPoolTier`: `LITE`, `ESSENTIALS`, `PLUS`); `None` when
+    /// Cognito did not say (then nothing is judged by it).
+    pub tier: Option<String>,
 }
+
+/// Why a pool's feature plan rules out an option of the setup, by the option's field:
+/// checked against AWS's "User pool feature plans" page. Lite offers the classic hosted UI
+/// only; SAML and OIDC federation, identifiers, signed requests, encrypted assertions and
+/// sign-out are in every plan.
+pub fn tier_refusal(pool: &Pool, managed_login: bool) -> Option<(String, String)> {
+    let lite = pool.tier.as_deref() == Some("LITE");
+    (lite && managed_login).then(|| {
+        (
+            format!(
+                "the pool {} is on the Lite feature plan, which offers only the classic hosted UI: managed login and its branding need Essentials or Plus",
+                pool.id
+            ),
+            "set managed_login = false (the classic hosted UI federates with Entra the same way), or move the pool to Essentials (Cognito console › the pool › Settings › Feature plan; its per-user price differs, see Amazon Cognito Pricing) and plan again".to_string(),
+        )
+    })
+}
+
+/// What users who sign in through Entra cost, said where the admin chooses the pool and in
+/// the plan that creates the provider.
+pub const FEDERATED_PRICING: &str = "Entra's users count as federated monthly active users, billed apart from the pool's plan: 50 of them are free per account (not 50,000), none in GovCloud (Amazon Cognito Pricing).";
 
 /// One attribute of a pool's schema.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

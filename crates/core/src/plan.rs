@@ -406,6 +406,23 @@ pub fn plan(
         &mut refusals,
     );
 
+    // What the pool's feature plan does not offer, before anything is written.
+    if let Some(pool) = &observed.pool
+        && let Some((problem, fix)) = crate::account::tier_refusal(
+            pool,
+            setup.domain.managed_login && setup.domain.prefix.is_some(),
+        )
+    {
+        refusals.push(Refusal {
+            field: "domain.managed_login".into(),
+            problem,
+            fix,
+        });
+    }
+    if observed.provider.is_none() {
+        consequences.push(crate::account::FEDERATED_PRICING.to_string());
+    }
+
     // 5. Managed login branding for a client on a managed-login domain.
     if setup.domain.managed_login && setup.domain.prefix.is_some() && !observed.branding_done {
         changes.push(Change {

@@ -47,6 +47,7 @@ impl Step {
             Step::Protocol | Step::AwsAccount => {
                 "The profile and region of the account that holds (or will hold) the user pool. Credentials come from the usual places: the profile in ~/.aws/config (aws sso login for SSO profiles), environment variables, instance or container roles."
             }
+            Step::UserPool => crate::account::FEDERATED_PRICING,
             Step::ReviewApply => {
                 "The plan is exactly what `cognito-entra plan` prints: + creates, ~ updates (old -> new). Apply makes the changes one by one and saves each; if one fails, retry from there."
             }

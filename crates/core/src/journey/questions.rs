@@ -335,7 +335,7 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 Question::choice(
                     "pool",
                     "User pool",
-                    "one of the account's pools, or a new one",
+                    "one of the account's pools, or a new one; Entra's users are billed as federated users",
                     options,
                     chosen,
                 ),
