@@ -453,7 +453,11 @@ fn entras_error_answer_is_read_as_one() {
         serde_json::json!(["Requester", "RequestUnsupported"]),
         "{v}"
     );
-    assert_eq!(v["aadsts"], serde_json::json!(["AADSTS75006", "AADSTS90011"]), "{v}");
+    assert_eq!(
+        v["aadsts"],
+        serde_json::json!(["AADSTS75006", "AADSTS90011"]),
+        "{v}"
+    );
     assert!(
         v["status_message"]
             .as_str()
@@ -520,7 +524,11 @@ fn the_auto_post_page_is_read() {
     for (form, page) in [("Entra's page", entra), ("another writer", other_writer)] {
         let (code, v) = c.decode(&page, true);
         assert_eq!(code, Some(0), "{form}: {v}");
-        assert_eq!(v["issuer"], format!("https://sts.windows.net/{TENANT}/"), "{form}");
+        assert_eq!(
+            v["issuer"],
+            format!("https://sts.windows.net/{TENANT}/"),
+            "{form}"
+        );
         assert_eq!(v["attributes"][EMAIL][0], "ada@contoso.example", "{form}");
         assert!(
             has(&v, "info", "the assertion's signature verifies"),
@@ -529,8 +537,11 @@ fn the_auto_post_page_is_read() {
     }
 
     // A page without the field is named, with where to find the response.
-    let request_page = autopost_page("https://login.microsoftonline.com/x/saml2", "PHNhbWxwOkF1dGhuUmVxdWVzdC8+")
-        .replace("SAMLResponse", "SAMLRequest");
+    let request_page = autopost_page(
+        "https://login.microsoftonline.com/x/saml2",
+        "PHNhbWxwOkF1dGhuUmVxdWVzdC8+",
+    )
+    .replace("SAMLResponse", "SAMLRequest");
     let (code, v) = c.decode(&request_page, true);
     assert_eq!(code, Some(1), "{v}");
     assert!(v.to_string().contains("SAMLRequest"), "{v}");
@@ -541,8 +552,14 @@ fn the_auto_post_page_is_read() {
 fn sign_out_messages_are_named() {
     let c = Case::new();
     for (fixture, named) in [
-        ("entra/logout-response.xml", "sign-out answer (samlp:LogoutResponse"),
-        ("entra/logout-request.xml", "sign-out request (samlp:LogoutRequest"),
+        (
+            "entra/logout-response.xml",
+            "sign-out answer (samlp:LogoutResponse",
+        ),
+        (
+            "entra/logout-request.xml",
+            "sign-out request (samlp:LogoutRequest",
+        ),
     ] {
         let xml = sign_out_xml(fixture, &format!("urn:amazon:cognito:sp:{POOL}"));
         let (code, _, err) = c.decode_text(&base64::engine::general_purpose::STANDARD.encode(xml));
@@ -557,13 +574,18 @@ fn sign_out_messages_are_named() {
 #[test]
 fn the_setups_expired_metadata_certificate_is_named() {
     let c = Case::with_cert(Duration::days(-900), Duration::days(-20));
-    let expired_on = (OffsetDateTime::now_utc() - Duration::days(20)).date().to_string();
+    let expired_on = (OffsetDateTime::now_utc() - Duration::days(20))
+        .date()
+        .to_string();
     let r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
     let (code, v) = c.decode(&r.xml(), true);
     assert_eq!(code, Some(1), "{v}");
     assert!(
-        has(&v, "error", "the setup's metadata (entra.xml): no signing certificate is valid now")
-            && has(&v, "error", &format!("expired {expired_on}"))
+        has(
+            &v,
+            "error",
+            "the setup's metadata (entra.xml): no signing certificate is valid now"
+        ) && has(&v, "error", &format!("expired {expired_on}"))
             && has(&v, "error", "SAML Certificates"),
         "{v}"
     );
@@ -578,7 +600,11 @@ fn the_setups_expired_metadata_certificate_is_named() {
         .arg("check-metadata")
         .arg(c.dir.path().join("entra.xml"))
         .arg("--json"));
-    assert!(stdout(&out).contains(&format!("expired {expired_on}")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("expired {expired_on}")),
+        "{}",
+        stdout(&out)
+    );
 }
 
 /// Values of a multi-valued attribute are shown one per line: a value holding a comma is

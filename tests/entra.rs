@@ -662,9 +662,11 @@ fn tenant_metadata_of_every_cloud_is_named_with_the_fix() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
         assert_eq!(out.status.code(), Some(1), "{cloud:?}: {v}");
         assert!(
-            errors(&v).iter().any(|e| e.contains("tenant's federation metadata")
-                && e.contains("?appid=")
-                && e.contains(cloud.tenant_key_names()[0])),
+            errors(&v)
+                .iter()
+                .any(|e| e.contains("tenant's federation metadata")
+                    && e.contains("?appid=")
+                    && e.contains(cloud.tenant_key_names()[0])),
             "{cloud:?}: {v}"
         );
         assert_eq!(v["tenant_id"], TENANT, "{cloud:?}: {v}");
@@ -728,8 +730,10 @@ fn tenant_keys_by_url_are_named_by_the_url_they_came_from() {
     let (code, v) = check_url(&metadata_path(true));
     assert_eq!(code, Some(1), "{v}");
     assert!(
-        errors(&v).iter().any(|e| e.contains("has no active SAML signing certificate")
-            && e.contains("SAML Certificates")),
+        errors(&v)
+            .iter()
+            .any(|e| e.contains("has no active SAML signing certificate")
+                && e.contains("SAML Certificates")),
         "{v}"
     );
 }

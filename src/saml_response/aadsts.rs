@@ -34,7 +34,7 @@ pub fn explain(code: &str) -> Option<&'static str> {
             "Entra could not process the SAML request Cognito sent; the code after it says why"
         }
         "AADSTS90011" => {
-            "the request uses a SAML property Entra does not support (named in the message)"
+            "the request uses a SAML property Entra does not support (named in the message) — start the sign-in from Cognito (its hosted UI or /oauth2/authorize), whose requests Entra accepts, not from a request another tool made"
         }
         "AADSTS75005" => {
             "what reached Entra is not a valid SAML 2.0 request — start the sign-in from Cognito's hosted UI or /oauth2/authorize, not from a bookmarked Entra URL"
@@ -61,7 +61,7 @@ pub fn explain(code: &str) -> Option<&'static str> {
             "the request asks for an authentication method (RequestedAuthnContext) other than the one the user signed in with — leave the requested authentication context out, or sign in again"
         }
         "AADSTS76021" => {
-            "the application requires signed requests, and Cognito's request is not signed — in Cognito, sign the SAML request (the provider's signing option), or turn off \"Require verification certificates\" in Entra"
+            "the application requires signed requests, and the request is not signed — in Entra, Single sign-on › SAML Certificates › Verification certificates, stop requiring them, or have Cognito sign its requests (the provider's request signing) and add Cognito's signing certificate there"
         }
         "AADSTS50034" => {
             "the user account does not exist in this tenant — sign in with an account of the tenant the provider trusts"
