@@ -122,9 +122,14 @@ pub fn extract(input: &[u8]) -> Result<(String, Vec<Finding>), String> {
     }
     // A form body (SAMLResponse=...&RelayState=...), the developer tools' parsed view
     // ("SAMLResponse: ..." on its own line), or the bare value.
+    // A URL of the HTTP-Redirect binding (…?SAMLResponse=…&Signature=…) carries it, or the
+    // request, in its query.
     let value = text
-        .split('&')
-        .find_map(|p| p.strip_prefix("SAMLResponse="))
+        .split(['&', '?'])
+        .find_map(|p| {
+            p.strip_prefix("SAMLResponse=")
+                .or_else(|| p.strip_prefix("SAMLRequest="))
+        })
         .or_else(|| {
             text.lines()
                 .find_map(|l| l.trim().strip_prefix("SAMLResponse:"))
@@ -154,15 +159,28 @@ fn decode_value(value: &str) -> Result<String, String> {
         .map_err(|_| {
             format!("the input is neither XML, nor base64, nor a HAR file: {WHERE_TO_COPY}")
         })?;
-    let xml = String::from_utf8(bytes).map_err(|_| {
-        format!("the base64 decodes to binary, not a SAML response: {WHERE_TO_COPY}")
-    })?;
-    if !xml.trim_start().starts_with('<') {
-        return Err(format!(
-            "the base64 decodes to text that is not XML, so not a SAML response: {WHERE_TO_COPY}"
-        ));
+    let text = std::str::from_utf8(&bytes).ok();
+    if let Some(xml) = text.filter(|x| x.trim_start().starts_with('<')) {
+        return Ok(xml.to_string());
     }
-    Ok(xml)
+    if let Some(xml) = inflated(&bytes) {
+        return Ok(xml);
+    }
+    Err(match text {
+        None => format!("the base64 decodes to binary, not a SAML response: {WHERE_TO_COPY}"),
+        Some(_) => format!(
+            "the base64 decodes to text that is not XML, so not a SAML response: {WHERE_TO_COPY}"
+        ),
+    })
+}
+
+/// A message of the HTTP-Redirect binding: raw DEFLATE under the base64 (SAML bindings §3.4.4);
+/// `None` when the bytes are not that, or inflate to more than a response could be.
+fn inflated(bytes: &[u8]) -> Option<String> {
+    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, MAX_INPUT_BYTES).ok()?;
+    String::from_utf8(out)
+        .ok()
+        .filter(|x| x.trim_start().starts_with('<'))
 }
 
 /// The SAMLResponse field of the auto-post page Entra sends the browser (saved from the

@@ -567,6 +567,26 @@ fn sign_out_messages_are_named() {
         assert!(err.contains(named), "{fixture}: {err}");
         assert!(err.contains("/saml2/idpresponse"), "{fixture}: {err}");
     }
+
+    // As Entra sends its sign-out answer (HTTP-Redirect binding: deflated, base64, in the
+    // query of the URL the browser is sent to, beside SigAlg and Signature).
+    let xml = sign_out_xml("entra/logout-response.xml", "");
+    let deflated = miniz_oxide::deflate::compress_to_vec(xml.as_bytes(), 6);
+    let value = percent_encoding::utf8_percent_encode(
+        &base64::engine::general_purpose::STANDARD.encode(deflated),
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    let url = format!(
+        "https://corp-login.auth.eu-west-1.amazoncognito.com/saml2/logout?SAMLResponse={value}&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256&Signature=c2lnbmF0dXJl"
+    );
+    let (code, _, err) = c.decode_text(&url);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("sign-out answer (samlp:LogoutResponse"),
+        "{err}"
+    );
+    assert!(err.contains("the sign-out succeeded"), "{err}");
 }
 
 /// decode-saml --config judges the setup's metadata as check-metadata does: a response
