@@ -249,6 +249,34 @@ fn from_har(text: &str) -> Result<(String, Vec<Finding>), String> {
             ));
         }
     }
+    // The POST to Cognito may be missing (the browser stopped there, or the log was cut):
+    // Entra's answer that carried the auto-post page still holds the response.
+    let mut from_pages = false;
+    if found.is_empty() {
+        for e in entries {
+            let content = &e["response"]["content"];
+            let Some(body) = content["text"].as_str() else {
+                continue;
+            };
+            let body = if content["encoding"] == "base64" {
+                base64::engine::general_purpose::STANDARD
+                    .decode(body.as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_default()
+            } else {
+                body.to_string()
+            };
+            if !autopost::is_html(&body) {
+                continue;
+            }
+            if let Some(v) = autopost::input_values(&body, "SAMLResponse").pop() {
+                let when = e["startedDateTime"].as_str().unwrap_or_default();
+                found.push((when.to_string(), v));
+                from_pages = true;
+            }
+        }
+    }
     if found.is_empty() {
         return Err("the HAR file has no POST to /saml2/idpresponse with a SAMLResponse: record the sign-in with the network tab open (and \"Preserve log\" on), then save as HAR again".into());
     }
@@ -256,6 +284,12 @@ fn from_har(text: &str) -> Result<(String, Vec<Finding>), String> {
     let count = found.len();
     let (when, value) = found.pop().ok_or("no response")?;
     let mut notes = Vec::new();
+    if from_pages {
+        notes.push(finding(
+            Level::Info,
+            "the HAR file has no POST to /saml2/idpresponse; the response is read from the auto-post page Entra answered with (the browser did not post it to Cognito, or the log stops before)",
+        ));
+    }
     if count > 1 {
         notes.push(finding(
             Level::Info,

@@ -536,6 +536,19 @@ fn the_auto_post_page_is_read() {
         );
     }
 
+    // A HAR file that stops before the POST to Cognito: Entra's answer holds the page.
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": [
+        {"startedDateTime": "2026-11-21T10:00:00.000Z",
+         "request": {"method": "POST", "url": format!("https://login.microsoftonline.com/{TENANT}/login")},
+         "response": {"status": 200, "content": {"mimeType": "text/html; charset=utf-8",
+            "text": base64::engine::general_purpose::STANDARD.encode(autopost_page(REPLY, &b64)),
+            "encoding": "base64"}}}
+    ]}});
+    let (code, v) = c.decode(&har.to_string(), true);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["attributes"][EMAIL][0], "ada@contoso.example", "{v}");
+    assert!(has(&v, "info", "read from the auto-post page"), "{v}");
+
     // A page without the field is named, with where to find the response.
     let request_page = autopost_page(
         "https://login.microsoftonline.com/x/saml2",
