@@ -4,6 +4,10 @@
 //! Pure: parsing and judging, and the signatures checked as Cognito will check them, with
 //! the certificates Entra's metadata lists (`entra::xmldsig`).
 
+mod aadsts;
+mod autopost;
+pub mod setup_metadata;
+
 use std::collections::BTreeMap;
 
 use base64::Engine;
@@ -47,7 +51,13 @@ pub struct Decoded {
     pub issue_instant: Option<String>,
     pub not_before: Option<String>,
     pub not_on_or_after: Option<String>,
+    /// The top-level status code's last part (`Success`, `Requester`, `Responder`).
     pub status: Option<String>,
+    /// Every status code, the top-level one first, then the nested ones (`Requester`,
+    /// `RequestUnsupported`).
+    pub status_codes: Vec<String>,
+    /// The `StatusMessage` Entra wrote (its AADSTS error), as sent.
+    pub status_message: Option<String>,
     pub attributes: BTreeMap<String, Vec<String>>,
     pub signed: Signed,
     pub encrypted: bool,
@@ -61,6 +71,16 @@ pub struct Decoded {
 }
 
 impl Decoded {
+    /// Entra's error answer: a status other than Success, so no sign-in to judge.
+    pub fn is_error_answer(&self) -> bool {
+        self.status.as_deref().is_some_and(|s| s != "Success")
+    }
+
+    /// The AADSTS error codes in Entra's status message, in order.
+    pub fn aadsts_codes(&self) -> Vec<String> {
+        aadsts::codes(self.status_message.as_deref().unwrap_or_default())
+    }
+
     /// Nothing but notes: nothing in the response stops Cognito.
     pub fn only_notes(&self) -> bool {
         self.findings.iter().all(|f| f.level == Level::Info)
@@ -91,16 +111,30 @@ pub fn extract(input: &[u8]) -> Result<(String, Vec<Finding>), String> {
     if text.is_empty() {
         return Err("the input is empty".into());
     }
+    if text.starts_with('<') && autopost::is_html(text) {
+        return from_autopost_page(text);
+    }
     if text.starts_with('<') {
         return Ok((text.to_string(), Vec::new()));
     }
     if text.starts_with('{') {
         return from_har(text);
     }
-    // A form body (SAMLResponse=...&RelayState=...) or the bare value.
+    // A form body (SAMLResponse=...&RelayState=...), the developer tools' parsed view
+    // ("SAMLResponse: ..." on its own line), or the bare value.
+    // A URL of the HTTP-Redirect binding (…?SAMLResponse=…&Signature=…) carries it, or the
+    // request, in its query.
     let value = text
-        .split('&')
-        .find_map(|p| p.strip_prefix("SAMLResponse="))
+        .split(['&', '?'])
+        .find_map(|p| {
+            p.strip_prefix("SAMLResponse=")
+                .or_else(|| p.strip_prefix("SAMLRequest="))
+        })
+        .or_else(|| {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix("SAMLResponse:"))
+                .map(str::trim)
+        })
         .unwrap_or(text);
     decode_value(value).map(|xml| (xml, Vec::new()))
 }
@@ -125,15 +159,58 @@ fn decode_value(value: &str) -> Result<String, String> {
         .map_err(|_| {
             format!("the input is neither XML, nor base64, nor a HAR file: {WHERE_TO_COPY}")
         })?;
-    let xml = String::from_utf8(bytes).map_err(|_| {
-        format!("the base64 decodes to binary, not a SAML response: {WHERE_TO_COPY}")
-    })?;
-    if !xml.trim_start().starts_with('<') {
-        return Err(format!(
+    let text = std::str::from_utf8(&bytes).ok();
+    if let Some(xml) = text.filter(|x| x.trim_start().starts_with('<')) {
+        return Ok(xml.to_string());
+    }
+    if let Some(xml) = inflated(&bytes) {
+        return Ok(xml);
+    }
+    Err(match text {
+        None => format!("the base64 decodes to binary, not a SAML response: {WHERE_TO_COPY}"),
+        Some(_) => format!(
             "the base64 decodes to text that is not XML, so not a SAML response: {WHERE_TO_COPY}"
+        ),
+    })
+}
+
+/// A message of the HTTP-Redirect binding: raw DEFLATE under the base64 (SAML bindings §3.4.4);
+/// `None` when the bytes are not that, or inflate to more than a response could be.
+fn inflated(bytes: &[u8]) -> Option<String> {
+    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, MAX_INPUT_BYTES).ok()?;
+    String::from_utf8(out)
+        .ok()
+        .filter(|x| x.trim_start().starts_with('<'))
+}
+
+/// The SAMLResponse field of the auto-post page Entra sends the browser (saved from the
+/// developer tools): the last one, when a page holds several.
+fn from_autopost_page(html: &str) -> Result<(String, Vec<Finding>), String> {
+    let values = autopost::input_values(html, "SAMLResponse");
+    let Some(value) = values.last() else {
+        let what = if autopost::input_values(html, "SAMLRequest").is_empty() {
+            "an HTML page without a SAMLResponse form field, so not a SAML response"
+        } else {
+            "the page that sends Cognito's sign-in request to Entra (its form holds SAMLRequest), not Entra's answer"
+        };
+        return Err(format!(
+            "this is {what}: save the page Entra answers with after sign-in (its form posts SAMLResponse to /saml2/idpresponse), or {WHERE_TO_COPY}"
+        ));
+    };
+    let mut notes = vec![finding(
+        Level::Info,
+        "read from the SAMLResponse field of the auto-post page Entra sent the browser",
+    )];
+    if values.len() > 1 {
+        notes.push(finding(
+            Level::Info,
+            format!(
+                "the page holds {} SAMLResponse fields; this is the last",
+                values.len()
+            ),
         ));
     }
-    Ok(xml)
+    decode_value(value).map(|xml| (xml, notes))
 }
 
 /// Every SAMLResponse posted to /saml2/idpresponse in a HAR file; the newest is used.
@@ -172,6 +249,34 @@ fn from_har(text: &str) -> Result<(String, Vec<Finding>), String> {
             ));
         }
     }
+    // The POST to Cognito may be missing (the browser stopped there, or the log was cut):
+    // Entra's answer that carried the auto-post page still holds the response.
+    let mut from_pages = false;
+    if found.is_empty() {
+        for e in entries {
+            let content = &e["response"]["content"];
+            let Some(body) = content["text"].as_str() else {
+                continue;
+            };
+            let body = if content["encoding"] == "base64" {
+                base64::engine::general_purpose::STANDARD
+                    .decode(body.as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_default()
+            } else {
+                body.to_string()
+            };
+            if !autopost::is_html(&body) {
+                continue;
+            }
+            if let Some(v) = autopost::input_values(&body, "SAMLResponse").pop() {
+                let when = e["startedDateTime"].as_str().unwrap_or_default();
+                found.push((when.to_string(), v));
+                from_pages = true;
+            }
+        }
+    }
     if found.is_empty() {
         return Err("the HAR file has no POST to /saml2/idpresponse with a SAMLResponse: record the sign-in with the network tab open (and \"Preserve log\" on), then save as HAR again".into());
     }
@@ -179,6 +284,12 @@ fn from_har(text: &str) -> Result<(String, Vec<Finding>), String> {
     let count = found.len();
     let (when, value) = found.pop().ok_or("no response")?;
     let mut notes = Vec::new();
+    if from_pages {
+        notes.push(finding(
+            Level::Info,
+            "the HAR file has no POST to /saml2/idpresponse; the response is read from the auto-post page Entra answered with (the browser did not post it to Cognito, or the log stops before)",
+        ));
+    }
     if count > 1 {
         notes.push(finding(
             Level::Info,
@@ -224,6 +335,67 @@ fn responses_in(xml: &str) -> usize {
         .count()
 }
 
+/// A SAML Status: its codes, outermost first, by their last part, and its message.
+struct Status {
+    codes: Vec<String>,
+    message: Option<String>,
+}
+
+fn read_status(message: roxmltree::Node) -> Status {
+    let status = child(message, SAMLP, "Status");
+    let mut codes = Vec::new();
+    let mut code = status.and_then(|s| child(s, SAMLP, "StatusCode"));
+    while let Some(c) = code {
+        if let Some(v) = c.attribute("Value") {
+            codes.push(v.rsplit(':').next().unwrap_or(v).to_string());
+        }
+        code = child(c, SAMLP, "StatusCode");
+    }
+    Status {
+        codes,
+        message: text_of(status.and_then(|s| child(s, SAMLP, "StatusMessage"))),
+    }
+}
+
+/// What a SAML protocol message other than a Response is, and where the response is instead.
+fn other_protocol_message(root: roxmltree::Node) -> String {
+    let issuer = text_of(child(root, SAML, "Issuer"))
+        .map(|i| format!(" from {i}"))
+        .unwrap_or_default();
+    let name = root.tag_name().name();
+    match name {
+        "LogoutResponse" => {
+            let status = read_status(root);
+            let outcome = match status.codes.first().map(String::as_str) {
+                Some("Success") => "the sign-out succeeded".to_string(),
+                Some(_) => format!(
+                    "the sign-out failed with status {}{}",
+                    status.codes.join(" / "),
+                    status
+                        .message
+                        .as_deref()
+                        .and_then(|m| m.lines().next())
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ),
+                None => "it carries no status".to_string(),
+            };
+            format!(
+                "this is a sign-out answer (samlp:LogoutResponse{issuer}; {outcome}), not a sign-in response: to check a sign-in, {WHERE_TO_COPY}"
+            )
+        }
+        "LogoutRequest" => format!(
+            "this is a sign-out request (samlp:LogoutRequest{issuer}), not a sign-in response: to check a sign-in, {WHERE_TO_COPY}"
+        ),
+        "AuthnRequest" => format!(
+            "this is the sign-in request (samlp:AuthnRequest{issuer}) Cognito sends to Entra, not Entra's answer: {WHERE_TO_COPY}"
+        ),
+        other => format!(
+            "this is a SAML <samlp:{other}>{issuer}, not a sign-in response (<samlp:Response>): {WHERE_TO_COPY}"
+        ),
+    }
+}
+
 /// Parses the response XML (no DTDs, so no entity bombs).
 pub fn parse(xml: &str) -> Result<Decoded, String> {
     let options = roxmltree::ParsingOptions {
@@ -245,6 +417,9 @@ pub fn parse(xml: &str) -> Result<Decoded, String> {
         other => format!("the XML is not well-formed ({other})"),
     })?;
     let root = doc.root_element();
+    if root.tag_name().namespace() == Some(SAMLP) && !root.has_tag_name((SAMLP, "Response")) {
+        return Err(other_protocol_message(root));
+    }
     if !root.has_tag_name((SAMLP, "Response")) {
         return Err(format!(
             "this XML is not a SAML response: its root is <{}>, not <samlp:Response>",
@@ -260,10 +435,10 @@ pub fn parse(xml: &str) -> Result<Decoded, String> {
         ..Decoded::default()
     };
     d.signed.response = child(root, DS, "Signature").is_some();
-    d.status = child(root, SAMLP, "Status")
-        .and_then(|s| child(s, SAMLP, "StatusCode"))
-        .and_then(|c| c.attribute("Value"))
-        .map(|v| v.rsplit(':').next().unwrap_or(v).to_string());
+    let status = read_status(root);
+    d.status = status.codes.first().cloned();
+    d.status_codes = status.codes;
+    d.status_message = status.message;
     for sig in root
         .descendants()
         .filter(|n| n.has_tag_name((DS, "Signature")))
@@ -495,6 +670,45 @@ fn signature_finding(what: &str, check: &SignatureCheck) -> Finding {
     }
 }
 
+/// Entra's error answer, said in full: the status codes, Entra's own message, what its AADSTS
+/// codes mean and where the details are.
+fn error_answer_finding(d: &Decoded) -> Finding {
+    let codes = d.status_codes.join(" / ");
+    let top = aadsts::top_level(d.status.as_deref().unwrap_or_default());
+    let message = d.status_message.as_deref().unwrap_or_default();
+    let said = message
+        .lines()
+        .next()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!(": \"{l}\""))
+        .unwrap_or_default();
+    let explained: Vec<String> = aadsts::codes(message)
+        .iter()
+        .filter_map(|c| aadsts::explain(c).map(|e| format!("{c}: {e}")))
+        .collect();
+    let trace = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Trace ID:"))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let logs = match trace {
+        Some(t) => format!(
+            "Entra's sign-in logs (Monitoring & health › Sign-in logs) hold the details under Trace ID {t}"
+        ),
+        None => "Entra's sign-in logs (Monitoring & health › Sign-in logs) hold the details of this sign-in".to_string(),
+    };
+    let mut text =
+        format!("Entra answered with an error, not a sign-in (status {codes}: {top}){said}");
+    if !explained.is_empty() {
+        text.push_str(" — ");
+        text.push_str(&explained.join("; "));
+    }
+    text.push_str(" — ");
+    text.push_str(&logs);
+    finding(Level::Error, text)
+}
+
 /// Judges a decoded response: on its own, and against a setup when one is given.
 pub fn judge(
     d: &mut Decoded,
@@ -503,15 +717,16 @@ pub fn judge(
     metadata_thumbprints: &[String],
 ) {
     let mut out = Vec::new();
-    if let Some(status) = &d.status
-        && status != "Success"
-    {
-        out.push(finding(Level::Error, format!("Entra answered with status {status}: the sign-in failed at Entra (an unassigned user, a conditional access rule…); see the Entra sign-in logs")));
+    // Entra's error answer carries a status and its message, no assertion: what a sign-in
+    // carries (a signature, a NameID, claims) is not missing from it, only absent.
+    let error_answer = d.is_error_answer();
+    if error_answer {
+        out.push(error_answer_finding(d));
     }
     if d.encrypted {
         out.push(finding(Level::Info, "the assertion is encrypted: only Cognito (which holds the private key) can read the user's attributes; what is shown is the outer response"));
     }
-    if d.in_response_to.is_none() {
+    if d.in_response_to.is_none() && !error_answer {
         out.push(finding(
             Level::Info,
             "no InResponseTo: an IdP-initiated sign-in (started in Entra, e.g. from My Apps)",
@@ -564,7 +779,7 @@ pub fn judge(
             ),
         ));
     }
-    if !d.signed.response && !d.signed.assertion && !d.encrypted {
+    if !d.signed.response && !d.signed.assertion && !d.encrypted && !error_answer {
         out.push(finding(
             Level::Error,
             "neither the response nor the assertion is signed: Cognito refuses it",
@@ -621,7 +836,7 @@ pub fn judge(
             ))),
         }
     }
-    if d.name_id_format.as_deref() != Some(PERSISTENT) && !d.encrypted {
+    if d.name_id_format.as_deref() != Some(PERSISTENT) && !d.encrypted && !error_answer {
         out.push(finding(Level::Warning, format!(
             "the NameID format is {}, not persistent: Entra's default identifier (the user principal name) can change, and a changed value signs in as a second Cognito user — in Entra, Attributes & Claims › Unique User Identifier: source user.objectid, format Persistent",
             d.name_id_format.as_deref().unwrap_or("(none)")
@@ -646,6 +861,11 @@ pub fn judge(
             && dest != reply
         {
             out.push(finding(Level::Error, format!("the destination is {dest}, but Cognito's Reply URL is {reply}: in Entra, Basic SAML Configuration › Reply URL = {reply}")));
+        }
+        if error_answer {
+            out.sort_by_key(|f| f.level);
+            d.findings.splice(0..0, out);
+            return;
         }
         if d.in_response_to.is_none() && !setup.idp_initiated() {
             out.push(finding(Level::Error, "an IdP-initiated response, but the provider accepts only SP-initiated sign-in: start from the app (the sign-in URL), or set idp_initiated = true and apply"));

@@ -20,7 +20,12 @@ struct Case {
 
 impl Case {
     fn new() -> Case {
-        let (cert, _) = signing_cert(Duration::days(-30), Duration::days(700));
+        Case::with_cert(Duration::days(-30), Duration::days(700))
+    }
+
+    /// A setup whose metadata file lists one certificate valid between the two offsets.
+    fn with_cert(from: Duration, to: Duration) -> Case {
+        let (cert, _) = signing_cert(from, to);
         let dir = tempdir();
         write(
             &dir.path().join("entra.xml"),
@@ -33,6 +38,18 @@ impl Case {
             ),
         );
         Case { dir, cert }
+    }
+
+    /// decode-saml as an admin reads it (no --json): exit code, stdout, stderr.
+    fn decode_text(&self, input: &str) -> (Option<i32>, String, String) {
+        let file = self.dir.path().join("capture.txt");
+        write(&file, input);
+        let out = run(cmd(&self.dir.path().join("state"))
+            .arg("decode-saml")
+            .arg(&file)
+            .arg("--config")
+            .arg(self.dir.path().join("corp.toml")));
+        (out.status.code(), stdout(&out), stderr(&out))
     }
 
     fn decode(&self, input: &str, with_setup: bool) -> (Option<i32>, serde_json::Value) {
@@ -417,4 +434,225 @@ fn multi_valued_and_overlong_mapped_claims_are_named() {
     }
     let (_, v) = c.decode(&r.xml(), true);
     assert!(has(&v, "error", "has a value of 3000 characters"), "{v}");
+}
+
+/// Entra's error answer (Microsoft's documented sample: Requester / RequestUnsupported,
+/// "AADSTS75006: … AADSTS90011: …", a Trace ID) is shown as what it is — its nested status
+/// codes and Entra's message, the AADSTS codes explained — and nothing a sign-in would carry
+/// (a signature, a NameID format, the mapped claims) is judged missing.
+#[test]
+fn entras_error_answer_is_read_as_one() {
+    let c = Case::new();
+    let message = "AADSTS75006: An error occurred while processing a SAML2 Authentication request. AADSTS90011: The SAML authentication request property 'NameIdentifierPolicy/SPNameQualifier' is not supported.\nTrace ID: 66febed4-e737-49ff-ac23-464ba090d57c\nTimestamp: 2026-11-21 08:49:24Z";
+    let xml = error_response_xml("Requester", "RequestUnsupported", message, REPLY);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&xml);
+    let (code, v) = c.decode(&b64, true);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(
+        v["status_codes"],
+        serde_json::json!(["Requester", "RequestUnsupported"]),
+        "{v}"
+    );
+    assert_eq!(
+        v["aadsts"],
+        serde_json::json!(["AADSTS75006", "AADSTS90011"]),
+        "{v}"
+    );
+    assert!(
+        v["status_message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("AADSTS75006: An error occurred")),
+        "{v}"
+    );
+    let errors = messages(&v, "error");
+    assert_eq!(errors.len(), 1, "one error, the answer itself: {v}");
+    for part in [
+        "Requester / RequestUnsupported",
+        "AADSTS75006: An error occurred",
+        "AADSTS90011: the request uses a SAML property Entra does not support",
+        "66febed4-e737-49ff-ac23-464ba090d57c",
+        "Sign-in logs",
+    ] {
+        assert!(errors[0].contains(part), "{part}: {}", errors[0]);
+    }
+    let all = v["findings"].to_string();
+    for invented in [
+        "not signed",
+        "NameID format",
+        "which the response does not carry",
+        "IdP-initiated",
+        "unassigned user",
+    ] {
+        assert!(!all.contains(invented), "{invented}: {v}");
+    }
+
+    // The text output shows the status and the message, not an empty sign-in.
+    let (code, text, _) = c.decode_text(&b64);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Requester / RequestUnsupported"), "{text}");
+    assert!(text.contains("Trace ID: 66febed4"), "{text}");
+    assert!(!text.contains("NameID format"), "{text}");
+
+    // Another code: the unassigned user, with its fix.
+    let xml = error_response_xml(
+        "Responder",
+        "RequestDenied",
+        "AADSTS50105: Your administrator has configured the application to block users unless they are specifically granted access.\nTrace ID: 1f2e3d4c-0000-4000-8000-000000000001",
+        REPLY,
+    );
+    let (_, v) = c.decode(&xml, true);
+    assert!(has(&v, "error", "Users and groups"), "{v}");
+    assert!(has(&v, "error", "Responder / RequestDenied"), "{v}");
+}
+
+/// The auto-post page a browser's developer tools save (Entra's "Working..." page, a form
+/// holding SAMLResponse and RelayState) is read; so are the same form written with single
+/// quotes, the value before the name, and `+`, `/`, `=` as character references.
+#[test]
+fn the_auto_post_page_is_read() {
+    let c = Case::new();
+    let r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
+    let b64 = r.base64();
+    let entra = autopost_page(REPLY, &b64);
+    let referenced = b64
+        .replace('+', "&#x2b;")
+        .replace('/', "&#47;")
+        .replace('=', "&#x3D;");
+    let other_writer = format!(
+        "<!DOCTYPE html>\n<html>\n<body onload=\"document.forms[0].submit()\">\n<form action='{REPLY}' method='post'>\n  <input type='hidden' name='RelayState' value=''/>\n  <input value='{referenced}'\n         type='hidden' name='SAMLResponse'/>\n</form>\n</body>\n</html>\n"
+    );
+    for (form, page) in [("Entra's page", entra), ("another writer", other_writer)] {
+        let (code, v) = c.decode(&page, true);
+        assert_eq!(code, Some(0), "{form}: {v}");
+        assert_eq!(
+            v["issuer"],
+            format!("https://sts.windows.net/{TENANT}/"),
+            "{form}"
+        );
+        assert_eq!(v["attributes"][EMAIL][0], "ada@contoso.example", "{form}");
+        assert!(
+            has(&v, "info", "the assertion's signature verifies"),
+            "{form}: {v}"
+        );
+    }
+
+    // A HAR file that stops before the POST to Cognito: Entra's answer holds the page.
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": [
+        {"startedDateTime": "2026-11-21T10:00:00.000Z",
+         "request": {"method": "POST", "url": format!("https://login.microsoftonline.com/{TENANT}/login")},
+         "response": {"status": 200, "content": {"mimeType": "text/html; charset=utf-8",
+            "text": base64::engine::general_purpose::STANDARD.encode(autopost_page(REPLY, &b64)),
+            "encoding": "base64"}}}
+    ]}});
+    let (code, v) = c.decode(&har.to_string(), true);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["attributes"][EMAIL][0], "ada@contoso.example", "{v}");
+    assert!(has(&v, "info", "read from the auto-post page"), "{v}");
+
+    // A page without the field is named, with where to find the response.
+    let request_page = autopost_page(
+        "https://login.microsoftonline.com/x/saml2",
+        "PHNhbWxwOkF1dGhuUmVxdWVzdC8+",
+    )
+    .replace("SAMLResponse", "SAMLRequest");
+    let (code, v) = c.decode(&request_page, true);
+    assert_eq!(code, Some(1), "{v}");
+    assert!(v.to_string().contains("SAMLRequest"), "{v}");
+}
+
+/// Sign-out messages are named as such, with where the sign-in response is instead.
+#[test]
+fn sign_out_messages_are_named() {
+    let c = Case::new();
+    for (fixture, named) in [
+        (
+            "entra/logout-response.xml",
+            "sign-out answer (samlp:LogoutResponse",
+        ),
+        (
+            "entra/logout-request.xml",
+            "sign-out request (samlp:LogoutRequest",
+        ),
+    ] {
+        let xml = sign_out_xml(fixture, &format!("urn:amazon:cognito:sp:{POOL}"));
+        let (code, _, err) = c.decode_text(&base64::engine::general_purpose::STANDARD.encode(xml));
+        assert_eq!(code, Some(1), "{fixture}: {err}");
+        assert!(err.contains(named), "{fixture}: {err}");
+        assert!(err.contains("/saml2/idpresponse"), "{fixture}: {err}");
+    }
+
+    // As Entra sends its sign-out answer (HTTP-Redirect binding: deflated, base64, in the
+    // query of the URL the browser is sent to, beside SigAlg and Signature).
+    let xml = sign_out_xml("entra/logout-response.xml", "");
+    let deflated = miniz_oxide::deflate::compress_to_vec(xml.as_bytes(), 6);
+    let value = percent_encoding::utf8_percent_encode(
+        &base64::engine::general_purpose::STANDARD.encode(deflated),
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    let url = format!(
+        "https://corp-login.auth.eu-west-1.amazoncognito.com/saml2/logout?SAMLResponse={value}&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256&Signature=c2lnbmF0dXJl"
+    );
+    let (code, _, err) = c.decode_text(&url);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("sign-out answer (samlp:LogoutResponse"),
+        "{err}"
+    );
+    assert!(err.contains("the sign-out succeeded"), "{err}");
+}
+
+/// decode-saml --config judges the setup's metadata as check-metadata does: a response
+/// verified with a certificate that expired 20 days ago is told so, with the fix.
+#[test]
+fn the_setups_expired_metadata_certificate_is_named() {
+    let c = Case::with_cert(Duration::days(-900), Duration::days(-20));
+    let expired_on = (OffsetDateTime::now_utc() - Duration::days(20))
+        .date()
+        .to_string();
+    let r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
+    let (code, v) = c.decode(&r.xml(), true);
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        has(
+            &v,
+            "error",
+            "the setup's metadata (entra.xml): no signing certificate is valid now"
+        ) && has(&v, "error", &format!("expired {expired_on}"))
+            && has(&v, "error", "SAML Certificates"),
+        "{v}"
+    );
+    assert!(
+        has(&v, "warning", "is signed with the metadata certificate")
+            && has(&v, "warning", "Entra still signs with it"),
+        "{v}"
+    );
+
+    // check-metadata says the same of the same file.
+    let out = run(cmd(&c.dir.path().join("state"))
+        .arg("check-metadata")
+        .arg(c.dir.path().join("entra.xml"))
+        .arg("--json"));
+    assert!(
+        stdout(&out).contains(&format!("expired {expired_on}")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Values of a multi-valued attribute are shown one per line: a value holding a comma is
+/// not read as two.
+#[test]
+fn multi_valued_attributes_are_shown_one_value_per_line() {
+    let c = Case::new();
+    let mut r = Resp::good(&c.cert, &format!("urn:amazon:cognito:sp:{POOL}"), REPLY);
+    r.attributes = vec![
+        (EMAIL, vec!["ada@contoso.example"]),
+        (GROUPS, vec!["Sales, EMEA", "Finance"]),
+    ];
+    let (_, text, _) = c.decode_text(&r.xml());
+    assert!(!text.contains("Sales, EMEA, Finance"), "{text}");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    assert!(lines.contains(&"= Sales, EMEA"), "{text}");
+    assert!(lines.contains(&"= Finance"), "{text}");
 }

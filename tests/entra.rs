@@ -638,3 +638,102 @@ fn tenant_metadata_and_the_multi_tenant_template_are_named() {
     let (code, v) = check_file("app.xml", metadata_xml(&[app]));
     assert_eq!(code, Some(0), "{v}");
 }
+
+/// A tenant's federation metadata as each cloud serves it — several keys, named after the
+/// cloud's sign-in hosts (global metadata lists `CN=login.microsoftonline.us` keys beside its
+/// `CN=accounts.accesscontrol.windows.net` ones) — is the tenant's, never "OK"; and its
+/// expired keys are not the admin's to renew in SAML Certificates.
+#[test]
+fn tenant_metadata_of_every_cloud_is_named_with_the_fix() {
+    let dir = tempdir();
+    let check_file = |name: &str, xml: Vec<u8>, json: bool| {
+        let file = dir.path().join(name);
+        write(&file, xml);
+        let mut c = cmd(dir.path());
+        c.arg("check-metadata").arg(&file);
+        if json {
+            c.arg("--json");
+        }
+        run(&mut c)
+    };
+    for cloud in Cloud::ALL {
+        let xml = tenant_metadata_xml(cloud, Days::days(-30), Days::days(700));
+        let out = check_file("tenant.xml", xml.clone(), true);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(out.status.code(), Some(1), "{cloud:?}: {v}");
+        assert!(
+            errors(&v)
+                .iter()
+                .any(|e| e.contains("tenant's federation metadata")
+                    && e.contains("?appid=")
+                    && e.contains(cloud.tenant_key_names()[0])),
+            "{cloud:?}: {v}"
+        );
+        assert_eq!(v["tenant_id"], TENANT, "{cloud:?}: {v}");
+        let human = stdout(&check_file("tenant.xml", xml, false));
+        assert!(
+            !human.contains("Cognito can use this metadata"),
+            "{cloud:?}: {human}"
+        );
+
+        // Expired tenant keys: the fix is the application's own metadata, never a new
+        // certificate in SAML Certificates (the tenant's keys are Microsoft's to roll).
+        let expired = tenant_metadata_xml(cloud, Days::days(-900), Days::days(-20));
+        let out = check_file("expired.xml", expired, true);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(out.status.code(), Some(1), "{cloud:?}: {v}");
+        let expiry = errors(&v)
+            .into_iter()
+            .find(|e| e.contains("no signing certificate is valid now"))
+            .unwrap_or_else(|| panic!("{cloud:?}: no expiry finding: {v}"));
+        assert!(expiry.contains("App Federation Metadata Url"), "{expiry}");
+        assert!(
+            errors(&v)
+                .iter()
+                .chain(warnings(&v).iter())
+                .all(|m| !m.contains("add a new certificate")),
+            "{cloud:?}: {v}"
+        );
+    }
+}
+
+/// Where the metadata came from by URL, its shape says more: the tenant-wide URL serves the
+/// tenant's document; an application's URL that serves the tenant's keys means the
+/// application has no SAML signing certificate of its own — a different fix.
+#[test]
+fn tenant_keys_by_url_are_named_by_the_url_they_came_from() {
+    let xml = tenant_metadata_xml(Cloud::Global, Days::days(-30), Days::days(700));
+    let mut routes: HashMap<String, Response> = HashMap::new();
+    routes.insert(metadata_path(false), Response::ok(XML, xml.clone()));
+    routes.insert(metadata_path(true), Response::ok(XML, xml));
+    let server = HttpsServer::start(routes);
+    let state = tempdir();
+    let check_url = |path: &str| {
+        let out = run(cmd(state.path())
+            .env("SSL_CERT_FILE", &server.ca_file)
+            .env("COGNITO_ENTRA_AUTHORITY", server.authority())
+            .args(["check-metadata", &server.url(path), "--json"]));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+        (out.status.code(), v)
+    };
+
+    let (code, v) = check_url(&metadata_path(false));
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        errors(&v)
+            .iter()
+            .any(|e| e.contains("tenant's federation metadata") && e.contains("no ?appid=")),
+        "{v}"
+    );
+
+    let (code, v) = check_url(&metadata_path(true));
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        errors(&v)
+            .iter()
+            .any(|e| e.contains("has no active SAML signing certificate")
+                && e.contains("SAML Certificates")),
+        "{v}"
+    );
+}

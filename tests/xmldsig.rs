@@ -233,3 +233,27 @@ fn a_wrapped_signature_is_named_not_trusted() {
     assert!(errors(&v).contains("on 2 elements"), "{v}");
     assert_ne!(code, Some(0));
 }
+
+/// A signature whose reference names an ID that no element carries (the copy's ID was
+/// edited) does not verify: an edited copy, not a signature moved aside (wrapping).
+#[test]
+fn a_reference_to_an_id_no_element_carries_does_not_verify() {
+    let (capture, signed, _) = Capture::new();
+    let start = signed
+        .find("<Assertion")
+        .unwrap_or_else(|| panic!("no assertion"));
+    let id = signed[start..]
+        .split("ID=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no ID"))
+        .to_string();
+    let edited = signed.replacen(&format!("ID=\"{id}\""), "ID=\"_edited\"", 1);
+    assert_ne!(edited, signed);
+    let (code, v) = capture.decode(&edited, true);
+    assert_eq!(verdict(&v), "does_not_verify", "{v}");
+    let errors = errors(&v);
+    assert!(errors.contains("signature does not verify"), "{v}");
+    assert!(!errors.contains("wrapping"), "{v}");
+    assert_ne!(code, Some(0));
+}

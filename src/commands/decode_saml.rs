@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use cognito_entra::bounded::ReadError;
 use std::path::{Path, PathBuf};
 
-use cognito_entra::saml_response::{self, Level, MAX_INPUT_BYTES};
+use cognito_entra::saml_response::{self, Level, MAX_INPUT_BYTES, setup_metadata};
 use cognito_entra::setup::{Stage, derive};
 use serde_json::json;
 
@@ -61,6 +61,7 @@ pub fn run(
     let values = resolved
         .as_ref()
         .map(|r| derive(&r.setup, &r.known, &ctx.global.authority));
+    let now = time::OffsetDateTime::now_utc();
     let mut thumbprints = resolved
         .as_ref()
         .and_then(|r| r.state.as_ref())
@@ -70,25 +71,57 @@ pub fn run(
         .as_ref()
         .and_then(|r| r.state.as_ref())
         .and_then(|s| s.entra.tenant_id.clone());
-    if thumbprints.is_empty()
-        && let Some(r) = &resolved
-        && let Some(file) = r.setup.saml.as_ref().and_then(|s| s.metadata_file.as_ref())
-        && let Ok(body) = cognito_entra::bounded::read_file(
-            &r.base_dir.join(file),
-            cognito_entra::bounded::METADATA,
-        )
-        && let Ok(m) = cognito_entra::entra::metadata::parse(&body)
-    {
-        thumbprints = m
+    // The setup's metadata certificates, with their expiry: from its metadata file when it
+    // has one (judged as check-metadata judges it), else as the last check recorded them.
+    let mut known: Vec<setup_metadata::Known> = Vec::new();
+    let mut setup_findings = Vec::new();
+    let metadata_file = resolved.as_ref().and_then(|r| {
+        let file = r.setup.saml.as_ref()?.metadata_file.as_ref()?;
+        Some((file.clone(), r.base_dir.join(file)))
+    });
+    if let Some((name, path)) = &metadata_file {
+        let report = cognito_entra::entra::metadata::check_file(path, now);
+        setup_findings.extend(setup_metadata::from_metadata_file(name, &report));
+        if let Some(m) = &report.metadata {
+            if thumbprints.is_empty() {
+                thumbprints = m
+                    .certificates
+                    .iter()
+                    .map(|c| c.thumbprint.clone())
+                    .collect();
+                tenant = tenant.or(m.tenant_id.clone());
+            }
+            known = m
+                .certificates
+                .iter()
+                .map(|c| setup_metadata::Known {
+                    thumbprint: c.thumbprint.clone(),
+                    not_after: c.not_after.date(),
+                })
+                .collect();
+        }
+    } else if let Some(state) = resolved.as_ref().and_then(|r| r.state.as_ref()) {
+        known = state
+            .entra
             .certificates
             .iter()
-            .map(|c| c.thumbprint.clone())
+            .filter_map(|c| {
+                let day = time::Date::parse(
+                    &c.not_after,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .ok()?;
+                Some(setup_metadata::Known {
+                    thumbprint: c.thumbprint.clone(),
+                    not_after: day,
+                })
+            })
             .collect();
-        tenant = tenant.or(m.tenant_id);
+        setup_findings.extend(setup_metadata::from_records(&known, now, true));
     }
-    let decoded = saml_response::read_and_judge(
+    let mut decoded = saml_response::read_and_judge(
         &bytes,
-        time::OffsetDateTime::now_utc(),
+        now,
         resolved
             .as_ref()
             .zip(values.as_ref())
@@ -104,6 +137,8 @@ pub fn run(
         &thumbprints,
     )
     .map_err(|e| Failure::Failed(format!("error: {e}")))?;
+    setup_findings.extend(setup_metadata::signed_with_expired(&decoded, &known, now));
+    setup_metadata::add(&mut decoded, setup_findings);
     let errors = decoded.findings.iter().any(|f| f.level == Level::Error);
     if json_out {
         let d = &decoded;
@@ -111,7 +146,8 @@ pub fn run(
             "issuer": d.issuer, "audience": d.audience, "destination": d.destination,
             "in_response_to": d.in_response_to, "name_id": d.name_id, "name_id_format": d.name_id_format,
             "issue_instant": d.issue_instant, "not_before": d.not_before, "not_on_or_after": d.not_on_or_after,
-            "status": d.status, "attributes": d.attributes,
+            "status": d.status, "status_codes": d.status_codes, "status_message": d.status_message,
+            "aadsts": d.aadsts_codes(), "error_answer": d.is_error_answer(), "attributes": d.attributes,
             "signed": d.signed.response || d.signed.assertion,
             "signed_response": d.signed.response, "signed_assertion": d.signed.assertion,
             "signatures": d.signed.checks.iter().map(|(what, check)| json!({"element": what, "check": check})).collect::<Vec<_>>(),
@@ -136,6 +172,22 @@ fn print_human(d: &saml_response::Decoded) {
     outln!();
     let row = |k: &str, v: Option<&str>| outln!("{k:<15} {}", v.unwrap_or("(none)"));
     row("Issuer", d.issuer.as_deref());
+    if d.is_error_answer() {
+        // An error answer carries its status and message, nothing of a sign-in.
+        row("Destination", d.destination.as_deref());
+        row("InResponseTo", d.in_response_to.as_deref());
+        row("Status", Some(&d.status_codes.join(" / ")));
+        for (i, line) in d
+            .status_message
+            .as_deref()
+            .unwrap_or("(none)")
+            .lines()
+            .enumerate()
+        {
+            row(if i == 0 { "Message" } else { "" }, Some(line.trim()));
+        }
+        return;
+    }
     row("Audience", d.audience.as_deref());
     row("Destination", d.destination.as_deref());
     row("InResponseTo", d.in_response_to.as_deref());
@@ -164,12 +216,25 @@ fn print_human(d: &saml_response::Decoded) {
         signed("assertion", d.signed.assertion),
         if d.encrypted { " (encrypted)" } else { "" }
     );
+    // One value per line: a value may hold a comma, so joining them would misread.
     for (name, values) in &d.attributes {
-        outln!(
-            "{:<15} {name}\n{:<15} = {}",
-            "Attribute",
-            "",
-            values.join(", ")
-        );
+        let count = if values.len() > 1 {
+            format!("  ({} values)", values.len())
+        } else {
+            String::new()
+        };
+        outln!("{:<15} {name}{count}", "Attribute");
+        for value in values {
+            outln!("{:<15} = {}", "", shown(value));
+        }
+    }
+}
+
+/// A value as one line: line breaks and other control characters escaped.
+fn shown(value: &str) -> String {
+    if value.chars().any(char::is_control) {
+        value.escape_debug().to_string()
+    } else {
+        value.to_string()
     }
 }

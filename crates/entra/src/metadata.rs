@@ -142,20 +142,16 @@ pub fn url_findings(url: &Url, authority: &str) -> Vec<Finding> {
             "{host} is not an Entra sign-in host (login.microsoftonline.com, .us, partner.microsoftonline.cn); this tool is tuned for Entra, so check the findings below with care"
         )));
     }
-    let tenant_wide = url
-        .path()
-        .to_ascii_lowercase()
-        .contains("federationmetadata")
-        && !url
-            .query_pairs()
-            .any(|(k, _)| k.eq_ignore_ascii_case("appid"));
-    if tenant_wide {
+    if tenant_wide_url(url) {
         out.push(Finding::warning(
             "the URL has no appid=: this is the tenant-wide metadata, whose certificate may differ from the app's — copy the app's \"App Federation Metadata Url\" from Single sign-on › SAML Certificates",
         ));
     }
     out
 }
+
+/// Said of every metadata file: true of the choice of a file, not a fault in this one.
+pub const FILE_NEVER_REFRESHED: &str = "a metadata file is never refreshed by Cognito: when Entra rolls its signing certificate, sign-in breaks until the file is uploaded again — prefer the App Federation Metadata Url";
 
 /// Parses and judges a metadata document. Pure.
 pub fn analyze(body: &[u8], origin: &Origin, now: OffsetDateTime) -> Report {
@@ -165,9 +161,7 @@ pub fn analyze(body: &[u8], origin: &Origin, now: OffsetDateTime) -> Report {
     };
     let mut findings = Vec::new();
     if let Origin::File(_) = origin {
-        findings.push(Finding::warning(
-            "a metadata file is never refreshed by Cognito: when Entra rolls its signing certificate, sign-in breaks until the file is uploaded again — prefer the App Federation Metadata Url",
-        ));
+        findings.push(Finding::warning(FILE_NEVER_REFRESHED));
     }
     let metadata = match parse(body) {
         Ok(m) => Some(m),
@@ -191,12 +185,65 @@ fn sort(findings: &mut [Finding]) {
     findings.sort_by_key(|f| f.level);
 }
 
-/// The subject of the tenant's own token-signing keys (WS-Federation, OIDC): what a tenant's
-/// federation metadata carries, never an enterprise application's SAML certificate.
-const TENANT_KEY_SUBJECT: &str = "accesscontrol.windows.net";
+/// The host names Entra's own token-signing keys are named after, in every cloud: the keys
+/// that sign the tenant's WS-Federation and OIDC tokens, and that a tenant's federation
+/// metadata lists (global: `CN=accounts.accesscontrol.windows.net` beside
+/// `CN=login.microsoftonline.us`; US Government: `CN=login.microsoftonline.us`; China:
+/// `CN=accounts.accesscontrol.chinacloudapi.cn`). An enterprise application's SAML signing
+/// certificate is `CN=Microsoft Azure Federated SSO Certificate`, or one the admin uploaded —
+/// never named after Microsoft's sign-in hosts.
+const TENANT_KEY_DOMAINS: [&str; 9] = [
+    "accesscontrol.windows.net",
+    "accesscontrol.chinacloudapi.cn",
+    "accesscontrol.usgovcloudapi.net",
+    "accesscontrol.cloudapi.de",
+    "microsoftonline.com",
+    "microsoftonline.us",
+    "microsoftonline.de",
+    "microsoftonline.cn",
+    "chinacloudapi.cn",
+];
+
+/// Microsoft's consumer-account key, listed beside the tenant keys in the common key set.
+const MICROSOFT_ACCOUNT_KEY: &str = "live id sts signing public key";
+
+/// The common names of a certificate subject as x509-parser writes it (`CN=a, O=b`).
+fn common_names(subject: &str) -> Vec<String> {
+    subject
+        .split(',')
+        .filter_map(|part| {
+            let (key, value) = part.trim().split_once('=')?;
+            key.trim()
+                .eq_ignore_ascii_case("CN")
+                .then(|| value.trim().to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// Whether the certificate is one of Entra's tenant-wide token-signing keys (of any cloud),
+/// not an application's SAML signing certificate.
+pub fn is_tenant_key(c: &Certificate) -> bool {
+    common_names(&c.subject).iter().any(|cn| {
+        cn == MICROSOFT_ACCOUNT_KEY
+            || TENANT_KEY_DOMAINS
+                .iter()
+                .any(|d| cn == d || cn.ends_with(&format!(".{d}")))
+    })
+}
+
+/// Whether the URL is a federation metadata URL without `appid=`: Entra serves the tenant's
+/// metadata there, never an application's.
+fn tenant_wide_url(url: &Url) -> bool {
+    url.path()
+        .to_ascii_lowercase()
+        .contains("federationmetadata")
+        && !url
+            .query_pairs()
+            .any(|(k, _)| k.eq_ignore_ascii_case("appid"))
+}
 
 /// What the document is, when it is not one app's metadata; `None` for one app's.
-fn wrong_kind(m: &Metadata) -> Option<&'static str> {
+fn wrong_kind(m: &Metadata, origin: &Origin) -> Option<String> {
     let template = m.entity_id.to_ascii_lowercase().contains("{tenantid}")
         || m.sso.iter().chain(&m.slo).any(|e| {
             let l = e.location.to_ascii_lowercase();
@@ -204,16 +251,34 @@ fn wrong_kind(m: &Metadata) -> Option<&'static str> {
         });
     if template {
         return Some(
-            "this is Entra's tenant-independent (multi-tenant) template — entity ID https://sts.windows.net/{tenantid}/, sign-on …/common/saml2 — not one tenant's: Cognito trusts exactly one issuer, so sign-ins would fail. Use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…)",
+            "this is Entra's tenant-independent (multi-tenant) template — entity ID https://sts.windows.net/{tenantid}/, sign-on …/common/saml2 — not one tenant's: Cognito trusts exactly one issuer, so sign-ins would fail. Use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…)".into(),
         );
     }
-    let tenant_keys = !m.certificates.is_empty()
-        && m.certificates
-            .iter()
-            .all(|c| c.subject.to_ascii_lowercase().contains(TENANT_KEY_SUBJECT));
-    tenant_keys.then_some(
-        "this is the tenant's federation metadata: its certificates (CN=accounts.accesscontrol.windows.net) sign the tenant's own tokens, not this application's SAML responses, so every sign-in would fail at Cognito. Use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…)",
-    )
+    // Any tenant key makes it the tenant's document: an application's metadata lists only
+    // the application's own certificates.
+    let mut names: Vec<String> = m
+        .certificates
+        .iter()
+        .filter(|c| is_tenant_key(c))
+        .map(|c| c.subject.clone())
+        .collect();
+    names.dedup();
+    if names.is_empty() {
+        return None;
+    }
+    let keys = names.join("; ");
+    let harm = "they sign the tenant's own tokens, not this application's SAML responses, so every sign-in would fail at Cognito";
+    Some(match origin {
+        Origin::Url(url) if !tenant_wide_url(url) => format!(
+            "the App Federation Metadata Url serves the tenant's own keys ({keys}), not a certificate of the application's: the enterprise application has no active SAML signing certificate, and {harm} — in Entra, Enterprise applications › your app › Single sign-on (SAML) › SAML Certificates, add a certificate and make it active; the same URL then serves it"
+        ),
+        Origin::Url(_) => format!(
+            "this is the tenant's federation metadata (the URL has no ?appid=): its certificates ({keys}) are the tenant's token-signing keys; {harm}. Use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…)"
+        ),
+        Origin::File(_) => format!(
+            "this is the tenant's federation metadata: its certificates ({keys}) are the tenant's token-signing keys; {harm}. Use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…), or download its Federation Metadata XML there; if that too lists these keys, the application has no SAML signing certificate yet — add one there and make it active"
+        ),
+    })
 }
 
 /// What the metadata's own signature says about the document. Cognito does not check it, so
@@ -252,9 +317,9 @@ fn signature_finding(check: &SignatureCheck) -> Option<Finding> {
 fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
     // Everything is judged, always: one finding never hides another.
     let mut out = Vec::new();
-    let wrong = wrong_kind(m);
-    if let Some(what) = wrong {
-        out.push(Finding::error(what));
+    let wrong = wrong_kind(m, origin);
+    if let Some(what) = &wrong {
+        out.push(Finding::error(what.clone()));
     }
     if m.certificates.is_empty() {
         out.push(Finding::error(
@@ -269,9 +334,13 @@ fn judge(m: &Metadata, origin: &Origin, now: OffsetDateTime) -> Vec<Finding> {
     }
     let valid: Vec<&Certificate> = m.certificates.iter().filter(|c| c.valid_at(now)).collect();
     let renew = match (origin, wrong.is_some()) {
-        // The tenant's keys are not the admin's to renew: the app's own metadata is the fix.
+        // The tenant's keys are Microsoft's, not the admin's to renew: the app's own
+        // certificate is the fix.
+        (Origin::Url(url), true) if !tenant_wide_url(url) => {
+            "these are the tenant's keys, which Microsoft rolls, not a certificate of the application's: give the enterprise application its own SAML signing certificate (Single sign-on › SAML Certificates › add a certificate and make it active)"
+        }
         (_, true) => {
-            "download the enterprise application's own metadata instead (App Federation Metadata Url)"
+            "these are the tenant's keys, which Microsoft rolls, not a certificate of the application's: use the App Federation Metadata Url of the enterprise application (Single sign-on › SAML Certificates; it ends with ?appid=…)"
         }
         (Origin::Url(_), false) => {
             "in Entra, Single sign-on › SAML Certificates › add a new certificate and make it active; Cognito reads it from the metadata URL"
@@ -492,11 +561,13 @@ fn json_explanation(text: &str) -> String {
     "this is JSON, not SAML metadata: copy \"App Federation Metadata Url\" from Entra, Single sign-on › SAML Certificates".into()
 }
 
-/// The tenant GUID from Entra's entity ID `https://sts.windows.net/<tenant>/`.
+/// The tenant GUID from Entra's entity ID `https://sts.windows.net/<tenant>/` (the sovereign
+/// clouds' `sts.` hosts, and their sign-in hosts, `https://login.microsoftonline.us/<tenant>/`).
 pub fn tenant_from_entity_id(entity_id: &str) -> Option<String> {
     let url = Url::parse(entity_id).ok()?;
-    let host = url.host_str()?;
-    if !(host.eq_ignore_ascii_case("sts.windows.net") || host.starts_with("sts.")) {
+    let host = url.host_str()?.to_ascii_lowercase();
+    let sign_in_host = cognito_entra_core::entra_facts::ENTRA_HOSTS.contains(&host.as_str());
+    if !(host.starts_with("sts.") || sign_in_host) {
         return None;
     }
     let segment = url.path().trim_matches('/').split('/').next()?;

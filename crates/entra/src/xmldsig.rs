@@ -157,9 +157,11 @@ fn verify(
             .collect();
         match holders.as_slice() {
             [one] => *one,
+            // An ID gone is a document changed after signing (edited, or an ID rewritten
+            // on the way): nothing is wrapped, the signature just no longer verifies.
             [] => {
-                return Err(misplaced(format!(
-                    "the signature references #{id}, which no element carries"
+                return Err(tampered(format!(
+                    "the signature references #{id}, which no element carries: the document was changed after signing (an ID edited away)"
                 )));
             }
             many => {
