@@ -664,6 +664,52 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
     })
 }
 
+/// Before Graph makes anything: would Cognito's side refuse, whatever Entra gives back? The
+/// account is read and planned with stand-ins for what the application will give (its
+/// metadata URL; its tenant's endpoints and a secret), so every refusal that does not depend
+/// on Entra's answer — the mapping against the pool, the client's providers, the domain, the
+/// pool's feature plan — stops the run before the first write on either side. Reads only.
+pub async fn preflight(job: &Job, options: Options) -> Result<(), Error> {
+    let api = api(job).await?;
+    let observed = observe(&api, &job.setup, &job.known)
+        .await
+        .map_err(|e| observe_error(e, &job.aws))?;
+    let options = Options {
+        created: job.known.created,
+        ..options
+    };
+    plan::plan(&job.setup, &observed, &entra_to_come(job), options)
+        .map(|_| ())
+        .map_err(|r| Error::Refused(refusals(r)))
+}
+
+/// What the Entra application will give Cognito, as stand-ins of the right shape (never sent
+/// anywhere: `preflight` only plans with them).
+fn entra_to_come(job: &Job) -> EntraInput {
+    const TO_COME: &str = "00000000-0000-0000-0000-000000000000";
+    let authority = job.authority.trim_end_matches('/');
+    match job.setup.protocol {
+        crate::setup::Protocol::Saml => EntraInput {
+            metadata_url: Some(format!(
+                "{authority}/{TO_COME}/federationmetadata/2007-06/federationmetadata.xml?appid={TO_COME}"
+            )),
+            ..EntraInput::default()
+        },
+        crate::setup::Protocol::Oidc => EntraInput {
+            discovery: Some(crate::entra_facts::Discovery {
+                issuer: format!("{authority}/{TO_COME}/v2.0"),
+                tenant_id: TO_COME.into(),
+                authorize_url: format!("{authority}/{TO_COME}/oauth2/v2.0/authorize"),
+                token_url: format!("{authority}/{TO_COME}/oauth2/v2.0/token"),
+                attributes_url: "https://graph.microsoft.com/oidc/userinfo".into(),
+                jwks_uri: format!("{authority}/{TO_COME}/discovery/v2.0/keys"),
+            }),
+            client_secret: Some(TO_COME.into()),
+            ..EntraInput::default()
+        },
+    }
+}
+
 /// `plan_live` with the default options, its errors as advice text.
 pub async fn full_plan(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> {
     plan_live(job, Options::default())

@@ -538,6 +538,31 @@ pub fn take_back_from_cognito(setup: &mut Setup) {
     }
 }
 
+/// The setup as Cognito sees it once Graph made its application: what the application gave
+/// (recorded in the state) fills the answers it replaces, where the setup says nothing. A
+/// copy for reading (values, export); never saved, since in graph mode the answers leave
+/// those values to Graph.
+pub fn with_what_graph_gave(setup: &Setup, known: &crate::setup::Known, authority: &str) -> Setup {
+    let mut out = setup.clone();
+    let Some(app) = &known.graph_app else {
+        return out;
+    };
+    let says_nothing = match setup.protocol {
+        Protocol::Saml => {
+            let s = setup.saml();
+            s.metadata_url.is_none() && s.metadata_file.is_none()
+        }
+        Protocol::Oidc => {
+            let o = setup.oidc();
+            o.tenant_id.is_none() && o.client_id.is_none()
+        }
+    };
+    if says_nothing {
+        give_to_cognito(&mut out, authority, &app.tenant, &app.app_id);
+    }
+    out
+}
+
 /// Puts what Entra gave into the setup Cognito is planned from: the app's metadata URL
 /// (SAML), or its tenant and client ID (OIDC).
 pub fn give_to_cognito(setup: &mut Setup, authority: &str, tenant: &str, app_id: &str) {

@@ -282,6 +282,21 @@ fn oidc_gets_a_secret_from_graph_that_leaves_no_trace() {
     for name in ["Entra redirect URI", "Entra client secret"] {
         assert_eq!(status(&v, name), "pass", "{name}: {v}");
     }
+    // What Graph gave is known to values and export: the issuer is the tenant's.
+    let mut c = w.cmd();
+    c.args(["values", "--setup", "hr", "--json"]);
+    let values: serde_json::Value = serde_json::from_str(&ok(&run(&mut c))).unwrap_or_default();
+    assert_eq!(values["oidc_issuer"], issuer.as_str(), "{values}");
+    assert!(
+        !values["pending"].to_string().contains("oidc_issuer"),
+        "{values}"
+    );
+    let mut c = w.cmd();
+    c.args(["export", "--setup", "hr", "--format", "terraform"]);
+    let out = run(&mut c);
+    let exported = ok(&out);
+    assert!(exported.contains(&issuer), "{exported}");
+    assert!(!stderr(&out).contains("not known"), "{}", stderr(&out));
 
     // A second setup adopting the same registration (by app_id) adds its redirect URI; its
     // destroy keeps the registration, the first setup's destroy removes it.
@@ -906,4 +921,34 @@ fn a_tenant_given_in_graph_mode_is_refused_by_the_key_given() {
     assert!(err.contains("oidc.tenant_id: tenant_id is given"), "{err}");
     assert!(!err.contains("oidc.client_id"), "{err}");
     assert!(err.contains("set tenant = "), "{err}");
+}
+
+#[test]
+fn what_cognito_would_refuse_stops_the_graph_run_before_any_write_on_either_side() {
+    let w = World::new();
+    // A custom attribute mapped on a pool the setup creates: Cognito's side refuses it
+    // whatever Entra gives back, so nothing may be written first.
+    let config = w.config(
+        "early",
+        "saml",
+        "[provider.attribute_mapping]\nemail = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\"\n\"custom:dept\" = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/department\"\n",
+    );
+    let out = w.apply(&config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("nothing was changed in Cognito or Entra") && err.contains("custom:dept"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("To sign in, open"),
+        "refused before the sign-in: {err}"
+    );
+    assert_eq!(w.entra.writes(), 0);
+    assert!(
+        block_on(w.moto.sdk(REGION).list_user_pools())
+            .unwrap_or_default()
+            .is_empty(),
+        "no pool made"
+    );
 }

@@ -119,7 +119,11 @@ async fn run_async(
     }
     // The Entra side through Graph first (with the Cognito resources its values name), when
     // the tool does it; asked for once, together with what follows.
-    let phase = super::graph::entra_phase(ctx, source, entra, yes, true, false).await?;
+    let options = cognito_entra::plan::Options {
+        remove_other_providers,
+        ..Default::default()
+    };
+    let phase = super::graph::entra_phase(ctx, source, entra, options, yes, true, false).await?;
     let given = phase.given();
     // The Graph phase asked already, for both sides at once.
     let yes = yes || given.is_some();

@@ -12,8 +12,14 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
     let format: Format = format
         .parse()
         .map_err(|e| Failure::Usage(format!("error: --format: {e}")))?;
-    let resolved = resolve(ctx, source, Stage::Values)?;
+    let mut resolved = resolve(ctx, source, Stage::Values)?;
     print_warnings(&resolved.warnings);
+    // Done through Graph: the application's tenant and IDs stand in for the answers.
+    resolved.setup = cognito_entra::entra_graph::with_what_graph_gave(
+        &resolved.setup,
+        &resolved.known,
+        &ctx.global.authority,
+    );
     let values = derive(&resolved.setup, &resolved.known, &ctx.global.authority);
     for p in &values.pending {
         errln!(

@@ -25,6 +25,9 @@ pub struct EntraGiven {
     pub planned: Vec<EntraChange>,
     /// The signed-in session, when changes wait for Cognito's certificates (`finish`).
     pub waiting: Option<Box<entra_graph::Session>>,
+    /// What this run changed already, in both clouds ("Cognito: create user pool …",
+    /// "Entra: …"), so a later stop says what it left rather than "nothing was changed".
+    pub done: Vec<String>,
 }
 
 impl std::fmt::Debug for EntraGiven {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for EntraGiven {
             .field("secret", &self.secret.as_ref().map(|_| "(hidden)"))
             .field("planned", &self.planned)
             .field("waiting", &self.waiting.is_some())
+            .field("done", &self.done)
             .finish()
     }
 }
@@ -131,6 +135,7 @@ pub async fn entra_phase(
     ctx: &Context,
     source: &Source,
     flag: Option<EntraArg>,
+    plan_options: cognito_entra::plan::Options,
     yes: bool,
     write: bool,
     json: bool,
@@ -143,6 +148,13 @@ pub async fn entra_phase(
     let options = ctx.graph_options();
     let setup = resolved.setup.clone();
     let mut job = super::source::job_for(ctx, &resolved);
+    // Whatever Cognito would refuse is said before the sign-in, and so before any write.
+    engine::preflight(&job, plan_options).await.map_err(|e| {
+        Failure::Failed(format!(
+            "{}: cannot plan; nothing was changed in Cognito or Entra:\n{e}",
+            setup.name
+        ))
+    })?;
     let tenant_hint = resolved
         .state
         .as_ref()
@@ -200,6 +212,7 @@ pub async fn entra_phase(
             secret: None,
             planned: changes.clone(),
             waiting: None,
+            done: Vec::new(),
         });
         if given.is_none() && json {
             // Nothing of Cognito's provider can be planned before the application exists.
@@ -224,6 +237,7 @@ pub async fn entra_phase(
         )?;
     }
     let mut session = session;
+    let mut done = Vec::new();
     if !prepare.is_empty() {
         let prepared = match engine::prepare_reviewed(&job, &prepare).await {
             Ok(prepared) => prepared,
@@ -238,6 +252,12 @@ pub async fn entra_phase(
         record(ctx, &resolved, |state| {
             cognito_entra::results::prepared(state, &prepared);
         })?;
+        done.extend(
+            prepare
+                .changes
+                .iter()
+                .map(|c| format!("Cognito: {}", c.describe())),
+        );
         let ids = prepared.ids;
         job.known.user_pool_id = ids.user_pool_id.clone();
         job.known.client_id = ids.client_id.clone();
@@ -270,6 +290,7 @@ pub async fn entra_phase(
     })?;
     for change in session.changes.iter().take(made.changes_made) {
         outln!("{}", change.done());
+        done.push(format!("Entra: {}", change.describe()));
     }
     if made.waiting.is_some() {
         outln!("  Entra: Cognito's certificates follow, once Cognito has made them.");
@@ -282,6 +303,7 @@ pub async fn entra_phase(
         secret: made.secret.map(|(value, _)| value),
         planned: session.changes.clone(),
         waiting: made.waiting,
+        done,
     }))
 }
 

@@ -34,7 +34,11 @@ async fn run_async(
     remove_other_providers: bool,
     entra: Option<EntraArg>,
 ) -> CommandResult {
-    let phase = super::graph::entra_phase(ctx, source, entra, false, false, json).await?;
+    let options = cognito_entra::plan::Options {
+        remove_other_providers,
+        ..Default::default()
+    };
+    let phase = super::graph::entra_phase(ctx, source, entra, options, false, false, json).await?;
     if let super::graph::EntraPhase::Pending = phase {
         // The application does not exist yet: what Cognito gets from it is planned by apply,
         // once it does.

@@ -43,12 +43,24 @@ impl Prepared {
     }
 }
 
-fn refusals_failure(source: &str, refusals: &[Refusal]) -> Failure {
-    let mut text = format!("{source}: cannot plan; nothing was changed:\n");
+fn refusals_failure(source: &str, refusals: &[Refusal], done: &[String]) -> Failure {
+    let mut text = format!("{source}: cannot plan; {}:\n", what_changed(done));
     for r in refusals {
         text.push_str(&format!("{r}\n"));
     }
     Failure::Failed(text)
+}
+
+/// "nothing was changed", or what this run changed before it stopped (both clouds).
+fn what_changed(done: &[String]) -> String {
+    if done.is_empty() {
+        "nothing was changed".into()
+    } else {
+        format!(
+            "this run changed, before stopping: {} — nothing else was changed",
+            done.join("; ")
+        )
+    }
 }
 
 fn print_findings(findings: &[Finding]) {
@@ -112,13 +124,17 @@ pub async fn prepare(
     let planned = match result {
         Ok(p) => p,
         Err(PlanError::Entra(u)) => {
-            let mut text = format!("{} is not usable; nothing was changed in AWS:\n", u.what);
+            let done = given.map(|g| g.done.as_slice()).unwrap_or_default();
+            let mut text = format!("{} is not usable; {}:\n", u.what, what_changed(done));
             for f in u.findings.iter().filter(|f| f.level == Level::Error) {
                 text.push_str(&format!("error: {}\n", f.message));
             }
             return Err(Failure::Failed(text));
         }
-        Err(PlanError::Refused(r)) => return Err(refusals_failure(&setup.name, &r)),
+        Err(PlanError::Refused(r)) => {
+            let done = given.map(|g| g.done.as_slice()).unwrap_or_default();
+            return Err(refusals_failure(&setup.name, &r, done));
+        }
         Err(e) => return Err(Failure::Failed(format!("error: {}", e.text(&job.aws)))),
     };
     print_findings(&planned.entra.findings);

@@ -131,6 +131,13 @@ impl State {
             callback_urls: None,
             scopes: None,
             created: crate::teardown::created(self),
+            graph_app: match (&self.entra.graph, &self.entra.tenant_id) {
+                (Some(g), Some(tenant)) => Some(crate::setup::derive::GraphApp {
+                    tenant: tenant.clone(),
+                    app_id: g.app_id.clone(),
+                }),
+                _ => None,
+            },
         }
     }
 }

@@ -19,6 +19,16 @@ pub struct Known {
     /// Which of the client and the provider the setup made (the plan removes from them what
     /// the setup no longer says).
     pub created: crate::account::Created,
+    /// The tenant and application (client) ID of an application Graph made or adopted for
+    /// the setup, as recorded: what Graph gave stands in for the answers it replaces.
+    pub graph_app: Option<GraphApp>,
+}
+
+/// Where the Entra application of a setup done through Graph lives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GraphApp {
+    pub tenant: String,
+    pub app_id: String,
 }
 
 /// A value that cannot be computed yet, and why.
@@ -242,7 +252,11 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
             if let Some(d) = &domain {
                 values.redirect_uri = Some(oidc_redirect_uri(d));
             }
-            let tenant = setup.oidc().tenant_id;
+            // Given by the admin, else by the application Graph made.
+            let tenant = setup
+                .oidc()
+                .tenant_id
+                .or_else(|| known.graph_app.as_ref().map(|g| g.tenant.clone()));
             if need("oidc_issuer", &[(&tenant, "oidc.tenant_id (from Entra)")])
                 && let Some(t) = &tenant
             {
