@@ -341,7 +341,7 @@ impl StateStore {
         &self.dir
     }
 
-    fn ensure_dir(&self) -> Result<(), StateError> {
+    pub(crate) fn ensure_dir(&self) -> Result<(), StateError> {
         let dir_err = |source| StateError::Dir {
             dir: self.dir.clone(),
             source,
