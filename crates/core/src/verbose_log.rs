@@ -40,7 +40,9 @@ pub enum LogError {
         "{0} is not a regular file; the -v log is appended to a file of its own\n  fix: move it away (cognito-entra makes its own log), or run without -v"
     )]
     NotAFile(PathBuf),
-    #[error("cannot open the -v log {path}: {source}\n  fix: check the state folder's permissions, or run without -v")]
+    #[error(
+        "cannot open the -v log {path}: {source}\n  fix: check the state folder's permissions, or run without -v"
+    )]
     Io {
         path: PathBuf,
         source: std::io::Error,

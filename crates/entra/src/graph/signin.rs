@@ -143,17 +143,37 @@ async fn post_form(
     url: &str,
     body: String,
 ) -> Result<TokenAnswerOr, SignInError> {
+    // The -v log gets the URL (the form, with the device code, is the body), the status and
+    // the OAuth error code (`authorization_pending` while the admin signs in).
+    let started = std::time::Instant::now();
+    let log = |outcome: &str| {
+        cognito_entra_core::verbose_log::call(
+            "sign-in",
+            &format!("POST {url}"),
+            outcome,
+            started.elapsed(),
+        );
+    };
     let answer = http
         .post(url)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(body)
         .send()
         .await
-        .map_err(|e| SignInError::Http(format!("{url}: {e}")))?;
+        .map_err(|e| {
+            log(&format!("no answer: {e}"));
+            SignInError::Http(format!("{url}: {e}"))
+        })?;
     let status = answer.status().as_u16();
-    let text = super::read_capped(answer)
-        .await
-        .map_err(|e| SignInError::Http(format!("{url}: {e}")))?;
+    let text = super::read_capped(answer).await.map_err(|e| {
+        log(&format!("HTTP {status}, the answer could not be read: {e}"));
+        SignInError::Http(format!("{url}: {e}"))
+    })?;
+    let error = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    log(format!("HTTP {status} {error}").trim_end());
     Ok(TokenAnswerOr { status, text })
 }
 
