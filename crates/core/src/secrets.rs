@@ -212,14 +212,70 @@ pub fn client_secret_from_environment() -> Option<String> {
     })
 }
 
+/// A secret-named key: `client_secret`, `ClientSecret`, `aws_secret_access_key`, `SessionToken`…
+const SECRET_KEY: &str =
+    r"(?:(?:client|aws)[_ -]?)?secret(?:[_ -]?access)?(?:[_ -]?key)?|session[_ -]?token";
+
+/// A quoted secret-named key and the quote its value opens with: `'client_secret': '`.
+fn quoted_key() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // A built-in pattern (the unit tests below compile and use it).
+        #[allow(clippy::expect_used)]
+        Regex::new(&format!(r#"(?i)["'](?:{SECRET_KEY})["']\s*[:=]\s*(["'])"#))
+            .expect("built-in pattern")
+    })
+}
+
+/// Values under a quoted secret-named key masked up to their real closing quote: the quote
+/// followed by what ends a value in a map (`,` `}` `]` `)`, a line's end), not the first
+/// quote — a value may hold quotes (`'client_secret': 'ab'cd'`), and a pattern that stopped
+/// at the first would show the rest.
+fn mask_quoted_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for found in quoted_key().captures_iter(text) {
+        let (Some(whole), Some(quote)) = (found.get(0), found.get(1)) else {
+            continue;
+        };
+        if whole.start() < from {
+            continue;
+        }
+        let quote_char = &text[quote.start()..quote.end()];
+        let start = whole.end();
+        let rest = &text[start..];
+        let mut end = None;
+        let mut escaped = false;
+        for (i, c) in rest.char_indices() {
+            if c == '\\' {
+                escaped = !escaped;
+                continue;
+            }
+            if !escaped && rest[i..].starts_with(quote_char) {
+                let after = rest[i + 1..].trim_start_matches([' ', '\t']);
+                if after.is_empty() || after.starts_with([',', '}', ']', ')', '\n', '\r']) {
+                    end = Some(start + i);
+                    break;
+                }
+            }
+            escaped = false;
+        }
+        let Some(end) = end else { continue };
+        out.push_str(&text[from..start]);
+        out.push_str(MASK);
+        from = end;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// A value given for a secret-named key, as a request quoted in an error shows it:
 /// `'client_secret': 'v'`, `"ClientSecret":"v"`, or `AWS_SECRET_ACCESS_KEY=v`. The key must be
 /// quoted or assigned, so that prose ("the session token: …") is left alone.
 fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let key =
-            r"(?:(?:client|aws)[_ -]?)?secret(?:[_ -]?access)?(?:[_ -]?key)?|session[_ -]?token";
+        let key = SECRET_KEY;
         // A built-in pattern (the unit tests below compile and use it): a fallback that
         // matches nothing would let secrets through unnoticed.
         #[allow(clippy::expect_used)]
@@ -246,6 +302,7 @@ pub fn scrub(text: &str) -> String {
             }
         }
     }
+    let out = mask_quoted_values(&out);
     pattern()
         .replace_all(&out, |c: &regex::Captures<'_>| {
             if &c[2] == MASK {
@@ -278,6 +335,17 @@ mod tests {
         assert!(!shown.contains("unknownvalue123"), "{shown}");
         assert!(!shown.contains("AKIAabcdef"), "{shown}");
         assert!(shown.contains("openid"), "{shown}");
+    }
+
+    #[test]
+    fn an_unknown_value_under_a_secret_key_is_masked_past_a_quote_in_it() {
+        let shown = scrub(
+            "Value '{'client_id': 'x', 'client_secret': 'unKnown'Quote9xyz', 'authorize_scopes': 'openid'}' at 'providerDetails'; {\"ClientSecret\": \"ab\\\"cdEscaped77\", \"n\": 1}",
+        );
+        assert!(!shown.contains("Quote9xyz"), "{shown}");
+        assert!(!shown.contains("Escaped77"), "{shown}");
+        assert!(shown.contains("'authorize_scopes': 'openid'"), "{shown}");
+        assert!(shown.contains("\"n\": 1"), "{shown}");
     }
 
     #[test]
