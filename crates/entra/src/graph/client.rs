@@ -146,13 +146,14 @@ impl Graph {
             let answer = request.send().await.map_err(|e| {
                 log(&format!("no answer: {e}"), started);
                 GraphError::Http {
-                operation: operation.to_string(),
-                detail: if write {
-                    format!("no answer from Graph ({e}); the change may or may not have been made — run again, it looks before it writes")
-                } else {
-                    format!("no answer from Graph ({e})")
-                },
-            }})?;
+                    operation: operation.to_string(),
+                    detail: if write {
+                        format!("no answer from Graph ({e}); the change may or may not have been made — run again, it looks before it writes")
+                    } else {
+                        format!("no answer from Graph ({e})")
+                    },
+                }
+            })?;
             let status = answer.status().as_u16();
             let retry_after = answer
                 .headers()

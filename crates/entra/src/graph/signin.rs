@@ -115,6 +115,8 @@ pub enum SignInError {
 struct TokenAnswer {
     access_token: Option<String>,
     id_token: Option<String>,
+    /// Given with offline_access; never kept or used, only masked like the access token.
+    refresh_token: Option<String>,
     expires_in: Option<u64>,
     error: Option<String>,
     error_description: Option<String>,
@@ -219,6 +221,8 @@ pub async fn device_code(
             return Err(refused(answer));
         }
     };
+    // The device code (not the user code shown to the admin) redeems the sign-in: a secret.
+    remember(&code.device_code);
     show(&code);
     // Entra gives 15 minutes and 5 s; whatever an answer says, the wait stays bounded.
     let deadline = Instant::now() + Duration::from_secs(code.expires_in.clamp(1, MAX_WAIT_SECS));
@@ -250,6 +254,12 @@ pub async fn device_code(
                     SignInError::Http(format!("{base}/token answered without an access token"))
                 })?;
                 remember(&access);
+                for other in [&answer.id_token, &answer.refresh_token]
+                    .into_iter()
+                    .flatten()
+                {
+                    remember(other);
+                }
                 let (tenant, account) = answer
                     .id_token
                     .as_deref()
