@@ -30,7 +30,11 @@ fn pipeline(
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("sh: {e}"));
-    let mut stdout = child.stdout.take()?;
+    let Some(mut stdout) = child.stdout.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    };
     // Read in a thread: end of file comes only when every writer — the holder too, if it
     // kept a copy — has closed the pipe.
     let (tx, rx) = std::sync::mpsc::channel();
