@@ -226,6 +226,8 @@ fn hand_to_helper(value: &str) -> Result<(), String> {
 /// The helper's body: read the value from stdin, own the clipboard, say ready, and keep
 /// serving until another program takes the selection.
 pub fn serve_clipboard() -> i32 {
+    // Before the X connection is made: whatever else is open was inherited from the caller.
+    close_inherited_descriptors();
     let Ok(bytes) =
         crate::bounded::read_capped(std::io::stdin().lock(), crate::bounded::CLIPBOARD_VALUE)
     else {
@@ -252,6 +254,42 @@ pub fn serve_clipboard() -> i32 {
         let _ = clipboard.set().wait().text(value);
     }
     0
+}
+
+/// Closes every descriptor above stdin, stdout and stderr. The helper outlives the command
+/// that started it; a descriptor it inherited without close-on-exec (a pipeline's write end
+/// on descriptor 3, make's jobserver, a parent's log) would keep that pipe open, and the
+/// caller's pipeline waiting, for as long as the clipboard is served. Its stdin and stdout
+/// are the private pipes to the command, its stderr /dev/null; the X connection is opened
+/// after this.
+fn close_inherited_descriptors() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: close_range(2) only closes descriptors; nothing in this process uses one
+        // above 2 yet (the helper runs this first, before any thread or file is opened).
+        let closed = unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) } == 0;
+        if closed {
+            return;
+        }
+    }
+    // A kernel without close_range: each open descriptor, as /proc/self/fd (or /dev/fd) lists
+    // them, listed first and closed after (the listing's own descriptor among them).
+    let listed: Vec<i32> = ["/proc/self/fd", "/dev/fd"]
+        .iter()
+        .find_map(|dir| std::fs::read_dir(dir).ok())
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    for fd in listed.into_iter().filter(|fd| *fd > 2) {
+        // SAFETY: closing a descriptor number; one already closed gives EBADF, ignored.
+        unsafe {
+            libc::close(fd);
+        }
+    }
 }
 
 /// The helper lives as long as the X server it serves: when the display goes (the session

@@ -46,6 +46,10 @@ fn main() -> ExitCode {
     let ctx = Context {
         global: cli.global.clone(),
     };
+    if let Err(failure) = commands::log::open(&ctx) {
+        errln!("{failure}");
+        return ExitCode::from(failure.exit_code());
+    }
     let result = match &cli.command {
         None => tui::run(&ctx, None),
         Some(Command::Wizard {
@@ -108,10 +112,6 @@ fn main() -> ExitCode {
             commands::check_tenant::run(&ctx, tenant, *json)
         }
     };
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
     // Output that could not be written (a full disk; not a closed pipe) fails a command
     // that otherwise succeeded, once its work is done and recorded.
     let result = match (result, out::stdout_failure()) {
@@ -122,21 +122,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => {
-            commands::log::entry(
-                &ctx,
-                &format!("cognito-entra {} -> exit {code}", args.join(" ")),
-            );
+            commands::log::entry(&format!("-> exit {code}"));
             ExitCode::from(code)
         }
         Err(failure) => {
-            commands::log::entry(
-                &ctx,
-                &format!(
-                    "cognito-entra {} -> exit {}\n{failure}",
-                    args.join(" "),
-                    failure.exit_code()
-                ),
-            );
+            commands::log::entry(&format!("-> exit {}\n{failure}", failure.exit_code()));
             errln!("{failure}");
             // With --json, a failure is a JSON object on stdout too (the message, as the
             // commands' own `errors` lists carry theirs), so a script reads one shape.

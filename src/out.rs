@@ -15,8 +15,11 @@ pub fn stdout(args: std::fmt::Arguments<'_>) {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
+    // Masked like stderr: what reaches the screen (or a file the output is sent to) never
+    // holds a secret the process knows, whatever put it in the text.
+    let text = cognito_entra::secrets::scrub(&args.to_string());
     let mut out = std::io::stdout().lock();
-    let result = out.write_fmt(args).and_then(|()| out.flush());
+    let result = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     if let Err(e) = result {
         STDOUT_CLOSED.store(true, Ordering::Relaxed);
         if e.kind() != std::io::ErrorKind::BrokenPipe
@@ -38,12 +41,12 @@ pub fn stdout_failure() -> Option<String> {
     STDOUT_FAILED.lock().ok().and_then(|f| f.clone())
 }
 
-/// `print!` that never panics.
+/// `print!` that never panics, and masks every secret the process knows.
 macro_rules! out {
     ($($arg:tt)*) => { $crate::out::stdout(format_args!($($arg)*)) };
 }
 
-/// `println!` that never panics.
+/// `println!` that never panics, and masks every secret the process knows.
 macro_rules! outln {
     () => { $crate::out::stdout(format_args!("\n")) };
     ($($arg:tt)*) => { $crate::out::stdout(format_args!("{}\n", format_args!($($arg)*))) };

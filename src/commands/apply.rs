@@ -271,8 +271,8 @@ async fn run_async(
     drop(lock);
 
     let calls = prepared.api.calls();
-    super::log::entry(
-        ctx,
+    cognito_entra::verbose_log::write(
+        "note",
         &format!("apply {}: AWS calls: {}", setup.name, calls.join(", ")),
     );
     let writes = calls

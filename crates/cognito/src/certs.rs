@@ -50,6 +50,14 @@ pub fn write_certificate(
             "the certificate Cognito returned for {file_name} {e}; run again, and if it stays so, get it from the Cognito console (Sign-in experience › SAML signing certificate)"
         )
     })?;
+    // The folder, like the files in it, is never used through a symbolic link: a link
+    // planted at a setup's folder would put the certificates wherever it points.
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{} is a symbolic link; certificates are never written through one (they would go where the link points)\n  fix: remove the link (cognito-entra makes the folder), or give a real folder with --out DIR",
+            dir.display()
+        ));
+    }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     // Recorded and shown by its full path: the admin uploads it from wherever they are.
     let path = std::path::absolute(dir.join(file_name)).unwrap_or_else(|_| dir.join(file_name));

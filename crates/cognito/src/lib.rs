@@ -4,6 +4,7 @@
 pub mod advice;
 pub mod api;
 pub mod apply;
+pub mod call_log;
 pub mod certs;
 pub mod credentials;
 #[cfg(any(test, feature = "test-support"))]

@@ -177,8 +177,9 @@ pub async fn connect(options: &AwsOptions) -> Result<SdkCognito, ApiError> {
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
-    let mut builder = cip::config::Builder::from(&config);
-    let mut sts = aws_sdk_sts::config::Builder::from(&config);
+    // Every attempt of every call goes to the -v log (when it is on), from this one place.
+    let mut builder = cip::config::Builder::from(&config).interceptor(super::call_log::CallLog);
+    let mut sts = aws_sdk_sts::config::Builder::from(&config).interceptor(super::call_log::CallLog);
     if let Some(inner) = config.credentials_provider() {
         sts = sts.credentials_provider(TimedCredentials::new(inner.clone(), limits.credentials));
         builder = builder.credentials_provider(TimedCredentials::new(inner, limits.credentials));
@@ -398,11 +399,27 @@ fn is_not_found<E: ProvideErrorMetadata>(err: &SdkError<E>) -> bool {
     matches!(err, SdkError::ServiceError(s) if s.err().code() == Some("ResourceNotFoundException"))
 }
 
+/// The secrets a described provider holds (an OIDC provider's client secret) become known
+/// secrets: an update sends them back, and an error that quotes the update (as AWS's
+/// validation errors do) must show them masked whole — not only up to a quote in them, where
+/// the pattern for secret-named keys stops.
+fn remember_secrets(provider: &IdentityProviderType) {
+    for (key, value) in provider.provider_details().into_iter().flatten() {
+        if key.to_ascii_lowercase().contains("secret") {
+            cognito_entra_core::secrets::register(value);
+        }
+    }
+}
+
 fn units(u: Option<&TimeUnitsType>) -> Option<String> {
     u.map(|u| u.as_str().to_string())
 }
 
 fn client_from(c: &UserPoolClientType) -> ClientConfig {
+    // An app client's secret is never shown; known, it is masked wherever an error quotes it.
+    if let Some(secret) = c.client_secret() {
+        cognito_entra_core::secrets::register(secret);
+    }
     ClientConfig {
         client_id: c.client_id().map(str::to_string),
         client_name: c.client_name().unwrap_or_default().to_string(),
@@ -815,6 +832,9 @@ impl CognitoApi for SdkCognito {
             Err(e) if is_not_found(&e) => return Ok(None),
             Err(e) => return Err(self.map_err(OP, e, started)),
         };
+        if let Some(p) = out.identity_provider() {
+            remember_secrets(p);
+        }
         if let Some(p) = out.identity_provider()
             && let Ok(mut cache) = self.described_providers.lock()
         {

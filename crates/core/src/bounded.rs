@@ -66,8 +66,36 @@ pub fn read_capped(reader: impl Read, cap: usize) -> Result<Vec<u8>, ReadError> 
     Ok(bytes)
 }
 
-/// Reads a whole file (or pipe, or device) of at most `cap` bytes.
+/// How long something that is not a regular file (a FIFO, a device, `<(command)`) is given
+/// to deliver its whole content: a FIFO with nothing writing to it would otherwise block for
+/// ever, in its opening as much as in its reading.
+pub const NON_FILE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads a whole file (or pipe, or device) of at most `cap` bytes; one that is not a regular
+/// file within `NON_FILE_WAIT` (an error of kind `TimedOut` that says so).
 pub fn read_file(path: &Path, cap: usize) -> Result<Vec<u8>, ReadError> {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return read_now(path, cap);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = path.to_path_buf();
+    // A reader stuck in open(2) or read(2) cannot be interrupted; it is left behind, and
+    // ends with the process.
+    std::thread::spawn(move || {
+        let _ = tx.send(read_now(&owned, cap));
+    });
+    rx.recv_timeout(NON_FILE_WAIT).unwrap_or_else(|_| {
+        Err(ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "it is not a regular file and gave no end of its content within {} s (a FIFO with nothing writing to it?)",
+                NON_FILE_WAIT.as_secs()
+            ),
+        )))
+    })
+}
+
+fn read_now(path: &Path, cap: usize) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::File::open(path)?;
     // A regular file says its size, and a message can name it; a pipe or a device says 0.
     let size = file

@@ -40,6 +40,8 @@ pub fn bytes(n: usize) -> String {
 /// A value as a message may quote it: at most `max` characters, the cut said with its length
 /// (a 1 MB pool name is not echoed whole).
 pub fn clip(value: &str, max: usize) -> String {
+    // Masked before it is cut: a secret cut in two is no longer recognised as one.
+    let value = &crate::secrets::scrub(value);
     let count = value.chars().count();
     if count <= max {
         return value.to_string();

@@ -21,3 +21,4 @@ pub mod setup;
 pub mod state;
 pub mod step;
 pub mod teardown;
+pub mod verbose_log;

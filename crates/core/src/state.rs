@@ -280,6 +280,14 @@ pub enum StateError {
     )]
     NewerSchema { path: PathBuf, found: u32 },
     #[error(
+        "{path} has schema_version = {found}, a version no cognito-entra writes (they start at 1; this one writes {SCHEMA_VERSION})\n  fix: if the rest is cognito-entra's, set schema_version = {SCHEMA_VERSION}; otherwise move it away (mv {path} {path}.broken) to start this setup over"
+    )]
+    UnknownSchema { path: PathBuf, found: u32 },
+    #[error(
+        "{path} is not a regular file (a FIFO, a device or a folder stands there); state files are files cognito-entra writes\n  fix: move it away (mv {path} {path}.moved); cognito-entra makes its own"
+    )]
+    NotAFile { path: PathBuf },
+    #[error(
         "no saved setup named {name:?} in {dir}\n  fix: `cognito-entra setups` lists the saved ones; `--config FILE` uses a setup file instead"
     )]
     NotFound { name: String, dir: PathBuf },
@@ -349,7 +357,7 @@ impl StateStore {
         &self.dir
     }
 
-    fn ensure_dir(&self) -> Result<(), StateError> {
+    pub(crate) fn ensure_dir(&self) -> Result<(), StateError> {
         let dir_err = |source| StateError::Dir {
             dir: self.dir.clone(),
             source,
@@ -583,9 +591,11 @@ impl SetupLock {
 }
 
 fn read_state(path: &Path) -> Result<Option<State>, StateError> {
+    // O_NONBLOCK: a FIFO put where a state file goes opens at once (and is refused below)
+    // instead of waiting for ever for a writer; it changes nothing for a regular file.
     let opened = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path);
     let file = match opened {
         Ok(f) => f,
@@ -603,6 +613,11 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
             });
         }
     };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(StateError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     let text = crate::bounded::read_capped(file, crate::bounded::STATE_FILE).map_err(|e| {
         StateError::Io {
             action: "read",
@@ -674,6 +689,12 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
             format!("schema_version {version} is not a version"),
         )
     })?;
+    if version == 0 {
+        return Err(StateError::UnknownSchema {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
     if version > SCHEMA_VERSION {
         return Err(StateError::NewerSchema {
             path: path.to_path_buf(),

@@ -167,6 +167,26 @@ impl Fetcher {
 
     /// GETs an https URL; any status comes back (see `Fetched::success`).
     pub async fn get(&self, raw: &str) -> Result<Fetched, FetchError> {
+        let started = std::time::Instant::now();
+        let fetched = self.get_unlogged(raw).await;
+        // The -v log: the URL, and the status and size that came back or why nothing did.
+        let outcome = match &fetched {
+            Ok(f) if f.url.as_str() != raw.trim() => {
+                format!("HTTP {}, {} bytes from {}", f.status, f.body.len(), f.url)
+            }
+            Ok(f) => format!("HTTP {}, {} bytes", f.status, f.body.len()),
+            Err(e) => format!("failed: {e}"),
+        };
+        cognito_entra_core::verbose_log::call(
+            "entra",
+            &format!("GET {}", raw.trim()),
+            &outcome,
+            started.elapsed(),
+        );
+        fetched
+    }
+
+    async fn get_unlogged(&self, raw: &str) -> Result<Fetched, FetchError> {
         let url = Url::parse(raw.trim()).map_err(|e| FetchError::BadUrl {
             url: raw.to_string(),
             reason: e.to_string(),

@@ -85,6 +85,13 @@ pub fn load_file(path: &Path, stage: Stage) -> Result<Loaded, SetupError> {
             ),
             "check that --config names the setup's .toml file (see docs/configuration.md)",
         )),
+        crate::bounded::ReadError::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            fail(Problem::error(
+                "file",
+                format!("cannot read {source}: {e}"),
+                "give the setup's .toml file itself to --config, or start what writes to it first (--config <(command) works)",
+            ))
+        }
         crate::bounded::ReadError::Io(e) => fail(Problem::error(
             "file",
             format!("cannot read {source}: {}", io_reason(&e)),

@@ -124,8 +124,15 @@ impl Graph {
         let url = format!("{}{path}", self.base);
         let write = method != reqwest::Method::GET;
         let mut throttled = 0;
+        // The -v log names the request by method and path (the token is in a header, never
+        // in the path) and says what came back, how long it took, and any wait for a retry.
+        let what = format!("{method} {path}");
+        let log = |outcome: &str, started: std::time::Instant| {
+            cognito_entra_core::verbose_log::call("graph", &what, outcome, started.elapsed());
+        };
         loop {
             self.calls.fetch_add(1, Ordering::Relaxed);
+            let started = std::time::Instant::now();
             let mut request = self
                 .http
                 .request(method.clone(), &url)
@@ -136,13 +143,16 @@ impl Graph {
                     .header("Content-Type", "application/json")
                     .body(body.to_string());
             }
-            let answer = request.send().await.map_err(|e| GraphError::Http {
-                operation: operation.to_string(),
-                detail: if write {
-                    format!("no answer from Graph ({e}); the change may or may not have been made — run again, it looks before it writes")
-                } else {
-                    format!("no answer from Graph ({e})")
-                },
+            let answer = request.send().await.map_err(|e| {
+                log(&format!("no answer: {e}"), started);
+                GraphError::Http {
+                    operation: operation.to_string(),
+                    detail: if write {
+                        format!("no answer from Graph ({e}); the change may or may not have been made — run again, it looks before it writes")
+                    } else {
+                        format!("no answer from Graph ({e})")
+                    },
+                }
             })?;
             let status = answer.status().as_u16();
             let retry_after = answer
@@ -150,12 +160,16 @@ impl Graph {
                 .get("Retry-After")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok());
-            let text = super::read_capped(answer)
-                .await
-                .map_err(|e| GraphError::Http {
+            let text = super::read_capped(answer).await.map_err(|e| {
+                log(
+                    &format!("HTTP {status}, the answer could not be read: {e}"),
+                    started,
+                );
+                GraphError::Http {
                     operation: operation.to_string(),
                     detail: format!("the answer could not be read ({e})"),
-                })?;
+                }
+            })?;
             let value: Value = if text.trim().is_empty() {
                 Value::Null
             } else {
@@ -164,6 +178,10 @@ impl Graph {
             if status == 429 || status == 503 {
                 throttled += 1;
                 if throttled > MAX_THROTTLED {
+                    log(
+                        &format!("HTTP {status}, still throttled; giving up"),
+                        started,
+                    );
                     return Err(GraphError::Throttled {
                         operation: operation.to_string(),
                         tries: MAX_THROTTLED,
@@ -173,16 +191,24 @@ impl Graph {
                     .map(Duration::from_secs)
                     .unwrap_or(Duration::from_secs(1 << throttled.min(5)))
                     .min(MAX_RETRY_AFTER);
+                log(
+                    &format!(
+                        "HTTP {status}, retry {throttled} of {MAX_THROTTLED} in {} s",
+                        wait.as_secs()
+                    ),
+                    started,
+                );
                 tokio::time::sleep(wait).await;
                 continue;
             }
+            let code = value["error"]["code"].as_str().unwrap_or("").to_string();
+            log(format!("HTTP {status} {code}").trim_end(), started);
             if (200..300).contains(&status) {
                 if write {
                     self.writes.fetch_add(1, Ordering::Relaxed);
                 }
                 return Ok(value);
             }
-            let code = value["error"]["code"].as_str().unwrap_or("").to_string();
             let message = value["error"]["message"]
                 .as_str()
                 .map(str::to_string)

@@ -115,6 +115,8 @@ pub enum SignInError {
 struct TokenAnswer {
     access_token: Option<String>,
     id_token: Option<String>,
+    /// Given with offline_access; never kept or used, only masked like the access token.
+    refresh_token: Option<String>,
     expires_in: Option<u64>,
     error: Option<String>,
     error_description: Option<String>,
@@ -143,17 +145,37 @@ async fn post_form(
     url: &str,
     body: String,
 ) -> Result<TokenAnswerOr, SignInError> {
+    // The -v log gets the URL (the form, with the device code, is the body), the status and
+    // the OAuth error code (`authorization_pending` while the admin signs in).
+    let started = std::time::Instant::now();
+    let log = |outcome: &str| {
+        cognito_entra_core::verbose_log::call(
+            "sign-in",
+            &format!("POST {url}"),
+            outcome,
+            started.elapsed(),
+        );
+    };
     let answer = http
         .post(url)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(body)
         .send()
         .await
-        .map_err(|e| SignInError::Http(format!("{url}: {e}")))?;
+        .map_err(|e| {
+            log(&format!("no answer: {e}"));
+            SignInError::Http(format!("{url}: {e}"))
+        })?;
     let status = answer.status().as_u16();
-    let text = super::read_capped(answer)
-        .await
-        .map_err(|e| SignInError::Http(format!("{url}: {e}")))?;
+    let text = super::read_capped(answer).await.map_err(|e| {
+        log(&format!("HTTP {status}, the answer could not be read: {e}"));
+        SignInError::Http(format!("{url}: {e}"))
+    })?;
+    let error = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    log(format!("HTTP {status} {error}").trim_end());
     Ok(TokenAnswerOr { status, text })
 }
 
@@ -199,6 +221,8 @@ pub async fn device_code(
             return Err(refused(answer));
         }
     };
+    // The device code (not the user code shown to the admin) redeems the sign-in: a secret.
+    remember(&code.device_code);
     show(&code);
     // Entra gives 15 minutes and 5 s; whatever an answer says, the wait stays bounded.
     let deadline = Instant::now() + Duration::from_secs(code.expires_in.clamp(1, MAX_WAIT_SECS));
@@ -230,6 +254,12 @@ pub async fn device_code(
                     SignInError::Http(format!("{base}/token answered without an access token"))
                 })?;
                 remember(&access);
+                for other in [&answer.id_token, &answer.refresh_token]
+                    .into_iter()
+                    .flatten()
+                {
+                    remember(other);
+                }
                 let (tenant, account) = answer
                     .id_token
                     .as_deref()
