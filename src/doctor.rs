@@ -56,19 +56,27 @@ pub struct Live {
     pub discovery: Option<discovery::Report>,
 }
 
-const RESTORE: &str =
-    "run `cognito-entra apply` to put the saved setup back, or change the setup to match and apply";
-
 pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) -> Vec<Check> {
     let setup = &state.answers;
     let mut out = Vec::new();
+    // The one next step, for where this setup stands (applied, half-done, taken down).
+    let restore = crate::journey::next_step_advice(state);
+    let restore = restore.as_str();
     let Some(pool) = &live.pool else {
-        out.push(check(
-            "user pool",
-            Status::Fail,
-            format!("{} not found in {}", values.user_pool_id.as_deref().unwrap_or("the pool"), setup.region),
-            "check the AWS profile and region; if the pool was deleted, run apply to create the setup again",
-        ));
+        out.push(match values.user_pool_id.as_deref() {
+            Some(id) => check(
+                "user pool",
+                Status::Fail,
+                format!("{id} not found in {}", setup.region),
+                format!("check the AWS profile and region (a pool ID starts with its region); if the pool was deleted: {restore}"),
+            ),
+            None => check(
+                "user pool",
+                Status::Fail,
+                "the setup has no user pool in Cognito yet",
+                restore,
+            ),
+        });
         return out;
     };
     out.push(check(
@@ -109,7 +117,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                 "domain",
                 Status::Fail,
                 format!("{prefix} does not exist"),
-                RESTORE,
+                restore,
             )),
         }
     }
@@ -121,7 +129,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
             "identity provider",
             Status::Fail,
             format!("{name} does not exist on the pool"),
-            RESTORE,
+            restore,
         ));
         return out;
     };
@@ -179,7 +187,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                         have.as_str()
                     }
                 ),
-                RESTORE,
+                restore,
             ));
         }
     }
@@ -191,7 +199,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
             "provider MetadataURL",
             Status::Warn,
             "the setup says a metadata file, the provider has a URL",
-            RESTORE,
+            restore,
         ));
     }
     for (attr, claim) in setup.attribute_mapping() {
@@ -201,13 +209,13 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                 &format!("mapping {attr}"),
                 Status::Warn,
                 format!("saved {claim:?}, live {live_claim:?}: changed outside this tool"),
-                RESTORE,
+                restore,
             )),
             None => out.push(check(
                 &format!("mapping {attr}"),
                 Status::Warn,
                 format!("saved {claim:?}, live: not mapped"),
-                RESTORE,
+                restore,
             )),
         }
     }
@@ -245,7 +253,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
             "app client",
             Status::Fail,
             "the app client does not exist",
-            RESTORE,
+            restore,
         )),
         Some(client) => {
             let label = if client.client_name.is_empty() {
@@ -269,7 +277,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                     "provider on client",
                     Status::Fail,
                     format!("{name} is not enabled on {label} (it lists {}): nobody can sign in with Entra through it", if client.supported_identity_providers.is_empty() { "no provider".to_string() } else { client.supported_identity_providers.join(", ") }),
-                    RESTORE,
+                    restore,
                 ));
             }
             if setup.idp_initiated() {
@@ -318,7 +326,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                    RESTORE,
+                    restore,
                 ));
             }
             if made.client {
@@ -340,7 +348,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                     "OAuth on client",
                     Status::Fail,
                     "OAuth is turned off on the client: the hosted sign-in refuses it",
-                    RESTORE,
+                    restore,
                 ));
             }
         }
@@ -389,7 +397,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                                     "the tenant's issuer is {}, the provider has {issuer}",
                                     d.issuer
                                 ),
-                                RESTORE,
+                                restore,
                             ));
                         }
                         for (key, want) in [
@@ -405,7 +413,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                                         "discovery says {want}, the provider has {}",
                                         provider.details.get(key).map_or("(none)", String::as_str)
                                     ),
-                                    RESTORE,
+                                    restore,
                                 ));
                             }
                         }

@@ -171,7 +171,10 @@ fn drift_behind_the_tools_back_is_reported_field_by_field() {
             .is_some_and(|d| d.contains("it lists COGNITO")),
         "{on_client}"
     );
-    assert!(human.contains("fix: run `cognito-entra apply`"), "{human}");
+    assert!(
+        human.contains("fix: run `cognito-entra apply --setup drift`"),
+        "{human}"
+    );
 
     // apply puts it back, and the doctor is content again.
     let file = w.dir.path().join("drift.toml");
@@ -283,4 +286,68 @@ fn an_expired_oidc_secret_fails_with_the_entra_error() {
             .is_some_and(|d| d.contains("AADSTS7000222")),
         "{secret}"
     );
+}
+
+#[test]
+fn doctors_fix_fits_where_the_setup_stands() {
+    let w = World::new();
+    // Applied, then the provider deleted in the console: apply puts it back.
+    w.apply("fits", &saml("fits", &w.entra.url(&metadata_path(true))));
+    let (pool, _) = w.ids("fits");
+    block_on(
+        w.moto
+            .sdk(REGION)
+            .delete_identity_provider(&pool, "EntraID"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (code, v, _) = w.doctor("fits");
+    assert_eq!(code, Some(1), "{v}");
+    let fix = check(&v, "identity provider")
+        .map(|c| c["fix"].to_string())
+        .unwrap_or_default();
+    assert!(
+        fix.contains("apply --setup fits` to put the saved setup back"),
+        "{fix}"
+    );
+
+    // Taken down: nothing is "deleted"; apply creates it (and it can, the setup is complete).
+    let out = run(w.cmd().args(["destroy", "--yes", "--setup", "fits"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, v, human) = w.doctor("fits");
+    let pool_check = check(&v, "user pool").cloned().unwrap_or_default();
+    assert_eq!(
+        pool_check["detail"], "the setup has no user pool in Cognito yet",
+        "{v}"
+    );
+    assert!(
+        pool_check["fix"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not applied (new, or taken down by destroy): `cognito-entra apply --setup fits` creates it"),
+        "{v}"
+    );
+    assert!(!human.contains("create the setup again"), "{human}");
+
+    // Stopped at step 7 (pool, domain and client made, no metadata yet): apply cannot take
+    // it, so doctor sends the admin back to the step, not to apply.
+    let store = cognito_entra::state::StateStore::new(w.dir.path().join("state"));
+    let lock = store.lock("fits").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = store
+        .load_existing("fits")
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(s) = state.answers.saml.as_mut() {
+        s.metadata_url = None;
+    }
+    state.mark_done(&cognito_entra::journey::Step::ALL[..6]);
+    lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    drop(lock);
+    let (_, v, _) = w.doctor("fits");
+    let fix = check(&v, "user pool")
+        .map(|c| c["fix"].to_string())
+        .unwrap_or_default();
+    assert!(
+        fix.contains("stands at step 7") && fix.contains("cognito-entra wizard --setup fits"),
+        "{fix}"
+    );
+    assert!(!fix.contains("apply"), "{fix}");
 }

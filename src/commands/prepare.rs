@@ -44,17 +44,21 @@ impl Prepared {
 }
 
 fn refusals_failure(source: &str, refusals: &[Refusal], done: &[String]) -> Failure {
-    let mut text = format!("{source}: cannot plan; {}:\n", what_changed(done));
+    let mut text = format!(
+        "{source}: cannot plan; {}:\n",
+        what_changed(done, "nothing was changed")
+    );
     for r in refusals {
         text.push_str(&format!("{r}\n"));
     }
     Failure::Failed(text)
 }
 
-/// "nothing was changed", or what this run changed before it stopped (both clouds).
-fn what_changed(done: &[String]) -> String {
+/// `nothing` ("nothing was changed"), or what this run changed before it stopped (both
+/// clouds).
+fn what_changed(done: &[String], nothing: &str) -> String {
     if done.is_empty() {
-        "nothing was changed".into()
+        nothing.into()
     } else {
         format!(
             "this run changed, before stopping: {} — nothing else was changed",
@@ -125,7 +129,11 @@ pub async fn prepare(
         Ok(p) => p,
         Err(PlanError::Entra(u)) => {
             let done = given.map(|g| g.done.as_slice()).unwrap_or_default();
-            let mut text = format!("{} is not usable; {}:\n", u.what, what_changed(done));
+            let mut text = format!(
+                "{} is not usable; {}:\n",
+                u.what,
+                what_changed(done, "nothing was changed in AWS")
+            );
             for f in u.findings.iter().filter(|f| f.level == Level::Error) {
                 text.push_str(&format!("error: {}\n", f.message));
             }

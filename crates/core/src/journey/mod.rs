@@ -141,6 +141,36 @@ pub const MULTI_TENANT_SHORT: &str = "An Entra app for users of any organization
 /// `MULTI_TENANT_SHORT` with what to do instead.
 pub const MULTI_TENANT: &str = "An Entra app for users of any organization (multi-tenant) works with neither: Cognito accepts one issuer per provider. Use a single-tenant app, one provider per tenant, or an OIDC broker in between.";
 
+/// What to do next with a saved setup whose Cognito side is missing or drifted, worded for
+/// where it stands — never "run apply" to a setup apply cannot take yet:
+/// - applied before (the review step done): apply puts the saved setup back;
+/// - not applied (new, or taken down by destroy) but complete: apply creates it;
+/// - not complete: the step it stopped at, to continue in the wizard.
+pub fn next_step_advice(state: &crate::state::State) -> String {
+    let name = &state.answers.name;
+    if state.progress.steps_done.contains(&Step::ReviewApply) {
+        return format!(
+            "run `cognito-entra apply --setup {name}` to put the saved setup back, or change the setup to match and apply"
+        );
+    }
+    let complete = crate::setup::validate::validate(&state.answers, crate::setup::Stage::Apply)
+        .iter()
+        .all(|p| p.level != crate::setup::Level::Error);
+    if complete {
+        return format!(
+            "the setup is not applied (new, or taken down by destroy): `cognito-entra apply --setup {name}` creates it"
+        );
+    }
+    match next_step(&state.progress.steps_done) {
+        Some(step) => format!(
+            "the setup stands at step {} ({}): continue it with `cognito-entra wizard --setup {name}` (add --plain for line prompts)",
+            step.number(),
+            step.title(state.answers.protocol)
+        ),
+        None => format!("continue it with `cognito-entra wizard --setup {name}`"),
+    }
+}
+
 /// Where a setup stands: the first step not done yet, or `None` when all are done.
 pub fn next_step(done: &[Step]) -> Option<Step> {
     Step::ALL.into_iter().find(|s| !done.contains(s))
