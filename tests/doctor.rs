@@ -292,7 +292,34 @@ fn an_expired_oidc_secret_fails_with_the_entra_error() {
 fn doctors_fix_fits_where_the_setup_stands() {
     let w = World::new();
     // Applied, then the provider deleted in the console: apply puts it back.
-    w.apply("fits", &saml("fits", &w.entra.url(&metadata_path(true))));
+    w.apply(
+        "fits",
+        &format!(
+            "{}encrypted_responses = true\n",
+            saml("fits", &w.entra.url(&metadata_path(true)))
+        ),
+    );
+    // Every detail starts in one column, long check names included.
+    let (_, v, human) = w.doctor("fits");
+    let columns: Vec<usize> = v["checks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| {
+            let detail = c["detail"].as_str()?;
+            let line = human.lines().find(|l| l.contains(detail))?;
+            Some(line[..line.find(detail)?].chars().count())
+        })
+        .collect();
+    assert!(
+        human.contains("Cognito encryption certificate") && columns.len() > 5,
+        "{human}"
+    );
+    assert!(
+        columns.windows(2).all(|w| w[0] == w[1]),
+        "{columns:?}\n{human}"
+    );
     let (pool, _) = w.ids("fits");
     block_on(
         w.moto

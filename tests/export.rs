@@ -215,7 +215,7 @@ fn env_and_json_carry_every_value() {
         "NEXT_PUBLIC_USER_POOL_ID=eu-west-1_AbCdEf123",
         "NEXT_PUBLIC_USER_POOL_CLIENT_ID=1h2g3f4e5d6c7b8a9",
         "NEXT_PUBLIC_OAUTH_DOMAIN=exp-oidc-login.auth.eu-west-1.amazoncognito.com",
-        "NEXT_PUBLIC_USER_POOL_ID_PROVIDER=entra",
+        "NEXT_PUBLIC_IDENTITY_PROVIDER=entra",
         "NEXT_PUBLIC_AWS_REGION=eu-west-1",
         "NEXT_PUBLIC_OAUTH_REDIRECT_SIGN_IN=https://spa.example.com/",
     ] {

@@ -397,6 +397,11 @@ fn users_and_groups_are_assigned_once_and_an_unknown_one_is_named() {
         "{out}"
     );
     assert_eq!(w.entra.ask("__assignments")["count"], 2);
+    // With the application's default User role, as the portal assigns them (not msiam_access).
+    assert_eq!(
+        w.entra.ask("__assignments")["roles"],
+        serde_json::json!(["User"])
+    );
     let writes = w.entra.writes();
     ok(&w.apply(&config));
     assert_eq!(w.entra.writes(), writes, "assigned once");

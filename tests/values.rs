@@ -62,7 +62,7 @@ fn values_human_form_is_one_value_per_line_and_pending_ids_are_named() {
     );
     assert!(
         stderr(&out).contains(
-            "pending: user_pool_id waits for the user pool \"corp-users\" is created by apply"
+            "pending: user_pool_id waits for the user pool \"corp-users\" to be created by apply"
         ),
         "{}",
         stderr(&out)

@@ -73,13 +73,20 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool, graph: bool) -> C
         outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
         outln!("{name} ({} · {})", s.protocol.label(), s.region);
+        // One column for every check's name, as wide as the longest (names are ours, short).
+        let width = checks
+            .iter()
+            .map(|c| c.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(20);
         for c in &checks {
             let mark = match c.status {
                 Status::Pass => "✓ pass",
                 Status::Warn => "! warn",
                 Status::Fail => "✗ fail",
             };
-            outln!("{mark}  {:<28} {}", c.name, c.detail);
+            outln!("{mark}  {:<width$} {}", c.name, c.detail);
             if !c.fix.is_empty() && c.status != Status::Pass {
                 outln!("        fix: {}", c.fix);
             }

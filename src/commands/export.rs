@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
     let values = derive(&resolved.setup, &resolved.known, &ctx.global.authority);
     for p in &values.pending {
         errln!(
-            "note: {} is not known yet ({}); the export refers to the resource instead",
+            "note: {} is not known yet (it waits for {}); the export refers to the resource instead",
             p.key,
             p.waits_for
         );

@@ -25,7 +25,7 @@ Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so f
 GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
 GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit);
-GET /__assignments -> {"count": user and group assignments made};
+GET /__assignments -> {"count": user and group assignments made, "roles": their role names};
 GET /__policies -> the claims-mapping policies (name, claims, what each applies to) and each
                    application's groupMembershipClaims;
 GET /__app_keys -> each application's certificate credentials, tokenEncryptionKeyId and
@@ -325,10 +325,17 @@ def graph(method, path, query, body):
             return graph_error(400, "Request_BadRequest", "displayName is required.")
         app = new_application(body["displayName"], "AzureADMyOrg")
         sp = new_service_principal(app)
-        # An enterprise application from the template has the user role msiam_access.
+        # A non-gallery application from the template has two default roles, User and
+        # msiam_access, with these IDs (Microsoft's "Configure SAML-based single sign-on with
+        # Microsoft Graph" tutorial and "Configure the role claim": "for a non-gallery app you
+        # see two default roles: User and msiam_access"). Graph promises no order: listed here
+        # msiam_access first, so a client must choose the User role by name.
         sp["appRoles"] = [{
             "allowedMemberTypes": ["User"], "description": "msiam_access", "displayName": "msiam_access",
-            "id": str(uuid.uuid4()), "isEnabled": True, "origin": "Application", "value": None,
+            "id": "b9632174-c057-4f7e-951b-be3adc52bfe6", "isEnabled": True, "origin": "Application", "value": None,
+        }, {
+            "allowedMemberTypes": ["User"], "description": "User", "displayName": "User",
+            "id": "18d14569-c3bd-439b-9a66-3a2aee01d14f", "isEnabled": True, "origin": "Application", "value": None,
         }]
         return 201, {
             "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.applicationServicePrincipal",
@@ -676,7 +683,11 @@ def main():
             if url.path == "/__signins":
                 return self.answer(200, {"tenants": signins})
             if url.path == "/__assignments":
-                return self.answer(200, {"count": len(assignments)})
+                with lock:
+                    def role_name(a):
+                        sp = service_principals.get(a["resourceId"]) or {}
+                        return next((r["displayName"] for r in sp.get("appRoles", []) if r["id"] == a["appRoleId"]), "default access")
+                    return self.answer(200, {"count": len(assignments), "roles": sorted({role_name(a) for a in assignments})})
             if url.path == "/__certificates":
                 return self.answer(200, {"count": sum(len(v) for v in signing_keys.values())})
             if url.path == "/__applications":

@@ -58,7 +58,11 @@ pub fn write_certificate(
             dir.display()
         ));
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // A folder made here is the owner's alone, like the state folder it usually sits in (an
+    // existing folder, --out DIR, keeps its mode).
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     // Recorded and shown by its full path: the admin uploads it from wherever they are.
     let path = std::path::absolute(dir.join(file_name)).unwrap_or_else(|_| dir.join(file_name));
     // A certificate is public: readable like any file the admin writes.

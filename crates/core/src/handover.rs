@@ -47,10 +47,7 @@ pub fn env_snippet(setup: &Setup, values: &Values) -> String {
         values.client_id.as_deref(),
     );
     line("NEXT_PUBLIC_OAUTH_DOMAIN", values.domain.as_deref());
-    line(
-        "NEXT_PUBLIC_USER_POOL_ID_PROVIDER",
-        Some(&values.provider_name),
-    );
+    line("NEXT_PUBLIC_IDENTITY_PROVIDER", Some(&values.provider_name));
     line("NEXT_PUBLIC_AWS_REGION", Some(&values.region));
     line(
         "NEXT_PUBLIC_OAUTH_REDIRECT_SIGN_IN",

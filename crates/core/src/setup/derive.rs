@@ -160,7 +160,7 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
         pending.push(Pending {
             key: "user_pool_id",
             waits_for: format!(
-                "the user pool {:?} is created by apply",
+                "the user pool {:?} to be created by apply",
                 setup.user_pool.name.as_deref().unwrap_or("")
             ),
         });
@@ -174,7 +174,7 @@ pub fn derive(setup: &Setup, known: &Known, authority: &str) -> Values {
         pending.push(Pending {
             key: "client_id",
             waits_for: format!(
-                "the app client {:?} is created by apply",
+                "the app client {:?} to be created by apply",
                 setup.app_client.name.as_deref().unwrap_or("")
             ),
         });

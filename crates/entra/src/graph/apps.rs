@@ -628,23 +628,10 @@ pub async fn apply(
             }
             EntraChange::Assign { principal_id, .. } => {
                 let sp = sp_path(&record)?;
-                // The role users sign in with: the application's own user role (an enterprise
-                // application's msiam_access), else default access.
                 let read = graph
                     .get_replicated(&sp, "read the application's roles")
                     .await?;
-                let role = read["appRoles"]
-                    .as_array()
-                    .and_then(|roles| {
-                        roles.iter().find(|r| {
-                            r["isEnabled"] != false
-                                && r["allowedMemberTypes"]
-                                    .as_array()
-                                    .is_some_and(|t| t.iter().any(|m| m == "User"))
-                        })
-                    })
-                    .and_then(|r| text(&r["id"]))
-                    .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
+                let role = user_role(&read["appRoles"]);
                 graph
                     .post(
                         &format!("{sp}/appRoleAssignedTo"),
@@ -919,4 +906,37 @@ fn sp_path(record: &GraphRecord) -> Result<String, GraphError> {
             code: "NoServicePrincipal".into(),
             message: "the application has no service principal".into(),
         })
+}
+
+/// The role a user or group is assigned to sign in with, as the portal's "Add user/group"
+/// gives it: the application's default `User` role (a non-gallery application has two,
+/// `User` and `msiam_access`, in no promised order; Microsoft's SAML-over-Graph tutorial
+/// assigns `User`), else `msiam_access` (a gallery application's only default role), else any
+/// enabled role users may hold, else default access (an application without roles).
+fn user_role(roles: &serde_json::Value) -> String {
+    let usable: Vec<&serde_json::Value> = roles
+        .as_array()
+        .map(|roles| {
+            roles
+                .iter()
+                .filter(|r| {
+                    r["isEnabled"] != false
+                        && r["allowedMemberTypes"]
+                            .as_array()
+                            .is_some_and(|t| t.iter().any(|m| m == "User"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let named = |name: &str| {
+        usable
+            .iter()
+            .find(|r| r["displayName"] == name && r["value"].is_null())
+            .copied()
+    };
+    named("User")
+        .or_else(|| named("msiam_access"))
+        .or_else(|| usable.first().copied())
+        .and_then(|r| text(&r["id"]))
+        .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into())
 }
