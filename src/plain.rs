@@ -232,7 +232,7 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                         "Resume {} ({}, {})",
                         s.name,
                         state.answers.protocol.label(),
-                        progress_label(&state.progress.steps_done, state.answers.protocol)
+                        progress_label(state)
                     ))
                 })
                 .collect();
