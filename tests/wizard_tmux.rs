@@ -1155,6 +1155,39 @@ fn plain_mode_hands_entra_cognitos_certificates() {
     for usage in ["Verify", "Encrypt"] {
         assert!(app.to_string().contains(usage), "{usage}: {app}");
     }
+    graph_does_the_entra_side_afterwards(&w, &graph, "plain-certs");
+}
+
+/// After "do it for me", the saved setup says Graph does its Entra side: `plan` reads the
+/// application through Graph and `apply` finds nothing to do there, neither telling the admin
+/// to upload the certificates Graph handed over.
+fn graph_does_the_entra_side_afterwards(w: &World, graph: &common::graph::Standin, name: &str) {
+    let state = std::fs::read_to_string(w.dir.path().join(format!("state/{name}.toml")))
+        .unwrap_or_default();
+    assert!(state.contains("mode = \"graph\""), "{state}");
+    let writes = graph.writes();
+    for command in ["plan", "apply"] {
+        let mut c = w.moto.cmd(&w.dir.path().join("state"));
+        c.env("COGNITO_ENTRA_AUTHORITY", &graph.authority)
+            .env("COGNITO_ENTRA_GRAPH_URL", &graph.graph)
+            .env("SSL_CERT_FILE", graph.ca())
+            .args([command, "--setup", name]);
+        if command == "apply" {
+            c.arg("--yes");
+        }
+        let out = run(&mut c);
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(0), "{command}: {said}");
+        assert!(
+            said.contains("No changes: the application holds what Cognito needs"),
+            "{command}: {said}"
+        );
+        assert!(
+            !said.contains("Verification certificates"),
+            "{command}: {said}"
+        );
+    }
+    assert_eq!(graph.writes(), writes, "nothing written in Entra again");
 }
 
 /// "Do it for me" with encrypted assertions, quit before the apply: the session that would
