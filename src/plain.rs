@@ -373,6 +373,7 @@ impl Session {
             Work::ListPools => {
                 let pools = self.runtime.block_on(engine::list_pools(&job))?;
                 results::pools_listed(&mut self.found, pools);
+                results::pools_in_use(&mut self.found, &StateStore::new(self.state_dir.clone()));
                 Ok(())
             }
             Work::ReadPool(id) => {

@@ -13,6 +13,20 @@ pub fn pools_listed(found: &mut Found, read: AccountRead) {
     found.pools_listed = true;
 }
 
+/// The pools the other saved setups use, so that a pool's option says so (read with the
+/// account's pools; an unreadable setup says nothing).
+pub fn pools_in_use(found: &mut Found, store: &crate::state::StateStore) {
+    found.pools_in_use = store
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|summary| {
+            let state = summary.state.ok()?;
+            Some((state.pool_id()?.to_string(), summary.name))
+        })
+        .collect();
+}
+
 /// An adopted pool was read: its domain is kept, its required attributes must be mapped, its
 /// clients are offered.
 pub fn pool_read(state: &mut State, found: &mut Found, read: PoolRead) {

@@ -804,6 +804,73 @@ fn scripts_try_gives_a_working_tour() {
     assert!(end.contains("Setup tour is applied"), "{end}");
 }
 
+/// The pool picker: a filter that matches no pool chooses none (Enter does not adopt the pool
+/// the first letter matched), and a pool another saved setup uses says so where it is chosen.
+#[test]
+fn a_pool_filter_without_a_match_adopts_nothing_and_a_used_pool_says_so() {
+    let w = World::new();
+    let sdk = w.moto.sdk(REGION);
+    let staging = block_on(async {
+        sdk.create_user_pool("staging-users")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    // Another saved setup uses that pool.
+    let store = cognito_entra::state::StateStore::new(w.dir.path().join("state"));
+    let lock = store.lock("staging").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = cognito_entra::state::State::new(cognito_entra::setup::Setup::blank(
+        "staging",
+        cognito_entra::setup::Protocol::Saml,
+    ));
+    state.answers.region = REGION.into();
+    state.aws.user_pool_id = Some(staging.id.clone());
+    lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    drop(lock);
+
+    w.start("");
+    // The saved setup's row first, then a new SAML setup.
+    w.keys(&["Down", "Enter"]);
+    w.wait("Name this setup");
+    w.text("corp");
+    w.keys(&["Enter"]);
+    w.wait("2 · AWS account");
+    w.keys(&["Tab", "C-u"]);
+    w.text(REGION);
+    w.keys(&["Enter"]);
+    w.wait("3 · User pool");
+    // The admin types the new pool's name where the picker has the focus: "s" matches
+    // staging-users, "sales-pool" matches nothing.
+    w.text("s");
+    let narrowed = w.wait("filter: s");
+    // (The option wraps: compared without spaces.)
+    let squeezed = |t: &str| t.replace(' ', "");
+    assert!(
+        squeezed(&pane(&narrowed)).contains(&squeezed(&format!(
+            "staging-users ({}) · used by setup staging",
+            staging.id
+        ))),
+        "{narrowed}"
+    );
+    w.text("ales-pool");
+    let none = w.wait("(no match)");
+    assert!(!none.contains("staging-users"), "{none}");
+    w.keys(&["Enter"]);
+    let refused = w.wait("no user pool matches");
+    assert!(!refused.contains("4 · Domain"), "{refused}");
+    // Cleared, the picker shows what it holds; the admin chooses a new pool and names it.
+    w.keys(&["C-u"]);
+    w.wait("2/2");
+    w.keys(&["Left"]);
+    w.wait("Create a new pool");
+    w.keys(&["Tab", "C-u"]);
+    w.text("sales-pool");
+    w.keys(&["Enter"]);
+    w.wait("4 · Domain");
+    let saved = std::fs::read_to_string(w.dir.path().join("state/corp.toml")).unwrap_or_default();
+    assert!(!saved.contains(&staging.id), "{saved}");
+    assert!(saved.contains("name = \"sales-pool\""), "{saved}");
+}
+
 /// Plain mode takes the region and profile by the same rule as every other face: a flag,
 /// then the environment, then the saved setup, then a default (it offered us-east-1 whatever
 /// AWS_REGION said, and Enter saved it).

@@ -509,6 +509,10 @@ fn judge_fields(form: &mut Form, step: Step, confirming: bool) {
     for (f, (visible, error)) in form.fields.iter_mut().zip(judged) {
         f.hidden = !visible;
         f.error = error;
+        // A choice whose filter matches nothing has no answer: Enter takes nothing.
+        if visible && confirming && f.no_match() {
+            f.error = Some(questions::no_match(&f.label, &f.filter));
+        }
     }
 }
 

@@ -111,6 +111,9 @@ impl Runtime {
                     super::app::update(m, Msg::Copied(text))
                 }
                 slow => {
+                    if matches!(slow, Cmd::LoadPools) {
+                        cognito_entra::results::pools_in_use(&mut m.found, &self.store);
+                    }
                     self.start(m, slow);
                     Vec::new()
                 }
