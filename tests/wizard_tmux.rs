@@ -1201,7 +1201,11 @@ fn plain_mode_hands_entra_cognitos_certificates() {
         assert!(planned.contains(line), "{line}: {planned}");
     }
     w.keys(&["Enter"]);
-    w.wait("App Federation Metadata Url");
+    // Step 8, filled by Graph: nothing to copy, and nothing that says to.
+    let filled = w.wait("? App Federation Metadata Url");
+    assert!(filled.contains("Nothing to copy"), "{filled}");
+    assert!(!filled.contains("paste it here"), "{filled}");
+    assert!(!filled.contains("Ctrl-F"), "{filled}");
     w.keys(&["Enter"]);
     w.wait("Change or add a mapping");
     w.keys(&["Enter"]);

@@ -493,10 +493,12 @@ pub fn instructions(step: Step, setup: &crate::setup::Setup) -> Option<String> {
 }
 
 /// A step's instructions as the saved setup stands: when the tool made the Entra application
-/// through Graph, a first paragraph says what of the portal work below is done already.
+/// through Graph, a first paragraph says what of the portal work below is done already. What
+/// comes back from Entra is filled in then: nothing is copied, so the note is all there is.
 pub fn instructions_now(step: Step, state: &crate::state::State) -> Option<String> {
     let text = instructions(step, &state.answers)?;
     Some(match graph_done_note(step, state) {
+        Some(done) if step == Step::BackFromEntra => done.to_string(),
         Some(done) => format!("{done}\n\n{text}"),
         None => text,
     })
@@ -606,6 +608,25 @@ mod unticked_tests {
 mod instruction_tests {
     use super::*;
     use crate::setup::Setup;
+
+    /// After Graph filled step 8, it says nothing is to be copied, and nothing else: no
+    /// "copy … and paste it here"; and no key that no face has (Ctrl-F).
+    #[test]
+    fn step_8_filled_by_graph_asks_for_no_copying() {
+        for protocol in [Protocol::Saml, Protocol::Oidc] {
+            let mut state = crate::state::State::new(Setup::blank("corp", protocol));
+            let portal = instructions_now(Step::BackFromEntra, &state).unwrap_or_default();
+            assert!(portal.contains("copy"), "{portal}");
+            assert!(!portal.contains("Ctrl-F"), "{portal}");
+            state.entra.graph = Some(crate::state::GraphRecord::default());
+            let filled = instructions_now(Step::BackFromEntra, &state).unwrap_or_default();
+            assert!(filled.contains("Nothing to copy"), "{filled}");
+            assert!(
+                !filled.contains("paste it here") && !filled.contains(" copy "),
+                "{filled}"
+            );
+        }
+    }
 
     /// No placeholder reaches a screen: every step's text, for both protocols.
     #[test]
