@@ -728,8 +728,8 @@ fn the_plain_prompts_walk_the_same_journey() {
     });
 }
 
-/// The newcomer's tour from the README: `scripts/try` starts its own emulator and Entra
-/// stand-in (tests/support/entra_fixtures.py, not the test servers above), and a complete
+/// The newcomer's tour from the README: `scripts/try` starts its own emulator and Entra and
+/// Graph stand-in (tests/support/graph_standin.py, not the test servers above), and a complete
 /// SAML setup works against them from the screens alone.
 #[test]
 fn scripts_try_gives_a_working_tour() {
@@ -802,6 +802,70 @@ fn scripts_try_gives_a_working_tour() {
     keys(&["q"]);
     let end = wait("TRY-OVER");
     assert!(end.contains("Setup tour is applied"), "{end}");
+}
+
+/// `scripts/try` offers "g do it for me" on the Entra step, and it works there: the tour's
+/// stand-in plays Graph, and the application is made and filled in on step 8.
+#[test]
+fn scripts_try_does_it_for_me_too() {
+    require_tool("bash", "scripts/try is a bash script");
+    let _ = common::moto::python();
+    let tmux = Tmux::start(160, 40);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
+    tmux.type_line(&format!(
+        "env -u DISPLAY -u WAYLAND_DISPLAY COGNITO_ENTRA_BIN={bin} bash {script}; echo \"TRY\"\"-OVER\"",
+        bin = sh_quote(bin()),
+        script = sh_quote(&script.display().to_string()),
+    ));
+    let intro = tmux.wait_for_text("Press Enter to open the wizard", Duration::from_secs(120));
+    assert!(intro.contains("do it for me"), "{intro}");
+    let keys = |k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(k);
+        tmux.cmd(&args);
+    };
+    let wait = |text: &str| tmux.wait_for_text(text, WAIT);
+    keys(&["Enter"]);
+    wait("Federate an Amazon Cognito");
+    keys(&["Enter"]);
+    wait("Name this setup");
+    tmux.cmd(&["send-keys", "-t", "0", "-l", "graph-tour"]);
+    keys(&["Enter"]);
+    wait("2 · AWS account");
+    keys(&["Enter"]);
+    wait("3 · User pool");
+    keys(&["Enter"]);
+    wait("4 · Domain");
+    wait("available");
+    keys(&["Enter"]);
+    wait("5 · App client");
+    keys(&["Tab", "Tab"]);
+    tmux.cmd(&[
+        "send-keys",
+        "-t",
+        "0",
+        "-l",
+        "http://localhost:3000/callback",
+    ]);
+    keys(&["Enter"]);
+    wait("6 · Provider");
+    keys(&["Enter"]);
+    wait("Create them now?");
+    keys(&["Enter"]);
+    let entra = wait("7 · Entra");
+    assert!(entra.contains("g do it for me"), "{entra}");
+    keys(&["g"]);
+    wait("Who may sign in");
+    tmux.cmd(&["send-keys", "-t", "0", "-l", "ada@contoso.example"]);
+    keys(&["Enter"]);
+    wait("Enter make");
+    keys(&["Enter"]);
+    let back = wait("8 · Back from Entra");
+    assert!(back.contains("Made in Entra"), "{back}");
+    keys(&["Enter"]);
+    wait("Usable");
+    keys(&["C-q"]);
+    wait("TRY-OVER");
 }
 
 /// The pool picker: a filter that matches no pool chooses none (Enter does not adopt the pool
