@@ -1062,6 +1062,20 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         };
         assert!(pane(&planned).contains(made), "{planned}");
         assert_eq!(graph.writes(), 0, "nothing written before Enter");
+        // Let go, then asked for again: the run's sign-in is kept (no second device code).
+        w.keys(&["Escape"]);
+        w.wait("Cancelled: nothing was made in Entra");
+        w.keys(&["g"]);
+        if !oidc {
+            w.wait("Who may sign in");
+            w.keys(&["Enter"]);
+        }
+        w.wait("Enter make");
+        assert_eq!(
+            graph.ask("__signins")["tenants"].as_array().map(Vec::len),
+            Some(1),
+            "signed in once"
+        );
         w.keys(&["Enter"]);
         let back = w.wait("8 · Back from Entra");
         assert!(back.contains("Made in Entra"), "{back}");
@@ -1183,6 +1197,25 @@ fn plain_mode_does_it_for_me_too() {
     assert!(code.contains("devicelogin"), "{code}");
     let planned = w.wait("? Make these changes in Entra?");
     assert!(planned.contains("+ app registration"), "{planned}");
+    // Declined: the way is asked again, and the second run keeps the run's sign-in (no new
+    // device code).
+    w.text("n");
+    w.keys(&["Enter"]);
+    w.wait("Nothing was made in Entra");
+    w.wait("? How is the Entra side done?");
+    w.keys(&["Down", "Enter"]);
+    let again = w.wait("? Make these changes in Entra?");
+    let after = again
+        .split("Nothing was made in Entra")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(!after.contains("GQ7W-XK2P"), "{again}");
+    assert!(!after.contains("Signing in"), "{again}");
+    assert_eq!(
+        graph.ask("__signins")["tenants"].as_array().map(Vec::len),
+        Some(1),
+        "signed in once"
+    );
     w.keys(&["Enter"]);
     for question in [
         "? Directory (tenant) ID",
