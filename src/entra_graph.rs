@@ -332,6 +332,8 @@ fn job_error(job: &Job, e: &crate::cognito::api::ApiError) -> Error {
 #[derive(Clone)]
 pub struct Session {
     graph: std::sync::Arc<Graph>,
+    /// What the sign-in was granted beyond applications.
+    granted: signin::Needs,
     pub tenant: String,
     pub desired: Desired,
     pub seen: Seen,
@@ -408,12 +410,32 @@ pub async fn sign_in_and_plan(
     })?;
     let session = Session {
         graph: std::sync::Arc::new(graph),
+        granted: options.needs,
         tenant,
         desired: desired(&job.setup, job, false),
         seen: Seen::default(),
         changes: Vec::new(),
     };
     replan(session, job, recorded).await
+}
+
+/// The sign-in of `kept` planned again for `job`, without a new sign-in, while it is good for
+/// it: granted what `job` needs, and the token lasting a few minutes yet. `None`: sign in
+/// again (a face keeps one sign-in for its whole run this way).
+pub async fn plan_signed_in(
+    kept: &Session,
+    job: &Job,
+    recorded: Option<&GraphRecord>,
+) -> Option<Result<Session, Error>> {
+    let wanted = needs(&job.setup);
+    let granted = kept.granted;
+    let covers = (granted.assign || !wanted.assign) && (granted.claims || !wanted.claims);
+    let lasts =
+        kept.graph.expires() > std::time::Instant::now() + std::time::Duration::from_secs(5 * 60);
+    if !covers || !lasts {
+        return None;
+    }
+    Some(replan(kept.clone(), job, recorded).await)
 }
 
 /// The session planned again for `job` as it stands now (a pool made since has its ID).

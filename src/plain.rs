@@ -63,6 +63,8 @@ struct Session {
     graph: cognito_entra::entra_graph::GraphOptions,
     /// Entra changes waiting for certificates Cognito makes when its side is applied.
     entra_waiting: Option<Box<cognito_entra::entra_graph::Session>>,
+    /// The Graph sign-in of this run, kept for every later "do it for me" (memory only).
+    signed_in: Option<Box<cognito_entra::entra_graph::Session>>,
 }
 
 fn validator<F>(check: F) -> impl Fn(&str) -> Result<Validation, inquire::CustomUserError> + Clone
@@ -187,6 +189,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         state_dir: store.dir().to_path_buf(),
         graph: ctx.graph_options(),
         entra_waiting: None,
+        signed_in: None,
     };
     let outcome = s.journey();
     let _ = s.lock.save(&mut s.state);
@@ -232,7 +235,7 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                         "Resume {} ({}, {})",
                         s.name,
                         state.answers.protocol.label(),
-                        progress_label(&state.progress.steps_done, state.answers.protocol)
+                        progress_label(state)
                     ))
                 })
                 .collect();
@@ -373,6 +376,7 @@ impl Session {
             Work::ListPools => {
                 let pools = self.runtime.block_on(engine::list_pools(&job))?;
                 results::pools_listed(&mut self.found, pools);
+                results::pools_in_use(&mut self.found, &StateStore::new(self.state_dir.clone()));
                 Ok(())
             }
             Work::ReadPool(id) => {
@@ -514,13 +518,20 @@ impl Session {
                     .unwrap_or_default()
             )
         );
-        let ways: Vec<&str> = cognito_entra::journey::ENTRA_WAYS.to_vec();
-        if Select::new(cognito_entra::journey::ENTRA_WAYS_ASK, ways)
-            .raw_prompt()?
-            .index
-            == 1
-        {
-            return self.entra_by_graph();
+        // A Graph run declined or failed asks again (the sign-in is kept for the next one).
+        loop {
+            let ways: Vec<&str> = cognito_entra::journey::ENTRA_WAYS.to_vec();
+            if Select::new(cognito_entra::journey::ENTRA_WAYS_ASK, ways)
+                .raw_prompt()?
+                .index
+                != 1
+            {
+                break;
+            }
+            match self.entra_by_graph() {
+                Err(Stop::Failed(why)) => outln!("✗ {why}"),
+                other => return other,
+            }
         }
         let values = derive(&setup, &self.state.known(), &self.authority);
         let portal = portal_values(&setup, &values);
@@ -572,26 +583,42 @@ impl Session {
         let job = self.job();
         let recorded = self.state.entra.graph.clone();
         let tenant = self.state.entra.tenant_id.clone();
-        outln!("Signing in to Entra for Microsoft Graph…");
-        let clipboard = &mut self.clipboard;
-        let session = self
-            .runtime
-            .block_on(cognito_entra::entra_graph::sign_in_and_plan(
-                &self.graph,
-                &job,
-                recorded.as_ref(),
-                tenant.as_deref(),
-                |code| {
-                    outln!(
-                        "To sign in, open {} in any browser and enter the code {} (it expires in {} min).",
-                        code.verification_uri,
-                        code.user_code,
-                        code.expires_in / 60
-                    );
-                    outln!("{}", clipboard.copy(&code.user_code).message("the sign-in code"));
-                },
-            ))
-            .map_err(|e| Stop::Failed(format!("error: {e}")))?;
+        // Signed in earlier in this run: that sign-in again, while it is good for this.
+        let kept = match self.signed_in.as_deref() {
+            Some(kept) => self
+                .runtime
+                .block_on(cognito_entra::entra_graph::plan_signed_in(
+                    kept,
+                    &job,
+                    recorded.as_ref(),
+                )),
+            None => None,
+        };
+        let session = match kept {
+            Some(planned) => planned,
+            None => {
+                outln!("Signing in to Entra for Microsoft Graph…");
+                let clipboard = &mut self.clipboard;
+                self.runtime
+                    .block_on(cognito_entra::entra_graph::sign_in_and_plan(
+                        &self.graph,
+                        &job,
+                        recorded.as_ref(),
+                        tenant.as_deref(),
+                        |code| {
+                            outln!(
+                                "To sign in, open {} in any browser and enter the code {} (it expires in {} min).",
+                                code.verification_uri,
+                                code.user_code,
+                                code.expires_in / 60
+                            );
+                            outln!("{}", clipboard.copy(&code.user_code).message("the sign-in code"));
+                        },
+                    ))
+            }
+        }
+        .map_err(|e| Stop::Failed(format!("error: {e}")))?;
+        self.signed_in = Some(Box::new(session.clone()));
         outln!(
             "\nEntra, through Microsoft Graph (tenant {}):",
             session.tenant

@@ -13,6 +13,20 @@ pub fn pools_listed(found: &mut Found, read: AccountRead) {
     found.pools_listed = true;
 }
 
+/// The pools the other saved setups use, so that a pool's option says so (read with the
+/// account's pools; an unreadable setup says nothing).
+pub fn pools_in_use(found: &mut Found, store: &crate::state::StateStore) {
+    found.pools_in_use = store
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|summary| {
+            let state = summary.state.ok()?;
+            Some((state.pool_id()?.to_string(), summary.name))
+        })
+        .collect();
+}
+
 /// An adopted pool was read: its domain is kept, its required attributes must be mapped, its
 /// clients are offered.
 pub fn pool_read(state: &mut State, found: &mut Found, read: PoolRead) {
@@ -117,7 +131,7 @@ pub fn tenant_checked(state: &mut State, report: &discovery::Report) -> EntraChe
 
 /// What Graph made on the Entra step, into the state as the admin would have given it: the
 /// app's metadata URL (SAML) or its tenant and client ID (OIDC), the objects' IDs, the
-/// secret's end date, and the portal's checklist done. The secret comes back (memory only).
+/// secret's end date, the portal's checklist done, and `[entra] mode = "graph"`. The secret comes back (memory only).
 pub fn entra_made(
     state: &mut State,
     made: crate::entra_graph::Made,
@@ -140,6 +154,10 @@ pub fn entra_made(
     );
     state.entra.graph = Some(made.record);
     state.entra.tenant_id = Some(made.tenant);
+    // The saved setup says who does its Entra side: `plan` and `apply` go through Graph too
+    // (reading it, handing over Cognito's certificates) instead of sending the admin to the
+    // portal for what Graph did.
+    state.answers.entra.mode = crate::setup::model::EntraMode::Graph;
     let secret = made.secret.map(|(secret, ends)| {
         crate::secrets::register(&secret);
         state.entra.client_secret_expires = Some(ends);

@@ -6,7 +6,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 
 use cognito_entra::journey::Step;
-use cognito_entra::setup::load;
+use cognito_entra::setup::{Protocol, Setup, load};
 use cognito_entra::state::{State, StateError, StateStore};
 use common::*;
 
@@ -73,6 +73,71 @@ fn saved_setups_are_listed_and_shown() {
         "{}",
         stderr(&out)
     );
+}
+
+/// `status` and `setups` call a setup done only when the work in Entra is ticked too; an
+/// optional action left is named optional, never a reason sign-in fails.
+#[test]
+fn status_and_setups_say_done_only_when_the_entra_work_is_ticked() {
+    let dir = tempdir();
+    let store = StateStore::new(dir.path().join("state"));
+    let save = |name: &str, protocol: Protocol, ticked: &[&str]| {
+        let lock = store.lock(name).unwrap_or_else(|e| panic!("{e}"));
+        let mut state = State::new(Setup::blank(name, protocol));
+        state.progress.steps_done = Step::ALL.to_vec();
+        state.progress.checklist = ticked.iter().map(|t| t.to_string()).collect();
+        lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    };
+    // SAML, nobody assigned yet: sign-in fails (AADSTS50105); not done.
+    save("corp-saml", Protocol::Saml, &["saml.app", "saml.basic"]);
+    // OIDC, everything required ticked; assigning users is optional.
+    save(
+        "corp-oidc",
+        Protocol::Oidc,
+        &["oidc.registration", "oidc.redirect", "oidc.secret"],
+    );
+
+    let listed = stdout(&run(cmd(store.dir()).arg("setups")));
+    let row = |name: &str| {
+        listed
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        row("corp-saml").contains("Entra: 1 to tick (step 11)"),
+        "{listed}"
+    );
+    assert!(!row("corp-saml").contains("done"), "{listed}");
+    assert!(
+        row("corp-oidc").contains("done (1 optional left)"),
+        "{listed}"
+    );
+
+    let saml = stdout(&run(cmd(store.dir()).args([
+        "status",
+        "--setup",
+        "corp-saml",
+    ])));
+    assert!(!saml.contains("Setup complete"), "{saml}");
+    assert!(
+        saml.contains("step 11: Users and groups assigned"),
+        "{saml}"
+    );
+    assert!(saml.contains("Sign-in fails until"), "{saml}");
+
+    let oidc = stdout(&run(cmd(store.dir()).args([
+        "status",
+        "--setup",
+        "corp-oidc",
+    ])));
+    assert!(oidc.contains("Setup complete"), "{oidc}");
+    assert!(
+        oidc.contains("optional     Optional: only assigned users may sign in"),
+        "{oidc}"
+    );
+    assert!(!oidc.contains("Sign-in fails"), "{oidc}");
 }
 
 #[test]

@@ -728,8 +728,8 @@ fn the_plain_prompts_walk_the_same_journey() {
     });
 }
 
-/// The newcomer's tour from the README: `scripts/try` starts its own emulator and Entra
-/// stand-in (tests/support/entra_fixtures.py, not the test servers above), and a complete
+/// The newcomer's tour from the README: `scripts/try` starts its own emulator and Entra and
+/// Graph stand-in (tests/support/graph_standin.py, not the test servers above), and a complete
 /// SAML setup works against them from the screens alone.
 #[test]
 fn scripts_try_gives_a_working_tour() {
@@ -802,6 +802,137 @@ fn scripts_try_gives_a_working_tour() {
     keys(&["q"]);
     let end = wait("TRY-OVER");
     assert!(end.contains("Setup tour is applied"), "{end}");
+}
+
+/// `scripts/try` offers "g do it for me" on the Entra step, and it works there: the tour's
+/// stand-in plays Graph, and the application is made and filled in on step 8.
+#[test]
+fn scripts_try_does_it_for_me_too() {
+    require_tool("bash", "scripts/try is a bash script");
+    let _ = common::moto::python();
+    let tmux = Tmux::start(160, 40);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
+    tmux.type_line(&format!(
+        "env -u DISPLAY -u WAYLAND_DISPLAY COGNITO_ENTRA_BIN={bin} bash {script}; echo \"TRY\"\"-OVER\"",
+        bin = sh_quote(bin()),
+        script = sh_quote(&script.display().to_string()),
+    ));
+    let intro = tmux.wait_for_text("Press Enter to open the wizard", Duration::from_secs(120));
+    assert!(intro.contains("do it for me"), "{intro}");
+    let keys = |k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(k);
+        tmux.cmd(&args);
+    };
+    let wait = |text: &str| tmux.wait_for_text(text, WAIT);
+    keys(&["Enter"]);
+    wait("Federate an Amazon Cognito");
+    keys(&["Enter"]);
+    wait("Name this setup");
+    tmux.cmd(&["send-keys", "-t", "0", "-l", "graph-tour"]);
+    keys(&["Enter"]);
+    wait("2 · AWS account");
+    keys(&["Enter"]);
+    wait("3 · User pool");
+    keys(&["Enter"]);
+    wait("4 · Domain");
+    wait("available");
+    keys(&["Enter"]);
+    wait("5 · App client");
+    keys(&["Tab", "Tab"]);
+    tmux.cmd(&[
+        "send-keys",
+        "-t",
+        "0",
+        "-l",
+        "http://localhost:3000/callback",
+    ]);
+    keys(&["Enter"]);
+    wait("6 · Provider");
+    keys(&["Enter"]);
+    wait("Create them now?");
+    keys(&["Enter"]);
+    let entra = wait("7 · Entra");
+    assert!(entra.contains("g do it for me"), "{entra}");
+    keys(&["g"]);
+    wait("Who may sign in");
+    tmux.cmd(&["send-keys", "-t", "0", "-l", "ada@contoso.example"]);
+    keys(&["Enter"]);
+    wait("Enter make");
+    keys(&["Enter"]);
+    let back = wait("8 · Back from Entra");
+    assert!(back.contains("Made in Entra"), "{back}");
+    keys(&["Enter"]);
+    wait("Usable");
+    keys(&["C-q"]);
+    wait("TRY-OVER");
+}
+
+/// The pool picker: a filter that matches no pool chooses none (Enter does not adopt the pool
+/// the first letter matched), and a pool another saved setup uses says so where it is chosen.
+#[test]
+fn a_pool_filter_without_a_match_adopts_nothing_and_a_used_pool_says_so() {
+    let w = World::new();
+    let sdk = w.moto.sdk(REGION);
+    let staging = block_on(async {
+        sdk.create_user_pool("staging-users")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    // Another saved setup uses that pool.
+    let store = cognito_entra::state::StateStore::new(w.dir.path().join("state"));
+    let lock = store.lock("staging").unwrap_or_else(|e| panic!("{e}"));
+    let mut state = cognito_entra::state::State::new(cognito_entra::setup::Setup::blank(
+        "staging",
+        cognito_entra::setup::Protocol::Saml,
+    ));
+    state.answers.region = REGION.into();
+    state.aws.user_pool_id = Some(staging.id.clone());
+    lock.save(&mut state).unwrap_or_else(|e| panic!("{e}"));
+    drop(lock);
+
+    w.start("");
+    // The saved setup's row first, then a new SAML setup.
+    w.keys(&["Down", "Enter"]);
+    w.wait("Name this setup");
+    w.text("corp");
+    w.keys(&["Enter"]);
+    w.wait("2 · AWS account");
+    w.keys(&["Tab", "C-u"]);
+    w.text(REGION);
+    w.keys(&["Enter"]);
+    w.wait("3 · User pool");
+    // The admin types the new pool's name where the picker has the focus: "s" matches
+    // staging-users, "sales-pool" matches nothing.
+    w.text("s");
+    let narrowed = w.wait("filter: s");
+    // (The option wraps: compared without spaces.)
+    let squeezed = |t: &str| t.replace(' ', "");
+    assert!(
+        squeezed(&pane(&narrowed)).contains(&squeezed(&format!(
+            "staging-users ({}) · used by setup staging",
+            staging.id
+        ))),
+        "{narrowed}"
+    );
+    w.text("ales-pool");
+    let none = w.wait("(no match)");
+    assert!(!none.contains("staging-users"), "{none}");
+    w.keys(&["Enter"]);
+    let refused = w.wait("no user pool matches");
+    assert!(!refused.contains("4 · Domain"), "{refused}");
+    // Cleared, the picker shows what it holds; the admin chooses a new pool and names it.
+    w.keys(&["C-u"]);
+    w.wait("2/2");
+    w.keys(&["Left"]);
+    w.wait("Create a new pool");
+    w.keys(&["Tab", "C-u"]);
+    w.text("sales-pool");
+    w.keys(&["Enter"]);
+    w.wait("4 · Domain");
+    let saved = std::fs::read_to_string(w.dir.path().join("state/corp.toml")).unwrap_or_default();
+    assert!(!saved.contains(&staging.id), "{saved}");
+    assert!(saved.contains("name = \"sales-pool\""), "{saved}");
 }
 
 /// Plain mode takes the region and profile by the same rule as every other face: a flag,
@@ -931,6 +1062,20 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
         };
         assert!(pane(&planned).contains(made), "{planned}");
         assert_eq!(graph.writes(), 0, "nothing written before Enter");
+        // Let go, then asked for again: the run's sign-in is kept (no second device code).
+        w.keys(&["Escape"]);
+        w.wait("Cancelled: nothing was made in Entra");
+        w.keys(&["g"]);
+        if !oidc {
+            w.wait("Who may sign in");
+            w.keys(&["Enter"]);
+        }
+        w.wait("Enter make");
+        assert_eq!(
+            graph.ask("__signins")["tenants"].as_array().map(Vec::len),
+            Some(1),
+            "signed in once"
+        );
         w.keys(&["Enter"]);
         let back = w.wait("8 · Back from Entra");
         assert!(back.contains("Made in Entra"), "{back}");
@@ -1052,6 +1197,25 @@ fn plain_mode_does_it_for_me_too() {
     assert!(code.contains("devicelogin"), "{code}");
     let planned = w.wait("? Make these changes in Entra?");
     assert!(planned.contains("+ app registration"), "{planned}");
+    // Declined: the way is asked again, and the second run keeps the run's sign-in (no new
+    // device code).
+    w.text("n");
+    w.keys(&["Enter"]);
+    w.wait("Nothing was made in Entra");
+    w.wait("? How is the Entra side done?");
+    w.keys(&["Down", "Enter"]);
+    let again = w.wait("? Make these changes in Entra?");
+    let after = again
+        .split("Nothing was made in Entra")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(!after.contains("GQ7W-XK2P"), "{again}");
+    assert!(!after.contains("Signing in"), "{again}");
+    assert_eq!(
+        graph.ask("__signins")["tenants"].as_array().map(Vec::len),
+        Some(1),
+        "signed in once"
+    );
     w.keys(&["Enter"]);
     for question in [
         "? Directory (tenant) ID",
@@ -1134,7 +1298,11 @@ fn plain_mode_hands_entra_cognitos_certificates() {
         assert!(planned.contains(line), "{line}: {planned}");
     }
     w.keys(&["Enter"]);
-    w.wait("App Federation Metadata Url");
+    // Step 8, filled by Graph: nothing to copy, and nothing that says to.
+    let filled = w.wait("? App Federation Metadata Url");
+    assert!(filled.contains("Nothing to copy"), "{filled}");
+    assert!(!filled.contains("paste it here"), "{filled}");
+    assert!(!filled.contains("Ctrl-F"), "{filled}");
     w.keys(&["Enter"]);
     w.wait("Change or add a mapping");
     w.keys(&["Enter"]);
@@ -1155,6 +1323,39 @@ fn plain_mode_hands_entra_cognitos_certificates() {
     for usage in ["Verify", "Encrypt"] {
         assert!(app.to_string().contains(usage), "{usage}: {app}");
     }
+    graph_does_the_entra_side_afterwards(&w, &graph, "plain-certs");
+}
+
+/// After "do it for me", the saved setup says Graph does its Entra side: `plan` reads the
+/// application through Graph and `apply` finds nothing to do there, neither telling the admin
+/// to upload the certificates Graph handed over.
+fn graph_does_the_entra_side_afterwards(w: &World, graph: &common::graph::Standin, name: &str) {
+    let state = std::fs::read_to_string(w.dir.path().join(format!("state/{name}.toml")))
+        .unwrap_or_default();
+    assert!(state.contains("mode = \"graph\""), "{state}");
+    let writes = graph.writes();
+    for command in ["plan", "apply"] {
+        let mut c = w.moto.cmd(&w.dir.path().join("state"));
+        c.env("COGNITO_ENTRA_AUTHORITY", &graph.authority)
+            .env("COGNITO_ENTRA_GRAPH_URL", &graph.graph)
+            .env("SSL_CERT_FILE", graph.ca())
+            .args([command, "--setup", name]);
+        if command == "apply" {
+            c.arg("--yes");
+        }
+        let out = run(&mut c);
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(0), "{command}: {said}");
+        assert!(
+            said.contains("No changes: the application holds what Cognito needs"),
+            "{command}: {said}"
+        );
+        assert!(
+            !said.contains("Verification certificates"),
+            "{command}: {said}"
+        );
+    }
+    assert_eq!(graph.writes(), writes, "nothing written in Entra again");
 }
 
 /// "Do it for me" with encrypted assertions, quit before the apply: the session that would

@@ -31,7 +31,7 @@ pub fn run(ctx: &Context) -> CommandResult {
                     "{:<width$}  {:<9}{:<36}{}",
                     summary.name,
                     state.answers.protocol.label(),
-                    progress_label(&state.progress.steps_done, state.answers.protocol),
+                    progress_label(state),
                     ago(&state.updated, now)
                 );
                 // What `destroy` would take down, and what it would leave.

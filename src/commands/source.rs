@@ -59,41 +59,43 @@ pub fn resolve_for(
 
 fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
     let store = ctx.store()?;
-    let (loaded, state) =
-        match (&source.setup, &source.config) {
-            (Some(name), _) => {
-                let state = store.load_existing(name)?;
-                let loaded = load::check(state.answers.clone(), stage, PathBuf::from("."))
-                    .map_err(|problems| SetupError {
+    let (loaded, state) = match (&source.setup, &source.config) {
+        (Some(name), _) => {
+            let state = store.load_existing(name)?;
+            let loaded =
+                check_saved(state.answers.clone(), stage, Some(&state)).map_err(|problems| {
+                    SetupError {
                         source: format!("saved setup {name:?} ({})", store.path(name).display()),
                         problems,
-                    })?;
-                (loaded, Some(state))
-            }
-            (None, Some(file)) => {
-                let loaded = load::load_file(file, stage)?;
-                let state = store.load(&loaded.setup.name)?;
+                    }
+                })?;
+            (loaded, Some(state))
+        }
+        (None, Some(file)) => {
+            let loaded = load::load_file(file, stage)?;
+            let state = store.load(&loaded.setup.name)?;
+            (loaded, state)
+        }
+        (None, None) => match &source.answers {
+            // A saved plan's answers: their metadata file's path is absolute already.
+            Some(answers) => {
+                let state = store.load(&answers.name)?;
+                let loaded = check_saved((**answers).clone(), stage, state.as_ref()).map_err(
+                    |problems| SetupError {
+                        source: format!("the answers of the saved plan for {:?}", answers.name),
+                        problems,
+                    },
+                )?;
                 (loaded, state)
             }
-            (None, None) => match &source.answers {
-                // A saved plan's answers: their metadata file's path is absolute already.
-                Some(answers) => {
-                    let loaded = load::check((**answers).clone(), stage, PathBuf::from("."))
-                        .map_err(|problems| SetupError {
-                            source: format!("the answers of the saved plan for {:?}", answers.name),
-                            problems,
-                        })?;
-                    let state = store.load(&answers.name)?;
-                    (loaded, state)
-                }
-                None => {
-                    return Err(Failure::Usage(
-                        "error: give --setup NAME (a saved setup) or --config FILE (a setup file)"
-                            .into(),
-                    ));
-                }
-            },
-        };
+            None => {
+                return Err(Failure::Usage(
+                    "error: give --setup NAME (a saved setup) or --config FILE (a setup file)"
+                        .into(),
+                ));
+            }
+        },
+    };
     let Loaded {
         setup,
         mut warnings,
@@ -111,6 +113,28 @@ fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Reso
         warnings,
         state,
         base_dir,
+    })
+}
+
+/// Checks saved answers. Those of a setup whose application Graph made (`[entra] mode =
+/// "graph"`, as the wizard saves it) hold what Graph gave — the app's metadata URL, or its
+/// tenant and client ID — where the next step shows it: given by Graph, not by the admin, so
+/// they are checked as a setup without them (and kept).
+fn check_saved(
+    answers: Setup,
+    stage: Stage,
+    state: Option<&State>,
+) -> Result<Loaded, Vec<Problem>> {
+    let graph_made = state.is_some_and(|s| s.entra.graph.is_some());
+    if answers.entra.mode != EntraMode::Graph || !graph_made {
+        return load::check(answers, stage, PathBuf::from("."));
+    }
+    let mut bare = answers.clone();
+    cognito_entra::entra_graph::take_back_from_cognito(&mut bare);
+    let checked = load::check(bare, stage, PathBuf::from("."))?;
+    Ok(Loaded {
+        setup: answers,
+        ..checked
     })
 }
 

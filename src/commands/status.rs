@@ -1,7 +1,9 @@
 //! `cognito-entra status`: where one saved setup stands, for people or as JSON.
 
 use cognito_entra::humanize::ago;
-use cognito_entra::journey::{next_step, progress_label};
+use cognito_entra::journey::{
+    next_step, progress_label, unticked, unticked_optional, unticked_text,
+};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -18,10 +20,15 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
             "name": name,
             "protocol": protocol,
             "region": state.answers.region,
-            "progress": progress_label(&state.progress.steps_done, protocol),
+            "progress": progress_label(&state),
             "next_step": next,
             "steps_done": state.progress.steps_done,
             "checklist": state.progress.checklist,
+            "entra_to_do": unticked(&state)
+                .iter()
+                .flat_map(|(_, labels)| labels.clone())
+                .collect::<Vec<_>>(),
+            "entra_optional": unticked_optional(&state),
             "applied": state.progress.applied,
             "aws": state.aws,
             "entra": state.entra,
@@ -34,10 +41,7 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
     }
     let now = OffsetDateTime::now_utc();
     outln!("{name}  ({} · {})", protocol.label(), state.answers.region);
-    outln!(
-        "  progress     {}",
-        progress_label(&state.progress.steps_done, protocol)
-    );
+    outln!("  progress     {}", progress_label(&state));
     outln!("  last change  {}", ago(&state.updated, now));
     let aws = &state.aws;
     for (label, value) in [
@@ -70,9 +74,26 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
             "\nNext: {} — run `cognito-entra wizard --setup {name}` to continue.",
             step.title(protocol)
         ),
-        None => outln!(
-            "\nSetup complete. `cognito-entra values --setup {name}` shows the values again."
-        ),
+        None => {
+            // Done only when the work in Entra is ticked too; optional work is named so.
+            let open = unticked(&state);
+            for (step, labels) in &open {
+                for label in labels {
+                    outln!("  to do        step {}: {label}", step.number());
+                }
+            }
+            for label in unticked_optional(&state) {
+                outln!("  optional     {label}");
+            }
+            match unticked_text(&state) {
+                Some(text) => outln!(
+                    "\nApplied in AWS. {text} Tick it with `cognito-entra wizard --setup {name}` once done."
+                ),
+                None => outln!(
+                    "\nSetup complete. `cognito-entra values --setup {name}` shows the values again."
+                ),
+            }
+        }
     }
     Ok(EXIT_OK)
 }

@@ -233,6 +233,9 @@ pub struct Model {
     pub entra_session: Option<entra_graph::Session>,
     /// Entra changes waiting for certificates Cognito makes when its side is applied.
     pub entra_waiting: Option<Box<entra_graph::Session>>,
+    /// The Graph sign-in of this setup's run, kept for every later "do it for me" (memory
+    /// only; gone with the setup when the admin goes back to the list).
+    pub signed_in: Option<Box<entra_graph::Session>>,
     /// The secret in memory was made by Graph: never revealed.
     pub secret_from_graph: bool,
     pub reveal: bool,
@@ -283,6 +286,7 @@ impl Model {
             prepare_plan: None,
             entra_session: None,
             entra_waiting: None,
+            signed_in: None,
             secret_from_graph: false,
             teardown: None,
             removed: 0,
@@ -509,6 +513,10 @@ fn judge_fields(form: &mut Form, step: Step, confirming: bool) {
     for (f, (visible, error)) in form.fields.iter_mut().zip(judged) {
         f.hidden = !visible;
         f.error = error;
+        // A choice whose filter matches nothing has no answer: Enter takes nothing.
+        if visible && confirming && f.no_match() {
+            f.error = Some(questions::no_match(&f.label, &f.filter));
+        }
     }
 }
 
@@ -1517,21 +1525,27 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         }
         TaskDone::DeviceCode { .. } | TaskDone::EntraObject(_) => Vec::new(),
         TaskDone::EntraPlanned(_) if !awaited => Vec::new(),
-        TaskDone::EntraPlanned(planned) => match *planned {
-            Err(e) => {
-                m.message = e.to_string().lines().map(|l| format!("✗ {l}")).collect();
-                Vec::new()
+        TaskDone::EntraPlanned(planned) => {
+            // The sign-in is kept for every later "do it for me" of this setup (memory only).
+            if let Ok(session) = planned.as_ref() {
+                m.signed_in = Some(Box::new(session.clone()));
             }
-            // Nothing to change in Entra: what it gives Cognito is read at once.
-            Ok(session) if session.changes.is_empty() => make_entra(m, session),
-            Ok(session) => {
-                m.message.clear();
-                m.notice = None;
-                m.scroll = 0;
-                m.entra_session = Some(session);
-                Vec::new()
+            match *planned {
+                Err(e) => {
+                    m.message = e.to_string().lines().map(|l| format!("✗ {l}")).collect();
+                    Vec::new()
+                }
+                // Nothing to change in Entra: what it gives Cognito is read at once.
+                Ok(session) if session.changes.is_empty() => make_entra(m, session),
+                Ok(session) => {
+                    m.message.clear();
+                    m.notice = None;
+                    m.scroll = 0;
+                    m.entra_session = Some(session);
+                    Vec::new()
+                }
             }
-        },
+        }
         TaskDone::EntraFinished(finished) => {
             m.writing = false;
             match *finished {

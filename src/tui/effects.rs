@@ -111,6 +111,9 @@ impl Runtime {
                     super::app::update(m, Msg::Copied(text))
                 }
                 slow => {
+                    if matches!(slow, Cmd::LoadPools) {
+                        cognito_entra::results::pools_in_use(&mut m.found, &self.store);
+                    }
                     self.start(m, slow);
                     Vec::new()
                 }
@@ -207,9 +210,21 @@ impl Runtime {
                 let options = self.graph.clone();
                 let state = m.state.clone();
                 let tx = self.tx.clone();
+                let kept = m.signed_in.clone();
                 self.spawn(async move {
                     let recorded = state.as_ref().and_then(|s| s.entra.graph.clone());
                     let tenant = state.as_ref().and_then(|s| s.entra.tenant_id.clone());
+                    // Signed in earlier in this run: that sign-in again, while it is good.
+                    if let Some(kept) = kept.as_deref()
+                        && let Some(planned) = cognito_entra::entra_graph::plan_signed_in(
+                            kept,
+                            &job,
+                            recorded.as_ref(),
+                        )
+                        .await
+                    {
+                        return TaskDone::EntraPlanned(Box::new(planned));
+                    }
                     let show = |code: &cognito_entra::entra::graph::DeviceCode| {
                         let _ = tx.send(Msg::Task(TaskDone::DeviceCode {
                             uri: code.verification_uri.clone(),

@@ -132,6 +132,11 @@ impl Field {
             .collect()
     }
 
+    /// A choice narrowed by a filter that matches none of its options: nothing is chosen.
+    pub fn no_match(&self) -> bool {
+        matches!(self.kind, Kind::Choice(_)) && !self.filter.is_empty() && self.matches().is_empty()
+    }
+
     /// After the filter changed: the first match, unless the current choice still matches.
     fn follow_filter(&mut self) {
         let matches = self.matches();
@@ -366,6 +371,11 @@ mod tests {
         assert_eq!(pools.choice("pool"), 3, "staging does not match");
         pools.handle_key(key(KeyCode::Right));
         assert_eq!(pools.choice("pool"), 1, "wraps among matches");
+        // A filter that matches nothing chooses nothing.
+        assert!(!pools.get("pool").is_some_and(Field::no_match));
+        pools.handle_key(key(KeyCode::Char('x')));
+        assert!(pools.get("pool").is_some_and(Field::no_match));
+        pools.handle_key(key(KeyCode::Backspace));
         for _ in 0..4 {
             pools.handle_key(key(KeyCode::Backspace));
         }

@@ -37,7 +37,7 @@ fn rows(store: &cognito_entra::state::StateStore) -> Result<Vec<Row>, StateError
             Ok(state) => Row {
                 name: s.name,
                 protocol: Some(state.answers.protocol),
-                progress: progress_label(&state.progress.steps_done, state.answers.protocol),
+                progress: progress_label(&state),
                 when: ago(&state.updated, now),
             },
             Err(e) => Row {

@@ -7,8 +7,11 @@ Strict like Graph: an unknown property in a request body is a 400 naming it; an 
 created is not readable (404 Request_ResourceNotFound) until a short replication delay has
 passed; 429 with Retry-After, 401 and 403 bodies as Graph sends them.
 
-Usage: python graph_standin.py PORT DIR
+Usage: python graph_standin.py PORT DIR [--portal-app NAME]
 Writes DIR/ca.pem (for SSL_CERT_FILE) and DIR/urls (authority=..., graph=..., tenant=...).
+--portal-app NAME: an enterprise application NAME exists from the start, as an admin makes it
+in the portal (its SAML signing certificate active); DIR/urls then also holds its
+metadata_url=... and client_id=... (scripts/try's values to paste back).
 Behaviour switches, read from DIR/switches.json at each request (absent: none):
   device: "approve" (default: pending once, then a token), "slow_down" (one slow_down, then
           pending, then a token), "declined", "expired"
@@ -571,6 +574,18 @@ def federation_metadata(app_id, port):
     return sign_element((text[:start] + text[end:]).encode("utf-8"), "EntityDescriptor", key, cert)
 
 
+def seed_portal_app(name):
+    """An enterprise application made beforehand in the portal: instantiated from the
+    non-gallery template, its SAML signing certificate made and active. Returns its appId."""
+    _, made = graph("POST", f"/applicationTemplates/{NON_GALLERY}/instantiate", {}, {"displayName": name})
+    app, sp = made["application"], made["servicePrincipal"]
+    # Made long before anyone asks: replicated already.
+    created_at[app["id"]] = created_at[sp["id"]] = 0
+    _, cert = graph("POST", f"/servicePrincipals/{sp['id']}/addTokenSigningCertificate", {}, {"displayName": f"CN={name}"})
+    graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredSingleSignOnMode": "saml", "preferredTokenSigningKeyThumbprint": cert["thumbprint"]})
+    return app["appId"]
+
+
 def main():
     port, out = int(sys.argv[1]), sys.argv[2]
     switches_path[0] = os.path.join(out, "switches.json")
@@ -817,8 +832,14 @@ def main():
     with open(os.path.join(out, "ca.pem"), "wb") as f:
         f.write(ca.public_bytes(serialization.Encoding.PEM))
     graph_base[0] = f"{authority}/graph/v1.0"
+    portal = ""
+    if "--portal-app" in sys.argv[3:]:
+        at = sys.argv.index("--portal-app")
+        app_id = seed_portal_app(sys.argv[at + 1] if at + 1 < len(sys.argv) else "portal-app")
+        metadata = f"{authority}/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={app_id}"
+        portal = f"metadata_url={metadata}\nclient_id={app_id}\n"
     with open(os.path.join(out, "urls.tmp"), "w") as f:
-        f.write(f"authority={authority}\ngraph={authority}/graph\ntenant={TENANT}\n")
+        f.write(f"authority={authority}\ngraph={authority}/graph\ntenant={TENANT}\n{portal}")
     os.replace(os.path.join(out, "urls.tmp"), os.path.join(out, "urls"))
     httpd.serve_forever()
 

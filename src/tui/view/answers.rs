@@ -52,7 +52,12 @@ fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static
         }
         Kind::Choice(options) => {
             spans.push(Span::styled(format!("{}: ", f.label), label_style));
-            let option = options.get(f.choice).cloned().unwrap_or_default();
+            // A filter that matches nothing chooses nothing: no option is shown as chosen.
+            let option = if f.no_match() {
+                "—".to_string()
+            } else {
+                options.get(f.choice).cloned().unwrap_or_default()
+            };
             spans.push(Span::styled(format!("‹ {option} ›"), t.value()));
             let matches = f.matches();
             if options.len() > 1 {

@@ -75,9 +75,9 @@ pub fn prepare_why(protocol: Protocol) -> &'static str {
 /// The question that confirms it.
 pub const PREPARE_ASK: &str = "Create them now?";
 
-/// The portal actions of a step that was left with some of them not ticked: the step marked
-/// `!` in the step list, and what is still to do in Entra (the labels).
-pub fn unticked(state: &crate::state::State) -> Vec<(Step, Vec<&'static str>)> {
+/// The portal actions of steps marked done that are not ticked, required or not, with the
+/// step each belongs to.
+fn open_items(state: &crate::state::State) -> Vec<(Step, ChecklistItem)> {
     let setup = &state.answers;
     [
         (Step::EntraPortal, entra_checklist(setup)),
@@ -85,32 +85,69 @@ pub fn unticked(state: &crate::state::State) -> Vec<(Step, Vec<&'static str>)> {
     ]
     .into_iter()
     .filter(|(step, _)| state.progress.steps_done.contains(step))
-    .map(|(step, items)| {
-        let open: Vec<&'static str> = items
-            .iter()
-            .filter(|i| !state.progress.checklist.iter().any(|c| c == i.id))
-            .map(|i| i.label)
-            .collect();
-        (step, open)
-    })
-    .filter(|(_, open)| !open.is_empty())
+    .flat_map(|(step, items)| items.into_iter().map(move |i| (step, i)))
+    .filter(|(_, i)| !state.progress.checklist.iter().any(|c| c == i.id))
     .collect()
 }
 
+/// The required portal actions of a step that was left with some of them not ticked: the
+/// step marked `!` in the step list, and what is still to do in Entra (the labels). Optional
+/// actions are not in it: a step whose required actions are ticked is done.
+pub fn unticked(state: &crate::state::State) -> Vec<(Step, Vec<&'static str>)> {
+    let mut out: Vec<(Step, Vec<&'static str>)> = Vec::new();
+    for (step, item) in open_items(state) {
+        if item.need == Need::Optional {
+            continue;
+        }
+        match out.iter_mut().find(|(s, _)| *s == step) {
+            Some((_, labels)) => labels.push(item.label),
+            None => out.push((step, vec![item.label])),
+        }
+    }
+    out
+}
+
+/// The optional portal actions not ticked (labels), on steps marked done.
+pub fn unticked_optional(state: &crate::state::State) -> Vec<&'static str> {
+    open_items(state)
+        .into_iter()
+        .filter(|(_, i)| i.need == Need::Optional)
+        .map(|(_, i)| i.label)
+        .collect()
+}
+
 /// `unticked` as one short line for the last step (the labels are on the steps themselves),
-/// or `None` when everything is ticked.
+/// saying what fails until that work is done, or `None` when every required action is ticked.
 pub fn unticked_text(state: &crate::state::State) -> Option<String> {
     let open = unticked(state);
-    (!open.is_empty()).then(|| {
-        let parts: Vec<String> = open
-            .iter()
-            .map(|(step, labels)| format!("step {} ({} left)", step.number(), labels.len()))
-            .collect();
-        format!(
-            "Not ticked yet in Entra: {}. Sign-in fails until that work is done in Entra.",
-            parts.join(", ")
-        )
-    })
+    if open.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = open
+        .iter()
+        .map(|(step, labels)| format!("step {} ({} left)", step.number(), labels.len()))
+        .collect();
+    let needs: Vec<Need> = open_items(state)
+        .into_iter()
+        .map(|(_, i)| i.need)
+        .filter(|n| *n != Need::Optional)
+        .collect();
+    let fails = if needs.contains(&Need::SignIn) {
+        "Sign-in fails"
+    } else {
+        match (
+            needs.contains(&Need::MyApps),
+            needs.contains(&Need::SignOut),
+        ) {
+            (true, true) => "Sign-in from My Apps and sign-out of Entra fail",
+            (true, false) => "Sign-in from My Apps fails",
+            _ => "Sign-out of Entra fails",
+        }
+    };
+    Some(format!(
+        "Not ticked yet in Entra: {}. {fails} until that work is done in Entra.",
+        parts.join(", ")
+    ))
 }
 
 /// What step 11 says when Entra needs no certificate from Cognito for this setup (`None`:
@@ -176,10 +213,26 @@ pub fn next_step(done: &[Step]) -> Option<Step> {
     Step::ALL.into_iter().find(|s| !done.contains(s))
 }
 
-/// A one-line description of progress, as `setups` and the welcome screen show it.
-pub fn progress_label(done: &[Step], protocol: Protocol) -> String {
-    match next_step(done) {
-        None => "done".to_string(),
+/// A one-line description of progress, as `setups`, `status` and the welcome screens show
+/// it: "done" only when every step is done and every required action in Entra is ticked.
+pub fn progress_label(state: &crate::state::State) -> String {
+    let protocol = state.answers.protocol;
+    match next_step(&state.progress.steps_done) {
+        None => {
+            let open: usize = unticked(state).iter().map(|(_, l)| l.len()).sum();
+            let optional = unticked_optional(state).len();
+            if open > 0 {
+                let steps: Vec<String> = unticked(state)
+                    .iter()
+                    .map(|(s, _)| s.number().to_string())
+                    .collect();
+                format!("Entra: {open} to tick (step {})", steps.join(", "))
+            } else if optional > 0 {
+                format!("done ({optional} optional left)")
+            } else {
+                "done".to_string()
+            }
+        }
         Some(step) => format!(
             "step {}/{}  {}",
             step.number(),
@@ -201,11 +254,9 @@ mod tests {
             Some(Step::AwsAccount)
         );
         assert_eq!(next_step(&Step::ALL), None);
-        assert_eq!(
-            progress_label(&Step::ALL[..6], Protocol::Saml),
-            "step 7/12  Entra: single sign-on"
-        );
-        assert_eq!(progress_label(&Step::ALL, Protocol::Oidc), "done");
+        let mut state = crate::state::State::new(Setup::blank("corp", Protocol::Saml));
+        state.mark_done(&Step::ALL[..6]);
+        assert_eq!(progress_label(&state), "step 7/12  Entra: single sign-on");
     }
 }
 
@@ -214,6 +265,21 @@ mod tests {
 pub struct ChecklistItem {
     pub id: &'static str,
     pub label: &'static str,
+    /// What fails until it is done (or that nothing does: optional).
+    pub need: Need,
+}
+
+/// What an action in Entra is needed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Sign-in fails until it is done.
+    SignIn,
+    /// Sign-in from My Apps (IdP-initiated) fails until it is done.
+    MyApps,
+    /// Sign-out of Entra fails until it is done.
+    SignOut,
+    /// Nothing fails without it: the admin's choice.
+    Optional,
 }
 
 /// A value the admin pastes into an Entra field, with that field's name in the portal.
@@ -275,21 +341,25 @@ pub fn entra_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
             out.push(ChecklistItem {
                 id: "saml.app",
                 label: "Enterprise application created",
+                need: Need::SignIn,
             });
             out.push(ChecklistItem {
                 id: "saml.basic",
                 label: "Identifier and Reply URL saved",
+                need: Need::SignIn,
             });
             if setup.idp_initiated() {
                 out.push(ChecklistItem {
                     id: "saml.relay",
                     label: "Relay State saved",
+                    need: Need::MyApps,
                 });
             }
             if setup.idp_signout() {
                 out.push(ChecklistItem {
                     id: "saml.logout",
                     label: "Logout Url saved",
+                    need: Need::SignOut,
                 });
             }
         }
@@ -297,14 +367,17 @@ pub fn entra_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
             out.push(ChecklistItem {
                 id: "oidc.registration",
                 label: "App registration (single tenant) created",
+                need: Need::SignIn,
             });
             out.push(ChecklistItem {
                 id: "oidc.redirect",
                 label: "Redirect URI (Web) saved",
+                need: Need::SignIn,
             });
             out.push(ChecklistItem {
                 id: "oidc.secret",
                 label: "Client secret Value copied",
+                need: Need::SignIn,
             });
         }
     }
@@ -335,18 +408,38 @@ pub fn finish_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
             out.push(ChecklistItem {
                 id: "finish.verification",
                 label: "Signing certificate uploaded (Verification certificates)",
+                // Entra refuses signed requests it cannot verify; without signed requests
+                // the certificate verifies sign-out requests only.
+                need: if saml.sign_requests {
+                    Need::SignIn
+                } else {
+                    Need::SignOut
+                },
             });
         }
         if saml.encrypted_responses {
             out.push(ChecklistItem {
                 id: "finish.encryption",
                 label: "Encryption certificate imported and activated",
+                // Cognito refuses an assertion that is not encrypted.
+                need: Need::SignIn,
             });
         }
     }
-    out.push(ChecklistItem {
-        id: "finish.users",
-        label: "Users and groups assigned",
+    out.push(match setup.protocol {
+        // An enterprise application for SAML admits only assigned users (AADSTS50105).
+        Protocol::Saml => ChecklistItem {
+            id: "finish.users",
+            label: "Users and groups assigned",
+            need: Need::SignIn,
+        },
+        // An app registration admits everyone in the tenant until Assignment required is
+        // set: assigning is how to narrow it, not a condition of sign-in.
+        Protocol::Oidc => ChecklistItem {
+            id: "finish.users",
+            label: "Optional: only assigned users may sign in",
+            need: Need::Optional,
+        },
     });
     out
 }
@@ -430,10 +523,12 @@ pub fn instructions(step: Step, setup: &crate::setup::Setup) -> Option<String> {
 }
 
 /// A step's instructions as the saved setup stands: when the tool made the Entra application
-/// through Graph, a first paragraph says what of the portal work below is done already.
+/// through Graph, a first paragraph says what of the portal work below is done already. What
+/// comes back from Entra is filled in then: nothing is copied, so the note is all there is.
 pub fn instructions_now(step: Step, state: &crate::state::State) -> Option<String> {
     let text = instructions(step, &state.answers)?;
     Some(match graph_done_note(step, state) {
+        Some(done) if step == Step::BackFromEntra => done.to_string(),
         Some(done) => format!("{done}\n\n{text}"),
         None => text,
     })
@@ -484,12 +579,84 @@ mod unticked_tests {
         state.progress.checklist.push("saml.basic".into());
         assert_eq!(unticked_text(&state), None);
     }
+
+    /// Every step done and every required action ticked is done, whatever optional action is
+    /// left; a required one left is not done, and is counted.
+    #[test]
+    fn done_means_every_required_action_ticked_and_optional_ones_are_called_optional() {
+        let mut state = State::new(Setup::blank("corp", Protocol::Oidc));
+        state.mark_done(&Step::ALL);
+        for id in ["oidc.registration", "oidc.redirect", "oidc.secret"] {
+            state.progress.checklist.push(id.into());
+        }
+        // OIDC: assigning users is optional (an app registration admits the whole tenant).
+        assert!(unticked(&state).is_empty());
+        assert_eq!(unticked_text(&state), None);
+        assert_eq!(
+            unticked_optional(&state),
+            vec!["Optional: only assigned users may sign in"]
+        );
+        assert_eq!(progress_label(&state), "done (1 optional left)");
+        state.progress.checklist.push("finish.users".into());
+        assert_eq!(progress_label(&state), "done");
+        state.progress.checklist.retain(|c| c != "oidc.redirect");
+        assert_eq!(progress_label(&state), "Entra: 1 to tick (step 7)");
+        let text = unticked_text(&state).unwrap_or_default();
+        assert!(text.contains("Sign-in fails until"), "{text}");
+
+        // SAML: an enterprise application admits only assigned users: required.
+        let mut saml = State::new(Setup::blank("corp", Protocol::Saml));
+        saml.mark_done(&Step::ALL);
+        saml.progress.checklist = vec!["saml.app".into(), "saml.basic".into()];
+        assert_eq!(progress_label(&saml), "Entra: 1 to tick (step 11)");
+        assert!(unticked_optional(&saml).is_empty());
+    }
+
+    /// What fails is what the open actions are needed for: sign-out alone is not sign-in.
+    #[test]
+    fn the_unticked_line_names_what_fails() {
+        let mut setup = Setup::blank("corp", Protocol::Saml);
+        let mut saml = setup.saml();
+        saml.idp_signout = true;
+        setup.saml = Some(saml);
+        let mut state = State::new(setup);
+        state.mark_done(&Step::ALL);
+        state.progress.checklist = vec![
+            "saml.app".into(),
+            "saml.basic".into(),
+            "finish.users".into(),
+        ];
+        let text = unticked_text(&state).unwrap_or_default();
+        assert!(
+            text.contains("Sign-out of Entra fails until") && !text.contains("Sign-in fails"),
+            "{text}"
+        );
+    }
 }
 
 #[cfg(test)]
 mod instruction_tests {
     use super::*;
     use crate::setup::Setup;
+
+    /// After Graph filled step 8, it says nothing is to be copied, and nothing else: no
+    /// "copy … and paste it here"; and no key that no face has (Ctrl-F).
+    #[test]
+    fn step_8_filled_by_graph_asks_for_no_copying() {
+        for protocol in [Protocol::Saml, Protocol::Oidc] {
+            let mut state = crate::state::State::new(Setup::blank("corp", protocol));
+            let portal = instructions_now(Step::BackFromEntra, &state).unwrap_or_default();
+            assert!(portal.contains("copy"), "{portal}");
+            assert!(!portal.contains("Ctrl-F"), "{portal}");
+            state.entra.graph = Some(crate::state::GraphRecord::default());
+            let filled = instructions_now(Step::BackFromEntra, &state).unwrap_or_default();
+            assert!(filled.contains("Nothing to copy"), "{filled}");
+            assert!(
+                !filled.contains("paste it here") && !filled.contains(" copy "),
+                "{filled}"
+            );
+        }
+    }
 
     /// No placeholder reaches a screen: every step's text, for both protocols.
     #[test]

@@ -134,6 +134,8 @@ pub struct Found {
     pub credentials: String,
     /// Whose they are, once checked: "account 123456789012 as arn:…".
     pub identity: Option<String>,
+    /// The pools other saved setups use: (pool ID, setup name).
+    pub pools_in_use: Vec<(String, String)>,
 }
 
 /// What checking the credentials read: the account's pools, and whose the credentials are
@@ -157,8 +159,33 @@ impl Found {
             pool_read: None,
             clients: Vec::new(),
             pool_domain: None,
+            pools_in_use: Vec::new(),
         }
     }
+
+    /// The saved setups other than `this` that use each pool, as a pool's option says it.
+    pub fn used_by(&self, pool_id: &str, this: &str) -> Option<String> {
+        let names: Vec<&str> = self
+            .pools_in_use
+            .iter()
+            .filter(|(id, name)| id == pool_id && name != this)
+            .map(|(_, name)| name.as_str())
+            .collect();
+        match names.as_slice() {
+            [] => None,
+            [one] => Some(format!("used by setup {one}")),
+            many => Some(format!("used by setups {}", many.join(", "))),
+        }
+    }
+}
+
+/// What a choice says when what was typed to narrow it matches none of its options: nothing
+/// is chosen (Enter does not take the option shown before).
+pub fn no_match(label: &str, filter: &str) -> String {
+    format!(
+        "no {} matches {filter:?}: Backspace or Ctrl-U clears the filter, then choose one",
+        label.to_lowercase()
+    )
 }
 
 /// The answers a face has gathered for the step so far, by question key. A face gives the
@@ -322,12 +349,18 @@ pub fn questions(step: Step, state: &State, found: &Found, secret: Option<&str>)
                 )
             });
             let made = made_by_setup(setup.user_pool.id.as_ref(), state.aws.user_pool_id.as_ref());
-            let (options, _, chosen) = pick_or_create(
+            let (mut options, others, chosen) = pick_or_create(
                 "Create a new pool",
                 &found.pools,
                 setup.user_pool.id.as_ref(),
                 made.as_ref(),
             );
+            // Adopting a pool another saved setup uses is said where it is chosen.
+            for (option, pool) in options.iter_mut().skip(1).zip(&others) {
+                if let Some(used) = found.used_by(&pool.id, &setup.name) {
+                    option.push_str(&format!(" · {used}"));
+                }
+            }
             let mut asked: Vec<Question> = signed_in.into_iter().collect();
             // A pool the setup made has its name: nothing to ask.
             let name_asked = made.is_none();

@@ -106,6 +106,11 @@ impl Graph {
         self.token.tenant.as_deref()
     }
 
+    /// When the token ends.
+    pub fn expires(&self) -> std::time::Instant {
+        self.token.expires
+    }
+
     /// Requests sent (each retry counts) and writes that succeeded, for the note and tests.
     pub fn round_trips(&self) -> (usize, usize) {
         (
