@@ -106,6 +106,26 @@ fn what_a_setup_created_goes_and_a_second_run_is_a_no_op() {
         listed.contains("created: user pool") && listed.contains("domain made-login"),
         "{listed}"
     );
+    // Without a terminal and without --yes: said what it needs, nothing removed, not a
+    // usage error (the command line is right).
+    let asked = run(env
+        .moto
+        .cmd(&env.state())
+        .args(["destroy", "--setup", "made"])
+        .stdin(std::process::Stdio::null()));
+    assert_eq!(asked.status.code(), Some(1), "{}", stderr(&asked));
+    let err = stderr(&asked);
+    assert!(
+        err.contains("no terminal to ask in")
+            && err.contains("Nothing was removed.")
+            && err.contains("add --yes to destroy exactly what is listed above"),
+        "{err}"
+    );
+    assert!(
+        stdout(&asked).contains("delete user pool"),
+        "the plan is shown"
+    );
+    assert_eq!(block_on(sdk.list_user_pools()).unwrap_or_default().len(), 1);
     let first = ok(&env.destroy("made"));
     assert!(first.contains("delete domain made-login"), "{first}");
     assert!(first.contains("delete user pool"), "{first}");

@@ -140,9 +140,10 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure>
 /// refuses (exit 2) and names --yes. Anything but yes is `nothing` (exit 1).
 pub fn confirm(command: &str, question: &str, nothing: &str) -> Result<(), Failure> {
     use std::io::{IsTerminal, Write};
+    // Not a usage error: the command line is right, the answer it needs cannot be asked.
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::Usage(format!(
-            "error: {command} needs a yes before changing AWS, and there is no terminal to ask in\n  fix: review the plan above, then run again with --yes"
+        return Err(Failure::Failed(format!(
+            "error: {command} asks \"{question}\" before it goes on, and there is no terminal to ask in (standard input is not one). {nothing}\n  fix: run it in a terminal to be asked, or add --yes to {command} exactly what is listed above"
         )));
     }
     out!("\n{question} [y/N] ");
