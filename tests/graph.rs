@@ -957,3 +957,52 @@ fn what_cognito_would_refuse_stops_the_graph_run_before_any_write_on_either_side
         "no pool made"
     );
 }
+
+#[test]
+fn two_applies_at_once_on_one_setup_make_one_application() {
+    let w = World::new();
+    // The first run's sign-in waits a few seconds (the admin typing the code): the second
+    // run, started meanwhile, must find the setup locked before it signs in or writes.
+    w.entra.switches(r#"{"pending_polls": 4}"#);
+    let config = w.config("twice", "saml", "");
+    let mut first = w.cmd();
+    first
+        .args(["apply", "--yes", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(w.dir.path().join("out"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let first = first.spawn().unwrap_or_else(|e| panic!("{e}"));
+    // Once the first run shows its code, it holds the lock.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while w.entra.ask("__signins")["tenants"]
+        .as_array()
+        .is_none_or(|a| a.is_empty())
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never signed in"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let second = w.apply(&config);
+    assert_eq!(second.status.code(), Some(1), "{}", stdout(&second));
+    assert!(
+        stderr(&second).contains("is in use by another cognito-entra"),
+        "{}",
+        stderr(&second)
+    );
+    let first = first.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    ok(&first);
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["twice"]),
+        "one application"
+    );
+    assert_eq!(
+        w.entra.ask("__signins")["tenants"].as_array().map(Vec::len),
+        Some(1),
+        "the second run never signed in"
+    );
+}

@@ -9,6 +9,7 @@ use cognito_entra::cognito::apply::{Event, Ids};
 use cognito_entra::engine::{ApplyFailure, apply_planned, plan_live};
 use cognito_entra::journey::Step;
 use cognito_entra::plan_file::{self, SavedPlan};
+use cognito_entra::setup::Stage;
 use cognito_entra::state::State;
 
 use super::prepare::prepare;
@@ -117,13 +118,21 @@ async fn run_async(
             "error: give --setup NAME (a saved setup), --config FILE (a setup file) or --plan FILE (a plan saved by `plan --out`)".into(),
         ));
     }
+    // The setup's lock first, before anything is read or written on either side: two runs
+    // at once would otherwise both make an Entra application (#21 item 10).
+    let store = ctx.store()?;
+    let name = super::source::resolve_for(ctx, source, Stage::Values, super::graph::mode(entra))?
+        .setup
+        .name;
+    let lock = store.lock(&name)?;
     // The Entra side through Graph first (with the Cognito resources its values name), when
     // the tool does it; asked for once, together with what follows.
     let options = cognito_entra::plan::Options {
         remove_other_providers,
         ..Default::default()
     };
-    let phase = super::graph::entra_phase(ctx, source, entra, options, yes, true, false).await?;
+    let phase =
+        super::graph::entra_phase(ctx, source, entra, options, yes, Some(&lock), false).await?;
     let given = phase.given();
     // The Graph phase asked already, for both sides at once.
     let yes = yes || given.is_some();
@@ -145,8 +154,6 @@ async fn run_async(
         _ => yes,
     };
     let setup = prepared.resolved.setup.clone();
-    let store = ctx.store()?;
-    let lock = store.lock(&setup.name)?;
     // Re-read under the lock: another run may have finished meanwhile.
     let mut state = store
         .load(&setup.name)?

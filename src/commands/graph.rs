@@ -8,7 +8,7 @@ use cognito_entra::entra_app::EntraChange;
 use cognito_entra::entra_graph;
 use cognito_entra::setup::Stage;
 use cognito_entra::setup::model::EntraMode;
-use cognito_entra::state::{GraphRecord, State};
+use cognito_entra::state::{GraphRecord, SetupLock, State};
 
 use super::source::{Resolved, resolve_for};
 use super::{Context, Failure, print_warnings};
@@ -54,17 +54,17 @@ fn failed(e: engine::Error) -> Failure {
     Failure::Failed(format!("error: {e}"))
 }
 
-/// Changes the saved state of the setup under its lock (recorded the moment it happens).
+/// Changes the saved state of the setup under the run's lock (recorded the moment it
+/// happens).
 fn record(
     ctx: &Context,
+    lock: &SetupLock,
     resolved: &Resolved,
     change: impl FnOnce(&mut State),
 ) -> Result<(), Failure> {
     let store = ctx.store()?;
-    let name = &resolved.setup.name;
-    let lock = store.lock(name)?;
     let mut state = store
-        .load(name)?
+        .load(lock.name())?
         .unwrap_or_else(|| State::new(resolved.setup.clone()));
     change(&mut state);
     lock.save(&mut state)?;
@@ -137,9 +137,12 @@ pub async fn entra_phase(
     flag: Option<EntraArg>,
     plan_options: cognito_entra::plan::Options,
     yes: bool,
-    write: bool,
+    // The run's lock on the setup when it writes (`apply`), taken before anything is read
+    // or written on either side; `None` for a plan.
+    lock: Option<&SetupLock>,
     json: bool,
 ) -> Result<EntraPhase, Failure> {
+    let write = lock.is_some();
     let resolved = resolve_for(ctx, source, Stage::Values, mode(flag))?;
     if resolved.setup.entra.mode != EntraMode::Graph {
         return Ok(EntraPhase::Manual);
@@ -228,6 +231,11 @@ pub async fn entra_phase(
         }
         return Ok(given.map_or(EntraPhase::Pending, EntraPhase::Given));
     }
+    let Some(lock) = lock else {
+        return Err(Failure::Failed(
+            "error: the Entra side cannot be written without the setup's lock".into(),
+        ));
+    };
     let nothing_to_do = prepare.is_empty() && changes.is_empty();
     if !yes && !nothing_to_do {
         super::confirm(
@@ -249,7 +257,7 @@ pub async fn entra_phase(
             }
             Err(NotApplied::Failed(e)) => return Err(failed(e)),
         };
-        record(ctx, &resolved, |state| {
+        record(ctx, lock, &resolved, |state| {
             cognito_entra::results::prepared(state, &prepared);
         })?;
         done.extend(
@@ -269,7 +277,7 @@ pub async fn entra_phase(
     }
     let mut record_failed = None;
     let made = entra_graph::make(&session, &job, recorded.as_ref(), |object: &GraphRecord| {
-        if let Err(e) = record(ctx, &resolved, |state| {
+        if let Err(e) = record(ctx, lock, &resolved, |state| {
             state.entra.graph = Some(object.clone());
         }) {
             record_failed = Some(e);
@@ -281,7 +289,7 @@ pub async fn entra_phase(
         return Err(e);
     }
     let expires = made.secret.as_ref().map(|(_, end)| end.clone());
-    record(ctx, &resolved, |state| {
+    record(ctx, lock, &resolved, |state| {
         state.entra.graph = Some(made.record.clone());
         state.entra.tenant_id = Some(tenant.clone());
         if expires.is_some() {

@@ -38,7 +38,7 @@ async fn run_async(
         remove_other_providers,
         ..Default::default()
     };
-    let phase = super::graph::entra_phase(ctx, source, entra, options, false, false, json).await?;
+    let phase = super::graph::entra_phase(ctx, source, entra, options, false, None, json).await?;
     if let super::graph::EntraPhase::Pending = phase {
         // The application does not exist yet: what Cognito gets from it is planned by apply,
         // once it does.
