@@ -174,6 +174,9 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
         ),
         saml_claims: claims,
         group_claims: groups,
+        // From the record, in `replan`.
+        unclaimed_secrets: Vec::new(),
+        held_secret: None,
     }
 }
 
@@ -454,6 +457,11 @@ pub async fn replan(
         )
         .await?;
     session.desired = desired(&job.setup, job, needs_secret);
+    // The secrets this tool made before: the one Cognito holds, and any it never got.
+    if let Some(r) = recorded {
+        session.desired.unclaimed_secrets = r.unclaimed_secrets.clone();
+        session.desired.held_secret = r.held_secret.clone();
+    }
     let pool_id = job
         .known
         .user_pool_id

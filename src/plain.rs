@@ -54,6 +54,8 @@ struct Session {
     state: State,
     runtime: tokio::runtime::Runtime,
     secret: Option<String>,
+    /// The secret above is the one Graph made (handing it to Cognito claims it).
+    secret_from_graph: bool,
     clipboard: Clipboard,
     /// What the questions offer: profiles, pools, clients, the pool's domain.
     found: Found,
@@ -184,6 +186,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         state,
         runtime,
         secret: None,
+        secret_from_graph: false,
         clipboard: Clipboard::new(ctx.clipboard_mode(), true),
         found: engine::found(&ctx.given()),
         state_dir: store.dir().to_path_buf(),
@@ -658,6 +661,7 @@ impl Session {
         self.entra_waiting = made.waiting.clone();
         if let Some(secret) = results::entra_made(&mut self.state, made, &self.authority) {
             self.secret = Some(secret);
+            self.secret_from_graph = true;
         }
         outln!("✓ Made in Entra through Microsoft Graph: check what came back in the next step.");
         Ok(())
@@ -718,6 +722,7 @@ impl Session {
         let typed = given.text("secret");
         if !typed.is_empty() {
             self.secret = Some(typed);
+            self.secret_from_graph = false;
         }
         Ok(())
     }
@@ -757,13 +762,13 @@ impl Session {
                 return Err(Stop::Saved);
             }
             let total = reviewed.changes.len();
+            let graph_secret = self.secret_from_graph;
             let (state, lock) = (&mut self.state, &self.lock);
             let result =
                 self.runtime
                     .block_on(engine::apply_reviewed(&job, &reviewed, |i, change, ids| {
                         // Recorded in the state file, then said: which change, not only its number.
-                        state.record_ids(ids);
-                        state.record_applied(change.id());
+                        results::change_applied(state, change, ids, graph_secret);
                         let _ = lock.save(state);
                         outln!("  ✓ {}/{total} {}", i + 1, change.describe());
                     }));

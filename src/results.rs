@@ -51,6 +51,31 @@ pub fn prepared(state: &mut State, prepared: &crate::engine::Prepared) {
     }
 }
 
+/// A change of the reviewed plan is applied: its IDs and its id are recorded. A provider
+/// change that handed Cognito the client secret Graph made this session (`graph_secret`)
+/// marks that secret held: it is no longer a live secret nobody holds.
+pub fn change_applied(
+    state: &mut State,
+    change: &crate::plan::Change,
+    ids: &crate::cognito::apply::Ids,
+    graph_secret: bool,
+) {
+    state.record_ids(ids);
+    state.record_applied(change.id());
+    let hands_secret = matches!(
+        &change.payload,
+        crate::plan::Payload::CreateProvider(p) | crate::plan::Payload::UpdateProvider(p)
+            if p.details.contains_key("client_secret")
+    );
+    if graph_secret
+        && hands_secret
+        && let Some(record) = state.entra.graph.as_mut()
+        && let Some(newest) = record.unclaimed_secrets.last().cloned()
+    {
+        record.secret_held(&newest);
+    }
+}
+
 /// Whether a prefix can be used, and the line that says so. `owner` is the pool that holds
 /// the prefix (`None`: free), or why the check failed.
 pub fn domain_verdict(

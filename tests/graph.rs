@@ -1006,3 +1006,53 @@ fn two_applies_at_once_on_one_setup_make_one_application() {
         "the second run never signed in"
     );
 }
+
+#[test]
+fn a_secret_made_for_a_run_that_stopped_before_cognito_had_it_is_removed_by_the_next() {
+    let w = World::new();
+    // Cognito refuses the provider once (an error quoting the request): Graph has made the
+    // secret by then.
+    let proxy = common::proxy::FaultProxy::start(w.moto.port, "CreateIdentityProvider", "echo");
+    let config = w.config("orphan", "oidc", "");
+    let through_proxy = |c: &mut std::process::Command| {
+        c.env("AWS_ENDPOINT_URL", proxy.endpoint());
+    };
+    let mut c = w.cmd();
+    through_proxy(&mut c);
+    c.args(["apply", "--yes", "--config"]).arg(&config);
+    let first = run(&mut c);
+    assert_eq!(first.status.code(), Some(1), "{}", stdout(&first));
+    assert_eq!(
+        w.entra.ask("__secrets")["orphan"],
+        1,
+        "a live secret nobody holds"
+    );
+
+    // The next run names it, removes it, and makes the one Cognito gets.
+    let mut c = w.cmd();
+    through_proxy(&mut c);
+    c.args(["apply", "--yes", "--config"]).arg(&config);
+    let second = ok(&run(&mut c));
+    assert!(
+        second.contains("made by an earlier run that stopped before Cognito had it"),
+        "{second}"
+    );
+    assert_eq!(
+        w.entra.ask("__secrets")["orphan"],
+        1,
+        "one secret, held by Cognito"
+    );
+    let state = std::fs::read_to_string(w.dir.path().join("state/orphan.toml")).unwrap_or_default();
+    assert!(
+        state.contains("held_secret") && !state.contains("unclaimed_secrets"),
+        "{state}"
+    );
+    let third = w.apply(&config);
+    assert!(ok(&third).contains("No changes"), "{}", stdout(&third));
+    assert!(
+        !stderr(&third).contains("does not hold"),
+        "{}",
+        stderr(&third)
+    );
+    assert_eq!(w.entra.ask("__secrets")["orphan"], 1);
+}

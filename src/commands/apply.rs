@@ -194,6 +194,8 @@ async fn run_async(
     );
 
     let total = prepared.plan.changes.len();
+    // The client secret Cognito gets is the one Graph made this run (OIDC).
+    let graph_secret = given.is_some_and(|g| g.secret.is_some());
     // The certificates go where the admin says, else beside the setup's state.
     let out_dir = out
         .map(Path::to_path_buf)
@@ -206,8 +208,7 @@ async fn run_async(
         }
         Event::Finished(_, change, ids) => {
             // Recorded before it is printed: a closed or full stdout cannot lose it.
-            state.record_ids(ids);
-            state.record_applied(change.id());
+            cognito_entra::results::change_applied(&mut state, change, ids, graph_secret);
             lock.save(&mut state).map_err(|e| e.to_string())?;
             outln!("✓");
             Ok(())

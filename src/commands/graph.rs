@@ -208,6 +208,14 @@ pub async fn entra_phase(
     for note in cognito_entra::journey::graph_notes(&setup, &session.desired.display_name) {
         errln!("note: {note}");
     }
+    let not_held = cognito_entra::entra_app::secrets_not_held(&session.desired, &session.seen);
+    if !not_held.is_empty() {
+        errln!(
+            "note: the application has client secrets this setup does not hold: {}; if nothing else uses them, remove them in Entra (App registrations › {} › Certificates & secrets) — each is a live credential",
+            not_held.join(", "),
+            session.desired.display_name
+        );
+    }
     if !write {
         let given = session.seen.app.as_ref().map(|app| EntraGiven {
             tenant: tenant.clone(),

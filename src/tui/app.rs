@@ -1681,8 +1681,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 m.state.as_mut(),
                 m.plan.as_ref().and_then(|p| p.changes.get(i)),
             ) {
-                state.record_ids(&ids);
-                state.record_applied(change.id());
+                results::change_applied(state, change, &ids, m.secret_from_graph);
             }
             vec![Cmd::Save]
         }

@@ -36,7 +36,8 @@ GET /__app_keys -> each application's certificate credentials, tokenEncryptionKe
 GET /__app_add_key -> every application gets somebody's own verification certificate and
                       allowedWeakAlgorithms rsaSha1 (an adopted application's settings);
 GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`);
-GET /__signins -> {"tenants": the tenant segment of each device code request}.
+GET /__signins -> {"tenants": the tenant segment of each device code request};
+GET /__secrets -> {display name: how many client secrets the application has}.
 The tenant answers to its GUID and to its verified domain contoso.example (sign-in and OIDC
 discovery); any other tenant in a sign-in is AADSTS90002, as Entra answers.
 """
@@ -88,6 +89,7 @@ WRITABLE = {
     "samlSingleSignOnSettings": {"relayState"},
     "instantiate": {"displayName"},
     "addPassword": {"passwordCredential"},
+    "removePassword": {"keyId"},
     "passwordCredential": {"displayName", "endDateTime"},
     "addTokenSigningCertificate": {"displayName", "endDateTime"},
     "appRoleAssignment": {"principalId", "resourceId", "appRoleId"},
@@ -453,6 +455,17 @@ def graph(method, path, query, body):
             stored["secretText"] = None
             app["passwordCredentials"].append(stored)
             return 200, credential
+        if method == "POST" and len(parts) == 3 and parts[2] == "removePassword":
+            # Graph v1.0 application: removePassword — {"keyId": …}, 204 No Content; an
+            # unknown keyId is refused.
+            bad = unknown_property("removePassword", body)
+            if bad:
+                return graph_error(400, "Request_BadRequest", bad)
+            before = len(app["passwordCredentials"])
+            app["passwordCredentials"] = [c for c in app["passwordCredentials"] if c["keyId"] != body.get("keyId")]
+            if len(app["passwordCredentials"]) == before:
+                return graph_error(404, "Request_ResourceNotFound", f"No password credential found with keyId {body.get('keyId')}.")
+            return 204, None
     if parts[:1] == ["servicePrincipals"]:
         if method == "GET" and len(parts) == 1:
             visible = [selected(s, {}, False) for s in service_principals.values() if replicated(s["id"])]
@@ -695,6 +708,9 @@ def main():
                         } for p in policies.values()],
                         "groupMembershipClaims": {a["displayName"]: a.get("groupMembershipClaims") for a in applications.values()},
                     })
+            if url.path == "/__secrets":
+                with lock:
+                    return self.answer(200, {a["displayName"]: len(a["passwordCredentials"]) for a in applications.values()})
             if url.path == "/__signins":
                 return self.answer(200, {"tenants": signins})
             if url.path == "/__assignments":

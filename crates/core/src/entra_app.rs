@@ -43,6 +43,11 @@ pub struct Desired {
     pub saml_claims: Vec<SamlClaim>,
     /// The mapping reads the groups claim: the application sends its users' security groups.
     pub group_claims: bool,
+    /// OIDC: client secrets an earlier run made and never handed to Cognito (key IDs, as
+    /// recorded): removed, so no live secret is left that nobody holds.
+    pub unclaimed_secrets: Vec<String>,
+    /// OIDC: the key ID of the secret Cognito holds (made by this tool), as recorded.
+    pub held_secret: Option<String>,
 }
 
 /// A SAML claim the tool makes Entra send: its claim type, and the user attribute it holds
@@ -157,6 +162,14 @@ pub struct KeySeen {
     pub thumbprint: Option<String>,
 }
 
+/// A client secret of an application, as Graph lists it (never its value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretSeen {
+    pub key_id: String,
+    pub display_name: String,
+    pub ends: String,
+}
+
 /// An application registration as read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppSeen {
@@ -171,6 +184,8 @@ pub struct AppSeen {
     pub logout_url: Option<String>,
     /// When each of its client secrets ends (RFC 3339), as Graph lists them.
     pub secret_ends: Vec<String>,
+    /// Its client secrets: key ID, display name and end (RFC 3339).
+    pub secrets: Vec<SecretSeen>,
     /// The optional claims its ID tokens carry (OIDC).
     pub id_token_claims: Vec<String>,
     /// Its certificate credentials (verification and encryption certificates).
@@ -268,6 +283,10 @@ pub enum EntraChange {
     },
     /// A new client secret, straight to Cognito.
     AddSecret,
+    /// A client secret an earlier run made and never handed to Cognito, removed.
+    RemoveUnclaimedSecret {
+        key_id: String,
+    },
     /// A user or group assigned to the application (default access).
     Assign {
         name: String,
@@ -390,6 +409,9 @@ impl EntraChange {
             EntraChange::AddSecret => {
                 "+ client secret           (goes straight to Cognito; never shown or saved)".into()
             }
+            EntraChange::RemoveUnclaimedSecret { key_id } => format!(
+                "- client secret {key_id} (made by an earlier run that stopped before Cognito had it: live, held by nobody)"
+            ),
             EntraChange::Assign { name, kind, .. } => {
                 format!(
                     "+ assignment              {} {name} may sign in",
@@ -429,6 +451,37 @@ impl EntraChange {
             }
         }
     }
+}
+
+/// The application's client secrets this setup neither holds nor is about to remove, for the
+/// plan to name (others may use them: they are never removed by the tool).
+pub fn secrets_not_held(desired: &Desired, seen: &Seen) -> Vec<String> {
+    let Some(app) = seen
+        .app
+        .as_ref()
+        .filter(|_| desired.protocol == Protocol::Oidc)
+    else {
+        return Vec::new();
+    };
+    app.secrets
+        .iter()
+        .filter(|s| {
+            desired.held_secret.as_deref() != Some(s.key_id.as_str())
+                && !desired.unclaimed_secrets.contains(&s.key_id)
+        })
+        .map(|s| {
+            format!(
+                "{} ({}, ends {})",
+                s.key_id,
+                if s.display_name.is_empty() {
+                    "no name"
+                } else {
+                    s.display_name.as_str()
+                },
+                s.ends.get(..10).unwrap_or(&s.ends)
+            )
+        })
+        .collect()
 }
 
 fn claim_lines(claims: &[SamlClaim]) -> String {
@@ -541,6 +594,15 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
             }
             if claims != app.id_token_claims {
                 out.push(EntraChange::SetOptionalClaims { id_token: claims });
+            }
+            // A secret made before and never handed over goes first: at most one secret
+            // of the tool's is ever live without Cognito holding it.
+            for key_id in &desired.unclaimed_secrets {
+                if app.secrets.iter().any(|s| &s.key_id == key_id) {
+                    out.push(EntraChange::RemoveUnclaimedSecret {
+                        key_id: key_id.clone(),
+                    });
+                }
             }
             if desired.needs_secret {
                 out.push(EntraChange::AddSecret);

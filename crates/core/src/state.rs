@@ -94,6 +94,22 @@ pub struct GraphRecord {
     pub service_principal_id: Option<String>,
     /// Made by this setup (destroy may remove it), not adopted.
     pub created: bool,
+    /// Client secrets this tool made on the application (their key IDs) that Cognito was
+    /// not yet seen to hold: a run that stopped before handing one over leaves it live in
+    /// Entra with nobody holding it, so the next run removes it (`removePassword`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unclaimed_secrets: Vec<String>,
+    /// The key ID of the client secret (made by this tool) that Cognito holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_secret: Option<String>,
+}
+
+impl GraphRecord {
+    /// Cognito now holds the secret `key_id`: it is no longer unclaimed.
+    pub fn secret_held(&mut self, key_id: &str) {
+        self.unclaimed_secrets.retain(|k| k != key_id);
+        self.held_secret = Some(key_id.to_string());
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

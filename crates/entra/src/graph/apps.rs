@@ -98,6 +98,20 @@ fn app_seen(v: &Value) -> AppSeen {
             .as_array()
             .map(|p| p.iter().filter_map(|c| text(&c["endDateTime"])).collect())
             .unwrap_or_default(),
+        secrets: v["passwordCredentials"]
+            .as_array()
+            .map(|p| {
+                p.iter()
+                    .filter_map(|c| {
+                        Some(cognito_entra_core::entra_app::SecretSeen {
+                            key_id: text(&c["keyId"])?,
+                            display_name: text(&c["displayName"]).unwrap_or_default(),
+                            ends: text(&c["endDateTime"]).unwrap_or_default(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         keys: keys_seen(&v["keyCredentials"]),
         token_encryption_key_id: text(&v["tokenEncryptionKeyId"]),
         signed_requests_required: v["requestSignatureVerification"]["isSignedRequestRequired"]
@@ -470,6 +484,8 @@ pub struct Outcome {
     pub record: GraphRecord,
     /// (the secret, its end date YYYY-MM-DD); registered with the scrubber, never saved.
     pub secret: Option<(String, String)>,
+    /// The new secret's key ID (recorded as unclaimed until Cognito holds it).
+    pub secret_key_id: Option<String>,
 }
 
 /// Makes the planned changes in order. `made` gets each object's IDs the moment it exists,
@@ -490,8 +506,11 @@ pub async fn apply(
             .unwrap_or_default(),
         service_principal_id: seen.sp.as_ref().map(|s| s.id.clone()),
         created: false,
+        unclaimed_secrets: desired.unclaimed_secrets.clone(),
+        held_secret: desired.held_secret.clone(),
     };
     let mut secret = None;
+    let mut secret_key_id = None;
     for change in changes {
         match change {
             EntraChange::CreateEnterpriseApp { display_name } => {
@@ -507,6 +526,7 @@ pub async fn apply(
                     app_id: text(&made_now["application"]["appId"]).unwrap_or_default(),
                     service_principal_id: text(&made_now["servicePrincipal"]["id"]),
                     created: true,
+                    ..GraphRecord::default()
                 };
                 made(&record);
                 graph
@@ -536,6 +556,7 @@ pub async fn apply(
                     app_id: text(&made_now["appId"]).unwrap_or_default(),
                     service_principal_id: None,
                     created: true,
+                    ..GraphRecord::default()
                 };
                 made(&record);
                 graph
@@ -767,10 +788,36 @@ pub async fn apply(
                         .unwrap_or_default();
                     secret = Some((value, ends));
                 }
+                // Recorded at once: until Cognito holds it, it is live and nobody's.
+                if let Some(key_id) = text(&added["keyId"]) {
+                    record.unclaimed_secrets.push(key_id.clone());
+                    made(&record);
+                    secret_key_id = Some(key_id);
+                }
+            }
+            EntraChange::RemoveUnclaimedSecret { key_id } => {
+                let removed = graph
+                    .post(
+                        &format!("/applications/{}/removePassword", record.application_id),
+                        &json!({ "keyId": key_id }),
+                        "remove a client secret nobody holds",
+                    )
+                    .await;
+                match removed {
+                    // Gone already (removed in the portal, or by a lost answer's run).
+                    Ok(_) | Err(GraphError::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+                record.unclaimed_secrets.retain(|k| k != key_id);
+                made(&record);
             }
         }
     }
-    Ok(Outcome { record, secret })
+    Ok(Outcome {
+        record,
+        secret,
+        secret_key_id,
+    })
 }
 
 /// The certificate a change hands Entra, as Cognito holds it now; a change planned for
