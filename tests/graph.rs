@@ -1056,3 +1056,94 @@ fn a_secret_made_for_a_run_that_stopped_before_cognito_had_it_is_removed_by_the_
     );
     assert_eq!(w.entra.ask("__secrets")["orphan"], 1);
 }
+
+/// A URL query value, percent-encoded.
+fn q(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn an_entity_id_held_by_an_earlier_attempt_is_adopted_and_by_anything_else_is_named() {
+    let w = World::new();
+    let pool = block_on(w.moto.sdk(REGION).create_user_pool("taken-users"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let entity_id = format!("urn:amazon:cognito:sp:{}", pool.id);
+    let config = |name: &str| {
+        let path = w.config(name, "saml", "");
+        let text = std::fs::read_to_string(&path).unwrap_or_default().replace(
+            &format!("name = \"{name}-users\""),
+            &format!("id = \"{}\"", pool.id),
+        );
+        write(&path, text);
+        path
+    };
+
+    // Somebody else's application holds it (its Reply URL is another site's): named, and
+    // nothing written on either side.
+    let other = w.entra.ask(&format!(
+        "__make_app?name={}&identifier={}&reply={}",
+        q("Legacy portal"),
+        q(&entity_id),
+        q("https://legacy.example.com/sso")
+    ))["appId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let out = w.apply(&config("taken"));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("the Entity ID {entity_id} is held by application \"Legacy portal\" (Application (client) ID {other})")),
+        "{err}"
+    );
+    assert_eq!(w.entra.writes(), 0);
+    let domain = block_on(w.moto.sdk(REGION).describe_user_pool(&pool.id))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .domain;
+    assert_eq!(domain, None, "nothing made in Cognito either");
+}
+
+#[test]
+fn an_earlier_portal_attempt_holding_the_entity_id_is_adopted_not_duplicated() {
+    let w = World::new();
+    let pool = block_on(w.moto.sdk(REGION).create_user_pool("again-users"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let entity_id = format!("urn:amazon:cognito:sp:{}", pool.id);
+    let path = w.config("again", "saml", "");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .replace("name = \"again-users\"", &format!("id = \"{}\"", pool.id));
+    write(&path, text);
+    let earlier = w.entra.ask(&format!(
+        "__make_app?name={}&identifier={}&reply={}",
+        q("Cognito SSO (first try)"),
+        q(&entity_id),
+        q(&format!(
+            "https://again-login.auth.{REGION}.amazoncognito.com/saml2/idpresponse"
+        ))
+    ))["appId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let out = ok(&w.apply(&path));
+    assert!(
+        out.contains("Cognito SSO (first try)")
+            && out.contains("adopted: it holds the Entity ID already"),
+        "{out}"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["Cognito SSO (first try)"]),
+        "no second application"
+    );
+    assert_eq!(w.app_id("again"), earlier);
+    let again = ok(&w.apply(&path));
+    assert!(!again.contains("adopted: it holds"), "said once: {again}");
+}

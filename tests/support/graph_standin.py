@@ -37,7 +37,10 @@ GET /__app_add_key -> every application gets somebody's own verification certifi
                       allowedWeakAlgorithms rsaSha1 (an adopted application's settings);
 GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`);
 GET /__signins -> {"tenants": the tenant segment of each device code request};
-GET /__secrets -> {display name: how many client secrets the application has}.
+GET /__secrets -> {display name: how many client secrets the application has};
+GET /__make_app?name=N&identifier=URI&reply=URL -> an enterprise application made earlier in the
+                  portal, holding that Identifier and Reply URL (Identifier URIs are unique in
+                  the tenant: a PATCH giving another application one it holds is refused).
 The tenant answers to its GUID and to its verified domain contoso.example (sign-in and OIDC
 discovery); any other tenant in a sign-in is AADSTS90002, as Entra answers.
 """
@@ -308,11 +311,26 @@ def new_service_principal(app, sso_mode=None):
 
 
 def filtered(objects, query):
-    match = re.match(r"^(\w+) eq '(.*)'$", query.get("$filter", [""])[0])
+    clause = query.get("$filter", [""])[0]
+    # A multi-valued property, as Graph's lambda operator reads it:
+    # identifierUris/any(x:x eq 'urn:…').
+    lam = re.match(r"^(\w+)/any\((\w+):\2 eq '(.*)'\)$", clause)
+    if lam:
+        field, value = lam.group(1), lam.group(3).replace("''", "'")
+        return [o for o in objects if value in (o.get(field) or [])]
+    match = re.match(r"^(\w+) eq '(.*)'$", clause)
     if not match:
         return list(objects)
     field, value = match.group(1), match.group(2).replace("''", "'")
     return [o for o in objects if o.get(field) == value]
+
+
+def identifier_taken(uris, app_id):
+    """Identifier URIs are unique in a tenant: one another application holds, or None."""
+    for other in applications.values():
+        if other["id"] != app_id and set(uris) & set(other.get("identifierUris") or []):
+            return other
+    return None
 
 
 def graph(method, path, query, body):
@@ -412,6 +430,8 @@ def graph(method, path, query, body):
             bad = unknown_property("application", body)
             if bad:
                 return graph_error(400, "Request_BadRequest", bad)
+            if "identifierUris" in body and identifier_taken(body["identifierUris"], app["id"]):
+                return graph_error(400, "Request_BadRequest", "Another object with the same value for property identifierUris already exists.")
             if "keyCredentials" in body:
                 bad = check_key_credentials(body["keyCredentials"])
                 if bad:
@@ -708,6 +728,17 @@ def main():
                         } for p in policies.values()],
                         "groupMembershipClaims": {a["displayName"]: a.get("groupMembershipClaims") for a in applications.values()},
                     })
+            if url.path == "/__make_app":
+                # An admin's earlier attempt in the portal: an enterprise application holding
+                # an Identifier (and maybe Reply URLs), replicated already.
+                name = query.get("name", ["portal attempt"])[0]
+                with lock:
+                    _, made = graph("POST", f"/applicationTemplates/{NON_GALLERY}/instantiate", {}, {"displayName": name})
+                    app, sp = made["application"], made["servicePrincipal"]
+                    created_at[app["id"]] = created_at[sp["id"]] = 0
+                    applications[app["id"]]["identifierUris"] = query.get("identifier", [])
+                    applications[app["id"]]["web"]["redirectUris"] = query.get("reply", [])
+                return self.answer(200, {"appId": app["appId"]})
             if url.path == "/__secrets":
                 with lock:
                     return self.answer(200, {a["displayName"]: len(a["passwordCredentials"]) for a in applications.values()})

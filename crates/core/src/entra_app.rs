@@ -244,6 +244,9 @@ pub struct Seen {
     pub sp: Option<SpSeen>,
     /// The setup's users and groups, found (in the setup's order).
     pub principals: Vec<Principal>,
+    /// The application was found holding the setup's Entity ID (an earlier attempt made in
+    /// the portal): its display name and Application (client) ID, adopted.
+    pub adopted_by_identifier: Option<(String, String)>,
 }
 
 /// One change to the Entra side, in the order it is made.
@@ -280,6 +283,12 @@ pub enum EntraChange {
     /// A signing certificate the application has (an earlier run's), made active.
     ActivateSigningCertificate {
         thumbprint: String,
+    },
+    /// The application that holds the Entity ID already (made earlier, in the portal) taken
+    /// as the setup's own: recorded, nothing written.
+    AdoptApplication {
+        display_name: String,
+        app_id: String,
     },
     /// A new client secret, straight to Cognito.
     AddSecret,
@@ -406,6 +415,12 @@ impl EntraChange {
             EntraChange::ActivateSigningCertificate { thumbprint } => {
                 format!("~ SAML signing certificate {thumbprint} made active")
             }
+            EntraChange::AdoptApplication {
+                display_name,
+                app_id,
+            } => format!(
+                "= application             {display_name} ({app_id}) adopted: it holds the Entity ID already (made earlier, in the portal)"
+            ),
             EntraChange::AddSecret => {
                 "+ client secret           (goes straight to Cognito; never shown or saved)".into()
             }
@@ -531,6 +546,12 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
             redirect_uri: desired.reply_url.clone(),
         }),
         _ => {}
+    }
+    if let Some((display_name, app_id)) = &seen.adopted_by_identifier {
+        out.push(EntraChange::AdoptApplication {
+            display_name: display_name.clone(),
+            app_id: app_id.clone(),
+        });
     }
     let app = seen.app.clone().unwrap_or_default();
     let new = seen.app.is_none();

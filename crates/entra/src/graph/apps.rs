@@ -391,6 +391,34 @@ pub async fn observe(
             }
         }
     }
+    // Identifiers are unique in a tenant: an earlier attempt made in the portal usually holds
+    // the Entity ID already. Found before anything is written: adopted when it is this
+    // federation's own, named otherwise (a PATCH would be refused half-way through a run).
+    let mut adopted_by_identifier = None;
+    if let Some(identifier) = desired.identifier.as_deref().filter(|i| {
+        desired.protocol == cognito_entra_core::setup::Protocol::Saml && !i.starts_with('(')
+    }) && !app
+        .as_ref()
+        .is_some_and(|a: &AppSeen| a.identifier_uris.iter().any(|u| u == identifier))
+    {
+        let filter = format!("identifierUris/any(x:x eq {})", literal(identifier));
+        let found = graph
+            .get(
+                &format!("/applications?$filter={}", encode(&filter)),
+                "look for the application that holds the Entity ID",
+            )
+            .await?;
+        if let Some(holder) = found["value"].as_array().and_then(|a| a.first()) {
+            let holder = app_seen(holder);
+            match holds_identifier_for(&holder, desired, app.as_ref()) {
+                Ok(()) => {
+                    adopted_by_identifier = Some(holder.clone());
+                    app = Some(holder);
+                }
+                Err(refused) => return Err(refused),
+            }
+        }
+    }
     let principals = principals(graph, &desired.assign).await?;
     let Some(mut app) = app else {
         return Ok(Seen {
@@ -475,6 +503,63 @@ pub async fn observe(
         app: Some(app),
         sp,
         principals,
+        adopted_by_identifier: adopted_by_identifier.map(|a| (a.display_name, a.app_id)),
+    })
+}
+
+/// Whether the application that holds the setup's Entity ID may be taken as the setup's own:
+/// no other application was found for the setup, and its reply URLs (if any) are on the
+/// setup's Cognito domain — an earlier attempt at this same federation. Otherwise the run
+/// stops, naming it.
+fn holds_identifier_for(
+    holder: &AppSeen,
+    desired: &Desired,
+    found: Option<&AppSeen>,
+) -> Result<(), FindError> {
+    let identifier = desired.identifier.clone().unwrap_or_default();
+    let named = format!(
+        "application {:?} (Application (client) ID {})",
+        holder.display_name, holder.app_id
+    );
+    if let Some(other) = found {
+        return Err(FindError::Refused {
+            problem: format!(
+                "the Entity ID {identifier} is held by {named}, and this setup's application is {:?}: Entra allows one application per identifier",
+                other.display_name
+            ),
+            fix: format!(
+                "use that application (set app_id = \"{}\" under [entra]), or remove the identifier from it in Entra (Single sign-on › Basic SAML Configuration) and run again",
+                holder.app_id
+            ),
+        });
+    }
+    let host = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
+    let ours = host(&desired.reply_url);
+    let elsewhere: Vec<&String> = holder
+        .redirect_uris
+        .iter()
+        .filter(|u| host(u) != ours)
+        .collect();
+    if elsewhere.is_empty() {
+        return Ok(());
+    }
+    Err(FindError::Refused {
+        problem: format!(
+            "the Entity ID {identifier} is held by {named}, whose Reply URLs ({}) are not this pool's domain: it is not this federation's, and Entra allows one application per identifier; nothing was written",
+            elsewhere
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        fix: format!(
+            "if it is an old attempt at this federation, set app_id = \"{}\" under [entra] to take it over; otherwise remove the identifier from it in Entra (Single sign-on › Basic SAML Configuration) and run again",
+            holder.app_id
+        ),
     })
 }
 
@@ -513,6 +598,8 @@ pub async fn apply(
     let mut secret_key_id = None;
     for change in changes {
         match change {
+            // Found holding the Entity ID: recorded as the setup's, nothing written.
+            EntraChange::AdoptApplication { .. } => made(&record),
             EntraChange::CreateEnterpriseApp { display_name } => {
                 let made_now = graph
                     .post(
