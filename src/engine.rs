@@ -32,6 +32,9 @@ pub struct Job {
     pub out_dir: PathBuf,
     /// Where relative paths in the setup (a metadata file) start from.
     pub base_dir: PathBuf,
+    /// The other saved setups (their pool, provider and client), so this one never takes
+    /// over what another made.
+    pub others: Vec<plan::OtherSetup>,
 }
 
 impl Job {
@@ -54,6 +57,7 @@ impl Job {
             secret,
             out_dir: PathBuf::from("."),
             base_dir: PathBuf::from("."),
+            others: Vec::new(),
         }
     }
 }
@@ -477,6 +481,10 @@ async fn prepare_plan_with(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> 
         phase: Phase::Prepare,
         ..Options::default()
     };
+    let taken = plan::claimed_by_others(&job.setup, &observed, &job.others);
+    if !taken.is_empty() {
+        return Err(Error::Refused(refusals(taken)));
+    }
     let plan = plan::plan(&job.setup, &observed, &EntraInput::default(), options)
         .map_err(|r| Error::Refused(refusals(r)))?;
     let ids = ids_of(&observed);
@@ -650,6 +658,10 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
         created: job.known.created,
         ..options
     };
+    let taken = plan::claimed_by_others(&job.setup, &observed, &job.others);
+    if !taken.is_empty() {
+        return Err(PlanError::Refused(taken));
+    }
     let plan =
         plan::plan(&job.setup, &observed, &entra.input, options).map_err(PlanError::Refused)?;
     Ok(Planned {
@@ -678,6 +690,10 @@ pub async fn preflight(job: &Job, options: Options) -> Result<(), Error> {
         created: job.known.created,
         ..options
     };
+    let taken = plan::claimed_by_others(&job.setup, &observed, &job.others);
+    if !taken.is_empty() {
+        return Err(Error::Refused(refusals(taken)));
+    }
     plan::plan(&job.setup, &observed, &entra_to_come(job), options)
         .map(|_| ())
         .map_err(|r| Error::Refused(refusals(r)))

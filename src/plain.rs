@@ -296,6 +296,8 @@ impl Session {
         );
         // Certificates go beside the setup's state, shown by their full path.
         job.out_dir = self.state_dir.join(&self.state.answers.name);
+        job.others =
+            cognito_entra::state::StateStore::new(&self.state_dir).others(&self.state.answers.name);
         job
     }
 

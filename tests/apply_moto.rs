@@ -1234,3 +1234,51 @@ fn the_pools_feature_plan_is_read_and_what_it_does_not_offer_is_refused_before_a
         "{out}"
     );
 }
+
+#[test]
+fn a_second_setup_on_a_pool_never_takes_over_what_another_setup_made() {
+    let env = Env::new();
+    env.metadata_file();
+    let first = env.config("first", &saml_config("first", "", "sign_requests = true"));
+    ok(&env.run(&["apply", "--yes"], &first));
+    let (pool_id, client_id) = ids(&env, "first");
+    let sdk = env.moto.sdk(REGION);
+    let provider_before = block_on(sdk.describe_identity_provider(&pool_id, "EntraID"))
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // The same pool, a "new" client named web and the default provider name: both are the
+    // first setup's, so both are refused before anything is written.
+    let text = saml_config("second", "", "")
+        .replace("name = \"second-users\"", &format!("id = \"{pool_id}\""))
+        .replace("prefix = \"second-login\"", "prefix = \"first-login\"");
+    let second = env.config("second", &text);
+    let out = env.run(&["apply", "--yes"], &second);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("provider.name: the pool's identity provider EntraID is setup \"first\"'s"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "app_client.name: a new app client named \"web\" was asked for, and the pool's client of that name ({client_id}) is setup \"first\"'s"
+        )),
+        "{err}"
+    );
+    let provider_after = block_on(sdk.describe_identity_provider(&pool_id, "EntraID"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        provider_before, provider_after,
+        "the first setup's provider is untouched"
+    );
+
+    // With names of its own it goes through, beside the first.
+    let own = text
+        .replace("name = \"web\"", "name = \"web2\"")
+        .replace("name = \"EntraID\"", "name = \"EntraSecond\"");
+    let second = env.config("second", &own);
+    ok(&env.run(&["apply", "--yes"], &second));
+    let provider_after = block_on(sdk.describe_identity_provider(&pool_id, "EntraID"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(provider_before, provider_after);
+}

@@ -172,6 +172,10 @@ pub fn job_for(ctx: &Context, resolved: &Resolved) -> cognito_entra::engine::Job
         secret: None,
         out_dir: PathBuf::from("."),
         base_dir: resolved.base_dir.clone(),
+        others: ctx
+            .store()
+            .map(|store| store.others(&resolved.setup.name))
+            .unwrap_or_default(),
     }
 }
 

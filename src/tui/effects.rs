@@ -31,6 +31,7 @@ impl Runtime {
         let mut job = Job::from_state(state, &self.given, &self.authority, m.secret.clone());
         // Certificates go beside the setup's state, shown by their full path.
         job.out_dir = self.store.dir().join(&state.answers.name);
+        job.others = self.store.others(&state.answers.name);
         Some(job)
     }
 

@@ -35,6 +35,64 @@ pub struct Observed {
     pub gone: Vec<Gone>,
 }
 
+/// Another saved setup, as far as this one's plan must know it: the pool it works on, its
+/// provider and its client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherSetup {
+    pub name: String,
+    pub pool_id: String,
+    pub provider: String,
+    pub client_id: Option<String>,
+}
+
+/// What another saved setup on the same pool already owns and this plan would take over:
+/// its provider (same name: the two would overwrite each other's Entra metadata), or its app
+/// client found by name where this setup asked for a new one. Sharing a client on purpose
+/// (`app_client.id`) is allowed; each customer's provider of its own is the point (#24).
+pub fn claimed_by_others(
+    setup: &Setup,
+    observed: &Observed,
+    others: &[OtherSetup],
+) -> Vec<Refusal> {
+    let Some(pool) = &observed.pool else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let ours = setup.provider_name();
+    for other in others.iter().filter(|o| o.pool_id == pool.id) {
+        if other.provider == ours && observed.providers.iter().any(|p| p.name == ours) {
+            out.push(Refusal {
+                field: "provider.name".into(),
+                problem: format!(
+                    "the pool's identity provider {ours} is setup {:?}'s: this setup would overwrite its Entra metadata and options",
+                    other.name
+                ),
+                fix: format!(
+                    "give this setup's provider a name of its own (provider.name = \"...\"), or continue {:?} instead (cognito-entra wizard --setup {})",
+                    other.name, other.name
+                ),
+            });
+        }
+        if setup.app_client.id.is_none()
+            && let Some(found) = observed.client.as_ref().and_then(|c| c.client_id.clone())
+            && other.client_id.as_deref() == Some(found.as_str())
+        {
+            out.push(Refusal {
+                field: "app_client.name".into(),
+                problem: format!(
+                    "a new app client named {:?} was asked for, and the pool's client of that name ({found}) is setup {:?}'s: it would be taken over",
+                    setup.app_client.name.clone().unwrap_or_default(),
+                    other.name
+                ),
+                fix: format!(
+                    "choose another name for the new client, or share that one on purpose with app_client.id = \"{found}\""
+                ),
+            });
+        }
+    }
+    out
+}
+
 /// A resource this setup recorded that the account no longer has (deleted in the console,
 /// or another account or region in use): re-creating it is a change the admin must see.
 #[derive(Debug, Clone, PartialEq, Eq)]

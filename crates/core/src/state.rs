@@ -517,6 +517,30 @@ impl StateStore {
         })
     }
 
+    /// What every other saved setup holds in Cognito, as recorded (unreadable ones are left
+    /// out: they are reported where they are listed).
+    pub fn others(&self, me: &str) -> Vec<crate::plan::OtherSetup> {
+        self.list()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.name != me)
+            .filter_map(|s| s.state.ok())
+            .filter_map(|state| {
+                Some(crate::plan::OtherSetup {
+                    name: state.answers.name.clone(),
+                    pool_id: state.pool_id()?.to_string(),
+                    provider: state.answers.provider_name().to_string(),
+                    client_id: state
+                        .answers
+                        .app_client
+                        .id
+                        .clone()
+                        .or(state.aws.client_id.clone()),
+                })
+            })
+            .collect()
+    }
+
     /// Every saved setup, by name, broken ones included (with their error).
     pub fn list(&self) -> Result<Vec<Summary>, StateError> {
         let entries = match fs::read_dir(&self.dir) {
