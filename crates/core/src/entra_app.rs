@@ -787,6 +787,8 @@ mod tests {
             encryption_certificate: CognitoCertificate::NotNeeded,
             saml_claims: Vec::new(),
             group_claims: false,
+            unclaimed_secrets: Vec::new(),
+            held_secret: None,
         }
     }
 
@@ -813,6 +815,7 @@ mod tests {
                 ..SpSeen::default()
             }),
             principals: Vec::new(),
+            adopted_by_identifier: None,
         };
         assert_eq!(plan(&saml(), &done), Ok(Vec::new()));
     }
@@ -830,6 +833,7 @@ mod tests {
             }),
             sp: None,
             principals: Vec::new(),
+            adopted_by_identifier: None,
         };
         assert!(plan(&desired, &seen).is_err());
     }
@@ -849,6 +853,7 @@ mod tests {
                 ..SpSeen::default()
             }),
             principals: Vec::new(),
+            adopted_by_identifier: None,
         }
     }
 
