@@ -40,6 +40,8 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
   pipeline: {"client_id": ID, "secret": S, "federated_token": T} -> an application registered
           for client credentials: client_secret S, or a client_assertion equal to T (a
           workload identity's federated token), gets an app-only token for `<graph>/.default`
+  app_roles: [names] -> the application permissions an app-only token's `roles` claim holds
+          (default: every one the tool may need)
 Refresh tokens (offline_access) are honoured: grant_type=refresh_token gives a new access
 token and a new refresh token, with the scopes first granted.
 Browser sign-in: GET /{tenant}/oauth2/v2.0/authorize (response_type=code, a loopback
@@ -187,7 +189,7 @@ def issue(scope, tenant, app=False, refresh=True):
     granted = " ".join(x for x in scope.split() if x.rsplit("/", 1)[-1].lower() not in withheld)
     claims = {"tid": TENANT}
     if app:
-        claims.update({"idtyp": "app", "roles": ["Application.ReadWrite.OwnedBy"]})
+        claims.update({"idtyp": "app", "roles": s.get("app_roles", ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.ReadBasic.All", "GroupMember.Read.All", "Policy.Read.All", "Policy.ReadWrite.ApplicationConfiguration"])})
     else:
         claims.update({"scp": " ".join(x.rsplit("/", 1)[-1] for x in granted.split())})
     body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
