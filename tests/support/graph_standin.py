@@ -198,7 +198,11 @@ def issue(scope, tenant, app=False, refresh=True):
     token_ends[token] = time.time() + lifetime
     if app:
         app_only.add(token)
-    answer = {"token_type": "Bearer", "scope": granted, "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token}
+    # A client credentials answer has no scope (Microsoft identity platform, "client
+    # credentials flow": token_type, expires_in, access_token); the roles claim says.
+    answer = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token}
+    if not app:
+        answer["scope"] = granted
     if not app:
         id_claims = base64.urlsafe_b64encode(json.dumps({"tid": tenant, "preferred_username": "admin@contoso.example"}).encode()).decode().rstrip("=")
         answer["id_token"] = f"eyJhbGciOiJub25lIn0.{id_claims}."

@@ -302,10 +302,17 @@ fn token_from(
     }
     let id = answer.id_token.as_deref().map(jwt_claims).unwrap_or_default();
     let claims = jwt_claims(&access);
+    // `.default` names no permission: what it stands for is in the token's claims.
     let granted = answer
         .scope
         .as_deref()
-        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter(|p| !p.ends_with("/.default"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|g| !g.is_empty())
         .or_else(|| granted_in_claims(&claims));
     Ok(Token {
         tenant: id["tid"]
@@ -493,7 +500,7 @@ fn refused(answer: TokenAnswer) -> SignInError {
     let hint = if first.contains("AADSTS65001") || first.contains("AADSTS90094") {
         format!(" — nobody consented to these permissions for this client in the tenant: {CONSENT_HINT}")
     } else if first.contains("AADSTS53003") {
-        " — a Conditional Access policy blocks this sign-in; tenants often block the device code flow: sign in with --entra-sign-in browser (a browser on this machine), or --entra-sign-in az-cli after `az login`, or from a pipeline with an application's AZURE_* credentials (docs/permissions.md)".to_string()
+        " — a Conditional Access policy blocks this sign-in (Microsoft recommends blocking the device code flow, and many tenants do): sign in with --entra-sign-in az-cli after `az login` (which signs in through a browser on this machine), or from a pipeline with an application's AZURE_* credentials (--entra-sign-in environment; docs/permissions.md)".to_string()
     } else if first.contains("AADSTS50105") {
         " — the tenant requires assignment to this client and your account is not assigned: an administrator assigns you under Enterprise applications › the client › Users and groups, or you register a dedicated client (docs/permissions.md)".to_string()
     } else if first.contains("AADSTS7000112") {
