@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-
 #[derive(Debug, Parser)]
 #[command(
     name = "cognito-entra",
@@ -44,13 +43,23 @@ pub struct Global {
     #[arg(long, global = true, env = "COGNITO_ENTRA_CLOUD", value_enum, default_value_t = CloudArg::Global)]
     pub cloud: CloudArg,
     /// Where sign-in requests go [default: the cloud's sign-in host] (proxies, tests)
-    #[arg(long = "authority", global = true, env = "COGNITO_ENTRA_AUTHORITY", value_name = "URL")]
+    #[arg(
+        long = "authority",
+        global = true,
+        env = "COGNITO_ENTRA_AUTHORITY",
+        value_name = "URL"
+    )]
     pub authority_given: Option<String>,
     /// The Entra sign-in authority in effect: --authority, else the cloud's.
     #[arg(skip)]
     pub authority: String,
     /// Where Microsoft Graph requests go [default: the cloud's Graph] (proxies, tests)
-    #[arg(long = "graph-url", global = true, env = "COGNITO_ENTRA_GRAPH_URL", value_name = "URL")]
+    #[arg(
+        long = "graph-url",
+        global = true,
+        env = "COGNITO_ENTRA_GRAPH_URL",
+        value_name = "URL"
+    )]
     pub graph_url_given: Option<String>,
     /// Microsoft Graph's base URL in effect: --graph-url, else the cloud's.
     #[arg(skip)]

@@ -977,7 +977,10 @@ fn us_government_asks_for_its_own_graph_and_instantiates_its_own_template() {
         .arg(w.dir.path().join("out"));
     ok(&run(&mut c));
     let signins = w.entra.ask("__signins");
-    let scopes = signins["scopes"][0].as_str().unwrap_or_default().to_string();
+    let scopes = signins["scopes"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(
         scopes.contains("https://graph.microsoft.us/Application.ReadWrite.All")
             && !scopes.contains("graph.microsoft.com"),
@@ -1006,7 +1009,10 @@ fn a_token_that_ends_mid_run_is_renewed_with_its_refresh_token() {
             .is_some_and(|g| g.iter().filter(|g| *g == "refresh_token").count() >= 2),
         "{grants}"
     );
-    assert_eq!(w.entra.ask("__applications")["names"], serde_json::json!(["long"]));
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["long"])
+    );
 
     // Short-lived tokens (2 s): renewed before they end.
     w.entra.switches(r#"{"token_seconds": 2}"#);
@@ -1027,7 +1033,10 @@ fn a_sign_in_granted_fewer_permissions_than_asked_stops_before_anything_is_read(
         err.contains("the sign-in was not granted Application.ReadWrite.All"),
         "{err}"
     );
-    assert!(err.contains("nothing was read or changed in Entra"), "{err}");
+    assert!(
+        err.contains("nothing was read or changed in Entra"),
+        "{err}"
+    );
     assert_eq!(w.entra.writes(), 0);
 }
 
@@ -1035,7 +1044,8 @@ fn a_sign_in_granted_fewer_permissions_than_asked_stops_before_anything_is_read(
 fn a_pipeline_signs_in_from_azure_variables_with_the_device_code_blocked() {
     const CLIENT: &str = "5b0e7c1a-9d2f-4e8b-a6c3-1f4d7e9a2b60";
     const SECRET: &str = "Qx8~pipeline.secret-value_0123456789abcd";
-    const FEDERATED: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNvbnRvc28vc2V0dXAifQ.c2lnbmF0dXJl";
+    const FEDERATED: &str =
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNvbnRvc28vc2V0dXAifQ.c2lnbmF0dXJl";
     let w = World::new();
     w.entra.switches(&format!(
         r#"{{"device": "blocked", "pipeline": {{"client_id": "{CLIENT}", "secret": "{SECRET}", "federated_token": "{FEDERATED}"}}}}"#
@@ -1065,21 +1075,33 @@ fn a_pipeline_signs_in_from_azure_variables_with_the_device_code_blocked() {
         signins["scopes"].as_array().and_then(|s| s.last()).cloned(),
         Some(serde_json::json!("https://graph.microsoft.com/.default"))
     );
-    assert_eq!(signins["app_only_me"], 0, "/me asked with an app-only token");
-    assert_eq!(w.entra.ask("__applications")["names"], serde_json::json!(["pipe"]));
+    assert_eq!(
+        signins["app_only_me"], 0,
+        "/me asked with an app-only token"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["pipe"])
+    );
 
     // Workload identity: the federated token file is the client assertion.
     let file = w.dir.path().join("federated-token");
     write(&file, FEDERATED);
     let config = w.config("fed", "saml", "");
     let mut c = w.cmd();
-    c.args(["apply", "--yes", "--entra-sign-in", "environment", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(w.dir.path().join("out"))
-        .env("AZURE_TENANT_ID", TENANT)
-        .env("AZURE_CLIENT_ID", CLIENT)
-        .env("AZURE_FEDERATED_TOKEN_FILE", &file);
+    c.args([
+        "apply",
+        "--yes",
+        "--entra-sign-in",
+        "environment",
+        "--config",
+    ])
+    .arg(&config)
+    .arg("--out")
+    .arg(w.dir.path().join("out"))
+    .env("AZURE_TENANT_ID", TENANT)
+    .env("AZURE_CLIENT_ID", CLIENT)
+    .env("AZURE_FEDERATED_TOKEN_FILE", &file);
     ok(&run(&mut c));
     assert_eq!(
         w.entra.ask("__signins")["grants"],

@@ -83,7 +83,9 @@ impl Context {
             graph_url: self.global.graph_url.clone(),
             client_id: self.global.entra_client_id.clone(),
             sign_in: match self.global.sign_in() {
-                crate::cli::SignInArg::DeviceCode => cognito_entra::entra_graph::SignInMethod::DeviceCode,
+                crate::cli::SignInArg::DeviceCode => {
+                    cognito_entra::entra_graph::SignInMethod::DeviceCode
+                }
                 crate::cli::SignInArg::AzCli => cognito_entra::entra_graph::SignInMethod::AzureCli,
                 crate::cli::SignInArg::Environment => {
                     cognito_entra::entra_graph::SignInMethod::Environment

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::setup::Protocol;
 
-
 /// What the application must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {

@@ -77,9 +77,12 @@ pub fn take_from_environment() -> bool {
             // certificate; a federated token file is the workload identity's.
             let proof = secret
                 .map(Proof::Secret)
-                .or_else(|| variable("AZURE_CLIENT_CERTIFICATE_PATH").map(|p| Proof::Certificate(p.into())))
                 .or_else(|| {
-                    variable("AZURE_FEDERATED_TOKEN_FILE").map(|p| Proof::FederatedTokenFile(p.into()))
+                    variable("AZURE_CLIENT_CERTIFICATE_PATH").map(|p| Proof::Certificate(p.into()))
+                })
+                .or_else(|| {
+                    variable("AZURE_FEDERATED_TOKEN_FILE")
+                        .map(|p| Proof::FederatedTokenFile(p.into()))
                 })?;
             Some(AppCredentials {
                 tenant,

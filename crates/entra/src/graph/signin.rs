@@ -284,15 +284,16 @@ fn token_from(
     text: &str,
 ) -> Result<Token, SignInError> {
     let answer: TokenAnswer = serde_json::from_str(text).map_err(|_| {
-        SignInError::Http(format!("{token_url} answered with something that is not JSON"))
+        SignInError::Http(format!(
+            "{token_url} answered with something that is not JSON"
+        ))
     })?;
     if answer.error.is_some() {
         return Err(refused(answer));
     }
-    let access = answer
-        .access_token
-        .clone()
-        .ok_or_else(|| SignInError::Http(format!("{token_url} answered without an access token")))?;
+    let access = answer.access_token.clone().ok_or_else(|| {
+        SignInError::Http(format!("{token_url} answered without an access token"))
+    })?;
     remember(&access);
     for other in [&answer.id_token, &answer.refresh_token]
         .into_iter()
@@ -300,7 +301,11 @@ fn token_from(
     {
         remember(other);
     }
-    let id = answer.id_token.as_deref().map(jwt_claims).unwrap_or_default();
+    let id = answer
+        .id_token
+        .as_deref()
+        .map(jwt_claims)
+        .unwrap_or_default();
     let claims = jwt_claims(&access);
     // `.default` names no permission: what it stands for is in the token's claims.
     let granted = answer
@@ -498,7 +503,9 @@ fn refused(answer: TokenAnswer) -> SignInError {
     let description = answer.error_description.unwrap_or_default();
     let first = description.lines().next().unwrap_or_default().to_string();
     let hint = if first.contains("AADSTS65001") || first.contains("AADSTS90094") {
-        format!(" — nobody consented to these permissions for this client in the tenant: {CONSENT_HINT}")
+        format!(
+            " — nobody consented to these permissions for this client in the tenant: {CONSENT_HINT}"
+        )
     } else if first.contains("AADSTS53003") {
         " — a Conditional Access policy blocks this sign-in (Microsoft recommends blocking the device code flow, and many tenants do): sign in with --entra-sign-in az-cli after `az login` (which signs in through a browser on this machine), or from a pipeline with an application's AZURE_* credentials (--entra-sign-in environment; docs/permissions.md)".to_string()
     } else if first.contains("AADSTS50105") {
