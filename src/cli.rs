@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use cognito_entra::setup::derive::DEFAULT_AUTHORITY;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "cognito-entra",
@@ -40,11 +38,31 @@ pub struct Global {
     /// Send AWS calls to this endpoint (an emulator); AWS_ENDPOINT_URL works too
     #[arg(long, global = true, value_name = "URL", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub endpoint_url: Option<String>,
-    /// Entra sign-in authority (sovereign clouds, tests)
-    #[arg(long, global = true, env = "COGNITO_ENTRA_AUTHORITY", value_name = "URL", default_value = DEFAULT_AUTHORITY)]
+    /// The Microsoft cloud the tenant is in: global, usgov (US Government) or china (21Vianet).
+    /// It chooses the sign-in host, Microsoft Graph and the scopes' resource
+    #[arg(long, global = true, env = "COGNITO_ENTRA_CLOUD", value_enum, default_value_t = CloudArg::Global)]
+    pub cloud: CloudArg,
+    /// Where sign-in requests go [default: the cloud's sign-in host] (proxies, tests)
+    #[arg(
+        long = "authority",
+        global = true,
+        env = "COGNITO_ENTRA_AUTHORITY",
+        value_name = "URL"
+    )]
+    pub authority_given: Option<String>,
+    /// The Entra sign-in authority in effect: --authority, else the cloud's.
+    #[arg(skip)]
     pub authority: String,
-    /// Microsoft Graph's base URL, when the tool does the Entra side (sovereign clouds, tests)
-    #[arg(long, global = true, env = "COGNITO_ENTRA_GRAPH_URL", value_name = "URL", default_value = cognito_entra::entra::graph::DEFAULT_GRAPH_URL)]
+    /// Where Microsoft Graph requests go [default: the cloud's Graph] (proxies, tests)
+    #[arg(
+        long = "graph-url",
+        global = true,
+        env = "COGNITO_ENTRA_GRAPH_URL",
+        value_name = "URL"
+    )]
+    pub graph_url_given: Option<String>,
+    /// Microsoft Graph's base URL in effect: --graph-url, else the cloud's.
+    #[arg(skip)]
     pub graph_url: String,
     /// The public client the device-code sign-in uses [default: Microsoft Graph Command Line
     /// Tools; docs/permissions.md]
@@ -54,9 +72,10 @@ pub struct Global {
     /// the sign-in goes there, and a token for another tenant stops before any write
     #[arg(long, global = true, env = "COGNITO_ENTRA_TENANT", value_name = "TENANT", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub entra_tenant: Option<String>,
-    /// How to sign in to Entra for Graph: a device code, or the Azure CLI's token
-    #[arg(long, global = true, value_enum, default_value_t = SignInArg::DeviceCode)]
-    pub entra_sign_in: SignInArg,
+    /// How to sign in to Entra for Graph [default: environment when AZURE_TENANT_ID,
+    /// AZURE_CLIENT_ID and a credential are set, else device-code]
+    #[arg(long, global = true, value_enum)]
+    pub entra_sign_in: Option<SignInArg>,
     /// Where copied values go
     #[arg(long, global = true, value_enum, default_value_t = ClipboardArg::Auto)]
     pub clipboard: ClipboardArg,
@@ -71,6 +90,58 @@ pub enum SignInArg {
     DeviceCode,
     /// Use the token of the Azure CLI (`az login` first)
     AzCli,
+    /// An application's own token from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET,
+    /// AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE (pipelines)
+    Environment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CloudArg {
+    /// The global service (login.microsoftonline.com, graph.microsoft.com)
+    Global,
+    /// US Government (login.microsoftonline.us, graph.microsoft.us)
+    Usgov,
+    /// Operated by 21Vianet in China (login.chinacloudapi.cn, microsoftgraph.chinacloudapi.cn)
+    China,
+}
+
+impl Global {
+    pub fn cloud(&self) -> cognito_entra::cloud::Cloud {
+        use cognito_entra::cloud::Cloud;
+        match self.cloud {
+            CloudArg::Global => Cloud::Global,
+            CloudArg::Usgov => Cloud::UsGov,
+            CloudArg::China => Cloud::China,
+        }
+    }
+
+    /// The authority and Graph in effect: where --authority and --graph-url say, else the
+    /// cloud's own.
+    pub fn resolve_cloud(&mut self) {
+        let cloud = self.cloud();
+        self.authority = self
+            .authority_given
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| cloud.authority().to_string());
+        self.graph_url = self
+            .graph_url_given
+            .clone()
+            .filter(|g| !g.trim().is_empty())
+            .unwrap_or_else(|| cloud.graph_root().to_string());
+    }
+
+    /// The sign-in in effect: the flag, else the pipeline's credentials when the environment
+    /// holds a complete set (as DefaultAzureCredential tries them first), else the device code.
+    pub fn sign_in(&self) -> SignInArg {
+        self.entra_sign_in.unwrap_or(
+            if cognito_entra::entra::graph::pipeline::from_environment().is_some() {
+                SignInArg::Environment
+            } else {
+                SignInArg::DeviceCode
+            },
+        )
+    }
 }
 
 /// Who does the Entra side.

@@ -19,14 +19,27 @@ pub struct GraphOptions {
     pub authority: String,
     pub graph_url: String,
     pub client_id: String,
-    /// Use the Azure CLI's token instead of the device code.
-    pub azure_cli: bool,
+    /// How the admin (or pipeline) signs in.
+    pub sign_in: SignInMethod,
+    /// The cloud the tenant is in: the scopes' resource and the non-gallery template.
+    pub cloud: crate::cloud::Cloud,
     /// What the setup needs beyond applications (assignments, a claims policy): the
     /// sign-in asks for those permissions too.
     pub needs: signin::Needs,
     /// `--entra-tenant` / COGNITO_ENTRA_TENANT: the tenant Graph must work in, over the
     /// setup's `[entra] tenant`.
     pub tenant: Option<String>,
+}
+
+/// How to sign in to Entra for Graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMethod {
+    /// The device code, entered in any browser.
+    DeviceCode,
+    /// The Azure CLI's token (`az login` first).
+    AzureCli,
+    /// The pipeline application's credentials in the AZURE_* variables: an app-only token.
+    Environment,
 }
 
 /// Where a sign-in goes: the tenant required (flag, else the setup's `[entra] tenant`), else
@@ -66,28 +79,80 @@ pub async fn sign_in(
     show: impl FnOnce(&DeviceCode),
 ) -> Result<Graph, Error> {
     let http = crate::entra::graph::http_client().map_err(Error::Local)?;
-    let token = if options.azure_cli {
-        signin::azure_cli(tenant.required.as_deref()).await
-    } else {
-        signin::device_code(
-            &http,
-            &options.authority,
-            tenant
-                .required
-                .as_deref()
-                .or(tenant.hint.as_deref())
-                .unwrap_or("organizations"),
-            &options.client_id,
-            options.needs,
-            show,
-        )
-        .await
+    let token = match options.sign_in {
+        SignInMethod::AzureCli => signin::azure_cli(tenant.required.as_deref()).await,
+        SignInMethod::Environment => match crate::entra::graph::pipeline::from_environment() {
+            Some(credentials) => {
+                crate::entra::graph::pipeline::sign_in(
+                    &http,
+                    &options.authority,
+                    options.cloud,
+                    &credentials,
+                )
+                .await
+            }
+            None => Err(signin::SignInError::Refused {
+                error: "environment".into(),
+                description: "--entra-sign-in environment needs AZURE_TENANT_ID, AZURE_CLIENT_ID and one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE; set them (a pipeline's application, docs/permissions.md) or choose another --entra-sign-in".into(),
+            }),
+        },
+        SignInMethod::DeviceCode => {
+            signin::device_code(
+                &http,
+                &options.authority,
+                tenant
+                    .required
+                    .as_deref()
+                    .or(tenant.hint.as_deref())
+                    .unwrap_or("organizations"),
+                &options.client_id,
+                options.cloud,
+                options.needs,
+                show,
+            )
+            .await
+        }
     }
     .map_err(|e| Error::Entra(format!("signing in to Entra: {e}")))?;
     if let Some(required) = &tenant.required {
         held_to_tenant(options, required, token.tenant.as_deref()).await?;
     }
-    Ok(Graph::new(http, &options.graph_url, token))
+    granted_enough(options, &token)?;
+    Ok(Graph::new(http, &options.graph_url, token, options.cloud))
+}
+
+/// The permissions the token was granted against those the setup needs, before anything is
+/// read or written: what is missing is named, with who can grant it.
+fn granted_enough(options: &GraphOptions, token: &signin::Token) -> Result<(), Error> {
+    let Some(granted) = &token.granted else {
+        return Ok(());
+    };
+    let missing = signin::missing(options.needs, granted);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(", ");
+    let fix = if token.app_only {
+        format!(
+            "an administrator grants the application (AZURE_CLIENT_ID) the application permissions {list} of Microsoft Graph and consents for the organization (App registrations › the app › API permissions; docs/permissions.md)"
+        )
+    } else if options.sign_in == SignInMethod::AzureCli {
+        format!(
+            "the Azure CLI's token carries the Azure CLI's own fixed set of permissions, and {list} is not in it: sign in with --entra-sign-in device-code instead (docs/permissions.md)"
+        )
+    } else {
+        format!(
+            "sign in as an administrator who may consent for the organization and accept {list} when asked, or use a dedicated client that holds them (--entra-client-id; docs/permissions.md)"
+        )
+    };
+    Err(Error::Refused(format!(
+        "the sign-in was not granted {list}, which this setup needs (granted: {}); nothing was read or changed in Entra\n  fix: {fix}",
+        if granted.is_empty() {
+            "nothing".to_string()
+        } else {
+            granted.join(" ")
+        }
+    )))
 }
 
 /// The token's tenant against the one required: a GUID is compared as it is; a verified
@@ -408,7 +473,7 @@ pub async fn sign_in_and_plan(
     };
     let tenant = TenantChoice::for_setup(&options, &job.setup, tenant_hint);
     let graph = sign_in(&options, &tenant, show).await?;
-    let tenant = graph.tenant().map(str::to_string).ok_or_else(|| {
+    let tenant = graph.tenant().ok_or_else(|| {
         Error::Entra("the sign-in did not say which tenant it is: sign in with a work or school account of the tenant (not a personal Microsoft account)".into())
     })?;
     let session = Session {

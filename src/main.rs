@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     // Ctrl-C: commands record each finished step before starting the next, so stopping at
     // once is safe; the exit code says it was an interruption.
     let _ = ctrlc::set_handler(|| std::process::exit(i32::from(commands::EXIT_INTERRUPTED)));
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version itself (exit 0) and usage errors (exit 2).
@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             });
         }
     };
+    cli.global.resolve_cloud();
     let ctx = Context {
         global: cli.global.clone(),
     };
@@ -162,6 +163,13 @@ fn prepare_environment() {
         unsafe { std::env::remove_var(key) };
     }
     cognito_entra::secrets::register_environment();
+    if cognito_entra::entra::graph::pipeline::take_from_environment()
+        || std::env::var_os(cognito_entra::entra::graph::pipeline::SECRET_VARIABLE).is_some()
+    {
+        // SAFETY: as above, still single-threaded. The pipeline's secret is in memory now;
+        // no child inherits it.
+        unsafe { std::env::remove_var(cognito_entra::entra::graph::pipeline::SECRET_VARIABLE) };
+    }
     if cognito_entra::secrets::take_client_secret_from_environment() {
         // SAFETY: as above, still single-threaded.
         unsafe { std::env::remove_var(cognito_entra::entra::input::SECRET_ENV) };

@@ -456,6 +456,7 @@ fn the_azure_clis_token_can_be_used_instead() {
     let mut c = w.cmd();
     c.args(["apply", "--yes", "--entra-sign-in", "az-cli", "--config"])
         .arg(&config)
+        .env("AZURE_CLIENT_SECRET", "pipeline-secret-az-must-not-see")
         .env(
             "PATH",
             format!(
@@ -472,7 +473,9 @@ fn the_azure_clis_token_can_be_used_instead() {
     assert!(!out.contains(&token), "the token is never printed");
     let env = std::fs::read_to_string(&seen_env).unwrap_or_default();
     assert!(
-        env.contains("PATH=") && !env.contains("AWS_SECRET_ACCESS_KEY"),
+        env.contains("PATH=")
+            && !env.contains("AWS_SECRET_ACCESS_KEY")
+            && !env.contains("AZURE_CLIENT_SECRET"),
         "az gets no secret of ours: {env}"
     );
     assert_eq!(
@@ -958,6 +961,7 @@ fn what_cognito_would_refuse_stops_the_graph_run_before_any_write_on_either_side
     );
 }
 
+<<<<<<< HEAD
 #[test]
 fn two_applies_at_once_on_one_setup_make_one_application() {
     let w = World::new();
@@ -1146,4 +1150,152 @@ fn an_earlier_portal_attempt_holding_the_entity_id_is_adopted_not_duplicated() {
     assert_eq!(w.app_id("again"), earlier);
     let again = ok(&w.apply(&path));
     assert!(!again.contains("adopted: it holds"), "said once: {again}");
+=======
+const TENANT: &str = "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b";
+
+#[test]
+fn us_government_asks_for_its_own_graph_and_instantiates_its_own_template() {
+    // The stand-in plays the US Government cloud: a scope naming graph.microsoft.com is
+    // AADSTS500011 there, and only the US Government non-gallery template exists.
+    let w = World::new();
+    w.entra.switches(r#"{"cloud": "usgov"}"#);
+    let config = w.config("gov", "saml", "");
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--cloud", "usgov", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(w.dir.path().join("out"));
+    ok(&run(&mut c));
+    let signins = w.entra.ask("__signins");
+    let scopes = signins["scopes"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        scopes.contains("https://graph.microsoft.us/Application.ReadWrite.All")
+            && !scopes.contains("graph.microsoft.com"),
+        "{scopes}"
+    );
+    assert_eq!(
+        signins["templates"],
+        serde_json::json!(["4602d0b4-76bb-404b-bca9-2652e1a39c6d"])
+    );
+}
+
+#[test]
+fn a_token_that_ends_mid_run_is_renewed_with_its_refresh_token() {
+    // Graph refuses each token after a few requests (401 "Lifetime validation failed"), as it
+    // does when a token ends mid-run: the tool renews it with the refresh token it kept and
+    // sends the request again.
+    let w = World::new();
+    w.entra.switches(r#"{"expire_after_requests": 4}"#);
+    let config = w.config("long", "saml", "");
+    ok(&w.apply(&config));
+    let grants = w.entra.ask("__signins")["grants"].clone();
+    assert_eq!(grants[0], "device_code", "{grants}");
+    assert!(
+        grants
+            .as_array()
+            .is_some_and(|g| g.iter().filter(|g| *g == "refresh_token").count() >= 2),
+        "{grants}"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["long"])
+    );
+
+    // Short-lived tokens (2 s): renewed before they end.
+    w.entra.switches(r#"{"token_seconds": 2}"#);
+    let config = w.config("short", "oidc", "");
+    ok(&w.apply(&config));
+}
+
+#[test]
+fn a_sign_in_granted_fewer_permissions_than_asked_stops_before_anything_is_read() {
+    let w = World::new();
+    w.entra
+        .switches(r#"{"withhold_scopes": ["Application.ReadWrite.All"]}"#);
+    let config = w.config("narrow", "saml", "");
+    let out = w.apply(&config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the sign-in was not granted Application.ReadWrite.All"),
+        "{err}"
+    );
+    assert!(
+        err.contains("nothing was read or changed in Entra"),
+        "{err}"
+    );
+    assert_eq!(w.entra.writes(), 0);
+}
+
+#[test]
+fn a_pipeline_signs_in_from_azure_variables_with_the_device_code_blocked() {
+    const CLIENT: &str = "5b0e7c1a-9d2f-4e8b-a6c3-1f4d7e9a2b60";
+    const SECRET: &str = "Qx8~pipeline.secret-value_0123456789abcd";
+    const FEDERATED: &str =
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNvbnRvc28vc2V0dXAifQ.c2lnbmF0dXJl";
+    let w = World::new();
+    w.entra.switches(&format!(
+        r#"{{"device": "blocked", "pipeline": {{"client_id": "{CLIENT}", "secret": "{SECRET}", "federated_token": "{FEDERATED}"}}}}"#
+    ));
+
+    // The device code is blocked by Conditional Access: said so, with the ways that remain.
+    let config = w.config("pipe", "oidc", "");
+    let out = w.apply(&config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("AADSTS53003"), "{err}");
+    assert!(err.contains("--entra-sign-in environment"), "{err}");
+
+    // The AZURE_* variables set: the application's own token, chosen without a flag.
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--config"])
+        .arg(&config)
+        .env("AZURE_TENANT_ID", TENANT)
+        .env("AZURE_CLIENT_ID", CLIENT)
+        .env("AZURE_CLIENT_SECRET", SECRET);
+    let out = ok(&run(&mut c));
+    assert!(!out.contains(SECRET), "{out}");
+    assert!(!w.files_text().contains(SECRET), "the secret is on disk");
+    let signins = w.entra.ask("__signins");
+    assert_eq!(signins["grants"], serde_json::json!(["client_credentials"]));
+    assert_eq!(
+        signins["scopes"].as_array().and_then(|s| s.last()).cloned(),
+        Some(serde_json::json!("https://graph.microsoft.com/.default"))
+    );
+    assert_eq!(
+        signins["app_only_me"], 0,
+        "/me asked with an app-only token"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["pipe"])
+    );
+
+    // Workload identity: the federated token file is the client assertion.
+    let file = w.dir.path().join("federated-token");
+    write(&file, FEDERATED);
+    let config = w.config("fed", "saml", "");
+    let mut c = w.cmd();
+    c.args([
+        "apply",
+        "--yes",
+        "--entra-sign-in",
+        "environment",
+        "--config",
+    ])
+    .arg(&config)
+    .arg("--out")
+    .arg(w.dir.path().join("out"))
+    .env("AZURE_TENANT_ID", TENANT)
+    .env("AZURE_CLIENT_ID", CLIENT)
+    .env("AZURE_FEDERATED_TOKEN_FILE", &file);
+    ok(&run(&mut c));
+    assert_eq!(
+        w.entra.ask("__signins")["grants"],
+        serde_json::json!(["client_credentials", "client_credentials"])
+    );
+>>>>>>> signin
 }

@@ -82,7 +82,16 @@ impl Context {
             authority: self.global.authority.clone(),
             graph_url: self.global.graph_url.clone(),
             client_id: self.global.entra_client_id.clone(),
-            azure_cli: self.global.entra_sign_in == crate::cli::SignInArg::AzCli,
+            sign_in: match self.global.sign_in() {
+                crate::cli::SignInArg::DeviceCode => {
+                    cognito_entra::entra_graph::SignInMethod::DeviceCode
+                }
+                crate::cli::SignInArg::AzCli => cognito_entra::entra_graph::SignInMethod::AzureCli,
+                crate::cli::SignInArg::Environment => {
+                    cognito_entra::entra_graph::SignInMethod::Environment
+                }
+            },
+            cloud: self.global.cloud(),
             needs: Default::default(),
             tenant: self.global.entra_tenant.clone(),
         }

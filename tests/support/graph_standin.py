@@ -24,6 +24,31 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
           always, without the certificate unless $select=keyCredentials on one object)
   opaque_keys: true -> key credentials never tell their certificate or customKeyIdentifier
   page_size: N -> policy and assignment lists come N items a page, with @odata.nextLink
+  device: "blocked" -> the device code is given, then its poll answers AADSTS53003 (a
+          Conditional Access policy that blocks the device code flow: Entra shows "You don't
+          have access to this" in the browser and the client's poll gets invalid_grant,
+          azure-cli issues #32420 and #32809)
+  token_seconds: N -> tokens say expires_in N and Graph refuses them after N seconds
+          (401 InvalidAuthenticationToken "Lifetime validation failed, the token is expired.")
+  expire_after_requests: N -> a token Graph has seen N requests with is refused from then on
+          (401, as above), whatever its expires_in said: a token that ends mid-run
+  withhold_scopes: [names] -> a delegated token's granted `scope` lacks these permissions
+          (consent given for fewer than asked; the Azure CLI's fixed set)
+  cloud: "global" (default) | "usgov" | "china" -> the national cloud this stand-in plays:
+          scopes must name its Graph host (AADSTS500011 otherwise) and the non-gallery
+          template is its own (404 for another cloud's)
+  pipeline: {"client_id": ID, "secret": S, "federated_token": T} -> an application registered
+          for client credentials: client_secret S, or a client_assertion equal to T (a
+          workload identity's federated token), gets an app-only token for `<graph>/.default`
+  app_roles: [names] -> the application permissions an app-only token's `roles` claim holds
+          (default: every one the tool may need)
+Refresh tokens (offline_access) are honoured: grant_type=refresh_token gives a new access
+token and a new refresh token, with the scopes first granted.
+Browser sign-in: GET /{tenant}/oauth2/v2.0/authorize (response_type=code, a loopback
+http://localhost:PORT redirect_uri, code_challenge_method=S256) redirects (302) to the
+redirect URI with code and state, as Entra does once the user has signed in; the token
+endpoint's authorization_code grant checks the code_verifier against the challenge
+(AADSTS501481 otherwise) and the redirect_uri against the one authorized.
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
 GET /__applications -> {"names": every application's display name};
 GET /__certificates -> {"count": SAML signing certificates made};
@@ -36,7 +61,10 @@ GET /__app_keys -> each application's certificate credentials, tokenEncryptionKe
 GET /__app_add_key -> every application gets somebody's own verification certificate and
                       allowedWeakAlgorithms rsaSha1 (an adopted application's settings);
 GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`);
-GET /__signins -> {"tenants": the tenant segment of each device code request};
+GET /__signins -> {"tenants": the tenant segment of each device code request, "scopes": the
+                  scope of each sign-in request (device code, authorize, client credentials),
+                  "grants": the grant_type of each token given, "templates": the templates
+                  instantiated, "app_only_me": /me requests refused for an app-only token};
 GET /__secrets -> {display name: how many client secrets the application has};
 GET /__make_app?name=N&identifier=URI&reply=URL -> an enterprise application made earlier in the
                   portal, holding that Identifier and Reply URL (Identifier URIs are unique in
@@ -126,6 +154,68 @@ signins = []  # the tenant segment of each device code request, as the tool sent
 # GUID, as Entra allows.
 DOMAIN = "contoso.example"
 tokens = set()
+token_ends = {}  # access token -> time it stops working
+token_uses = {}  # access token -> Graph requests made with it
+app_only = set()  # access tokens of client credentials grants
+refresh_tokens = {}  # refresh token -> (scope granted, tenant)
+auth_codes = {}  # authorization code -> (challenge, redirect_uri, scope)
+asked_scopes = []  # the scope of each sign-in request
+grants = []  # the grant_type of each token issued
+templates = []  # the template of each instantiate
+me_refused = [0]
+# Each national cloud's Graph host (scopes name it) and non-gallery template ("Microsoft Graph
+# national cloud deployments"; applicationTemplate: instantiate).
+CLOUDS = {
+    "global": ("graph.microsoft.com", "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"),
+    "usgov": ("graph.microsoft.us", "4602d0b4-76bb-404b-bca9-2652e1a39c6d"),
+    "china": ("microsoftgraph.chinacloudapi.cn", "5a532e38-1581-4918-9658-008dc27c1d68"),
+}
+
+
+def cloud():
+    return CLOUDS.get(switches().get("cloud", "global"), CLOUDS["global"])
+
+
+def wrong_resource(scope):
+    """The first scope naming another Graph host than this cloud's (AADSTS500011)."""
+    host = cloud()[0]
+    for s in scope.split():
+        if "://" in s and urllib.parse.urlparse(s).netloc != host:
+            return s
+    return None
+
+
+def issue(scope, tenant, app=False, refresh=True):
+    """A token answer as the token endpoint gives it: the granted scope (less any withheld),
+    an access token Graph accepts until it ends, a refresh token with offline_access."""
+    s = switches()
+    lifetime = int(s.get("token_seconds", 3599))
+    withheld = {w.lower() for w in s.get("withhold_scopes", [])}
+    granted = " ".join(x for x in scope.split() if x.rsplit("/", 1)[-1].lower() not in withheld)
+    claims = {"tid": TENANT}
+    if app:
+        claims.update({"idtyp": "app", "roles": s.get("app_roles", ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.ReadBasic.All", "GroupMember.Read.All", "Policy.Read.All", "Policy.ReadWrite.ApplicationConfiguration"])})
+    else:
+        claims.update({"scp": " ".join(x.rsplit("/", 1)[-1] for x in granted.split())})
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + body + "." + base64.urlsafe_b64encode(os.urandom(24)).decode().rstrip("=")
+    tokens.add(token)
+    token_ends[token] = time.time() + lifetime
+    if app:
+        app_only.add(token)
+    # A client credentials answer has no scope (Microsoft identity platform, "client
+    # credentials flow": token_type, expires_in, access_token); the roles claim says.
+    answer = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token}
+    if not app:
+        answer["scope"] = granted
+    if not app:
+        id_claims = base64.urlsafe_b64encode(json.dumps({"tid": tenant, "preferred_username": "admin@contoso.example"}).encode()).decode().rstrip("=")
+        answer["id_token"] = f"eyJhbGciOiJub25lIn0.{id_claims}."
+        if refresh and "offline_access" in scope.split():
+            rt = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+            refresh_tokens[rt] = (scope, tenant)
+            answer["refresh_token"] = rt
+    return answer
 writes = [0]
 graph_requests = [0]
 switches_path = [None]
@@ -336,10 +426,13 @@ def identifier_taken(uris, app_id):
 def graph(method, path, query, body):
     """One Graph v1.0 request: (status, JSON body or None)."""
     parts = [p for p in path.split("/") if p]
+    if parts == ["me"] and method == "GET":
+        return 200, {"id": USERS["ada@contoso.example"], "userPrincipalName": "admin@contoso.example"}
     if method == "GET" and parts == ["organization"]:
         return 200, {"value": [{"id": TENANT, "displayName": "Contoso (stand-in)"}]}
     if method == "POST" and len(parts) == 3 and parts[0] == "applicationTemplates" and parts[2] == "instantiate":
-        if parts[1] != NON_GALLERY:
+        templates.append(parts[1])
+        if parts[1] != cloud()[1]:
             return graph_error(404, "Request_ResourceNotFound", f"Resource '{parts[1]}' does not exist.")
         bad = unknown_property("instantiate", body)
         if bad:
@@ -743,7 +836,10 @@ def main():
                 with lock:
                     return self.answer(200, {a["displayName"]: len(a["passwordCredentials"]) for a in applications.values()})
             if url.path == "/__signins":
-                return self.answer(200, {"tenants": signins})
+                return self.answer(200, {"tenants": signins, "scopes": asked_scopes, "grants": grants, "templates": templates, "app_only_me": me_refused[0]})
+            m = re.match(r"^/([^/]+)/oauth2/v2.0/authorize$", url.path)
+            if m and method == "GET":
+                return self.authorize(m.group(1), query)
             if url.path == "/__assignments":
                 with lock:
                     def role_name(a):
@@ -781,13 +877,88 @@ def main():
                 return self.answer(200, discovery.encode())
             return self.answer(400, {"error": "invalid_tenant", "error_description": "AADSTS90002: Tenant not found (stand-in)."})
 
+        def authorize(self, tenant, query):
+            """The authorization endpoint once the user has signed in and consented: back to
+            the loopback redirect URI with a code and the client's state."""
+            q = {k: v[0] for k, v in query.items()}
+            redirect = q.get("redirect_uri", "")
+            loopback = re.match(r"^http://(localhost|127\.0\.0\.1)(:\d+)?(/.*)?$", redirect)
+            if not loopback:
+                return self.answer(400, {"error": "invalid_request", "error_description": f"AADSTS50011: The redirect URI '{redirect}' specified in the request does not match the redirect URIs configured for the application (stand-in)."})
+            if q.get("response_type") != "code" or q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
+                return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption (stand-in: response_type=code and an S256 code_challenge)."})
+            scope = q.get("scope", "")
+            asked_scopes.append(scope)
+            wrong = wrong_resource(scope)
+            if wrong:
+                where = f"{redirect}?error=invalid_resource&error_description=AADSTS500011&state={urllib.parse.quote(q.get('state', ''))}"
+            else:
+                code = base64.urlsafe_b64encode(os.urandom(24)).decode().rstrip("=")
+                auth_codes[code] = (q["code_challenge"], redirect, scope, tenant)
+                where = f"{redirect}?code={code}&state={urllib.parse.quote(q.get('state', ''))}&session_state={uuid.uuid4()}"
+            self.send_response(302)
+            self.send_header("Location", where)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def grant(self, tenant, form):
+            """The token endpoint's other grants: refresh_token, authorization_code (PKCE) and
+            client_credentials (secret or client assertion)."""
+            f = {k: v[0] for k, v in form.items()}
+            kind = f.get("grant_type", "")
+            if kind == "refresh_token":
+                held = refresh_tokens.get(f.get("refresh_token", ""))
+                if not held:
+                    return self.answer(400, {"error": "invalid_grant", "error_description": "AADSTS9002313: Invalid request. Request is malformed or invalid (stand-in: unknown refresh token)."})
+                grants.append(kind)
+                return self.answer(200, issue(held[0], held[1]))
+            if kind == "authorization_code":
+                held = auth_codes.pop(f.get("code", ""), None)
+                if not held:
+                    return self.answer(400, {"error": "invalid_grant", "error_description": "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity."})
+                challenge, redirect, scope, _ = held
+                if f.get("redirect_uri") != redirect:
+                    return self.answer(400, {"error": "invalid_grant", "error_description": "AADSTS70002: The redirect URI does not match the one the code was issued for (stand-in)."})
+                import hashlib
+                derived = base64.urlsafe_b64encode(hashlib.sha256(f.get("code_verifier", "").encode()).digest()).decode().rstrip("=")
+                if derived != challenge:
+                    return self.answer(400, {"error": "invalid_grant", "error_description": "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request."})
+                grants.append(kind)
+                return self.answer(200, issue(scope, TENANT))
+            if kind == "client_credentials":
+                app = switches().get("pipeline") or {}
+                scope = f.get("scope", "")
+                asked_scopes.append(scope)
+                if f.get("client_id") != app.get("client_id"):
+                    return self.answer(400, {"error": "unauthorized_client", "error_description": f"AADSTS700016: Application with identifier '{f.get('client_id')}' was not found in the directory."})
+                assertion = f.get("client_assertion")
+                if assertion is not None:
+                    if f.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" or assertion != app.get("federated_token"):
+                        return self.answer(401, {"error": "invalid_client", "error_description": "AADSTS700213: No matching federated identity record found for presented assertion (stand-in)."})
+                elif f.get("client_secret") != app.get("secret") or not app.get("secret"):
+                    return self.answer(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."})
+                if len(scope.split()) != 1 or not scope.endswith("/.default"):
+                    return self.answer(400, {"error": "invalid_scope", "error_description": f"AADSTS1002012: The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."})
+                if wrong_resource(scope):
+                    return self.answer(400, {"error": "invalid_resource", "error_description": f"AADSTS500011: The resource principal named {scope.rsplit('/', 1)[0]} was not found in the tenant named {TENANT}."})
+                grants.append(kind)
+                return self.answer(200, issue(scope, TENANT, app=True))
+            return self.answer(400, {"error": "unsupported_grant_type", "error_description": "AADSTS70003: unsupported grant type (stand-in)."})
+
         def device(self, which, form):
             client_id = form.get("client_id", [""])[0]
             if not client_id:
                 return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS900144: The request body must contain the following parameter: 'client_id'."})
+            if which == "token" and form.get("grant_type", [""])[0] != "urn:ietf:params:oauth:grant-type:device_code":
+                return self.grant(self.path.split("/")[1], form)
             if which == "devicecode":
+                scope = form.get("scope", [""])[0]
+                asked_scopes.append(scope)
+                wrong = wrong_resource(scope)
+                if wrong:
+                    return self.answer(400, {"error": "invalid_resource", "error_description": f"AADSTS500011: The resource principal named {wrong.rsplit('/', 1)[0]} was not found in the tenant named {TENANT}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."})
                 code = str(uuid.uuid4())
-                device_codes[code] = 0
+                device_codes[code] = (0, scope)
                 return self.answer(200, {
                     "device_code": code,
                     "user_code": "GQ7W-XK2P",
@@ -801,9 +972,12 @@ def main():
             code = form.get("device_code", [""])[0]
             if code not in device_codes:
                 return self.answer(400, {"error": "bad_verification_code", "error_description": "AADSTS70019: Verification code expired."})
-            device_codes[code] += 1
-            polls = device_codes[code]
+            polls, scope = device_codes[code]
+            polls += 1
+            device_codes[code] = (polls, scope)
             mode = switches().get("device", "approve")
+            if mode == "blocked":
+                return self.answer(400, {"error": "invalid_grant", "error_description": "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance. Trace ID: 2f8ccb7a-459e-44fb-b615-232475945800"})
             if mode == "declined":
                 return self.answer(400, {"error": "authorization_declined", "error_description": "AADSTS70000: The user declined the sign-in."})
             if mode == "expired":
@@ -812,16 +986,8 @@ def main():
                 return self.answer(400, {"error": "slow_down", "error_description": "Poll less often (stand-in)."})
             if polls < 1 + int(switches().get("pending_polls", 1)):
                 return self.answer(400, {"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."})
-            token = base64.urlsafe_b64encode(os.urandom(24)).decode()
-            tokens.add(token)
-            claims = base64.urlsafe_b64encode(json.dumps({"tid": TENANT, "preferred_username": "admin@contoso.example"}).encode()).decode().rstrip("=")
-            return self.answer(200, {
-                "token_type": "Bearer",
-                "scope": form.get("scope", [""])[0],
-                "expires_in": 3599,
-                "access_token": token,
-                "id_token": f"eyJhbGciOiJub25lIn0.{claims}.",
-            })
+            grants.append("device_code")
+            return self.answer(200, issue(scope, TENANT))
 
         def graph(self, method, path, query):
             length = int(self.headers.get("Content-Length") or 0)
@@ -831,6 +997,18 @@ def main():
                 status, body = graph_error(401, "InvalidAuthenticationToken", "Access token is empty." if not auth else "IDX14100: JWT is not well formed.")
                 return self.answer(status, body)
             s = switches()
+            token = auth[len("Bearer "):]
+            with lock:
+                token_uses[token] = token_uses.get(token, 0) + 1
+                used = token_uses[token]
+            limit = int(s.get("expire_after_requests", 0))
+            if time.time() > token_ends.get(token, float("inf")) or (limit and used > limit):
+                status, body = graph_error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+                return self.answer(status, body, headers=[("WWW-Authenticate", 'Bearer realm="", error="invalid_token", error_description="Lifetime validation failed, the token is expired."')])
+            if token in app_only and path.rstrip("/") == "/me":
+                me_refused[0] += 1
+                status, body = graph_error(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+                return self.answer(status, body)
             with lock:
                 graph_requests[0] += 1
                 every = int(s.get("throttle_every", 0))

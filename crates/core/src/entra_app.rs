@@ -6,9 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::setup::Protocol;
 
-/// The non-gallery application template ("Create your own application"), global service.
-pub const NON_GALLERY_TEMPLATE: &str = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
-
 /// What the application must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {

@@ -84,9 +84,10 @@ impl Finding {
 }
 
 /// The Entra sign-in hosts of the public and sovereign clouds.
-pub const ENTRA_HOSTS: [&str; 4] = [
+pub const ENTRA_HOSTS: [&str; 5] = [
     "login.microsoftonline.com",
     "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
     "login.partner.microsoftonline.cn",
     "login.windows.net",
 ];

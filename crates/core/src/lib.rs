@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod bounded;
+pub mod cloud;
 pub mod entra_app;
 pub mod entra_facts;
 pub mod files;

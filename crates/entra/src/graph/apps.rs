@@ -4,8 +4,8 @@
 
 use base64::Engine;
 use cognito_entra_core::entra_app::{
-    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, NON_GALLERY_TEMPLATE, PolicySeen,
-    Principal, SamlClaim, Seen, SpSeen, claims_policy_name,
+    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, PolicySeen, Principal, SamlClaim,
+    Seen, SpSeen, claims_policy_name,
 };
 use cognito_entra_core::entra_facts::{parse_certificate, thumbprint, thumbprint_bytes, upper_hex};
 use cognito_entra_core::state::GraphRecord;
@@ -603,7 +603,10 @@ pub async fn apply(
             EntraChange::CreateEnterpriseApp { display_name } => {
                 let made_now = graph
                     .post(
-                        &format!("/applicationTemplates/{NON_GALLERY_TEMPLATE}/instantiate"),
+                        &format!(
+                            "/applicationTemplates/{}/instantiate",
+                            graph.cloud().non_gallery_template()
+                        ),
                         &json!({ "displayName": display_name }),
                         "create the enterprise application",
                     )

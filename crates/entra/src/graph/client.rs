@@ -7,7 +7,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::signin::Token;
+use super::signin::{Cloud, Token};
+
+/// A token is renewed this long before it ends (MSAL's margin), so no request carries one
+/// that ends on its way.
+const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
 
 /// The most 429s waited out for one request, and the longest wait taken from Retry-After.
 const MAX_THROTTLED: usize = 6;
@@ -76,22 +80,25 @@ fn needs(path: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// A Graph client for one signed-in admin.
+/// A Graph client for one signed-in admin (or pipeline application). The token is shared
+/// behind a lock so that it can be renewed mid-run (before it ends, and once on a 401).
 pub struct Graph {
     http: reqwest::Client,
     base: String,
-    token: Token,
+    cloud: Cloud,
+    token: std::sync::Mutex<Token>,
     writes: AtomicUsize,
     calls: AtomicUsize,
 }
 
 impl Graph {
     /// `graph_url`: Graph's base (https://graph.microsoft.com, or a sovereign cloud's).
-    pub fn new(http: reqwest::Client, graph_url: &str, token: Token) -> Graph {
+    pub fn new(http: reqwest::Client, graph_url: &str, token: Token, cloud: Cloud) -> Graph {
         Graph {
             http,
             base: format!("{}/v1.0", graph_url.trim_end_matches('/')),
-            token,
+            cloud,
+            token: std::sync::Mutex::new(token),
             writes: AtomicUsize::new(0),
             calls: AtomicUsize::new(0),
         }
@@ -102,13 +109,65 @@ impl Graph {
         format!("{}{path}", self.base)
     }
 
-    pub fn tenant(&self) -> Option<&str> {
-        self.token.tenant.as_deref()
+    /// The token as it stands (a copy: the client may renew its own meanwhile).
+    pub fn token(&self) -> Token {
+        match self.token.lock() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
-    /// When the token ends.
+    pub fn tenant(&self) -> Option<String> {
+        self.token().tenant
+    }
+
+    /// The cloud Graph runs in (its non-gallery template).
+    pub fn cloud(&self) -> Cloud {
+        self.cloud
+    }
+
+    /// When the sign-in ends: never while it can be renewed without the admin.
     pub fn expires(&self) -> std::time::Instant {
-        self.token.expires
+        let token = self.token();
+        if token.renewable() {
+            std::time::Instant::now() + Duration::from_secs(24 * 3600)
+        } else {
+            token.expires
+        }
+    }
+
+    /// The token renewed (its refresh token, or the application's credentials again) and
+    /// kept for the requests after.
+    async fn renew(&self, why: &str) -> Result<(), GraphError> {
+        let old = self.token();
+        let started = std::time::Instant::now();
+        let renewed = super::signin::renew(&self.http, &old).await;
+        cognito_entra_core::verbose_log::call(
+            "sign-in",
+            "renew the Graph token",
+            &match &renewed {
+                Ok(_) => format!("renewed ({why})"),
+                Err(e) => format!("not renewed ({why}): {e}"),
+            },
+            started.elapsed(),
+        );
+        let renewed = renewed.map_err(|e| GraphError::Unauthorized {
+            message: format!("the token ended and could not be renewed: {e}"),
+        })?;
+        if let Ok(mut t) = self.token.lock() {
+            *t = renewed;
+        }
+        Ok(())
+    }
+
+    /// The bearer for the next request: the token renewed first when it ends soon.
+    async fn bearer(&self) -> Result<String, GraphError> {
+        let token = self.token();
+        if token.renewable() && token.expires <= std::time::Instant::now() + RENEW_BEFORE {
+            self.renew("it ends within 5 minutes").await?;
+            return Ok(self.token().bearer());
+        }
+        Ok(token.bearer())
     }
 
     /// Requests sent (each retry counts) and writes that succeeded, for the note and tests.
@@ -129,6 +188,7 @@ impl Graph {
         let url = format!("{}{path}", self.base);
         let write = method != reqwest::Method::GET;
         let mut throttled = 0;
+        let mut renewed = false;
         // The -v log names the request by method and path (the token is in a header, never
         // in the path) and says what came back, how long it took, and any wait for a retry.
         let what = format!("{method} {path}");
@@ -141,7 +201,7 @@ impl Graph {
             let mut request = self
                 .http
                 .request(method.clone(), &url)
-                .header("Authorization", self.token.bearer())
+                .header("Authorization", self.bearer().await?)
                 .header("Accept", "application/json");
             if let Some(body) = body {
                 request = request
@@ -208,6 +268,13 @@ impl Graph {
             }
             let code = value["error"]["code"].as_str().unwrap_or("").to_string();
             log(format!("HTTP {status} {code}").trim_end(), started);
+            // A token Graph no longer takes (ended early, revoked): renewed once, the request
+            // sent again; a second 401 is the sign-in's end.
+            if status == 401 && !renewed && self.token().renewable() {
+                renewed = true;
+                self.renew("Graph answered 401").await?;
+                continue;
+            }
             if (200..300).contains(&status) {
                 if write {
                     self.writes.fetch_add(1, Ordering::Relaxed);

@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod client;
+pub mod pipeline;
 pub mod signin;
 
 pub use client::{Graph, GraphError};
