@@ -961,7 +961,6 @@ fn what_cognito_would_refuse_stops_the_graph_run_before_any_write_on_either_side
     );
 }
 
-<<<<<<< HEAD
 #[test]
 fn two_applies_at_once_on_one_setup_make_one_application() {
     let w = World::new();
@@ -1150,7 +1149,8 @@ fn an_earlier_portal_attempt_holding_the_entity_id_is_adopted_not_duplicated() {
     assert_eq!(w.app_id("again"), earlier);
     let again = ok(&w.apply(&path));
     assert!(!again.contains("adopted: it holds"), "said once: {again}");
-=======
+}
+
 const TENANT: &str = "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b";
 
 #[test]
@@ -1297,5 +1297,4 @@ fn a_pipeline_signs_in_from_azure_variables_with_the_device_code_blocked() {
         w.entra.ask("__signins")["grants"],
         serde_json::json!(["client_credentials", "client_credentials"])
     );
->>>>>>> signin
 }
