@@ -2,12 +2,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use cognito_entra::setup::Protocol;
 
-use super::{Theme, finding_line};
+use super::{Theme, after, finding_line, wrapped};
 use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
@@ -24,7 +25,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     if m.editing.is_some() || m.saml_check.is_some() {
         // The check takes the whole pane: its findings are long.
         frame.render_widget(
-            Paragraph::new(saml_check_lines(m, &t))
+            Paragraph::new(saml_check_lines(m, &t, area.width.max(1) as usize))
                 .wrap(Wrap { trim: false })
                 .scroll((m.scroll, 0)),
             area,
@@ -36,38 +37,51 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         .state
         .as_ref()
         .and_then(cognito_entra::journey::unticked_text);
-    let mut lines = vec![match open {
-        Some(open) => Line::from(Span::styled(
-            format!("! {open} Esc goes back to tick them."),
+    let width = area.width.max(1) as usize;
+    let mut lines = match open {
+        Some(open) => wrapped(
+            &format!("! {open} Esc goes back to tick them."),
+            width,
+            "",
+            "  ",
             t.warn(),
-        )),
-        None => Line::from(Span::styled(
-            format!(
+        ),
+        None => wrapped(
+            &format!(
                 "✓ Setup complete. `cognito-entra values --setup {}` shows all this again.",
                 setup.name
             ),
+            width,
+            "",
+            "  ",
             t.ok(),
-        )),
-    }];
-    lines.extend([
-        Line::from(vec![
+        ),
+    };
+    lines.extend(after(
+        vec![
             Span::styled("1 ", t.focus()),
             Span::styled("Sign-in URL", t.title()),
-            Span::styled(
-                format!(": open it, sign in at Entra, and your app gets ?code=… at {callback}"),
-                t.dim(),
-            ),
-        ]),
-        Line::from(Span::styled(
-            format!("  {}", values.sign_in_url.clone().unwrap_or_default()),
-            t.value(),
-        )),
-    ]);
+        ],
+        &format!(": open it, sign in at Entra, and your app gets ?code=… at {callback}"),
+        width,
+        "  ",
+        t.dim(),
+    ));
+    lines.extend(wrapped(
+        &values.sign_in_url.clone().unwrap_or_default(),
+        width,
+        "  ",
+        "  ",
+        t.value(),
+    ));
     if setup.protocol == Protocol::Saml {
-        lines.push(Line::from(Span::styled(
-            "  Failed at Cognito? Press s to check the SAMLResponse.",
+        lines.extend(wrapped(
+            "Failed at Cognito? Press s to check the SAMLResponse.",
+            width,
+            "  ",
+            "  ",
             t.dim(),
-        )));
+        ));
     }
     lines.push(Line::default());
     lines.push(Line::from(vec![
@@ -80,7 +94,17 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         .lines()
         .filter(|l| !l.starts_with("Sign-in URL"))
     {
-        lines.push(Line::from(format!("  {l}")));
+        // A value's wrapped rows under the value column, not under the label.
+        let column = l.find("  ").map_or(0, |i| {
+            i + l[i..].len() - l[i..].trim_start().len()
+        });
+        lines.extend(wrapped(
+            l,
+            width,
+            "  ",
+            &" ".repeat(2 + column),
+            Style::default(),
+        ));
     }
     frame.render_widget(
         Paragraph::new(lines)
@@ -91,13 +115,16 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
 }
 
 /// The check of a pasted SAML response: where to find it, then what decode-saml would say.
-fn saml_check_lines(m: &Model, t: &Theme) -> Vec<Line<'static>> {
+fn saml_check_lines(m: &Model, t: &Theme, width: usize) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled("Check a SAML response", t.title()))];
     if let Some(edit) = &m.editing {
-        lines.push(Line::from(Span::styled(
-            "  Browser developer tools › Network › the POST to …/saml2/idpresponse › Payload: copy the SAMLResponse value, paste it here, Enter.",
+        lines.extend(wrapped(
+            "Browser developer tools › Network › the POST to …/saml2/idpresponse › Payload: copy the SAMLResponse value, paste it here, Enter.",
+            width,
+            "  ",
+            "  ",
             t.dim(),
-        )));
+        ));
         let pasted = edit.value("response");
         let shown = if pasted.is_empty() {
             Span::styled("(paste here)", t.dim())
@@ -113,7 +140,7 @@ fn saml_check_lines(m: &Model, t: &Theme) -> Vec<Line<'static>> {
             shown,
         ]));
         if let Some(e) = edit.fields.first().and_then(|f| f.error.clone()) {
-            lines.push(Line::from(Span::styled(format!("  ✗ {e}"), t.bad())));
+            lines.extend(wrapped(&format!("✗ {e}"), width, "  ", "    ", t.bad()));
         }
         return lines;
     }
