@@ -8,7 +8,8 @@ const JOINTS: [char; 7] = ['/', '?', '&', '=', '.', '-', ','];
 /// `text` wrapped to `width` columns: the first row starts with `first`, every later row with
 /// `rest`. Runs of spaces inside a row are kept (aligned columns stay aligned); at a break
 /// they go. A word that does not fit where it is starts the next row; one longer than that
-/// row goes under a shallower indent (not under two spaces) when it fits whole there, and is
+/// row goes under a shallower indent (not left of where the text starts, nor under two
+/// spaces) when it fits whole there, and is
 /// broken at a joint (`/`, `?`, `&`, …) only when it fits on no row, each piece indented.
 /// Explicit newlines start a new row under `rest`.
 pub fn hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
@@ -24,6 +25,12 @@ pub fn hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String>
     };
     let first = fit_prefix(first);
     let rest = fit_prefix(rest);
+    // How shallow a long word's own row may go: never left of where the text itself starts
+    // (a value never looks like the next entry), and never at column 0.
+    let floor = (first.len() - first.trim_start_matches(' ').len()
+        + text.len()
+        - text.trim_start_matches(' ').len())
+    .max(2);
     let mut rows: Vec<String> = Vec::new();
     for (n, paragraph) in text.split('\n').enumerate() {
         let mut row = if n == 0 { first.clone() } else { rest.clone() };
@@ -51,7 +58,7 @@ pub fn hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String>
                 continue;
             }
             // Longer than a row under `rest`: a shallower indent when that holds it whole.
-            if cols(word) + 2 <= width && row == rest {
+            if cols(word) + floor <= width && row == rest {
                 row = " ".repeat((width - cols(word)).min(cols(&rest)));
                 row.push_str(word);
                 has_word = true;

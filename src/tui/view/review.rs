@@ -182,42 +182,11 @@ fn plan_pane(m: &Model, t: &Theme, area: Rect) -> PlanPane {
 }
 
 /// A plan line wrapped to `width` columns, its continuation rows indented under the line's
-/// own text (four more than its indent), broken at spaces where it can, inside long words
-/// (URLs, certificates) where it must.
+/// own text (four more than its indent), broken at spaces where it can; a long value (a URL)
+/// moves to a row of its own first, and is broken only where no row holds it.
 pub fn wrap_hanging(line: &str, width: usize) -> Vec<String> {
-    let width = width.max(8);
-    if line.chars().count() <= width {
-        return vec![line.to_string()];
-    }
     let indent = line.chars().take_while(|c| *c == ' ').count();
-    let hang = " ".repeat((indent + 4).min(width / 2));
-    let mut rows = Vec::new();
-    let mut rest: Vec<char> = line.chars().collect();
-    let mut prefix = String::new();
-    loop {
-        let room = width - prefix.chars().count();
-        if rest.len() <= room {
-            rows.push(format!("{prefix}{}", rest.iter().collect::<String>()));
-            return rows;
-        }
-        // The last space that leaves something on this row, else a hard break.
-        let cut = rest[..=room]
-            .iter()
-            .rposition(|c| *c == ' ')
-            .filter(|&i| i > 0 && rest[..i].iter().any(|c| *c != ' '))
-            .unwrap_or(room);
-        let row: String = rest[..cut].iter().collect();
-        rows.push(format!("{prefix}{}", row.trim_end()));
-        rest = rest[cut..]
-            .iter()
-            .copied()
-            .skip_while(|c| *c == ' ')
-            .collect();
-        prefix.clone_from(&hang);
-        if rest.is_empty() {
-            return rows;
-        }
-    }
+    cognito_entra::wrap::hanging(line, width, "", &" ".repeat(indent + 4))
 }
 
 #[cfg(test)]
