@@ -972,6 +972,16 @@ fn plain_mode_offers_the_region_and_profile_the_environment_gives() {
 fn plain_mode_checks_answers_as_the_wizard_does() {
     let w = World::new();
     w.plain_to_scopes("plain-rules");
+    // The scopes' hint is wider than 80 columns: its second row stays under its text.
+    let screen = w.wait("(Amplify)]");
+    let second = screen
+        .lines()
+        .find(|l| l.contains("(Amplify)]"))
+        .unwrap_or_default();
+    assert!(
+        second.starts_with(' ') && !second.contains("aws.cognito"),
+        "the hint's second row is indented:\n{screen}"
+    );
     w.text("email profile");
     w.keys(&["Enter"]);
     let screen = w.wait("requires the openid scope");

@@ -398,7 +398,10 @@ impl Model {
             {
                 (vec![("Enter", "remove")], Some("keep it"))
             }
-            Screen::Destroy => (vec![("Enter", "back to the list")], Some("back to the list")),
+            Screen::Destroy => (
+                vec![("Enter", "back to the list")],
+                Some("back to the list"),
+            ),
             Screen::Step(step) => self.step_keys(step),
         }
     }
@@ -407,8 +410,7 @@ impl Model {
         if step == Step::Provider && self.prepare_plan.is_some() {
             return (vec![("Enter", "create")], Some("back to answers"));
         }
-        if matches!(step, Step::EntraPortal | Step::FinishInEntra) && self.entra_session.is_some()
-        {
+        if matches!(step, Step::EntraPortal | Step::FinishInEntra) && self.entra_session.is_some() {
             return (vec![("↑↓", "scroll"), ("Enter", "make")], Some("cancel"));
         }
         if matches!(step, Step::EntraPortal | Step::FinishInEntra)

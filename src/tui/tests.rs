@@ -858,7 +858,12 @@ fn wrapped_hints_keep_their_indent_and_urls_stay_whole() {
     let screen = draw(&m, 80, 24);
     for row in pane_rows(&screen) {
         if !row.trim().is_empty() {
-            assert!(row.starts_with(' ') || row.starts_with('!') || row.starts_with(|c: char| c.is_ascii_digit()), "a row at column 0:\n{screen}");
+            assert!(
+                row.starts_with(' ')
+                    || row.starts_with('!')
+                    || row.starts_with(|c: char| c.is_ascii_digit()),
+                "a row at column 0:\n{screen}"
+            );
         }
     }
     assert!(
@@ -897,7 +902,11 @@ fn the_key_bar_is_the_same_on_every_screen() {
     // Two values (SP-initiated SAML): "1-2 copy"; and 3 copies nothing.
     let two = SETUP.replace("idp_initiated = true", "idp_initiated = false");
     let mut portal = model_at(Step::EntraPortal, &two);
-    assert!(portal.keys().contains(&("1-2", "copy")), "{:?}", portal.keys());
+    assert!(
+        portal.keys().contains(&("1-2", "copy")),
+        "{:?}",
+        portal.keys()
+    );
     assert!(update(&mut portal, key(KeyCode::Char('3'))).is_empty());
     // ? and q still work where no field takes typing.
     let mut q = model_at(Step::EntraPortal, SETUP);

@@ -27,8 +27,7 @@ pub fn hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String>
     let rest = fit_prefix(rest);
     // How shallow a long word's own row may go: never left of where the text itself starts
     // (a value never looks like the next entry), and never at column 0.
-    let floor = (first.len() - first.trim_start_matches(' ').len()
-        + text.len()
+    let floor = (first.len() - first.trim_start_matches(' ').len() + text.len()
         - text.trim_start_matches(' ').len())
     .max(2);
     let mut rows: Vec<String> = Vec::new();
@@ -39,7 +38,11 @@ pub fn hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String>
         // A paragraph's own leading spaces are its indent: kept on its first row.
         let mut leading = true;
         for (gap, word) in words(paragraph) {
-            let joined = if has_word || leading { gap.as_str() } else { "" };
+            let joined = if has_word || leading {
+                gap.as_str()
+            } else {
+                ""
+            };
             leading = false;
             if cols(&row) + cols(joined) + cols(word) <= width {
                 row.push_str(joined);
@@ -122,7 +125,10 @@ mod tests {
         assert!(rows.len() > 2, "{rows:?}");
         for row in &rows {
             assert!(row.chars().count() <= 40, "{row:?}");
-            assert!(row.starts_with("    ") && !row.starts_with("     "), "{row:?}");
+            assert!(
+                row.starts_with("    ") && !row.starts_with("     "),
+                "{row:?}"
+            );
         }
         let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(words(&rows.join(" ")), hint);
@@ -133,9 +139,20 @@ mod tests {
         let url = "https://acme-login.auth.ap-northeast-1.amazoncognito.com/saml2/idpresponse";
         let text = format!("open it, sign in at Entra: {url}");
         let rows = hanging(&text, 80, "  ", "  ");
-        assert_eq!(rows, vec!["  open it, sign in at Entra:".to_string(), format!("  {url}")]);
+        assert_eq!(
+            rows,
+            vec![
+                "  open it, sign in at Entra:".to_string(),
+                format!("  {url}")
+            ]
+        );
         // Too long for a row under the field's deep indent, not for one under two spaces.
-        let rows = hanging(&format!("Domain         {url}"), 78, "  ", "                 ");
+        let rows = hanging(
+            &format!("Domain         {url}"),
+            78,
+            "  ",
+            "                 ",
+        );
         assert_eq!(rows[1].trim(), url, "{rows:?}");
         assert!(rows[1].starts_with("  "), "{rows:?}");
     }
@@ -146,7 +163,10 @@ mod tests {
         let rows = hanging(url, 58, "  ", "  ");
         assert!(rows.len() > 2, "{rows:?}");
         for row in &rows {
-            assert!(row.starts_with("  ") && row.chars().count() <= 58, "{row:?}");
+            assert!(
+                row.starts_with("  ") && row.chars().count() <= 58,
+                "{row:?}"
+            );
         }
         for row in &rows[..rows.len() - 1] {
             assert!(
@@ -165,7 +185,10 @@ mod tests {
             vec!["  Region         eu-west-1".to_string()]
         );
         assert_eq!(hanging("", 60, "  ", "  "), vec![String::new()]);
-        assert_eq!(hanging("  - item", 60, "", "    "), vec!["  - item".to_string()]);
+        assert_eq!(
+            hanging("  - item", 60, "", "    "),
+            vec!["  - item".to_string()]
+        );
         assert_eq!(
             hanging("one\ntwo", 60, "- ", "  "),
             vec!["- one".to_string(), "  two".to_string()]

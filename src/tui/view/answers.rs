@@ -45,7 +45,13 @@ pub fn form_lines(form: &Form, t: &Theme, reveal: bool, width: usize) -> Vec<Lin
 /// Where a field's hint starts, and where its wrapped rows continue.
 const HINT: &str = "    ";
 
-fn field_lines(f: &Field, focused: bool, t: &Theme, reveal: bool, width: usize) -> Vec<Line<'static>> {
+fn field_lines(
+    f: &Field,
+    focused: bool,
+    t: &Theme,
+    reveal: bool,
+    width: usize,
+) -> Vec<Line<'static>> {
     let mark = if focused { "▸ " } else { "  " };
     let label_style = if focused { t.focus() } else { t.title() };
     let mut spans = vec![Span::styled(mark, label_style)];

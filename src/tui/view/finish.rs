@@ -65,7 +65,13 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             t.dim(),
         ));
         if let Some(place) = place {
-            lines.extend(wrapped(&format!("→ {place}"), width, "  ", "    ", Style::default()));
+            lines.extend(wrapped(
+                &format!("→ {place}"),
+                width,
+                "  ",
+                "    ",
+                Style::default(),
+            ));
         }
     }
     if let Some(none) = cognito_entra::journey::no_certificate_needed(setup) {

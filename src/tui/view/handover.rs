@@ -95,9 +95,9 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         .filter(|l| !l.starts_with("Sign-in URL"))
     {
         // A value's wrapped rows under the value column, not under the label.
-        let column = l.find("  ").map_or(0, |i| {
-            i + l[i..].len() - l[i..].trim_start().len()
-        });
+        let column = l
+            .find("  ")
+            .map_or(0, |i| i + l[i..].len() - l[i..].trim_start().len());
         lines.extend(wrapped(
             l,
             width,

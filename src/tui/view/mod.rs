@@ -121,7 +121,8 @@ pub fn view(frame: &mut Frame, m: &Model) {
 /// A step's screen above the key bar: the sidebar, the step's bordered pane, the content
 /// inside it and its status row.
 fn step_areas(main: Rect) -> [Rect; 4] {
-    let [side, body] = Layout::horizontal([Constraint::Length(20), Constraint::Min(20)]).areas(main);
+    let [side, body] =
+        Layout::horizontal([Constraint::Length(20), Constraint::Min(20)]).areas(main);
     let inner = Block::default().borders(Borders::ALL).inner(body);
     let [content, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
@@ -351,7 +352,8 @@ pub fn markdown(text: &str, t: &Theme, width: usize) -> Vec<Line<'static>> {
             chars.extend(part.chars().filter(|c| *c != '`').map(|c| (c, i % 2 == 1)));
         }
         let plain: String = chars.iter().map(|(c, _)| c).collect();
-        let rows = cognito_entra::wrap::hanging(&plain, width, "", &" ".repeat(list_indent(&plain)));
+        let rows =
+            cognito_entra::wrap::hanging(&plain, width, "", &" ".repeat(list_indent(&plain)));
         // Each row's text is the next run of the line's characters, the spaces at a break
         // and the row's indent aside.
         let mut at = 0;
@@ -393,7 +395,13 @@ fn list_indent(line: &str) -> usize {
 
 /// `text` as dim/styled lines wrapped to `width`, the first row after `first`, the others
 /// after `rest` (a hint under its field, an error under its field).
-pub fn wrapped(text: &str, width: usize, first: &str, rest: &str, style: Style) -> Vec<Line<'static>> {
+pub fn wrapped(
+    text: &str,
+    width: usize,
+    first: &str,
+    rest: &str,
+    style: Style,
+) -> Vec<Line<'static>> {
     cognito_entra::wrap::hanging(text, width, first, rest)
         .into_iter()
         .map(|row| Line::from(Span::styled(row, style)))
@@ -415,9 +423,14 @@ pub fn after(
         lines.extend(wrapped(text, width, rest, rest, style));
         return lines;
     }
-    let mut rows = cognito_entra::wrap::hanging(text, width, &" ".repeat(head_width), rest)
-        .into_iter();
-    let first: String = rows.next().unwrap_or_default().chars().skip(head_width).collect();
+    let mut rows =
+        cognito_entra::wrap::hanging(text, width, &" ".repeat(head_width), rest).into_iter();
+    let first: String = rows
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .skip(head_width)
+        .collect();
     let mut spans = head;
     if !first.is_empty() {
         spans.push(Span::styled(first, style));
