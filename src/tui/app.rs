@@ -398,6 +398,8 @@ impl Model {
             {
                 (vec![("Enter", "remove")], Some("keep it"))
             }
+            // Removing is waited for: Esc does nothing then.
+            Screen::Destroy if self.applying => (Vec::new(), None),
             Screen::Destroy => (
                 vec![("Enter", "back to the list")],
                 Some("back to the list"),

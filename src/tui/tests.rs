@@ -780,6 +780,17 @@ fn the_review_scroll_stops_at_its_end() {
     let after_up = draw(&m, 80, 24);
     assert_ne!(at_end, after_up, "↑ moves the plan at once");
     assert!(after_up.contains("↓ more below"), "{after_up}");
+
+    // The hand-over too: its last row stays at the bottom, and ↑ moves at once.
+    let mut m = model_at(Step::TestHandOver, SETUP);
+    let _ = update(&mut m, Msg::Resize(80, 24));
+    for _ in 0..60 {
+        let _ = update(&mut m, key(KeyCode::Down));
+    }
+    let at_end = draw(&m, 80, 24);
+    assert!(at_end.contains("Scopes"), "the last row in view:\n{at_end}");
+    let _ = update(&mut m, key(KeyCode::Up));
+    assert_ne!(at_end, draw(&m, 80, 24), "↑ moves the hand-over at once");
 }
 
 /// A field's error is where the focus goes: Enter on a new client without a callback URL

@@ -74,13 +74,14 @@ fn field_lines(
                 options.get(f.choice).cloned().unwrap_or_default()
             };
             spans.push(Span::styled(format!("‹ {option} ›"), t.value()));
+            let mut extras = Vec::new();
             let matches = f.matches();
             if options.len() > 1 {
                 let at = matches
                     .iter()
                     .position(|i| *i == f.choice)
                     .map_or(0, |p| p + 1);
-                spans.push(Span::styled(format!("  {at}/{}", matches.len()), t.dim()));
+                extras.push(Span::styled(format!("  {at}/{}", matches.len()), t.dim()));
             }
             if !f.filter.is_empty() {
                 let note = if matches.is_empty() {
@@ -88,13 +89,22 @@ fn field_lines(
                 } else {
                     ""
                 };
-                spans.push(Span::styled(
+                extras.push(Span::styled(
                     format!("  filter: {}{note}", f.filter),
                     t.focus(),
                 ));
             } else if focused && options.len() > 3 {
-                spans.push(Span::styled("  type to filter", t.dim()));
+                extras.push(Span::styled("  type to filter", t.dim()));
             }
+            if Line::from(spans.clone()).width() + Line::from(extras.clone()).width() > width {
+                // What follows the option goes under it, not back at column 0.
+                if let Some(first) = extras.first_mut() {
+                    first.content = first.content.trim_start().to_string().into();
+                }
+                extras.insert(0, Span::raw(HINT));
+                return vec![Line::from(spans), Line::from(extras)];
+            }
+            spans.extend(extras);
         }
         Kind::Text | Kind::Secret | Kind::Shown => {
             spans.push(Span::styled(format!("{}: ", f.label), label_style));
@@ -115,10 +125,9 @@ fn field_lines(
             };
             let label_width = Line::from(spans.clone()).width();
             if label_width + value.chars().count() > width {
-                // A long value (a URL) continues under the label, never back at column 0.
-                let mut lines = vec![Line::from(spans)];
-                lines.extend(wrapped(&value, width, HINT, HINT, style));
-                return lines;
+                // A long value continues under the label, never back at column 0; a URL
+                // moves to a row of its own first.
+                return after(spans, &value, width, HINT, style);
             }
             spans.push(Span::styled(value, style));
         }

@@ -13,15 +13,6 @@ use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
-    let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
-        return;
-    };
-    let callback = setup
-        .app_client
-        .callback_urls
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "your callback URL".into());
     if m.editing.is_some() || m.saml_check.is_some() {
         // The check takes the whole pane: its findings are long.
         frame.render_widget(
@@ -32,12 +23,34 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         );
         return;
     }
+    let lines = hand_over_lines(m, &t, area.width.max(1) as usize);
+    // The scroll ends with the last row at the bottom (the lines are wrapped already).
+    let last = lines.len().saturating_sub(area.height as usize) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((m.scroll.min(last), 0)), area);
+}
+
+/// Where the hand-over's scroll ends in `area` (the step's content area).
+pub fn last_scroll(m: &Model, area: Rect) -> u16 {
+    let lines = hand_over_lines(m, &Theme::of(m), area.width.max(1) as usize);
+    lines.len().saturating_sub(area.height as usize) as u16
+}
+
+/// The hand-over, wrapped to `width`: a row is a line.
+fn hand_over_lines(m: &Model, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
+        return Vec::new();
+    };
+    let callback = setup
+        .app_client
+        .callback_urls
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "your callback URL".into());
     // What matters most first: the screen is full at 80×24.
     let open = m
         .state
         .as_ref()
         .and_then(cognito_entra::journey::unticked_text);
-    let width = area.width.max(1) as usize;
     let mut lines = match open {
         Some(open) => wrapped(
             &format!("! {open} Esc goes back to tick them."),
@@ -106,12 +119,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             Style::default(),
         ));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((m.scroll, 0)),
-        area,
-    );
+    lines
 }
 
 /// The check of a pasted SAML response: where to find it, then what decode-saml would say.

@@ -142,6 +142,9 @@ pub fn last_scroll(m: &Model) -> Option<u16> {
         Screen::Step(Step::ReviewApply) if m.apply_lines.is_empty() => {
             Some(review::last_scroll(m, content))
         }
+        Screen::Step(Step::TestHandOver) if m.editing.is_none() && m.saml_check.is_none() => {
+            Some(handover::last_scroll(m, content))
+        }
         _ => None,
     }
 }
