@@ -6,7 +6,7 @@
 pub use cognito_entra_cognito as cognito;
 pub use cognito_entra_core::{
     account, bounded, cloud, entra_app, entra_facts, files, handover, humanize, journey, mapping,
-    plan, plan_file, resolve, secrets, setup, state, teardown, verbose_log,
+    plan, plan_file, resolve, secrets, setup, state, teardown, verbose_log, wrap,
 };
 pub use cognito_entra_entra as entra;
 

@@ -97,11 +97,12 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
                 problem_on_confirm(step, key, required.as_deref(), &answers)
             })
         };
+        let help = hint(&q.hint);
         match &q.input {
             Input::Shown => outln!("{label} {} ({})", q.text, q.hint),
             Input::Text => {
                 let mut prompt = Text::new(&label)
-                    .with_help_message(&q.hint)
+                    .with_help_message(&help)
                     .with_validator(check);
                 // The saved answer (else the fixed default) is what Enter keeps: a prompt
                 // has no way to clear pre-typed text but one Backspace at a time.
@@ -115,7 +116,7 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
             // as the wizard's pre-filled, masked field does.
             Input::Secret if !q.text.is_empty() => {
                 let answer = Password::new(&label)
-                    .with_help_message(&q.hint)
+                    .with_help_message(&help)
                     .without_confirmation()
                     .with_display_mode(PasswordDisplayMode::Masked)
                     .prompt()?;
@@ -123,7 +124,7 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
             }
             Input::Secret => {
                 let answer = Password::new(&label)
-                    .with_help_message(&q.hint)
+                    .with_help_message(&help)
                     .without_confirmation()
                     .with_display_mode(PasswordDisplayMode::Masked)
                     .with_validator(check)
@@ -132,14 +133,14 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
             }
             Input::Toggle => {
                 let answer = Confirm::new(&format!("{}?", q.label))
-                    .with_help_message(&q.hint)
+                    .with_help_message(&help)
                     .with_default(q.on)
                     .prompt()?;
                 given.set_on(q.key, answer);
             }
             Input::Choice(options) => {
                 let answer = Select::new(&label, options.clone())
-                    .with_help_message(&q.hint)
+                    .with_help_message(&help)
                     .with_starting_cursor(q.choice)
                     .raw_prompt()?;
                 given.set_choice(q.key, answer.index);
@@ -147,6 +148,20 @@ fn ask(step: Step, questions: &[Question]) -> Flow<Given> {
         }
     }
     Ok(given)
+}
+
+/// A question's hint as inquire shows it (`[hint]` under the prompt), wrapped to the terminal
+/// so that its rows continue under its text, not at column 0, and a URL is not split mid-word.
+fn hint(text: &str) -> String {
+    let width = ratatui::crossterm::terminal::size().map_or(80, |(columns, _)| columns as usize);
+    hint_rows(text, width)
+}
+
+fn hint_rows(text: &str, width: usize) -> String {
+    // inquire writes "[" before the hint and "]" after it: a column each.
+    let rows = cognito_entra::wrap::hanging(text, width.saturating_sub(1), "[", " ");
+    let joined = rows.join("\n");
+    joined.strip_prefix('[').unwrap_or(&joined).to_string()
 }
 
 fn print_findings(findings: &[Finding]) {
@@ -258,7 +273,7 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                 "Federate a Cognito user pool with Entra ID:",
                 options.clone(),
             )
-            .with_help_message(MULTI_TENANT)
+            .with_help_message(&hint(MULTI_TENANT))
             .raw_prompt()?;
             if choice.index < resumable.len() {
                 (resumable[choice.index].clone(), None)
@@ -272,7 +287,7 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                 let taken = resumable.clone();
                 let name = Text::new(&format!("{}:", q.label))
                     .with_default(&q.default)
-                    .with_help_message(&q.hint)
+                    .with_help_message(&hint(&q.hint))
                     .with_validator(validator(move |v: &str| setup_name_problem(v, &taken)))
                     .prompt()?;
                 (name.trim().to_string(), Some(protocol))
@@ -575,8 +590,9 @@ impl Session {
         // SAML: who may sign in first (the sign-in asks for what assigning them needs).
         if let Some(q) = questions::before_graph_sign_in(&self.state.answers) {
             let label = format!("{}:", q.label);
+            let help = hint(&q.hint);
             let mut prompt = Text::new(&label)
-                .with_help_message(&q.hint)
+                .with_help_message(&help)
                 .with_validator(validator(|v: &str| questions::assign_list(v).err()));
             if !q.text.is_empty() {
                 prompt = prompt.with_default(&q.text);
@@ -926,7 +942,7 @@ impl Session {
         loop {
             let q = questions::saml_response_question();
             let pasted = Text::new(&format!("{} to check (Enter to finish):", q.label))
-                .with_help_message(&q.hint)
+                .with_help_message(&hint(&q.hint))
                 .prompt()?;
             let pasted = pasted.trim();
             if pasted.is_empty() {
@@ -952,5 +968,26 @@ impl Session {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hint_rows;
+
+    /// A hint longer than the terminal continues under its own text (inquire puts "[" first).
+    #[test]
+    fn a_long_hint_wraps_under_itself() {
+        let text = "where the app receives ?code=…; HTTPS, or http://localhost:PORT; several: comma-separated";
+        let shown = format!("[{}]", hint_rows(text, 60));
+        let rows: Vec<&str> = shown.lines().collect();
+        assert!(rows.len() > 1, "{rows:?}");
+        for row in &rows[1..] {
+            assert!(row.starts_with(' ') && !row.starts_with("  "), "{rows:?}");
+        }
+        for row in &rows {
+            assert!(row.chars().count() <= 60, "{rows:?}");
+        }
+        assert!(shown.contains("http://localhost:PORT;"), "{shown}");
     }
 }

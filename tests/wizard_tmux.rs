@@ -209,11 +209,13 @@ fn graph_env(graph: &common::graph::Standin) -> String {
     )
 }
 
+/// The step pane's rows joined, each without its indent (a value wrapped under its own
+/// indent reads whole).
 fn pane(screen: &str) -> String {
     screen
         .lines()
         .filter_map(|l| l.split("││").nth(1))
-        .map(|l| l.trim_end_matches('│').trim_end())
+        .map(|l| l.trim_end_matches('│').trim())
         .collect::<Vec<_>>()
         .join("")
 }
@@ -231,12 +233,9 @@ fn entity_id(screen: &str) -> String {
         .unwrap_or_else(|| panic!("no Entity ID on:\n{screen}"));
     let mut value = rows[start].trim().to_string();
     for row in &rows[start + 1..] {
-        // A wrapped row has no indent; the next item starts with its number or is blank.
-        if row.is_empty()
-            || row.starts_with(' ')
-            || row.chars().next().is_some_and(|c| c.is_ascii_digit())
-                && row.chars().nth(1) == Some(' ')
-        {
+        // A wrapped row keeps the value's indent; the next item starts at column 0 with its
+        // number, or the row is blank.
+        if row.trim().is_empty() || !row.starts_with("  ") {
             break;
         }
         value.push_str(row.trim());
@@ -360,9 +359,10 @@ fn a_complete_saml_setup_from_the_screens_alone() {
         assert_eq!(client.callback_urls, ["https://app.example.com/callback"]);
         assert!(client.allowed_oauth_flows_user_pool_client);
     });
+    // Applied, with Entra work left: status says so, never "done" (#20 item 15).
     let status = run(cmd(&w.dir.path().join("state")).args(["status", "--setup", "e2e-saml"]));
     assert!(
-        stdout(&status).contains("progress     done"),
+        stdout(&status).contains("progress     Entra: 1 to tick (step 11)"),
         "{}",
         stdout(&status)
     );
@@ -406,7 +406,8 @@ fn a_complete_oidc_setup_from_the_screens_alone() {
     w.keys(&["Enter"]);
     let asked = w.wait("Cognito has no client secret for this provider yet");
     assert!(!asked.contains("Usable"), "{asked}");
-    w.keys(&["Tab"]);
+    // The cursor went to the field the problem is about.
+    assert!(asked.contains("▸ Client secret Value"), "{asked}");
     w.text(SECRET);
     let screen = w.wait("Client secret Value");
     assert!(!screen.contains(SECRET), "the secret is masked:\n{screen}");
@@ -417,8 +418,11 @@ fn a_complete_oidc_setup_from_the_screens_alone() {
     w.keys(&["Enter"]);
     w.wait("9 · Attribute mapping");
     w.keys(&["Enter"]);
-    let screen = w.wait("Plan: 1 to create, 1 to update.");
-    assert!(screen.contains("client_secret = (hidden)"), "{screen}");
+    w.wait("Plan: 1 to create, 1 to update.");
+    // The provider's fields, in order: the secret's row is further down the plan.
+    w.keys(&["Down", "Down", "Down", "Down", "Down", "Down"]);
+    let screen = w.wait("client_secret = (hidden)");
+    assert!(!screen.contains(SECRET), "{screen}");
     w.keys(&["Enter"]);
     w.wait("11 · Finish in Entra");
     w.keys(&["Enter"]);
@@ -972,6 +976,16 @@ fn plain_mode_offers_the_region_and_profile_the_environment_gives() {
 fn plain_mode_checks_answers_as_the_wizard_does() {
     let w = World::new();
     w.plain_to_scopes("plain-rules");
+    // The scopes' hint is wider than 80 columns: its second row stays under its text.
+    let screen = w.wait("(Amplify)]");
+    let second = screen
+        .lines()
+        .find(|l| l.contains("(Amplify)]"))
+        .unwrap_or_default();
+    assert!(
+        second.starts_with(' ') && !second.contains("aws.cognito"),
+        "the hint's second row is indented:\n{screen}"
+    );
     w.text("email profile");
     w.keys(&["Enter"]);
     let screen = w.wait("requires the openid scope");

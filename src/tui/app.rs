@@ -111,6 +111,8 @@ pub enum TaskDone {
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// The terminal's size (at start and on every resize): where a scroll ends.
+    Resize(u16, u16),
     Paste(String),
     Tick,
     /// The answer to `Cmd::Lock`: the state to continue from, or why not.
@@ -248,6 +250,8 @@ pub struct Model {
     pub exit: Option<Exit>,
     pub color: bool,
     pub authority: String,
+    /// The terminal's columns and rows (0×0 until the runtime says).
+    pub size: (u16, u16),
 }
 
 impl Model {
@@ -302,6 +306,7 @@ impl Model {
             exit: None,
             color: true,
             authority: authority.to_string(),
+            size: (0, 0),
         }
     }
 
@@ -349,33 +354,41 @@ impl Model {
                 .is_some_and(|f| f.takes_typing() && !f.hidden)
     }
 
-    /// The keys that work on this screen, for the key bar.
+    /// What the admin is looking at: the screen and the panel open on it (a toast belongs to
+    /// one of these).
+    fn view_key(&self) -> (Screen, bool, bool, bool, bool) {
+        (
+            self.screen,
+            self.editing.is_some(),
+            self.saml_check.is_some(),
+            self.entra_session.is_some(),
+            self.prepare_plan.is_some(),
+        )
+    }
+
+    /// The keys that work on this screen, for the key bar. One rule on every screen: it ends
+    /// with Esc where Esc works, then F1 help and Ctrl-Q quit, which work everywhere (`?` and
+    /// `q` work too where no field takes typing, as the help says, but the bar shows the
+    /// keys that always work).
     pub fn keys(&self) -> Vec<(&'static str, &'static str)> {
-        let quit = if self.typing() {
-            ("Ctrl-Q", "save & quit")
-        } else {
-            ("q", "save & quit")
-        };
-        let help = if self.typing() {
-            ("F1", "help")
-        } else {
-            ("?", "help")
-        };
+        let (mut keys, esc) = self.screen_keys();
+        if let Some(esc) = esc {
+            keys.push(("Esc", esc));
+        }
+        keys.push(HELP_KEY);
+        keys.push(QUIT_KEY);
+        keys
+    }
+
+    /// The screen's own keys, and what Esc does there (`None`: nothing).
+    fn screen_keys(&self) -> (Vec<(&'static str, &'static str)>, Option<&'static str>) {
         match self.screen {
-            Screen::Welcome if self.selected < self.rows.len() => vec![
-                ("↑↓", "move"),
-                ("Enter", "resume"),
-                ("d", "destroy"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-            Screen::Welcome => vec![
-                ("↑↓", "move"),
-                ("Enter", "choose"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-            Screen::Naming(_) => vec![("Enter", "start"), ("Esc", "back"), ("Ctrl-Q", "quit")],
+            Screen::Welcome if self.selected < self.rows.len() => (
+                vec![("↑↓", "move"), ("Enter", "resume"), ("d", "destroy")],
+                None,
+            ),
+            Screen::Welcome => (vec![("↑↓", "move"), ("Enter", "choose")], None),
+            Screen::Naming(_) => (vec![("Enter", "start")], Some("back")),
             Screen::Destroy
                 if self.removed == 0
                     && self
@@ -383,111 +396,124 @@ impl Model {
                         .as_ref()
                         .is_some_and(|t| !t.removals.is_empty()) =>
             {
-                vec![("Enter", "remove"), ("Esc", "keep it"), ("q", "quit")]
+                (vec![("Enter", "remove")], Some("keep it"))
             }
-            Screen::Destroy => vec![("Enter", "back to the list"), ("q", "quit")],
-            Screen::Step(step) => {
-                let mut keys = Vec::new();
-                if step == Step::Provider && self.prepare_plan.is_some() {
-                    return vec![("Enter", "create"), ("Esc", "back to answers"), quit];
-                }
-                if matches!(step, Step::EntraPortal | Step::FinishInEntra)
-                    && self.entra_session.is_some()
-                {
-                    return vec![("↑↓", "scroll"), ("Enter", "make"), ("Esc", "cancel"), quit];
-                }
-                if matches!(step, Step::EntraPortal | Step::FinishInEntra)
-                    && self.busy.is_some()
-                    && !self.writing
-                {
-                    return vec![("Esc", "cancel the sign-in"), quit];
-                }
-                match step {
-                    Step::EntraPortal if self.editing.is_some() => {
-                        keys.push(("Enter", "sign in"));
-                        keys.push(("Esc", "cancel"));
-                        return keys;
-                    }
-                    Step::EntraPortal => {
-                        keys.push(("1-9", "copy"));
-                        keys.push(("↑↓ Space", "tick"));
-                        keys.push(("Enter", "next"));
-                    }
-                    Step::AttributeMapping if self.editing.is_some() => {
-                        keys.push(("Enter", "keep"));
-                        keys.push(("Esc", "cancel"));
-                        return keys;
-                    }
-                    Step::AttributeMapping => {
-                        keys.push(("↑↓", "move"));
-                        keys.push(("e", "edit"));
-                        keys.push(("a", "add"));
-                        keys.push(("d", "delete"));
-                        keys.push(("Enter", "next"));
-                    }
-                    Step::ReviewApply if self.apply_error.is_some() => {
-                        keys.push(("r", "retry"));
-                    }
-                    Step::ReviewApply => {
-                        keys.push(("↑↓", "scroll"));
-                        keys.push(("←→", "choose"));
-                        keys.push(("Enter", "confirm"));
-                    }
-                    Step::FinishInEntra => {
-                        if self
-                            .state
-                            .as_ref()
-                            .is_some_and(cognito_entra::journey::certificates_left_for_graph)
-                        {
-                            keys.push(("g", "hand over by Graph"));
-                        }
-                        keys.push(("↑↓ Space", "tick"));
-                        keys.push(("PgUp/PgDn", "scroll"));
-                        keys.push(("Enter", "next"));
-                    }
-                    Step::TestHandOver if self.editing.is_some() => {
-                        keys.push(("Enter", "check"));
-                        keys.push(("Esc", "cancel"));
-                        return keys;
-                    }
-                    Step::TestHandOver if self.saml_check.is_some() => {
-                        keys.push(("↑↓", "scroll"));
-                        keys.push(("s", "check another"));
-                        keys.push(("Esc", "close"));
-                        keys.push(("q", "quit"));
-                        return keys;
-                    }
-                    Step::TestHandOver => {
-                        keys.push(("1-3", "copy"));
-                        keys.push(("o", "open in browser"));
-                        if self.protocol() == Protocol::Saml {
-                            keys.push(("s", "check a SAML response"));
-                        }
-                        keys.push(("↑↓", "scroll"));
-                        keys.push(("q", "quit"));
-                        return keys;
-                    }
-                    Step::BackFromEntra if self.protocol() == Protocol::Saml => {
-                        keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
-                    }
-                    Step::BackFromEntra => {
-                        keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
-                        if !self.secret_from_graph {
-                            keys.push(("Ctrl-R", "reveal secret"));
-                        }
-                    }
-                    _ => {
-                        keys.push(("Tab", "field"));
-                        keys.push(("Enter", "next"));
-                    }
-                }
-                keys.push(("Esc", "back"));
-                keys.push(help);
-                keys.push(quit);
-                keys
-            }
+            // Removing is waited for: Esc does nothing then.
+            Screen::Destroy if self.applying => (Vec::new(), None),
+            Screen::Destroy => (
+                vec![("Enter", "back to the list")],
+                Some("back to the list"),
+            ),
+            Screen::Step(step) => self.step_keys(step),
         }
     }
+
+    fn step_keys(&self, step: Step) -> (Vec<(&'static str, &'static str)>, Option<&'static str>) {
+        if step == Step::Provider && self.prepare_plan.is_some() {
+            return (vec![("Enter", "create")], Some("back to answers"));
+        }
+        if matches!(step, Step::EntraPortal | Step::FinishInEntra) && self.entra_session.is_some() {
+            return (vec![("↑↓", "scroll"), ("Enter", "make")], Some("cancel"));
+        }
+        if matches!(step, Step::EntraPortal | Step::FinishInEntra)
+            && self.busy.is_some()
+            && !self.writing
+        {
+            return (Vec::new(), Some("cancel the sign-in"));
+        }
+        let mut keys = Vec::new();
+        match step {
+            Step::EntraPortal if self.editing.is_some() => {
+                return (vec![("Enter", "sign in")], Some("cancel"));
+            }
+            Step::EntraPortal => {
+                let values = match (self.setup(), self.values()) {
+                    (Some(setup), Some(values)) => portal_values(setup, &values).len(),
+                    _ => 0,
+                };
+                if let Some(range) = copy_range(values) {
+                    keys.push((range, "copy"));
+                }
+                keys.push(("↑↓ Space", "tick"));
+                keys.push(("Enter", "next"));
+            }
+            Step::AttributeMapping if self.editing.is_some() => {
+                return (vec![("Enter", "keep")], Some("cancel"));
+            }
+            Step::AttributeMapping => {
+                keys.push(("↑↓", "move"));
+                keys.push(("e", "edit"));
+                keys.push(("a", "add"));
+                keys.push(("d", "delete"));
+                keys.push(("Enter", "next"));
+            }
+            Step::ReviewApply if self.apply_error.is_some() => {
+                keys.push(("r", "retry"));
+            }
+            Step::ReviewApply => {
+                keys.push(("↑↓", "scroll"));
+                keys.push(("←→", "choose"));
+                keys.push(("Enter", "confirm"));
+            }
+            Step::FinishInEntra => {
+                if self
+                    .state
+                    .as_ref()
+                    .is_some_and(cognito_entra::journey::certificates_left_for_graph)
+                {
+                    keys.push(("g", "hand over by Graph"));
+                }
+                keys.push(("↑↓ Space", "tick"));
+                keys.push(("PgUp/PgDn", "scroll"));
+                keys.push(("Enter", "next"));
+            }
+            Step::TestHandOver if self.editing.is_some() => {
+                return (vec![("Enter", "check")], Some("cancel"));
+            }
+            Step::TestHandOver if self.saml_check.is_some() => {
+                return (
+                    vec![("↑↓", "scroll"), ("s", "check another")],
+                    Some("close"),
+                );
+            }
+            Step::TestHandOver => {
+                keys.push(("1-3", "copy"));
+                keys.push(("o", "open"));
+                if self.protocol() == Protocol::Saml {
+                    keys.push(("s", "check SAML"));
+                }
+                keys.push(("↑↓", "scroll"));
+            }
+            Step::BackFromEntra if self.protocol() == Protocol::Saml => {
+                keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
+            }
+            Step::BackFromEntra => {
+                keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
+                if !self.secret_from_graph {
+                    keys.push(("Ctrl-R", "reveal secret"));
+                }
+            }
+            _ => {
+                keys.push(("Tab", "field"));
+                keys.push(("Enter", "next"));
+            }
+        }
+        // A write under way (apply, creating) is waited for: Esc does nothing then.
+        let esc = (!self.applying && !self.writing).then_some("back");
+        (keys, esc)
+    }
+}
+
+/// Help, on every screen (F1 works in a text field too, where `?` is a character).
+pub const HELP_KEY: (&str, &str) = ("F1", "help");
+/// Quit, on every screen (Ctrl-Q works in a text field too, where `q` is a letter); what
+/// was done is saved already, so "quit" says all.
+pub const QUIT_KEY: (&str, &str) = ("Ctrl-Q", "quit");
+
+/// The number keys that copy `n` values: "1-2" for two ("1-9" would promise seven more).
+fn copy_range(n: usize) -> Option<&'static str> {
+    const RANGES: [&str; 9] = ["1", "1-2", "1-3", "1-4", "1-5", "1-6", "1-7", "1-8", "1-9"];
+    n.checked_sub(1).and_then(|i| RANGES.get(i)).copied()
 }
 
 /// Shows and hides the step's fields as the journey says, and puts each shown field's
@@ -606,9 +632,26 @@ fn validate_form(m: &mut Model) {
     }
 }
 
-/// The state machine.
+/// The state machine. A toast (`notice`) belongs to the view it was raised on: when a
+/// message moves the admin to another screen (or opens or closes a panel on it), the toast
+/// goes, unless that message raised it about the view it leads to.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let view_before = m.view_key();
+    let toast = m.notice.take();
+    let cmds = dispatch(m, msg);
+    if m.notice.is_none() && m.view_key() == view_before {
+        m.notice = toast;
+    }
+    cmds
+}
+
+fn dispatch(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
+        Msg::Resize(width, height) => {
+            m.size = (width, height);
+            clamp_scroll(m);
+            Vec::new()
+        }
         Msg::Tick => {
             m.tick = m.tick.wrapping_add(1);
             probe_when_due(m)
@@ -848,6 +891,7 @@ fn back_to_welcome(m: &mut Model, rows: Vec<Row>) {
         m.found.region.clone(),
     );
     fresh.tick = m.tick;
+    fresh.size = m.size;
     if let Some(i) = left.and_then(|name| fresh.rows.iter().position(|r| r.name == name)) {
         fresh.selected = i;
     }
@@ -958,6 +1002,8 @@ fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     }
     judge_fields(&mut m.form, step, true);
     if m.form.has_errors() {
+        // The cursor goes where the problem is said: under the first field marked ✗.
+        m.form.focus_first_error();
         m.message = vec!["Fix the fields marked ✗ first.".into()];
         return Vec::new();
     }
@@ -1084,7 +1130,16 @@ fn scrolled(m: &mut Model, code: KeyCode) -> bool {
         KeyCode::PageDown => m.scroll = m.scroll.saturating_add(10),
         _ => return false,
     }
+    clamp_scroll(m);
     true
+}
+
+/// A scroll ends at the last row: past it, ↑ would first have to climb back unseen rows.
+/// Where the screen's rows are known (the same layout the view draws), the scroll stops there.
+fn clamp_scroll(m: &mut Model) {
+    if let Some(last) = super::view::last_scroll(m) {
+        m.scroll = m.scroll.min(last);
+    }
 }
 
 /// The Entra step's "do it for me": the plan shown, Enter makes it, Esc lets it go.

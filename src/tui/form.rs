@@ -203,6 +203,17 @@ impl Form {
         self.fields.get(self.focus)
     }
 
+    /// Puts the cursor on the first shown field with a problem, where its ✗ is said.
+    pub fn focus_first_error(&mut self) {
+        if let Some(i) = self
+            .fields
+            .iter()
+            .position(|f| Form::focusable(f) && f.error.is_some())
+        {
+            self.focus = i;
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.fields.iter().any(|f| !f.hidden && f.error.is_some())
     }

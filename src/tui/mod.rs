@@ -102,7 +102,7 @@ async fn event_loop(
             let msg = match ev {
                 Event::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
                 Event::Paste(text) => Msg::Paste(text),
-                Event::Resize(..) => Msg::Tick,
+                Event::Resize(width, height) => Msg::Resize(width, height),
                 _ => continue,
             };
             if keys_tx.send(msg).is_err() {
@@ -130,6 +130,9 @@ async fn event_loop(
         if model.state.is_none() {
             model.screen = app::Screen::Welcome;
         }
+    }
+    if let Ok(size) = terminal.size() {
+        let _ = app::update(&mut model, Msg::Resize(size.width, size.height));
     }
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

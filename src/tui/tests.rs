@@ -731,3 +731,219 @@ fn esc_keeps_what_was_typed_and_empty_fields_wait_for_enter() {
         "the error on Enter"
     );
 }
+
+/// A first-time admin's setup (issue #20, item 18): longer names than SETUP's, so step 7's
+/// three values take more rows at 80×24.
+const LONG_SETUP: &str = r#"
+name = "contoso-intranet"
+protocol = "saml"
+region = "ap-southeast-2"
+[user_pool]
+id = "ap-southeast-2_Zq8Rt4XyV"
+[domain]
+prefix = "contoso-intranet-signin"
+[app_client]
+id = "5k2j8h4g6f1d3s9a7p0o2i4u6y"
+callback_urls = ["https://intranet.contoso.example/api/auth/callback/cognito"]
+logout_urls = ["https://intranet.contoso.example/"]
+scopes = ["openid", "email", "profile"]
+[provider]
+name = "ContosoEntra"
+[saml]
+metadata_url = "https://login.microsoftonline.com/8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b/federationmetadata/2007-06/federationmetadata.xml?appid=3c7a9b1e-5d2f-4e8a-b6c0-1f2d3e4a5b6c"
+idp_initiated = true
+"#;
+
+/// Step 7 at 80×24 with three long values still shows the start of its instructions, and
+/// says where the rest is (before, the whole paragraph went and only "… ? shows every step"
+/// was left).
+#[test]
+fn step_7_keeps_some_of_its_instructions_with_three_long_values() {
+    let m = model_at(Step::EntraPortal, LONG_SETUP);
+    let screen = draw(&m, 80, 24);
+    assert!(screen.contains("Entra admin center"), "{screen}");
+    assert!(screen.contains("F1 shows every step"), "{screen}");
+    insta::assert_snapshot!("saml_07_long_values", screen);
+}
+
+/// The review's scroll stops at its last line: ↑ after scrolling "too far" moves at once.
+#[test]
+fn the_review_scroll_stops_at_its_end() {
+    let mut m = review_model();
+    let _ = update(&mut m, Msg::Resize(80, 24));
+    for _ in 0..60 {
+        let _ = update(&mut m, key(KeyCode::Down));
+    }
+    let at_end = draw(&m, 80, 24);
+    assert!(at_end.contains("(end; ↑ scrolls back)"), "{at_end}");
+    let _ = update(&mut m, key(KeyCode::Up));
+    let after_up = draw(&m, 80, 24);
+    assert_ne!(at_end, after_up, "↑ moves the plan at once");
+    assert!(after_up.contains("↓ more below"), "{after_up}");
+
+    // The hand-over too: its last row stays at the bottom, and ↑ moves at once.
+    let mut m = model_at(Step::TestHandOver, SETUP);
+    let _ = update(&mut m, Msg::Resize(80, 24));
+    for _ in 0..60 {
+        let _ = update(&mut m, key(KeyCode::Down));
+    }
+    let at_end = draw(&m, 80, 24);
+    assert!(at_end.contains("Scopes"), "the last row in view:\n{at_end}");
+    let _ = update(&mut m, key(KeyCode::Up));
+    assert_ne!(at_end, draw(&m, 80, 24), "↑ moves the hand-over at once");
+}
+
+/// A field's error is where the focus goes: Enter on a new client without a callback URL
+/// puts the cursor on Callback URLs, under which the problem is said.
+#[test]
+fn a_missing_callback_url_takes_the_focus_to_its_field() {
+    let mut client = model_at(Step::AppClient, SETUP);
+    if let Some(f) = client.form.get_mut("client") {
+        f.choice = 0;
+    }
+    if let Some(f) = client.form.get_mut("callback_urls") {
+        f.text.clear();
+    }
+    let _ = update(&mut client, key(KeyCode::Enter));
+    assert_eq!(client.form.focused().map(|f| f.key), Some("callback_urls"));
+    let screen = draw(&client, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    let field = lines
+        .iter()
+        .position(|l| l.contains("▸ Callback URLs"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let error = lines
+        .iter()
+        .position(|l| l.contains("✗"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        error > field && error <= field + 4,
+        "the error is right under its field:\n{screen}"
+    );
+}
+
+/// The text of the pane right of the sidebar on each row (between the borders).
+fn pane_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter_map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            (chars.len() > 21 && chars[20] == '│').then(|| {
+                chars[21..chars.len().saturating_sub(1)]
+                    .iter()
+                    .collect::<String>()
+            })
+        })
+        .collect()
+}
+
+/// Wrapped hints keep their indent, and a URL that fits on a row of its own is not broken.
+#[test]
+fn wrapped_hints_keep_their_indent_and_urls_stay_whole() {
+    // The toggle's hint on the app client step wraps under itself, not at column 0.
+    let mut client = model_at(Step::AppClient, SETUP);
+    while client.form.focused().map(|f| f.key) != Some("scopes") {
+        let _ = update(&mut client, key(KeyCode::Tab));
+    }
+    let screen = draw(&client, 80, 24);
+    let rows = pane_rows(&screen);
+    let hint = rows
+        .iter()
+        .position(|r| r.contains("add aws.cognito.signin.user.admin"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(rows[hint].starts_with("    "), "{screen}");
+    assert!(
+        rows[hint + 1].contains("(Amplify)") && rows[hint + 1].starts_with("    "),
+        "the hint's second row is under its first:\n{screen}"
+    );
+    let toggle = rows
+        .iter()
+        .position(|r| r.contains("Only Entra on this client"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        rows[toggle + 1].starts_with("    ") && !rows[toggle + 1].trim().is_empty(),
+        "the toggle's hint continues indented:\n{screen}"
+    );
+    // Step 12: the sign-in URL is not split at column 0 of the pane; the domain is whole.
+    let m = model_at(Step::TestHandOver, SETUP);
+    let screen = draw(&m, 80, 24);
+    for row in pane_rows(&screen) {
+        if !row.trim().is_empty() {
+            assert!(
+                row.starts_with(' ')
+                    || row.starts_with('!')
+                    || row.starts_with(|c: char| c.is_ascii_digit()),
+                "a row at column 0:\n{screen}"
+            );
+        }
+    }
+    assert!(
+        screen.contains("acme-login.auth.ap-northeast-1.amazoncognito.com"),
+        "{screen}"
+    );
+}
+
+/// One set of keys: F1 help and Ctrl-Q quit are shown on every screen; Esc where it works;
+/// the copy range names the values there are.
+#[test]
+fn the_key_bar_is_the_same_on_every_screen() {
+    let mut models = vec![Model::new(rows(), "https://login.microsoftonline.com")];
+    for step in Step::ALL {
+        if step != Step::Protocol {
+            models.push(model_at(step, SETUP));
+        }
+    }
+    models.push(review_model());
+    for m in &models {
+        let keys = m.keys();
+        assert!(keys.contains(&("F1", "help")), "{:?}: {keys:?}", m.screen);
+        assert!(
+            keys.iter().any(|(k, _)| *k == "Ctrl-Q"),
+            "{:?}: {keys:?}",
+            m.screen
+        );
+        assert!(
+            !keys.iter().any(|(k, _)| *k == "q" || *k == "?"),
+            "{:?}: {keys:?}",
+            m.screen
+        );
+    }
+    let handover = model_at(Step::TestHandOver, SETUP);
+    assert!(handover.keys().contains(&("Esc", "back")));
+    // Two values (SP-initiated SAML): "1-2 copy"; and 3 copies nothing.
+    let two = SETUP.replace("idp_initiated = true", "idp_initiated = false");
+    let mut portal = model_at(Step::EntraPortal, &two);
+    assert!(
+        portal.keys().contains(&("1-2", "copy")),
+        "{:?}",
+        portal.keys()
+    );
+    assert!(update(&mut portal, key(KeyCode::Char('3'))).is_empty());
+    // ? and q still work where no field takes typing.
+    let mut q = model_at(Step::EntraPortal, SETUP);
+    let _ = update(&mut q, key(KeyCode::Char('?')));
+    assert!(q.help);
+    let _ = update(&mut q, key(KeyCode::F(1)));
+    assert!(!q.help, "F1 closes the help it opened");
+}
+
+/// A toast belongs to the screen it was raised on: a copy's notice on step 12 is gone on the
+/// SAML check that s opens.
+#[test]
+fn a_toast_goes_with_its_screen() {
+    let mut m = model_at(Step::TestHandOver, SETUP);
+    let _ = update(&mut m, Msg::Copied("✓ Copied Sign-in URL".into()));
+    assert!(draw(&m, 80, 24).contains("Copied Sign-in URL"));
+    let _ = update(&mut m, key(KeyCode::Char('s')));
+    let screen = draw(&m, 80, 24);
+    assert!(!screen.contains("Copied Sign-in URL"), "{screen}");
+    // A notice raised by the move itself is about the new screen, and stays.
+    let mut review = review_model();
+    let _ = update(&mut review, key(KeyCode::Enter));
+    let _ = update(
+        &mut review,
+        Msg::Task(super::app::TaskDone::Applied(Ok(Vec::new()))),
+    );
+    assert_eq!(review.screen, Screen::Step(Step::FinishInEntra));
+    assert!(review.notice.is_some());
+}

@@ -23,3 +23,4 @@ pub mod state;
 pub mod step;
 pub mod teardown;
 pub mod verbose_log;
+pub mod wrap;

@@ -7,38 +7,51 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use cognito_entra::journey::Step;
 
-use super::{Theme, finding_line, instructions, markdown};
+use ratatui::style::Style;
+
+use super::{Theme, after, finding_line, instructions, markdown, wrapped};
 use crate::tui::app::{Model, mapping_rows};
 use crate::tui::form::{Field, Form, Kind, Note};
 
-/// Lines for a form: one line per field, the focused field's help under it, errors under
-/// every field that has one.
-pub fn form_lines(form: &Form, t: &Theme, reveal: bool) -> Vec<Line<'static>> {
+/// Lines for a form, wrapped to `width`: one line per field (a long value continues under
+/// it), the focused field's help under it, errors under every field that has one; what wraps
+/// keeps its indent.
+pub fn form_lines(form: &Form, t: &Theme, reveal: bool, width: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (i, f) in form.fields.iter().enumerate() {
         if f.hidden {
             continue;
         }
         let focused = i == form.focus;
-        lines.push(field_line(f, focused, t, reveal));
+        lines.extend(field_lines(f, focused, t, reveal, width));
         // A shown-only value never has the cursor: its line of explanation is always there.
         if (focused || f.kind == Kind::Shown) && !f.help.is_empty() {
-            lines.push(Line::from(Span::styled(format!("    {}", f.help), t.dim())));
+            lines.extend(wrapped(&f.help, width, HINT, HINT, t.dim()));
         }
         if let Some(e) = &f.error {
-            lines.push(Line::from(Span::styled(format!("  ✗ {e}"), t.bad())));
+            lines.extend(wrapped(&format!("✗ {e}"), width, "  ", "    ", t.bad()));
         } else if let Some(note) = &f.note {
-            lines.push(match note {
-                Note::Checking(text) => Line::from(Span::styled(format!("  … {text}"), t.dim())),
-                Note::Good(text) => Line::from(Span::styled(format!("  ✓ {text}"), t.ok())),
-                Note::Bad(text) => Line::from(Span::styled(format!("  ✗ {text}"), t.bad())),
-            });
+            let (text, style) = match note {
+                Note::Checking(text) => (format!("… {text}"), t.dim()),
+                Note::Good(text) => (format!("✓ {text}"), t.ok()),
+                Note::Bad(text) => (format!("✗ {text}"), t.bad()),
+            };
+            lines.extend(wrapped(&text, width, "  ", "    ", style));
         }
     }
     lines
 }
 
-fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static> {
+/// Where a field's hint starts, and where its wrapped rows continue.
+const HINT: &str = "    ";
+
+fn field_lines(
+    f: &Field,
+    focused: bool,
+    t: &Theme,
+    reveal: bool,
+    width: usize,
+) -> Vec<Line<'static>> {
     let mark = if focused { "▸ " } else { "  " };
     let label_style = if focused { t.focus() } else { t.title() };
     let mut spans = vec![Span::styled(mark, label_style)];
@@ -46,8 +59,10 @@ fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static
         Kind::Toggle => {
             spans.push(Span::raw(if f.on { "[x] " } else { "[ ] " }));
             spans.push(Span::styled(f.label.clone(), label_style));
-            if !focused {
-                spans.push(Span::styled(format!("  {}", f.help), t.dim()));
+            if !focused && !f.help.is_empty() {
+                // The hint beside the label, its wrapped rows under the hint's indent.
+                spans.push(Span::raw("  "));
+                return after(spans, &f.help, width, HINT, t.dim());
             }
         }
         Kind::Choice(options) => {
@@ -59,13 +74,14 @@ fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static
                 options.get(f.choice).cloned().unwrap_or_default()
             };
             spans.push(Span::styled(format!("‹ {option} ›"), t.value()));
+            let mut extras = Vec::new();
             let matches = f.matches();
             if options.len() > 1 {
                 let at = matches
                     .iter()
                     .position(|i| *i == f.choice)
                     .map_or(0, |p| p + 1);
-                spans.push(Span::styled(format!("  {at}/{}", matches.len()), t.dim()));
+                extras.push(Span::styled(format!("  {at}/{}", matches.len()), t.dim()));
             }
             if !f.filter.is_empty() {
                 let note = if matches.is_empty() {
@@ -73,44 +89,62 @@ fn field_line(f: &Field, focused: bool, t: &Theme, reveal: bool) -> Line<'static
                 } else {
                     ""
                 };
-                spans.push(Span::styled(
+                extras.push(Span::styled(
                     format!("  filter: {}{note}", f.filter),
                     t.focus(),
                 ));
             } else if focused && options.len() > 3 {
-                spans.push(Span::styled("  type to filter", t.dim()));
+                extras.push(Span::styled("  type to filter", t.dim()));
             }
+            if Line::from(spans.clone()).width() + Line::from(extras.clone()).width() > width {
+                // What follows the option goes under it, not back at column 0.
+                if let Some(first) = extras.first_mut() {
+                    first.content = first.content.trim_start().to_string().into();
+                }
+                extras.insert(0, Span::raw(HINT));
+                return vec![Line::from(spans), Line::from(extras)];
+            }
+            spans.extend(extras);
         }
         Kind::Text | Kind::Secret | Kind::Shown => {
             spans.push(Span::styled(format!("{}: ", f.label), label_style));
             let cursor = if focused { "▏" } else { "" };
-            if f.text.is_empty() {
-                if !f.default.is_empty() {
-                    spans.push(Span::styled(format!("[{}]", f.default), t.dim()));
+            let (value, style) = if f.text.is_empty() {
+                if f.default.is_empty() {
+                    (cursor.to_string(), Style::default())
+                } else {
+                    (format!("[{}]{cursor}", f.default), t.dim())
                 }
-                spans.push(Span::raw(cursor));
             } else if f.kind == Kind::Secret && !reveal {
-                spans.push(Span::styled(
+                (
                     format!("{}{cursor}", "•".repeat(f.text.chars().count().min(24))),
                     t.value(),
-                ));
+                )
             } else {
-                spans.push(Span::styled(format!("{}{cursor}", f.text), t.value()));
+                (format!("{}{cursor}", f.text), t.value())
+            };
+            let label_width = Line::from(spans.clone()).width();
+            if label_width + value.chars().count() > width {
+                // A long value continues under the label, never back at column 0; a URL
+                // moves to a row of its own first.
+                return after(spans, &value, width, HINT, style);
             }
+            spans.push(Span::styled(value, style));
         }
     }
-    Line::from(spans)
+    vec![Line::from(spans)]
 }
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     let t = Theme::of(m);
     let protocol = m.protocol();
+    let width = area.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     let intro = step.intro(protocol);
     if step == Step::BackFromEntra {
         // Once checked, the findings need the room more than the instructions (? has them).
         if m.findings.is_empty() && m.facts.is_empty() {
-            lines.extend(markdown(&instructions(Step::BackFromEntra, m), &t));
+            lines.extend(markdown(&instructions(Step::BackFromEntra, m), &t, width));
         } else {
             lines.push(Line::from(Span::styled(
                 "Checked. F1 shows where each value is in Entra.",
@@ -142,7 +176,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
-    lines.extend(form_lines(&m.form, &t, m.reveal));
+    lines.extend(form_lines(&m.form, &t, m.reveal, width));
     if !m.findings.is_empty() || !m.facts.is_empty() {
         lines.push(Line::default());
         lines.extend(m.findings.iter().map(|f| finding_line(f, &t)));
@@ -208,7 +242,7 @@ pub fn mapping(frame: &mut Frame, area: Rect, m: &Model) {
     }
     if let Some(edit) = &m.editing {
         lines.push(Line::default());
-        lines.extend(form_lines(edit, &t, false));
+        lines.extend(form_lines(edit, &t, false, area.width as usize));
     }
     for msg in &m.message {
         lines.push(Line::default());

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use cognito_entra::journey::{ChecklistItem, entra_checklist, portal_values};
 
-use super::{Theme, instructions, markdown};
+use super::{Theme, instructions, markdown, wrapped};
 use crate::tui::app::Model;
 
 pub fn checklist_lines(m: &Model, items: &[ChecklistItem], t: &Theme) -> Vec<Line<'static>> {
@@ -32,6 +32,10 @@ pub fn checklist_lines(m: &Model, items: &[ChecklistItem], t: &Theme) -> Vec<Lin
         })
         .collect()
 }
+
+/// The instructions' rows kept in view however long the values are: at 80×24 with three
+/// values, the start of the portal path and the note that F1 has the rest.
+const INSTRUCTION_ROWS: u16 = 3;
 
 /// An object ID shortened for one line: its first block.
 fn short_id(id: &str) -> &str {
@@ -116,7 +120,12 @@ fn portal_screens(
             )),
             Line::default(),
         ];
-        lines.extend(super::answers::form_lines(edit, &t, false));
+        lines.extend(super::answers::form_lines(
+            edit,
+            &t,
+            false,
+            area.width as usize,
+        ));
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
             "Enter signs in (nothing is written before you confirm the plan) · Esc cancels",
@@ -125,14 +134,18 @@ fn portal_screens(
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
+    let width = area.width.max(1) as usize;
     let mut value_lines: Vec<Line> = vec![Line::default()];
-    for (i, pv) in portal_values(setup, values).iter().enumerate() {
+    let portal = portal_values(setup, values);
+    for (i, pv) in portal.iter().enumerate() {
         value_lines.push(Line::from(vec![
             Span::styled(format!("{} ", i + 1), t.focus()),
             Span::styled(pv.entra_field, t.title()),
         ]));
+        // Values wrap rather than truncate (a mouse selection gets all of each), under
+        // their own indent, a URL broken only where it fits no row.
         match &pv.value {
-            Some(v) => value_lines.push(Line::from(Span::styled(format!("  {v}"), t.value()))),
+            Some(v) => value_lines.extend(wrapped(v, width, "  ", "  ", t.value())),
             None => value_lines.push(Line::from(Span::styled(
                 "  (pending: apply creates it)",
                 t.warn(),
@@ -141,48 +154,37 @@ fn portal_screens(
     }
     let items = entra_checklist(setup);
     let checks = checklist_lines(m, &items, &t);
-    // Values wrap rather than truncate, so a mouse selection gets all of each.
-    let width = area.width.max(1) as usize;
-    let value_rows: usize = value_lines
-        .iter()
-        .map(|l| l.width().div_ceil(width).max(1))
-        .sum();
     let [text, vals, list] = Layout::vertical([
-        Constraint::Min(2),
-        Constraint::Length(value_rows as u16),
+        Constraint::Min(INSTRUCTION_ROWS),
+        Constraint::Length(value_lines.len() as u16),
         Constraint::Length(checks.len() as u16 + 2),
     ])
     .areas(area);
     let mut intro = markdown(
         &instructions(cognito_entra::journey::Step::EntraPortal, m),
         &t,
+        width,
     );
     // What went wrong with "do it for me" comes first, where it is seen.
     if !m.message.is_empty() {
         let mut said: Vec<Line> = m
             .message
             .iter()
-            .map(|l| Line::from(Span::styled(l.clone(), t.bad())))
+            .flat_map(|l| wrapped(l, width, "", "  ", t.bad()))
             .collect();
         said.push(Line::default());
         said.extend(intro);
         intro = said;
     }
-    // Keep what fits (counting wrapped rows); the help overlay has the rest.
-    let rows = |l: &Line| l.width().div_ceil(width).max(1);
-    if intro.iter().map(rows).sum::<usize>() > text.height as usize {
-        let mut used = 0;
-        let keep = intro
-            .iter()
-            .take_while(|l| {
-                used += rows(l);
-                used < text.height as usize
-            })
-            .count();
-        intro.truncate(keep);
-        intro.push(Line::from(Span::styled("… ? shows every step", t.dim())));
+    // Keep the rows that fit (the lines are wrapped already), and say where the rest is.
+    if intro.len() > text.height as usize {
+        intro.truncate((text.height as usize).saturating_sub(1));
+        intro.push(Line::from(Span::styled(
+            "… more: F1 shows every step",
+            t.dim(),
+        )));
     }
-    frame.render_widget(Paragraph::new(intro).wrap(Wrap { trim: false }), text);
+    frame.render_widget(Paragraph::new(intro), text);
     frame.render_widget(Paragraph::new(value_lines).wrap(Wrap { trim: false }), vals);
     let mut list_lines = vec![Line::default()];
     list_lines.extend(checks);

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -9,7 +10,7 @@ use cognito_entra::cognito::certs::entra_place_now;
 use cognito_entra::journey::{Step, finish_checklist};
 
 use super::entra::checklist_lines;
-use super::{Theme, markdown};
+use super::{Theme, markdown, wrapped};
 use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
@@ -20,6 +21,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         super::entra::graph_plan(frame, area, m, session);
         return;
     }
+    let width = area.width.max(1) as usize;
     let mut lines = Vec::new();
     // The records apply saved; where each goes follows from the setup's options.
     let certs: Vec<_> = m
@@ -39,7 +41,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         .as_ref()
         .and_then(|s| cognito_entra::journey::graph_done_note(Step::FinishInEntra, s))
     {
-        lines.extend(markdown(done, &t));
+        lines.extend(markdown(done, &t, width));
     }
     if !certs.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -52,15 +54,24 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             Span::styled(format!("{} certificate ", record.kind), t.title()),
             Span::styled(record.file.clone().unwrap_or_default(), t.value()),
         ]));
-        lines.push(Line::from(Span::styled(
-            format!(
-                "  thumbprint {} · valid until {}",
+        lines.extend(wrapped(
+            &format!(
+                "thumbprint {} · valid until {}",
                 record.thumbprint, record.not_after
             ),
+            width,
+            "  ",
+            "    ",
             t.dim(),
-        )));
+        ));
         if let Some(place) = place {
-            lines.push(Line::from(format!("  → {place}")));
+            lines.extend(wrapped(
+                &format!("→ {place}"),
+                width,
+                "  ",
+                "    ",
+                Style::default(),
+            ));
         }
     }
     if let Some(none) = cognito_entra::journey::no_certificate_needed(setup) {
@@ -73,7 +84,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             "Relay State (Basic SAML Configuration)",
             t.title(),
         )));
-        lines.push(Line::from(Span::styled(format!("  {relay}"), t.value())));
+        lines.extend(wrapped(&relay, width, "  ", "  ", t.value()));
     }
     lines.push(Line::default());
     lines.extend(markdown(
@@ -81,11 +92,11 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             .map(|t| cognito_entra::journey::plain_text(&t))
             .unwrap_or_default(),
         &t,
+        width,
     ));
     // The checklist stays in sight at the bottom; the text above it scrolls (PgUp/PgDn).
     let checks = checklist_lines(m, &finish_checklist(setup), &t);
     // Each item as the rows it wraps onto, so that none is cut at the bottom.
-    let width = area.width.max(1) as usize;
     let rows: usize = checks
         .iter()
         .map(|l| l.width().div_ceil(width).max(1))

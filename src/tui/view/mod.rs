@@ -93,18 +93,14 @@ pub fn view(frame: &mut Frame, m: &Model) {
         Screen::Welcome | Screen::Naming(_) => welcome::view(frame, main, m),
         Screen::Destroy => destroy(frame, main, m),
         Screen::Step(step) => {
-            let [side, body] =
-                Layout::horizontal([Constraint::Length(20), Constraint::Min(20)]).areas(main);
+            let [side, body, content, status] = step_areas(main);
             sidebar(frame, side, m, step);
             let protocol = m.protocol();
             let title = format!(" {} · {} ", step.number(), step.title(protocol));
             let block = Block::default()
                 .borders(Borders::ALL)
                 .title(Span::styled(title, Theme::of(m).title()));
-            let inner = block.inner(body);
             frame.render_widget(block, body);
-            let [content, status] =
-                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
             match step {
                 Step::EntraPortal => entra::portal(frame, content, m),
                 Step::AttributeMapping => answers::mapping(frame, content, m),
@@ -119,6 +115,37 @@ pub fn view(frame: &mut Frame, m: &Model) {
     key_bar(frame, keys, m);
     if m.help {
         help(frame, m);
+    }
+}
+
+/// A step's screen above the key bar: the sidebar, the step's bordered pane, the content
+/// inside it and its status row.
+fn step_areas(main: Rect) -> [Rect; 4] {
+    let [side, body] =
+        Layout::horizontal([Constraint::Length(20), Constraint::Min(20)]).areas(main);
+    let inner = Block::default().borders(Borders::ALL).inner(body);
+    let [content, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    [side, body, content, status]
+}
+
+/// Where the current screen's scroll ends, for the terminal size the runtime reported (the
+/// layout `view` draws); `None` where that is not known, and the view stops it instead.
+pub fn last_scroll(m: &Model) -> Option<u16> {
+    let (width, height) = m.size;
+    if width < MIN_WIDTH || height < MIN_HEIGHT {
+        return None;
+    }
+    let main = Rect::new(0, 0, width, height - 1);
+    let [_, _, content, _] = step_areas(main);
+    match m.screen {
+        Screen::Step(Step::ReviewApply) if m.apply_lines.is_empty() => {
+            Some(review::last_scroll(m, content))
+        }
+        Screen::Step(Step::TestHandOver) if m.editing.is_none() && m.saml_check.is_none() => {
+            Some(handover::last_scroll(m, content))
+        }
+        _ => None,
     }
 }
 
@@ -278,7 +305,7 @@ fn help(frame: &mut Frame, m: &Model) {
     let text = help_text(m);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" Help — Esc or ? closes ");
+        .title(" Help — Esc or F1 closes ");
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
@@ -290,7 +317,7 @@ fn help(frame: &mut Frame, m: &Model) {
 const FORM_KEYS: &str = "Tab moves between fields, Space toggles, ←→ chooses; ↑↓ scroll a plan; on a failed apply, r retries from the change that failed.";
 
 pub fn help_text(m: &Model) -> String {
-    let general = "Esc goes back a step without losing answers. Everything is saved after each step: quit with q (or Ctrl-Q while typing) and run cognito-entra again to land here. Ctrl-C stops at once; answers so far are saved.";
+    let general = "Esc goes back a step without losing answers. Everything is saved after each step: Ctrl-Q quits (q too, where no field takes typing); run cognito-entra again to land here. F1 opens and closes this help (? too, where no field takes typing). Ctrl-C stops at once; answers so far are saved.";
     let specific = match m.screen {
         Screen::Welcome | Screen::Naming(_) => format!(
             "SAML: {}.\nOIDC: {}.\n{}",
@@ -317,20 +344,101 @@ pub fn instructions(step: Step, m: &Model) -> String {
         .unwrap_or_default()
 }
 
-/// Renders Markdown-light text (paragraphs, numbered and bulleted lines) with **bold** kept.
-pub fn markdown(text: &str, t: &Theme) -> Vec<Line<'static>> {
-    text.lines()
-        .map(|line| {
-            let mut spans = Vec::new();
-            for (i, part) in line.split("**").enumerate() {
-                let part = part.replace('`', "");
-                if i % 2 == 1 {
-                    spans.push(Span::styled(part, t.title()));
-                } else {
-                    spans.push(Span::raw(part));
+/// Renders Markdown-light text (paragraphs, numbered and bulleted lines) with **bold** kept,
+/// wrapped to `width`: a bullet's or number's continuation rows sit under its text.
+pub fn markdown(text: &str, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        // The line's characters, each with whether it is bold (the marks themselves gone).
+        let mut chars: Vec<(char, bool)> = Vec::new();
+        for (i, part) in line.split("**").enumerate() {
+            chars.extend(part.chars().filter(|c| *c != '`').map(|c| (c, i % 2 == 1)));
+        }
+        let plain: String = chars.iter().map(|(c, _)| c).collect();
+        let rows =
+            cognito_entra::wrap::hanging(&plain, width, "", &" ".repeat(list_indent(&plain)));
+        // Each row's text is the next run of the line's characters, the spaces at a break
+        // and the row's indent aside.
+        let mut at = 0;
+        for row in rows {
+            let body = row.trim_start_matches(' ');
+            let indent = row.len() - body.len();
+            while chars.get(at).is_some_and(|(c, _)| *c == ' ') {
+                at += 1;
+            }
+            let mut spans = vec![Span::raw(" ".repeat(indent))];
+            for c in body.chars() {
+                let bold = chars.get(at).is_some_and(|(_, b)| *b);
+                at += 1;
+                let style = if bold { t.title() } else { Style::default() };
+                match spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
                 }
             }
-            Line::from(spans)
-        })
+            out.push(Line::from(spans));
+        }
+    }
+    out
+}
+
+/// How far a list line's continuation rows are indented: under the text after "- " or "1. ".
+fn list_indent(line: &str) -> usize {
+    let lead = line.len() - line.trim_start().len();
+    let body = line.trim_start();
+    if body.starts_with("- ") || body.starts_with("* ") {
+        return lead + 2;
+    }
+    let digits = body.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && body[digits..].starts_with(". ") {
+        return lead + digits + 2;
+    }
+    lead
+}
+
+/// `text` as dim/styled lines wrapped to `width`, the first row after `first`, the others
+/// after `rest` (a hint under its field, an error under its field).
+pub fn wrapped(
+    text: &str,
+    width: usize,
+    first: &str,
+    rest: &str,
+    style: Style,
+) -> Vec<Line<'static>> {
+    cognito_entra::wrap::hanging(text, width, first, rest)
+        .into_iter()
+        .map(|row| Line::from(Span::styled(row, style)))
         .collect()
+}
+
+/// `head` (styled spans) with `text` after it on the same row, the text's wrapped rows under
+/// `rest`; when the head leaves less than half the row, the text starts under it.
+pub fn after(
+    head: Vec<Span<'static>>,
+    text: &str,
+    width: usize,
+    rest: &str,
+    style: Style,
+) -> Vec<Line<'static>> {
+    let head_width = Line::from(head.clone()).width();
+    if head_width > width / 2 {
+        let mut lines = vec![Line::from(head)];
+        lines.extend(wrapped(text, width, rest, rest, style));
+        return lines;
+    }
+    let mut rows =
+        cognito_entra::wrap::hanging(text, width, &" ".repeat(head_width), rest).into_iter();
+    let first: String = rows
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .skip(head_width)
+        .collect();
+    let mut spans = head;
+    if !first.is_empty() {
+        spans.push(Span::styled(first, style));
+    }
+    let mut lines = vec![Line::from(spans)];
+    lines.extend(rows.map(|r| Line::from(Span::styled(r, style))));
+    lines
 }

@@ -37,6 +37,80 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
+    let pane = plan_pane(m, &t, area);
+    let [plan_area, warn_area, summary, buttons] = pane.areas;
+    let last_start = pane.last_start();
+    frame.render_widget(
+        Paragraph::new(pane.consequences).wrap(Wrap { trim: false }),
+        warn_area,
+    );
+    let scroll = m.scroll.min(last_start);
+    let mut total = pane.total;
+    frame.render_widget(
+        Paragraph::new(pane.lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        plan_area,
+    );
+    if scroll < last_start {
+        total.push_str("   ↓ more below");
+    } else if scroll > 0 {
+        total.push_str("   (end; ↑ scrolls back)");
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(total, t.title()))),
+        summary,
+    );
+    let labels = ["Apply", "Back", "Save & quit"];
+    let mut spans = vec![Span::raw("        ")];
+    for (i, label) in labels.iter().enumerate() {
+        let style = if i == m.review_choice {
+            t.focus()
+        } else {
+            Default::default()
+        };
+        let text = if i == m.review_choice {
+            format!("[ {label} ]")
+        } else {
+            format!("  {label}  ")
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw("   "));
+    }
+    frame.render_widget(
+        Paragraph::new(vec![Line::default(), Line::from(spans)]),
+        buttons,
+    );
+}
+
+/// The plan as the review lays it out in `area`: the scrolling plan, the consequences kept
+/// in view, the totals, the buttons.
+struct PlanPane {
+    areas: [Rect; 4],
+    consequences: Vec<Line<'static>>,
+    lines: Vec<Line<'static>>,
+    total: String,
+}
+
+impl PlanPane {
+    /// The scroll that shows the plan's last row at the bottom of its area: the scroll's end.
+    fn last_start(&self) -> u16 {
+        let width = self.areas[0].width.max(1) as usize;
+        let rows: usize = self
+            .lines
+            .iter()
+            .map(|l| l.width().div_ceil(width).max(1))
+            .sum();
+        rows.saturating_sub(self.areas[0].height as usize) as u16
+    }
+}
+
+/// Where the review's scroll ends in `area` (the step's content area).
+pub fn last_scroll(m: &Model, area: Rect) -> u16 {
+    plan_pane(m, &Theme::of(m), area).last_start()
+}
+
+fn plan_pane(m: &Model, t: &Theme, area: Rect) -> PlanPane {
     let width = area.width.max(1) as usize;
     // What the admin must know stays in view, however long the plan.
     let consequences: Vec<Line> = m
@@ -56,10 +130,6 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         Constraint::Length(2),
     ])
     .areas(area);
-    frame.render_widget(
-        Paragraph::new(consequences).wrap(Wrap { trim: false }),
-        warn_area,
-    );
     let mut lines: Vec<Line> = Vec::new();
     let mut total = String::new();
     match &m.plan {
@@ -103,83 +173,20 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             }
         }
     }
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
-    let last_start = rows.saturating_sub(plan_area.height as usize) as u16;
-    let scroll = m.scroll.min(last_start);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        plan_area,
-    );
-    if scroll < last_start {
-        total.push_str("   ↓ more below");
-    } else if scroll > 0 {
-        total.push_str("   (end; ↑ scrolls back)");
+    PlanPane {
+        areas: [plan_area, warn_area, summary, buttons],
+        consequences,
+        lines,
+        total,
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(total, t.title()))),
-        summary,
-    );
-    let labels = ["Apply", "Back", "Save & quit"];
-    let mut spans = vec![Span::raw("        ")];
-    for (i, label) in labels.iter().enumerate() {
-        let style = if i == m.review_choice {
-            t.focus()
-        } else {
-            Default::default()
-        };
-        let text = if i == m.review_choice {
-            format!("[ {label} ]")
-        } else {
-            format!("  {label}  ")
-        };
-        spans.push(Span::styled(text, style));
-        spans.push(Span::raw("   "));
-    }
-    frame.render_widget(
-        Paragraph::new(vec![Line::default(), Line::from(spans)]),
-        buttons,
-    );
 }
 
 /// A plan line wrapped to `width` columns, its continuation rows indented under the line's
-/// own text (four more than its indent), broken at spaces where it can, inside long words
-/// (URLs, certificates) where it must.
+/// own text (four more than its indent), broken at spaces where it can; a long value (a URL)
+/// moves to a row of its own first, and is broken only where no row holds it.
 pub fn wrap_hanging(line: &str, width: usize) -> Vec<String> {
-    let width = width.max(8);
-    if line.chars().count() <= width {
-        return vec![line.to_string()];
-    }
     let indent = line.chars().take_while(|c| *c == ' ').count();
-    let hang = " ".repeat((indent + 4).min(width / 2));
-    let mut rows = Vec::new();
-    let mut rest: Vec<char> = line.chars().collect();
-    let mut prefix = String::new();
-    loop {
-        let room = width - prefix.chars().count();
-        if rest.len() <= room {
-            rows.push(format!("{prefix}{}", rest.iter().collect::<String>()));
-            return rows;
-        }
-        // The last space that leaves something on this row, else a hard break.
-        let cut = rest[..=room]
-            .iter()
-            .rposition(|c| *c == ' ')
-            .filter(|&i| i > 0 && rest[..i].iter().any(|c| *c != ' '))
-            .unwrap_or(room);
-        let row: String = rest[..cut].iter().collect();
-        rows.push(format!("{prefix}{}", row.trim_end()));
-        rest = rest[cut..]
-            .iter()
-            .copied()
-            .skip_while(|c| *c == ' ')
-            .collect();
-        prefix.clone_from(&hang);
-        if rest.is_empty() {
-            return rows;
-        }
-    }
+    cognito_entra::wrap::hanging(line, width, "", &" ".repeat(indent + 4))
 }
 
 #[cfg(test)]
