@@ -554,6 +554,20 @@ fn signed_requests_and_encrypted_assertions_get_cognitos_certificates_in_entra()
 
     let out = ok(&w.apply(&config));
     assert!(out.contains("✓ Entra: token encryption"), "{out}");
+    // As Microsoft's how-to does it, where v1.0 refuses usage Encrypt: on /beta, the key
+    // first, then the key ID, in two requests.
+    let beta = w.entra.ask("__beta")["requests"].clone();
+    let patches: Vec<&str> = beta
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(patches.len(), 2, "{beta}");
+    assert!(
+        patches
+            .iter()
+            .all(|p| p.starts_with("PATCH /applications/")),
+        "{beta}"
+    );
     let pool = w.pool_id();
     let signing = thumbprint_of(
         &block_on(w.moto.sdk(REGION).get_signing_certificate(&pool)).unwrap_or_default(),
@@ -625,11 +639,11 @@ fn signed_requests_and_encrypted_assertions_get_cognitos_certificates_in_entra()
 
 #[test]
 fn a_lost_answer_after_each_certificate_write_is_finished_without_a_second_key() {
-    // With signed requests and encrypted assertions, writes 6 to 8 hand Entra Cognito's
+    // With signed requests and encrypted assertions, writes 6 to 9 hand Entra Cognito's
     // certificates: the verification certificate, the signed-request switch, the encryption
-    // certificate (after Cognito's provider). Each answer lost in turn: the next run ends
-    // with one key of each, and a third run writes nothing.
-    for lost in 6..=8 {
+    // certificate and then its key ID (after Cognito's provider). Each answer lost in turn:
+    // the next run ends with one key of each, and a third run writes nothing.
+    for lost in 6..=9 {
         let w = World::new();
         let config = w.config(
             "lost",
@@ -1297,4 +1311,26 @@ fn a_pipeline_signs_in_from_azure_variables_with_the_device_code_blocked() {
         w.entra.ask("__signins")["grants"],
         serde_json::json!(["client_credentials", "client_credentials"])
     );
+}
+
+#[test]
+fn a_v1_graph_that_takes_usage_encrypt_gets_the_encryption_certificate_there_in_two_requests() {
+    let w = World::new();
+    w.entra.switches(r#"{"v1_accepts_encrypt": true}"#);
+    let config = w.config("v1enc", "saml", "[saml]\nencrypted_responses = true\n");
+    let out = ok(&w.apply(&config));
+    assert!(out.contains("✓ Entra: token encryption"), "{out}");
+    assert_eq!(
+        w.entra.ask("__beta")["requests"],
+        serde_json::json!([]),
+        "nothing on /beta when v1.0 takes it"
+    );
+    let keys = w.entra.ask("__app_keys");
+    let app = &keys["v1enc"];
+    let encrypt = app["keys"]
+        .as_array()
+        .and_then(|k| k.iter().find(|k| k["usage"] == "Encrypt"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(app["tokenEncryptionKeyId"], encrypt["keyId"], "{keys}");
 }

@@ -24,6 +24,9 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
           always, without the certificate unless $select=keyCredentials on one object)
   opaque_keys: true -> key credentials never tell their certificate or customKeyIdentifier
   page_size: N -> policy and assignment lists come N items a page, with @odata.nextLink
+  v1_accepts_encrypt: true -> v1.0 takes key credentials with usage Encrypt (by default only
+          /graph/beta/ does, as real Graph answers some clients); tokenEncryptionKeyId must
+          always name a key the application already holds (a second request)
   device: "blocked" -> the device code is given, then its poll answers AADSTS53003 (a
           Conditional Access policy that blocks the device code flow: Entra shows "You don't
           have access to this" in the browser and the client's poll gets invalid_grant,
@@ -66,6 +69,7 @@ GET /__signins -> {"tenants": the tenant segment of each device code request, "s
                   "grants": the grant_type of each token given, "templates": the templates
                   instantiated, "app_only_me": /me requests refused for an app-only token};
 GET /__secrets -> {display name: how many client secrets the application has};
+GET /__beta -> {"requests": "METHOD path" of each request sent to /graph/beta};
 GET /__make_app?name=N&identifier=URI&reply=URL -> an enterprise application made earlier in the
                   portal, holding that Identifier and Reply URL (Identifier URIs are unique in
                   the tenant: a PATCH giving another application one it holds is refused).
@@ -149,6 +153,8 @@ created_at = {}  # object id -> time created
 signing_keys = {}  # sp id -> list of (thumbprint, key, cert)
 assignments = []  # appRoleAssignment objects
 device_codes = {}  # device_code -> polls so far
+api_version = ["v1.0"]  # of the request being answered (set under the lock)
+beta_requests = []  # "METHOD path" of each /beta request, for tests
 signins = []  # the tenant segment of each device code request, as the tool sent it
 # The tenant's verified domain: a sign-in or a discovery document may name it instead of the
 # GUID, as Entra allows.
@@ -312,8 +318,12 @@ def check_key_credentials(credentials):
             return bad
         if c.get("type") not in ("AsymmetricX509Cert", "X509CertAndPassword"):
             return 'The value for the property "type" in one of your credentials is invalid.'
-        if c.get("usage") not in ("Sign", "Verify", "Encrypt"):
-            return 'The value for the property "usage" in one of your credentials is invalid. Acceptable values are Sign, Verify, Encrypt.'
+        # Graph's v1.0 refuses "Encrypt" with these words (msgraph-sdk-dotnet #1869,
+        # msgraph-sdk-java #1823); /beta, where Microsoft's token-encryption how-to works,
+        # takes it. Switch v1_accepts_encrypt: a v1.0 that takes it.
+        allowed = ("Sign", "Verify", "Encrypt") if api_version[0] == "beta" or switches().get("v1_accepts_encrypt") else ("Sign", "Verify")
+        if c.get("usage") not in allowed:
+            return 'The value for the property "usage" in one of your credentials is invalid. Acceptable values are ' + ", ".join(allowed) + "."
         if not c.get("key"):
             return "Key credential value is required: a credential without its key cannot be saved."
         try:
@@ -540,7 +550,9 @@ def graph(method, path, query, body):
                 if bad:
                     return graph_error(400, "Request_BadRequest", bad)
             if body.get("tokenEncryptionKeyId"):
-                keys = body.get("keyCredentials", app["keyCredentials"])
+                # The key ID names a key the application already holds: the how-to adds the
+                # key, then sets the ID in a second request.
+                keys = app["keyCredentials"]
                 if not any(k.get("keyId") == body["tokenEncryptionKeyId"] and k.get("usage") == "Encrypt" for k in keys):
                     return graph_error(400, "Request_BadRequest", "tokenEncryptionKeyId must be the keyId of a key credential with usage Encrypt.")
             for key, value in body.items():
@@ -832,6 +844,8 @@ def main():
                     applications[app["id"]]["identifierUris"] = query.get("identifier", [])
                     applications[app["id"]]["web"]["redirectUris"] = query.get("reply", [])
                 return self.answer(200, {"appId": app["appId"]})
+            if url.path == "/__beta":
+                return self.answer(200, {"requests": beta_requests})
             if url.path == "/__secrets":
                 with lock:
                     return self.answer(200, {a["displayName"]: len(a["passwordCredentials"]) for a in applications.values()})
@@ -858,6 +872,8 @@ def main():
                 })
             if url.path.startswith("/graph/v1.0/"):
                 return self.graph(method, url.path[len("/graph/v1.0"):], query)
+            if url.path.startswith("/graph/beta/"):
+                return self.graph(method, url.path[len("/graph/beta"):], query, "beta")
             m = re.match(r"^/([^/]+)/oauth2/v2.0/(devicecode|token)$", url.path)
             if m and method == "POST":
                 # Entra knows its own tenant by GUID or verified domain, and the multi-tenant
@@ -989,7 +1005,7 @@ def main():
             grants.append("device_code")
             return self.answer(200, issue(scope, TENANT))
 
-        def graph(self, method, path, query):
+        def graph(self, method, path, query, version="v1.0"):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             auth = self.headers.get("Authorization", "")
@@ -1024,7 +1040,11 @@ def main():
                 except ValueError:
                     status, body = graph_error(400, "BadRequest", "Unable to read JSON request payload.")
                     return self.answer(status, body)
+                api_version[0] = version
+                if version == "beta":
+                    beta_requests.append(f"{method} {path}")
                 status, answer = graph(method, path, query, body)
+                api_version[0] = "v1.0"
                 if method in ("POST", "PATCH", "DELETE") and status < 300:
                     writes[0] += 1
                     drop = int(s.get("drop_after_writes", 0))

@@ -732,7 +732,7 @@ pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
     if setup.protocol == Protocol::Saml {
         let saml = setup.saml();
         if setup.entra.assign.is_empty() {
-            out.push(format!("nobody is assigned: until users or groups are (Enterprise applications › {display_name} › Users and groups, or the setup's assign list), Entra answers AADSTS50105"));
+            out.push(format!("nobody is assigned yet: until users or groups are assigned (Enterprise applications › {display_name} › Users and groups, or the setup's assign list), Entra answers AADSTS50105 to everyone"));
         }
         if saml.encrypted_responses {
             out.push("encrypted assertions: token encryption is a Microsoft Entra ID P1 or P2 feature; the tenant needs one of those licences for Entra to encrypt what Cognito expects encrypted".into());

@@ -89,9 +89,17 @@ pub fn check(answer: Answer<'_>) -> Option<String> {
                 return None;
             }
             let format = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(v, &format).err().map(|_| {
-                "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)".into()
-            })
+            match time::Date::parse(v, &format) {
+                Err(_) => Some(
+                    "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)"
+                        .into(),
+                ),
+                // An expired secret signs nobody in: said here, not first by doctor.
+                Ok(date) if date < time::OffsetDateTime::now_utc().date() => Some(format!(
+                    "the secret expired on {v}: Cognito cannot sign anyone in with it — in Entra, Certificates & secrets › New client secret, then paste its Value and its expiry here"
+                )),
+                Ok(_) => None,
+            }
         }
         Answer::Mapping { attribute, claim } => check_mapping_entry(attribute.trim(), claim.trim())
             .into_iter()
@@ -130,7 +138,16 @@ mod tests {
         assert!(check(Answer::Scopes("email profile")).is_some_and(|m| m.contains("openid")));
         assert!(check(Answer::Scopes("openid email")).is_none());
         assert!(check(Answer::SecretExpiry("next year")).is_some());
-        assert!(check(Answer::SecretExpiry("2027-06-30")).is_none());
+        let day = |days: i64| {
+            (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+                .date()
+                .to_string()
+        };
+        assert!(check(Answer::SecretExpiry(&day(365))).is_none());
+        assert!(
+            check(Answer::SecretExpiry(&day(-1))).is_some_and(|m| m.contains("expired")),
+            "an expired secret is said at entry"
+        );
         assert!(check(Answer::TenantId("not a tenant!")).is_some());
         assert!(check(Answer::ClientId("1234")).is_some());
         assert!(

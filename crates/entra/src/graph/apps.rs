@@ -1007,14 +1007,57 @@ async fn add_key(
         "startDateTime": format(cert.not_before),
         "endDateTime": format(cert.not_after),
     }));
-    let mut body = json!({ "keyCredentials": keys });
-    if usage == "Encrypt" {
-        body["tokenEncryptionKeyId"] = json!(key_id);
+    let body = json!({ "keyCredentials": keys });
+    if usage != "Encrypt" {
+        return graph
+            .patch_replicated(&path, &body, &format!("add the {name}"))
+            .await
+            .map(|_| ());
     }
-    graph
-        .patch_replicated(&path, &body, &format!("add the {name}"))
-        .await
-        .map(|_| ())
+    // Token encryption as Microsoft's how-to does it: the key first, then, in a second
+    // request, the key ID Entra encrypts to. Graph's v1.0 refuses usage "Encrypt" for some
+    // tenants and SDKs ("Acceptable values are Sign, Verify": msgraph-sdk-dotnet #1869,
+    // msgraph-sdk-java #1823); the how-to's own endpoint, /beta, takes it.
+    let operation = format!("add the {name}");
+    let on_beta = match graph.patch_replicated(&path, &body, &operation).await {
+        Ok(_) => false,
+        Err(GraphError::Refused { message, .. }) if message.contains("Acceptable values") => {
+            graph
+                .patch_beta(&path, &body, &operation)
+                .await
+                .map_err(|e| with_portal_steps(e, name))?;
+            true
+        }
+        Err(e) => return Err(with_portal_steps(e, name)),
+    };
+    let activate = json!({ "tokenEncryptionKeyId": key_id });
+    let operation = format!("make the {name} the one Entra encrypts to");
+    if on_beta {
+        graph.patch_beta(&path, &activate, &operation).await
+    } else {
+        graph.patch_replicated(&path, &activate, &operation).await
+    }
+    .map(|_| ())
+    .map_err(|e| with_portal_steps(e, name))
+}
+
+/// Graph would not take Cognito's encryption certificate: its own words, and where the admin
+/// does the same in the portal.
+fn with_portal_steps(e: GraphError, name: &str) -> GraphError {
+    match e {
+        GraphError::Refused {
+            operation,
+            code,
+            message,
+        } => GraphError::Refused {
+            operation,
+            code,
+            message: format!(
+                "{message} — hand Entra the {name} in the portal instead: Enterprise applications › the app › Token encryption › Import certificate (the .cer file apply wrote), then ⋯ › Activate token encryption certificate"
+            ),
+        },
+        other => other,
+    }
 }
 
 /// Makes the signing certificate with this thumbprint the one Entra signs with.
