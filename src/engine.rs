@@ -527,12 +527,7 @@ async fn teardown_with(api: &SdkCognito, job: &Job, state: &State) -> Result<Tea
     let Some(pool_id) = state.pool_id().map(str::to_string) else {
         return Ok(Teardown::default());
     };
-    let client_id = state
-        .answers
-        .app_client
-        .id
-        .clone()
-        .or(state.aws.client_id.clone());
+    let client_id = state.client_id().map(str::to_string);
     let provider = state.answers.provider_name().to_string();
     let client = async {
         match &client_id {

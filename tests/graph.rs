@@ -432,26 +432,8 @@ fn the_azure_clis_token_can_be_used_instead() {
     let w = World::new();
     // A stand-in `az`, signed in: prints its token as `az account get-access-token` does,
     // and what it was given in its environment.
-    let token = w.entra.ask("__token")["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let bin = w.dir.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{e}"));
+    let (bin, token) = fake_az(&w, "8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b");
     let seen_env = w.dir.path().join("az-env");
-    let az = bin.join("az");
-    write(
-        &az,
-        format!(
-            "#!/bin/sh\nenv > {}\nprintf '%s' '{{\"accessToken\": \"{token}\", \"expiresOn\": \"2030-01-01 00:00:00.000000\", \"tenant\": \"8e4f0a2b-6c1d-4f3e-9a7b-2d5c8e1f4a6b\", \"tokenType\": \"Bearer\"}}'\n",
-            seen_env.display()
-        ),
-    );
-    std::process::Command::new("chmod")
-        .arg("+x")
-        .arg(&az)
-        .status()
-        .unwrap_or_else(|e| panic!("{e}"));
     let config = w.config("cli", "oidc", "");
     let mut c = w.cmd();
     c.args(["apply", "--yes", "--entra-sign-in", "az-cli", "--config"])
@@ -832,21 +814,22 @@ fn a_setup_graph_made_in_the_wizard_can_be_applied_with_entra_graph() {
 }
 
 /// A stand-in `az` in `dir/bin`, signed in to `tenant`: prints a token of the Graph stand-in
-/// as `az account get-access-token` does, and writes the arguments it was given to `dir/az-args`.
-fn fake_az(w: &World, tenant: &str) -> (PathBuf, PathBuf) {
+/// as `az account get-access-token` does, and writes the arguments and the environment it was
+/// given to `dir/az-args` and `dir/az-env`. Returns its folder (for PATH) and its token.
+fn fake_az(w: &World, tenant: &str) -> (PathBuf, String) {
     let token = w.entra.ask("__token")["access_token"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     let bin = w.dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{e}"));
-    let args = w.dir.path().join("az-args");
     let az = bin.join("az");
     write(
         &az,
         format!(
-            "#!/bin/sh\necho \"$@\" > {}\nprintf '%s' '{{\"accessToken\": \"{token}\", \"expiresOn\": \"2030-01-01 00:00:00.000000\", \"tenant\": \"{tenant}\", \"tokenType\": \"Bearer\"}}'\n",
-            args.display()
+            "#!/bin/sh\necho \"$@\" > {}\nenv > {}\nprintf '%s' '{{\"accessToken\": \"{token}\", \"expiresOn\": \"2030-01-01 00:00:00.000000\", \"tenant\": \"{tenant}\", \"tokenType\": \"Bearer\"}}'\n",
+            w.dir.path().join("az-args").display(),
+            w.dir.path().join("az-env").display()
         ),
     );
     std::process::Command::new("chmod")
@@ -854,7 +837,7 @@ fn fake_az(w: &World, tenant: &str) -> (PathBuf, PathBuf) {
         .arg(&az)
         .status()
         .unwrap_or_else(|e| panic!("{e}"));
-    (bin, args)
+    (bin, token)
 }
 
 #[test]
@@ -865,7 +848,8 @@ fn graph_works_in_the_tenant_the_setup_names_and_stops_before_any_write_in_anoth
 
     // The Azure CLI signed in to another tenant than the setup's: stopped before anything is
     // written on either side, naming both tenants; az was asked for the setup's tenant.
-    let (bin, args) = fake_az(&w, HOME);
+    let (bin, _) = fake_az(&w, HOME);
+    let args = w.dir.path().join("az-args");
     let config = w.config("pinned", "saml", &format!("tenant = \"{OTHER}\"\n"));
     let path = format!(
         "{}:{}",

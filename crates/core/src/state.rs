@@ -169,6 +169,15 @@ impl State {
             .or(self.aws.user_pool_id.as_deref())
     }
 
+    /// The setup's app client: the adopted one, else the one it created (as recorded).
+    pub fn client_id(&self) -> Option<&str> {
+        self.answers
+            .app_client
+            .id
+            .as_deref()
+            .or(self.aws.client_id.as_deref())
+    }
+
     /// What of the setup already exists in Cognito (as recorded), for the review and `status`:
     /// `None` before anything was created or adopted.
     pub fn in_place(&self) -> Option<String> {
@@ -530,12 +539,7 @@ impl StateStore {
                     name: state.answers.name.clone(),
                     pool_id: state.pool_id()?.to_string(),
                     provider: state.answers.provider_name().to_string(),
-                    client_id: state
-                        .answers
-                        .app_client
-                        .id
-                        .clone()
-                        .or(state.aws.client_id.clone()),
+                    client_id: state.client_id().map(str::to_string),
                 })
             })
             .collect()

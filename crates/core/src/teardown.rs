@@ -160,12 +160,7 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
     out.kept
         .push(format!("user pool {pool_id} stays: the setup adopted it"));
     let made = created(state);
-    let client_id = state
-        .answers
-        .app_client
-        .id
-        .clone()
-        .or(state.aws.client_id.clone());
+    let client_id = state.client_id().map(str::to_string);
     if let (Some(client_id), Some(listed)) = (&client_id, &present.client) {
         if !made.client {
             out.kept.push(format!(
