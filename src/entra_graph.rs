@@ -242,6 +242,11 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
         // From the record, in `replan`.
         unclaimed_secrets: Vec::new(),
         held_secret: None,
+        apps_of_other_setups: job
+            .others
+            .iter()
+            .filter_map(|o| Some((o.graph_app_id.clone()?, o.name.clone())))
+            .collect(),
     }
 }
 

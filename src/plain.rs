@@ -324,6 +324,7 @@ impl Session {
     }
 
     fn journey(&mut self) -> Flow<()> {
+        let finished_before = next_step(&self.state.progress.steps_done).is_none();
         while let Some(step) = next_step(&self.state.progress.steps_done) {
             let protocol = self.state.answers.protocol;
             outln!(
@@ -347,6 +348,31 @@ impl Session {
                 Step::TestHandOver => self.hand_over()?,
             }
             self.done(step)?;
+        }
+        // A finished setup with portal work left unticked: its lists, to tick once done (a
+        // resumed run of plain mode is where that happens, as the closing line says).
+        let setup = self.state.answers.clone();
+        let left = if finished_before {
+            cognito_entra::journey::unticked(&self.state)
+        } else {
+            Vec::new()
+        };
+        for (step, _) in left {
+            let items = match step {
+                Step::EntraPortal => entra_checklist(&setup),
+                Step::FinishInEntra => finish_checklist(&setup),
+                _ => continue,
+            };
+            outln!(
+                "\n== {}/{} · {} (left unticked)",
+                step.number(),
+                Step::ALL.len(),
+                step.title(setup.protocol)
+            );
+            self.tick(&items)?;
+            self.lock
+                .save(&mut self.state)
+                .map_err(|e| Stop::Failed(format!("error: {e}")))?;
         }
         Ok(())
     }

@@ -1318,3 +1318,40 @@ fn a_v1_graph_that_takes_usage_encrypt_gets_the_encryption_certificate_there_in_
         .unwrap_or_default();
     assert_eq!(app["tokenEncryptionKeyId"], encrypt["keyId"], "{keys}");
 }
+
+#[test]
+fn a_second_setup_on_a_pool_never_takes_over_the_first_setups_entra_application() {
+    let w = World::new();
+    let first = w.config("one", "saml", "");
+    ok(&w.apply(&first));
+    let pool = w.pool_id();
+    // A second SAML setup on the same pool, with a provider and a client of its own: the
+    // pool's one Entity ID is held by the first setup's application.
+    let second = w.config("two", "saml", "");
+    let text = std::fs::read_to_string(&second)
+        .unwrap_or_default()
+        .replace("name = \"two-users\"", &format!("id = \"{pool}\""))
+        .replace("prefix = \"two-login\"", "prefix = \"one-login\"")
+        .replace("name = \"web\"", "name = \"web2\"")
+        + "[provider]\nname = \"EntraTwo\"\n";
+    write(&second, text);
+    let writes = w.entra.writes();
+    let out = w.apply(&second);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("which setup \"one\" has for this pool")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert!(
+        !stdout(&out).contains("adopted: it holds"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(w.entra.writes(), writes, "nothing written in Entra");
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["one"])
+    );
+}

@@ -44,7 +44,12 @@ impl Flow {
     }
 
     fn finish_items(&self) -> usize {
-        if self.idp_initiated { 3 } else { 1 }
+        match (self.oidc, self.idp_initiated) {
+            // The ID token's optional claims, and the optional assignment.
+            (true, _) => 2,
+            (false, true) => 3,
+            (false, false) => 1,
+        }
     }
 }
 

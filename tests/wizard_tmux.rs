@@ -366,6 +366,25 @@ fn a_complete_saml_setup_from_the_screens_alone() {
         "{}",
         stdout(&status)
     );
+
+    // Plain mode, resumed on the finished setup, offers what is left to tick (it used to
+    // say "run it again to tick them" and offer nothing).
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(&w.wizard_line("").replace(
+        &format!("{};", sh_quote(bin())),
+        &format!("{} wizard --plain --setup e2e-saml;", sh_quote(bin())),
+    ));
+    w.wait("(left unticked)");
+    w.wait("Done in Entra");
+    w.keys(&["Space", "Enter"]);
+    let screen = w.wait("EXIT-");
+    assert!(screen.contains("EXIT-0"), "{screen}");
+    let status = run(cmd(&w.dir.path().join("state")).args(["status", "--setup", "e2e-saml"]));
+    assert!(
+        stdout(&status).contains("progress     done"),
+        "{}",
+        stdout(&status)
+    );
 }
 
 #[test]

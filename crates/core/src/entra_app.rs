@@ -45,6 +45,9 @@ pub struct Desired {
     pub unclaimed_secrets: Vec<String>,
     /// OIDC: the key ID of the secret Cognito holds (made by this tool), as recorded.
     pub held_secret: Option<String>,
+    /// The applications other saved setups made or adopted: (Application ID, setup name).
+    /// One of them found holding this setup's Entity ID is never taken over.
+    pub apps_of_other_setups: Vec<(String, String)>,
 }
 
 /// A SAML claim the tool makes Entra send: its claim type, and the user attribute it holds
@@ -281,7 +284,7 @@ pub enum EntraChange {
     ActivateSigningCertificate {
         thumbprint: String,
     },
-    /// The application that holds the Entity ID already (made earlier, in the portal) taken
+    /// The application that holds the Entity ID already (made earlier, outside this setup) taken
     /// as the setup's own: recorded, nothing written.
     AdoptApplication {
         display_name: String,
@@ -416,7 +419,7 @@ impl EntraChange {
                 display_name,
                 app_id,
             } => format!(
-                "= application             {display_name} ({app_id}) adopted: it holds the Entity ID already (made earlier, in the portal)"
+                "= application             {display_name} ({app_id}) adopted: it holds the Entity ID already (made earlier, outside this setup)"
             ),
             EntraChange::AddSecret => {
                 "+ client secret           (goes straight to Cognito; never shown or saved)".into()
@@ -786,6 +789,7 @@ mod tests {
             group_claims: false,
             unclaimed_secrets: Vec::new(),
             held_secret: None,
+            apps_of_other_setups: Vec::new(),
         }
     }
 

@@ -43,6 +43,8 @@ pub struct OtherSetup {
     pub pool_id: String,
     pub provider: String,
     pub client_id: Option<String>,
+    /// The Entra application its Graph side made or adopted (Application (client) ID).
+    pub graph_app_id: Option<String>,
 }
 
 /// What another saved setup on the same pool already owns and this plan would take over:

@@ -540,6 +540,7 @@ impl StateStore {
                     pool_id: state.pool_id()?.to_string(),
                     provider: state.answers.provider_name().to_string(),
                     client_id: state.client_id().map(str::to_string),
+                    graph_app_id: state.entra.graph.as_ref().map(|g| g.app_id.clone()),
                 })
             })
             .collect()

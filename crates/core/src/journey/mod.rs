@@ -133,19 +133,31 @@ pub fn unticked_text(state: &crate::state::State) -> Option<String> {
         .filter(|n| *n != Need::Optional)
         .collect();
     let fails = if needs.contains(&Need::SignIn) {
-        "Sign-in fails"
+        "Sign-in fails until that work is done in Entra".to_string()
     } else {
-        match (
-            needs.contains(&Need::MyApps),
-            needs.contains(&Need::SignOut),
-        ) {
-            (true, true) => "Sign-in from My Apps and sign-out of Entra fail",
-            (true, false) => "Sign-in from My Apps fails",
-            _ => "Sign-out of Entra fails",
+        let mut what = Vec::new();
+        if needs.contains(&Need::MyApps) {
+            what.push("sign-in from My Apps");
         }
+        if needs.contains(&Need::SignOut) {
+            what.push("sign-out of Entra");
+        }
+        let mut said = Vec::new();
+        if !what.is_empty() {
+            let verb = if what.len() == 1 { "fails" } else { "fail" };
+            said.push(format!("{} {verb}", what.join(" and ")));
+        }
+        if needs.contains(&Need::Attributes) {
+            said.push("Entra sends the mapped attributes empty".into());
+        }
+        let mut text = said.join("; ");
+        if let Some(first) = text.get(..1) {
+            text = format!("{}{}", first.to_uppercase(), &text[1..]);
+        }
+        format!("{text} until that work is done in Entra")
     };
     Some(format!(
-        "Not ticked yet in Entra: {}. {fails} until that work is done in Entra.",
+        "Not ticked yet in Entra: {}. {fails}.",
         parts.join(", ")
     ))
 }
@@ -278,6 +290,9 @@ pub enum Need {
     MyApps,
     /// Sign-out of Entra fails until it is done.
     SignOut,
+    /// Entra sends the mapped attributes empty until it is done (and sign-in fails where
+    /// the pool requires one of them).
+    Attributes,
     /// Nothing fails without it: the admin's choice.
     Optional,
 }
@@ -426,6 +441,14 @@ pub fn finish_checklist(setup: &crate::setup::Setup) -> Vec<ChecklistItem> {
             });
         }
     }
+    // OIDC: the claims the mapping reads come in the ID token only as optional claims.
+    if !needed_id_token_claims(setup).is_empty() {
+        out.push(ChecklistItem {
+            id: "finish.claims",
+            label: "ID token optional claims added (Token configuration)",
+            need: Need::Attributes,
+        });
+    }
     out.push(match setup.protocol {
         // An enterprise application for SAML admits only assigned users (AADSTS50105).
         Protocol::Saml => ChecklistItem {
@@ -453,7 +476,8 @@ pub fn finish_done_by_graph(
 ) -> Vec<&'static str> {
     use crate::entra_app::EntraChange as C;
     let waits = |f: fn(&C) -> bool| waiting.iter().any(f);
-    let mut out = Vec::new();
+    // The optional claims are set by Graph with the application, never waiting.
+    let mut out = vec!["finish.claims"];
     if !setup.entra.assign.is_empty() {
         out.push("finish.users");
     }
@@ -589,6 +613,21 @@ mod unticked_tests {
         for id in ["oidc.registration", "oidc.redirect", "oidc.secret"] {
             state.progress.checklist.push(id.into());
         }
+        // OIDC: the mapped claims come only as the ID token's optional claims — not done
+        // until they are added (a "Setup complete" without them sent attributes empty).
+        assert_eq!(
+            unticked(&state),
+            vec![(
+                Step::FinishInEntra,
+                vec!["ID token optional claims added (Token configuration)"]
+            )]
+        );
+        let text = unticked_text(&state).unwrap_or_default();
+        assert!(
+            text.contains("Entra sends the mapped attributes empty until"),
+            "{text}"
+        );
+        state.progress.checklist.push("finish.claims".into());
         // OIDC: assigning users is optional (an app registration admits the whole tenant).
         assert!(unticked(&state).is_empty());
         assert_eq!(unticked_text(&state), None);

@@ -458,10 +458,11 @@ fn suggest_prefix(prefix: &str) -> String {
         s = s.replace(word, "");
     }
     let cleaned: Vec<&str> = s.split('-').filter(|p| !p.is_empty()).collect();
-    if cleaned.is_empty() {
-        "my-company-login".to_string()
-    } else {
-        format!("{}-login", cleaned.join("-"))
+    match cleaned.as_slice() {
+        [] => "my-company-login".to_string(),
+        // "acme-aws-login" becomes "acme-login", not "acme-login-login".
+        [.., "login"] => cleaned.join("-"),
+        _ => format!("{}-login", cleaned.join("-")),
     }
 }
 
@@ -1190,6 +1191,9 @@ mod tests {
         assert!(!check("a-").is_empty());
         assert!(!check(&"a".repeat(64)).is_empty());
         assert!(!check("my-amazon-login").is_empty());
+        assert_eq!(suggest_prefix("acme-aws-login"), "acme-login");
+        assert_eq!(suggest_prefix("cognito"), "my-company-login");
+        assert_eq!(suggest_prefix("awsacme"), "acme-login");
         assert_eq!(suggest_prefix("corp-cognito"), "corp-login");
     }
 

@@ -521,6 +521,20 @@ fn holds_identifier_for(
         "application {:?} (Application (client) ID {})",
         holder.display_name, holder.app_id
     );
+    if let Some((_, other)) = desired
+        .apps_of_other_setups
+        .iter()
+        .find(|(app_id, _)| *app_id == holder.app_id)
+    {
+        return Err(FindError::Refused {
+            problem: format!(
+                "the Entity ID {identifier} is held by {named}, which setup {other:?} has for this pool: a pool has one Entity ID, so in one tenant it has one Entra application, and two setups would overwrite each other's; nothing was written"
+            ),
+            fix: format!(
+                "continue setup {other:?} instead (cognito-entra wizard --setup {other}), or federate this setup with another tenant (tenant under [entra])"
+            ),
+        });
+    }
     if let Some(other) = found {
         return Err(FindError::Refused {
             problem: format!(
