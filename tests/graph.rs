@@ -1334,3 +1334,149 @@ fn a_v1_graph_that_takes_usage_encrypt_gets_the_encryption_certificate_there_in_
         .unwrap_or_default();
     assert_eq!(app["tokenEncryptionKeyId"], encrypt["keyId"], "{keys}");
 }
+
+/// A browser for `$BROWSER`: it records the environment it was started with, follows the
+/// authorization URL it is given to the stand-in's 302 (as a signed-in user's browser does),
+/// then goes to the loopback redirect — as given, or with its `state` replaced (`forge`) — and
+/// keeps the page the tool answered with. Returns the `$BROWSER` value and the folder it
+/// writes `env` and `page` to.
+fn fake_browser(w: &World, mode: &str) -> (String, PathBuf) {
+    let out = w.dir.path().join(format!("browser-{mode}"));
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    let script = out.join("browser.py");
+    write(
+        &script,
+        r#"import os, re, sys, traceback, urllib.error, urllib.request
+out, mode, url = sys.argv[1], sys.argv[2], sys.argv[3]
+with open(os.path.join(out, "env"), "w") as f:
+    f.write("\n".join(sorted(os.environ)))
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+try:
+    try:
+        urllib.request.build_opener(Stay).open(url, timeout=10)
+        raise SystemExit("the authorize endpoint did not redirect")
+    except urllib.error.HTTPError as e:
+        back = e.headers["Location"]
+    if mode == "forge":
+        back = re.sub(r"state=[^&]*", "state=forged-by-another-page", back)
+    try:
+        page = urllib.request.urlopen(back, timeout=10).read().decode()
+    except urllib.error.HTTPError as e:
+        page = e.read().decode()
+except BaseException:
+    page = "browser failed: " + traceback.format_exc()
+with open(os.path.join(out, "page.tmp"), "w") as f:
+    f.write(page)
+os.rename(os.path.join(out, "page.tmp"), os.path.join(out, "page"))
+"#,
+    );
+    let browser = format!(
+        "{} {} {} {mode}",
+        common::moto::python().display(),
+        script.display(),
+        out.display()
+    );
+    (browser, out)
+}
+
+/// The page the fake browser was shown, once it has it (it runs on after the tool's answer).
+fn browser_page(out: &Path) -> String {
+    wait_for("the browser's page", Duration::from_secs(20), || {
+        std::fs::read_to_string(out.join("page")).ok()
+    })
+}
+
+#[test]
+fn the_browser_signs_in_with_pkce_through_a_loopback_redirect_when_the_device_code_is_blocked() {
+    let w = World::new();
+    w.entra.switches(r#"{"device": "blocked"}"#);
+
+    // The device code blocked by Conditional Access: said so, and the browser offered.
+    let config = w.config("web", "saml", "");
+    let out = w.apply(&config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("AADSTS53003"), "{err}");
+    assert!(
+        err.contains("blocks the device code flow") && err.contains("--entra-sign-in browser"),
+        "{err}"
+    );
+    assert_eq!(w.entra.writes(), 0);
+
+    // The browser: the authorization code with PKCE, back through the loopback redirect.
+    let (browser, folder) = fake_browser(&w, "follow");
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--entra-sign-in", "browser", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(w.dir.path().join("out"))
+        .env("BROWSER", &browser);
+    let out = ok(&run(&mut c));
+    // The address is printed too, for a browser started by hand.
+    assert!(
+        out.contains("/oauth2/v2.0/authorize?") && out.contains("code_challenge_method=S256"),
+        "{out}"
+    );
+    let signins = w.entra.ask("__signins");
+    assert_eq!(
+        signins["grants"],
+        serde_json::json!(["authorization_code"]),
+        "{signins}"
+    );
+    assert!(
+        signins["scopes"]
+            .as_array()
+            .and_then(|s| s.last())
+            .and_then(|s| s.as_str())
+            .is_some_and(|s| s.contains("https://graph.microsoft.com/Application.ReadWrite.All")
+                && s.contains("offline_access")),
+        "{signins}"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["web"])
+    );
+    assert!(
+        w.provider("EntraID")
+            .details
+            .get("MetadataURL")
+            .is_some_and(|u| u.starts_with(&w.entra.authority)),
+        "the provider reads the application's metadata"
+    );
+    let page = browser_page(&folder);
+    assert!(page.contains("You may close this tab"), "{page}");
+    // The browser was started without the tool's secrets in its environment.
+    let env = std::fs::read_to_string(folder.join("env")).unwrap_or_default();
+    assert!(env.contains("SSL_CERT_FILE"), "{env}");
+    assert!(!env.contains("AWS_SECRET_ACCESS_KEY"), "{env}");
+}
+
+#[test]
+fn a_browser_answer_with_another_state_is_refused_and_nothing_is_written() {
+    let w = World::new();
+    let (browser, folder) = fake_browser(&w, "forge");
+    let config = w.config("forged", "oidc", "");
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--entra-sign-in", "browser", "--config"])
+        .arg(&config)
+        .env("BROWSER", &browser);
+    let out = run(&mut c);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("did not carry the state this sign-in sent"),
+        "{err}"
+    );
+    let page = browser_page(&folder);
+    assert!(page.contains("not for the sign-in"), "{page}");
+    // The code was never redeemed, and nothing was made on either side.
+    assert_eq!(w.entra.ask("__signins")["grants"], serde_json::json!([]));
+    assert_eq!(w.entra.writes(), 0);
+    assert!(
+        block_on(w.moto.sdk(REGION).list_user_pools())
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
