@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::signin::{
     Cloud, Needs, SignInError, Token, delegated_scope, form, post_form, refused_words, remember,
-    token_from, without_secrets,
+    token_from,
 };
 
 /// How long the sign-in waits with nothing coming to the listener (any request restarts it).
@@ -124,8 +124,8 @@ fn challenge_of(verifier: &str) -> String {
 
 /// Starts the browser on `url`: each command of `$BROWSER` in turn (colon-separated, `%s` for
 /// the URL, else the URL last, as xdg-utils and Python read it), else the desktop's opener.
-/// Never waited on; its output goes nowhere (a wizard may own the terminal); no secret of ours
-/// in its environment. The program started, or `None` when none could be.
+/// Never waited on; its output goes nowhere (a wizard may own the terminal); its environment
+/// is the desktop's only (no AWS keys, no secret). The program started, or `None` when none could be.
 fn open_in_browser(url: &str) -> Option<String> {
     let commands: Vec<String> = match std::env::var("BROWSER") {
         Ok(list) if !list.trim().is_empty() => list.split(':').map(str::to_string).collect(),
@@ -147,7 +147,8 @@ fn open_in_browser(url: &str) -> Option<String> {
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        without_secrets(&mut child);
+        // How to reach the display and the session, nothing else: no AWS keys, no secret.
+        cognito_entra_core::secrets::desktop_environment_only(&mut child);
         if let Ok(mut started) = child.spawn() {
             // Reaped on the side: the sign-in does not wait for the browser to end.
             std::thread::spawn(move || {

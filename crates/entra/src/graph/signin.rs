@@ -543,16 +543,6 @@ pub(crate) fn refused_words(error: String, description: String) -> SignInError {
     })
 }
 
-/// A child's environment without the secrets this tool may be given: the Azure CLI and a
-/// browser need none of them.
-pub(crate) fn without_secrets(command: &mut std::process::Command) {
-    command
-        .env_remove("COGNITO_ENTRA_CLIENT_SECRET")
-        .env_remove(super::pipeline::SECRET_VARIABLE)
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN");
-}
-
 /// An error answer, with what the common AADSTS codes mean for this tool.
 fn refused(answer: TokenAnswer) -> SignInError {
     let description = answer.error_description.unwrap_or_default();
@@ -601,10 +591,14 @@ pub async fn azure_cli(tenant: Option<&str>) -> Result<Token, SignInError> {
         args.extend(["--tenant".to_string(), t.to_string()]);
     }
     let run = tokio::task::spawn_blocking(move || {
-        let mut az = std::process::Command::new("az");
-        az.args(&args);
-        without_secrets(&mut az);
-        az.output()
+        std::process::Command::new("az")
+            .args(&args)
+            // The Azure CLI needs none of the secrets this tool may be given.
+            .env_remove("COGNITO_ENTRA_CLIENT_SECRET")
+            .env_remove(super::pipeline::SECRET_VARIABLE)
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
     })
     .await
     .map_err(|e| SignInError::AzureCli(e.to_string()))?;
