@@ -1335,50 +1335,17 @@ fn a_v1_graph_that_takes_usage_encrypt_gets_the_encryption_certificate_there_in_
     assert_eq!(app["tokenEncryptionKeyId"], encrypt["keyId"], "{keys}");
 }
 
-/// A browser for `$BROWSER`: it records the names in the environment it was started with, follows the
-/// authorization URL it is given to the stand-in's 302 (as a signed-in user's browser does),
-/// then goes to the loopback redirect — as given, or with its `state` replaced (`forge`) — and
-/// keeps the page the tool answered with. Returns the `$BROWSER` value and the folder it
-/// writes `env` and `page` to.
+/// `$BROWSER` for tests/support/fake_browser.py (MODE `follow` or `forge`), and the folder it
+/// writes `env` (the names in its environment) and `page` (the tool's answer) to.
 fn fake_browser(w: &World, mode: &str) -> (String, PathBuf) {
     let out = w.dir.path().join(format!("browser-{mode}"));
     std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
-    let script = out.join("browser.py");
-    write(
-        &script,
-        r#"import os, re, sys, traceback, urllib.error, urllib.request
-import ssl
-out, ca, mode, url = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-with open(os.path.join(out, "env"), "w") as f:
-    f.write("\n".join(sorted(os.environ)))
-# A browser trusts the sign-in page's CA by itself; here, the stand-in's.
-https = urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=ca))
-class Stay(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-try:
-    try:
-        urllib.request.build_opener(Stay, https).open(url, timeout=10)
-        raise SystemExit("the authorize endpoint did not redirect")
-    except urllib.error.HTTPError as e:
-        back = e.headers["Location"]
-    if mode == "forge":
-        back = re.sub(r"state=[^&]*", "state=forged-by-another-page", back)
-    try:
-        page = urllib.request.urlopen(back, timeout=10).read().decode()
-    except urllib.error.HTTPError as e:
-        page = e.read().decode()
-except BaseException:
-    page = "browser failed: " + traceback.format_exc()
-with open(os.path.join(out, "page.tmp"), "w") as f:
-    f.write(page)
-os.rename(os.path.join(out, "page.tmp"), os.path.join(out, "page"))
-"#,
-    );
     let browser = format!(
-        "{} {} {} {} {mode}",
+        "{} {} {} {} {mode} 0",
         common::moto::python().display(),
-        script.display(),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/support/fake_browser.py")
+            .display(),
         out.display(),
         w.entra.ca().display()
     );
