@@ -1023,6 +1023,58 @@ fn a_panic_in_a_worker_leaves_the_wizard_whole() {
     assert!(!screen.contains("panicked at"), "{screen}");
 }
 
+/// "Do it for me" with `--entra-sign-in browser`: the browser (tests/support/fake_browser.py,
+/// which takes a few seconds, as a person does) is started by the wizard, which prints nothing
+/// over its screen: the wait is said on its busy line, the address copied; then the plan.
+#[test]
+fn the_browser_sign_in_in_the_wizard_keeps_its_screen() {
+    let graph = common::graph::Standin::start();
+    let w = World::new();
+    let out = w.dir.path().join("browser");
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    let browser = format!(
+        "{} {} {} {} follow 3",
+        common::moto::python().display(),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/support/fake_browser.py")
+            .display(),
+        out.display(),
+        graph.ca().display()
+    );
+    // The flag after the binary: `env` runs sh, whose $0 is the binary.
+    w.start(&format!(
+        "{} BROWSER={} sh -c '\"$0\" --entra-sign-in browser'",
+        graph_env(&graph),
+        sh_quote(&browser)
+    ));
+    let screen = w.to_entra_step_acting(
+        "graph-browser",
+        true,
+        |w| {
+            w.wait("available");
+        },
+        |_| {},
+    );
+    assert!(screen.contains("g do it for me"), "{screen}");
+    w.keys(&["g"]);
+    let waiting = w.wait("Sign in in the browser that opened");
+    assert!(
+        !waiting.contains("oauth2/v2.0/authorize"),
+        "printed over the screen: {waiting}"
+    );
+    assert!(waiting.contains("Esc cancel the sign-in"), "{waiting}");
+    let planned = w.wait("Enter make");
+    assert!(pane(&planned).contains("+ app registration"), "{planned}");
+    assert!(!planned.contains("oauth2/v2.0/authorize"), "{planned}");
+    assert_eq!(
+        graph.ask("__signins")["grants"],
+        serde_json::json!(["authorization_code"])
+    );
+    w.keys(&["Enter"]);
+    let back = w.wait("8 · Back from Entra");
+    assert!(back.contains("Made in Entra"), "{back}");
+}
+
 /// "Do it for me" on the Entra step, for both protocols: sign in with the device code shown
 /// on screen, the Entra changes shown and confirmed, the answers Entra gives back filled in,
 /// then the rest of the journey as usual — against the Graph stand-in and the emulator.

@@ -100,7 +100,6 @@ pub enum TaskDone {
     BrowserSignIn {
         url: String,
         opened: bool,
-        port: u16,
     },
     /// Signed in to Entra, the application planned (shown, then confirmed).
     EntraPlanned(Box<Result<entra_graph::Session, engine::Error>>),
@@ -1551,18 +1550,18 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 value: code,
             }];
         }
-        TaskDone::BrowserSignIn { url, opened, port } => {
-            // The address is long: copied, not shown; the browser must be on this machine
-            // (it comes back to localhost).
-            m.busy = Some(if opened {
-                format!(
-                    "Sign in in the browser that opened (its address is copied too); it comes back to localhost:{port}"
-                )
-            } else {
-                format!(
-                    "No browser could be started: open the copied sign-in address in a browser on this machine (it comes back to localhost:{port})"
-                )
-            });
+        TaskDone::BrowserSignIn { url, opened } => {
+            // Nothing is printed over the screen: the wait is said on the busy line (one
+            // short row), and the long address goes to the clipboard (its toast says whether
+            // it got there); the browser must be on this machine (it comes back to localhost).
+            m.busy = Some(
+                if opened {
+                    "Sign in in the browser that opened"
+                } else {
+                    "No browser could start: open the sign-in address here"
+                }
+                .to_string(),
+            );
             return vec![Cmd::Copy {
                 what: "Sign-in address".into(),
                 value: url,

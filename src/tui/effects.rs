@@ -238,7 +238,6 @@ impl Runtime {
                             SignInPrompt::Browser(page) => TaskDone::BrowserSignIn {
                                 url: page.url.clone(),
                                 opened: page.opened_with.is_some(),
-                                port: page.port,
                             },
                         }));
                     };
