@@ -26,6 +26,8 @@ pub const IDLE_LIMIT: Duration = Duration::from_secs(60);
 /// a few kilobytes), and the longest it may take to arrive.
 const MAX_REQUEST_BYTES: usize = 32 * 1024;
 const REQUEST_TIME: Duration = Duration::from_secs(5);
+/// The longest the sign-in waits in all, however often something comes to the listener.
+const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 
 /// What the admin is told: the address to open (printed too, for a browser started by hand),
 /// and the program that was asked to open it, if any could be started.
@@ -211,18 +213,22 @@ fn judge(request_line: &str, state: &str) -> Answer {
 }
 
 /// Waits for the browser's answer: requests that are not one are answered 404 and the wait
-/// goes on; the first that is one ends it (its page says what happened).
+/// goes on; the first that is one ends it (its page says what happened). Each request
+/// restarts the idle limit; the whole wait is bounded by `MAX_WAIT` all the same.
 async fn wait_for_answer(
     listener: TcpListener,
     state: &str,
     idle: Duration,
 ) -> Result<String, SignInError> {
+    let deadline = tokio::time::Instant::now() + MAX_WAIT;
     loop {
-        let mut stream = match tokio::time::timeout(idle, listener.accept()).await {
+        let until = (tokio::time::Instant::now() + idle).min(deadline);
+        let mut stream = match tokio::time::timeout_at(until, listener.accept()).await {
             Err(_) => {
                 return Err(SignInError::Http(format!(
-                    "no answer came back from the browser within {} s; run it again and finish the sign-in in the browser sooner (a browser on another machine cannot reach this machine's localhost unless the port is forwarded, e.g. ssh -L), or sign in with --entra-sign-in device-code or az-cli",
-                    idle.as_secs()
+                    "no answer came back from the browser within {} s (or {} min in all); run it again and finish the sign-in in the browser sooner (a browser on another machine cannot reach this machine's localhost unless the port is forwarded, e.g. ssh -L), or sign in with --entra-sign-in device-code or az-cli",
+                    idle.as_secs(),
+                    MAX_WAIT.as_secs() / 60
                 )));
             }
             Ok(Err(e)) => {
@@ -337,6 +343,60 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
         assert_ne!(a, b);
+    }
+
+    /// One request to the listener, as a browser sends it; the whole answer.
+    async fn get(port: u16, target: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let request =
+            format!("GET {target} HTTP/1.1\r\nHost: localhost:{port}\r\nAccept: text/html\r\n\r\n");
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        answer
+    }
+
+    #[tokio::test]
+    async fn a_stray_request_is_answered_and_the_wait_goes_on_then_the_listener_closes() {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let wait =
+            tokio::spawn(
+                async move { wait_for_answer(listener, "s1", Duration::from_secs(5)).await },
+            );
+        // A connection that says nothing is let go; a stray request gets a 404.
+        drop(TcpStream::connect(("127.0.0.1", port)).await);
+        assert!(get(port, "/favicon.ico").await.starts_with("HTTP/1.1 404"));
+        let page = get(port, "/?code=c1&state=s1").await;
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(page.contains("You may close this tab"), "{page}");
+        let code = wait.await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code.ok().as_deref(), Some("c1"));
+        assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_wait_ends_when_nothing_comes_within_the_idle_limit() {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let started = std::time::Instant::now();
+        let got = wait_for_answer(listener, "s1", Duration::from_millis(300)).await;
+        assert!(
+            matches!(&got, Err(SignInError::Http(m)) if m.contains("no answer came back from the browser")),
+            "{got:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(3));
     }
 
     #[test]
