@@ -88,6 +88,9 @@ pub struct Global {
 pub enum SignInArg {
     /// Show a code to enter at microsoft.com/devicelogin (any browser, any machine)
     DeviceCode,
+    /// Sign in through a browser on this machine (authorization code with PKCE and a
+    /// localhost redirect), for tenants whose Conditional Access blocks the device code
+    Browser,
     /// Use the token of the Azure CLI (`az login` first)
     AzCli,
     /// An application's own token from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET,

@@ -6,7 +6,7 @@
 use crate::cognito::api::CognitoApi;
 use crate::engine::{Error, Job, api};
 use crate::entra::graph::apps::{self, FindError, Outcome};
-use crate::entra::graph::signin::{self, DeviceCode};
+use crate::entra::graph::signin::{self, SignInPrompt};
 use crate::entra::graph::{Graph, GraphError};
 use crate::entra_app::{self, CognitoCertificate, Desired, EntraChange, Seen};
 use crate::setup::derive::derive;
@@ -36,6 +36,9 @@ pub struct GraphOptions {
 pub enum SignInMethod {
     /// The device code, entered in any browser.
     DeviceCode,
+    /// The authorization code with PKCE through a browser on this machine (a loopback
+    /// redirect): for tenants that block the device code.
+    Browser,
     /// The Azure CLI's token (`az login` first).
     AzureCli,
     /// The pipeline application's credentials in the AZURE_* variables: an app-only token.
@@ -70,13 +73,14 @@ pub fn needs(setup: &Setup) -> signin::Needs {
     }
 }
 
-/// Signs in (device code shown through `show`, or the Azure CLI's token) to the tenant the
-/// setup requires, else the one recorded, else the admin's own. A token for another tenant
-/// than the one required stops here, before anything is read or written in Entra.
+/// Signs in (the device code or the browser's address shown through `show`, the Azure CLI's
+/// token, or a pipeline's application) to the tenant the setup requires, else the one
+/// recorded, else the admin's own. A token for another tenant than the one required stops
+/// here, before anything is read or written in Entra.
 pub async fn sign_in(
     options: &GraphOptions,
     tenant: &TenantChoice,
-    show: impl FnOnce(&DeviceCode),
+    show: impl FnOnce(SignInPrompt<'_>),
 ) -> Result<Graph, Error> {
     let http = crate::entra::graph::http_client().map_err(Error::Local)?;
     let token = match options.sign_in {
@@ -100,15 +104,24 @@ pub async fn sign_in(
             signin::device_code(
                 &http,
                 &options.authority,
-                tenant
-                    .required
-                    .as_deref()
-                    .or(tenant.hint.as_deref())
-                    .unwrap_or("organizations"),
+                sign_in_tenant(tenant),
                 &options.client_id,
                 options.cloud,
                 options.needs,
-                show,
+                |code| show(SignInPrompt::DeviceCode(code)),
+            )
+            .await
+        }
+        SignInMethod::Browser => {
+            crate::entra::graph::browser::browser(
+                &http,
+                &options.authority,
+                sign_in_tenant(tenant),
+                &options.client_id,
+                options.cloud,
+                options.needs,
+                crate::entra::graph::browser::IDLE_LIMIT,
+                |page| show(SignInPrompt::Browser(page)),
             )
             .await
         }
@@ -119,6 +132,16 @@ pub async fn sign_in(
     }
     granted_enough(options, &token)?;
     Ok(Graph::new(http, &options.graph_url, token, options.cloud))
+}
+
+/// The tenant a delegated sign-in goes to: the one required, else the one recorded, else
+/// whichever the account belongs to.
+fn sign_in_tenant(tenant: &TenantChoice) -> &str {
+    tenant
+        .required
+        .as_deref()
+        .or(tenant.hint.as_deref())
+        .unwrap_or("organizations")
 }
 
 /// The permissions the token was granted against those the setup needs, before anything is
@@ -470,7 +493,7 @@ pub async fn sign_in_and_plan(
     job: &Job,
     recorded: Option<&GraphRecord>,
     tenant_hint: Option<&str>,
-    show: impl FnOnce(&DeviceCode),
+    show: impl FnOnce(SignInPrompt<'_>),
 ) -> Result<Session, Error> {
     let options = GraphOptions {
         needs: needs(&job.setup),

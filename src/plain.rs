@@ -10,6 +10,7 @@ use inquire::{Confirm, MultiSelect, Password, PasswordDisplayMode, Select, Text}
 
 use cognito_entra::clipboard::Clipboard;
 use cognito_entra::engine::{self, Job};
+use cognito_entra::entra::graph::SignInPrompt;
 use cognito_entra::entra::{Fact, Finding};
 use cognito_entra::journey::questions::{
     self, Answers, Found, Given, Input, Question, Work, commit, commit_mapping, mapping_problem,
@@ -652,14 +653,29 @@ impl Session {
                         &job,
                         recorded.as_ref(),
                         tenant.as_deref(),
-                        |code| {
-                            outln!(
-                                "To sign in, open {} in any browser and enter the code {} (it expires in {} min).",
-                                code.verification_uri,
-                                code.user_code,
-                                code.expires_in / 60
-                            );
-                            outln!("{}", clipboard.copy(&code.user_code).message("the sign-in code"));
+                        |prompt| match prompt {
+                            SignInPrompt::DeviceCode(code) => {
+                                outln!(
+                                    "To sign in, open {} in any browser and enter the code {} (it expires in {} min).",
+                                    code.verification_uri,
+                                    code.user_code,
+                                    code.expires_in / 60
+                                );
+                                outln!("{}", clipboard.copy(&code.user_code).message("the sign-in code"));
+                            }
+                            SignInPrompt::Browser(page) => {
+                                match &page.opened_with {
+                                    Some(program) => outln!("Sign in in the browser ({program} opened it), or open:"),
+                                    None => outln!("No browser could be started; to sign in, open in a browser on this machine:"),
+                                }
+                                outln!("  {}", page.url);
+                                outln!(
+                                    "The browser comes back to http://localhost:{} on this machine; the sign-in waits {} s for it.",
+                                    page.port,
+                                    cognito_entra::entra::graph::browser::IDLE_LIMIT.as_secs()
+                                );
+                                outln!("{}", clipboard.copy(&page.url).message("the sign-in address"));
+                            }
                         },
                     ))
             }

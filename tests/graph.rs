@@ -1355,3 +1355,122 @@ fn a_second_setup_on_a_pool_never_takes_over_the_first_setups_entra_application(
         serde_json::json!(["one"])
     );
 }
+
+/// `$BROWSER` for tests/support/fake_browser.py (MODE `follow` or `forge`), and the folder it
+/// writes `env` (the names in its environment) and `page` (the tool's answer) to.
+fn fake_browser(w: &World, mode: &str) -> (String, PathBuf) {
+    let out = w.dir.path().join(format!("browser-{mode}"));
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    let browser = format!(
+        "{} {} {} {} {mode} 0",
+        common::moto::python().display(),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/support/fake_browser.py")
+            .display(),
+        out.display(),
+        w.entra.ca().display()
+    );
+    (browser, out)
+}
+
+/// The page the fake browser was shown, once it has it (it runs on after the tool's answer).
+fn browser_page(out: &Path) -> String {
+    wait_for("the browser's page", Duration::from_secs(20), || {
+        std::fs::read_to_string(out.join("page")).ok()
+    })
+}
+
+#[test]
+fn the_browser_signs_in_with_pkce_through_a_loopback_redirect_when_the_device_code_is_blocked() {
+    let w = World::new();
+    w.entra.switches(r#"{"device": "blocked"}"#);
+
+    // The device code blocked by Conditional Access: said so, and the browser offered.
+    let config = w.config("web", "saml", "");
+    let out = w.apply(&config);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("AADSTS53003"), "{err}");
+    assert!(
+        err.contains("blocks the device code flow") && err.contains("--entra-sign-in browser"),
+        "{err}"
+    );
+    assert_eq!(w.entra.writes(), 0);
+
+    // The browser: the authorization code with PKCE, back through the loopback redirect.
+    let (browser, folder) = fake_browser(&w, "follow");
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--entra-sign-in", "browser", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(w.dir.path().join("out"))
+        .env("BROWSER", &browser);
+    let out = ok(&run(&mut c));
+    // The address is printed too, for a browser started by hand.
+    assert!(
+        out.contains("/oauth2/v2.0/authorize?") && out.contains("code_challenge_method=S256"),
+        "{out}"
+    );
+    let signins = w.entra.ask("__signins");
+    assert_eq!(
+        signins["grants"],
+        serde_json::json!(["authorization_code"]),
+        "{signins}"
+    );
+    assert!(
+        signins["scopes"]
+            .as_array()
+            .and_then(|s| s.last())
+            .and_then(|s| s.as_str())
+            .is_some_and(
+                |s| s.contains("https://graph.microsoft.com/Application.ReadWrite.All")
+                    && s.contains("offline_access")
+            ),
+        "{signins}"
+    );
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["web"])
+    );
+    assert!(
+        w.provider("EntraID")
+            .details
+            .get("MetadataURL")
+            .is_some_and(|u| u.starts_with(&w.entra.authority)),
+        "the provider reads the application's metadata"
+    );
+    let page = browser_page(&folder);
+    assert!(page.contains("You may close this tab"), "{page}");
+    // The browser was started without the tool's secrets in its environment.
+    let env = std::fs::read_to_string(folder.join("env")).unwrap_or_default();
+    assert!(env.lines().any(|v| v == "PATH"), "{env}");
+    assert!(!env.contains("AWS_"), "{env}");
+}
+
+#[test]
+fn a_browser_answer_with_another_state_is_refused_and_nothing_is_written() {
+    let w = World::new();
+    let (browser, folder) = fake_browser(&w, "forge");
+    let config = w.config("forged", "oidc", "");
+    let mut c = w.cmd();
+    c.args(["apply", "--yes", "--entra-sign-in", "browser", "--config"])
+        .arg(&config)
+        .env("BROWSER", &browser);
+    let out = run(&mut c);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("did not carry the state this sign-in sent"),
+        "{err}"
+    );
+    let page = browser_page(&folder);
+    assert!(page.contains("not for the sign-in"), "{page}");
+    // The code was never redeemed, and nothing was made on either side.
+    assert_eq!(w.entra.ask("__signins")["grants"], serde_json::json!([]));
+    assert_eq!(w.entra.writes(), 0);
+    assert!(
+        block_on(w.moto.sdk(REGION).list_user_pools())
+            .unwrap_or_default()
+            .is_empty()
+    );
+}

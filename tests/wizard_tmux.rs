@@ -1042,6 +1042,64 @@ fn a_panic_in_a_worker_leaves_the_wizard_whole() {
     assert!(!screen.contains("panicked at"), "{screen}");
 }
 
+/// The environment for `--entra-sign-in browser`: the Graph stand-in's, and a `$BROWSER`
+/// (tests/support/fake_browser.py) that takes a few seconds to sign in, as a person does.
+/// The flag goes after the binary: `env` runs sh, whose $0 is the binary and $@ the rest.
+fn browser_env(w: &World, graph: &common::graph::Standin) -> String {
+    let out = w.dir.path().join("browser");
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    let browser = format!(
+        "{} {} {} {} follow 3",
+        common::moto::python().display(),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/support/fake_browser.py")
+            .display(),
+        out.display(),
+        graph.ca().display()
+    );
+    format!(
+        "{} BROWSER={} sh -c '\"$0\" --entra-sign-in browser \"$@\"'",
+        graph_env(graph),
+        sh_quote(&browser)
+    )
+}
+
+/// "Do it for me" with `--entra-sign-in browser`: the browser (tests/support/fake_browser.py,
+/// which takes a few seconds, as a person does) is started by the wizard, which prints nothing
+/// over its screen: the wait is said on its busy line, the address copied; then the plan.
+#[test]
+fn the_browser_sign_in_in_the_wizard_keeps_its_screen() {
+    let graph = common::graph::Standin::start();
+    let w = World::new();
+    w.start(&browser_env(&w, &graph));
+    let screen = w.to_entra_step_acting(
+        "graph-browser",
+        true,
+        |w| {
+            w.wait("available");
+        },
+        |_| {},
+    );
+    assert!(screen.contains("g do it for me"), "{screen}");
+    w.keys(&["g"]);
+    let waiting = w.wait("Sign in in the browser that opened");
+    assert!(
+        !waiting.contains("oauth2/v2.0/authorize"),
+        "printed over the screen: {waiting}"
+    );
+    assert!(waiting.contains("Esc cancel the sign-in"), "{waiting}");
+    let planned = w.wait("Enter make");
+    assert!(pane(&planned).contains("+ app registration"), "{planned}");
+    assert!(!planned.contains("oauth2/v2.0/authorize"), "{planned}");
+    assert_eq!(
+        graph.ask("__signins")["grants"],
+        serde_json::json!(["authorization_code"])
+    );
+    w.keys(&["Enter"]);
+    let back = w.wait("8 · Back from Entra");
+    assert!(back.contains("Made in Entra"), "{back}");
+}
+
 /// "Do it for me" on the Entra step, for both protocols: sign in with the device code shown
 /// on screen, the Entra changes shown and confirmed, the answers Entra gives back filled in,
 /// then the rest of the journey as usual — against the Graph stand-in and the emulator.
@@ -1207,6 +1265,40 @@ fn do_it_for_me_makes_the_entra_side_in_the_wizard() {
 
 /// Plain mode offers the same "do it for me" (OIDC here: the secret Graph makes is kept in
 /// memory and given to Cognito without being typed or shown).
+/// Plain mode with `--entra-sign-in browser`: the address printed whole (for a browser started
+/// by hand) while the browser that was started signs in; then the plan.
+#[test]
+fn plain_mode_signs_in_through_the_browser() {
+    let graph = common::graph::Standin::start();
+    let w = World::new();
+    w.plain_to_scopes_with("plain-browser", true, &browser_env(&w, &graph));
+    w.keys(&["Enter"]);
+    for question in [
+        "? Client secret",
+        "? Provider name",
+        "? Identifiers",
+        "? Attributes request",
+        "? Create them now?",
+    ] {
+        w.wait(question);
+        w.keys(&["Enter"]);
+    }
+    w.wait("? How is the Entra side done?");
+    w.keys(&["Down", "Enter"]);
+    let shown = w.wait("Sign in in the browser");
+    assert!(shown.contains("/oauth2/v2.0/authorize?"), "{shown}");
+    let planned = w.wait("? Make these changes in Entra?");
+    assert!(planned.contains("+ app registration"), "{planned}");
+    assert_eq!(
+        graph.ask("__signins")["grants"],
+        serde_json::json!(["authorization_code"])
+    );
+    w.text("n");
+    w.keys(&["Enter"]);
+    w.wait("Nothing was made in Entra");
+    assert_eq!(graph.writes(), 0);
+}
+
 #[test]
 fn plain_mode_does_it_for_me_too() {
     let graph = common::graph::Standin::start();

@@ -71,14 +71,30 @@ fn record(
     Ok(())
 }
 
-/// The device code, where the commands show it: on stderr (stdout may be a plan or JSON).
-pub fn show_device_code(code: &cognito_entra::entra::graph::DeviceCode) {
-    errln!(
-        "To sign in, open {} and enter the code {} (it expires in {} min).",
-        code.verification_uri,
-        code.user_code,
-        code.expires_in / 60
-    );
+/// The device code or the browser's address, where the commands show them: on stderr
+/// (stdout may be a plan or JSON).
+pub fn show_sign_in(prompt: cognito_entra::entra::graph::SignInPrompt<'_>) {
+    use cognito_entra::entra::graph::SignInPrompt;
+    match prompt {
+        SignInPrompt::DeviceCode(code) => errln!(
+            "To sign in, open {} and enter the code {} (it expires in {} min).",
+            code.verification_uri,
+            code.user_code,
+            code.expires_in / 60
+        ),
+        SignInPrompt::Browser(page) => {
+            match &page.opened_with {
+                Some(program) => errln!("Sign in in the browser ({program} opened it), or open:"),
+                None => errln!("No browser could be started; to sign in, open in a browser:"),
+            }
+            errln!("  {}", page.url);
+            errln!(
+                "The browser comes back to http://localhost:{} on this machine (from another machine, forward that port first, e.g. ssh -L {0}:localhost:{0}); the sign-in waits {} s for it.",
+                page.port,
+                cognito_entra::entra::graph::browser::IDLE_LIMIT.as_secs()
+            );
+        }
+    }
 }
 
 /// Signs in to Entra for Graph on the command line: to the tenant the setup requires, else
@@ -95,7 +111,7 @@ pub async fn sign_in(
         ..ctx.graph_options()
     };
     let tenant = entra_graph::TenantChoice::for_setup(&options, setup, recorded_tenant);
-    entra_graph::sign_in(&options, &tenant, show_device_code)
+    entra_graph::sign_in(&options, &tenant, show_sign_in)
         .await
         .map_err(|e| Failure::Failed(format!("error: {e}")))
 }
@@ -169,7 +185,7 @@ pub async fn entra_phase(
         &job,
         recorded.as_ref(),
         tenant_hint.as_deref(),
-        show_device_code,
+        show_sign_in,
     )
     .await
     .map_err(failed)?;

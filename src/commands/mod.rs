@@ -87,6 +87,7 @@ impl Context {
                     cognito_entra::entra_graph::SignInMethod::DeviceCode
                 }
                 crate::cli::SignInArg::AzCli => cognito_entra::entra_graph::SignInMethod::AzureCli,
+                crate::cli::SignInArg::Browser => cognito_entra::entra_graph::SignInMethod::Browser,
                 crate::cli::SignInArg::Environment => {
                     cognito_entra::entra_graph::SignInMethod::Environment
                 }

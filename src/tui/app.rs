@@ -96,6 +96,11 @@ pub enum TaskDone {
         uri: String,
         code: String,
     },
+    /// The browser sign-in's address (the browser opened on it, or not; the sign-in goes on).
+    BrowserSignIn {
+        url: String,
+        opened: bool,
+    },
     /// Signed in to Entra, the application planned (shown, then confirmed).
     EntraPlanned(Box<Result<entra_graph::Session, engine::Error>>),
     /// An Entra object exists now: recorded at once (the making goes on).
@@ -1545,6 +1550,23 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
                 value: code,
             }];
         }
+        TaskDone::BrowserSignIn { url, opened } => {
+            // Nothing is printed over the screen: the wait is said on the busy line (one
+            // short row), and the long address goes to the clipboard (its toast says whether
+            // it got there); the browser must be on this machine (it comes back to localhost).
+            m.busy = Some(
+                if opened {
+                    "Sign in in the browser that opened"
+                } else {
+                    "No browser could start: open the sign-in address here"
+                }
+                .to_string(),
+            );
+            return vec![Cmd::Copy {
+                what: "Sign-in address".into(),
+                value: url,
+            }];
+        }
         TaskDone::EntraObject(record) => {
             if let Some(state) = m.state.as_mut() {
                 state.entra.graph = Some(record);
@@ -1578,7 +1600,9 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.message = advice.lines().map(str::to_string).collect();
             Vec::new()
         }
-        TaskDone::DeviceCode { .. } | TaskDone::EntraObject(_) => Vec::new(),
+        TaskDone::DeviceCode { .. } | TaskDone::BrowserSignIn { .. } | TaskDone::EntraObject(_) => {
+            Vec::new()
+        }
         TaskDone::EntraPlanned(_) if !awaited => Vec::new(),
         TaskDone::EntraPlanned(planned) => {
             // The sign-in is kept for every later "do it for me" of this setup (memory only).

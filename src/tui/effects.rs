@@ -226,10 +226,19 @@ impl Runtime {
                     {
                         return TaskDone::EntraPlanned(Box::new(planned));
                     }
-                    let show = |code: &cognito_entra::entra::graph::DeviceCode| {
-                        let _ = tx.send(Msg::Task(TaskDone::DeviceCode {
-                            uri: code.verification_uri.clone(),
-                            code: code.user_code.clone(),
+                    // Nothing is printed while the wizard owns the terminal: the prompt goes
+                    // to its busy line (the browser's output goes nowhere).
+                    let show = |prompt: cognito_entra::entra::graph::SignInPrompt<'_>| {
+                        use cognito_entra::entra::graph::SignInPrompt;
+                        let _ = tx.send(Msg::Task(match prompt {
+                            SignInPrompt::DeviceCode(code) => TaskDone::DeviceCode {
+                                uri: code.verification_uri.clone(),
+                                code: code.user_code.clone(),
+                            },
+                            SignInPrompt::Browser(page) => TaskDone::BrowserSignIn {
+                                url: page.url.clone(),
+                                opened: page.opened_with.is_some(),
+                            },
                         }));
                     };
                     TaskDone::EntraPlanned(Box::new(

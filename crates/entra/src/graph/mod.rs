@@ -1,14 +1,16 @@
-//! The Entra side through Microsoft Graph: signing in (device code, or the Azure CLI's
-//! token), a Graph client that honours Graph's throttling and replication, and the
-//! application itself, observed and changed as `core::entra_app` plans.
+//! The Entra side through Microsoft Graph: signing in (device code, browser, the Azure CLI's
+//! token, or a pipeline's application), a Graph client that honours Graph's throttling and
+//! replication, and the application itself, observed and changed as `core::entra_app` plans.
 
 pub mod apps;
+pub mod browser;
 pub mod client;
 pub mod pipeline;
 pub mod signin;
 
+pub use browser::BrowserSignIn;
 pub use client::{Graph, GraphError};
-pub use signin::{DeviceCode, SignInError, Token};
+pub use signin::{DeviceCode, SignInError, SignInPrompt, Token};
 
 /// Microsoft Graph's base URL (global service).
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";

@@ -222,7 +222,7 @@ fn granted_in_claims(claims: &serde_json::Value) -> Option<Vec<String>> {
 }
 
 /// Every token is registered with the secret scrubber, so no message or log can show it.
-fn remember(access: &str) {
+pub(crate) fn remember(access: &str) {
     cognito_entra_core::secrets::register(access);
 }
 
@@ -238,6 +238,14 @@ pub struct DeviceCode {
     pub interval: u64,
     #[serde(default)]
     pub message: String,
+}
+
+/// What a sign-in shows the admin while it waits: the device code to enter, or the browser
+/// sign-in's address (the browser opened on it, or not).
+#[derive(Debug, Clone, Copy)]
+pub enum SignInPrompt<'a> {
+    DeviceCode(&'a DeviceCode),
+    Browser(&'a super::browser::BrowserSignIn),
 }
 
 /// The longest a sign-in is waited for, and the longest pause between polls.
@@ -260,6 +268,10 @@ pub enum SignInError {
     Http(String),
     #[error("the Azure CLI gave no token: {0}")]
     AzureCli(String),
+    #[error(
+        "the browser's answer did not carry the state this sign-in sent (an answer meant for another sign-in, or a forged one); it was not accepted, and nothing was read or changed in Entra: run it again"
+    )]
+    StateMismatch,
 }
 
 #[derive(Deserialize)]
@@ -277,7 +289,7 @@ struct TokenAnswer {
 
 /// A successful token answer made a `Token` (every token in it masked first); an error answer
 /// is the refusal it says.
-fn token_from(
+pub(crate) fn token_from(
     token_url: &str,
     client_id: &str,
     scope: &str,
@@ -338,13 +350,13 @@ fn token_from(
     })
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     http: &reqwest::Client,
     url: &str,
     body: String,
@@ -383,9 +395,9 @@ async fn post_form(
     Ok(TokenAnswerOr { status, text })
 }
 
-struct TokenAnswerOr {
-    status: u16,
-    text: String,
+pub(crate) struct TokenAnswerOr {
+    pub(crate) status: u16,
+    pub(crate) text: String,
 }
 
 /// The device authorization grant: asks for a code, hands it to `show`, then polls at the
@@ -417,7 +429,7 @@ pub async fn device_code(
                     asked.status
                 ))
             })?;
-            return Err(refused(answer));
+            return Err(device_code_refused(answer));
         }
     };
     // The device code (not the user code shown to the admin) redeems the sign-in: a secret.
@@ -461,8 +473,27 @@ pub async fn device_code(
             Some("expired_token" | "bad_verification_code") => {
                 return Err(SignInError::Expired(code.expires_in / 60));
             }
-            Some(_) => return Err(refused(answer)),
+            Some(_) => return Err(device_code_refused(answer)),
         }
+    }
+}
+
+/// A refusal of the device code flow. AADSTS53003 there is the Conditional Access block
+/// Microsoft recommends: said so, with the browser and the other ways that remain.
+fn device_code_refused(answer: TokenAnswer) -> SignInError {
+    let description = answer.error_description.unwrap_or_default();
+    let first = description.lines().next().unwrap_or_default().to_string();
+    if !first.contains("AADSTS53003") {
+        return refused(TokenAnswer {
+            error_description: Some(description),
+            ..answer
+        });
+    }
+    SignInError::Refused {
+        error: answer.error.unwrap_or_default(),
+        description: format!(
+            "{first} — the tenant's Conditional Access blocks the device code flow (Microsoft recommends blocking it, and many tenants do): sign in through a browser on this machine with --entra-sign-in browser, or with --entra-sign-in az-cli after `az login`, or from a pipeline with an application's AZURE_* credentials (--entra-sign-in environment; docs/permissions.md)"
+        ),
     }
 }
 
@@ -498,6 +529,20 @@ pub(crate) async fn client_credentials(
 /// share, and the other ways in (docs/permissions.md).
 const CONSENT_HINT: &str = "an administrator who may grant tenant-wide consent (Privileged Role Administrator or Global Administrator) signs in with this tool once and ticks \"Consent on behalf of your organization\" for exactly the permissions asked; or register a dedicated public client with those permissions and pass --entra-client-id (docs/permissions.md, \"A client of your own\")";
 
+/// An error the browser brought back (`error`, `error_description`), read as a token
+/// endpoint's error answer.
+pub(crate) fn refused_words(error: String, description: String) -> SignInError {
+    refused(TokenAnswer {
+        access_token: None,
+        id_token: None,
+        refresh_token: None,
+        scope: None,
+        expires_in: None,
+        error: Some(error),
+        error_description: Some(description),
+    })
+}
+
 /// An error answer, with what the common AADSTS codes mean for this tool.
 fn refused(answer: TokenAnswer) -> SignInError {
     let description = answer.error_description.unwrap_or_default();
@@ -507,7 +552,7 @@ fn refused(answer: TokenAnswer) -> SignInError {
             " — nobody consented to these permissions for this client in the tenant: {CONSENT_HINT}"
         )
     } else if first.contains("AADSTS53003") {
-        " — a Conditional Access policy blocks this sign-in (Microsoft recommends blocking the device code flow, and many tenants do): sign in with --entra-sign-in az-cli after `az login` (which signs in through a browser on this machine), or from a pipeline with an application's AZURE_* credentials (--entra-sign-in environment; docs/permissions.md)".to_string()
+        " — a Conditional Access policy blocks this sign-in (for this account, device, place or client): the tenant's sign-in logs name the policy (Entra › Monitoring › Sign-in logs, by the Trace ID); sign in where the policy allows it, or from a pipeline with an application's AZURE_* credentials (--entra-sign-in environment; docs/permissions.md)".to_string()
     } else if first.contains("AADSTS50105") {
         " — the tenant requires assignment to this client and your account is not assigned: an administrator assigns you under Enterprise applications › the client › Users and groups, or you register a dedicated client (docs/permissions.md)".to_string()
     } else if first.contains("AADSTS7000112") {
