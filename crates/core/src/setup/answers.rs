@@ -89,7 +89,19 @@ pub fn check(answer: Answer<'_>) -> Option<String> {
                 return None;
             }
             let format = time::macros::format_description!("[year]-[month]-[day]");
+            let shaped = v.len() == 10
+                && v.char_indices().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
             match time::Date::parse(v, &format) {
+                // In the format, yet no day of the calendar (2027-02-30).
+                Err(_) if shaped => Some(format!(
+                    "{v} is not a day of the calendar: check the month and the day (the Expires column in Certificates & secrets)"
+                )),
                 Err(_) => Some(
                     "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)"
                         .into(),
@@ -137,7 +149,11 @@ mod tests {
     fn each_answer_has_its_rule() {
         assert!(check(Answer::Scopes("email profile")).is_some_and(|m| m.contains("openid")));
         assert!(check(Answer::Scopes("openid email")).is_none());
-        assert!(check(Answer::SecretExpiry("next year")).is_some());
+        assert!(check(Answer::SecretExpiry("next year")).is_some_and(|m| m.contains("YYYY-MM-DD")));
+        assert!(
+            check(Answer::SecretExpiry("2027-02-30"))
+                .is_some_and(|m| m.contains("not a day of the calendar"))
+        );
         let day = |days: i64| {
             (time::OffsetDateTime::now_utc() + time::Duration::days(days))
                 .date()
