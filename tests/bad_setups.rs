@@ -141,7 +141,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
             vec![
                 "domain.prefix:",
                 "reserved word \"cognito\"",
-                "corp-login-login",
+                "e.g. \"corp-login\"",
             ],
         ),
         (
