@@ -34,6 +34,17 @@ const CONSISTENT_READS: usize = 3;
 /// Told each wait longer than a second, with its reason (the faces show it).
 pub type WaitHook = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// The face's wait hook, one for the process (as the -v log is): set once by the face that
+/// runs, before any Graph call; waits in planning and in making are told alike.
+static WAIT_HOOK: Mutex<Option<WaitHook>> = Mutex::new(None);
+
+/// Sets (or, with `None`, clears) who is told of each wait longer than a second.
+pub fn set_wait_hook(hook: Option<WaitHook>) {
+    if let Ok(mut slot) = WAIT_HOOK.lock() {
+        *slot = hook;
+    }
+}
+
 /// The replication budget: COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS, else five minutes.
 pub fn replication_budget() -> Duration {
     std::env::var(REPLICATION_SECONDS_VAR)
@@ -152,7 +163,6 @@ pub struct Graph {
     calls: AtomicUsize,
     /// IDs of objects this session made: a 403 on one of them is replication, not a refusal.
     fresh: Mutex<Vec<String>>,
-    on_wait: Mutex<Option<WaitHook>>,
 }
 
 impl Graph {
@@ -165,14 +175,6 @@ impl Graph {
             writes: AtomicUsize::new(0),
             calls: AtomicUsize::new(0),
             fresh: Mutex::new(Vec::new()),
-            on_wait: Mutex::new(None),
-        }
-    }
-
-    /// Who is told of each wait longer than a second (a face: stderr, the busy line).
-    pub fn on_wait(&self, hook: Option<WaitHook>) {
-        if let Ok(mut slot) = self.on_wait.lock() {
-            *slot = hook;
         }
     }
 
@@ -198,7 +200,7 @@ impl Graph {
         let text = format!("waiting {} {reason}", say_duration(wait.max(Duration::from_secs(1))));
         cognito_entra_core::verbose_log::write("graph", &text);
         if wait >= Duration::from_secs(1) {
-            let hook = self.on_wait.lock().ok().and_then(|h| h.clone());
+            let hook = WAIT_HOOK.lock().ok().and_then(|h| h.clone());
             if let Some(hook) = hook {
                 hook(&text);
             }
