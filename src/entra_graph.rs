@@ -511,7 +511,11 @@ pub async fn make(
     .await?;
     let mut record = outcome.record;
     // Made by this setup stays so when a later run finds it (by its IDs or its name).
-    record.created |= recorded.is_some_and(|r| r.created && r.app_id == record.app_id);
+    // So does one an earlier run asked for and lost the answer to, found by this run.
+    record.created |= recorded.is_some_and(|r| {
+        (r.created && r.app_id == record.app_id)
+            || (r.application_id.is_empty() && r.creating.is_some())
+    });
     Ok(Made {
         record,
         tenant: now.tenant.clone(),

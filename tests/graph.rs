@@ -48,7 +48,10 @@ impl World {
         let mut c = self.moto.cmd(&self.dir.path().join("state"));
         c.env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
             .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca());
+            .env("SSL_CERT_FILE", self.entra.ca())
+            // The stand-in replicates in well under a second unless a test says otherwise;
+            // a short budget keeps a test that waits for something never coming short.
+            .env("COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS", "20");
         c
     }
 
@@ -955,5 +958,201 @@ fn what_cognito_would_refuse_stops_the_graph_run_before_any_write_on_either_side
             .unwrap_or_default()
             .is_empty(),
         "no pool made"
+    );
+}
+
+/// The tool with a replication budget of its own.
+fn apply_with_budget(w: &World, config: &Path, seconds: u64) -> std::process::Output {
+    let mut c = w.cmd();
+    c.env("COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS", seconds.to_string())
+        .args(["-v", "apply", "--yes", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(w.dir.path().join("out"));
+    run(&mut c)
+}
+
+fn verbose_log(w: &World) -> String {
+    std::fs::read_to_string(w.dir.path().join("state/cognito-entra.log")).unwrap_or_default()
+}
+
+#[test]
+fn replication_of_45_seconds_with_400_and_403_answers_is_waited_out_and_shown() {
+    // Real Entra: minutes, and 403 / 400 "does not reference a valid application object" /
+    // "Not a valid reference update" / "Failed to add identifier URI …" as well as 404.
+    let saml = World::new();
+    saml.entra
+        .switches(r#"{"replication_seconds": 45, "replication_errors": true}"#);
+    let oidc = World::new();
+    oidc.entra
+        .switches(r#"{"replication_seconds": 45, "replication_errors": true}"#);
+    let saml_config = saml.config("slow", "saml", "assign = [\"ada@contoso.example\"]\n");
+    let oidc_config = oidc.config("slowid", "oidc", "");
+    let (saml_out, oidc_out) = std::thread::scope(|s| {
+        let a = s.spawn(|| apply_with_budget(&saml, &saml_config, 150));
+        let b = s.spawn(|| apply_with_budget(&oidc, &oidc_config, 150));
+        (
+            a.join().unwrap_or_else(|_| panic!("saml")),
+            b.join().unwrap_or_else(|_| panic!("oidc")),
+        )
+    });
+    let said = ok(&saml_out);
+    assert!(
+        said.contains("waiting") && said.contains("for Entra to replicate"),
+        "each wait is shown: {said}"
+    );
+    assert!(
+        said.contains("Failed to add identifier URI"),
+        "the identifier URI refused while the SAML mode replicates is waited out: {said}"
+    );
+    assert_eq!(saml.entra.ask("__applications")["names"], serde_json::json!(["slow"]));
+    assert_eq!(saml.entra.ask("__assignments")["count"], 1);
+    let log = verbose_log(&saml);
+    assert!(
+        log.contains("HTTP 403") && log.contains("Not a valid reference update"),
+        "the -v log names each retry: {log}"
+    );
+    let said = ok(&oidc_out);
+    assert!(
+        said.contains("does not reference a valid application object"),
+        "the service principal refused while the application replicates is waited out: {said}"
+    );
+    assert_eq!(oidc.entra.ask("__applications")["names"], serde_json::json!(["slowid"]));
+}
+
+#[test]
+fn a_lost_create_followed_by_a_rerun_inside_the_replication_window_makes_one_object() {
+    // With an 8 s replication delay, the create's answer lost and the next run started at
+    // once: it sees nothing listed yet, and must find what the first made, not make another.
+    let cases = [
+        ("saml", "", "instantiate"),
+        ("oidc", "", "/applications"),
+        ("saml", CLAIMS_MAPPING, "claimsMappingPolicies"),
+    ];
+    std::thread::scope(|s| {
+        for (protocol, extra, lost) in cases {
+            s.spawn(move || {
+                let w = World::new();
+                let config = w.config("lost", protocol, extra);
+                w.entra.switches(&format!(
+                    r#"{{"replication_seconds": 8, "drop_write": "{lost}"}}"#
+                ));
+                let out = w.apply(&config);
+                assert_ne!(out.status.code(), Some(0), "{lost}: {}", stdout(&out));
+                let said = ok(&w.apply(&config));
+                assert!(said.contains("an earlier run asked for"), "{lost}: {said}");
+                let names = w.entra.ask("__applications");
+                assert_eq!(names["names"], serde_json::json!(["lost"]), "{lost}: {names}");
+                if !extra.is_empty() {
+                    let policies = w.entra.ask("__policies");
+                    assert_eq!(
+                        policies["policies"].as_array().map(Vec::len),
+                        Some(1),
+                        "{lost}: {policies}"
+                    );
+                    assert_eq!(
+                        policies["policies"][0]["appliesTo"],
+                        serde_json::json!(["lost"]),
+                        "{lost}: {policies}"
+                    );
+                }
+                if protocol == "oidc" {
+                    assert_eq!(
+                        names["tags"]["lost"],
+                        serde_json::json!(["cognito-entra:lost"]),
+                        "the app registration carries the setup's mark: {names}"
+                    );
+                }
+                // The one made is this setup's: destroy removes it.
+                ok(&w.destroy("lost"));
+                assert_eq!(w.entra.ask("__applications")["names"], serde_json::json!([]));
+            });
+        }
+    });
+}
+
+#[test]
+fn an_oidc_rerun_inside_the_replication_window_after_a_clean_run_waits() {
+    // Real Entra: the service principal made by the first run is not listed yet, and making
+    // it again is Request_MultipleObjectsWithSameKeyValue.
+    let w = World::new();
+    let config = w.config("again", "oidc", "");
+    w.entra.switches(r#"{"replication_seconds": 8}"#);
+    ok(&w.apply(&config));
+    let writes = w.entra.writes();
+    let again = ok(&w.apply(&config));
+    assert!(again.contains("No changes"), "{again}");
+    assert_eq!(w.entra.writes(), writes, "{again}");
+}
+
+#[test]
+fn gateway_errors_are_retried_and_a_long_retry_after_is_honoured_and_shown() {
+    std::thread::scope(|s| {
+        for status in [502, 504] {
+            s.spawn(move || {
+                let w = World::new();
+                w.entra.switches(&format!(
+                    r#"{{"throttle_every": 4, "throttle_status": {status}}}"#
+                ));
+                let said = ok(&w.apply(&w.config("gateway", "saml", "")));
+                assert!(said.contains(&format!("HTTP {status}")), "{said}");
+            });
+        }
+        s.spawn(|| {
+            // Graph asks for 65 s: waited, and said, not cut to 60 s in silence.
+            let w = World::new();
+            w.entra
+                .switches(r#"{"throttle_at": 6, "retry_after": 65}"#);
+            let started = std::time::Instant::now();
+            let said = ok(&w.apply(&w.config("patient", "saml", "")));
+            assert!(
+                said.contains("waiting 1 min 5 s") && said.contains("Retry-After"),
+                "{said}"
+            );
+            assert!(started.elapsed() >= Duration::from_secs(65));
+        });
+        s.spawn(|| {
+            // Longer than the tool waits: stopped at once, saying so.
+            let w = World::new();
+            w.entra
+                .switches(r#"{"throttle_at": 6, "retry_after": 3600}"#);
+            let started = std::time::Instant::now();
+            let out = w.apply(&w.config("impatient", "saml", ""));
+            assert_ne!(out.status.code(), Some(0));
+            assert!(stderr(&out).contains("throttled"), "{}", stderr(&out));
+            assert!(started.elapsed() < Duration::from_secs(60));
+        });
+    });
+}
+
+#[test]
+fn the_new_signing_certificate_is_waited_for_and_a_comma_in_the_name_makes_a_good_cn() {
+    let w = World::new();
+    // The new certificate shows in keyCredentials, and can be made active, only 5 s later.
+    w.entra.switches(r#"{"replication_seconds": 5}"#);
+    let config = w.config("corp", "saml", "display_name = \"Contoso, EMEA + Sales\"\n");
+    let said = ok(&w.apply(&config));
+    assert!(said.contains("the new signing certificate"), "{said}");
+    assert_eq!(w.entra.ask("__certificates")["count"], 1);
+
+    // An answer without a thumbprint is an error, never an empty active key.
+    let w = World::new();
+    w.entra.switches(r#"{"empty_thumbprint": true}"#);
+    let out = w.apply(&w.config("blank", "saml", ""));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("thumbprint"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_tenant_that_blocks_client_secrets_is_named_for_oidc() {
+    let w = World::new();
+    w.entra.switches(r#"{"block_secrets": true}"#);
+    let out = w.apply(&w.config("nosecret", "oidc", ""));
+    assert_ne!(out.status.code(), Some(0));
+    let said = stderr(&out);
+    assert!(
+        said.contains("CredentialTypeNotAllowedAsPerAppPolicy")
+            && said.contains("app management policy"),
+        "{said}"
     );
 }

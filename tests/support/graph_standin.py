@@ -19,6 +19,7 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
   throttle_every: N  -> every Nth Graph request answers 429 with Retry-After: 1
   throttle_status: 429 | 502 | 503 | 504 -> what throttle_every answers (default 429; a
           gateway's 502/504 carry no Retry-After, as Azure's front doors send them)
+  throttle_at: N -> only the Nth Graph request is throttled as throttle_every says
   retry_after: S -> the Retry-After throttle_every's 429/503 carry (default 1)
   deny: "instantiate" | "applications" | ... -> 403 for Graph requests whose path contains it
   drop_after_writes: N -> the Nth Graph write is done, then its answer is lost (connection cut)
@@ -886,7 +887,8 @@ def main():
             with lock:
                 graph_requests[0] += 1
                 every = int(s.get("throttle_every", 0))
-                if every and graph_requests[0] % every == 0:
+                at = int(s.get("throttle_at", 0))
+                if (every and graph_requests[0] % every == 0) or (at and graph_requests[0] == at):
                     code = int(s.get("throttle_status", 429))
                     if code in (502, 504):
                         # A gateway's answer: no Graph error body, no Retry-After.
