@@ -1156,3 +1156,30 @@ fn a_tenant_that_blocks_client_secrets_is_named_for_oidc() {
         "{said}"
     );
 }
+
+#[test]
+fn an_adopted_apps_optional_claims_keep_their_properties() {
+    let w = World::new();
+    let config = w.config("claims", "oidc", "");
+    ok(&w.apply(&config));
+    // The admin's own token configuration replaces the tool's claims.
+    w.entra.ask("__app_own_claims");
+    ok(&w.apply(&config));
+    let claims = &w.entra.ask("__applications")["optional_claims"]["claims"];
+    let upn = claims["idToken"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "upn"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(upn["essential"], true, "{claims}");
+    assert_eq!(
+        upn["additionalProperties"],
+        serde_json::json!(["include_externally_authenticated_upn"]),
+        "{claims}"
+    );
+    assert_eq!(claims["accessToken"][0]["name"], "ipaddr", "{claims}");
+    assert!(
+        claims["idToken"].as_array().is_some_and(|c| c.len() > 1),
+        "the tool's claims are back beside the admin's: {claims}"
+    );
+}

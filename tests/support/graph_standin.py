@@ -53,6 +53,9 @@ GET /__policies -> the claims-mapping policies (name, claims, what each applies 
                    application's groupMembershipClaims;
 GET /__app_keys -> each application's certificate credentials, tokenEncryptionKeyId and
                    requestSignatureVerification, by display name;
+GET /__app_own_claims -> every application's optional claims become an admin's own (upn in the
+                         ID token, essential, with additionalProperties; ipaddr in the access
+                         token);
 GET /__app_add_key -> every application gets somebody's own verification certificate and
                       allowedWeakAlgorithms rsaSha1 (an adopted application's settings);
 GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`);
@@ -775,6 +778,16 @@ def main():
                             "startDateTime": now_iso(), "endDateTime": now_iso(),
                         })
                         a["requestSignatureVerification"] = {"isSignedRequestRequired": False, "allowedWeakAlgorithms": "rsaSha1"}
+                return self.answer(200, {"ok": True})
+            if url.path == "/__app_own_claims":
+                # An admin's own optional claims (Token configuration), replacing the app's.
+                with lock:
+                    for a in applications.values():
+                        a["optionalClaims"] = {
+                            "idToken": [{"name": "upn", "source": None, "essential": True, "additionalProperties": ["include_externally_authenticated_upn"]}],
+                            "accessToken": [{"name": "ipaddr", "source": None, "essential": False, "additionalProperties": []}],
+                            "saml2Token": [],
+                        }
                 return self.answer(200, {"ok": True})
             if url.path == "/__policies":
                 # The claims-mapping policies, what each applies to, and each application's
