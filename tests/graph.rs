@@ -964,11 +964,14 @@ fn what_cognito_would_refuse_stops_the_graph_run_before_any_write_on_either_side
 /// The tool with a replication budget of its own.
 fn apply_with_budget(w: &World, config: &Path, seconds: u64) -> std::process::Output {
     let mut c = w.cmd();
-    c.env("COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS", seconds.to_string())
-        .args(["-v", "apply", "--yes", "--config"])
-        .arg(config)
-        .arg("--out")
-        .arg(w.dir.path().join("out"));
+    c.env(
+        "COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS",
+        seconds.to_string(),
+    )
+    .args(["-v", "apply", "--yes", "--config"])
+    .arg(config)
+    .arg("--out")
+    .arg(w.dir.path().join("out"));
     run(&mut c)
 }
 
@@ -1005,7 +1008,10 @@ fn replication_of_45_seconds_with_400_and_403_answers_is_waited_out_and_shown() 
         said.contains("Failed to add identifier URI"),
         "the identifier URI refused while the SAML mode replicates is waited out: {said}"
     );
-    assert_eq!(saml.entra.ask("__applications")["names"], serde_json::json!(["slow"]));
+    assert_eq!(
+        saml.entra.ask("__applications")["names"],
+        serde_json::json!(["slow"])
+    );
     assert_eq!(saml.entra.ask("__assignments")["count"], 1);
     let log = verbose_log(&saml);
     assert!(
@@ -1017,7 +1023,10 @@ fn replication_of_45_seconds_with_400_and_403_answers_is_waited_out_and_shown() 
         said.contains("does not reference a valid application object"),
         "the service principal refused while the application replicates is waited out: {said}"
     );
-    assert_eq!(oidc.entra.ask("__applications")["names"], serde_json::json!(["slowid"]));
+    assert_eq!(
+        oidc.entra.ask("__applications")["names"],
+        serde_json::json!(["slowid"])
+    );
 }
 
 #[test]
@@ -1042,7 +1051,11 @@ fn a_lost_create_followed_by_a_rerun_inside_the_replication_window_makes_one_obj
                 let said = ok(&w.apply(&config));
                 assert!(said.contains("an earlier run asked for"), "{lost}: {said}");
                 let names = w.entra.ask("__applications");
-                assert_eq!(names["names"], serde_json::json!(["lost"]), "{lost}: {names}");
+                assert_eq!(
+                    names["names"],
+                    serde_json::json!(["lost"]),
+                    "{lost}: {names}"
+                );
                 if !extra.is_empty() {
                     let policies = w.entra.ask("__policies");
                     assert_eq!(
@@ -1065,7 +1078,10 @@ fn a_lost_create_followed_by_a_rerun_inside_the_replication_window_makes_one_obj
                 }
                 // The one made is this setup's: destroy removes it.
                 ok(&w.destroy("lost"));
-                assert_eq!(w.entra.ask("__applications")["names"], serde_json::json!([]));
+                assert_eq!(
+                    w.entra.ask("__applications")["names"],
+                    serde_json::json!([])
+                );
             });
         }
     });
@@ -1101,8 +1117,7 @@ fn gateway_errors_are_retried_and_a_long_retry_after_is_honoured_and_shown() {
         s.spawn(|| {
             // Graph asks for 65 s: waited, and said, not cut to 60 s in silence.
             let w = World::new();
-            w.entra
-                .switches(r#"{"throttle_at": 6, "retry_after": 65}"#);
+            w.entra.switches(r#"{"throttle_at": 6, "retry_after": 65}"#);
             let started = std::time::Instant::now();
             let said = ok(&w.apply(&w.config("patient", "saml", "")));
             assert!(

@@ -1533,9 +1533,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.message = advice.lines().map(str::to_string).collect();
             Vec::new()
         }
-        TaskDone::DeviceCode { .. } | TaskDone::EntraObject(_) | TaskDone::Waiting(_) => {
-            Vec::new()
-        }
+        TaskDone::DeviceCode { .. } | TaskDone::EntraObject(_) | TaskDone::Waiting(_) => Vec::new(),
         TaskDone::EntraPlanned(_) if !awaited => Vec::new(),
         TaskDone::EntraPlanned(planned) => {
             // The sign-in is kept for every later "do it for me" of this setup (memory only).

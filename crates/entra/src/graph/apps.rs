@@ -268,19 +268,20 @@ async fn observe_claims_policy(
         if let Some(pending) = pending.filter(|p| p.what == PendingCreate::CLAIMS_POLICY)
             && sp.unassigned_policy.is_none()
         {
-            sp.unassigned_policy = look_for_lost_create(graph, pending, "claims-mapping policy", || async {
-                let all = graph
-                    .get_all(
-                        "/policies/claimsMappingPolicies",
-                        "look for the tool's claims-mapping policy",
-                    )
-                    .await?;
-                Ok(all
-                    .iter()
-                    .find(|p| p["displayName"] == ours.as_str())
-                    .map(policy_seen))
-            })
-            .await?;
+            sp.unassigned_policy =
+                look_for_lost_create(graph, pending, "claims-mapping policy", || async {
+                    let all = graph
+                        .get_all(
+                            "/policies/claimsMappingPolicies",
+                            "look for the tool's claims-mapping policy",
+                        )
+                        .await?;
+                    Ok(all
+                        .iter()
+                        .find(|p| p["displayName"] == ours.as_str())
+                        .map(policy_seen))
+                })
+                .await?;
         }
     }
     Ok(())
@@ -450,10 +451,7 @@ pub async fn observe(
         let path = format!("/applications?$filter={}", encode(&filter));
         let found = look_for_lost_create(graph, pending, "application", || async {
             let found = graph.get(&path, "look for the application").await?;
-            Ok(found["value"]
-                .as_array()
-                .filter(|l| !l.is_empty())
-                .cloned())
+            Ok(found["value"].as_array().filter(|l| !l.is_empty()).cloned())
         })
         .await?;
         if let Some([one]) = found.as_deref() {
@@ -726,9 +724,8 @@ pub async fn apply(
                         );
                         graph
                             .until_replicated("the service principal", &path, || async {
-                                let listed = graph
-                                    .get(&path, "read the enterprise application")
-                                    .await?;
+                                let listed =
+                                    graph.get(&path, "read the enterprise application").await?;
                                 listed["value"]
                                     .as_array()
                                     .and_then(|a| a.first())
@@ -1041,9 +1038,7 @@ async fn wait_for_signing_key(
     let path = format!("{}?$select=keyCredentials", sp_path(record)?);
     graph
         .until_replicated("the new signing certificate", &path, || async {
-            let read = graph
-                .get(&path, "read the signing certificates")
-                .await?;
+            let read = graph.get(&path, "read the signing certificates").await?;
             let there = keys_seen(&read["keyCredentials"])
                 .iter()
                 .any(|k| k.usage == "Verify" && k.thumbprint.as_deref() == Some(thumbprint));

@@ -58,7 +58,9 @@ pub fn replication_budget() -> Duration {
 /// How long to wait before asking again, within `budget`: every 5 s, more often when the
 /// budget itself is short (never more often than four times a second).
 fn poll_interval(budget: Duration) -> Duration {
-    REPLICATION_POLL.min(budget / 10).max(Duration::from_millis(250))
+    REPLICATION_POLL
+        .min(budget / 10)
+        .max(Duration::from_millis(250))
 }
 
 /// "1 min 20 s", "45 s".
@@ -197,7 +199,10 @@ impl Graph {
     /// Waits `wait` (cancelled with the future: a face that stops the task stops the wait),
     /// told to the face when it is longer than a second, and always to the -v log.
     pub async fn pause(&self, wait: Duration, reason: &str) {
-        let text = format!("waiting {} {reason}", say_duration(wait.max(Duration::from_secs(1))));
+        let text = format!(
+            "waiting {} {reason}",
+            say_duration(wait.max(Duration::from_secs(1)))
+        );
         cognito_entra_core::verbose_log::write("graph", &text);
         if wait >= Duration::from_secs(1) {
             let hook = WAIT_HOOK.lock().ok().and_then(|h| h.clone());
