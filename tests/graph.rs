@@ -989,8 +989,8 @@ fn replication_of_45_seconds_with_400_and_403_answers_is_waited_out_and_shown() 
     let oidc = World::new();
     oidc.entra
         .switches(r#"{"replication_seconds": 45, "replication_errors": true}"#);
-    let saml_config = saml.config("slow", "saml", "assign = [\"ada@contoso.example\"]\n");
-    let oidc_config = oidc.config("slowid", "oidc", "");
+    let saml_config = saml.config("slow", "saml", "");
+    let oidc_config = oidc.config("slowid", "oidc", "assign = [\"ada@contoso.example\"]\n");
     let (saml_out, oidc_out) = std::thread::scope(|s| {
         let a = s.spawn(|| apply_with_budget(&saml, &saml_config, 150));
         let b = s.spawn(|| apply_with_budget(&oidc, &oidc_config, 150));
@@ -1012,11 +1012,10 @@ fn replication_of_45_seconds_with_400_and_403_answers_is_waited_out_and_shown() 
         saml.entra.ask("__applications")["names"],
         serde_json::json!(["slow"])
     );
-    assert_eq!(saml.entra.ask("__assignments")["count"], 1);
     let log = verbose_log(&saml);
     assert!(
-        log.contains("HTTP 403") && log.contains("Not a valid reference update"),
-        "the -v log names each retry: {log}"
+        log.contains("HTTP 403 Authorization_RequestDenied") && log.contains("waiting 5 s"),
+        "the -v log names each retry and wait: {log}"
     );
     let said = ok(&oidc_out);
     assert!(
@@ -1026,6 +1025,11 @@ fn replication_of_45_seconds_with_400_and_403_answers_is_waited_out_and_shown() 
     assert_eq!(
         oidc.entra.ask("__applications")["names"],
         serde_json::json!(["slowid"])
+    );
+    assert_eq!(oidc.entra.ask("__assignments")["count"], 1);
+    assert!(
+        verbose_log(&oidc).contains("Not a valid reference update"),
+        "the assignment refused while the service principal replicates is waited out"
     );
 }
 

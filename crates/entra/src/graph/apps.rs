@@ -1221,3 +1221,21 @@ fn user_role(roles: &serde_json::Value) -> String {
         .and_then(|r| text(&r["id"]))
         .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::common_name;
+
+    #[test]
+    fn a_display_name_is_one_common_name_whatever_it_holds() {
+        assert_eq!(common_name("Corp SSO"), "CN=Corp SSO");
+        assert_eq!(
+            common_name("Contoso, EMEA + Sales"),
+            "CN=Contoso\\, EMEA \\+ Sales"
+        );
+        assert_eq!(
+            common_name("#1 \"app\"; a=b"),
+            "CN=\\#1 \\\"app\\\"\\; a\\=b"
+        );
+    }
+}

@@ -121,6 +121,16 @@ impl GraphError {
         matches!(self, GraphError::Throttled { .. } | GraphError::Http { .. })
     }
 
+    /// Graph's own answer, short, for a wait's reason (not the advice a final error gives).
+    fn answer(&self) -> String {
+        match self {
+            GraphError::Forbidden { code, message, .. } => format!("HTTP 403 {code}: {message}"),
+            GraphError::NotFound { message, .. } => format!("HTTP 404: {message}"),
+            GraphError::Refused { code, message, .. } => format!("{code}: {message}"),
+            other => other.to_string(),
+        }
+    }
+
     /// Whether this is how Entra answers while an object just made replicates: 404, 403 on
     /// the new object itself, or one of the 400s Entra gives for a reference it cannot see
     /// yet.
@@ -246,9 +256,10 @@ impl Graph {
                     self.pause(
                         wait,
                         &format!(
-                            "for Entra to replicate {what} ({} of {}; Entra said: {e})",
+                            "for Entra to replicate {what} ({} of {}; Entra said: {})",
                             say_duration(spent),
-                            say_duration(budget)
+                            say_duration(budget),
+                            e.answer()
                         ),
                     )
                     .await;
