@@ -111,6 +111,12 @@ pub enum GraphError {
         "{operation}: still throttled by Graph after {tries} waits; try again in a few minutes"
     )]
     Throttled { operation: String, tries: usize },
+    #[error(
+        "{operation}: Graph is throttled and asks to wait {}, longer than the {} the tool waits; nothing more was sent — run again after that",
+        say_duration(*asked),
+        say_duration(MAX_RETRY_AFTER)
+    )]
+    ThrottledFor { operation: String, asked: Duration },
     #[error("{operation}: {detail}")]
     Http { operation: String, detail: String },
 }
@@ -118,7 +124,12 @@ pub enum GraphError {
 impl GraphError {
     /// Whether running again may get further (the network, throttling, a lost answer).
     pub fn may_pass(&self) -> bool {
-        matches!(self, GraphError::Throttled { .. } | GraphError::Http { .. })
+        matches!(
+            self,
+            GraphError::Throttled { .. }
+                | GraphError::ThrottledFor { .. }
+                | GraphError::Http { .. }
+        )
     }
 
     /// Graph's own answer, short, for a wait's reason (not the advice a final error gives).
@@ -374,9 +385,9 @@ impl Graph {
                         ),
                         started,
                     );
-                    return Err(GraphError::Throttled {
+                    return Err(GraphError::ThrottledFor {
                         operation: operation.to_string(),
-                        tries: throttled,
+                        asked: asked.unwrap_or_default(),
                     });
                 }
                 let wait = asked.unwrap_or(Duration::from_secs(1 << throttled.min(5)));
@@ -387,10 +398,10 @@ impl Graph {
                     ),
                     started,
                 );
-                let why = if status == 429 || (status == 503 && asked.is_some()) {
-                    "Graph is throttling the requests"
-                } else {
-                    "Graph's gateway did not answer"
+                let why = match status {
+                    429 => "Graph is throttling the requests",
+                    503 => "Graph is unavailable for a moment",
+                    _ => "Graph's gateway did not answer",
                 };
                 self.pause(
                     wait,
