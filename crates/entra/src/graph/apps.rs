@@ -42,7 +42,7 @@ where
         let age = pending.age();
         if age >= budget {
             cognito_entra_core::verbose_log::write(
-                "graph",
+                "wait",
                 &format!(
                     "{what}: not there {} after the earlier create; it was not made",
                     say_duration(age)

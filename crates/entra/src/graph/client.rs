@@ -224,7 +224,7 @@ impl Graph {
             "waiting {} {reason}",
             say_duration(wait.max(Duration::from_secs(1)))
         );
-        cognito_entra_core::verbose_log::write("graph", &text);
+        cognito_entra_core::verbose_log::write("wait", &text);
         if wait >= Duration::from_secs(1) {
             let hook = WAIT_HOOK.lock().ok().and_then(|h| h.clone());
             if let Some(hook) = hook {
@@ -255,7 +255,7 @@ impl Graph {
                     let spent = started.elapsed();
                     if spent >= budget {
                         cognito_entra_core::verbose_log::write(
-                            "graph",
+                            "wait",
                             &format!(
                                 "gave up waiting for Entra to replicate {what} after {}",
                                 say_duration(spent)
