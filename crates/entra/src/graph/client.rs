@@ -65,6 +65,9 @@ fn poll_interval(budget: Duration) -> Duration {
 
 /// "1 min 20 s", "45 s".
 pub fn say_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        return format!("{} ms", d.as_millis());
+    }
     let s = d.as_secs();
     match (s / 60, s % 60) {
         (0, s) => format!("{s} s"),
@@ -220,12 +223,9 @@ impl Graph {
     /// Waits `wait` (cancelled with the future: a face that stops the task stops the wait),
     /// told to the face when it is longer than a second, and always to the -v log.
     pub async fn pause(&self, wait: Duration, reason: &str) {
-        let text = format!(
-            "waiting {} {reason}",
-            say_duration(wait.max(Duration::from_secs(1)))
-        );
+        let text = format!("waiting {} {reason}", say_duration(wait));
         cognito_entra_core::verbose_log::write("wait", &text);
-        if wait >= Duration::from_secs(1) {
+        if wait > Duration::from_secs(1) {
             let hook = WAIT_HOOK.lock().ok().and_then(|h| h.clone());
             if let Some(hook) = hook {
                 hook(&text);
