@@ -723,7 +723,7 @@ pub async fn apply(
                             encode(&format!("appId eq {}", literal(&record.app_id)))
                         );
                         graph
-                            .until_replicated("the service principal", &path, || async {
+                            .until_replicated("the service principal", Some(&path), || async {
                                 let listed =
                                     graph.get(&path, "read the enterprise application").await?;
                                 listed["value"]
@@ -1037,7 +1037,7 @@ async fn wait_for_signing_key(
 ) -> Result<(), GraphError> {
     let path = format!("{}?$select=keyCredentials", sp_path(record)?);
     graph
-        .until_replicated("the new signing certificate", &path, || async {
+        .until_replicated("the new signing certificate", Some(&path), || async {
             let read = graph.get(&path, "read the signing certificates").await?;
             let there = keys_seen(&read["keyCredentials"])
                 .iter()

@@ -236,11 +236,13 @@ impl Graph {
 
     /// Runs `attempt` until it succeeds or fails otherwise than with a replication answer,
     /// waiting every few seconds for at most the replication budget; `what` names the
-    /// object waited for ("the new application").
+    /// object waited for ("the new application"). `read_or_changed`: the path read or changed
+    /// — a 403 on an object this run made is replication there; `None` for a POST, whose 403
+    /// is a refusal (a missing permission is not waited on for minutes).
     pub async fn until_replicated<T, F, Fut>(
         &self,
         what: &str,
-        path: &str,
+        read_or_changed: Option<&str>,
         mut attempt: F,
     ) -> Result<T, GraphError>
     where
@@ -251,7 +253,7 @@ impl Graph {
         let started = Instant::now();
         loop {
             match attempt().await {
-                Err(e) if e.is_replication(self.is_fresh(path)) => {
+                Err(e) if e.is_replication(read_or_changed.is_some_and(|p| self.is_fresh(p))) => {
                     let spent = started.elapsed();
                     if spent >= budget {
                         cognito_entra_core::verbose_log::write(
@@ -509,7 +511,7 @@ impl Graph {
     /// A GET of an object that may have just been made: its replication answers are waited
     /// out (within the replication budget) before they count.
     pub async fn get_replicated(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
-        self.until_replicated(&format!("what is read to {operation}"), path, || {
+        self.until_replicated(&format!("what is read to {operation}"), Some(path), || {
             self.get(path, operation)
         })
         .await
@@ -524,13 +526,13 @@ impl Graph {
         operation: &str,
     ) -> Result<Value, GraphError> {
         let mut read = self
-            .until_replicated(what, path, || self.get(path, operation))
+            .until_replicated(what, Some(path), || self.get(path, operation))
             .await?;
         let gap = poll_interval(replication_budget()).min(Duration::from_secs(1));
         for _ in 1..CONSISTENT_READS {
             tokio::time::sleep(gap).await;
             read = self
-                .until_replicated(what, path, || self.get(path, operation))
+                .until_replicated(what, Some(path), || self.get(path, operation))
                 .await?;
         }
         Ok(read)
@@ -544,9 +546,11 @@ impl Graph {
         body: &Value,
         operation: &str,
     ) -> Result<Value, GraphError> {
-        self.until_replicated(&format!("what is changed to {operation}"), path, || {
-            self.patch(path, body, operation)
-        })
+        self.until_replicated(
+            &format!("what is changed to {operation}"),
+            Some(path),
+            || self.patch(path, body, operation),
+        )
         .await
     }
 
@@ -560,7 +564,7 @@ impl Graph {
         what: &str,
         operation: &str,
     ) -> Result<Value, GraphError> {
-        self.until_replicated(what, path, || self.post(path, body, operation))
+        self.until_replicated(what, None, || self.post(path, body, operation))
             .await
     }
 }
