@@ -1206,3 +1206,22 @@ fn an_adopted_apps_optional_claims_keep_their_properties() {
         "the tool's claims are back beside the admin's: {claims}"
     );
 }
+
+#[test]
+fn a_create_held_past_the_clients_patience_and_a_rerun_at_once_make_one_application() {
+    // The instantiate is held 65 s: the tool gives up on it after 60 s, then Graph makes the
+    // application anyway. The re-run, started at once, finds it rather than making another.
+    let w = World::new();
+    let config = w.config("held", "saml", "");
+    w.entra
+        .switches(r#"{"replication_seconds": 8, "hold_write": "instantiate", "hold_seconds": 65}"#);
+    let out = w.apply(&config);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stderr(&out).contains("run again"), "{}", stderr(&out));
+    let said = ok(&w.apply(&config));
+    assert!(said.contains("an earlier run asked for"), "{said}");
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["held"])
+    );
+}

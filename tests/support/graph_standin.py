@@ -39,7 +39,8 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
   empty_thumbprint: true -> addTokenSigningCertificate answers with an empty thumbprint
   block_secrets: true -> addPassword is refused as a tenant's app management policy refuses
           it (400 CredentialTypeNotAllowedAsPerAppPolicy)
-  hold_writes: S -> every Graph write is held S seconds before it is done and answered
+  hold_write: TEXT, hold_seconds: S -> the first Graph write whose path contains TEXT is held
+          S seconds before it is done and answered (a write that lands after the client gave up)
   bare_key_listing: true -> key credentials are listed without customKeyIdentifier (and, as
           always, without the certificate unless $select=keyCredentials on one object)
   opaque_keys: true -> key credentials never tell their certificate or customKeyIdentifier
@@ -895,8 +896,10 @@ def main():
                 status, body = graph_error(401, "InvalidAuthenticationToken", "Access token is empty." if not auth else "IDX14100: JWT is not well formed.")
                 return self.answer(status, body)
             s = switches()
-            if method in ("POST", "PATCH", "DELETE") and s.get("hold_writes"):
-                time.sleep(float(s["hold_writes"]))
+            held = s.get("hold_write")
+            if method in ("POST", "PATCH", "DELETE") and held and held in path and ("hold", held) not in dropped:
+                dropped.add(("hold", held))
+                time.sleep(float(s.get("hold_seconds", 0)))
             with lock:
                 graph_requests[0] += 1
                 every = int(s.get("throttle_every", 0))
