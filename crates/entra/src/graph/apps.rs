@@ -996,13 +996,19 @@ pub async fn apply(
     Ok(Outcome { record, secret })
 }
 
-/// A create Graph refused outright made nothing: its recorded intent is taken back. (No
-/// answer at all leaves it recorded: the next run looks before it makes anything.)
+/// A create Graph refused outright made nothing: its recorded intent is taken back. No
+/// answer at all leaves it recorded, timed from now — the moment the outcome became unknown
+/// (a request held until the client gave up may still be done after) — so the next run
+/// looks for it for a whole replication budget from here before it makes anything.
 fn forget_refused(record: &mut GraphRecord, e: &GraphError, made: &mut impl FnMut(&GraphRecord)) {
-    if !matches!(e, GraphError::Http { .. }) {
+    if matches!(e, GraphError::Http { .. }) {
+        if let Some(pending) = record.creating.as_mut() {
+            *pending = PendingCreate::now(&pending.what);
+        }
+    } else {
         record.creating = None;
-        made(record);
     }
+    made(record);
 }
 
 /// A client secret refused by the tenant's app management policy, named as such.
