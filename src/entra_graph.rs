@@ -384,6 +384,11 @@ pub async fn remove_application(
     application_id: &str,
     claims_policy: Option<&str>,
 ) -> Result<(), Error> {
+    // A record of a create whose answer never came holds no application ID: nothing to
+    // delete by ID.
+    if application_id.is_empty() {
+        return Ok(());
+    }
     match graph
         .delete(
             &format!("/applications/{application_id}"),
@@ -607,7 +612,11 @@ pub async fn make(
     .await?;
     let mut record = outcome.record;
     // Made by this setup stays so when a later run finds it (by its IDs or its name).
-    record.created |= recorded.is_some_and(|r| r.created && r.app_id == record.app_id);
+    // So does one an earlier run asked for and lost the answer to, found by this run.
+    record.created |= recorded.is_some_and(|r| {
+        (r.created && r.app_id == record.app_id)
+            || (r.application_id.is_empty() && r.creating.is_some())
+    });
     Ok(Made {
         record,
         tenant: now.tenant.clone(),

@@ -51,6 +51,11 @@ fn main() -> ExitCode {
         errln!("{failure}");
         return ExitCode::from(failure.exit_code());
     }
+    // Each wait on Entra longer than a second is said on stderr (the command line and plain
+    // mode); the wizard replaces this with its busy line.
+    cognito_entra::entra::graph::client::set_wait_hook(Some(std::sync::Arc::new(|text: &str| {
+        errln!("  … {text}");
+    })));
     let result = match &cli.command {
         None => tui::run(&ctx, None),
         Some(Command::Wizard {

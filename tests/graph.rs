@@ -48,7 +48,10 @@ impl World {
         let mut c = self.moto.cmd(&self.dir.path().join("state"));
         c.env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
             .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca());
+            .env("SSL_CERT_FILE", self.entra.ca())
+            // The stand-in replicates in well under a second unless a test says otherwise;
+            // a short budget keeps a test that waits for something never coming short.
+            .env("COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS", "20");
         c
     }
 
@@ -1297,6 +1300,78 @@ fn a_pipeline_signs_in_from_azure_variables_with_the_device_code_blocked() {
     );
 }
 
+/// The tool with a replication budget of its own.
+fn apply_with_budget(w: &World, config: &Path, seconds: u64) -> std::process::Output {
+    let mut c = w.cmd();
+    c.env(
+        "COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS",
+        seconds.to_string(),
+    )
+    .args(["-v", "apply", "--yes", "--config"])
+    .arg(config)
+    .arg("--out")
+    .arg(w.dir.path().join("out"));
+    run(&mut c)
+}
+
+fn verbose_log(w: &World) -> String {
+    std::fs::read_to_string(w.dir.path().join("state/cognito-entra.log")).unwrap_or_default()
+}
+
+#[test]
+fn replication_of_45_seconds_with_400_and_403_answers_is_waited_out_and_shown() {
+    // Real Entra: minutes, and 403 / 400 "does not reference a valid application object" /
+    // "Not a valid reference update" / "Failed to add identifier URI …" as well as 404.
+    let saml = World::new();
+    saml.entra
+        .switches(r#"{"replication_seconds": 45, "replication_errors": true}"#);
+    let oidc = World::new();
+    oidc.entra
+        .switches(r#"{"replication_seconds": 45, "replication_errors": true}"#);
+    let saml_config = saml.config("slow", "saml", "");
+    let oidc_config = oidc.config("slowid", "oidc", "assign = [\"ada@contoso.example\"]\n");
+    let (saml_out, oidc_out) = std::thread::scope(|s| {
+        let a = s.spawn(|| apply_with_budget(&saml, &saml_config, 150));
+        let b = s.spawn(|| apply_with_budget(&oidc, &oidc_config, 150));
+        (
+            a.join().unwrap_or_else(|_| panic!("saml")),
+            b.join().unwrap_or_else(|_| panic!("oidc")),
+        )
+    });
+    let said = ok(&saml_out);
+    assert!(
+        said.contains("waiting") && said.contains("for Entra to replicate"),
+        "each wait is shown: {said}"
+    );
+    assert!(
+        said.contains("Failed to add identifier URI"),
+        "the identifier URI refused while the SAML mode replicates is waited out: {said}"
+    );
+    assert_eq!(
+        saml.entra.ask("__applications")["names"],
+        serde_json::json!(["slow"])
+    );
+    let log = verbose_log(&saml);
+    assert!(
+        log.contains("HTTP 403 Authorization_RequestDenied") && log.contains("waiting 5 s"),
+        "the -v log names each retry and wait: {log}"
+    );
+    let said = ok(&oidc_out);
+    assert!(
+        said.contains("does not reference a valid application object"),
+        "the service principal refused while the application replicates is waited out: {said}"
+    );
+    assert_eq!(
+        oidc.entra.ask("__applications")["names"],
+        serde_json::json!(["slowid"])
+    );
+    assert_eq!(oidc.entra.ask("__assignments")["count"], 1);
+    assert!(
+        verbose_log(&oidc).contains("Not a valid reference update"),
+        "the assignment refused while the service principal replicates is waited out"
+    );
+}
+
 #[test]
 fn a_v1_graph_that_takes_usage_encrypt_gets_the_encryption_certificate_there_in_two_requests() {
     let w = World::new();
@@ -1472,5 +1547,198 @@ fn a_browser_answer_with_another_state_is_refused_and_nothing_is_written() {
         block_on(w.moto.sdk(REGION).list_user_pools())
             .unwrap_or_default()
             .is_empty()
+    );
+}
+
+#[test]
+fn a_lost_create_followed_by_a_rerun_inside_the_replication_window_makes_one_object() {
+    // With an 8 s replication delay, the create's answer lost and the next run started at
+    // once: it sees nothing listed yet, and must find what the first made, not make another.
+    let cases = [
+        ("saml", "", "instantiate"),
+        ("oidc", "", "/applications"),
+        ("saml", CLAIMS_MAPPING, "claimsMappingPolicies"),
+    ];
+    std::thread::scope(|s| {
+        for (protocol, extra, lost) in cases {
+            s.spawn(move || {
+                let w = World::new();
+                let config = w.config("lost", protocol, extra);
+                w.entra.switches(&format!(
+                    r#"{{"replication_seconds": 8, "drop_write": "{lost}"}}"#
+                ));
+                let out = w.apply(&config);
+                assert_ne!(out.status.code(), Some(0), "{lost}: {}", stdout(&out));
+                let said = ok(&w.apply(&config));
+                assert!(said.contains("an earlier run asked for"), "{lost}: {said}");
+                let names = w.entra.ask("__applications");
+                assert_eq!(
+                    names["names"],
+                    serde_json::json!(["lost"]),
+                    "{lost}: {names}"
+                );
+                if !extra.is_empty() {
+                    let policies = w.entra.ask("__policies");
+                    assert_eq!(
+                        policies["policies"].as_array().map(Vec::len),
+                        Some(1),
+                        "{lost}: {policies}"
+                    );
+                    assert_eq!(
+                        policies["policies"][0]["appliesTo"],
+                        serde_json::json!(["lost"]),
+                        "{lost}: {policies}"
+                    );
+                }
+                if protocol == "oidc" {
+                    assert_eq!(
+                        names["tags"]["lost"],
+                        serde_json::json!(["cognito-entra:lost"]),
+                        "the app registration carries the setup's mark: {names}"
+                    );
+                }
+                // The one made is this setup's: destroy removes it.
+                ok(&w.destroy("lost"));
+                assert_eq!(
+                    w.entra.ask("__applications")["names"],
+                    serde_json::json!([])
+                );
+            });
+        }
+    });
+}
+
+#[test]
+fn an_oidc_rerun_inside_the_replication_window_after_a_clean_run_waits() {
+    // Real Entra: the service principal made by the first run is not listed yet, and making
+    // it again is Request_MultipleObjectsWithSameKeyValue.
+    let w = World::new();
+    let config = w.config("again", "oidc", "");
+    w.entra.switches(r#"{"replication_seconds": 8}"#);
+    ok(&w.apply(&config));
+    let writes = w.entra.writes();
+    let again = ok(&w.apply(&config));
+    assert!(again.contains("No changes"), "{again}");
+    assert_eq!(w.entra.writes(), writes, "{again}");
+}
+
+#[test]
+fn gateway_errors_are_retried_and_a_long_retry_after_is_honoured_and_shown() {
+    std::thread::scope(|s| {
+        for status in [502, 504] {
+            s.spawn(move || {
+                let w = World::new();
+                w.entra.switches(&format!(
+                    r#"{{"throttle_every": 4, "throttle_status": {status}}}"#
+                ));
+                let said = ok(&w.apply(&w.config("gateway", "saml", "")));
+                assert!(said.contains(&format!("HTTP {status}")), "{said}");
+            });
+        }
+        s.spawn(|| {
+            // Graph asks for 65 s: waited, and said, not cut to 60 s in silence.
+            let w = World::new();
+            w.entra.switches(r#"{"throttle_at": 6, "retry_after": 65}"#);
+            let started = std::time::Instant::now();
+            let said = ok(&w.apply(&w.config("patient", "saml", "")));
+            assert!(
+                said.contains("waiting 1 min 5 s") && said.contains("Retry-After"),
+                "{said}"
+            );
+            assert!(started.elapsed() >= Duration::from_secs(65));
+        });
+        s.spawn(|| {
+            // Longer than the tool waits: stopped at once, saying so.
+            let w = World::new();
+            w.entra
+                .switches(r#"{"throttle_at": 6, "retry_after": 3600}"#);
+            let started = std::time::Instant::now();
+            let out = w.apply(&w.config("impatient", "saml", ""));
+            assert_ne!(out.status.code(), Some(0));
+            assert!(
+                stderr(&out).contains("asks to wait 60 min"),
+                "{}",
+                stderr(&out)
+            );
+            assert!(started.elapsed() < Duration::from_secs(60));
+        });
+    });
+}
+
+#[test]
+fn the_new_signing_certificate_is_waited_for_and_a_comma_in_the_name_makes_a_good_cn() {
+    let w = World::new();
+    // The new certificate shows in keyCredentials, and can be made active, only 5 s later.
+    w.entra.switches(r#"{"replication_seconds": 5}"#);
+    let config = w.config("corp", "saml", "display_name = \"Contoso, EMEA + Sales\"\n");
+    let said = ok(&w.apply(&config));
+    assert!(said.contains("the new signing certificate"), "{said}");
+    assert_eq!(w.entra.ask("__certificates")["count"], 1);
+
+    // An answer without a thumbprint is an error, never an empty active key.
+    let w = World::new();
+    w.entra.switches(r#"{"empty_thumbprint": true}"#);
+    let out = w.apply(&w.config("blank", "saml", ""));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("thumbprint"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_tenant_that_blocks_client_secrets_is_named_for_oidc() {
+    let w = World::new();
+    w.entra.switches(r#"{"block_secrets": true}"#);
+    let out = w.apply(&w.config("nosecret", "oidc", ""));
+    assert_ne!(out.status.code(), Some(0));
+    let said = stderr(&out);
+    assert!(
+        said.contains("CredentialTypeNotAllowedAsPerAppPolicy")
+            && said.contains("app management policy"),
+        "{said}"
+    );
+}
+
+#[test]
+fn an_adopted_apps_optional_claims_keep_their_properties() {
+    let w = World::new();
+    let config = w.config("claims", "oidc", "");
+    ok(&w.apply(&config));
+    // The admin's own token configuration replaces the tool's claims.
+    w.entra.ask("__app_own_claims");
+    ok(&w.apply(&config));
+    let claims = &w.entra.ask("__applications")["optional_claims"]["claims"];
+    let upn = claims["idToken"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "upn"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(upn["essential"], true, "{claims}");
+    assert_eq!(
+        upn["additionalProperties"],
+        serde_json::json!(["include_externally_authenticated_upn"]),
+        "{claims}"
+    );
+    assert_eq!(claims["accessToken"][0]["name"], "ipaddr", "{claims}");
+    assert!(
+        claims["idToken"].as_array().is_some_and(|c| c.len() > 1),
+        "the tool's claims are back beside the admin's: {claims}"
+    );
+}
+
+#[test]
+fn a_create_held_past_the_clients_patience_and_a_rerun_at_once_make_one_application() {
+    // The instantiate is held 65 s: the tool gives up on it after 60 s, then Graph makes the
+    // application anyway. The re-run, started at once, finds it rather than making another.
+    let w = World::new();
+    let config = w.config("held", "saml", "");
+    w.entra
+        .switches(r#"{"replication_seconds": 8, "hold_write": "instantiate", "hold_seconds": 65}"#);
+    let out = w.apply(&config);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stderr(&out).contains("run again"), "{}", stderr(&out));
+    let said = ok(&w.apply(&config));
+    assert!(said.contains("an earlier run asked for"), "{said}");
+    assert_eq!(
+        w.entra.ask("__applications")["names"],
+        serde_json::json!(["held"])
     );
 }

@@ -105,6 +105,8 @@ pub enum TaskDone {
     EntraPlanned(Box<Result<entra_graph::Session, engine::Error>>),
     /// An Entra object exists now: recorded at once (the making goes on).
     EntraObject(GraphRecord),
+    /// A wait on Entra longer than a second, and why (shown on the busy line).
+    Waiting(String),
     /// The Entra application made as planned: what it gives Cognito.
     EntraMade(Box<Result<entra_graph::Made, engine::Error>>),
     /// Cognito's certificates handed to Entra after Cognito's side was applied.
@@ -1573,6 +1575,14 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             }
             return vec![Cmd::Save];
         }
+        TaskDone::Waiting(text) => {
+            // The work's own words stay; the wait is told after them.
+            if let Some(busy) = m.busy.as_mut() {
+                let work = busy.split(" — ").next().unwrap_or_default().to_string();
+                *busy = format!("{work} — {text}");
+            }
+            return Vec::new();
+        }
         other => other,
     };
     // Whether the screen still waits for this answer: after Esc it does not, and the answer
@@ -1600,9 +1610,10 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             m.message = advice.lines().map(str::to_string).collect();
             Vec::new()
         }
-        TaskDone::DeviceCode { .. } | TaskDone::BrowserSignIn { .. } | TaskDone::EntraObject(_) => {
-            Vec::new()
-        }
+        TaskDone::DeviceCode { .. }
+        | TaskDone::BrowserSignIn { .. }
+        | TaskDone::EntraObject(_)
+        | TaskDone::Waiting(_) => Vec::new(),
         TaskDone::EntraPlanned(_) if !awaited => Vec::new(),
         TaskDone::EntraPlanned(planned) => {
             // The sign-in is kept for every later "do it for me" of this setup (memory only).

@@ -110,6 +110,13 @@ async fn event_loop(
             }
         }
     });
+    // A wait on Entra (replication, throttling) is shown on the busy line as it happens.
+    let waits_tx = tx.clone();
+    cognito_entra::entra::graph::client::set_wait_hook(Some(std::sync::Arc::new(
+        move |text: &str| {
+            let _ = waits_tx.send(Msg::Task(app::TaskDone::Waiting(text.to_string())));
+        },
+    )));
     let mut rt = Runtime {
         store,
         lock: None,

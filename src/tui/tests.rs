@@ -947,3 +947,36 @@ fn a_toast_goes_with_its_screen() {
     assert_eq!(review.screen, Screen::Step(Step::FinishInEntra));
     assert!(review.notice.is_some());
 }
+
+/// A wait on Entra is shown on the busy line, after the work's own words, and replaced by
+/// the next one; the work's answer then ends the wait as before.
+#[test]
+fn a_wait_on_entra_is_shown_on_the_busy_line() {
+    let mut m = model_at(Step::EntraPortal, SETUP);
+    m.busy = Some("Making the Entra application through Microsoft Graph…".into());
+    let waiting = |text: &str| Msg::Task(super::app::TaskDone::Waiting(text.into()));
+    let cmds = update(
+        &mut m,
+        waiting("waiting 5 s for Entra to replicate the new application (0 s of 5 min)"),
+    );
+    assert!(cmds.is_empty());
+    assert_eq!(
+        m.busy.as_deref(),
+        Some(
+            "Making the Entra application through Microsoft Graph… — waiting 5 s for Entra to replicate the new application (0 s of 5 min)"
+        )
+    );
+    let _ = update(
+        &mut m,
+        waiting("waiting 5 s for Entra to replicate the new application (5 s of 5 min)"),
+    );
+    let busy = m.busy.clone().unwrap_or_default();
+    assert!(
+        busy.ends_with("(5 s of 5 min)") && busy.matches(" — ").count() == 1,
+        "{busy}"
+    );
+    // Nothing waited for: nothing shown.
+    m.busy = None;
+    let _ = update(&mut m, waiting("waiting 5 s for Entra"));
+    assert!(m.busy.is_none());
+}

@@ -17,9 +17,30 @@ Behaviour switches, read from DIR/switches.json at each request (absent: none):
           pending, then a token), "declined", "expired"
   pending_polls: N  -> answer authorization_pending N times before the token (default 1)
   throttle_every: N  -> every Nth Graph request answers 429 with Retry-After: 1
+  throttle_status: 429 | 502 | 503 | 504 -> what throttle_every answers (default 429; a
+          gateway's 502/504 carry no Retry-After, as Azure's front doors send them)
+  throttle_at: N -> only the Nth Graph request is throttled as throttle_every says
+  retry_after: S -> the Retry-After throttle_every's 429/503 carry (default 1)
   deny: "instantiate" | "applications" | ... -> 403 for Graph requests whose path contains it
   drop_after_writes: N -> the Nth Graph write is done, then its answer is lost (connection cut)
-  replication_seconds: float (default 0.6)
+  drop_write: TEXT -> the first successful Graph write whose path contains TEXT is done, then
+          its answer is lost (connection cut)
+  replication_seconds: float (default 0.6): how long a new object (and a new signing
+          certificate in its service principal's keyCredentials) is not yet readable
+  replication_errors: true -> replication shows as real Entra shows it, not only as 404:
+          a read of a new object answers 403 Authorization_RequestDenied in the first half
+          of the delay and 404 in the second; writes reach a replica that lags half the delay
+          more: a service principal for a new application is 400 "The appId '…' of the
+          service principal does not reference a valid application object", an assignment
+          to a new service principal 400 "Not a valid reference update", and an urn:
+          identifier URI set soon after the SAML mode 400 "Failed to add identifier URI …:
+          All newly added URIs must contain a tenant verified domain, tenant ID, or app ID"
+          (terraform-provider-azuread's retry functions; issue 21 item 1)
+  empty_thumbprint: true -> addTokenSigningCertificate answers with an empty thumbprint
+  block_secrets: true -> addPassword is refused as a tenant's app management policy refuses
+          it (400 CredentialTypeNotAllowedAsPerAppPolicy)
+  hold_write: TEXT, hold_seconds: S -> the first Graph write whose path contains TEXT is held
+          S seconds before it is done and answered (a write that lands after the client gave up)
   bare_key_listing: true -> key credentials are listed without customKeyIdentifier (and, as
           always, without the certificate unless $select=keyCredentials on one object)
   opaque_keys: true -> key credentials never tell their certificate or customKeyIdentifier
@@ -53,7 +74,7 @@ redirect URI with code and state, as Entra does once the user has signed in; the
 endpoint's authorization_code grant checks the code_verifier against the challenge
 (AADSTS501481 otherwise) and the redirect_uri against the one authorized.
 Test-only routes (outside Graph's paths): GET /__writes -> {"count": writes so far};
-GET /__applications -> {"names": every application's display name};
+GET /__applications -> {"names": every application's display name, "tags": each one's tags};
 GET /__certificates -> {"count": SAML signing certificates made};
 GET /__forget_reply_urls -> every application loses its reply URLs (a portal edit);
 GET /__assignments -> {"count": user and group assignments made, "roles": their role names};
@@ -61,6 +82,9 @@ GET /__policies -> the claims-mapping policies (name, claims, what each applies 
                    application's groupMembershipClaims;
 GET /__app_keys -> each application's certificate credentials, tokenEncryptionKeyId and
                    requestSignatureVerification, by display name;
+GET /__app_own_claims -> every application's optional claims become an admin's own (upn in the
+                         ID token, essential, with additionalProperties; ipaddr in the access
+                         token);
 GET /__app_add_key -> every application gets somebody's own verification certificate and
                       allowedWeakAlgorithms rsaSha1 (an adopted application's settings);
 GET /__token -> {"access_token": a token Graph accepts} (the Azure CLI's, for a fake `az`);
@@ -149,7 +173,8 @@ policies = {}  # id -> claimsMappingPolicy
 policy_of = {}  # service principal id -> policy id
 applications = {}  # id -> application
 service_principals = {}  # id -> service principal
-created_at = {}  # object id -> time created
+created_at = {}  # object id -> time created (and a signing key's keyId -> time made)
+saml_mode_at = {}  # appId -> when its service principal was set to SAML
 signing_keys = {}  # sp id -> list of (thumbprint, key, cert)
 assignments = []  # appRoleAssignment objects
 device_codes = {}  # device_code -> polls so far
@@ -223,6 +248,7 @@ def issue(scope, tenant, app=False, refresh=True):
             answer["refresh_token"] = rt
     return answer
 writes = [0]
+dropped = set()  # drop_write paths whose one lost answer was given
 graph_requests = [0]
 switches_path = [None]
 graph_base = [""]  # https://localhost:PORT/graph/v1.0, for @odata.nextLink
@@ -362,13 +388,33 @@ def check_policy_definition(definition):
     return None
 
 
+def replication_delay():
+    return float(switches().get("replication_seconds", 0.6))
+
+
 def replicated(object_id):
-    delay = float(switches().get("replication_seconds", 0.6))
-    return time.time() - created_at.get(object_id, 0) >= delay
+    return time.time() - created_at.get(object_id, 0) >= replication_delay()
+
+
+def replicated_for_writes(object_id):
+    """With replication_errors, a write reaches a replica half the delay later than reads."""
+    extra = 0.5 if switches().get("replication_errors") else 0
+    return time.time() - created_at.get(object_id, 0) >= replication_delay() * (1 + extra)
 
 
 def not_found(object_id):
+    if switches().get("replication_errors") and object_id in created_at:
+        age = time.time() - created_at[object_id]
+        if age < replication_delay() / 2:
+            # Entra's answer for an object the replica read does not hold yet, as often as 404.
+            return graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
     return graph_error(404, "Request_ResourceNotFound", f"Resource '{object_id}' does not exist or one of its queried reference-property objects are not present.")
+
+
+def replicated_keys(sp):
+    """A service principal as a read shows it: a signing certificate just made is not in its
+    keyCredentials until it has replicated."""
+    return dict(sp, keyCredentials=[k for k in sp["keyCredentials"] if replicated(k["keyId"])])
 
 
 def new_application(display_name, sign_in_audience="AzureADMyOrg"):
@@ -385,6 +431,8 @@ def new_application(display_name, sign_in_audience="AzureADMyOrg"):
         "tokenEncryptionKeyId": None,
         "groupMembershipClaims": None,
         "requestSignatureVerification": None,
+        "notes": None,
+        "tags": [],
         "createdDateTime": now_iso(),
     }
     applications[app["id"]] = app
@@ -517,6 +565,8 @@ def graph(method, path, query, body):
             app = new_application(body.get("displayName", ""), body.get("signInAudience", "AzureADMyOrg"))
             app["web"].update(body.get("web") or {})
             app["identifierUris"] = body.get("identifierUris", [])
+            app["notes"] = body.get("notes")
+            app["tags"] = body.get("tags") or []
             return 201, app
         app = applications.get(parts[1]) if len(parts) > 1 else None
         if app is None or not replicated(app["id"]):
@@ -539,6 +589,18 @@ def graph(method, path, query, body):
                 bad = check_key_credentials(body["keyCredentials"])
                 if bad:
                     return graph_error(400, "Request_BadRequest", bad)
+            saml_since = saml_mode_at.get(app["appId"])
+            for uri in body.get("identifierUris") or []:
+                late = saml_since is not None and time.time() - saml_since < replication_delay()
+                if switches().get("replication_errors") and uri.startswith("urn:") and uri not in app["identifierUris"] and late:
+                    # The identifier URI policy has not read the SAML mode yet.
+                    return graph_error(400, "Request_BadRequest", f"Failed to add identifier URI {uri}. All newly added URIs must contain a tenant verified domain, tenant ID, or app ID.")
+            if "optionalClaims" in body:
+                for kind, claims in (body["optionalClaims"] or {}).items():
+                    for claim in claims or []:
+                        extra = set(claim) - {"name", "source", "essential", "additionalProperties"}
+                        if extra:
+                            return graph_error(400, "Request_BadRequest", f"Property '{sorted(extra)[0]}' does not exist as a declared property or extension property.")
             if "groupMembershipClaims" in body:
                 given = body["groupMembershipClaims"]
                 allowed = {"None", "SecurityGroup", "DirectoryRole", "ApplicationGroup", "All"}
@@ -565,6 +627,9 @@ def graph(method, path, query, body):
             bad = unknown_property("addPassword", body) or unknown_property("passwordCredential", body.get("passwordCredential") or {})
             if bad:
                 return graph_error(400, "Request_BadRequest", bad)
+            if switches().get("block_secrets"):
+                # A tenant app management policy with restrictionType passwordAddition.
+                return graph_error(400, "CredentialTypeNotAllowedAsPerAppPolicy", "Credential type not allowed as per assigned policy.")
             given = body.get("passwordCredential") or {}
             secret = base64.urlsafe_b64encode(os.urandom(30)).decode().rstrip("=")
             credential = {
@@ -593,15 +658,17 @@ def graph(method, path, query, body):
             return 204, None
     if parts[:1] == ["servicePrincipals"]:
         if method == "GET" and len(parts) == 1:
-            visible = [selected(s, {}, False) for s in service_principals.values() if replicated(s["id"])]
+            visible = [selected(replicated_keys(s), {}, False) for s in service_principals.values() if replicated(s["id"])]
             return 200, {"value": filtered(visible, query)}
         if method == "POST" and len(parts) == 1:
             bad = unknown_property("servicePrincipal", body)
             if bad:
                 return graph_error(400, "Request_BadRequest", bad)
             app = next((a for a in applications.values() if a["appId"] == body.get("appId")), None)
-            if app is None:
-                return graph_error(400, "Request_BadRequest", "The appId of the service principal does not reference a valid application object.")
+            if app is None or not replicated_for_writes(app["id"]):
+                # terraform-provider-azuread retries exactly this answer while a new
+                # application replicates (service_principal_resource.go).
+                return graph_error(400, "Request_BadRequest", f"The appId '{body.get('appId')}' of the service principal does not reference a valid application object.")
             if any(s["appId"] == app["appId"] for s in service_principals.values()):
                 return graph_error(409, "Request_MultipleObjectsWithSameKeyValue", "The service principal cannot be created, updated, or restored because the service principal name is already in use.")
             return 201, new_service_principal(app)
@@ -609,7 +676,7 @@ def graph(method, path, query, body):
         if sp is None or not replicated(sp["id"]):
             return not_found(parts[1] if len(parts) > 1 else "")
         if method == "GET" and len(parts) == 2:
-            return 200, selected(sp, query, full_keys=True)
+            return 200, selected(replicated_keys(sp), query, full_keys=True)
         if len(parts) == 3 and parts[2] == "claimsMappingPolicies" and method == "GET":
             pid = policy_of.get(sp["id"])
             return 200, paged([policies[pid]] if pid in policies else [], path, query)
@@ -639,6 +706,9 @@ def graph(method, path, query, body):
                     return graph_error(400, "Request_BadRequest", "Invalid principal.")
                 if any(a["resourceId"] == sp["id"] and a["principalId"] == body["principalId"] and a["appRoleId"] == body["appRoleId"] for a in assignments):
                     return graph_error(409, "Request_BadRequest", "Permission being assigned already exists on the object")
+                if not replicated_for_writes(sp["id"]):
+                    # terraform-provider-azuread's app_role_assignment_resource.go retries this.
+                    return graph_error(400, "Request_BadRequest", "Not a valid reference update.")
                 made = dict(body, id=str(uuid.uuid4()), createdDateTime=now_iso())
                 assignments.append(made)
                 return 201, made
@@ -647,18 +717,36 @@ def graph(method, path, query, body):
             if bad:
                 return graph_error(400, "Request_BadRequest", bad)
             thumb = body.get("preferredTokenSigningKeyThumbprint")
-            if thumb and thumb not in [t for t, _, _ in signing_keys.get(sp["id"], [])]:
+            if thumb and thumb not in [t for t, _, _ in signing_keys.get(sp["id"], []) if replicated(t)]:
                 return graph_error(400, "Request_BadRequest", f"No signing certificate with thumbprint {thumb} on the service principal.")
+            if body.get("preferredSingleSignOnMode") == "saml" and sp.get("preferredSingleSignOnMode") != "saml":
+                saml_mode_at[sp["appId"]] = time.time()
             sp.update(body)
             return 204, None
         if method == "POST" and len(parts) == 3 and parts[2] == "addTokenSigningCertificate":
             bad = unknown_property("addTokenSigningCertificate", body)
             if bad:
                 return graph_error(400, "Request_BadRequest", bad)
+            made = datetime.datetime.now(datetime.timezone.utc)
+            latest = made.replace(year=made.year + 3) if not (made.month == 2 and made.day == 29) else made + datetime.timedelta(days=3 * 365)
+            end = latest
+            if body.get("endDateTime"):
+                try:
+                    end = datetime.datetime.fromisoformat(body["endDateTime"].replace("Z", "+00:00"))
+                except ValueError:
+                    return graph_error(400, "Request_BadRequest", "Invalid value specified for property 'endDateTime'.")
+                if end > latest:
+                    # The certificate may last at most three years from its creation.
+                    return graph_error(400, "Request_BadRequest", "The end date of the certificate cannot be more than three years from its creation.")
+            subject = body.get("displayName") or "CN=Microsoft Azure Federated SSO Certificate"
+            try:
+                name = x509.Name.from_rfc4514_string(subject)
+                if not subject.startswith("CN=") or len(name.rdns) != 1:
+                    raise ValueError(subject)
+            except ValueError:
+                return graph_error(400, "Request_BadRequest", f"Invalid value specified for property 'displayName': '{subject}' is not a distinguished name CN=...")
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Microsoft Azure Federated SSO Certificate")])
-            start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
-            end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3 * 365)
+            start = made - datetime.timedelta(minutes=5)
             cert = (
                 x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                 .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
@@ -666,6 +754,9 @@ def graph(method, path, query, body):
             )
             thumb = cert.fingerprint(hashes.SHA1()).hex().upper()
             signing_keys.setdefault(sp["id"], []).append((thumb, key, cert))
+            # Not in the service principal's keyCredentials, nor usable as its active key,
+            # until it has replicated (terraform-provider-azuread polls keyCredentials).
+            created_at[thumb] = time.time()
             der = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
             credential = {
                 "customKeyIdentifier": key_identifier(thumb),
@@ -681,9 +772,10 @@ def graph(method, path, query, body):
             # (usage Verify), with the same customKeyIdentifier.
             private = dict(credential, keyId=str(uuid.uuid4()), type="X509CertAndPassword", usage="Sign", key=base64.b64encode(os.urandom(64)).decode())
             sp["keyCredentials"].extend([private, credential])
+            created_at[private["keyId"]] = created_at[credential["keyId"]] = time.time()
             return 200, {
                 "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.selfSignedCertificate",
-                "thumbprint": thumb,
+                "thumbprint": "" if switches().get("empty_thumbprint") else thumb,
                 "displayName": credential["displayName"],
                 "endDateTime": credential["endDateTime"],
                 "startDateTime": credential["startDateTime"],
@@ -720,6 +812,9 @@ def seed_portal_app(name):
     # Made long before anyone asks: replicated already.
     created_at[app["id"]] = created_at[sp["id"]] = 0
     _, cert = graph("POST", f"/servicePrincipals/{sp['id']}/addTokenSigningCertificate", {}, {"displayName": f"CN={name}"})
+    created_at[cert["thumbprint"]] = 0
+    for k in sp["keyCredentials"]:
+        created_at[k["keyId"]] = 0
     graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredSingleSignOnMode": "saml", "preferredTokenSigningKeyThumbprint": cert["thumbprint"]})
     return app["appId"]
 
@@ -818,6 +913,16 @@ def main():
                         })
                         a["requestSignatureVerification"] = {"isSignedRequestRequired": False, "allowedWeakAlgorithms": "rsaSha1"}
                 return self.answer(200, {"ok": True})
+            if url.path == "/__app_own_claims":
+                # An admin's own optional claims (Token configuration), replacing the app's.
+                with lock:
+                    for a in applications.values():
+                        a["optionalClaims"] = {
+                            "idToken": [{"name": "upn", "source": None, "essential": True, "additionalProperties": ["include_externally_authenticated_upn"]}],
+                            "accessToken": [{"name": "ipaddr", "source": None, "essential": False, "additionalProperties": []}],
+                            "saml2Token": [],
+                        }
+                return self.answer(200, {"ok": True})
             if url.path == "/__policies":
                 # The claims-mapping policies, what each applies to, and each application's
                 # groupMembershipClaims.
@@ -865,6 +970,8 @@ def main():
             if url.path == "/__applications":
                 return self.answer(200, {
                     "names": [a["displayName"] for a in applications.values()],
+                    "tags": {a["displayName"]: a.get("tags") for a in applications.values()},
+                    "optional_claims": {a["displayName"]: a.get("optionalClaims") for a in applications.values()},
                     "id_token_claims": {
                         a["displayName"]: [c["name"] for c in ((a.get("optionalClaims") or {}).get("idToken") or [])]
                         for a in applications.values()
@@ -1025,12 +1132,21 @@ def main():
                 me_refused[0] += 1
                 status, body = graph_error(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
                 return self.answer(status, body)
+            held = s.get("hold_write")
+            if method in ("POST", "PATCH", "DELETE") and held and held in path and ("hold", held) not in dropped:
+                dropped.add(("hold", held))
+                time.sleep(float(s.get("hold_seconds", 0)))
             with lock:
                 graph_requests[0] += 1
                 every = int(s.get("throttle_every", 0))
-                if every and graph_requests[0] % every == 0:
-                    status, body = graph_error(429, "TooManyRequests", "Too many requests.")
-                    return self.answer(status, body, headers=[("Retry-After", "1")])
+                at = int(s.get("throttle_at", 0))
+                if (every and graph_requests[0] % every == 0) or (at and graph_requests[0] == at):
+                    code = int(s.get("throttle_status", 429))
+                    if code in (502, 504):
+                        # A gateway's answer: no Graph error body, no Retry-After.
+                        return self.answer(code, b"<html><body>Bad Gateway</body></html>", "text/html")
+                    status, body = graph_error(code, "TooManyRequests" if code == 429 else "ServiceUnavailable", "Too many requests." if code == 429 else "Service unavailable.")
+                    return self.answer(status, body, headers=[("Retry-After", str(s.get("retry_after", 1)))])
                 deny = s.get("deny")
                 if deny and deny in path:
                     status, body = graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
@@ -1048,6 +1164,10 @@ def main():
                 if method in ("POST", "PATCH", "DELETE") and status < 300:
                     writes[0] += 1
                     drop = int(s.get("drop_after_writes", 0))
+                    by_path = s.get("drop_write")
+                    if by_path and by_path in path and by_path not in dropped:
+                        dropped.add(by_path)
+                        drop = writes[0]
                     if drop and writes[0] == drop:
                         # The write is done; its answer never arrives.
                         self.close_connection = True

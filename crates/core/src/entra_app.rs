@@ -429,8 +429,15 @@ impl EntraChange {
             ),
             EntraChange::Assign { name, kind, .. } => {
                 format!(
-                    "+ assignment              {} {name} may sign in",
-                    kind.to_lowercase()
+                    "+ assignment              {} {name} may sign in{}",
+                    kind.to_lowercase(),
+                    if kind == "Group" {
+                        // Microsoft: assigning groups to an enterprise application needs
+                        // Entra ID P1 or P2, and nested groups' members are not included.
+                        " (group assignment needs Entra ID P1 or P2; members of groups nested in it are not assigned)"
+                    } else {
+                        ""
+                    }
                 )
             }
             EntraChange::AddVerificationCertificate { thumbprint } => format!(

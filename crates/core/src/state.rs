@@ -102,6 +102,11 @@ pub struct GraphRecord {
     /// The key ID of the client secret (made by this tool) that Cognito holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_secret: Option<String>,
+    /// A create sent whose outcome is not known yet (recorded before the request, cleared
+    /// by its answer): the next run looks for what it may have made, for as long as Entra
+    /// may take to show it, before it creates anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creating: Option<PendingCreate>,
 }
 
 impl GraphRecord {
@@ -109,6 +114,39 @@ impl GraphRecord {
     pub fn secret_held(&mut self, key_id: &str) {
         self.unclaimed_secrets.retain(|k| k != key_id);
         self.held_secret = Some(key_id.to_string());
+    }
+}
+
+/// A create whose answer may have been lost: what it makes and when it was sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCreate {
+    /// `application` (the enterprise application or app registration) or `claims policy`.
+    pub what: String,
+    /// When the request was sent, in seconds since the Unix epoch.
+    pub since: u64,
+}
+
+impl PendingCreate {
+    pub const APPLICATION: &'static str = "application";
+    pub const CLAIMS_POLICY: &'static str = "claims policy";
+
+    pub fn now(what: &str) -> PendingCreate {
+        PendingCreate {
+            what: what.to_string(),
+            since: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// How long ago it was sent (zero for a time in the future: a clock set back).
+    pub fn age(&self) -> std::time::Duration {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        std::time::Duration::from_secs(now.saturating_sub(self.since))
     }
 }
 

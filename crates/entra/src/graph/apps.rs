@@ -8,10 +8,75 @@ use cognito_entra_core::entra_app::{
     Seen, SpSeen, claims_policy_name,
 };
 use cognito_entra_core::entra_facts::{parse_certificate, thumbprint, thumbprint_bytes, upper_hex};
-use cognito_entra_core::state::GraphRecord;
+use cognito_entra_core::state::{GraphRecord, PendingCreate};
 use serde_json::{Value, json};
 
-use super::client::{Graph, GraphError};
+use super::client::{Graph, GraphError, replication_budget, say_duration};
+
+/// The tag an app registration the tool makes carries, so that a run whose create lost its
+/// answer finds it again (Graph filters applications on `tags/any(t:t eq '…')`).
+pub fn setup_tag(display_name: &str) -> String {
+    format!("cognito-entra:{display_name}")
+}
+
+/// Asks `look` until it finds what an earlier create (sent `pending.age()` ago) made, or until
+/// Entra has had the whole replication budget to show it: `None` then means it was not made.
+async fn look_for_lost_create<T, F, Fut>(
+    graph: &Graph,
+    pending: &PendingCreate,
+    what: &str,
+    mut look: F,
+) -> Result<Option<T>, GraphError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, GraphError>>,
+{
+    let budget = replication_budget();
+    let poll = std::time::Duration::from_secs(5)
+        .min(budget / 10)
+        .max(std::time::Duration::from_millis(250));
+    loop {
+        if let Some(found) = look().await? {
+            return Ok(Some(found));
+        }
+        let age = pending.age();
+        if age >= budget {
+            cognito_entra_core::verbose_log::write(
+                "wait",
+                &format!(
+                    "{what}: not there {} after the earlier create; it was not made",
+                    say_duration(age)
+                ),
+            );
+            return Ok(None);
+        }
+        graph
+            .pause(
+                poll.min(budget - age),
+                &format!(
+                    "for Entra to show the {what} an earlier run asked for (its answer was lost; {} of {})",
+                    say_duration(age),
+                    say_duration(budget)
+                ),
+            )
+            .await;
+    }
+}
+
+/// A `CN=` distinguished name for a display name: RFC 4514's special characters escaped, so
+/// that a comma or a plus in the name does not make a second attribute.
+fn common_name(display_name: &str) -> String {
+    let mut out = String::from("CN=");
+    let chars: Vec<char> = display_name.trim().chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let edge = (i == 0 && (*c == ' ' || *c == '#')) || (i + 1 == chars.len() && *c == ' ');
+        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') || edge {
+            out.push('\\');
+        }
+        out.push(*c);
+    }
+    out
+}
 
 /// Why the application cannot be found as the setup says.
 #[derive(Debug, thiserror::Error)]
@@ -193,6 +258,7 @@ async fn observe_claims_policy(
     graph: &Graph,
     desired: &Desired,
     sp: &mut SpSeen,
+    pending: Option<&PendingCreate>,
 ) -> Result<(), GraphError> {
     let assigned = graph
         .get_all(
@@ -213,6 +279,24 @@ async fn observe_claims_policy(
             .iter()
             .find(|p| p["displayName"] == ours.as_str())
             .map(policy_seen);
+        if let Some(pending) = pending.filter(|p| p.what == PendingCreate::CLAIMS_POLICY)
+            && sp.unassigned_policy.is_none()
+        {
+            sp.unassigned_policy =
+                look_for_lost_create(graph, pending, "claims-mapping policy", || async {
+                    let all = graph
+                        .get_all(
+                            "/policies/claimsMappingPolicies",
+                            "look for the tool's claims-mapping policy",
+                        )
+                        .await?;
+                    Ok(all
+                        .iter()
+                        .find(|p| p["displayName"] == ours.as_str())
+                        .map(policy_seen))
+                })
+                .await?;
+        }
     }
     Ok(())
 }
@@ -260,9 +344,10 @@ async fn assign_policy(graph: &Graph, sp: &str, policy_id: &str) -> Result<(), G
         .get_replicated(&policy, "wait for the claims-mapping policy")
         .await?;
     graph
-        .post(
+        .post_replicated(
             &format!("{sp}/claimsMappingPolicies/$ref"),
             &json!({ "@odata.id": graph.url(&policy) }),
+            "the claims-mapping policy",
             "assign the claims-mapping policy",
         )
         .await
@@ -344,7 +429,7 @@ pub async fn observe(
     recorded: Option<&GraphRecord>,
 ) -> Result<Seen, FindError> {
     let mut app = None;
-    if let Some(r) = recorded {
+    if let Some(r) = recorded.filter(|r| !r.application_id.is_empty()) {
         match graph
             .get(
                 &format!("/applications/{}", r.application_id),
@@ -356,6 +441,35 @@ pub async fn observe(
             // Deleted in the portal since: made again, as the plan shows.
             Err(GraphError::NotFound { .. }) => {}
             Err(e) => return Err(e.into()),
+        }
+    }
+    let pending_app = recorded
+        .filter(|r| r.application_id.is_empty())
+        .and_then(|r| r.creating.as_ref())
+        .filter(|p| p.what == PendingCreate::APPLICATION);
+    if app.is_none()
+        && desired.app_id.is_none()
+        && let Some(pending) = pending_app
+    {
+        // An earlier run's create lost its answer: what it made is found (by its tag, else
+        // its name) before anything is made again, for as long as Entra may take to show it.
+        let filter = match desired.protocol {
+            cognito_entra_core::setup::Protocol::Oidc => format!(
+                "tags/any(t:t eq {})",
+                literal(&setup_tag(&desired.display_name))
+            ),
+            cognito_entra_core::setup::Protocol::Saml => {
+                format!("displayName eq {}", literal(&desired.display_name))
+            }
+        };
+        let path = format!("/applications?$filter={}", encode(&filter));
+        let found = look_for_lost_create(graph, pending, "application", || async {
+            let found = graph.get(&path, "look for the application").await?;
+            Ok(found["value"].as_array().filter(|l| !l.is_empty()).cloned())
+        })
+        .await?;
+        if let Some([one]) = found.as_deref() {
+            app = Some(app_seen(one));
         }
     }
     if app.is_none() {
@@ -436,6 +550,23 @@ pub async fn observe(
         )
         .await?;
     let mut sp = sps["value"].as_array().and_then(|a| a.first()).map(sp_seen);
+    // The service principal an earlier run made may not be listed yet: read by its ID (as
+    // long as it takes to replicate) rather than made a second time.
+    if sp.is_none()
+        && let Some(id) = recorded
+            .filter(|r| r.app_id == app.app_id)
+            .and_then(|r| r.service_principal_id.as_deref())
+    {
+        let path = format!("/servicePrincipals/{id}");
+        match graph
+            .get_replicated(&path, "read the enterprise application")
+            .await
+        {
+            Ok(v) => sp = Some(sp_seen(&v)),
+            Err(GraphError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     // A certificate whose thumbprint the listing does not tell (no customKeyIdentifier in a
     // form the tool knows) is read in full, so that it is not added a second time.
     let untold = |v: &Value| {
@@ -497,7 +628,13 @@ pub async fn observe(
     if let Some(sp) = sp.as_mut()
         && !desired.saml_claims.is_empty()
     {
-        observe_claims_policy(graph, desired, sp).await?;
+        observe_claims_policy(
+            graph,
+            desired,
+            sp,
+            recorded.and_then(|r| r.creating.as_ref()),
+        )
+        .await?;
     }
     Ok(Seen {
         app: Some(app),
@@ -607,6 +744,7 @@ pub async fn apply(
         created: false,
         unclaimed_secrets: desired.unclaimed_secrets.clone(),
         held_secret: desired.held_secret.clone(),
+        creating: None,
     };
     let mut secret = None;
     let mut secret_key_id = None;
@@ -615,6 +753,10 @@ pub async fn apply(
             // Found holding the Entity ID: recorded as the setup's, nothing written.
             EntraChange::AdoptApplication { .. } => made(&record),
             EntraChange::CreateEnterpriseApp { display_name } => {
+                // The intent first: should the answer be lost, the next run looks for what
+                // this made before it makes anything.
+                record.creating = Some(PendingCreate::now(PendingCreate::APPLICATION));
+                made(&record);
                 let made_now = graph
                     .post(
                         &format!(
@@ -624,7 +766,8 @@ pub async fn apply(
                         &json!({ "displayName": display_name }),
                         "create the enterprise application",
                     )
-                    .await?;
+                    .await
+                    .inspect_err(|e| forget_refused(&mut record, e, &mut made))?;
                 record = GraphRecord {
                     application_id: text(&made_now["application"]["id"]).unwrap_or_default(),
                     app_id: text(&made_now["application"]["appId"]).unwrap_or_default(),
@@ -633,9 +776,14 @@ pub async fn apply(
                     ..GraphRecord::default()
                 };
                 made(&record);
+                graph.made(&record.application_id);
+                if let Some(sp) = &record.service_principal_id {
+                    graph.made(sp);
+                }
                 graph
-                    .get_replicated(
+                    .wait_until_there(
                         &format!("/applications/{}", record.application_id),
+                        "the new application",
                         "wait for the new application",
                     )
                     .await?;
@@ -644,6 +792,8 @@ pub async fn apply(
                 display_name,
                 redirect_uri,
             } => {
+                record.creating = Some(PendingCreate::now(PendingCreate::APPLICATION));
+                made(&record);
                 let made_now = graph
                     .post(
                         "/applications",
@@ -651,10 +801,13 @@ pub async fn apply(
                             "displayName": display_name,
                             "signInAudience": "AzureADMyOrg",
                             "web": { "redirectUris": [redirect_uri] },
+                            // This setup's mark: a run whose answer was lost finds it by it.
+                            "tags": [setup_tag(display_name)],
                         }),
                         "create the app registration",
                     )
-                    .await?;
+                    .await
+                    .inspect_err(|e| forget_refused(&mut record, e, &mut made))?;
                 record = GraphRecord {
                     application_id: text(&made_now["id"]).unwrap_or_default(),
                     app_id: text(&made_now["appId"]).unwrap_or_default(),
@@ -663,22 +816,56 @@ pub async fn apply(
                     ..GraphRecord::default()
                 };
                 made(&record);
+                graph.made(&record.application_id);
                 graph
-                    .get_replicated(
+                    .wait_until_there(
                         &format!("/applications/{}", record.application_id),
+                        "the new app registration",
                         "wait for the new app registration",
                     )
                     .await?;
             }
             EntraChange::CreateServicePrincipal => {
-                let sp = graph
-                    .post(
+                let sp = match graph
+                    .post_replicated(
                         "/servicePrincipals",
                         &json!({ "appId": record.app_id }),
+                        "the new app registration",
                         "create the service principal",
                     )
-                    .await?;
+                    .await
+                {
+                    Ok(sp) => sp,
+                    // It exists already (an earlier run's, not yet listed when this run
+                    // looked): Entra's unique key says so; it is waited for and taken.
+                    Err(GraphError::Refused { code, .. })
+                        if code == "Request_MultipleObjectsWithSameKeyValue" =>
+                    {
+                        let path = format!(
+                            "/servicePrincipals?$filter={}",
+                            encode(&format!("appId eq {}", literal(&record.app_id)))
+                        );
+                        graph
+                            .until_replicated("the service principal", Some(&path), || async {
+                                let listed =
+                                    graph.get(&path, "read the enterprise application").await?;
+                                listed["value"]
+                                    .as_array()
+                                    .and_then(|a| a.first())
+                                    .cloned()
+                                    .ok_or_else(|| GraphError::NotFound {
+                                        operation: "read the enterprise application".into(),
+                                        message: "not listed yet".into(),
+                                    })
+                            })
+                            .await?
+                    }
+                    Err(e) => return Err(e),
+                };
                 record.service_principal_id = text(&sp["id"]);
+                if let Some(id) = &record.service_principal_id {
+                    graph.made(id);
+                }
                 made(&record);
             }
             EntraChange::SetSamlMode => {
@@ -712,12 +899,34 @@ pub async fn apply(
                     .await?;
             }
             EntraChange::SetOptionalClaims { id_token } => {
-                let claims: Vec<serde_json::Value> =
-                    id_token.iter().map(|c| json!({ "name": c })).collect();
+                // Graph replaces optionalClaims whole: what the application has (its access
+                // and SAML token claims, each claim's source, essential and
+                // additionalProperties) is sent back as it is, the missing names added.
+                let path = format!("/applications/{}", record.application_id);
+                let now = graph
+                    .get_replicated(
+                        &format!("{path}?$select=optionalClaims"),
+                        "read the optional claims",
+                    )
+                    .await?;
+                let mut claims = match &now["optionalClaims"] {
+                    Value::Object(o) => Value::Object(o.clone()),
+                    _ => json!({}),
+                };
+                if let Some(o) = claims.as_object_mut() {
+                    o.remove("@odata.type");
+                }
+                let mut id_claims = claims["idToken"].as_array().cloned().unwrap_or_default();
+                for name in id_token {
+                    if !id_claims.iter().any(|c| c["name"] == name.as_str()) {
+                        id_claims.push(json!({ "name": name }));
+                    }
+                }
+                claims["idToken"] = Value::Array(id_claims);
                 graph
                     .patch_replicated(
-                        &format!("/applications/{}", record.application_id),
-                        &json!({ "optionalClaims": { "idToken": claims } }),
+                        &path,
+                        &json!({ "optionalClaims": claims }),
                         "add the ID token's optional claims",
                     )
                     .await?;
@@ -732,20 +941,24 @@ pub async fn apply(
                     .await?;
             }
             EntraChange::AddSigningCertificate => {
-                let end = (time::OffsetDateTime::now_utc() + time::Duration::days(3 * 365))
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default();
+                // No endDateTime: Graph's default is the longest it allows (three years from
+                // creation); a date computed here could pass it by the time Graph reads it.
                 let cert = graph
                     .post(
                         &format!("{}/addTokenSigningCertificate", sp_path(&record)?),
-                        &json!({
-                            "displayName": format!("CN={}", desired.display_name),
-                            "endDateTime": end,
-                        }),
+                        &json!({ "displayName": common_name(&desired.display_name) }),
                         "add a SAML signing certificate",
                     )
                     .await?;
-                let thumbprint = text(&cert["thumbprint"]).unwrap_or_default();
+                let thumbprint = text(&cert["thumbprint"])
+                    .map(|t| t.trim().to_ascii_uppercase())
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| GraphError::Refused {
+                        operation: "add a SAML signing certificate".into(),
+                        code: "NoThumbprint".into(),
+                        message: "Graph made the certificate but did not say its thumbprint, so it was not made active; run again (the next run finds it), or make it active in the portal (Single sign-on › SAML Certificates)".into(),
+                    })?;
+                wait_for_signing_key(graph, &record, &thumbprint).await?;
                 make_active(graph, &record, &thumbprint).await?;
             }
             EntraChange::ActivateSigningCertificate { thumbprint } => {
@@ -758,13 +971,14 @@ pub async fn apply(
                     .await?;
                 let role = user_role(&read["appRoles"]);
                 graph
-                    .post(
+                    .post_replicated(
                         &format!("{sp}/appRoleAssignedTo"),
                         &json!({
                             "principalId": principal_id,
                             "resourceId": record.service_principal_id,
                             "appRoleId": role,
                         }),
+                        "the enterprise application for the assignment",
                         "assign a user or group",
                     )
                     .await?;
@@ -848,6 +1062,8 @@ pub async fn apply(
                     .await?;
             }
             EntraChange::CreateClaimsPolicy { claims } => {
+                record.creating = Some(PendingCreate::now(PendingCreate::CLAIMS_POLICY));
+                made(&record);
                 let made_now = graph
                     .post(
                         "/policies/claimsMappingPolicies",
@@ -857,8 +1073,12 @@ pub async fn apply(
                         }),
                         "make the claims-mapping policy",
                     )
-                    .await?;
+                    .await
+                    .inspect_err(|e| forget_refused(&mut record, e, &mut made))?;
+                record.creating = None;
+                made(&record);
                 let id = text(&made_now["id"]).unwrap_or_default();
+                graph.made(&id);
                 assign_policy(graph, &sp_path(&record)?, &id).await?;
             }
             EntraChange::AssignClaimsPolicy { policy_id } => {
@@ -884,7 +1104,8 @@ pub async fn apply(
                         }}),
                         "make a client secret",
                     )
-                    .await?;
+                    .await
+                    .map_err(secret_refused)?;
                 if let Some(value) = text(&added["secretText"]) {
                     cognito_entra_core::secrets::register(&value);
                     let ends = text(&added["endDateTime"])
@@ -922,6 +1143,70 @@ pub async fn apply(
         secret,
         secret_key_id,
     })
+}
+
+/// A create Graph refused outright made nothing: its recorded intent is taken back. No
+/// answer at all leaves it recorded, timed from now — the moment the outcome became unknown
+/// (a request held until the client gave up may still be done after) — so the next run
+/// looks for it for a whole replication budget from here before it makes anything.
+fn forget_refused(record: &mut GraphRecord, e: &GraphError, made: &mut impl FnMut(&GraphRecord)) {
+    if matches!(e, GraphError::Http { .. }) {
+        if let Some(pending) = record.creating.as_mut() {
+            *pending = PendingCreate::now(&pending.what);
+        }
+    } else {
+        record.creating = None;
+    }
+    made(record);
+}
+
+/// A client secret refused by the tenant's app management policy, named as such.
+fn secret_refused(e: GraphError) -> GraphError {
+    match e {
+        GraphError::Refused {
+            operation,
+            code,
+            message,
+        } if code.starts_with("CredentialTypeNotAllowed")
+            || code.starts_with("CredentialInvalidLifetime") =>
+        {
+            GraphError::Refused {
+                operation,
+                message: format!(
+                    "{message} — this tenant's app management policy does not allow client secrets (or not this long-lived) on this application, and Cognito's OIDC provider needs one; ask an admin to exempt the application from the policy (Entra › Enterprise apps › App management policies), or use SAML, which needs no secret"
+                ),
+                code,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Waits until the new signing certificate is in the service principal's keyCredentials
+/// (Entra shows it there later than it answers; terraform-provider-azuread polls for it)
+/// before it is made the active one.
+async fn wait_for_signing_key(
+    graph: &Graph,
+    record: &GraphRecord,
+    thumbprint: &str,
+) -> Result<(), GraphError> {
+    let path = format!("{}?$select=keyCredentials", sp_path(record)?);
+    graph
+        .until_replicated("the new signing certificate", Some(&path), || async {
+            let read = graph.get(&path, "read the signing certificates").await?;
+            let there = keys_seen(&read["keyCredentials"])
+                .iter()
+                .any(|k| k.usage == "Verify" && k.thumbprint.as_deref() == Some(thumbprint));
+            if there {
+                Ok(())
+            } else {
+                Err(GraphError::NotFound {
+                    operation: "read the signing certificates".into(),
+                    message: format!("certificate {thumbprint} not in keyCredentials yet"),
+                })
+            }
+        })
+        .await
 }
 
 /// The certificate a change hands Entra, as Cognito holds it now; a change planned for
@@ -1133,4 +1418,22 @@ fn user_role(roles: &serde_json::Value) -> String {
         .or_else(|| usable.first().copied())
         .and_then(|r| text(&r["id"]))
         .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_name;
+
+    #[test]
+    fn a_display_name_is_one_common_name_whatever_it_holds() {
+        assert_eq!(common_name("Corp SSO"), "CN=Corp SSO");
+        assert_eq!(
+            common_name("Contoso, EMEA + Sales"),
+            "CN=Contoso\\, EMEA \\+ Sales"
+        );
+        assert_eq!(
+            common_name("#1 \"app\"; a=b"),
+            "CN=\\#1 \\\"app\\\"\\; a\\=b"
+        );
+    }
 }

@@ -1,9 +1,12 @@
-//! Microsoft Graph over HTTPS: JSON in and out, Graph's throttling honoured (429 and
-//! Retry-After, bounded), a new object waited for until it has replicated (bounded), and
-//! Graph's errors turned into what the admin must do — a 403 names the permission and role.
+//! Microsoft Graph over HTTPS: JSON in and out, Graph's throttling honoured (429, 503 and a
+//! gateway's 502/504, Retry-After bounded), a new object waited for until it has replicated
+//! (minutes, as real Entra takes), and Graph's errors turned into what the admin must do — a
+//! 403 names the permission and role. Every wait longer than a second is told through the
+//! wait hook (the faces show it) and the -v log.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -13,13 +16,79 @@ use super::signin::{Cloud, Token};
 /// that ends on its way.
 const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
 
-/// The most 429s waited out for one request, and the longest wait taken from Retry-After.
+/// The most 429/502/503/504s waited out for one request, and the longest wait taken from a
+/// Retry-After (Graph may ask for minutes; longer than this is refused as still throttled).
 const MAX_THROTTLED: usize = 6;
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// The most pages of one collection read (`get_all`).
 const MAX_PAGES: usize = 50;
-/// How long a just-made object is waited for (Graph replicates in seconds, sometimes more).
-const REPLICATION_WAITS: [u64; 8] = [250, 500, 1000, 2000, 3000, 5000, 8000, 10_000];
+/// How long Entra is given to replicate a new object (real tenants take minutes: Microsoft's
+/// SAML-over-Graph tutorial polls "until the query is successful", terraform-provider-azuread
+/// waits up to its 5–10 minute resource timeouts). COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS
+/// sets it (tests keep it short; a slow tenant may need more).
+const REPLICATION_BUDGET: Duration = Duration::from_secs(300);
+pub const REPLICATION_SECONDS_VAR: &str = "COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS";
+/// How often a replicating object is asked for (the tutorial: every 5–10 s).
+const REPLICATION_POLL: Duration = Duration::from_secs(5);
+/// Successful reads in a row before a new object counts as there (Graph's replicas answer
+/// in turn: one may have it and the next not; terraform-provider-azuread's consistency
+/// helper wants several in a row).
+const CONSISTENT_READS: usize = 3;
+
+/// Told each wait longer than a second, with its reason (the faces show it).
+pub type WaitHook = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The face's wait hook, one for the process (as the -v log is): set once by the face that
+/// runs, before any Graph call; waits in planning and in making are told alike.
+static WAIT_HOOK: Mutex<Option<WaitHook>> = Mutex::new(None);
+
+/// Sets (or, with `None`, clears) who is told of each wait longer than a second.
+pub fn set_wait_hook(hook: Option<WaitHook>) {
+    if let Ok(mut slot) = WAIT_HOOK.lock() {
+        *slot = hook;
+    }
+}
+
+/// The replication budget: COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS, else five minutes.
+pub fn replication_budget() -> Duration {
+    std::env::var(REPLICATION_SECONDS_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(REPLICATION_BUDGET)
+}
+
+/// How long to wait before asking again, within `budget`: every 5 s, more often when the
+/// budget itself is short (never more often than four times a second).
+fn poll_interval(budget: Duration) -> Duration {
+    REPLICATION_POLL
+        .min(budget / 10)
+        .max(Duration::from_millis(250))
+}
+
+/// "1 min 20 s", "45 s".
+pub fn say_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        return format!("{} ms", d.as_millis());
+    }
+    let s = d.as_secs();
+    match (s / 60, s % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// The replication answers real Entra gives while a new object has not reached every
+/// replica, besides 404 (each quoted from terraform-provider-azuread's retry functions or
+/// seen by admins): the service principal of a new application, an assignment to a new
+/// service principal, an identifier URI checked before the SAML mode is read.
+const REPLICATION_MESSAGES: [&str; 3] = [
+    "does not reference a valid application object",
+    "Not a valid reference update",
+    "All newly added URIs must contain a tenant verified domain, tenant ID, or app ID",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
@@ -49,6 +118,12 @@ pub enum GraphError {
         "{operation}: still throttled by Graph after {tries} waits; try again in a few minutes"
     )]
     Throttled { operation: String, tries: usize },
+    #[error(
+        "{operation}: Graph is throttled and asks to wait {}, longer than the {} the tool waits; nothing more was sent — run again after that",
+        say_duration(*asked),
+        say_duration(MAX_RETRY_AFTER)
+    )]
+    ThrottledFor { operation: String, asked: Duration },
     #[error("{operation}: {detail}")]
     Http { operation: String, detail: String },
 }
@@ -56,7 +131,36 @@ pub enum GraphError {
 impl GraphError {
     /// Whether running again may get further (the network, throttling, a lost answer).
     pub fn may_pass(&self) -> bool {
-        matches!(self, GraphError::Throttled { .. } | GraphError::Http { .. })
+        matches!(
+            self,
+            GraphError::Throttled { .. }
+                | GraphError::ThrottledFor { .. }
+                | GraphError::Http { .. }
+        )
+    }
+
+    /// Graph's own answer, short, for a wait's reason (not the advice a final error gives).
+    fn answer(&self) -> String {
+        match self {
+            GraphError::Forbidden { code, message, .. } => format!("HTTP 403 {code}: {message}"),
+            GraphError::NotFound { message, .. } => format!("HTTP 404: {message}"),
+            GraphError::Refused { code, message, .. } => format!("{code}: {message}"),
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether this is how Entra answers while an object just made replicates: 404, 403 on
+    /// the new object itself, or one of the 400s Entra gives for a reference it cannot see
+    /// yet.
+    fn is_replication(&self, fresh: bool) -> bool {
+        match self {
+            GraphError::NotFound { .. } => true,
+            GraphError::Forbidden { .. } => fresh,
+            GraphError::Refused { message, .. } => {
+                REPLICATION_MESSAGES.iter().any(|m| message.contains(m))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -92,6 +196,8 @@ pub struct Graph {
     token: std::sync::Mutex<Token>,
     writes: AtomicUsize,
     calls: AtomicUsize,
+    /// IDs of objects this session made: a 403 on one of them is replication, not a refusal.
+    fresh: Mutex<Vec<String>>,
 }
 
 impl Graph {
@@ -104,6 +210,85 @@ impl Graph {
             token: std::sync::Mutex::new(token),
             writes: AtomicUsize::new(0),
             calls: AtomicUsize::new(0),
+            fresh: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Notes an object this session has just made (its ID as it appears in paths).
+    pub fn made(&self, id: &str) {
+        if let Ok(mut fresh) = self.fresh.lock()
+            && !id.is_empty()
+        {
+            fresh.push(id.to_string());
+        }
+    }
+
+    fn is_fresh(&self, path: &str) -> bool {
+        self.fresh
+            .lock()
+            .map(|f| f.iter().any(|id| path.contains(id.as_str())))
+            .unwrap_or(false)
+    }
+
+    /// Waits `wait` (cancelled with the future: a face that stops the task stops the wait),
+    /// told to the face when it is longer than a second, and always to the -v log.
+    pub async fn pause(&self, wait: Duration, reason: &str) {
+        let text = format!("waiting {} {reason}", say_duration(wait));
+        cognito_entra_core::verbose_log::write("wait", &text);
+        if wait > Duration::from_secs(1) {
+            let hook = WAIT_HOOK.lock().ok().and_then(|h| h.clone());
+            if let Some(hook) = hook {
+                hook(&text);
+            }
+        }
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Runs `attempt` until it succeeds or fails otherwise than with a replication answer,
+    /// waiting every few seconds for at most the replication budget; `what` names the
+    /// object waited for ("the new application"). `read_or_changed`: the path read or changed
+    /// — a 403 on an object this run made is replication there; `None` for a POST, whose 403
+    /// is a refusal (a missing permission is not waited on for minutes).
+    pub async fn until_replicated<T, F, Fut>(
+        &self,
+        what: &str,
+        read_or_changed: Option<&str>,
+        mut attempt: F,
+    ) -> Result<T, GraphError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, GraphError>>,
+    {
+        let budget = replication_budget();
+        let started = Instant::now();
+        loop {
+            match attempt().await {
+                Err(e) if e.is_replication(read_or_changed.is_some_and(|p| self.is_fresh(p))) => {
+                    let spent = started.elapsed();
+                    if spent >= budget {
+                        cognito_entra_core::verbose_log::write(
+                            "wait",
+                            &format!(
+                                "gave up waiting for Entra to replicate {what} after {}",
+                                say_duration(spent)
+                            ),
+                        );
+                        return Err(e);
+                    }
+                    let wait = poll_interval(budget).min(budget - spent);
+                    self.pause(
+                        wait,
+                        &format!(
+                            "for Entra to replicate {what} ({} of {}; Entra said: {})",
+                            say_duration(spent),
+                            say_duration(budget),
+                            e.answer()
+                        ),
+                    )
+                    .await;
+                }
+                other => return other,
+            }
         }
     }
 
@@ -248,7 +433,7 @@ impl Graph {
             } else {
                 serde_json::from_str(&text).unwrap_or(Value::Null)
             };
-            if status == 429 || status == 503 {
+            if matches!(status, 429 | 502 | 503 | 504) {
                 throttled += 1;
                 if throttled > MAX_THROTTLED {
                     log(
@@ -260,10 +445,22 @@ impl Graph {
                         tries: MAX_THROTTLED,
                     });
                 }
-                let wait = retry_after
-                    .map(Duration::from_secs)
-                    .unwrap_or(Duration::from_secs(1 << throttled.min(5)))
-                    .min(MAX_RETRY_AFTER);
+                let asked = retry_after.map(Duration::from_secs);
+                if asked.is_some_and(|a| a > MAX_RETRY_AFTER) {
+                    log(
+                        &format!(
+                            "HTTP {status}, Retry-After {} s is longer than the {} s waited at most; giving up",
+                            asked.unwrap_or_default().as_secs(),
+                            MAX_RETRY_AFTER.as_secs()
+                        ),
+                        started,
+                    );
+                    return Err(GraphError::ThrottledFor {
+                        operation: operation.to_string(),
+                        asked: asked.unwrap_or_default(),
+                    });
+                }
+                let wait = asked.unwrap_or(Duration::from_secs(1 << throttled.min(5)));
                 log(
                     &format!(
                         "HTTP {status}, retry {throttled} of {MAX_THROTTLED} in {} s",
@@ -271,7 +468,19 @@ impl Graph {
                     ),
                     started,
                 );
-                tokio::time::sleep(wait).await;
+                let why = match status {
+                    429 => "Graph is throttling the requests",
+                    503 => "Graph is unavailable for a moment",
+                    _ => "Graph's gateway did not answer",
+                };
+                self.pause(
+                    wait,
+                    &format!(
+                        "to {operation}: {why} (HTTP {status}{}; retry {throttled} of {MAX_THROTTLED})",
+                        if asked.is_some() { ", as its Retry-After asks" } else { "" }
+                    ),
+                )
+                .await;
                 continue;
             }
             let code = value["error"]["code"].as_str().unwrap_or("").to_string();
@@ -386,36 +595,63 @@ impl Graph {
             .await
     }
 
-    /// A GET of an object just made: Graph answers 404 until it has replicated, so 404 is
-    /// waited out (bounded) before it counts.
+    /// A GET of an object that may have just been made: its replication answers are waited
+    /// out (within the replication budget) before they count.
     pub async fn get_replicated(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
-        for wait in REPLICATION_WAITS {
-            match self.get(path, operation).await {
-                Err(GraphError::NotFound { .. }) => {
-                    tokio::time::sleep(Duration::from_millis(wait)).await;
-                }
-                other => return other,
-            }
-        }
-        self.get(path, operation).await
+        self.until_replicated(&format!("what is read to {operation}"), Some(path), || {
+            self.get(path, operation)
+        })
+        .await
     }
 
-    /// A PATCH of an object just made (a PATCH is idempotent, so a 404 while it replicates
-    /// is waited out like a GET's).
+    /// A new object, read until it answers `CONSISTENT_READS` times in a row (one replica
+    /// having it is not all of them having it); `what` names it.
+    pub async fn wait_until_there(
+        &self,
+        path: &str,
+        what: &str,
+        operation: &str,
+    ) -> Result<Value, GraphError> {
+        let mut read = self
+            .until_replicated(what, Some(path), || self.get(path, operation))
+            .await?;
+        let gap = poll_interval(replication_budget()).min(Duration::from_secs(1));
+        for _ in 1..CONSISTENT_READS {
+            tokio::time::sleep(gap).await;
+            read = self
+                .until_replicated(what, Some(path), || self.get(path, operation))
+                .await?;
+        }
+        Ok(read)
+    }
+
+    /// A PATCH of an object that may have just been made (a PATCH is idempotent, so its
+    /// replication answers are waited out like a GET's).
     pub async fn patch_replicated(
         &self,
         path: &str,
         body: &Value,
         operation: &str,
     ) -> Result<Value, GraphError> {
-        for wait in REPLICATION_WAITS {
-            match self.patch(path, body, operation).await {
-                Err(GraphError::NotFound { .. }) => {
-                    tokio::time::sleep(Duration::from_millis(wait)).await;
-                }
-                other => return other,
-            }
-        }
-        self.patch(path, body, operation).await
+        self.until_replicated(
+            &format!("what is changed to {operation}"),
+            Some(path),
+            || self.patch(path, body, operation),
+        )
+        .await
+    }
+
+    /// A POST that refers to an object just made (a service principal for a new application,
+    /// an assignment to a new service principal): Entra's replication answers to it are 400s
+    /// and 404s that make nothing, so it is sent again until the reference is seen.
+    pub async fn post_replicated(
+        &self,
+        path: &str,
+        body: &Value,
+        what: &str,
+        operation: &str,
+    ) -> Result<Value, GraphError> {
+        self.until_replicated(what, None, || self.post(path, body, operation))
+            .await
     }
 }
