@@ -90,11 +90,17 @@ fn status_and_setups_say_done_only_when_the_entra_work_is_ticked() {
     };
     // SAML, nobody assigned yet: sign-in fails (AADSTS50105); not done.
     save("corp-saml", Protocol::Saml, &["saml.app", "saml.basic"]);
-    // OIDC, everything required ticked; assigning users is optional.
+    // OIDC, everything required ticked (the ID token's optional claims included);
+    // assigning users is optional.
     save(
         "corp-oidc",
         Protocol::Oidc,
-        &["oidc.registration", "oidc.redirect", "oidc.secret"],
+        &[
+            "oidc.registration",
+            "oidc.redirect",
+            "oidc.secret",
+            "finish.claims",
+        ],
     );
 
     let listed = stdout(&run(cmd(store.dir()).arg("setups")));
