@@ -83,6 +83,14 @@ pub async fn sign_in(
     show: impl FnOnce(SignInPrompt<'_>),
 ) -> Result<Graph, Error> {
     let http = crate::entra::graph::http_client().map_err(Error::Local)?;
+    let delegated = signin::Delegated {
+        http: &http,
+        authority: &options.authority,
+        tenant: sign_in_tenant(tenant),
+        client_id: &options.client_id,
+        cloud: options.cloud,
+        needs: options.needs,
+    };
     let token = match options.sign_in {
         SignInMethod::AzureCli => signin::azure_cli(tenant.required.as_deref()).await,
         SignInMethod::Environment => match crate::entra::graph::pipeline::from_environment() {
@@ -101,25 +109,11 @@ pub async fn sign_in(
             }),
         },
         SignInMethod::DeviceCode => {
-            signin::device_code(
-                &http,
-                &options.authority,
-                sign_in_tenant(tenant),
-                &options.client_id,
-                options.cloud,
-                options.needs,
-                |code| show(SignInPrompt::DeviceCode(code)),
-            )
-            .await
+            signin::device_code(&delegated, |code| show(SignInPrompt::DeviceCode(code))).await
         }
         SignInMethod::Browser => {
             crate::entra::graph::browser::browser(
-                &http,
-                &options.authority,
-                sign_in_tenant(tenant),
-                &options.client_id,
-                options.cloud,
-                options.needs,
+                &delegated,
                 crate::entra::graph::browser::IDLE_LIMIT,
                 |page| show(SignInPrompt::Browser(page)),
             )

@@ -16,8 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::signin::{
-    Cloud, Needs, SignInError, Token, delegated_scope, form, post_form, refused_words, remember,
-    token_from,
+    Delegated, SignInError, Token, form, post_form, refused_words, remember, token_from,
 };
 
 /// How long the sign-in waits with nothing coming to the listener (any request restarts it).
@@ -42,19 +41,14 @@ pub struct BrowserSignIn {
 /// The browser sign-in: a loopback listener, the authorization URL opened in the browser and
 /// handed to `show`, the one answer carrying this sign-in's state, then the code redeemed with
 /// its PKCE verifier. `idle` is how long nothing may come to the listener (`IDLE_LIMIT`).
-#[allow(clippy::too_many_arguments)]
 pub async fn browser(
-    http: &reqwest::Client,
-    authority: &str,
-    tenant: &str,
-    client_id: &str,
-    cloud: Cloud,
-    needs: Needs,
+    to: &Delegated<'_>,
     idle: Duration,
     show: impl FnOnce(&BrowserSignIn),
 ) -> Result<Token, SignInError> {
-    let base = format!("{}/{tenant}/oauth2/v2.0", authority.trim_end_matches('/'));
-    let scopes = delegated_scope(cloud, needs);
+    let (http, client_id) = (to.http, to.client_id);
+    let base = to.base();
+    let scopes = to.scopes();
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
         SignInError::Http(format!(
             "cannot listen on 127.0.0.1 for the browser's answer ({e}); sign in with --entra-sign-in device-code or az-cli instead"

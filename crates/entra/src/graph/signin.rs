@@ -400,20 +400,43 @@ pub(crate) struct TokenAnswerOr {
     pub(crate) text: String,
 }
 
+/// Where a delegated sign-in (the device code's, the browser's) goes, as which client, and
+/// for which permissions.
+pub struct Delegated<'a> {
+    pub http: &'a reqwest::Client,
+    pub authority: &'a str,
+    pub tenant: &'a str,
+    pub client_id: &'a str,
+    pub cloud: Cloud,
+    pub needs: Needs,
+}
+
+impl Delegated<'_> {
+    /// The tenant's OAuth 2.0 endpoints' base.
+    pub fn base(&self) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0",
+            self.authority.trim_end_matches('/'),
+            self.tenant
+        )
+    }
+
+    /// The scopes asked for: the cloud's Graph permissions the setup needs.
+    pub fn scopes(&self) -> String {
+        delegated_scope(self.cloud, self.needs)
+    }
+}
+
 /// The device authorization grant: asks for a code, hands it to `show`, then polls at the
 /// interval given (longer after `slow_down`) until the admin has signed in, declined, or the
 /// code expired.
 pub async fn device_code(
-    http: &reqwest::Client,
-    authority: &str,
-    tenant: &str,
-    client_id: &str,
-    cloud: Cloud,
-    needs: Needs,
+    to: &Delegated<'_>,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<Token, SignInError> {
-    let base = format!("{}/{tenant}/oauth2/v2.0", authority.trim_end_matches('/'));
-    let scopes = delegated_scope(cloud, needs);
+    let (http, client_id) = (to.http, to.client_id);
+    let base = to.base();
+    let scopes = to.scopes();
     let asked = post_form(
         http,
         &format!("{base}/devicecode"),
