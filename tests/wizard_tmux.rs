@@ -751,15 +751,12 @@ fn the_plain_prompts_walk_the_same_journey() {
     });
 }
 
-/// The newcomer's tour from the README: `scripts/try` starts its own emulator and Entra and
-/// Graph stand-in (tests/support/graph_standin.py, not the test servers above), and a complete
-/// SAML setup works against them from the screens alone.
-#[test]
-fn scripts_try_gives_a_working_tour() {
+/// `scripts/try` in a tmux of its own, from its intro (returned) to the wizard's step 7 for a
+/// new SAML setup `name` with the screens' defaults: what both tours share.
+fn try_tour_to_entra_step(tmux: &Tmux, name: &str) -> (String, String) {
     require_tool("bash", "scripts/try is a bash script");
     // Fails with the usual message when the emulator is not installed.
     let _ = common::moto::python();
-    let tmux = Tmux::start(160, 40);
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
     tmux.type_line(&format!(
         "env -u DISPLAY -u WAYLAND_DISPLAY COGNITO_ENTRA_BIN={bin} bash {script}; echo \"TRY\"\"-OVER\"",
@@ -767,13 +764,6 @@ fn scripts_try_gives_a_working_tour() {
         script = sh_quote(&script.display().to_string()),
     ));
     let intro = tmux.wait_for_text("Press Enter to open the wizard", Duration::from_secs(120));
-    let metadata_url = intro
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("App Federation Metadata Url"))
-        .map(|u| u.trim().to_string())
-        .unwrap_or_else(|| panic!("no metadata URL in the intro:\n{intro}"));
-    assert!(metadata_url.starts_with("https://"), "{metadata_url}");
-
     let keys = |k: &[&str]| {
         let mut args = vec!["send-keys", "-t", "0"];
         args.extend_from_slice(k);
@@ -784,75 +774,7 @@ fn scripts_try_gives_a_working_tour() {
     wait("Federate an Amazon Cognito");
     keys(&["Enter"]);
     wait("Name this setup");
-    tmux.cmd(&["send-keys", "-t", "0", "-l", "tour"]);
-    keys(&["Enter"]);
-    wait("2 · AWS account");
-    keys(&["Enter"]);
-    wait("3 · User pool");
-    keys(&["Enter"]);
-    wait("4 · Domain");
-    wait("available");
-    keys(&["Enter"]);
-    wait("5 · App client");
-    keys(&["Tab", "Tab"]);
-    tmux.cmd(&[
-        "send-keys",
-        "-t",
-        "0",
-        "-l",
-        "http://localhost:3000/callback",
-    ]);
-    keys(&["Enter"]);
-    wait("6 · Provider");
-    keys(&["Enter"]);
-    wait("Create them now?");
-    keys(&["Enter"]);
-    wait("7 · Entra");
-    keys(&["Enter"]);
-    wait("8 · Back from Entra");
-    tmux.cmd(&["set-buffer", &metadata_url]);
-    tmux.cmd(&["paste-buffer", "-p", "-t", "0"]);
-    keys(&["Enter"]);
-    wait("Usable");
-    keys(&["Enter"]);
-    wait("9 · Attribute mapping");
-    keys(&["Enter"]);
-    wait("Plan: 1 to create");
-    keys(&["Enter"]);
-    wait("11 · Finish in Entra");
-    keys(&["Enter"]);
-    wait("12 · Test");
-    keys(&["q"]);
-    let end = wait("TRY-OVER");
-    assert!(end.contains("Setup tour is applied"), "{end}");
-}
-
-/// `scripts/try` offers "g do it for me" on the Entra step, and it works there: the tour's
-/// stand-in plays Graph, and the application is made and filled in on step 8.
-#[test]
-fn scripts_try_does_it_for_me_too() {
-    require_tool("bash", "scripts/try is a bash script");
-    let _ = common::moto::python();
-    let tmux = Tmux::start(160, 40);
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
-    tmux.type_line(&format!(
-        "env -u DISPLAY -u WAYLAND_DISPLAY COGNITO_ENTRA_BIN={bin} bash {script}; echo \"TRY\"\"-OVER\"",
-        bin = sh_quote(bin()),
-        script = sh_quote(&script.display().to_string()),
-    ));
-    let intro = tmux.wait_for_text("Press Enter to open the wizard", Duration::from_secs(120));
-    assert!(intro.contains("do it for me"), "{intro}");
-    let keys = |k: &[&str]| {
-        let mut args = vec!["send-keys", "-t", "0"];
-        args.extend_from_slice(k);
-        tmux.cmd(&args);
-    };
-    let wait = |text: &str| tmux.wait_for_text(text, WAIT);
-    keys(&["Enter"]);
-    wait("Federate an Amazon Cognito");
-    keys(&["Enter"]);
-    wait("Name this setup");
-    tmux.cmd(&["send-keys", "-t", "0", "-l", "graph-tour"]);
+    tmux.cmd(&["send-keys", "-t", "0", "-l", name]);
     keys(&["Enter"]);
     wait("2 · AWS account");
     keys(&["Enter"]);
@@ -876,6 +798,60 @@ fn scripts_try_does_it_for_me_too() {
     wait("Create them now?");
     keys(&["Enter"]);
     let entra = wait("7 · Entra");
+    (intro, entra)
+}
+
+/// The newcomer's tour from the README: `scripts/try` starts its own emulator and Entra and
+/// Graph stand-in (tests/support/graph_standin.py, not the test servers above), and a complete
+/// SAML setup works against them from the screens alone.
+#[test]
+fn scripts_try_gives_a_working_tour() {
+    let tmux = Tmux::start(160, 40);
+    let (intro, _) = try_tour_to_entra_step(&tmux, "tour");
+    let metadata_url = intro
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("App Federation Metadata Url"))
+        .map(|u| u.trim().to_string())
+        .unwrap_or_else(|| panic!("no metadata URL in the intro:\n{intro}"));
+    assert!(metadata_url.starts_with("https://"), "{metadata_url}");
+    let keys = |k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(k);
+        tmux.cmd(&args);
+    };
+    let wait = |text: &str| tmux.wait_for_text(text, WAIT);
+    keys(&["Enter"]);
+    wait("8 · Back from Entra");
+    tmux.cmd(&["set-buffer", &metadata_url]);
+    tmux.cmd(&["paste-buffer", "-p", "-t", "0"]);
+    keys(&["Enter"]);
+    wait("Usable");
+    keys(&["Enter"]);
+    wait("9 · Attribute mapping");
+    keys(&["Enter"]);
+    wait("Plan: 1 to create");
+    keys(&["Enter"]);
+    wait("11 · Finish in Entra");
+    keys(&["Enter"]);
+    wait("12 · Test");
+    keys(&["q"]);
+    let end = wait("TRY-OVER");
+    assert!(end.contains("Setup tour is applied"), "{end}");
+}
+
+/// `scripts/try` offers "g do it for me" on the Entra step, and it works there: the tour's
+/// stand-in plays Graph, and the application is made and filled in on step 8.
+#[test]
+fn scripts_try_does_it_for_me_too() {
+    let tmux = Tmux::start(160, 40);
+    let (intro, entra) = try_tour_to_entra_step(&tmux, "graph-tour");
+    assert!(intro.contains("do it for me"), "{intro}");
+    let keys = |k: &[&str]| {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(k);
+        tmux.cmd(&args);
+    };
+    let wait = |text: &str| tmux.wait_for_text(text, WAIT);
     assert!(entra.contains("g do it for me"), "{entra}");
     keys(&["g"]);
     wait("Who may sign in");
