@@ -481,11 +481,7 @@ async fn prepare_plan_with(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> 
         phase: Phase::Prepare,
         ..Options::default()
     };
-    let taken = plan::claimed_by_others(&job.setup, &observed, &job.others);
-    if !taken.is_empty() {
-        return Err(Error::Refused(refusals(taken)));
-    }
-    let plan = plan::plan(&job.setup, &observed, &EntraInput::default(), options)
+    let plan = plan_for(job, &observed, &EntraInput::default(), options)
         .map_err(|r| Error::Refused(refusals(r)))?;
     let ids = ids_of(&observed);
     Ok((plan, api, ids))
@@ -648,17 +644,7 @@ pub async fn plan_live(job: &Job, options: Options) -> Result<Planned, PlanError
         crate::secrets::register(secret);
         entra.input.client_secret = Some(secret.clone());
     }
-    // What the setup made is held to it whole: the records say which (`Known::created`).
-    let options = Options {
-        created: job.known.created,
-        ..options
-    };
-    let taken = plan::claimed_by_others(&job.setup, &observed, &job.others);
-    if !taken.is_empty() {
-        return Err(PlanError::Refused(taken));
-    }
-    let plan =
-        plan::plan(&job.setup, &observed, &entra.input, options).map_err(PlanError::Refused)?;
+    let plan = plan_for(job, &observed, &entra.input, options).map_err(PlanError::Refused)?;
     Ok(Planned {
         plan,
         api,
@@ -681,17 +667,29 @@ pub async fn preflight(job: &Job, options: Options) -> Result<(), Error> {
     let observed = observe(&api, &job.setup, &job.known)
         .await
         .map_err(|e| observe_error(e, &job.aws))?;
+    plan_for(job, &observed, &entra_to_come(job), options)
+        .map(|_| ())
+        .map_err(|r| Error::Refused(refusals(r)))
+}
+
+/// The plan for a job, the one way every phase makes it: what another saved setup owns on
+/// the pool is refused first, and what the setup made is held to it whole (the records say
+/// which, `Known::created`).
+fn plan_for(
+    job: &Job,
+    observed: &plan::Observed,
+    entra: &EntraInput,
+    options: Options,
+) -> Result<Plan, Vec<plan::Refusal>> {
+    let taken = plan::claimed_by_others(&job.setup, observed, &job.others);
+    if !taken.is_empty() {
+        return Err(taken);
+    }
     let options = Options {
         created: job.known.created,
         ..options
     };
-    let taken = plan::claimed_by_others(&job.setup, &observed, &job.others);
-    if !taken.is_empty() {
-        return Err(Error::Refused(refusals(taken)));
-    }
-    plan::plan(&job.setup, &observed, &entra_to_come(job), options)
-        .map(|_| ())
-        .map_err(|r| Error::Refused(refusals(r)))
+    plan::plan(&job.setup, observed, entra, options)
 }
 
 /// What the Entra application will give Cognito, as stand-ins of the right shape (never sent
