@@ -2,13 +2,13 @@
 //! interruption after every write step in turn is finished by the next run, and every error
 //! kind reads as advice.
 
-use cognito_entra::cognito::advice::advice;
-use cognito_entra::cognito::api::{ApiError, ClientConfig, CognitoApi, ErrorKind};
-use cognito_entra::cognito::apply::{ApplyError, Ids, apply};
-use cognito_entra::cognito::fake::{FakeCognito, WRITE_OPERATIONS};
-use cognito_entra::cognito::observe::observe;
 use cognito_entra::plan::{self, EntraInput, Options, Plan};
 use cognito_entra::setup::{Known, Setup, load};
+use cognito_entra_cognito::advice::advice;
+use cognito_entra_cognito::api::{ApiError, ClientConfig, CognitoApi, ErrorKind};
+use cognito_entra_cognito::apply::{ApplyError, Ids, apply};
+use cognito_entra_cognito::fake::{FakeCognito, WRITE_OPERATIONS};
+use cognito_entra_cognito::observe::observe;
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -58,7 +58,7 @@ async fn run_once(api: &FakeCognito, setup: &Setup, saved: &mut Known) -> Result
         client_id: observed.client.as_ref().and_then(|c| c.client_id.clone()),
     };
     let result = apply(api, &plan, &mut ids, |event| {
-        if let cognito_entra::cognito::apply::Event::Finished(_, _, ids) = event {
+        if let cognito_entra_cognito::apply::Event::Finished(_, _, ids) = event {
             saved.user_pool_id = ids.user_pool_id.clone().or(saved.user_pool_id.take());
             saved.client_id = ids.client_id.clone().or(saved.client_id.take());
         }
@@ -418,7 +418,7 @@ fn branding_made_by_an_unrecorded_run_is_seen_and_not_created_again() {
 /// everything at once.
 #[test]
 fn independent_calls_are_in_flight_together_and_dependent_ones_wait() {
-    use cognito_entra::cognito::fake::Span;
+    use cognito_entra_cognito::fake::Span;
     let setup = setup(true);
     let api = FakeCognito::new("us-east-1").with_latency(std::time::Duration::from_millis(20));
     let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -516,10 +516,10 @@ fn a_failure_in_one_branch_lets_the_other_finish_and_both_are_reported() {
         let mut ids = Ids::default();
         apply(&api, &plan, &mut ids, |event| {
             events.push(match event {
-                cognito_entra::cognito::apply::Event::Started(i, c) => {
+                cognito_entra_cognito::apply::Event::Started(i, c) => {
                     format!("start {i} {}", c.id())
                 }
-                cognito_entra::cognito::apply::Event::Finished(i, c, _) => {
+                cognito_entra_cognito::apply::Event::Finished(i, c, _) => {
                     format!("done {i} {}", c.id())
                 }
             });

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Stdio;
 
-use cognito_entra::cognito::api::{ClientConfig, CognitoApi, ProviderInfo, ProviderType};
 use cognito_entra::setup::model::SAML_EMAIL_CLAIM;
+use cognito_entra_cognito::api::{ClientConfig, CognitoApi, ProviderInfo, ProviderType};
 use common::entra::*;
 use common::https::{HttpsServer, Response};
 use common::moto::{Moto, block_on};

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use cognito_entra::cognito::api::{ClientConfig, CognitoApi};
+use cognito_entra_cognito::api::{ClientConfig, CognitoApi};
 use common::entra::*;
 use common::moto::{Moto, block_on};
 use common::*;

@@ -12,7 +12,7 @@ use std::process::Output;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cognito_entra::cognito::api::CognitoApi;
+use cognito_entra_cognito::api::CognitoApi;
 use common::entra::*;
 use common::https::{HttpsServer, Response};
 use common::moto::{Moto, block_on};

@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider as cip;
-use cognito_entra::cognito::api::CognitoApi;
+use cognito_entra_cognito::api::CognitoApi;
 use common::entra::*;
 use common::moto::{Moto, block_on};
 use common::*;

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cognito_entra::cognito::api::CognitoApi;
+use cognito_entra_cognito::api::CognitoApi;
 use common::graph::Standin;
 use common::moto::{Moto, block_on};
 use common::*;

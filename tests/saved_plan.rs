@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use cognito_entra::cognito::api::CognitoApi;
+use cognito_entra_cognito::api::CognitoApi;
 use common::entra::*;
 use common::moto::{Moto, block_on};
 use common::*;

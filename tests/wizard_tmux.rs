@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use cognito_entra::cognito::api::{CognitoApi, ProviderType};
+use cognito_entra_cognito::api::{CognitoApi, ProviderType};
 use common::entra::*;
 use common::https::{HttpsServer, Response};
 use common::moto::{Moto, block_on};

@@ -42,12 +42,11 @@ impl Runtime {
         let tx = self.tx.clone();
         // Test switch (test builds only): every task panics, to prove a worker's panic leaves
         // the screen whole.
-        #[cfg(feature = "test-support")]
         let future = {
-            let panic_in_task = std::env::var_os("COGNITO_ENTRA_TEST_PANIC_IN_TASK").is_some();
+            let panic_in_task = cognito_entra::test_switches::panic_in_task();
             async move {
                 if panic_in_task {
-                    panic!("test-only panic in a task (COGNITO_ENTRA_TEST_PANIC_IN_TASK)");
+                    panic!("test-only panic in a task (a test switch)");
                 }
                 future.await
             }

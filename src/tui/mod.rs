@@ -144,8 +144,7 @@ async fn event_loop(
     let mut ticker = tokio::time::interval(Duration::from_millis(120));
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
-    #[cfg(feature = "test-support")]
-    let panic_on_f12 = std::env::var_os("COGNITO_ENTRA_TEST_PANIC").is_some();
+    let panic_on_f12 = cognito_entra::test_switches::panic_on_f12();
     let code = loop {
         // One frame appears at once on terminals that support synchronized output, instead of
         // row by row over a slow link; others ignore the two sequences.
@@ -170,9 +169,8 @@ async fn event_loop(
             }
         };
         let Some(msg) = msg else { break Ok(EXIT_OK) };
-        #[cfg(feature = "test-support")]
         if panic_on_f12 && matches!(&msg, Msg::Key(k) if k.code == event::KeyCode::F(12)) {
-            panic!("test-only panic (COGNITO_ENTRA_TEST_PANIC)");
+            panic!("test-only panic (a test switch)");
         }
         let cmds = app::update(&mut model, msg);
         rt.execute(&mut model, cmds);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use cognito_entra::cognito::sdk::{AwsOptions, SdkCognito, connect};
+use cognito_entra_cognito::sdk::{AwsOptions, SdkCognito, connect};
 
 pub struct Moto {
     child: Child,

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
-use cognito_entra::entra::xmldsig::canonical;
+use cognito_entra_entra::xmldsig::canonical;
 use time::{Duration, OffsetDateTime};
 
 const DS: &str = "http://www.w3.org/2000/09/xmldsig#";

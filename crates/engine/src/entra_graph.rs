@@ -3,15 +3,15 @@
 //! screens hand the admin), make it, and give Cognito what Entra gives back — the app's
 //! metadata URL (SAML), or its tenant, client ID and a new secret (OIDC).
 
-use crate::cognito::api::CognitoApi;
 use crate::engine::{Error, Job, api};
-use crate::entra::graph::apps::{self, FindError, Outcome};
-use crate::entra::graph::signin::{self, SignInPrompt};
-use crate::entra::graph::{Graph, GraphError};
 use crate::entra_app::{self, CognitoCertificate, Desired, EntraChange, Seen};
 use crate::setup::derive::derive;
 use crate::setup::{Protocol, Setup};
 use crate::state::GraphRecord;
+use cognito_entra_cognito::api::CognitoApi;
+use cognito_entra_entra::graph::apps::{self, FindError, Outcome};
+use cognito_entra_entra::graph::signin::{self, SignInPrompt};
+use cognito_entra_entra::graph::{Graph, GraphError};
 
 /// How to reach Entra for Graph.
 #[derive(Debug, Clone)]
@@ -82,7 +82,7 @@ pub async fn sign_in(
     tenant: &TenantChoice,
     show: impl FnOnce(SignInPrompt<'_>),
 ) -> Result<Graph, Error> {
-    let http = crate::entra::graph::http_client().map_err(Error::Local)?;
+    let http = cognito_entra_entra::graph::http_client().map_err(Error::Local)?;
     let delegated = signin::Delegated {
         http: &http,
         authority: &options.authority,
@@ -93,9 +93,9 @@ pub async fn sign_in(
     };
     let token = match options.sign_in {
         SignInMethod::AzureCli => signin::azure_cli(tenant.required.as_deref()).await,
-        SignInMethod::Environment => match crate::entra::graph::pipeline::from_environment() {
+        SignInMethod::Environment => match cognito_entra_entra::graph::pipeline::from_environment() {
             Some(credentials) => {
-                crate::entra::graph::pipeline::sign_in(
+                cognito_entra_entra::graph::pipeline::sign_in(
                     &http,
                     &options.authority,
                     options.cloud,
@@ -112,9 +112,9 @@ pub async fn sign_in(
             signin::device_code(&delegated, |code| show(SignInPrompt::DeviceCode(code))).await
         }
         SignInMethod::Browser => {
-            crate::entra::graph::browser::browser(
+            cognito_entra_entra::graph::browser::browser(
                 &delegated,
-                crate::entra::graph::browser::IDLE_LIMIT,
+                cognito_entra_entra::graph::browser::IDLE_LIMIT,
                 |page| show(SignInPrompt::Browser(page)),
             )
             .await
@@ -183,10 +183,13 @@ async fn held_to_tenant(
     let wanted = if crate::setup::validate::is_guid(required) {
         required.to_ascii_lowercase()
     } else {
-        let fetcher = crate::entra::fetch::Fetcher::new(crate::entra::fetch::Limits::from_env())
-            .map_err(|e| Error::Local(e.to_string()))?;
+        let fetcher = cognito_entra_entra::fetch::Fetcher::new(
+            cognito_entra_entra::fetch::Limits::from_env(),
+        )
+        .map_err(|e| Error::Local(e.to_string()))?;
         let report =
-            crate::entra::discovery::check_tenant(&fetcher, &options.authority, required).await;
+            cognito_entra_entra::discovery::check_tenant(&fetcher, &options.authority, required)
+                .await;
         match report.discovery {
             Some(d) => d.tenant_id.to_ascii_lowercase(),
             None => {
@@ -302,7 +305,7 @@ async fn cognito_certificates(
                 desired.verification_certificate = CognitoCertificate::from_cognito(&text)
                     .map_err(|e| unreadable("signing certificate", e))?;
             }
-            Err(e) if e.kind == crate::cognito::api::ErrorKind::NotFound => {}
+            Err(e) if e.kind == cognito_entra_cognito::api::ErrorKind::NotFound => {}
             Err(e) => return Err(job_error(job, &e)),
         }
     }
@@ -415,7 +418,7 @@ pub async fn provider_needs_secret(job: &Job, pool_id: Option<&str>) -> Result<b
     Ok(provider.is_none_or(|p| !p.details.contains_key("client_secret")))
 }
 
-fn job_error(job: &Job, e: &crate::cognito::api::ApiError) -> Error {
+fn job_error(job: &Job, e: &cognito_entra_cognito::api::ApiError) -> Error {
     Error::Aws {
         kind: e.kind.clone(),
         advice: crate::engine::say(e, &job.aws),

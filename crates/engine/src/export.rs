@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::cognito::api::managed_login_version;
-use crate::entra::discovery::Discovery;
 use crate::plan::EntraInput;
 use crate::setup::{Protocol, Setup, Values};
+use cognito_entra_cognito::api::managed_login_version;
+use cognito_entra_entra::discovery::Discovery;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

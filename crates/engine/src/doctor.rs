@@ -5,14 +5,14 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cognito::api::{
-    ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
-};
-use crate::entra::metadata::{Certificate, EXPIRY_WARNING_DAYS, date, short};
-use crate::entra::{discovery, metadata};
 use crate::export::provider_details;
 use crate::setup::{Protocol, Values};
 use crate::state::State;
+use cognito_entra_cognito::api::{
+    ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
+};
+use cognito_entra_entra::metadata::{Certificate, EXPIRY_WARNING_DAYS, date, short};
+use cognito_entra_entra::{discovery, metadata};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -790,9 +790,10 @@ mod tests {
         setup.saml = Some(saml);
         let mut state = State::new(setup);
         state.aws.user_pool_id = Some("eu-west-1_P".into());
-        let live_cert =
-            crate::entra::metadata::parse_certificate(crate::cognito::certs::TEST_CERTIFICATE_B64)
-                .unwrap_or_else(|e| panic!("{e}"));
+        let live_cert = cognito_entra_entra::metadata::parse_certificate(
+            cognito_entra_cognito::certs::TEST_CERTIFICATE_B64,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let record = |thumbprint: &str| CertificateRecord {
             kind: "signing".into(),
             thumbprint: thumbprint.into(),

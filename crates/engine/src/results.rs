@@ -1,8 +1,8 @@
 //! What a step's work found, recorded in the state in one place and worded once for every
 //! face: a pool read, a domain check, the Cognito side prepared, an Entra document checked.
 
-use crate::entra::{Fact, Finding, discovery, metadata};
 use crate::state::State;
+use cognito_entra_entra::{Fact, Finding, discovery, metadata};
 
 use crate::journey::questions::{AccountRead, Found, PoolRead};
 
@@ -57,7 +57,7 @@ pub fn prepared(state: &mut State, prepared: &crate::engine::Prepared) {
 pub fn change_applied(
     state: &mut State,
     change: &crate::plan::Change,
-    ids: &crate::cognito::apply::Ids,
+    ids: &cognito_entra_cognito::apply::Ids,
     graph_secret: bool,
 ) {
     state.record_ids(ids);

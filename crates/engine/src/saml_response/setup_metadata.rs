@@ -5,7 +5,7 @@
 use time::{Date, OffsetDateTime};
 
 use super::{Decoded, Finding, Level, finding};
-use crate::entra::metadata::{self, EXPIRY_WARNING_DAYS, SignatureCheck, short};
+use cognito_entra_entra::metadata::{self, EXPIRY_WARNING_DAYS, SignatureCheck, short};
 
 /// The errors and warnings `check-metadata` finds in the setup's metadata file, named as the
 /// setup's. The advice to prefer a URL is left out: it is about the choice of a file, not

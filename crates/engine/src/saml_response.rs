@@ -15,12 +15,12 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::entra::metadata::SignatureCheck;
-use crate::entra::metadata::thumbprint;
-pub use crate::entra::{Finding, Level};
 use crate::mapping::COGNITO_ATTRIBUTE_MAX_CHARS;
 use crate::setup::{Setup, Values};
 use crate::state::State;
+use cognito_entra_entra::metadata::SignatureCheck;
+use cognito_entra_entra::metadata::thumbprint;
+pub use cognito_entra_entra::{Finding, Level};
 
 const SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -612,11 +612,11 @@ fn signature_checks(xml: &str, metadata_thumbprints: &[String]) -> Vec<(String, 
         if metadata_thumbprints.is_empty() {
             out.push((
                 what.to_string(),
-                crate::entra::xmldsig::check(&doc, element, &[]),
+                cognito_entra_entra::xmldsig::check(&doc, element, &[]),
             ));
             continue;
         }
-        let carried = crate::entra::xmldsig::certificates_from_base64(
+        let carried = cognito_entra_entra::xmldsig::certificates_from_base64(
             signature
                 .descendants()
                 .filter(|n| n.has_tag_name((DS, "X509Certificate")))
@@ -631,7 +631,7 @@ fn signature_checks(xml: &str, metadata_thumbprints: &[String]) -> Vec<(String, 
         }
         out.push((
             what.to_string(),
-            crate::entra::xmldsig::check(&doc, element, &trusted),
+            cognito_entra_entra::xmldsig::check(&doc, element, &trusted),
         ));
     }
     out
@@ -790,7 +790,7 @@ pub fn judge(
     let issuer_tenant = d
         .issuer
         .as_deref()
-        .and_then(crate::entra::metadata::tenant_from_entity_id);
+        .and_then(cognito_entra_entra::metadata::tenant_from_entity_id);
     let other_tenant = match (
         issuer_tenant.as_deref(),
         against.as_ref().and_then(|a| a.tenant),

@@ -4,20 +4,20 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cognito::advice::advice;
-use crate::cognito::api::{ApiError, CognitoApi, ErrorKind};
-use crate::cognito::apply::{ApplyError, Event, Ids, apply, apply_beside};
-use crate::cognito::certs::{CertError, ForEntra, write_for_entra};
-use crate::cognito::observe::{ObserveError, observe};
-use crate::cognito::sdk::{AwsOptions, SdkCognito, connect};
-use crate::entra::fetch::{Fetcher, Limits};
-use crate::entra::input;
 use crate::journey::questions::PoolRead;
 use crate::journey::questions::{AccountRead, Listed};
 use crate::plan::{self, Change, EntraInput, Options, Phase, Plan};
 use crate::setup::{Known, Setup};
 use crate::state::State;
 use crate::teardown::{Present, Removal, Teardown, teardown};
+use cognito_entra_cognito::advice::advice;
+use cognito_entra_cognito::api::{ApiError, CognitoApi, ErrorKind};
+use cognito_entra_cognito::apply::{ApplyError, Event, Ids, apply, apply_beside};
+use cognito_entra_cognito::certs::{CertError, ForEntra, write_for_entra};
+use cognito_entra_cognito::observe::{ObserveError, observe};
+use cognito_entra_cognito::sdk::{AwsOptions, SdkCognito, connect};
+use cognito_entra_entra::fetch::{Fetcher, Limits};
+use cognito_entra_entra::input;
 
 /// Everything a session step needs, copied out of the face's state.
 #[derive(Debug, Clone)]
@@ -211,7 +211,7 @@ fn ids_of(observed: &plan::Observed) -> Ids {
 /// over them at each step).
 pub fn found(given: &crate::resolve::Given) -> crate::journey::questions::Found {
     let mut found = crate::journey::questions::Found::new(
-        crate::cognito::profiles::list_profiles(),
+        cognito_entra_cognito::profiles::list_profiles(),
         crate::resolve::profile(given, None),
         crate::resolve::region(given, None),
     );
@@ -304,7 +304,7 @@ pub async fn check_metadata(
     source: &str,
     authority: &str,
     base_dir: &Path,
-) -> crate::entra::metadata::Report {
+) -> cognito_entra_entra::metadata::Report {
     metadata_with(&fetcher(), source, authority, base_dir).await
 }
 
@@ -313,8 +313,8 @@ async fn metadata_with(
     source: &str,
     authority: &str,
     base_dir: &Path,
-) -> crate::entra::metadata::Report {
-    use crate::entra::metadata;
+) -> cognito_entra_entra::metadata::Report {
+    use cognito_entra_entra::metadata;
     let now = time::OffsetDateTime::now_utc();
     if !source.contains("://") {
         return metadata::check_file(&base_dir.join(source), now);
@@ -324,13 +324,13 @@ async fn metadata_with(
         Err(e) => metadata::Report {
             source: source.to_string(),
             metadata: None,
-            findings: vec![crate::entra::Finding::error(e.clone())],
+            findings: vec![cognito_entra_entra::Finding::error(e.clone())],
         },
     }
 }
 
 /// The tenant's discovery document, fetched and judged.
-pub async fn check_tenant(tenant: &str, authority: &str) -> crate::entra::discovery::Report {
+pub async fn check_tenant(tenant: &str, authority: &str) -> cognito_entra_entra::discovery::Report {
     tenant_with(&fetcher(), tenant, authority).await
 }
 
@@ -338,15 +338,15 @@ async fn tenant_with(
     fetcher: &Result<Fetcher, String>,
     tenant: &str,
     authority: &str,
-) -> crate::entra::discovery::Report {
-    use crate::entra::discovery;
+) -> cognito_entra_entra::discovery::Report {
+    use cognito_entra_entra::discovery;
     match fetcher {
         Ok(f) => discovery::check_tenant(f, authority, tenant).await,
         Err(e) => discovery::Report {
             tenant: tenant.to_string(),
             url: String::new(),
             discovery: None,
-            findings: vec![crate::entra::Finding::error(e.clone())],
+            findings: vec![cognito_entra_entra::Finding::error(e.clone())],
         },
     }
 }
@@ -368,8 +368,8 @@ pub async fn read_live(
     values: &crate::setup::Values,
 ) -> Result<crate::doctor::Live, Error> {
     use crate::doctor::Live;
-    use crate::entra::metadata::parse_certificate;
     use crate::setup::Protocol;
+    use cognito_entra_entra::metadata::parse_certificate;
     let aws = &job.aws;
     let fail = |e: ApiError| Error::aws(&e, aws);
     let api = api(job).await?;
