@@ -306,6 +306,25 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Find the Entra federations in the account (made by hand) and save each as a setup
+    Import {
+        /// The regions to read (comma-separated: us-east-1,eu-west-1) [default: --region,
+        /// else AWS_REGION, else us-east-1]
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        regions: Vec<String>,
+        /// Only this user pool
+        #[arg(long, value_name = "ID")]
+        pool: Option<String>,
+        /// Also find each federation's Entra application through Microsoft Graph (signs in)
+        #[arg(long, value_enum)]
+        entra: Option<EntraArg>,
+        /// Save what is found without asking
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a live setup: drift, the provider on the client, certificates, secret expiry
     Doctor {
         #[arg(long, value_name = "NAME")]
@@ -346,6 +365,7 @@ impl Command {
             | Command::CheckMetadata { json, .. }
             | Command::DecodeSaml { json, .. }
             | Command::Doctor { json, .. }
+            | Command::Import { json, .. }
             | Command::CheckTenant { json, .. } => *json,
             _ => false,
         }

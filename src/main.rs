@@ -102,6 +102,20 @@ fn main() -> ExitCode {
         ),
         Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
         Some(Command::Destroy { source, yes }) => commands::destroy::run(&ctx, source, *yes),
+        Some(Command::Import {
+            regions,
+            pool,
+            entra,
+            yes,
+            json,
+        }) => commands::import::run(
+            &ctx,
+            regions,
+            pool.as_deref(),
+            matches!(entra, Some(cli::EntraArg::Graph)),
+            *yes,
+            *json,
+        ),
         Some(Command::Doctor { setup, json, entra }) => commands::doctor::run(
             &ctx,
             setup.as_deref(),

@@ -360,3 +360,28 @@ pub async fn finish(
     errln!("Graph: {calls} requests, {writes} writes in all.");
     Ok(())
 }
+
+/// `import --entra graph`: signs in (to --entra-tenant, else the admin's own tenant) and
+/// records each found federation's Entra application.
+pub fn find_applications(
+    ctx: &Context,
+    report: &mut cognito_entra::import::Report,
+    candidates: &mut [cognito_entra::import::Candidate],
+) -> Result<(), Failure> {
+    let Some(first) = candidates.first() else {
+        return Ok(());
+    };
+    let setup = first.found.setup.clone();
+    super::block_on(async {
+        let graph = sign_in(
+            ctx,
+            &setup,
+            None,
+            cognito_entra::entra::graph::signin::Needs::default(),
+        )
+        .await?;
+        cognito_entra::import::find_applications(&graph, report, candidates)
+            .await
+            .map_err(|e| Failure::Failed(format!("error: {e}\nNothing was saved.")))
+    })?
+}

@@ -9,6 +9,7 @@ pub mod destroy;
 pub mod doctor;
 pub mod export;
 pub mod graph;
+pub mod import;
 pub mod log;
 pub mod plan;
 pub mod prepare;

@@ -11,6 +11,7 @@ pub mod entra_facts;
 pub mod files;
 pub mod handover;
 pub mod humanize;
+pub mod import;
 pub mod journey;
 pub mod mapping;
 pub mod plan;

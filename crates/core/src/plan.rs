@@ -725,7 +725,10 @@ fn provider_fields(desired: &ProviderInfo, current: Option<&ProviderInfo>) -> Ve
                 .cloned()
                 .unwrap_or_else(|| default_detail(key))
         });
-        let same = old.as_deref().map(str::trim) == Some(value.trim());
+        // Surrounding blanks and a byte-order mark do not change a value (a metadata
+        // document uploaded with its BOM is the document the setup's file holds without).
+        let bare = |v: &str| v.trim().trim_start_matches('\u{feff}').trim().to_string();
+        let same = old.as_deref().map(bare) == Some(bare(value));
         if current.is_none() {
             out.push(field(key, None, &shown(key, value)));
         } else if !same {

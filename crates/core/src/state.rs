@@ -32,6 +32,26 @@ pub struct State {
     pub aws: AwsRecord,
     #[serde(default)]
     pub entra: EntraRecord,
+    /// Set when `import` made this setup from a federation made outside the tool: nothing
+    /// of it was created by the tool, so `destroy` takes nothing down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
+}
+
+/// How an imported setup came to be: when, and what the setup cannot say about the
+/// federation as it stood.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    /// RFC 3339.
+    pub at: String,
+    /// The OIDC provider holds a client secret: it stays in Cognito (never read into a
+    /// file); a later apply leaves it alone unless a new one is given.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret_in_cognito: bool,
+    /// What the setup cannot say (other clients offering the provider, flows it has no
+    /// word for): kept as it is by every later apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_expressed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -172,6 +192,7 @@ impl State {
             progress: Progress::default(),
             aws: AwsRecord::default(),
             entra: EntraRecord::default(),
+            imported: None,
         }
     }
 }

@@ -143,7 +143,7 @@ pub enum Error {
 }
 
 impl Error {
-    fn aws(e: &ApiError, aws: &AwsOptions) -> Error {
+    pub(crate) fn aws(e: &ApiError, aws: &AwsOptions) -> Error {
         Error::Aws {
             kind: e.kind.clone(),
             advice: say(e, aws),

@@ -18,6 +18,7 @@ pub mod doctor;
 pub mod engine;
 pub mod entra_graph;
 pub mod export;
+pub mod import;
 pub mod results;
 pub mod saml_response;
 pub mod test_switches;

@@ -118,6 +118,12 @@ pub fn check_file(path: &Path, now: OffsetDateTime) -> Report {
     }
 }
 
+/// A metadata document already in hand (the one a Cognito provider made from a file holds),
+/// judged as a file of that name would be.
+pub fn check_document(name: &str, document: &[u8], now: OffsetDateTime) -> Report {
+    analyze(document, &Origin::File(name.to_string()), now)
+}
+
 /// What the URL alone tells: a portal page, a tenant-wide document, a host that is not Entra's.
 pub fn url_findings(url: &Url, authority: &str) -> Vec<Finding> {
     let mut out = Vec::new();

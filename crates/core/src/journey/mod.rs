@@ -230,6 +230,11 @@ pub fn next_step(done: &[Step]) -> Option<Step> {
 pub fn progress_label(state: &crate::state::State) -> String {
     let protocol = state.answers.protocol;
     match next_step(&state.progress.steps_done) {
+        // Made outside the tool and imported: the portal work was someone else's, so there
+        // is nothing of it to tick; doctor says whether the federation works.
+        None if state.imported.is_some() => {
+            "imported (made outside the tool; `doctor` checks it)".to_string()
+        }
         None => {
             let open: usize = unticked(state).iter().map(|(_, l)| l.len()).sum();
             let optional = unticked_optional(state).len();

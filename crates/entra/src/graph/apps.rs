@@ -1420,6 +1420,35 @@ fn user_role(roles: &serde_json::Value) -> String {
         .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into())
 }
 
+/// The application that has this Application (client) ID, or (SAML) holds this identifier
+/// among its identifierUris: what `import --entra graph` records for a federation made by
+/// hand. Identifiers and application IDs are unique in a tenant, so one at most.
+pub async fn find_application(
+    graph: &Graph,
+    app_id: Option<&str>,
+    identifier: Option<&str>,
+) -> Result<Option<cognito_entra_core::import::AppFound>, GraphError> {
+    let filter = match (app_id, identifier) {
+        (Some(app_id), _) => format!("appId eq {}", literal(app_id)),
+        (None, Some(identifier)) => format!("identifierUris/any(x:x eq {})", literal(identifier)),
+        (None, None) => return Ok(None),
+    };
+    let found = graph
+        .get(
+            &format!("/applications?$filter={}", encode(&filter)),
+            "look for the federation's application",
+        )
+        .await?;
+    Ok(found["value"]
+        .as_array()
+        .and_then(|list| list.first())
+        .map(|app| cognito_entra_core::import::AppFound {
+            object_id: text(&app["id"]).unwrap_or_default(),
+            app_id: text(&app["appId"]).unwrap_or_default(),
+            display_name: text(&app["displayName"]).unwrap_or_default(),
+        }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::common_name;
@@ -1437,3 +1466,4 @@ mod tests {
         );
     }
 }
+
