@@ -192,7 +192,21 @@ fn the_entra_federations_become_setups_whose_plans_are_empty() {
         "{}",
         stderr(&out)
     );
-    assert!(stdout(&out).contains("EntraID"), "{}", stdout(&out));
+    let table = stdout(&out);
+    for text in [
+        "PROVIDER",
+        "VERDICT",
+        "EntraID",
+        "entra-oidc",
+        "EntraFile",
+        "Left alone: 2 other providers (not Entra's), 1 pool with no Entra federation",
+    ] {
+        assert!(table.contains(text), "{text}:\n{table}");
+    }
+    assert!(
+        !table.contains("Okta") && !table.contains("Google"),
+        "{table}"
+    );
     assert!(!account.state().join("entraid-prod-users.toml").exists());
 
     let report: Value = serde_json::from_str(&ok(&account.cmd(&["import", "--yes", "--json"])))
@@ -263,6 +277,10 @@ fn the_entra_federations_become_setups_whose_plans_are_empty() {
         .unwrap_or_default()
         .to_string();
     let out = ok(&account.cmd(&["destroy", "--setup", &name, "--yes"]));
+    assert!(
+        out.contains("imported (made outside the tool), so destroy takes nothing down"),
+        "{out}"
+    );
     let provider = account.moto.boto3(
         REGION,
         &format!(

@@ -92,12 +92,16 @@ pub struct Teardown {
     pub kept: Vec<String>,
     /// The Entra application the setup made or adopted through Graph, if it did.
     pub entra: Option<crate::state::GraphRecord>,
+    /// The setup was imported (made outside the tool): it created nothing.
+    pub imported: bool,
 }
 
 impl Teardown {
     pub fn render(&self) -> String {
         let mut out = String::new();
-        if self.removals.is_empty() {
+        if self.removals.is_empty() && self.imported {
+            out.push_str("Nothing to remove: this setup was imported (made outside the tool), so destroy takes nothing down; everything stays as it is.\n");
+        } else if self.removals.is_empty() {
             out.push_str("Nothing to remove: nothing this setup created is left in the account.\n");
         } else {
             out.push_str("Destroy plan:\n");
@@ -138,6 +142,7 @@ fn pool_of(state: &State) -> Option<(String, bool)> {
 pub fn teardown(state: &State, present: &Present) -> Teardown {
     let mut out = Teardown {
         entra: state.entra.graph.clone(),
+        imported: state.imported.is_some(),
         ..Teardown::default()
     };
     let Some((pool_id, pool_created)) = pool_of(state) else {
@@ -166,7 +171,12 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
             out.kept.push(format!(
                 "app client {client_id} stays: the setup adopted it"
             ));
-            if listed.contains(&provider) {
+            // An imported setup linked nothing: the provider was on the client before it.
+            if listed.contains(&provider) && state.imported.is_some() {
+                out.kept.push(format!(
+                    "app client {client_id} keeps {provider}: it was there before the setup was imported"
+                ));
+            } else if listed.contains(&provider) {
                 out.removals.push(Removal::Unlink {
                     pool_id: pool_id.clone(),
                     client_id: client_id.clone(),

@@ -274,7 +274,7 @@ pub async fn import(scope: &Scope, store: &StateStore) -> Result<(Report, Vec<Ca
                 setup: Some(s.answers.name.clone()),
                 outcome: "gone".into(),
                 notes: vec![format!(
-                    "`cognito-entra destroy --setup {}` forgets the setup (nothing is left to take down), or apply it to make the provider again",
+                    "`cognito-entra apply --setup {0}` makes the provider again as the setup recorded it; or, if it was removed on purpose, delete the setup's file ({0}.toml in the state folder)",
                     s.answers.name
                 )],
             });
