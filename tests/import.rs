@@ -319,3 +319,120 @@ fn the_entra_federations_become_setups_whose_plans_are_empty() {
     assert_eq!(gone.len(), 1, "{third:#}");
     assert_eq!(gone[0]["provider"], "EntraFile");
 }
+
+/// The raw body of a stand-in URL (its metadata documents).
+fn fetch_text(standin: &common::graph::Standin, url: &str) -> String {
+    let out = std::process::Command::new(common::moto::python())
+        .args([
+            "-c",
+            "import ssl, sys, urllib.request\n\
+             context = ssl.create_default_context(cafile=sys.argv[1])\n\
+             sys.stdout.write(urllib.request.urlopen(sys.argv[2], context=context).read().decode())",
+        ])
+        .arg(standin.ca())
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| panic!("python: {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn with_graph_each_federations_application_is_found_and_recorded() {
+    let moto = Moto::start();
+    let entra = common::graph::Standin::start();
+    let dir = tempdir();
+    let q = |s: &str| {
+        s.replace(':', "%3A")
+            .replace('/', "%2F")
+            .replace(' ', "%20")
+    };
+    let pool = |name: &str, domain: &str| -> String {
+        let v = moto.boto3(
+            REGION,
+            &format!("cognito.create_user_pool(PoolName='{name}')"),
+        );
+        let id = v["UserPool"]["Id"].as_str().unwrap_or_default().to_string();
+        moto.boto3(
+            REGION,
+            &format!("cognito.create_user_pool_domain(UserPoolId='{id}', Domain='{domain}')"),
+        );
+        id
+    };
+    let by_url = pool("by url", "by-url-login");
+    let by_file = pool("by file", "by-file-login");
+    // Two applications made in the portal: one named by the metadata URL's appid, one found
+    // only by the Entity ID it holds (its provider was made from a downloaded file).
+    let named = entra.ask(&format!("__make_app?name={}&saml=1", q("Payroll SSO")))["appId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let holder = entra.ask(&format!(
+        "__make_app?name={}&identifier={}&saml=1",
+        q("Partner portal"),
+        q(&format!("urn:amazon:cognito:sp:{by_file}"))
+    ))["appId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!named.is_empty() && !holder.is_empty());
+    let metadata = |app: &str| {
+        format!(
+            "{}/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={app}",
+            entra.authority
+        )
+    };
+    moto.boto3(REGION, &format!(
+        "cognito.create_identity_provider(UserPoolId='{by_url}', ProviderName='EntraID', ProviderType='SAML', \
+         ProviderDetails={{'MetadataURL': '{}'}}, AttributeMapping={{'email': 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'}})",
+        metadata(&named)
+    ));
+    let document = fetch_text(&entra, &metadata(&holder));
+    assert!(document.contains("EntityDescriptor"), "{document}");
+    moto.boto3(REGION, &format!(
+        "cognito.create_identity_provider(UserPoolId='{by_file}', ProviderName='Partners', ProviderType='SAML', \
+         ProviderDetails={{'MetadataFile': '''{}'''}}, AttributeMapping={{'email': 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'}})",
+        document.replace('\'', "\\'")
+    ));
+    for (pool, provider) in [(&by_url, "EntraID"), (&by_file, "Partners")] {
+        moto.boto3(REGION, &format!(
+            "cognito.create_user_pool_client(UserPoolId='{pool}', ClientName='web', CallbackURLs=['https://app.example.com/cb'], \
+             AllowedOAuthFlows=['code'], AllowedOAuthScopes=['openid', 'email'], AllowedOAuthFlowsUserPoolClient=True, \
+             SupportedIdentityProviders=['{provider}'])"
+        ));
+    }
+    let writes_before = entra.writes();
+    let mut c = moto.cmd(&dir.path().join("state"));
+    c.env("COGNITO_ENTRA_AUTHORITY", &entra.authority)
+        .env("COGNITO_ENTRA_GRAPH_URL", &entra.graph)
+        .env("SSL_CERT_FILE", entra.ca())
+        .env("AWS_REGION", REGION)
+        .args(["import", "--entra", "graph", "--yes", "--json"]);
+    let report: Value = serde_json::from_str(&ok(&run(&mut c))).unwrap_or_else(|e| panic!("{e}"));
+    let found = rows(&report);
+    assert_eq!(found.len(), 2, "{report:#}");
+    for (provider, app, how) in [
+        ("EntraID", &named, "its Application (client) ID"),
+        ("Partners", &holder, "the Entity ID it holds"),
+    ] {
+        let r = row(&found, provider);
+        let notes = r["notes"].to_string();
+        assert!(
+            notes.contains(app.as_str()) && notes.contains(how),
+            "{provider}: {notes}"
+        );
+        let name = r["setup"].as_str().unwrap_or_default();
+        let state: toml::Table =
+            std::fs::read_to_string(dir.path().join("state").join(format!("{name}.toml")))
+                .unwrap_or_default()
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}"));
+        let graph = &state["entra"]["graph"];
+        assert_eq!(graph["app_id"].as_str(), Some(app.as_str()), "{state:#?}");
+        assert_eq!(
+            graph["created"].as_bool(),
+            Some(false),
+            "adopted, never removed"
+        );
+    }
+    assert_eq!(entra.writes(), writes_before, "import wrote to Entra");
+}

@@ -97,6 +97,8 @@ GET /__beta -> {"requests": "METHOD path" of each request sent to /graph/beta};
 GET /__make_app?name=N&identifier=URI&reply=URL -> an enterprise application made earlier in the
                   portal, holding that Identifier and Reply URL (Identifier URIs are unique in
                   the tenant: a PATCH giving another application one it holds is refused).
+                  &saml=1: finished in the portal (SAML mode, a signing certificate active),
+                  so its App Federation Metadata Url serves a document.
 The tenant answers to its GUID and to its verified domain contoso.example (sign-in and OIDC
 discovery); any other tenant in a sign-in is AADSTS90002, as Entra answers.
 """
@@ -948,6 +950,14 @@ def main():
                     created_at[app["id"]] = created_at[sp["id"]] = 0
                     applications[app["id"]]["identifierUris"] = query.get("identifier", [])
                     applications[app["id"]]["web"]["redirectUris"] = query.get("reply", [])
+                    if query.get("saml"):
+                        # Finished in the portal: SAML mode, its signing certificate made
+                        # and active, so its App Federation Metadata Url serves a document.
+                        _, cert = graph("POST", f"/servicePrincipals/{sp['id']}/addTokenSigningCertificate", {}, {"displayName": f"CN={name}"})
+                        created_at[cert["thumbprint"]] = 0
+                        for k in service_principals[sp["id"]]["keyCredentials"]:
+                            created_at[k["keyId"]] = 0
+                        graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredSingleSignOnMode": "saml", "preferredTokenSigningKeyThumbprint": cert["thumbprint"]})
                 return self.answer(200, {"appId": app["appId"]})
             if url.path == "/__beta":
                 return self.answer(200, {"requests": beta_requests})
