@@ -184,7 +184,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         ));
     }
     let store = ctx.store()?;
-    let (lock, state) = match choose(&store, setup) {
+    let (lock, state) = match choose(ctx, &store, setup) {
         Ok(v) => v,
         Err(Stop::Saved) => return Ok(EXIT_OK),
         Err(Stop::Interrupted) => return Ok(EXIT_INTERRUPTED),
@@ -238,11 +238,12 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     }
 }
 
-/// Picks a saved setup to resume, or names a new one; takes its lock.
-fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
+/// Picks a saved setup to resume, names a new one, or imports the account's federations
+/// first (then asks again); takes its lock.
+fn choose(ctx: &Context, store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
     let name_and_protocol = match setup {
         Some(name) => (name.to_string(), None),
-        None => {
+        None => loop {
             let saved = store
                 .list()
                 .map_err(|e| Stop::Failed(format!("error: {e}")))?;
@@ -270,14 +271,19 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                     protocol_summary(protocol)
                 ));
             }
+            options.push(IMPORT_CHOICE.to_string());
             let choice = Select::new(
                 "Federate a Cognito user pool with Entra ID:",
                 options.clone(),
             )
             .with_help_message(&hint(MULTI_TENANT))
             .raw_prompt()?;
+            if choice.index == options.len() - 1 {
+                import_from_account(ctx, store)?;
+                continue;
+            }
             if choice.index < resumable.len() {
-                (resumable[choice.index].clone(), None)
+                break (resumable[choice.index].clone(), None);
             } else {
                 let protocol = if choice.index == resumable.len() {
                     Protocol::Saml
@@ -291,15 +297,104 @@ fn choose(store: &StateStore, setup: Option<&str>) -> Flow<(SetupLock, State)> {
                     .with_help_message(&hint(&q.hint))
                     .with_validator(validator(move |v: &str| setup_name_problem(v, &taken)))
                     .prompt()?;
-                (name.trim().to_string(), Some(protocol))
+                break (name.trim().to_string(), Some(protocol));
             }
-        }
+        },
     };
     let (name, protocol) = name_and_protocol;
     let (lock, state) = store
         .open(&name, protocol)
         .map_err(|e| Stop::Failed(format!("error: {e}")))?;
     Ok((lock, state))
+}
+
+const IMPORT_CHOICE: &str =
+    "Import from the account (Entra federations made by hand in the consoles)";
+
+/// Reads the account for Entra federations (the flags' region and profile), shows each with
+/// its verdict, and saves the ones the admin keeps ticked.
+fn import_from_account(ctx: &Context, store: &StateStore) -> Flow<()> {
+    use cognito_entra::import::{Scope, import, save_all};
+    let scope = Scope::new(&ctx.given(), &[], None, &ctx.global.authority);
+    outln!(
+        "Reading every user pool in {} (nothing is changed)…",
+        scope.region_names().join(", ")
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Stop::Failed(format!("error: cannot start the async runtime: {e}")))?;
+    let (mut report, candidates) = match runtime.block_on(import(&scope, store)) {
+        Ok(found) => found,
+        Err(e) => {
+            outln!("Could not read the account: {e}");
+            return Ok(());
+        }
+    };
+    for row in report.rows.iter().filter(|r| r.outcome != "would import") {
+        outln!(
+            "  {} in {} ({}): {}{}",
+            row.provider,
+            row.pool_id,
+            row.protocol,
+            row.outcome,
+            row.setup
+                .as_deref()
+                .map(|s| format!(" as {s}"))
+                .unwrap_or_default()
+        );
+    }
+    if candidates.is_empty() {
+        outln!(
+            "No Entra federation to import in {} pool(s) ({} other provider(s) left alone).",
+            report.pools,
+            report.other_providers
+        );
+        return Ok(());
+    }
+    let labels: Vec<String> = candidates
+        .iter()
+        .map(|c| {
+            format!(
+                "{} in {} ({}, tenant {}) — {} → setup {}",
+                c.row.provider,
+                c.row.pool_id,
+                c.row.protocol,
+                c.row.tenant,
+                c.row.verdict,
+                c.found.setup.name
+            )
+        })
+        .collect();
+    let all: Vec<usize> = (0..labels.len()).collect();
+    let picked = MultiSelect::new(
+        "Import these as saved setups (Space unticks, Enter saves the ticked ones):",
+        labels,
+    )
+    .with_default(&all)
+    .raw_prompt()?;
+    let chosen: Vec<_> = picked
+        .iter()
+        .filter_map(|p| candidates.get(p.index).cloned())
+        .collect();
+    if chosen.is_empty() {
+        outln!("Nothing was saved.");
+        return Ok(());
+    }
+    if let Err(e) = save_all(store, &mut report, &chosen) {
+        outln!("{e}");
+        return Ok(());
+    }
+    outln!(
+        "Saved {} setup(s), each recorded as adopted (nothing in AWS or Entra was changed): {}.",
+        chosen.len(),
+        chosen
+            .iter()
+            .map(|c| c.found.setup.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
 }
 
 impl Session {

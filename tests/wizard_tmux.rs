@@ -1599,3 +1599,93 @@ fn plain_mode_resumed_hands_over_the_certificate_left() {
     let app = &graph.ask("__app_keys")["plain-resume"];
     assert!(app["tokenEncryptionKeyId"].is_string(), "{app}");
 }
+
+impl World {
+    /// A federation made by hand in the consoles (through the AWS API, as the console makes
+    /// it): a pool with a domain, Entra's SAML provider from its metadata URL, a client.
+    fn hand_made_federation(&self) -> String {
+        let pool = self
+            .moto
+            .boto3(REGION, "cognito.create_user_pool(PoolName='hand made')")["UserPool"]["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        self.moto.boto3(
+            REGION,
+            &format!(
+                "cognito.create_user_pool_domain(UserPoolId='{pool}', Domain='hand-made-login')"
+            ),
+        );
+        self.moto.boto3(REGION, &format!(
+            "cognito.create_identity_provider(UserPoolId='{pool}', ProviderName='EntraID', ProviderType='SAML', \
+             ProviderDetails={{'MetadataURL': '{}'}}, \
+             AttributeMapping={{'email': 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'}})",
+            self.metadata_url()
+        ));
+        self.moto.boto3(REGION, &format!(
+            "cognito.create_user_pool_client(UserPoolId='{pool}', ClientName='web', CallbackURLs=['https://app.example.com/cb'], \
+             AllowedOAuthFlows=['code'], AllowedOAuthScopes=['openid', 'email'], AllowedOAuthFlowsUserPoolClient=True, \
+             SupportedIdentityProviders=['EntraID'])"
+        ));
+        pool
+    }
+}
+
+/// The setup list's `i`: the account's Entra federation shown with its verdict, unticked and
+/// ticked again, saved, and on the list as imported.
+#[test]
+fn the_wizard_imports_a_federation_made_by_hand() {
+    let w = World::new();
+    w.hand_made_federation();
+    w.start(&format!("AWS_REGION={REGION}"));
+    let screen = w.wait("i import");
+    assert!(screen.contains("i import"), "{screen}");
+    w.keys(&["i"]);
+    let screen = w.wait("Ticked ones become saved setups");
+    assert!(
+        screen.contains("[x] EntraID in hand made (SAML) → entraid-hand-made"),
+        "{screen}"
+    );
+    assert!(screen.contains("working"), "{screen}");
+    w.keys(&["Space"]);
+    let screen = w.wait("[ ] EntraID");
+    assert!(screen.contains("Space tick"), "{screen}");
+    w.keys(&["Space"]);
+    w.wait("[x] EntraID");
+    w.keys(&["Enter"]);
+    w.wait("Saved 1 setup(s): entraid-hand-made");
+    w.keys(&["Enter"]);
+    let screen = w.wait("Resume");
+    assert!(screen.contains("entraid-hand-made"), "{screen}");
+    assert!(screen.contains("imported"), "{screen}");
+    w.keys(&["C-q"]);
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+    assert!(w.dir.path().join("state/entraid-hand-made.toml").exists());
+}
+
+/// Plain mode offers the same import as a question, then lists the setup to resume.
+#[test]
+fn plain_mode_imports_a_federation_made_by_hand() {
+    let w = World::new();
+    w.hand_made_federation();
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux
+        .type_line(&w.wizard_line(&format!("AWS_REGION={REGION}")).replace(
+            &format!("{};", sh_quote(bin())),
+            &format!("{} wizard --plain;", sh_quote(bin())),
+        ));
+    w.wait("Import from the account");
+    // The import is the last choice.
+    w.keys(&["Up"]);
+    w.keys(&["Enter"]);
+    let screen = w.wait("Import these as saved setups");
+    assert!(screen.contains("EntraID in"), "{screen}");
+    assert!(screen.contains("working"), "{screen}");
+    w.keys(&["Enter"]);
+    w.wait("Saved 1 setup(s)");
+    let screen = w.wait("Resume entraid-hand-made");
+    assert!(screen.contains("imported"), "{screen}");
+    w.keys(&["C-c"]);
+    w.wait("EXIT-");
+    assert!(w.dir.path().join("state/entraid-hand-made.toml").exists());
+}

@@ -3,7 +3,6 @@
 //! report, asks before saving, and saves what was shown.
 
 use cognito_entra::import::{Report, Scope, import, save_all};
-use cognito_entra::resolve;
 use serde_json::json;
 
 use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
@@ -17,29 +16,11 @@ pub fn run(
     json_out: bool,
 ) -> CommandResult {
     let store = ctx.store()?;
-    let given = ctx.given();
-    let regions: Vec<String> = if regions.is_empty() {
-        vec![resolve::region(&given, None).value]
-    } else {
-        regions.to_vec()
-    };
-    if let Some(pool) = pool
-        && let Some(region) = pool.split('_').next()
-        && !regions.iter().any(|r| r == region)
-    {
-        return Err(Failure::Usage(format!(
-            "error: --pool {pool} is in {region}, which is not a region this import reads ({})\n  fix: add --region {region}, or leave --pool out",
-            regions.join(", ")
-        )));
+    let scope = Scope::new(&ctx.given(), regions, pool, &ctx.global.authority);
+    if let Some((problem, fix)) = scope.pool_elsewhere() {
+        return Err(Failure::Usage(format!("error: {problem}\n  fix: {fix}")));
     }
-    let scope = Scope {
-        regions: regions
-            .iter()
-            .map(|r| resolve::aws_options(&given, None, r))
-            .collect(),
-        pool: pool.map(str::to_string),
-        authority: ctx.global.authority.clone(),
-    };
+    let regions = scope.region_names();
     if !json_out {
         errln!(
             "Reading {} in {} (nothing is changed)…",

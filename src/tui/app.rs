@@ -44,6 +44,8 @@ pub enum Screen {
     Step(Step),
     /// Taking a saved setup down: its plan, asked once, then its progress.
     Destroy,
+    /// Importing the account's Entra federations made by hand (`tui::import`).
+    Import,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +113,20 @@ pub enum TaskDone {
     EntraMade(Box<Result<entra_graph::Made, engine::Error>>),
     /// Cognito's certificates handed to Entra after Cognito's side was applied.
     EntraFinished(Box<Result<Vec<cognito_entra::entra_app::EntraChange>, engine::Error>>),
+    /// The account read for Entra federations (import): the report and the setups found.
+    ImportRead(
+        Box<
+            Result<
+                (
+                    cognito_entra::import::Report,
+                    Vec<cognito_entra::import::Candidate>,
+                ),
+                String,
+            >,
+        >,
+    ),
+    /// The ticked federations saved as setups (their names), or why not.
+    ImportSaved(Result<Vec<String>, String>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
     Crashed(String),
 }
@@ -154,6 +170,10 @@ pub enum Cmd {
     },
     LoadPools,
     LoadPool(String),
+    /// Read the account for Entra federations made by hand (nothing written).
+    ImportRead,
+    /// Save these federations as adopted setups.
+    ImportSave(Vec<cognito_entra::import::Candidate>),
     CheckDomain(String),
     /// Whether a prefix is free, while the admin is still on the domain step.
     ProbeDomain(String),
@@ -259,6 +279,8 @@ pub struct Model {
     pub authority: String,
     /// The terminal's columns and rows (0×0 until the runtime says).
     pub size: (u16, u16),
+    /// The import screen's own state, while it is open.
+    pub import: Option<super::import::ImportScreen>,
 }
 
 impl Model {
@@ -300,6 +322,7 @@ impl Model {
             signed_in: None,
             secret_from_graph: false,
             teardown: None,
+            import: None,
             removed: 0,
             destroying: false,
             writing: false,
@@ -391,10 +414,22 @@ impl Model {
     fn screen_keys(&self) -> (Vec<(&'static str, &'static str)>, Option<&'static str>) {
         match self.screen {
             Screen::Welcome if self.selected < self.rows.len() => (
-                vec![("↑↓", "move"), ("Enter", "resume"), ("d", "destroy")],
+                vec![
+                    ("↑↓", "move"),
+                    ("Enter", "resume"),
+                    ("d", "destroy"),
+                    ("i", "import"),
+                ],
                 None,
             ),
-            Screen::Welcome => (vec![("↑↓", "move"), ("Enter", "choose")], None),
+            Screen::Welcome => (
+                vec![("↑↓", "move"), ("Enter", "choose"), ("i", "import")],
+                None,
+            ),
+            Screen::Import => match &self.import {
+                Some(screen) => super::import::keys(screen),
+                None => (Vec::new(), None),
+            },
             Screen::Naming(_) => (vec![("Enter", "start")], Some("back")),
             Screen::Destroy
                 if self.removed == 0
@@ -784,6 +819,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     match m.screen {
         Screen::Welcome => welcome_key(m, key),
         Screen::Destroy => destroy_key(m, key),
+        Screen::Import => super::import::key(m, key),
         Screen::Naming(protocol) => match key.code {
             KeyCode::Esc => {
                 m.screen = Screen::Welcome;
@@ -829,6 +865,7 @@ fn destroy_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
 fn welcome_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let n = m.welcome_len();
     match key.code {
+        KeyCode::Char('i') => return super::import::open(m),
         KeyCode::Char('d') if m.selected < m.rows.len() => {
             m.destroying = true;
             return vec![Cmd::Lock {
@@ -1785,6 +1822,9 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
             ];
             Vec::new()
         }
+        TaskDone::ImportRead(_) | TaskDone::ImportSaved(_) if !awaited => Vec::new(),
+        TaskDone::ImportRead(result) => super::import::read(m, *result),
+        TaskDone::ImportSaved(result) => super::import::saved(m, result),
         TaskDone::TeardownPlanned(_) if !awaited => Vec::new(),
         TaskDone::TeardownPlanned(result) => {
             match result {

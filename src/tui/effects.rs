@@ -83,6 +83,26 @@ impl Runtime {
                     }
                     Vec::new()
                 }
+                Cmd::ImportRead => {
+                    let scope =
+                        cognito_entra::import::Scope::new(&self.given, &[], None, &self.authority);
+                    let store = self.store.clone();
+                    self.spawn(async move {
+                        let result = cognito_entra::import::import(&scope, &store)
+                            .await
+                            .map_err(|e| e.to_string());
+                        TaskDone::ImportRead(Box::new(result))
+                    });
+                    Vec::new()
+                }
+                Cmd::ImportSave(chosen) => {
+                    // Local files only: written here, at once, each under its setup's lock.
+                    let mut report = cognito_entra::import::Report::default();
+                    let result = cognito_entra::import::save_all(&self.store, &mut report, &chosen)
+                        .map(|()| chosen.iter().map(|c| c.found.setup.name.clone()).collect())
+                        .map_err(|e| e.to_string());
+                    super::app::update(m, Msg::Task(TaskDone::ImportSaved(result)))
+                }
                 Cmd::Release => {
                     self.lock = None;
                     let rows = super::rows(&self.store).map_err(|e| e.to_string());

@@ -6,6 +6,7 @@
 pub mod app;
 mod effects;
 pub mod form;
+pub mod import;
 pub mod view;
 
 use std::io::IsTerminal;

@@ -16,6 +16,9 @@ use crate::setup::model::{
     SamlOptions, Setup, UserPool,
 };
 
+/// What importing does, for the faces' help.
+pub const ABOUT: &str = "Import from the account finds the identity providers of your user pools that federate with Entra ID (SAML metadata from Entra, or an OIDC issuer of Entra's) — made by hand in the two consoles — and saves each as a setup. Nothing in AWS or Entra is changed: every part is recorded as adopted, so destroy takes nothing down, and the setup's plan is empty until you change it. Providers that are not Entra's (Google, Okta, another SAML IdP) are left alone. A provider a saved setup already manages is shown, not imported again. Client secrets stay in Cognito.";
+
 /// One pool as read for an import: the pool, its domain's details (the managed login
 /// version), every identity provider with its details, every app client with its settings.
 #[derive(Debug, Clone, Default)]
@@ -99,7 +102,7 @@ pub fn oidc_source(provider: &ProviderInfo, authority: &str) -> Option<EntraSour
 }
 
 /// A federation found, and the setup that describes it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     pub setup: Setup,
     pub source: EntraSource,
@@ -398,7 +401,7 @@ pub struct Row {
 
 /// The import's whole answer: the Entra federations found (each a row), what else the
 /// account holds (counted), the reads it took.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
     pub regions: Vec<String>,
     pub pools: usize,

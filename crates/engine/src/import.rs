@@ -15,8 +15,8 @@ use futures_util::stream;
 use cognito_entra_cognito::api::{ApiError, CognitoApi};
 use cognito_entra_cognito::sdk::{AwsOptions, SdkCognito, connect};
 use cognito_entra_core::account::{ProviderInfo, ProviderType};
-pub use cognito_entra_core::import::Report;
 use cognito_entra_core::import::{self as rules, Found, PoolRead, Row};
+pub use cognito_entra_core::import::{ABOUT, Report};
 use cognito_entra_core::setup::Protocol;
 use cognito_entra_core::state::{GraphRecord, Imported, State, StateStore};
 use cognito_entra_core::step::Step;
@@ -40,7 +40,53 @@ pub struct Scope {
     pub authority: String,
 }
 
+impl Scope {
+    /// The regions given (none: the one the flags, environment or default choose), as the
+    /// flags' profile and endpoint reach them.
+    pub fn new(
+        given: &cognito_entra_core::resolve::Given,
+        regions: &[String],
+        pool: Option<&str>,
+        authority: &str,
+    ) -> Scope {
+        let regions: Vec<String> = if regions.is_empty() {
+            vec![cognito_entra_core::resolve::region(given, None).value]
+        } else {
+            regions.to_vec()
+        };
+        Scope {
+            regions: regions
+                .iter()
+                .map(|r| cognito_entra_core::resolve::aws_options(given, None, r))
+                .collect(),
+            pool: pool.map(str::to_string),
+            authority: authority.to_string(),
+        }
+    }
+
+    /// The pool given is in a region this import does not read (a pool ID starts with its
+    /// region): the problem and the fix.
+    pub fn pool_elsewhere(&self) -> Option<(String, String)> {
+        let pool = self.pool.as_deref()?;
+        let region = pool.split('_').next()?;
+        (!self.regions.iter().any(|r| r.region == region)).then(|| {
+            (
+                format!(
+                    "--pool {pool} is in {region}, which is not a region this import reads ({})",
+                    self.region_names().join(", ")
+                ),
+                format!("add --regions {region}, or leave --pool out"),
+            )
+        })
+    }
+
+    pub fn region_names(&self) -> Vec<String> {
+        self.regions.iter().map(|r| r.region.clone()).collect()
+    }
+}
+
 /// A federation found, with its setup and what the report says of it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub found: Found,
     pub row: Row,

@@ -4,6 +4,7 @@ mod answers;
 mod entra;
 mod finish;
 mod handover;
+mod import;
 mod review;
 mod welcome;
 
@@ -92,6 +93,7 @@ pub fn view(frame: &mut Frame, m: &Model) {
     match m.screen {
         Screen::Welcome | Screen::Naming(_) => welcome::view(frame, main, m),
         Screen::Destroy => destroy(frame, main, m),
+        Screen::Import => import::view(frame, main, m),
         Screen::Step(step) => {
             let [side, body, content, status] = step_areas(main);
             sidebar(frame, side, m, step);
@@ -193,7 +195,7 @@ fn sidebar(frame: &mut Frame, area: Rect, m: &Model, current: Step) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn status_line(frame: &mut Frame, area: Rect, m: &Model) {
+pub(super) fn status_line(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
     let line = if let Some(busy) = &m.busy {
         Line::from(vec![
@@ -330,6 +332,7 @@ pub fn help_text(m: &Model) -> String {
         }
         Screen::Step(step) => format!("{}\n\n{}", step.about(), FORM_KEYS),
         Screen::Destroy => cognito_entra::teardown::ABOUT.to_string(),
+        Screen::Import => cognito_entra::import::ABOUT.to_string(),
     };
     format!("{specific}\n\n{general}")
 }
