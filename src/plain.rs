@@ -693,7 +693,7 @@ impl Session {
             outln!("  {}", change.describe());
         }
         for note in
-            cognito_entra::journey::graph_notes(&self.state.answers, &session.desired.display_name)
+            cognito_entra::journey::graph_notes(&self.state.answers, &session.desired, &session.seen)
         {
             outln!("! {note}");
         }

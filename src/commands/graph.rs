@@ -221,7 +221,7 @@ pub async fn entra_phase(
         outln!("{shown}");
     }
     // What Graph does not do here: said before anything is written, with where to do it.
-    for note in cognito_entra::journey::graph_notes(&setup, &session.desired.display_name) {
+    for note in cognito_entra::journey::graph_notes(&setup, &session.desired, &session.seen) {
         errln!("note: {note}");
     }
     let not_held = cognito_entra::entra_app::secrets_not_held(&session.desired, &session.seen);

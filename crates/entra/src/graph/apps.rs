@@ -4,8 +4,8 @@
 
 use base64::Engine;
 use cognito_entra_core::entra_app::{
-    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, PolicySeen, Principal, SamlClaim,
-    Seen, SpSeen, claims_policy_name,
+    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, NAME_ID_CLAIM, PolicySeen,
+    PortalClaims, Principal, SamlClaim, Seen, SpSeen, claim_source_id, claims_policy_name,
 };
 use cognito_entra_core::entra_facts::{parse_certificate, thumbprint, thumbprint_bytes, upper_hex};
 use cognito_entra_core::state::{GraphRecord, PendingCreate};
@@ -200,6 +200,7 @@ fn sp_seen(v: &Value) -> SpSeen {
         assigned: Vec::new(),
         claims_policy: None,
         unassigned_policy: None,
+        portal_claims: None,
     }
 }
 
@@ -252,6 +253,75 @@ fn policy_definition(claims: &[SamlClaim]) -> Value {
     json!([document.to_string()])
 }
 
+/// The portal's Attributes & Claims as Graph beta shows them: the service principal's custom
+/// claims policy (`GET /beta/servicePrincipals/{id}/claimsPolicy`, resource customClaimsPolicy:
+/// `claims` of customClaim — `name`, `namespace`, `tokenFormat`, `configurations[]` with
+/// `attribute` {source, id, isExtensionAttribute}, `condition`, `transformations` — and a
+/// samlNameIdClaim for the NameID). A claim from one user attribute, unconditioned and
+/// untransformed, can be restated in a claims-mapping policy; any other is named.
+fn portal_claims_seen(v: &Value) -> PortalClaims {
+    let mut out = PortalClaims::default();
+    let mut entries: Vec<&Value> = v["claims"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    if v["samlNameIdClaim"].is_object() {
+        entries.push(&v["samlNameIdClaim"]);
+    }
+    for entry in entries {
+        let kind = entry["@odata.type"].as_str().unwrap_or_default();
+        let name_id = kind.ends_with("samlNameIdClaim") || std::ptr::eq(entry, &v["samlNameIdClaim"]);
+        if !name_id
+            && entry["tokenFormat"]
+                .as_array()
+                .is_some_and(|f| !f.iter().any(|t| t == "saml"))
+        {
+            continue;
+        }
+        let claim = if name_id {
+            NAME_ID_CLAIM.to_string()
+        } else {
+            let name = text(&entry["name"]).unwrap_or_default();
+            match text(&entry["namespace"]).filter(|n| !n.trim().is_empty()) {
+                Some(ns) => format!("{}/{name}", ns.trim_end_matches('/')),
+                None => name,
+            }
+        };
+        if claim.trim().is_empty() {
+            continue;
+        }
+        let configurations = entry["configurations"].as_array().cloned().unwrap_or_default();
+        let why = match configurations.as_slice() {
+            [one] => {
+                let attribute = &one["attribute"];
+                let source = attribute["source"].as_str().unwrap_or_default();
+                let id = attribute["id"].as_str().unwrap_or_default();
+                if one["transformations"].as_array().is_some_and(|t| !t.is_empty()) {
+                    Err("a transformation".to_string())
+                } else if !one["condition"].is_null() {
+                    Err("a condition".to_string())
+                } else if !source.eq_ignore_ascii_case("user") {
+                    Err(format!("from {} {id}", if source.is_empty() { "no attribute" } else { source }))
+                } else if attribute["isExtensionAttribute"] == true {
+                    Err(format!("from the directory extension {id}"))
+                } else {
+                    match claim_source_id(id) {
+                        Some(source) => Ok(source),
+                        None => Err(format!("from user.{id}, which a claims-mapping policy cannot name")),
+                    }
+                }
+            }
+            [] => Err("no source".to_string()),
+            _ => Err("several conditional sources".to_string()),
+        };
+        match why {
+            Ok(source) => out.claims.push(SamlClaim {
+                claim,
+                source: source.to_string(),
+            }),
+            Err(why) => out.untranslatable.push(format!("{claim} ({why})")),
+        }
+    }
+    out
+}
+
 /// The claims-mapping policy assigned to the service principal, or (none assigned) the tool's
 /// own found by its name — made by a run whose answer was lost.
 async fn observe_claims_policy(
@@ -267,6 +337,21 @@ async fn observe_claims_policy(
         )
         .await?;
     sp.claims_policy = assigned.first().map(policy_seen);
+    // The portal's customization, carried into the tool's policy (which supersedes it). A
+    // tenant or permission that does not show it has nothing to carry.
+    if sp.claims_policy.is_none() {
+        sp.portal_claims = match graph
+            .get_beta(
+                &format!("/servicePrincipals/{}/claimsPolicy", sp.id),
+                "read the application's Attributes & Claims",
+            )
+            .await
+        {
+            Ok(v) => Some(portal_claims_seen(&v)).filter(|p| *p != PortalClaims::default()),
+            Err(GraphError::NotFound { .. } | GraphError::Forbidden { .. }) => None,
+            Err(e) => return Err(e),
+        };
+    }
     if sp.claims_policy.is_none() {
         let ours = claims_policy_name(&desired.display_name);
         let all = graph
