@@ -692,9 +692,11 @@ impl Session {
         for change in &session.changes {
             outln!("  {}", change.describe());
         }
-        for note in
-            cognito_entra::journey::graph_notes(&self.state.answers, &session.desired, &session.seen)
-        {
+        for note in cognito_entra::journey::graph_notes(
+            &self.state.answers,
+            &session.desired,
+            &session.seen,
+        ) {
             outln!("! {note}");
         }
         if !session.changes.is_empty()

@@ -112,7 +112,8 @@ pub fn claim_source(claim: &str) -> Option<&'static str> {
 /// The claim type Entra sends the SAML NameID as, in a claims-mapping policy (Microsoft's
 /// "Create claimsMappingPolicy" example: `{"Source":"user","ID":"userprincipalname",
 /// "SamlClaimType":".../claims/nameidentifier"}`).
-pub const NAME_ID_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier";
+pub const NAME_ID_CLAIM: &str =
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier";
 
 /// What the portal's Attributes & Claims gives a new non-gallery SAML application: the
 /// Unique User Identifier (NameID) and the four additional claims, each from a user
@@ -1207,11 +1208,17 @@ mod tests {
     #[test]
     fn a_claim_of_a_type_the_policy_holds_replaces_its_source_and_others_are_added() {
         let mut claims = defaults();
-        put_claim(&mut claims, &claim(&format!(" {EMAIL} "), "userprincipalname"));
+        put_claim(
+            &mut claims,
+            &claim(&format!(" {EMAIL} "), "userprincipalname"),
+        );
         put_claim(&mut claims, &claim("urn:dept", "department"));
         assert_eq!(claims.len(), PORTAL_DEFAULT_CLAIMS.len() + 1);
         assert_eq!(
-            claims.iter().find(|c| c.claim == EMAIL).map(|c| c.source.as_str()),
+            claims
+                .iter()
+                .find(|c| c.claim == EMAIL)
+                .map(|c| c.source.as_str()),
             Some("userprincipalname")
         );
         assert!(same_claim_type(EMAIL, &format!("{EMAIL}\n")));
@@ -1251,7 +1258,10 @@ mod tests {
         let notes = claims_policy_notes(&desired, &seen).join("\n");
         assert!(notes.contains("no longer apply"), "{notes}");
         assert!(notes.contains("NameID ← user.mail"), "{notes}");
-        assert!(notes.contains("will stop being sent") && notes.contains("urn:x"), "{notes}");
+        assert!(
+            notes.contains("will stop being sent") && notes.contains("urn:x"),
+            "{notes}"
+        );
         // No claims beyond the defaults: no policy, and nothing said about the portal's claims.
         let plain = saml();
         assert_eq!(plan(&plain, &seen), Ok(Vec::new()));

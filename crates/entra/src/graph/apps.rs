@@ -261,13 +261,17 @@ fn policy_definition(claims: &[SamlClaim]) -> Value {
 /// untransformed, can be restated in a claims-mapping policy; any other is named.
 fn portal_claims_seen(v: &Value) -> PortalClaims {
     let mut out = PortalClaims::default();
-    let mut entries: Vec<&Value> = v["claims"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    let mut entries: Vec<&Value> = v["claims"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
     if v["samlNameIdClaim"].is_object() {
         entries.push(&v["samlNameIdClaim"]);
     }
     for entry in entries {
         let kind = entry["@odata.type"].as_str().unwrap_or_default();
-        let name_id = kind.ends_with("samlNameIdClaim") || std::ptr::eq(entry, &v["samlNameIdClaim"]);
+        let name_id =
+            kind.ends_with("samlNameIdClaim") || std::ptr::eq(entry, &v["samlNameIdClaim"]);
         if !name_id
             && entry["tokenFormat"]
                 .as_array()
@@ -287,24 +291,39 @@ fn portal_claims_seen(v: &Value) -> PortalClaims {
         if claim.trim().is_empty() {
             continue;
         }
-        let configurations = entry["configurations"].as_array().cloned().unwrap_or_default();
+        let configurations = entry["configurations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let why = match configurations.as_slice() {
             [one] => {
                 let attribute = &one["attribute"];
                 let source = attribute["source"].as_str().unwrap_or_default();
                 let id = attribute["id"].as_str().unwrap_or_default();
-                if one["transformations"].as_array().is_some_and(|t| !t.is_empty()) {
+                if one["transformations"]
+                    .as_array()
+                    .is_some_and(|t| !t.is_empty())
+                {
                     Err("a transformation".to_string())
                 } else if !one["condition"].is_null() {
                     Err("a condition".to_string())
                 } else if !source.eq_ignore_ascii_case("user") {
-                    Err(format!("from {} {id}", if source.is_empty() { "no attribute" } else { source }))
+                    Err(format!(
+                        "from {} {id}",
+                        if source.is_empty() {
+                            "no attribute"
+                        } else {
+                            source
+                        }
+                    ))
                 } else if attribute["isExtensionAttribute"] == true {
                     Err(format!("from the directory extension {id}"))
                 } else {
                     match claim_source_id(id) {
                         Some(source) => Ok(source),
-                        None => Err(format!("from user.{id}, which a claims-mapping policy cannot name")),
+                        None => Err(format!(
+                            "from user.{id}, which a claims-mapping policy cannot name"
+                        )),
                     }
                 }
             }
@@ -337,9 +356,10 @@ async fn observe_claims_policy(
         )
         .await?;
     sp.claims_policy = assigned.first().map(policy_seen);
-    // The portal's customization, carried into the tool's policy (which supersedes it). A
-    // tenant or permission that does not show it has nothing to carry.
-    if sp.claims_policy.is_none() {
+    // The portal's customization, carried into the tool's policy (which supersedes it, and
+    // keeps it there at every run). A tenant or permission that does not show it has nothing
+    // to carry.
+    {
         sp.portal_claims = match graph
             .get_beta(
                 &format!("/servicePrincipals/{}/claimsPolicy", sp.id),
