@@ -1273,6 +1273,52 @@ fn us_government_asks_for_its_own_graph_and_instantiates_its_own_template() {
     );
 }
 
+/// `[entra] cloud` in the setup chooses the cloud as `--cloud` does; the flag, when given,
+/// wins; a cloud the tool does not know is refused naming the field.
+#[test]
+fn a_setups_entra_cloud_chooses_us_government_unless_the_flag_says_otherwise() {
+    let w = World::new();
+    w.entra.switches(r#"{"cloud": "usgov"}"#);
+    let config = w.config("gov", "saml", "cloud = \"usgov\"\n");
+    let scope = |i: usize| {
+        w.entra.ask("__signins")["scopes"][i]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The flag given explicitly wins over the setup: the global Graph is asked for (and this
+    // US Government stand-in refuses it).
+    let mut flagged = w.cmd();
+    flagged
+        .args(["plan", "--cloud", "global", "--config"])
+        .arg(&config);
+    let out = run(&mut flagged);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(scope(0).contains("https://graph.microsoft.com/"), "{}", scope(0));
+
+    ok(&w.apply(&config));
+    let asked = scope(1);
+    assert!(
+        asked.contains("https://graph.microsoft.us/Application.ReadWrite.All")
+            && !asked.contains("graph.microsoft.com"),
+        "{asked}"
+    );
+    assert_eq!(
+        w.entra.ask("__signins")["templates"],
+        serde_json::json!(["4602d0b4-76bb-404b-bca9-2652e1a39c6d"])
+    );
+
+    let bad = w.config("mars", "saml", "cloud = \"mars\"\n");
+    let mut c = w.cmd();
+    c.args(["plan", "--config"]).arg(&bad);
+    let out = run(&mut c);
+    assert_ne!(out.status.code(), Some(0));
+    let said = stderr(&out);
+    for part in ["entra.cloud", "\"mars\" is not a Microsoft cloud", "usgov"] {
+        assert!(said.contains(part), "{part}: {said}");
+    }
+}
+
 #[test]
 fn a_token_that_ends_mid_run_is_renewed_with_its_refresh_token() {
     // Graph refuses each token after a few requests (401 "Lifetime validation failed"), as it
