@@ -1294,7 +1294,11 @@ fn a_setups_entra_cloud_chooses_us_government_unless_the_flag_says_otherwise() {
         .arg(&config);
     let out = run(&mut flagged);
     assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(scope(0).contains("https://graph.microsoft.com/"), "{}", scope(0));
+    assert!(
+        scope(0).contains("https://graph.microsoft.com/"),
+        "{}",
+        scope(0)
+    );
 
     ok(&w.apply(&config));
     let asked = scope(1);

@@ -20,7 +20,11 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
         &resolved.known,
         &resolved.context.global.authority,
     );
-    let values = derive(&resolved.setup, &resolved.known, &resolved.context.global.authority);
+    let values = derive(
+        &resolved.setup,
+        &resolved.known,
+        &resolved.context.global.authority,
+    );
     for p in &values.pending {
         errln!(
             "note: {} is not known yet (it waits for {}); the export refers to the resource instead",

@@ -98,7 +98,9 @@ pub struct EntraSide {
 impl EntraSide {
     /// The cloud the setup names (a name `validate` has not refused).
     pub fn cloud(&self) -> Option<crate::cloud::Cloud> {
-        self.cloud.as_deref().and_then(crate::cloud::Cloud::from_name)
+        self.cloud
+            .as_deref()
+            .and_then(crate::cloud::Cloud::from_name)
     }
 
     pub fn is_manual(&self) -> bool {
