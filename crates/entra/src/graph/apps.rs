@@ -261,17 +261,24 @@ fn policy_definition(claims: &[SamlClaim]) -> Value {
 /// untransformed, can be restated in a claims-mapping policy; any other is named.
 fn portal_claims_seen(v: &Value) -> PortalClaims {
     let mut out = PortalClaims::default();
-    let mut entries: Vec<&Value> = v["claims"]
+    // Each claim, and whether it is the NameID (a samlNameIdClaim among the claims, or beside
+    // them).
+    let mut entries: Vec<(&Value, bool)> = v["claims"]
         .as_array()
-        .map(|a| a.iter().collect())
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    let kind = c["@odata.type"].as_str().unwrap_or_default();
+                    (c, kind.ends_with("samlNameIdClaim"))
+                })
+                .collect()
+        })
         .unwrap_or_default();
     if v["samlNameIdClaim"].is_object() {
-        entries.push(&v["samlNameIdClaim"]);
+        entries.push((&v["samlNameIdClaim"], true));
     }
-    for entry in entries {
-        let kind = entry["@odata.type"].as_str().unwrap_or_default();
-        let name_id =
-            kind.ends_with("samlNameIdClaim") || std::ptr::eq(entry, &v["samlNameIdClaim"]);
+    for (entry, name_id) in entries {
+        // A claim for JWTs only is not in the SAML token.
         if !name_id
             && entry["tokenFormat"]
                 .as_array()
@@ -307,15 +314,10 @@ fn portal_claims_seen(v: &Value) -> PortalClaims {
                     Err("a transformation".to_string())
                 } else if !one["condition"].is_null() {
                     Err("a condition".to_string())
+                } else if source.is_empty() {
+                    Err("not from a user attribute".to_string())
                 } else if !source.eq_ignore_ascii_case("user") {
-                    Err(format!(
-                        "from {} {id}",
-                        if source.is_empty() {
-                            "no attribute"
-                        } else {
-                            source
-                        }
-                    ))
+                    Err(format!("from {source}.{id}, not a user attribute"))
                 } else if attribute["isExtensionAttribute"] == true {
                     Err(format!("from the directory extension {id}"))
                 } else {
@@ -1527,7 +1529,7 @@ fn user_role(roles: &serde_json::Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::common_name;
+    use super::*;
 
     #[test]
     fn a_display_name_is_one_common_name_whatever_it_holds() {
@@ -1540,5 +1542,48 @@ mod tests {
             common_name("#1 \"app\"; a=b"),
             "CN=\\#1 \\\"app\\\"\\; a\\=b"
         );
+    }
+
+    #[test]
+    fn the_portals_claims_are_restated_where_a_policy_can_and_named_where_it_cannot() {
+        let user = |id: &str, extension: bool| {
+            json!([{ "attribute": {
+                "@odata.type": "#microsoft.graph.sourcedAttribute",
+                "source": "user", "id": id, "isExtensionAttribute": extension,
+            }}])
+        };
+        let policy = json!({
+            "claims": [
+                { "@odata.type": "#microsoft.graph.samlNameIdClaim", "configurations": user("mail", false) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "jobtitle",
+                  "namespace": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims",
+                  "tokenFormat": ["saml"], "configurations": user("user.jobtitle", false) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "costcenter",
+                  "tokenFormat": ["saml"], "configurations": user("extension_ab12_costCenter", true) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "jwtonly",
+                  "tokenFormat": ["jwt"], "configurations": user("department", false) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "role",
+                  "tokenFormat": ["saml"], "configurations": [{ "attribute": {
+                      "@odata.type": "#microsoft.graph.sourcedAttribute",
+                      "source": "application", "id": "appRoles" } }] },
+            ]
+        });
+        let seen = portal_claims_seen(&policy);
+        assert_eq!(
+            seen.claims,
+            vec![
+                SamlClaim {
+                    claim: NAME_ID_CLAIM.into(),
+                    source: "mail".into()
+                },
+                SamlClaim {
+                    claim: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/jobtitle".into(),
+                    source: "jobtitle".into()
+                },
+            ]
+        );
+        assert_eq!(seen.untranslatable.len(), 2, "{:?}", seen.untranslatable);
+        assert!(seen.untranslatable[0].starts_with("costcenter (from the directory extension"));
+        assert!(seen.untranslatable[1].starts_with("role (from application.appRoles"));
     }
 }
