@@ -40,8 +40,9 @@ pub struct Global {
     pub endpoint_url: Option<String>,
     /// The Microsoft cloud the tenant is in: global, usgov (US Government) or china (21Vianet).
     /// It chooses the sign-in host, Microsoft Graph and the scopes' resource
-    #[arg(long, global = true, env = "COGNITO_ENTRA_CLOUD", value_enum, default_value_t = CloudArg::Global)]
-    pub cloud: CloudArg,
+    /// [default: the setup's [entra] cloud, else global]
+    #[arg(long, global = true, env = "COGNITO_ENTRA_CLOUD", value_enum)]
+    pub cloud: Option<CloudArg>,
     /// Where sign-in requests go [default: the cloud's sign-in host] (proxies, tests)
     #[arg(
         long = "authority",
@@ -109,13 +110,31 @@ pub enum CloudArg {
 }
 
 impl Global {
+    /// The cloud in effect: --cloud / COGNITO_ENTRA_CLOUD, else (`for_setup`) the setup's
+    /// `[entra] cloud`, else global.
     pub fn cloud(&self) -> cognito_entra::cloud::Cloud {
         use cognito_entra::cloud::Cloud;
         match self.cloud {
-            CloudArg::Global => Cloud::Global,
-            CloudArg::Usgov => Cloud::UsGov,
-            CloudArg::China => Cloud::China,
+            None | Some(CloudArg::Global) => Cloud::Global,
+            Some(CloudArg::Usgov) => Cloud::UsGov,
+            Some(CloudArg::China) => Cloud::China,
         }
+    }
+
+    /// These options for a setup: its `[entra] cloud` taken when no cloud was given by flag or
+    /// environment, and the authority and Graph chosen again for it.
+    pub fn for_setup(&self, setup: &cognito_entra::setup::Setup) -> Global {
+        use cognito_entra::cloud::Cloud;
+        let mut out = self.clone();
+        if out.cloud.is_none() {
+            out.cloud = setup.entra.cloud().map(|c| match c {
+                Cloud::Global => CloudArg::Global,
+                Cloud::UsGov => CloudArg::Usgov,
+                Cloud::China => CloudArg::China,
+            });
+        }
+        out.resolve_cloud();
+        out
     }
 
     /// The authority and Graph in effect: where --authority and --graph-url say, else the

@@ -787,9 +787,11 @@ impl Session {
         for change in &session.changes {
             outln!("  {}", change.describe());
         }
-        for note in
-            cognito_entra::journey::graph_notes(&self.state.answers, &session.desired.display_name)
-        {
+        for note in cognito_entra::journey::graph_notes(
+            &self.state.answers,
+            &session.desired,
+            &session.seen,
+        ) {
             outln!("! {note}");
         }
         if !session.changes.is_empty()

@@ -685,11 +685,17 @@ fn claims_the_mapping_reads_are_sent_through_a_policy_of_the_tools_own() {
 
     ok(&w.apply(&config));
     let policies = w.entra.ask("__policies");
+    // The portal's default claims restated (the policy supersedes Attributes & Claims).
     assert_eq!(
         policies["policies"],
         serde_json::json!([{
             "displayName": "cognito-entra: claims for corp",
             "claims": {
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier": "userprincipalname",
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": "mail",
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname": "givenname",
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname": "surname",
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name": "userprincipalname",
                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/streetaddress": "streetaddress",
                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/JobTitle": "jobtitle",
             },
@@ -724,7 +730,7 @@ fn claims_the_mapping_reads_are_sent_through_a_policy_of_the_tools_own() {
         policies["policies"][0]["claims"]
             .as_object()
             .map(|c| c.len()),
-        Some(3),
+        Some(8),
         "{policies}"
     );
     assert_eq!(policies["policies"].as_array().map(Vec::len), Some(1));
@@ -733,6 +739,90 @@ fn claims_the_mapping_reads_are_sent_through_a_policy_of_the_tools_own() {
     ok(&w.destroy("corp"));
     let policies = w.entra.ask("__policies");
     assert_eq!(policies["policies"], serde_json::json!([]), "{policies}");
+}
+
+const CLAIMS: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims";
+
+fn emitted(w: &World, name: &str) -> serde_json::Value {
+    w.entra.ask(&format!("__emitted_claims?name={name}"))["claims"].clone()
+}
+
+fn plan_of(w: &World, config: &Path) -> String {
+    let mut plan = w.cmd();
+    plan.args(["plan", "--config"]).arg(config);
+    let out = run(&mut plan);
+    format!("{}{}", ok(&out), stderr(&out))
+}
+
+/// Real Entra: a claims-mapping policy supersedes the portal's Attributes & Claims, so the
+/// NameID, email and name claims Cognito's mapping reads would stop once it is assigned
+/// unless the policy restates them.
+#[test]
+fn the_claims_policy_restates_the_portals_claims_and_the_plan_says_they_no_longer_apply() {
+    let w = World::new();
+    // A setup that needs no policy: none made, nothing said about the portal's claims.
+    let plain = w.config("corp", "saml", "[provider.attribute_mapping]\nemail = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\"\n");
+    let planned = plan_of(&w, &plain);
+    assert!(!planned.contains("claims-mapping policy"), "{planned}");
+    assert!(!planned.contains("Attributes & Claims"), "{planned}");
+    ok(&w.apply(&plain));
+    assert_eq!(w.entra.ask("__policies")["policies"], serde_json::json!([]));
+    let before = emitted(&w, "corp");
+    assert_eq!(before[format!("{CLAIMS}/emailaddress")], "mail", "{before}");
+
+    // The admin customizes Attributes & Claims in the portal (NameID from mail, a jobtitle
+    // claim, a claim made by a transformation); then the mapping reads department.
+    w.entra.ask("__portal_claims?name=corp");
+    let wider = w.config(
+        "corp",
+        "saml",
+        &format!("[provider.attribute_mapping]\nemail = \"{CLAIMS}/emailaddress\"\nzoneinfo = \"{CLAIMS}/department\"\n"),
+    );
+    let planned = plan_of(&w, &wider);
+    for said in [
+        "Entra then sends what it says instead of the portal's Attributes & Claims",
+        "the portal's Attributes & Claims for corp no longer apply",
+        "NameID ← user.mail",
+        &format!("{CLAIMS}/jobtitle ← user.jobtitle"),
+        &format!("{CLAIMS}/department ← user.department"),
+        "Change this application's claims in the setup's mapping from now on, not in the portal",
+        &format!(
+            "will stop being sent once the policy is assigned: {CLAIMS}/upnprefix (a transformation)"
+        ),
+    ] {
+        assert!(planned.contains(said), "{said}: {planned}");
+    }
+    ok(&w.apply(&wider));
+    let after = emitted(&w, "corp");
+    for (claim, source) in [
+        ("nameidentifier", "mail"),
+        ("emailaddress", "mail"),
+        ("givenname", "givenname"),
+        ("surname", "surname"),
+        ("name", "userprincipalname"),
+        ("jobtitle", "jobtitle"),
+        ("department", "department"),
+    ] {
+        assert_eq!(
+            after[format!("{CLAIMS}/{claim}")],
+            source,
+            "{claim}: {after}"
+        );
+    }
+    assert!(
+        after.get(format!("{CLAIMS}/upnprefix")).is_none(),
+        "{after}"
+    );
+
+    // A second plan: nothing to change in Entra.
+    let writes = w.entra.writes();
+    let again = plan_of(&w, &wider);
+    assert!(
+        again.contains("No changes: the application holds what Cognito needs."),
+        "{again}"
+    );
+    ok(&w.apply(&wider));
+    assert_eq!(w.entra.writes(), writes);
 }
 
 #[test]
@@ -1181,6 +1271,56 @@ fn us_government_asks_for_its_own_graph_and_instantiates_its_own_template() {
         signins["templates"],
         serde_json::json!(["4602d0b4-76bb-404b-bca9-2652e1a39c6d"])
     );
+}
+
+/// `[entra] cloud` in the setup chooses the cloud as `--cloud` does; the flag, when given,
+/// wins; a cloud the tool does not know is refused naming the field.
+#[test]
+fn a_setups_entra_cloud_chooses_us_government_unless_the_flag_says_otherwise() {
+    let w = World::new();
+    w.entra.switches(r#"{"cloud": "usgov"}"#);
+    let config = w.config("gov", "saml", "cloud = \"usgov\"\n");
+    let scope = |i: usize| {
+        w.entra.ask("__signins")["scopes"][i]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The flag given explicitly wins over the setup: the global Graph is asked for (and this
+    // US Government stand-in refuses it).
+    let mut flagged = w.cmd();
+    flagged
+        .args(["plan", "--cloud", "global", "--config"])
+        .arg(&config);
+    let out = run(&mut flagged);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        scope(0).contains("https://graph.microsoft.com/"),
+        "{}",
+        scope(0)
+    );
+
+    ok(&w.apply(&config));
+    let asked = scope(1);
+    assert!(
+        asked.contains("https://graph.microsoft.us/Application.ReadWrite.All")
+            && !asked.contains("graph.microsoft.com"),
+        "{asked}"
+    );
+    assert_eq!(
+        w.entra.ask("__signins")["templates"],
+        serde_json::json!(["4602d0b4-76bb-404b-bca9-2652e1a39c6d"])
+    );
+
+    let bad = w.config("mars", "saml", "cloud = \"mars\"\n");
+    let mut c = w.cmd();
+    c.args(["plan", "--config"]).arg(&bad);
+    let out = run(&mut c);
+    assert_ne!(out.status.code(), Some(0));
+    let said = stderr(&out);
+    for part in ["entra.cloud", "\"mars\" is not a Microsoft cloud", "usgov"] {
+        assert!(said.contains(part), "{part}: {said}");
+    }
 }
 
 #[test]

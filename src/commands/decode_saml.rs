@@ -60,7 +60,7 @@ pub fn run(
     };
     let values = resolved
         .as_ref()
-        .map(|r| derive(&r.setup, &r.known, &ctx.global.authority));
+        .map(|r| derive(&r.setup, &r.known, &r.context.global.authority));
     let now = time::OffsetDateTime::now_utc();
     let mut thumbprints = resolved
         .as_ref()

@@ -20,6 +20,7 @@ pub fn run(ctx: &Context, source: &Source, yes: bool) -> CommandResult {
     };
     let lock = store.lock(&name)?;
     let mut state = store.load_existing(&name)?;
+    let ctx = &ctx.for_setup(&state.answers);
     let job = Job::from_state(&state, &ctx.given(), &ctx.global.authority, None);
     let mut reviewed = block_on(teardown_plan(&job, &state))?
         .map_err(|e| Failure::Failed(format!("error: {e}")))?;

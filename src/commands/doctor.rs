@@ -51,6 +51,7 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool, graph: bool) -> C
     let name = saved_setup_name(&store, setup)?;
     let state = store.load_existing(&name)?;
     let s = &state.answers;
+    let ctx = &ctx.for_setup(s);
     let values = derive(s, &state.known(), &ctx.global.authority);
     let now = time::OffsetDateTime::now_utc();
     let job = Job::from_state(&state, &ctx.given(), &ctx.global.authority, None);

@@ -18,9 +18,13 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
     resolved.setup = cognito_entra::entra_graph::with_what_graph_gave(
         &resolved.setup,
         &resolved.known,
-        &ctx.global.authority,
+        &resolved.context.global.authority,
     );
-    let values = derive(&resolved.setup, &resolved.known, &ctx.global.authority);
+    let values = derive(
+        &resolved.setup,
+        &resolved.known,
+        &resolved.context.global.authority,
+    );
     for p in &values.pending {
         errln!(
             "note: {} is not known yet (it waits for {}); the export refers to the resource instead",
@@ -52,7 +56,7 @@ pub fn run(ctx: &Context, source: &Source, format: &str) -> CommandResult {
             let tenant = oidc.tenant_id.clone().unwrap_or_default();
             let report = block_on(cognito_entra::engine::check_tenant(
                 &tenant,
-                &ctx.global.authority,
+                &resolved.context.global.authority,
             ))?;
             let Some(found) = report.discovery else {
                 let why: Vec<String> = report.findings.iter().map(|f| f.message.clone()).collect();

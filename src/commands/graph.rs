@@ -108,7 +108,7 @@ pub async fn sign_in(
     errln!("Signing in to Entra for Microsoft Graph…");
     let options = entra_graph::GraphOptions {
         needs,
-        ..ctx.graph_options()
+        ..ctx.for_setup(setup).graph_options()
     };
     let tenant = entra_graph::TenantChoice::for_setup(&options, setup, recorded_tenant);
     entra_graph::sign_in(&options, &tenant, show_sign_in)
@@ -164,7 +164,7 @@ pub async fn entra_phase(
         return Ok(EntraPhase::Manual);
     }
     print_warnings(&resolved.warnings);
-    let options = ctx.graph_options();
+    let options = resolved.context.graph_options();
     let setup = resolved.setup.clone();
     let mut job = super::source::job_for(ctx, &resolved);
     // Whatever Cognito would refuse is said before the sign-in, and so before any write.
@@ -221,7 +221,7 @@ pub async fn entra_phase(
         outln!("{shown}");
     }
     // What Graph does not do here: said before anything is written, with where to do it.
-    for note in cognito_entra::journey::graph_notes(&setup, &session.desired.display_name) {
+    for note in cognito_entra::journey::graph_notes(&setup, &session.desired, &session.seen) {
         errln!("note: {note}");
     }
     let not_held = cognito_entra::entra_app::secrets_not_held(&session.desired, &session.seen);

@@ -72,11 +72,19 @@ impl From<cognito_entra::setup::SetupError> for Failure {
 pub type CommandResult = Result<u8, Failure>;
 
 /// What every command may need from the global options.
+#[derive(Clone)]
 pub struct Context {
     pub global: Global,
 }
 
 impl Context {
+    /// The context a setup runs in: its `[entra] cloud` applied where no flag says otherwise.
+    pub fn for_setup(&self, setup: &cognito_entra::setup::Setup) -> Context {
+        Context {
+            global: self.global.for_setup(setup),
+        }
+    }
+
     /// How to reach Entra for Graph, from the flags and environment.
     pub fn graph_options(&self) -> cognito_entra::entra_graph::GraphOptions {
         cognito_entra::entra_graph::GraphOptions {

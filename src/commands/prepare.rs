@@ -100,7 +100,7 @@ pub async fn prepare(
     if let Some(given) = given {
         cognito_entra::entra_graph::give_to_cognito(
             &mut job.setup,
-            &ctx.global.authority,
+            &resolved.context.global.authority,
             &given.tenant,
             &given.app_id,
         );

@@ -18,6 +18,9 @@ pub struct Resolved {
     pub state: Option<State>,
     /// Where relative paths in the setup (metadata_file) start from.
     pub base_dir: PathBuf,
+    /// The options this setup runs with: the global ones, its `[entra] cloud` applied (the
+    /// authority, Graph and scopes' cloud chosen for it).
+    pub context: Context,
 }
 
 pub fn resolve(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
@@ -108,6 +111,7 @@ fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Reso
     }
     let known = state.as_ref().map(State::known).unwrap_or_default();
     Ok(Resolved {
+        context: ctx.for_setup(&setup),
         setup,
         known,
         warnings,
@@ -168,7 +172,7 @@ pub fn job_for(ctx: &Context, resolved: &Resolved) -> cognito_entra::engine::Job
                 .and_then(|s| s.aws.profile.as_deref()),
             &resolved.setup.region,
         ),
-        authority: ctx.global.authority.clone(),
+        authority: resolved.context.global.authority.clone(),
         secret: None,
         out_dir: PathBuf::from("."),
         base_dir: resolved.base_dir.clone(),

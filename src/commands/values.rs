@@ -11,7 +11,11 @@ use crate::cli::Source;
 pub fn run(ctx: &Context, source: &Source, json: bool, copy: Option<&str>) -> CommandResult {
     let resolved = resolve(ctx, source, Stage::Values)?;
     print_warnings(&resolved.warnings);
-    let values = derive(&resolved.setup, &resolved.known, &ctx.global.authority);
+    let values = derive(
+        &resolved.setup,
+        &resolved.known,
+        &resolved.context.global.authority,
+    );
     let entries = values.entries();
 
     // Check the key before printing anything, so a typo is a usage error with the choices.

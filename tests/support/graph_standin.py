@@ -94,6 +94,18 @@ GET /__signins -> {"tenants": the tenant segment of each device code request, "s
                   instantiated, "app_only_me": /me requests refused for an app-only token};
 GET /__secrets -> {display name: how many client secrets the application has};
 GET /__beta -> {"requests": "METHOD path" of each request sent to /graph/beta};
+GET /__emitted_claims?name=N -> {"claims": {SAML claim type: its user attribute (or "core")}}: what
+                  Entra sends application N's users. With a claims-mapping policy assigned, the
+                  policy's ClaimsSchema and the core claims, nothing of Attributes & Claims
+                  ("Claims Mapping Policy supersedes both Custom Claims policy and the claims
+                  customization offered through the Microsoft Entra admin center"); without,
+                  Attributes & Claims: the portal's defaults (NameID, emailaddress, givenname,
+                  surname, name) as customized (/__portal_claims), and the core claims;
+GET /__portal_claims?name=N -> application N's Attributes & Claims customized in the portal: the
+                  NameID from user.mail, a jobtitle claim from user.jobtitle, and a upnprefix
+                  claim made by a transformation (ExtractMailPrefix), which Graph beta then shows
+                  as the service principal's custom claims policy
+                  (GET /beta/servicePrincipals/{id}/claimsPolicy; 404 for one never customized);
 GET /__make_app?name=N&identifier=URI&reply=URL -> an enterprise application made earlier in the
                   portal, holding that Identifier and Reply URL (Identifier URIs are unique in
                   the tenant: a PATCH giving another application one it holds is refused).
@@ -163,6 +175,68 @@ USERS = {
 }
 GROUPS = {"Sales": "2c9e5073-4dbf-4183-ac20-7e6f5d4c3b21"}
 
+# What the portal's Attributes & Claims gives a new non-gallery SAML application (the NameID as
+# its claim type in a claims-mapping policy), and the core claims Entra sends whatever the policy.
+CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims"
+NAME_ID = f"{CLAIMS}/nameidentifier"
+PORTAL_DEFAULTS = {
+    NAME_ID: "userprincipalname", f"{CLAIMS}/emailaddress": "mail", f"{CLAIMS}/givenname": "givenname",
+    f"{CLAIMS}/surname": "surname", f"{CLAIMS}/name": "userprincipalname",
+}
+CORE_CLAIMS = [
+    "http://schemas.microsoft.com/identity/claims/tenantid",
+    "http://schemas.microsoft.com/identity/claims/objectidentifier",
+    "http://schemas.microsoft.com/identity/claims/displayname",
+    "http://schemas.microsoft.com/identity/claims/identityprovider",
+    "http://schemas.microsoft.com/claims/authnmethodsreferences",
+]
+
+
+def sourced(attribute):
+    return [{"attribute": {"@odata.type": "#microsoft.graph.sourcedAttribute", "source": "user", "id": attribute, "isExtensionAttribute": False}}]
+
+
+def portal_customization():
+    """An admin's Attributes & Claims as Graph beta shows them (customClaimsPolicy: customClaim
+    name/namespace/configurations, and a samlNameIdClaim)."""
+    claims = [{
+        "@odata.type": "#microsoft.graph.samlNameIdClaim", "nameIdFormat": "emailAddress", "configurations": sourced("mail"),
+    }]
+    for claim_type, attribute in list(PORTAL_DEFAULTS.items())[1:] + [(f"{CLAIMS}/jobtitle", "jobtitle")]:
+        namespace, name = claim_type.rsplit("/", 1)
+        claims.append({"@odata.type": "#microsoft.graph.customClaim", "name": name, "namespace": namespace, "tokenFormat": ["saml"], "configurations": sourced(attribute)})
+    claims.append({
+        "@odata.type": "#microsoft.graph.customClaim", "name": "upnprefix", "namespace": CLAIMS, "tokenFormat": ["saml"],
+        "configurations": [{"attribute": None, "transformations": [{"@odata.type": "#microsoft.graph.extractMailPrefixTransformation", "input": {"attribute": sourced("userprincipalname")[0]["attribute"]}}]}],
+    })
+    return {"@odata.type": "#microsoft.graph.customClaimsPolicy", "id": str(uuid.uuid4()), "includeBasicClaimSet": True, "includeApplicationIdInIssuer": False, "claims": claims}
+
+
+def emitted_claims(sp_id):
+    """The SAML claims Entra sends an application's users: its claims-mapping policy's when one
+    is assigned (Attributes & Claims then no longer apply), else Attributes & Claims."""
+    out = {}
+    pid = policy_of.get(sp_id)
+    if pid in policies:
+        doc = json.loads(policies[pid]["definition"][0])
+        for e in doc["ClaimsMappingPolicy"].get("ClaimsSchema", []):
+            if e.get("SamlClaimType"):
+                out[e["SamlClaimType"]] = e.get("ID") if e.get("Source", "").lower() == "user" else e.get("Source")
+    else:
+        out.update(PORTAL_DEFAULTS)
+        for c in (custom_claims.get(sp_id) or {}).get("claims", []):
+            config = (c.get("configurations") or [{}])[0]
+            attribute = (config.get("attribute") or {}).get("id")
+            value = attribute if not config.get("transformations") else "(transformation)"
+            if c["@odata.type"].endswith("samlNameIdClaim"):
+                out[NAME_ID] = value
+            else:
+                out[f"{c['namespace']}/{c['name']}" if c.get("namespace") else c["name"]] = value
+    for claim in CORE_CLAIMS:
+        out[claim] = "core"
+    return out
+
+
 # The user attributes a claims-mapping policy's schema may read (Source "user"), by ID.
 USER_CLAIM_SOURCES = {
     "mail", "userprincipalname", "givenname", "surname", "displayname", "objectid", "department",
@@ -172,6 +246,7 @@ USER_CLAIM_SOURCES = {
 
 lock = threading.Lock()
 policies = {}  # id -> claimsMappingPolicy
+custom_claims = {}  # service principal id -> customClaimsPolicy (the portal's Attributes & Claims)
 policy_of = {}  # service principal id -> policy id
 applications = {}  # id -> application
 service_principals = {}  # id -> service principal
@@ -679,6 +754,13 @@ def graph(method, path, query, body):
             return not_found(parts[1] if len(parts) > 1 else "")
         if method == "GET" and len(parts) == 2:
             return 200, selected(replicated_keys(sp), query, full_keys=True)
+        if len(parts) == 3 and parts[2] == "claimsPolicy" and method == "GET":
+            # Graph beta only: the portal's Attributes & Claims as a custom claims policy.
+            if api_version[0] != "beta":
+                return graph_error(400, "BadRequest", "Resource not found for the segment 'claimsPolicy'.")
+            if sp["id"] not in custom_claims:
+                return graph_error(404, "Request_ResourceNotFound", "The service principal has no custom claims policy.")
+            return 200, custom_claims[sp["id"]]
         if len(parts) == 3 and parts[2] == "claimsMappingPolicies" and method == "GET":
             pid = policy_of.get(sp["id"])
             return 200, paged([policies[pid]] if pid in policies else [], path, query)
@@ -940,6 +1022,16 @@ def main():
                         } for p in policies.values()],
                         "groupMembershipClaims": {a["displayName"]: a.get("groupMembershipClaims") for a in applications.values()},
                     })
+            if url.path in ("/__emitted_claims", "/__portal_claims"):
+                name = query.get("name", [""])[0]
+                with lock:
+                    sp = next((x for x in service_principals.values() if x["displayName"] == name), None)
+                    if sp is None:
+                        return self.answer(404, {"error": f"no application {name}"})
+                    if url.path == "/__portal_claims":
+                        custom_claims[sp["id"]] = portal_customization()
+                        return self.answer(200, {"ok": True})
+                    return self.answer(200, {"claims": emitted_claims(sp["id"])})
             if url.path == "/__make_app":
                 # An admin's earlier attempt in the portal: an enterprise application holding
                 # an Identifier (and maybe Reply URLs), replicated already.

@@ -109,6 +109,104 @@ pub fn claim_source(claim: &str) -> Option<&'static str> {
     CLAIM_SOURCES.iter().copied().find(|s| *s == last)
 }
 
+/// The claim type Entra sends the SAML NameID as, in a claims-mapping policy (Microsoft's
+/// "Create claimsMappingPolicy" example: `{"Source":"user","ID":"userprincipalname",
+/// "SamlClaimType":".../claims/nameidentifier"}`).
+pub const NAME_ID_CLAIM: &str =
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier";
+
+/// What the portal's Attributes & Claims gives a new non-gallery SAML application: the
+/// Unique User Identifier (NameID) and the four additional claims, each from a user
+/// attribute. Microsoft: "By default, the Microsoft identity platform issues a SAML token …
+/// that contains a claim with a value of the user's username (also known as the user
+/// principal name) … The SAML token also contains other claims that include the user's email
+/// address, first name, and last name" (learn.microsoft.com/entra/identity-platform/
+/// saml-claims-customization); the sources as the portal lists them (user.userprincipalname,
+/// user.mail, user.givenname, user.surname, user.userprincipalname).
+/// A claims-mapping policy supersedes Attributes & Claims ("Claims Mapping Policy supersedes
+/// both Custom Claims policy and the claims customization offered through the Microsoft Entra
+/// admin center", learn.microsoft.com/entra/identity-platform/claims-customization-powershell),
+/// so the tool's policy restates them.
+pub const PORTAL_DEFAULT_CLAIMS: [(&str, &str); 5] = [
+    (NAME_ID_CLAIM, "userprincipalname"),
+    (
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        "mail",
+    ),
+    (
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+        "givenname",
+    ),
+    (
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+        "surname",
+    ),
+    (
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+        "userprincipalname",
+    ),
+];
+
+/// Whether two claims are of one claim type (the SAML attribute name Entra sends): a policy
+/// holds one entry per type, so a wanted claim of a type replaces the entry of that type.
+/// Compared as Entra sends them (exactly; only surrounding white space is not part of a type).
+pub fn same_claim_type(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
+}
+
+/// `claims` with `wanted` put in: the entry of its claim type given its source, or added.
+pub fn put_claim(claims: &mut Vec<SamlClaim>, wanted: &SamlClaim) {
+    match claims
+        .iter_mut()
+        .find(|c| same_claim_type(&c.claim, &wanted.claim))
+    {
+        Some(c) => c.source = wanted.source.clone(),
+        None => claims.push(wanted.clone()),
+    }
+}
+
+/// The claims the tool's policy must hold: the portal's defaults, the admin's own portal
+/// customization carried over (it would stop once the policy is assigned), and the claims
+/// the mapping reads — a later one of a claim type winning over an earlier one.
+pub fn policy_claims(desired: &Desired, sp: &SpSeen) -> Vec<SamlClaim> {
+    let mut out: Vec<SamlClaim> = PORTAL_DEFAULT_CLAIMS
+        .iter()
+        .map(|(claim, source)| SamlClaim {
+            claim: claim.to_string(),
+            source: source.to_string(),
+        })
+        .collect();
+    for c in sp.portal_claims.iter().flat_map(|p| &p.claims) {
+        put_claim(&mut out, c);
+    }
+    for c in &desired.saml_claims {
+        put_claim(&mut out, c);
+    }
+    out
+}
+
+/// The claims the portal's Attributes & Claims gives the application, as Graph shows them
+/// (beta: the service principal's custom claims policy).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalClaims {
+    /// Those a claims-mapping policy can restate: claims from a user attribute, and the
+    /// NameID (as the nameidentifier claim type).
+    pub claims: Vec<SamlClaim>,
+    /// Those it cannot (a transformation, a condition, a source other than a user attribute
+    /// the policy names): each as "its claim type (why)".
+    pub untranslatable: Vec<String>,
+}
+
+/// The `ID` a claims-mapping policy names a user attribute by, for an attribute as the portal
+/// or Graph names it (`mail`, `user.jobtitle`, `jobTitle`), when the policy can read it.
+pub fn claim_source_id(attribute: &str) -> Option<&'static str> {
+    let id = attribute
+        .trim()
+        .trim_start_matches("user.")
+        .to_ascii_lowercase();
+    CLAIM_SOURCES.iter().copied().find(|s| *s == id)
+}
+
 /// The name of the claims-mapping policy the tool makes for an application.
 pub fn claims_policy_name(display_name: &str) -> String {
     format!("cognito-entra: claims for {display_name}")
@@ -226,6 +324,9 @@ pub struct SpSeen {
     pub claims_policy: Option<PolicySeen>,
     /// The tool's own policy for it, found by name but not assigned.
     pub unassigned_policy: Option<PolicySeen>,
+    /// The portal's Attributes & Claims customization, where Graph shows it (read only when
+    /// the setup needs a policy of the tool's).
+    pub portal_claims: Option<PortalClaims>,
 }
 
 /// A user or group the setup assigns, found in the tenant.
@@ -462,11 +563,11 @@ impl EntraChange {
                 "~ token configuration     groups claim = security groups".into()
             }
             EntraChange::CreateClaimsPolicy { claims } => format!(
-                "+ claims-mapping policy   (assigned to the application){}",
+                "+ claims-mapping policy   (assigned to the application: Entra then sends what it says instead of the portal's Attributes & Claims, so it restates them){}",
                 claim_lines(claims)
             ),
             EntraChange::AssignClaimsPolicy { .. } => {
-                "~ claims-mapping policy   the tool's policy assigned to the application".into()
+                "~ claims-mapping policy   the tool's policy assigned to the application (Entra then sends what it says instead of the portal's Attributes & Claims)".into()
             }
             EntraChange::UpdateClaimsPolicy { claims, .. } => {
                 format!("~ claims-mapping policy{}", claim_lines(claims))
@@ -509,7 +610,7 @@ pub fn secrets_not_held(desired: &Desired, seen: &Seen) -> Vec<String> {
 fn claim_lines(claims: &[SamlClaim]) -> String {
     claims
         .iter()
-        .map(|c| format!("\n      {} ← user.{}", c.claim, c.source))
+        .map(|c| format!("\n      {} ← user.{}", short_claim(&c.claim), c.source))
         .collect()
 }
 
@@ -665,24 +766,26 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
 }
 
 /// The claims the mapping needs that Entra does not send by default: a policy of the tool's
-/// own made, assigned, or given the claims it lacks. Somebody else's policy on the
+/// own made, assigned, or given the claims it lacks. The policy supersedes the portal's
+/// Attributes & Claims, so it restates them (`policy_claims`). Somebody else's policy on the
 /// application is not changed (it may serve other applications): refused, with the fix.
 fn claims_changes(desired: &Desired, sp: &SpSeen) -> Result<Vec<EntraChange>, EntraRefusal> {
     if desired.saml_claims.is_empty() {
         return Ok(Vec::new());
     }
     let ours = claims_policy_name(&desired.display_name);
-    let lacking = |policy: &PolicySeen| {
+    let wanted = policy_claims(desired, sp);
+    // The tool's own policy (an earlier run's): a claim of a wanted type gets the wanted
+    // source, a missing one is added, claims of other types stay.
+    let lacking = |policy: &PolicySeen, wanted: &[SamlClaim]| {
         let mut all = policy.claims.clone();
-        for c in &desired.saml_claims {
-            if !all.contains(c) {
-                all.push(c.clone());
-            }
+        for c in wanted {
+            put_claim(&mut all, c);
         }
         (all != policy.claims).then_some(all)
     };
     Ok(match (&sp.claims_policy, &sp.unassigned_policy) {
-        (Some(policy), _) if policy.display_name == ours => lacking(policy)
+        (Some(policy), _) if policy.display_name == ours => lacking(policy, &wanted)
             .map(|claims| EntraChange::UpdateClaimsPolicy {
                 policy_id: policy.id.clone(),
                 claims,
@@ -690,7 +793,7 @@ fn claims_changes(desired: &Desired, sp: &SpSeen) -> Result<Vec<EntraChange>, En
             .into_iter()
             .collect(),
         (Some(policy), _) => {
-            if lacking(policy).is_none() {
+            if lacking(policy, &desired.saml_claims).is_none() {
                 return Ok(Vec::new());
             }
             return Err(EntraRefusal {
@@ -712,7 +815,7 @@ fn claims_changes(desired: &Desired, sp: &SpSeen) -> Result<Vec<EntraChange>, En
             let mut out = vec![EntraChange::AssignClaimsPolicy {
                 policy_id: found.id.clone(),
             }];
-            if let Some(claims) = lacking(found) {
+            if let Some(claims) = lacking(found, &wanted) {
                 out.push(EntraChange::UpdateClaimsPolicy {
                     policy_id: found.id.clone(),
                     claims,
@@ -720,10 +823,52 @@ fn claims_changes(desired: &Desired, sp: &SpSeen) -> Result<Vec<EntraChange>, En
             }
             out
         }
-        (None, None) => vec![EntraChange::CreateClaimsPolicy {
-            claims: desired.saml_claims.clone(),
-        }],
+        (None, None) => vec![EntraChange::CreateClaimsPolicy { claims: wanted }],
     })
+}
+
+/// What the plan says about the portal's claims once the tool's claims-mapping policy is (or
+/// will be) assigned: only then, and only for the tool's own policy.
+pub fn claims_policy_notes(desired: &Desired, seen: &Seen) -> Vec<String> {
+    if desired.protocol != Protocol::Saml || desired.saml_claims.is_empty() {
+        return Vec::new();
+    }
+    let sp = seen.sp.clone().unwrap_or_default();
+    let ours = claims_policy_name(&desired.display_name);
+    if sp
+        .claims_policy
+        .as_ref()
+        .is_some_and(|p| p.display_name != ours)
+    {
+        return Vec::new();
+    }
+    let restated: Vec<String> = policy_claims(desired, &sp)
+        .iter()
+        .map(|c| format!("{} ← user.{}", short_claim(&c.claim), c.source))
+        .collect();
+    let mut out = vec![format!(
+        "with the tool's claims-mapping policy assigned, the portal's Attributes & Claims for {} no longer apply (Entra sends what the policy says instead); the policy restates {}. Change this application's claims in the setup's mapping from now on, not in the portal",
+        desired.display_name,
+        restated.join(", ")
+    )];
+    if let Some(portal) = &sp.portal_claims
+        && !portal.untranslatable.is_empty()
+    {
+        out.push(format!(
+            "will stop being sent once the policy is assigned: {} (from the portal's Attributes & Claims; a claims-mapping policy of the tool's states only claims from a user attribute); re-create it in the setup's mapping from a user attribute, or, if the application needs it as it is, keep the portal's claims by mapping only claims Entra sends by default",
+            portal.untranslatable.join("; ")
+        ));
+    }
+    out
+}
+
+/// A claim type as the plan shows it: the NameID by that name, the rest as they are.
+fn short_claim(claim: &str) -> String {
+    if same_claim_type(claim, NAME_ID_CLAIM) {
+        "NameID".into()
+    } else {
+        claim.to_string()
+    }
 }
 
 /// Cognito's certificates in Entra: the signing certificate to verify requests with (and
@@ -989,11 +1134,11 @@ mod tests {
             ..saml()
         };
         let mut seen = finished_saml();
+        let mut made = defaults();
+        made.extend(desired.saml_claims.clone());
         assert_eq!(
             plan(&desired, &seen),
-            Ok(vec![EntraChange::CreateClaimsPolicy {
-                claims: desired.saml_claims.clone()
-            }])
+            Ok(vec![EntraChange::CreateClaimsPolicy { claims: made }])
         );
         let ours = PolicySeen {
             id: "p1".into(),
@@ -1013,11 +1158,12 @@ mod tests {
                 },
                 EntraChange::UpdateClaimsPolicy {
                     policy_id: "p1".into(),
-                    claims: vec![
-                        claim("urn:other", "city"),
-                        claim("urn:dept", "department"),
-                        claim("urn:title", "jobtitle"),
-                    ],
+                    claims: [
+                        vec![claim("urn:other", "city"), claim("urn:dept", "department")],
+                        defaults(),
+                        vec![claim("urn:title", "jobtitle")],
+                    ]
+                    .concat(),
                 },
             ]
         );
@@ -1048,5 +1194,77 @@ mod tests {
             });
         }
         assert_eq!(plan(&desired, &seen), Ok(Vec::new()));
+    }
+
+    fn defaults() -> Vec<SamlClaim> {
+        PORTAL_DEFAULT_CLAIMS
+            .iter()
+            .map(|(c, source)| claim(c, source))
+            .collect()
+    }
+
+    const EMAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+
+    #[test]
+    fn a_claim_of_a_type_the_policy_holds_replaces_its_source_and_others_are_added() {
+        let mut claims = defaults();
+        put_claim(
+            &mut claims,
+            &claim(&format!(" {EMAIL} "), "userprincipalname"),
+        );
+        put_claim(&mut claims, &claim("urn:dept", "department"));
+        assert_eq!(claims.len(), PORTAL_DEFAULT_CLAIMS.len() + 1);
+        assert_eq!(
+            claims
+                .iter()
+                .find(|c| c.claim == EMAIL)
+                .map(|c| c.source.as_str()),
+            Some("userprincipalname")
+        );
+        assert!(same_claim_type(EMAIL, &format!("{EMAIL}\n")));
+        assert!(!same_claim_type(EMAIL, NAME_ID_CLAIM));
+    }
+
+    #[test]
+    fn the_policy_restates_the_portal_defaults_its_customization_and_the_mapping_in_that_order() {
+        let desired = Desired {
+            saml_claims: vec![claim("urn:dept", "department"), claim(EMAIL, "employeeid")],
+            ..saml()
+        };
+        let mut seen = finished_saml();
+        if let Some(sp) = seen.sp.as_mut() {
+            sp.portal_claims = Some(PortalClaims {
+                claims: vec![
+                    claim(NAME_ID_CLAIM, "mail"),
+                    claim("urn:title", "jobtitle"),
+                    claim(EMAIL, "othermail"),
+                ],
+                untranslatable: vec!["urn:x (a transformation)".into()],
+            });
+        }
+        let wanted = policy_claims(&desired, seen.sp.as_ref().unwrap_or(&SpSeen::default()));
+        let source = |t: &str| {
+            wanted
+                .iter()
+                .find(|c| c.claim == t)
+                .map(|c| c.source.clone())
+        };
+        // The portal's NameID from mail is carried over; the mapping wins over the portal.
+        assert_eq!(source(NAME_ID_CLAIM).as_deref(), Some("mail"));
+        assert_eq!(source(EMAIL).as_deref(), Some("employeeid"));
+        assert_eq!(source("urn:title").as_deref(), Some("jobtitle"));
+        assert_eq!(source("urn:dept").as_deref(), Some("department"));
+        assert_eq!(wanted.len(), 7);
+        let notes = claims_policy_notes(&desired, &seen).join("\n");
+        assert!(notes.contains("no longer apply"), "{notes}");
+        assert!(notes.contains("NameID ← user.mail"), "{notes}");
+        assert!(
+            notes.contains("will stop being sent") && notes.contains("urn:x"),
+            "{notes}"
+        );
+        // No claims beyond the defaults: no policy, and nothing said about the portal's claims.
+        let plain = saml();
+        assert_eq!(plan(&plain, &seen), Ok(Vec::new()));
+        assert!(claims_policy_notes(&plain, &seen).is_empty());
     }
 }

@@ -81,7 +81,7 @@ pub fn graph_plan(
             }
         }
         lines.push(Line::default());
-        for note in cognito_entra::journey::graph_notes(setup, &session.desired.display_name) {
+        for note in cognito_entra::journey::graph_notes(setup, &session.desired, &session.seen) {
             lines.push(Line::from(Span::styled(format!("! {note}"), t.warn())));
         }
         lines.push(Line::default());

@@ -769,9 +769,15 @@ const DEFAULT_SAML_CLAIMS: [&str; 8] = [
     "http://schemas.microsoft.com/identity/claims/identityprovider",
 ];
 
-/// What Graph does not do for this setup, each with where to do it in the portal: said
-/// before anything is written.
-pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
+/// What Graph does not do for this setup, each with where to do it in the portal, and what
+/// the tool's claims-mapping policy does to the portal's claims: said before anything is
+/// written.
+pub fn graph_notes(
+    setup: &Setup,
+    desired: &crate::entra_app::Desired,
+    seen: &crate::entra_app::Seen,
+) -> Vec<String> {
+    let display_name = desired.display_name.as_str();
     let mut out = Vec::new();
     if setup.protocol == Protocol::Saml {
         let saml = setup.saml();
@@ -781,14 +787,21 @@ pub fn graph_notes(setup: &Setup, display_name: &str) -> Vec<String> {
         if saml.encrypted_responses {
             out.push("encrypted assertions: token encryption is a Microsoft Entra ID P1 or P2 feature; the tenant needs one of those licences for Entra to encrypt what Cognito expects encrypted".into());
         }
+        let policy_notes = crate::entra_app::claims_policy_notes(desired, seen);
         for (attribute, claim) in setup.attribute_mapping() {
             if !DEFAULT_SAML_CLAIMS.contains(&claim.as_str())
                 && claim != crate::setup::model::SAML_GROUPS_CLAIM
                 && crate::entra_app::claim_source(&claim).is_none()
             {
-                out.push(format!("{attribute} is mapped from {claim}, which Entra does not send by default and which is not named after a user attribute the tool can send it from: add it in Single sign-on › Attributes & Claims"));
+                out.push(if policy_notes.is_empty() {
+                    format!("{attribute} is mapped from {claim}, which Entra does not send by default and which is not named after a user attribute the tool can send it from: add it in Single sign-on › Attributes & Claims")
+                } else {
+                    // The portal's claims no longer apply once the tool's policy is assigned.
+                    format!("{attribute} is mapped from {claim}, which Entra does not send by default and which is not named after a user attribute the tool can send it from; with the tool's claims-mapping policy assigned, a claim added in the portal's Attributes & Claims is not sent either: map {attribute} from a claim named after the user attribute it holds (such as http://schemas.xmlsoap.org/ws/2005/05/identity/claims/department)")
+                });
             }
         }
+        out.extend(policy_notes);
     }
     out
 }

@@ -331,7 +331,14 @@ fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "oidc",
             "entra",
         ],
-        "entra" => &["mode", "display_name", "app_id", "assign", "tenant"],
+        "entra" => &[
+            "mode",
+            "display_name",
+            "app_id",
+            "assign",
+            "tenant",
+            "cloud",
+        ],
         "user_pool" => &["id", "name"],
         "domain" => &["prefix", "custom", "managed_login"],
         "app_client" => &[

@@ -85,6 +85,10 @@ pub struct EntraSide {
     /// admin's account signs in (then recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
+    /// The Microsoft cloud the tenant is in: "global", "usgov" (US Government) or "china"
+    /// (21Vianet). `--cloud` / COGNITO_ENTRA_CLOUD, when given, wins. Unset: global.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<String>,
     /// Users (by user principal name, `ada@contoso.com`) and groups (by display name) who may
     /// sign in: assigned to the application.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -92,6 +96,13 @@ pub struct EntraSide {
 }
 
 impl EntraSide {
+    /// The cloud the setup names (a name `validate` has not refused).
+    pub fn cloud(&self) -> Option<crate::cloud::Cloud> {
+        self.cloud
+            .as_deref()
+            .and_then(crate::cloud::Cloud::from_name)
+    }
+
     pub fn is_manual(&self) -> bool {
         *self == EntraSide::default()
     }

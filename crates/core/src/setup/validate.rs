@@ -247,6 +247,15 @@ fn check_entra(setup: &Setup, out: &mut Vec<Problem>) {
     if let Some(tenant) = &entra.tenant {
         out.extend(check_tenant_id("entra.tenant", tenant));
     }
+    if let Some(cloud) = &entra.cloud
+        && crate::cloud::Cloud::from_name(cloud).is_none()
+    {
+        out.push(Problem::error(
+            "entra.cloud",
+            format!("{cloud:?} is not a Microsoft cloud the tool knows"),
+            "use cloud = \"global\", \"usgov\" (US Government) or \"china\" (operated by 21Vianet), or remove it for the global service",
+        ));
+    }
     if entra.mode != EntraMode::Graph {
         if entra.app_id.is_some()
             || entra.display_name.is_some()

@@ -4,8 +4,8 @@
 
 use base64::Engine;
 use cognito_entra_core::entra_app::{
-    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, PolicySeen, Principal, SamlClaim,
-    Seen, SpSeen, claims_policy_name,
+    AppSeen, CognitoCertificate, Desired, EntraChange, KeySeen, NAME_ID_CLAIM, PolicySeen,
+    PortalClaims, Principal, SamlClaim, Seen, SpSeen, claim_source_id, claims_policy_name,
 };
 use cognito_entra_core::entra_facts::{parse_certificate, thumbprint, thumbprint_bytes, upper_hex};
 use cognito_entra_core::state::{GraphRecord, PendingCreate};
@@ -200,6 +200,7 @@ fn sp_seen(v: &Value) -> SpSeen {
         assigned: Vec::new(),
         claims_policy: None,
         unassigned_policy: None,
+        portal_claims: None,
     }
 }
 
@@ -252,6 +253,96 @@ fn policy_definition(claims: &[SamlClaim]) -> Value {
     json!([document.to_string()])
 }
 
+/// The portal's Attributes & Claims as Graph beta shows them: the service principal's custom
+/// claims policy (`GET /beta/servicePrincipals/{id}/claimsPolicy`, resource customClaimsPolicy:
+/// `claims` of customClaim — `name`, `namespace`, `tokenFormat`, `configurations[]` with
+/// `attribute` {source, id, isExtensionAttribute}, `condition`, `transformations` — and a
+/// samlNameIdClaim for the NameID). A claim from one user attribute, unconditioned and
+/// untransformed, can be restated in a claims-mapping policy; any other is named.
+fn portal_claims_seen(v: &Value) -> PortalClaims {
+    let mut out = PortalClaims::default();
+    // Each claim, and whether it is the NameID (a samlNameIdClaim among the claims, or beside
+    // them).
+    let mut entries: Vec<(&Value, bool)> = v["claims"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    let kind = c["@odata.type"].as_str().unwrap_or_default();
+                    (c, kind.ends_with("samlNameIdClaim"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if v["samlNameIdClaim"].is_object() {
+        entries.push((&v["samlNameIdClaim"], true));
+    }
+    for (entry, name_id) in entries {
+        // A claim for JWTs only is not in the SAML token.
+        if !name_id
+            && entry["tokenFormat"]
+                .as_array()
+                .is_some_and(|f| !f.iter().any(|t| t == "saml"))
+        {
+            continue;
+        }
+        let claim = if name_id {
+            NAME_ID_CLAIM.to_string()
+        } else {
+            let name = text(&entry["name"]).unwrap_or_default();
+            match text(&entry["namespace"]).filter(|n| !n.trim().is_empty()) {
+                Some(ns) => format!("{}/{name}", ns.trim_end_matches('/')),
+                None => name,
+            }
+        };
+        if claim.trim().is_empty() {
+            continue;
+        }
+        let configurations = entry["configurations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let why = match configurations.as_slice() {
+            [one] => {
+                let attribute = &one["attribute"];
+                let source = attribute["source"].as_str().unwrap_or_default();
+                let id = attribute["id"].as_str().unwrap_or_default();
+                if one["transformations"]
+                    .as_array()
+                    .is_some_and(|t| !t.is_empty())
+                {
+                    Err("a transformation".to_string())
+                } else if !one["condition"].is_null() {
+                    Err("a condition".to_string())
+                } else if source.is_empty() {
+                    Err("not from a user attribute".to_string())
+                } else if !source.eq_ignore_ascii_case("user") {
+                    Err(format!("from {source}.{id}, not a user attribute"))
+                } else if attribute["isExtensionAttribute"] == true {
+                    Err(format!("from the directory extension {id}"))
+                } else {
+                    match claim_source_id(id) {
+                        Some(source) => Ok(source),
+                        None => Err(format!(
+                            "from user.{id}, which a claims-mapping policy cannot name"
+                        )),
+                    }
+                }
+            }
+            [] => Err("no source".to_string()),
+            _ => Err("several conditional sources".to_string()),
+        };
+        match why {
+            Ok(source) => out.claims.push(SamlClaim {
+                claim,
+                source: source.to_string(),
+            }),
+            Err(why) => out.untranslatable.push(format!("{claim} ({why})")),
+        }
+    }
+    out
+}
+
 /// The claims-mapping policy assigned to the service principal, or (none assigned) the tool's
 /// own found by its name — made by a run whose answer was lost.
 async fn observe_claims_policy(
@@ -267,6 +358,22 @@ async fn observe_claims_policy(
         )
         .await?;
     sp.claims_policy = assigned.first().map(policy_seen);
+    // The portal's customization, carried into the tool's policy (which supersedes it, and
+    // keeps it there at every run). A tenant or permission that does not show it has nothing
+    // to carry.
+    {
+        sp.portal_claims = match graph
+            .get_beta(
+                &format!("/servicePrincipals/{}/claimsPolicy", sp.id),
+                "read the application's Attributes & Claims",
+            )
+            .await
+        {
+            Ok(v) => Some(portal_claims_seen(&v)).filter(|p| *p != PortalClaims::default()),
+            Err(GraphError::NotFound { .. } | GraphError::Forbidden { .. }) => None,
+            Err(e) => return Err(e),
+        };
+    }
     if sp.claims_policy.is_none() {
         let ours = claims_policy_name(&desired.display_name);
         let all = graph
@@ -1451,7 +1558,7 @@ pub async fn find_application(
 
 #[cfg(test)]
 mod tests {
-    use super::common_name;
+    use super::*;
 
     #[test]
     fn a_display_name_is_one_common_name_whatever_it_holds() {
@@ -1464,5 +1571,48 @@ mod tests {
             common_name("#1 \"app\"; a=b"),
             "CN=\\#1 \\\"app\\\"\\; a\\=b"
         );
+    }
+
+    #[test]
+    fn the_portals_claims_are_restated_where_a_policy_can_and_named_where_it_cannot() {
+        let user = |id: &str, extension: bool| {
+            json!([{ "attribute": {
+                "@odata.type": "#microsoft.graph.sourcedAttribute",
+                "source": "user", "id": id, "isExtensionAttribute": extension,
+            }}])
+        };
+        let policy = json!({
+            "claims": [
+                { "@odata.type": "#microsoft.graph.samlNameIdClaim", "configurations": user("mail", false) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "jobtitle",
+                  "namespace": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims",
+                  "tokenFormat": ["saml"], "configurations": user("user.jobtitle", false) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "costcenter",
+                  "tokenFormat": ["saml"], "configurations": user("extension_ab12_costCenter", true) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "jwtonly",
+                  "tokenFormat": ["jwt"], "configurations": user("department", false) },
+                { "@odata.type": "#microsoft.graph.customClaim", "name": "role",
+                  "tokenFormat": ["saml"], "configurations": [{ "attribute": {
+                      "@odata.type": "#microsoft.graph.sourcedAttribute",
+                      "source": "application", "id": "appRoles" } }] },
+            ]
+        });
+        let seen = portal_claims_seen(&policy);
+        assert_eq!(
+            seen.claims,
+            vec![
+                SamlClaim {
+                    claim: NAME_ID_CLAIM.into(),
+                    source: "mail".into()
+                },
+                SamlClaim {
+                    claim: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/jobtitle".into(),
+                    source: "jobtitle".into()
+                },
+            ]
+        );
+        assert_eq!(seen.untranslatable.len(), 2, "{:?}", seen.untranslatable);
+        assert!(seen.untranslatable[0].starts_with("costcenter (from the directory extension"));
+        assert!(seen.untranslatable[1].starts_with("role (from application.appRoles"));
     }
 }

@@ -590,6 +590,12 @@ impl Graph {
             .await
     }
 
+    /// A GET on Graph's /beta endpoint, for what Graph shows there only (the custom claims
+    /// policy that holds the portal's Attributes & Claims).
+    pub async fn get_beta(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
+        self.get(&format!("{BETA}{path}"), operation).await
+    }
+
     pub async fn delete(&self, path: &str, operation: &str) -> Result<Value, GraphError> {
         self.send(reqwest::Method::DELETE, path, None, operation)
             .await
