@@ -190,6 +190,8 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         Err(Stop::Interrupted) => return Ok(EXIT_INTERRUPTED),
         Err(Stop::Failed(m)) => return Err(Failure::Failed(m)),
     };
+    // The setup's own `[entra] cloud` is laid over the flags for its work.
+    let ctx = &ctx.for_setup(&state.answers);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -20,15 +20,16 @@ pub struct Runtime {
     pub clipboard: Clipboard,
     pub tx: UnboundedSender<Msg>,
     pub given: cognito_entra::resolve::Given,
-    pub authority: String,
-    /// How to reach Entra for Graph ("do it for me").
-    pub graph: cognito_entra::entra_graph::GraphOptions,
+    /// The flags and environment; a setup's own `[entra] cloud` is laid over them for its
+    /// work (its authority, and how to reach Graph for "do it for me").
+    pub ctx: crate::commands::Context,
 }
 
 impl Runtime {
     fn job(&self, m: &Model) -> Option<Job> {
         let state = m.state.as_ref()?;
-        let mut job = Job::from_state(state, &self.given, &self.authority, m.secret.clone());
+        let here = self.ctx.for_setup(&state.answers);
+        let mut job = Job::from_state(state, &self.given, &here.global.authority, m.secret.clone());
         // Certificates go beside the setup's state, shown by their full path.
         job.out_dir = self.store.dir().join(&state.answers.name);
         job.others = self.store.others(&state.answers.name);
@@ -73,6 +74,9 @@ impl Runtime {
             let more = match cmd {
                 Cmd::Lock { name, protocol } => {
                     let result = self.lock(&name, protocol).map(Box::new);
+                    if let Ok(state) = &result {
+                        m.authority = self.ctx.for_setup(&state.answers).global.authority;
+                    }
                     super::app::update(m, Msg::Locked(result))
                 }
                 Cmd::Save => {
@@ -84,8 +88,12 @@ impl Runtime {
                     Vec::new()
                 }
                 Cmd::ImportRead => {
-                    let scope =
-                        cognito_entra::import::Scope::new(&self.given, &[], None, &self.authority);
+                    let scope = cognito_entra::import::Scope::new(
+                        &self.given,
+                        &[],
+                        None,
+                        &self.ctx.global.authority,
+                    );
                     let store = self.store.clone();
                     self.spawn(async move {
                         let result = cognito_entra::import::import(&scope, &store)
@@ -227,7 +235,10 @@ impl Runtime {
                 })
             }
             Cmd::EntraSignIn => {
-                let options = self.graph.clone();
+                let options = match &m.state {
+                    Some(state) => self.ctx.for_setup(&state.answers).graph_options(),
+                    None => self.ctx.graph_options(),
+                };
                 let state = m.state.clone();
                 let tx = self.tx.clone();
                 let kept = m.signed_in.clone();

@@ -124,8 +124,7 @@ async fn event_loop(
         clipboard: Clipboard::new(ctx.clipboard_mode(), false),
         tx: tx.clone(),
         given: ctx.given(),
-        authority: ctx.global.authority.clone(),
-        graph: ctx.graph_options(),
+        ctx: ctx.clone(),
     };
     if let Some(name) = setup {
         rt.execute(
