@@ -23,11 +23,12 @@ use cognito_entra_core::step::Step;
 
 use crate::engine::Error;
 
-/// How many pools are read at once: enough to hide the round trips of a large account,
-/// few enough to stay under Cognito's per-account request rates (the SDK retries throttling).
-const POOLS_AT_ONCE: usize = 8;
+/// How many pools are read at once: enough to hide the round trips of a large account (20
+/// pools in two waves), few enough to stay near Cognito's per-account read rates (the SDK
+/// retries what is throttled).
+const POOLS_AT_ONCE: usize = 10;
 /// How many describe calls of one pool run at once.
-const DESCRIBES_AT_ONCE: usize = 8;
+const DESCRIBES_AT_ONCE: usize = 6;
 
 /// Where to look and what to do.
 #[derive(Debug, Clone)]
