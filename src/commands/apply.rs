@@ -1,18 +1,12 @@
 //! `cognito-entra apply`: show the plan, ask once, make each change in order while recording
 //! it in the state file, then write the certificates Entra wants.
 
-use std::io::Write;
 use std::path::Path;
 
-use cognito_entra::cognito::api::WRITE_OPERATIONS;
-use cognito_entra::cognito::apply::{Event, Ids};
-use cognito_entra::engine::{ApplyFailure, apply_planned, plan_live};
-use cognito_entra::journey::Step;
 use cognito_entra::plan_file::{self, SavedPlan};
-use cognito_entra::setup::Stage;
-use cognito_entra::state::State;
+use cognito_entra::run::Reviewed;
 
-use super::prepare::prepare;
+use super::run_face::{CommandFace, run_for};
 use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
 use crate::cli::{EntraArg, Source};
 
@@ -76,29 +70,6 @@ fn read_saved_plan(path: &Path, source: &Source) -> Result<(SavedPlan, Source), 
     Ok((saved, source))
 }
 
-/// The saved plan held against the plan made now: the same changes for the same answers, or
-/// a refusal that says what changed and shows the plan now.
-fn check_saved_plan(
-    path: &Path,
-    saved: &SavedPlan,
-    prepared: &super::prepare::Prepared,
-) -> Result<(), Failure> {
-    let shown = path.display().to_string();
-    let answers = super::source::answers_to_keep(&prepared.resolved);
-    plan_file::check(saved, &answers, &prepared.plan).map_err(|stale| {
-        let mut text = format!(
-            "error: --plan: {shown} is out of date; nothing was changed:\n"
-        );
-        for reason in &stale.reasons {
-            text.push_str(&format!("  - {reason}\n"));
-        }
-        text.push_str("This is what apply would do now:\n");
-        text.push_str(&prepared.plan.render());
-        text.push_str("  fix: review it, then save it again with `cognito-entra plan --out FILE` and apply that");
-        Failure::Failed(text)
-    })
-}
-
 async fn run_async(
     ctx: &Context,
     source: &Source,
@@ -118,189 +89,36 @@ async fn run_async(
             "error: give --setup NAME (a saved setup), --config FILE (a setup file) or --plan FILE (a plan saved by `plan --out`)".into(),
         ));
     }
-    // The setup's lock first, before anything is read or written on either side: two runs
-    // at once would otherwise both make an Entra application (#21 item 10).
     let store = ctx.store()?;
-    let name = super::source::resolve_for(ctx, source, Stage::Values, super::graph::mode(entra))?
-        .setup
-        .name;
-    let lock = store.lock(&name)?;
-    // The Entra side through Graph first (with the Cognito resources its values name), when
-    // the tool does it; asked for once, together with what follows.
     let options = cognito_entra::plan::Options {
         remove_other_providers,
         ..Default::default()
     };
-    let phase =
-        super::graph::entra_phase(ctx, source, entra, options, yes, Some(&lock), false).await?;
-    let given = phase.given();
-    // The Graph phase asked already, for both sides at once.
-    let yes = yes || given.is_some();
-    let prepared = prepare(
-        ctx,
-        source,
-        remove_other_providers,
-        true,
-        super::graph::mode(entra),
-        given,
-    )
-    .await?;
-    // A saved plan is the review: applied as it is, or refused when it is stale.
-    let yes = match (saved_plan, &saved) {
-        (Some(path), Some((saved, _))) => {
-            check_saved_plan(path, saved, &prepared)?;
-            true
-        }
-        _ => yes,
+    let (run, _) = run_for(ctx, source, entra, options)?;
+    let name = run.job.setup.name.clone();
+    let reviewed = match (saved_plan, saved) {
+        (Some(path), Some((saved, _))) => Some(Reviewed {
+            shown: path.display().to_string(),
+            saved,
+        }),
+        _ => None,
     };
-    let setup = prepared.resolved.setup.clone();
-    // Re-read under the lock: another run may have finished meanwhile.
-    let mut state = store
-        .load(&setup.name)?
-        .unwrap_or_else(|| State::new(setup.clone()));
-    state.answers = super::source::answers_to_keep(&prepared.resolved);
-
-    out!("{}", prepared.plan.render());
-    let mut prepared = prepared;
-    // Asked, then read again before the first write: what runs is what was reviewed. (With
-    // --yes nothing was waited for, and the plan just made is the one reviewed.)
-    while !prepared.plan.is_empty() && !yes {
-        confirm()?;
-        let now = plan_live(&prepared.job, prepared.options)
-            .await
-            .map_err(|e| Failure::Failed(format!("error: {}", e.text(&prepared.aws))))?;
-        let reviewed = now.plan.changes == prepared.plan.changes;
-        if !reviewed {
-            outln!(
-                "\nThe account changed while the plan was read: nothing was written. This is what apply would do now:"
-            );
-            out!("{}", now.plan.render());
-        }
-        prepared.take(now);
-        if reviewed {
-            break;
-        }
-    }
-    // Observation adopted whatever exists (by ID or by name); apply starts from those IDs.
-    let mut ids = Ids {
-        user_pool_id: prepared.pool_id.clone(),
-        client_id: prepared.client_id.clone(),
+    let mut face = CommandFace {
+        command: "apply",
+        json: false,
     };
-    state.record_ids(&ids);
-    state.aws.required_attributes = Some(prepared.required_attributes.clone());
-    state.record_entra(
-        prepared.entra.tenant_id.clone(),
-        prepared.entra.metadata.as_ref(),
-    );
-
-    let total = prepared.plan.changes.len();
-    // The client secret Cognito gets is the one Graph made this run (OIDC).
-    let graph_secret = given.is_some_and(|g| g.secret.is_some());
-    // The certificates go where the admin says, else beside the setup's state.
-    let out_dir = out
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| store.dir().join(&setup.name));
-    let on_event = |event: Event<'_>| match event {
-        Event::Started(i, change) => {
-            out!("[{}/{total}] {}… ", i + 1, change.describe());
-            let _ = std::io::stdout().flush();
-            Ok(())
-        }
-        Event::Finished(_, change, ids) => {
-            // Recorded before it is printed: a closed or full stdout cannot lose it.
-            cognito_entra::results::change_applied(&mut state, change, ids, graph_secret);
-            lock.save(&mut state).map_err(|e| e.to_string())?;
-            outln!("✓");
-            Ok(())
-        }
-    };
-    let result = apply_planned(
-        &prepared.api,
-        &prepared.plan,
-        &setup,
-        &mut ids,
-        &out_dir,
-        on_event,
-    )
-    .await;
-    let written = match result {
-        Ok(written) => written,
-        Err(e @ ApplyFailure::Change(_)) => {
-            outln!("✗");
-            let _ = lock.save(&mut state);
-            return Err(Failure::Failed(format!(
-                "error: {}\nThe changes before this one are applied and recorded; run `cognito-entra apply` again to continue.",
-                e.text(&prepared.aws)
-            )));
-        }
-        Err(e @ ApplyFailure::Certificates(_)) => {
-            return Err(Failure::Failed(format!(
-                "error: {}\nThe Cognito side is applied; run `cognito-entra apply` again to write the certificates.",
-                e.text(&prepared.aws)
-            )));
-        }
-    };
-    for cert in &written {
-        let r = &cert.record;
-        outln!(
-            "\nCognito {} certificate: {} (thumbprint {}, valid until {})",
-            r.kind,
-            r.file.as_deref().unwrap_or_default(),
-            r.thumbprint,
-            r.not_after
-        );
-        if let Some(place) = cert.entra_place {
-            if given.is_some() {
-                outln!("  → Entra gets it through Microsoft Graph");
-            } else {
-                outln!("  → {place}");
-            }
-        }
-    }
-    if written.is_empty()
-        && let Some(none) = cognito_entra::journey::no_certificate_needed(&setup)
-    {
-        outln!("\n{none}");
-    }
-    if !written.is_empty() {
-        state.aws.certificates = written.into_iter().map(|c| c.record).collect();
-    }
-    // Through Graph, Cognito's certificates made in this run go to Entra now.
-    if let Some(session) = given.and_then(|g| g.waiting.as_deref()) {
-        let mut job = prepared.job.clone();
-        job.known.user_pool_id = ids.user_pool_id.clone();
-        job.known.client_id = ids.client_id.clone();
-        let recorded = state.entra.graph.clone();
-        lock.save(&mut state)?;
-        super::graph::finish(session, &job, recorded.as_ref()).await?;
-    }
-    state.mark_done(&Step::ALL[..Step::ReviewApply.number()]);
-    lock.save(&mut state)?;
-    drop(lock);
-
-    let calls = prepared.api.calls();
-    cognito_entra::verbose_log::write(
-        "note",
-        &format!("apply {}: AWS calls: {}", setup.name, calls.join(", ")),
-    );
-    let writes = calls
-        .iter()
-        .filter(|c| WRITE_OPERATIONS.contains(c))
-        .count();
+    // The engine's one order: the lock, the Entra side, Cognito's plan reviewed and
+    // applied, the hand-over.
+    let applied = cognito_entra::run::apply(run, &store, yes, reviewed, out, &mut face).await?;
+    let total = applied.changes;
     outln!(
-        "\n{} change{} applied ({} AWS calls, {writes} writes). State saved in {}.",
+        "\n{} change{} applied ({} AWS calls, {} writes). State saved in {}.",
         total,
         if total == 1 { "" } else { "s" },
-        calls.len(),
-        store.path(&setup.name).display()
+        applied.calls,
+        applied.writes,
+        applied.state_file.display()
     );
-    outln!(
-        "Next: `cognito-entra values --setup {}` shows the values for Entra again.",
-        setup.name
-    );
+    outln!("Next: `cognito-entra values --setup {name}` shows the values for Entra again.");
     Ok(EXIT_OK)
-}
-
-fn confirm() -> Result<(), Failure> {
-    super::confirm("apply", "Apply these changes?", "Nothing was changed.")
 }

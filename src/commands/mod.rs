@@ -12,7 +12,7 @@ pub mod graph;
 pub mod import;
 pub mod log;
 pub mod plan;
-pub mod prepare;
+pub mod run_face;
 pub mod setups;
 pub mod source;
 pub mod status;

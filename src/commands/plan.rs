@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use super::prepare::prepare;
+use super::run_face::{CommandFace, run_for};
 use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
 use crate::cli::{EntraArg, Source};
 use cognito_entra::plan_file::Origin;
+use cognito_entra::run::EntraPhase;
 
 pub fn run(
     ctx: &Context,
@@ -38,22 +39,39 @@ async fn run_async(
         remove_other_providers,
         ..Default::default()
     };
-    let phase = super::graph::entra_phase(ctx, source, entra, options, false, None, json).await?;
-    if let super::graph::EntraPhase::Pending = phase {
+    let (run, resolved) = run_for(ctx, source, entra, options)?;
+    let store = ctx.store()?;
+    let mut face = CommandFace {
+        command: "plan",
+        json,
+    };
+    // Reads only: no lock is taken, nothing is written on either side.
+    let phase = cognito_entra::run::entra_side(&run, &store, None, false, &mut face).await?;
+    if let EntraPhase::Pending {
+        cognito_first,
+        entra_changes,
+        then,
+    } = &phase
+    {
         // The application does not exist yet: what Cognito gets from it is planned by apply,
         // once it does.
+        if json {
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "cognito_first": cognito_first.to_json(),
+                    "entra_changes": entra_changes,
+                    "then": then,
+                }))
+                .unwrap_or_default()
+            );
+        }
         return Ok(EXIT_OK);
     }
     let graph = phase.given();
-    let prepared = prepare(
-        ctx,
-        source,
-        remove_other_providers,
-        false,
-        super::graph::mode(entra),
-        graph,
-    )
-    .await?;
+    let prepared = cognito_entra::run::plan_cognito(&run, graph, false, &mut face)
+        .await?
+        .planned;
     if let Some(path) = out {
         let from = if source.setup.is_some() {
             Origin::Setup
@@ -61,7 +79,7 @@ async fn run_async(
             Origin::Config
         };
         let text = cognito_entra::plan_file::save(
-            &super::source::answers_to_keep(&prepared.resolved),
+            &super::source::answers_to_keep(&resolved),
             from,
             &prepared.plan,
             &cognito_entra::state::now_rfc3339(),
