@@ -7,6 +7,8 @@ pub mod app;
 mod effects;
 pub mod form;
 pub mod import;
+mod key_bar;
+mod steps;
 pub mod view;
 
 use std::io::IsTerminal;

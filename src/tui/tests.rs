@@ -11,7 +11,8 @@ use cognito_entra::plan::{self, EntraInput, Observed, Options};
 use cognito_entra::setup::load;
 use cognito_entra::state::State;
 
-use super::app::{Cmd, LineState, Model, Msg, Row, Screen, enter, update};
+use super::app::{Cmd, LineState, Model, Msg, Row, Screen, update};
+use super::steps::enter;
 use super::view::view;
 
 const SETUP: &str = r#"

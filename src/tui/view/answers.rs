@@ -10,8 +10,9 @@ use cognito_entra::journey::Step;
 use ratatui::style::Style;
 
 use super::{Theme, after, finding_line, instructions, markdown, wrapped};
-use crate::tui::app::{Model, mapping_rows};
+use crate::tui::app::Model;
 use crate::tui::form::{Field, Form, Kind, Note};
+use crate::tui::steps::mapping::mapping_rows;
 
 /// Lines for a form, wrapped to `width`: one line per field (a long value continues under
 /// it), the focused field's help under it, errors under every field that has one; what wraps
