@@ -24,7 +24,9 @@ use super::form::Form;
 use super::steps::{
     self, answers, back_from_entra, destroy, domain, graph, handover, provider, review, welcome,
 };
+use destroy::Destroy;
 use domain::DomainProbe;
+use review::Review;
 
 /// A saved setup on the welcome screen.
 #[derive(Debug, Clone)]
@@ -54,14 +56,6 @@ pub enum Exit {
     Interrupted,
     /// The journey is over.
     Done,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LineState {
-    Pending,
-    Running,
-    Done,
-    Failed,
 }
 
 /// What slow work sends back.
@@ -214,20 +208,18 @@ pub struct Model {
     pub facts: Vec<cognito_entra::entra::Fact>,
     /// The Entra answers on the form were checked and are usable.
     pub entra_ok: bool,
-    pub plan: Option<Plan>,
-    pub review_choice: usize,
-    /// How far the plan is scrolled.
+    /// How far a long text (the plan, a checklist, a check's findings) is scrolled.
     pub scroll: u16,
-    pub apply_lines: Vec<(String, LineState)>,
-    pub apply_error: Option<engine::Error>,
+    /// The review step's plan, choice and apply.
+    pub review: Review,
+    /// A write is under way (applying the plan, removing a setup): it is waited for, and Esc
+    /// does nothing meanwhile.
     pub applying: bool,
     /// What the Provider step will create, shown for confirmation.
     pub prepare_plan: Option<Plan>,
-    /// The teardown of the setup being destroyed, and the removals done so far.
-    pub teardown: Option<Teardown>,
-    pub removed: usize,
-    /// The setup was opened to be destroyed, not resumed.
-    pub destroying: bool,
+    /// The setup is being opened to be destroyed, not resumed (from `d` on the list): what
+    /// destroying it would remove, and the removals done so far.
+    pub destroy: Option<Destroy>,
     /// Creating the pool, domain and client (the Provider step's work): no Esc out of it.
     pub writing: bool,
     /// The last pasted SAML response, as decode-saml would report it.
@@ -286,21 +278,16 @@ impl Model {
             findings: Vec::new(),
             facts: Vec::new(),
             entra_ok: false,
-            plan: None,
-            review_choice: 0,
+            review: Review::default(),
             scroll: 0,
-            apply_lines: Vec::new(),
-            apply_error: None,
             applying: false,
             prepare_plan: None,
             entra_session: None,
             entra_waiting: None,
             signed_in: None,
             secret_from_graph: false,
-            teardown: None,
             import: None,
-            removed: 0,
-            destroying: false,
+            destroy: None,
             writing: false,
             saml_check: None,
             secret: None,

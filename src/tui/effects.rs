@@ -306,7 +306,7 @@ impl Runtime {
             }
             Cmd::Apply => {
                 // Exactly the plan on the review screen; a stale one comes back instead.
-                let Some(reviewed) = m.plan.clone() else {
+                let Some(reviewed) = m.review.plan.clone() else {
                     return;
                 };
                 let tx = self.tx.clone();

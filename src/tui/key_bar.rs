@@ -6,6 +6,7 @@ use cognito_entra::journey::{Step, portal_values};
 use cognito_entra::setup::Protocol;
 
 use super::app::{Model, Screen};
+use super::steps::destroy::Destroy;
 
 impl Model {
     /// The keys that work on this screen, for the key bar. One rule on every screen: it ends
@@ -43,13 +44,7 @@ impl Model {
                 None => (Vec::new(), None),
             },
             Screen::Naming(_) => (vec![("Enter", "start")], Some("back")),
-            Screen::Destroy
-                if self.removed == 0
-                    && self
-                        .teardown
-                        .as_ref()
-                        .is_some_and(|t| !t.removals.is_empty()) =>
-            {
+            Screen::Destroy if self.destroy.as_ref().is_some_and(Destroy::asks) => {
                 (vec![("Enter", "remove")], Some("keep it"))
             }
             // Removing is waited for: Esc does nothing then.
@@ -101,7 +96,7 @@ impl Model {
                 keys.push(("d", "delete"));
                 keys.push(("Enter", "next"));
             }
-            Step::ReviewApply if self.apply_error.is_some() => {
+            Step::ReviewApply if self.review.apply_error.is_some() => {
                 keys.push(("r", "retry"));
             }
             Step::ReviewApply => {

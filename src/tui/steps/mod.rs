@@ -171,10 +171,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
             }
         }
         (Step::ReviewApply, None) => {
-            m.plan = None;
-            m.apply_lines.clear();
-            m.apply_error = None;
-            m.review_choice = 0;
+            m.review = review::Review::default();
             m.scroll = 0;
             m.busy = Some("Planning: reading the account and checking Entra…".into());
             vec![Cmd::Plan]

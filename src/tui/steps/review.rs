@@ -11,13 +11,35 @@ use cognito_entra::plan::Plan;
 use cognito_entra::results;
 
 use super::{advance, capitalize, enter, scrolled};
-use crate::tui::app::{Cmd, Exit, LineState, Model};
+use crate::tui::app::{Cmd, Exit, Model};
+
+/// The review step's own state, new on each arrival (the plan is read again then).
+#[derive(Default)]
+pub struct Review {
+    /// The plan read on arrival: exactly what Apply writes.
+    pub plan: Option<Plan>,
+    /// The choice under the cursor: apply, edit the answers, save and quit.
+    pub choice: usize,
+    /// While and after applying: each change and how far it is.
+    pub progress: Vec<(String, LineState)>,
+    /// The apply stopped on this (r retries).
+    pub apply_error: Option<engine::Error>,
+}
+
+/// How far one change of the apply is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
 
 pub fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if m.applying {
         return Vec::new();
     }
-    if m.apply_error.is_some() {
+    if m.review.apply_error.is_some() {
         if key.code == KeyCode::Char('r') {
             return start_apply(m);
         }
@@ -27,10 +49,10 @@ pub fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     match key.code {
-        KeyCode::Left => m.review_choice = (m.review_choice + 2) % 3,
-        KeyCode::Right | KeyCode::Tab => m.review_choice = (m.review_choice + 1) % 3,
-        KeyCode::Enter => match m.review_choice {
-            0 if m.plan.is_some() => return start_apply(m),
+        KeyCode::Left => m.review.choice = (m.review.choice + 2) % 3,
+        KeyCode::Right | KeyCode::Tab => m.review.choice = (m.review.choice + 1) % 3,
+        KeyCode::Enter => match m.review.choice {
+            0 if m.review.plan.is_some() => return start_apply(m),
             1 => {
                 let mut cmds = vec![Cmd::Save];
                 cmds.extend(enter(m, Step::AttributeMapping));
@@ -48,18 +70,18 @@ pub fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
 }
 
 pub fn start_apply(m: &mut Model) -> Vec<Cmd> {
-    let Some(plan) = &m.plan else {
+    let Some(plan) = &m.review.plan else {
         return Vec::new();
     };
-    m.apply_lines = plan
+    m.review.progress = plan
         .changes
         .iter()
         .map(|c| (c.describe(), LineState::Pending))
         .collect();
-    if let Some(first) = m.apply_lines.first_mut() {
+    if let Some(first) = m.review.progress.first_mut() {
         first.1 = LineState::Running;
     }
-    m.apply_error = None;
+    m.review.apply_error = None;
     m.applying = true;
     m.busy = Some(
         plan.changes
@@ -76,7 +98,7 @@ pub fn planned(m: &mut Model, planned: Result<Plan, engine::Error>) -> Vec<Cmd> 
     match planned {
         Ok(plan) => {
             m.message.clear();
-            m.plan = Some(plan);
+            m.review.plan = Some(plan);
         }
         Err(engine::Error::SecretNeeded(why)) => {
             m.message = vec![
@@ -92,10 +114,10 @@ pub fn planned(m: &mut Model, planned: Result<Plan, engine::Error>) -> Vec<Cmd> 
 
 /// One change written: recorded at once, and the next one shown running.
 pub fn step_applied(m: &mut Model, i: usize, ids: &Ids) -> Vec<Cmd> {
-    if let Some(line) = m.apply_lines.get_mut(i) {
+    if let Some(line) = m.review.progress.get_mut(i) {
         line.1 = LineState::Done;
     }
-    if let Some(next) = m.apply_lines.get_mut(i + 1) {
+    if let Some(next) = m.review.progress.get_mut(i + 1) {
         next.1 = LineState::Running;
         m.busy = Some(format!("{}…", capitalize(&next.0)));
     } else {
@@ -103,7 +125,7 @@ pub fn step_applied(m: &mut Model, i: usize, ids: &Ids) -> Vec<Cmd> {
     }
     if let (Some(state), Some(change)) = (
         m.state.as_mut(),
-        m.plan.as_ref().and_then(|p| p.changes.get(i)),
+        m.review.plan.as_ref().and_then(|p| p.changes.get(i)),
     ) {
         results::change_applied(state, change, ids, m.secret_from_graph);
     }
@@ -113,8 +135,8 @@ pub fn step_applied(m: &mut Model, i: usize, ids: &Ids) -> Vec<Cmd> {
 /// The account changed since the review: nothing was written; the plan now, to review again.
 pub fn stale(m: &mut Model, now: Plan) -> Vec<Cmd> {
     m.applying = false;
-    m.apply_lines.clear();
-    m.plan = Some(now);
+    m.review.progress.clear();
+    m.review.plan = Some(now);
     m.message = vec![
         "! The account changed since you reviewed the plan: nothing was written.".into(),
         "  The plan below is what applying would do now; review it and apply again.".into(),
@@ -131,7 +153,7 @@ pub fn applied(m: &mut Model, applied: Result<Vec<ForEntra>, engine::Error>) -> 
             if let Some(state) = m.state.as_mut() {
                 state.aws.certificates = certs.into_iter().map(|c| c.record).collect();
             }
-            let applied = m.apply_lines.len();
+            let applied = m.review.progress.len();
             let mut cmds = advance(m, Step::ReviewApply);
             m.notice = Some(match applied {
                 0 => "✓ Nothing to change: Cognito already matched".into(),
@@ -159,10 +181,15 @@ pub fn applied(m: &mut Model, applied: Result<Vec<ForEntra>, engine::Error>) -> 
             cmds
         }
         Err(advice) => {
-            if let Some(line) = m.apply_lines.iter_mut().find(|l| l.1 == LineState::Running) {
+            if let Some(line) = m
+                .review
+                .progress
+                .iter_mut()
+                .find(|l| l.1 == LineState::Running)
+            {
                 line.1 = LineState::Failed;
             }
-            m.apply_error = Some(advice);
+            m.review.apply_error = Some(advice);
             vec![Cmd::Save]
         }
     }

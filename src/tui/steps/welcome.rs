@@ -9,6 +9,7 @@ use cognito_entra::journey::{Step, next_step};
 use cognito_entra::setup::Protocol;
 use cognito_entra::state::State;
 
+use super::destroy::Destroy;
 use super::{enter, on_edit};
 use crate::tui::app::{Cmd, Model, Row, Screen};
 use crate::tui::form::Form;
@@ -18,7 +19,7 @@ pub fn welcome_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     match key.code {
         KeyCode::Char('i') => return crate::tui::import::open(m),
         KeyCode::Char('d') if m.selected < m.rows.len() => {
-            m.destroying = true;
+            m.destroy = Some(Destroy::default());
             return vec![Cmd::Lock {
                 name: m.rows[m.selected].name.clone(),
                 protocol: None,
@@ -81,11 +82,10 @@ pub fn locked(m: &mut Model, result: Result<Box<State>, String>) -> Vec<Cmd> {
             m.message = vec![why];
             Vec::new()
         }
-        Ok(state) if m.destroying => {
+        Ok(state) if m.destroy.is_some() => {
             m.state = Some(*state);
             m.screen = Screen::Destroy;
-            m.teardown = None;
-            m.removed = 0;
+            m.destroy = Some(Destroy::default());
             m.message.clear();
             m.busy = Some("Reading what this setup has in Cognito…".into());
             vec![Cmd::PlanTeardown]
