@@ -7,7 +7,6 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cognito_entra::cognito::apply::Ids;
 use cognito_entra::cognito::certs::ForEntra;
 use cognito_entra::engine;
-use cognito_entra::entra::Finding;
 use cognito_entra::entra::discovery;
 use cognito_entra::entra::metadata;
 use cognito_entra::entra_graph;
@@ -15,6 +14,7 @@ use cognito_entra::journey::Step;
 use cognito_entra::journey::questions::{AccountRead, Found, PoolRead, commit};
 use cognito_entra::plan::Plan;
 use cognito_entra::resolve::{self, Chosen};
+use cognito_entra::results;
 use cognito_entra::saml_response::Decoded;
 use cognito_entra::setup::{Protocol, Setup, Values, derive};
 use cognito_entra::state::{GraphRecord, State};
@@ -26,6 +26,7 @@ use super::steps::{
 };
 use destroy::Destroy;
 use domain::DomainProbe;
+use graph::GraphSessions;
 use review::Review;
 
 /// A saved setup on the welcome screen.
@@ -204,10 +205,9 @@ pub struct Model {
     /// What the journey's questions offer: profiles, pools, clients, the pool's domain.
     pub found: Found,
     pub domain_probe: DomainProbe,
-    pub findings: Vec<Finding>,
-    pub facts: Vec<cognito_entra::entra::Fact>,
-    /// The Entra answers on the form were checked and are usable.
-    pub entra_ok: bool,
+    /// What the check of the Entra answers (back from Entra) found, and whether they are
+    /// usable; cleared on arrival and by any edit of them.
+    pub entra_check: results::EntraChecked,
     /// How far a long text (the plan, a checklist, a check's findings) is scrolled.
     pub scroll: u16,
     /// The review step's plan, choice and apply.
@@ -226,13 +226,8 @@ pub struct Model {
     pub saml_check: Option<Result<Decoded, String>>,
     /// The OIDC client secret: memory only, never saved.
     pub secret: Option<String>,
-    /// Signed in to Entra through Graph, its plan shown for confirmation (memory only).
-    pub entra_session: Option<entra_graph::Session>,
-    /// Entra changes waiting for certificates Cognito makes when its side is applied.
-    pub entra_waiting: Option<Box<entra_graph::Session>>,
-    /// The Graph sign-in of this setup's run, kept for every later "do it for me" (memory
-    /// only; gone with the setup when the admin goes back to the list).
-    pub signed_in: Option<Box<entra_graph::Session>>,
+    /// "Do it for me" through Microsoft Graph: the sign-in and its plans (memory only).
+    pub graph: GraphSessions,
     /// The secret in memory was made by Graph: never revealed.
     pub secret_from_graph: bool,
     pub reveal: bool,
@@ -275,16 +270,12 @@ impl Model {
                 },
             ),
             domain_probe: DomainProbe::Idle,
-            findings: Vec::new(),
-            facts: Vec::new(),
-            entra_ok: false,
+            entra_check: results::EntraChecked::default(),
             review: Review::default(),
             scroll: 0,
             applying: false,
             prepare_plan: None,
-            entra_session: None,
-            entra_waiting: None,
-            signed_in: None,
+            graph: GraphSessions::default(),
             secret_from_graph: false,
             import: None,
             destroy: None,
@@ -354,7 +345,7 @@ impl Model {
             self.screen,
             self.editing.is_some(),
             self.saml_check.is_some(),
-            self.entra_session.is_some(),
+            self.graph.planned.is_some(),
             self.prepare_plan.is_some(),
         )
     }

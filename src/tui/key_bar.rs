@@ -61,7 +61,7 @@ impl Model {
         if step == Step::Provider && self.prepare_plan.is_some() {
             return (vec![("Enter", "create")], Some("back to answers"));
         }
-        if matches!(step, Step::EntraPortal | Step::FinishInEntra) && self.entra_session.is_some() {
+        if matches!(step, Step::EntraPortal | Step::FinishInEntra) && self.graph.planned.is_some() {
             return (vec![("↑↓", "scroll"), ("Enter", "make")], Some("cancel"));
         }
         if matches!(step, Step::EntraPortal | Step::FinishInEntra)
@@ -134,10 +134,24 @@ impl Model {
                 keys.push(("↑↓", "scroll"));
             }
             Step::BackFromEntra if self.protocol() == Protocol::Saml => {
-                keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
+                keys.push((
+                    "Enter",
+                    if self.entra_check.usable {
+                        "next"
+                    } else {
+                        "check"
+                    },
+                ));
             }
             Step::BackFromEntra => {
-                keys.push(("Enter", if self.entra_ok { "next" } else { "check" }));
+                keys.push((
+                    "Enter",
+                    if self.entra_check.usable {
+                        "next"
+                    } else {
+                        "check"
+                    },
+                ));
                 if !self.secret_from_graph {
                     keys.push(("Ctrl-R", "reveal secret"));
                 }

@@ -31,7 +31,7 @@ pub fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     // Checked Entra answers, unchanged since: Enter goes on.
-    if step == Step::BackFromEntra && m.entra_ok {
+    if step == Step::BackFromEntra && m.entra_check.usable {
         return advance(m, step);
     }
     judge_fields(&mut m.form, step, true);

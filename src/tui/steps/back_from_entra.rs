@@ -8,10 +8,8 @@ use crate::tui::app::{Cmd, Model};
 
 /// After an Entra check: usable answers are saved and the step may go on.
 pub fn entra_checked(m: &mut Model, checked: results::EntraChecked) -> Vec<Cmd> {
-    m.findings = checked.findings;
-    m.facts = checked.facts;
-    m.entra_ok = checked.usable;
-    if m.entra_ok {
+    m.entra_check = checked;
+    if m.entra_check.usable {
         m.message = vec!["✓ Usable. Enter to go on.".into()];
         vec![Cmd::Save]
     } else {

@@ -14,6 +14,18 @@ use cognito_entra::state::GraphRecord;
 use super::{advance, scrolled};
 use crate::tui::app::{Cmd, Model, Screen};
 
+/// The Graph sessions of this setup's run, all in memory only: gone with the setup when the
+/// admin goes back to the list.
+#[derive(Default)]
+pub struct GraphSessions {
+    /// Signed in, the plan shown for confirmation (Enter makes it, Esc lets it go).
+    pub planned: Option<entra_graph::Session>,
+    /// Entra changes waiting for certificates Cognito makes when its side is applied.
+    pub waiting: Option<Box<entra_graph::Session>>,
+    /// The sign-in, kept for every later "do it for me" of this setup.
+    pub signed_in: Option<Box<entra_graph::Session>>,
+}
+
 /// The question before "do it for me" signs in: Enter keeps the answer and signs in.
 pub fn assign_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let Some(edit) = m.editing.as_mut() else {
@@ -52,17 +64,17 @@ pub fn assign_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
 }
 
 /// The Entra step's "do it for me": the plan shown, Enter makes it, Esc lets it go.
-pub fn entra_session_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+pub fn plan_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if scrolled(m, key.code) {
         return Vec::new();
     }
     match key.code {
-        KeyCode::Enter => match m.entra_session.take() {
+        KeyCode::Enter => match m.graph.planned.take() {
             Some(session) => make_entra(m, session),
             None => Vec::new(),
         },
         KeyCode::Esc => {
-            m.entra_session = None;
+            m.graph.planned = None;
             m.notice = Some("Cancelled: nothing was made in Entra".into());
             Vec::new()
         }
@@ -80,7 +92,7 @@ pub fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
 /// (SAML) or its tenant, client ID and secret (OIDC); the portal's checklist is done.
 pub fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
     let nothing_made = made.changes_made == 0;
-    m.entra_waiting = made.waiting.clone();
+    m.graph.waiting = made.waiting.clone();
     let Some(state) = m.state.as_mut() else {
         return Vec::new();
     };
@@ -151,7 +163,7 @@ pub fn object_made(m: &mut Model, record: GraphRecord) -> Vec<Cmd> {
 pub fn planned(m: &mut Model, planned: Result<entra_graph::Session, engine::Error>) -> Vec<Cmd> {
     // The sign-in is kept for every later "do it for me" of this setup (memory only).
     if let Ok(session) = planned.as_ref() {
-        m.signed_in = Some(Box::new(session.clone()));
+        m.graph.signed_in = Some(Box::new(session.clone()));
     }
     match planned {
         Err(e) => {
@@ -164,7 +176,7 @@ pub fn planned(m: &mut Model, planned: Result<entra_graph::Session, engine::Erro
             m.message.clear();
             m.notice = None;
             m.scroll = 0;
-            m.entra_session = Some(session);
+            m.graph.planned = Some(session);
             Vec::new()
         }
     }

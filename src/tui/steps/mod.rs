@@ -31,8 +31,8 @@ pub fn key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     if step == Step::Provider && m.prepare_plan.is_some() {
         return provider::prepare_key(m, key);
     }
-    if matches!(step, Step::EntraPortal | Step::FinishInEntra) && m.entra_session.is_some() {
-        return graph::entra_session_key(m, key);
+    if matches!(step, Step::EntraPortal | Step::FinishInEntra) && m.graph.planned.is_some() {
+        return graph::plan_key(m, key);
     }
     if step == Step::EntraPortal && m.editing.is_some() {
         return graph::assign_key(m, key);
@@ -152,9 +152,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
         m.form.keep_typed(draft);
     }
     if step == Step::BackFromEntra {
-        m.entra_ok = false;
-        m.findings.clear();
-        m.facts.clear();
+        m.entra_check = Default::default();
     }
     validate_form(m);
     let before = m
@@ -197,9 +195,7 @@ pub fn on_edit(m: &mut Model) {
     }
     if matches!(m.screen, Screen::Step(Step::BackFromEntra)) {
         // What the check said is about the answer before this edit: it goes with it.
-        m.entra_ok = false;
-        m.findings.clear();
-        m.facts.clear();
+        m.entra_check = Default::default();
         m.message.clear();
     }
     if let Screen::Naming(_) = m.screen {

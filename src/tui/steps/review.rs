@@ -162,7 +162,7 @@ pub fn applied(m: &mut Model, applied: Result<Vec<ForEntra>, engine::Error>) -> 
             });
             // Through Graph, Cognito's certificates made just now go to Entra; after a
             // resume the session is gone, and step 11 offers a new sign-in for them.
-            if m.entra_waiting.is_none()
+            if m.graph.waiting.is_none()
                 && m.state
                     .as_ref()
                     .is_some_and(cognito_entra::journey::certificates_left_for_graph)
@@ -172,7 +172,7 @@ pub fn applied(m: &mut Model, applied: Result<Vec<ForEntra>, engine::Error>) -> 
                     .as_ref()
                     .and_then(cognito_entra::journey::certificates_left_notice);
             }
-            if let Some(session) = m.entra_waiting.take() {
+            if let Some(session) = m.graph.waiting.take() {
                 m.busy =
                     Some("Handing Entra Cognito's certificates through Microsoft Graph…".into());
                 m.writing = true;
