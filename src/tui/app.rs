@@ -191,57 +191,70 @@ pub enum Cmd {
     EntraFinish(Box<entra_graph::Session>),
 }
 
+/// The wizard's one model: what every screen shares first, then each step's own state.
 pub struct Model {
     pub screen: Screen,
+    /// The welcome screen's saved setups, and the one under the cursor.
     pub rows: Vec<Row>,
     pub selected: usize,
+    /// The open setup's state (its answers and progress), once its lock is taken.
     pub state: Option<State>,
+    /// The step's form of the journey's questions.
     pub form: Form,
+    /// A one-question form over the step (an edit, a paste, the question before signing in).
+    pub editing: Option<Form>,
+    /// What was typed on a step and not confirmed, kept when the admin goes back (Esc) and
+    /// put back on arrival.
+    pub drafts: std::collections::HashMap<Step, Form>,
+    /// The row under the cursor in a step's list (a checklist, the mapping).
+    pub list_selected: usize,
+    /// How far a long text (the plan, a checklist, a check's findings) is scrolled.
+    pub scroll: u16,
+    /// Slow work under way, in the admin's words (the busy line): keys wait meanwhile, but
+    /// Esc leaves a wait on a read.
     pub busy: Option<String>,
+    /// A write is under way (applying the plan, removing a setup): it is waited for, and Esc
+    /// does nothing meanwhile.
+    pub applying: bool,
+    /// Creating the pool, domain and client, or writing to Entra: no Esc out of it.
+    pub writing: bool,
     pub tick: usize,
+    /// A toast: it stays while the admin stays on the view it was raised on.
     pub notice: Option<String>,
     /// Advice or problems under the step.
     pub message: Vec<String>,
     /// What the journey's questions offer: profiles, pools, clients, the pool's domain.
     pub found: Found,
-    pub domain_probe: DomainProbe,
-    /// What the check of the Entra answers (back from Entra) found, and whether they are
-    /// usable; cleared on arrival and by any edit of them.
-    pub entra_check: results::EntraChecked,
-    /// How far a long text (the plan, a checklist, a check's findings) is scrolled.
-    pub scroll: u16,
-    /// The review step's plan, choice and apply.
-    pub review: Review,
-    /// A write is under way (applying the plan, removing a setup): it is waited for, and Esc
-    /// does nothing meanwhile.
-    pub applying: bool,
-    /// What the Provider step will create, shown for confirmation.
-    pub prepare_plan: Option<Plan>,
-    /// The setup is being opened to be destroyed, not resumed (from `d` on the list): what
-    /// destroying it would remove, and the removals done so far.
-    pub destroy: Option<Destroy>,
-    /// Creating the pool, domain and client (the Provider step's work): no Esc out of it.
-    pub writing: bool,
-    /// The last pasted SAML response, as decode-saml would report it.
-    pub saml_check: Option<Result<Decoded, String>>,
     /// The OIDC client secret: memory only, never saved.
     pub secret: Option<String>,
-    /// "Do it for me" through Microsoft Graph: the sign-in and its plans (memory only).
-    pub graph: GraphSessions,
     /// The secret in memory was made by Graph: never revealed.
     pub secret_from_graph: bool,
+    /// The secret is shown as typed (Ctrl-R on Back from Entra).
     pub reveal: bool,
-    pub list_selected: usize,
-    /// What was typed on a step and not confirmed, kept when the admin goes back (Esc) and
-    /// put back on arrival.
-    pub drafts: std::collections::HashMap<Step, Form>,
-    pub editing: Option<Form>,
     pub help: bool,
     pub exit: Option<Exit>,
     pub color: bool,
     pub authority: String,
     /// The terminal's columns and rows (0×0 until the runtime says).
     pub size: (u16, u16),
+
+    // Each step's own state (`steps/`, `import`).
+    /// The domain step's live check of the prefix.
+    pub domain_probe: DomainProbe,
+    /// What the Provider step will create, shown for confirmation.
+    pub prepare_plan: Option<Plan>,
+    /// "Do it for me" through Microsoft Graph: the sign-in and its plans (memory only).
+    pub graph: GraphSessions,
+    /// What the check of the Entra answers (back from Entra) found, and whether they are
+    /// usable; cleared on arrival and by any edit of them.
+    pub entra_check: results::EntraChecked,
+    /// The review step's plan, choice and apply.
+    pub review: Review,
+    /// The last pasted SAML response, as decode-saml would report it.
+    pub saml_check: Option<Result<Decoded, String>>,
+    /// The setup is being opened to be destroyed, not resumed (from `d` on the list): what
+    /// destroying it would remove, and the removals done so far.
+    pub destroy: Option<Destroy>,
     /// The import screen's own state, while it is open.
     pub import: Option<super::import::ImportScreen>,
 }

@@ -13,6 +13,8 @@ use super::domain::DomainProbe;
 use super::{advance, enter, judge_fields, on_edit};
 use crate::tui::app::{Cmd, Model, Screen};
 
+/// A key on a form step: typing edits the answers (judged as typed); Enter judges them as
+/// confirmed, commits them and starts the work they need, or moves on.
 pub fn form_step_key(m: &mut Model, step: Step, key: KeyEvent) -> Vec<Cmd> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if step == Step::BackFromEntra && ctrl && key.code == KeyCode::Char('r') {

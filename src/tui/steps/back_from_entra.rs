@@ -7,7 +7,7 @@ use cognito_entra::results;
 use crate::tui::app::{Cmd, Model};
 
 /// After an Entra check: usable answers are saved and the step may go on.
-pub fn entra_checked(m: &mut Model, checked: results::EntraChecked) -> Vec<Cmd> {
+fn entra_checked(m: &mut Model, checked: results::EntraChecked) -> Vec<Cmd> {
     m.entra_check = checked;
     if m.entra_check.usable {
         m.message = vec!["✓ Usable. Enter to go on.".into()];

@@ -10,6 +10,8 @@ use super::{advance, scrolled};
 use crate::tui::app::{Cmd, Model};
 use crate::tui::form::Form;
 
+/// A key on a checklist: move, tick (saved at once), copy a portal value, `g` for Graph,
+/// Enter on.
 pub fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
     let Some(setup) = m.setup().cloned() else {
         return Vec::new();

@@ -61,6 +61,7 @@ pub fn schedule_domain_probe(m: &mut Model) {
     };
 }
 
+/// On a tick: asks Cognito about the prefix once typing has paused long enough.
 pub fn probe_when_due(m: &mut Model) -> Vec<Cmd> {
     let DomainProbe::Waiting { prefix, due } = &m.domain_probe else {
         return Vec::new();
@@ -78,6 +79,7 @@ pub fn probe_when_due(m: &mut Model) -> Vec<Cmd> {
     vec![Cmd::ProbeDomain(prefix)]
 }
 
+/// The live check's answer, shown under the prefix while it is still the prefix typed.
 pub fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<String>, engine::Error>) {
     if m.domain_probe != DomainProbe::Checking(prefix.clone()) {
         // The admin typed on meanwhile: this answer is about a prefix no longer there.
@@ -96,7 +98,7 @@ pub fn domain_probed(m: &mut Model, prefix: String, result: Result<Option<String
 }
 
 /// The journey's verdict on a domain check, for this setup's pool and region.
-pub fn domain_verdict(
+fn domain_verdict(
     m: &Model,
     prefix: &str,
     owner: &Result<Option<String>, engine::Error>,

@@ -82,7 +82,8 @@ pub fn plan_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     }
 }
 
-pub fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
+/// Makes exactly the plan shown; a write, so Esc does not leave it.
+fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
     m.busy = Some("Making the Entra application through Microsoft Graph…".into());
     m.writing = true;
     vec![Cmd::EntraMake(Box::new(session))]
@@ -90,7 +91,7 @@ pub fn make_entra(m: &mut Model, session: entra_graph::Session) -> Vec<Cmd> {
 
 /// What Graph made, in the answers as the admin would have typed it: the app's metadata URL
 /// (SAML) or its tenant, client ID and secret (OIDC); the portal's checklist is done.
-pub fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
+fn entra_made(m: &mut Model, made: entra_graph::Made) -> Vec<Cmd> {
     let nothing_made = made.changes_made == 0;
     m.graph.waiting = made.waiting.clone();
     let Some(state) = m.state.as_mut() else {

@@ -11,6 +11,8 @@ use super::scrolled;
 use crate::tui::app::{Cmd, Model};
 use crate::tui::form::Form;
 
+/// A key on the last step: copy the values, open the sign-in page, or paste a SAML response
+/// to check (its own one-field form).
 pub fn handover_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if let Some(edit) = m.editing.as_mut() {
         match key.code {

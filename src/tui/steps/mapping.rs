@@ -20,6 +20,8 @@ pub fn mapping_rows(m: &Model) -> Vec<(String, Option<String>)> {
         .unwrap_or_default()
 }
 
+/// A key on the mapping: move, edit, add or delete a row (each saved at once), Enter on
+/// once every required attribute is mapped.
 pub fn mapping_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let rows = mapping_rows(m);
     if let Some(edit) = m.editing.as_mut() {

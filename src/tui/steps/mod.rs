@@ -180,7 +180,7 @@ pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
 
 /// Checks the form as the admin types; errors appear under their fields. The rules are the
 /// journey's, one per question.
-pub fn validate_form(m: &mut Model) {
+fn validate_form(m: &mut Model) {
     let Screen::Step(step) = m.screen else { return };
     judge_fields(&mut m.form, step, false);
     if step == Step::Domain {
@@ -188,6 +188,8 @@ pub fn validate_form(m: &mut Model) {
     }
 }
 
+/// After the form changed: what was said about the old answers goes, and the new ones are
+/// judged.
 pub fn on_edit(m: &mut Model) {
     // What Enter said ("fix the fields marked ✗") is about the answers before this edit.
     if matches!(m.screen, Screen::Step(_)) {
@@ -209,7 +211,8 @@ pub fn on_edit(m: &mut Model) {
     }
 }
 
-pub fn previous(step: Step) -> Option<Step> {
+/// The step Esc goes back to (the protocol, chosen when the setup was named, is not one).
+fn previous(step: Step) -> Option<Step> {
     Step::ALL
         .iter()
         .copied()
@@ -238,6 +241,7 @@ pub fn clamp_scroll(m: &mut Model) {
     }
 }
 
+/// The first letter upper-cased, for a change's description used as a sentence.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or(String::new(), |f| {

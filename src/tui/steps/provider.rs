@@ -29,7 +29,8 @@ pub fn prepare_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     }
 }
 
-pub fn create_prepared(m: &mut Model, plan: Plan) -> Vec<Cmd> {
+/// Creates exactly this plan; a write, so Esc does not leave it.
+fn create_prepared(m: &mut Model, plan: Plan) -> Vec<Cmd> {
     m.busy = Some(Work::Prepare.busy_text());
     m.writing = true;
     vec![Cmd::Prepare(plan)]

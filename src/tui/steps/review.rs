@@ -35,6 +35,8 @@ pub enum LineState {
     Failed,
 }
 
+/// A key on the review: scroll the plan, choose apply / edit / save and quit, confirm; after
+/// a failed apply, `r` retries. Keys wait while the apply runs.
 pub fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     if m.applying {
         return Vec::new();
@@ -69,7 +71,8 @@ pub fn review_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     Vec::new()
 }
 
-pub fn start_apply(m: &mut Model) -> Vec<Cmd> {
+/// Writes the reviewed plan: each change shown pending, the first running.
+fn start_apply(m: &mut Model) -> Vec<Cmd> {
     let Some(plan) = &m.review.plan else {
         return Vec::new();
     };

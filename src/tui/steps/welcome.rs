@@ -14,6 +14,7 @@ use super::{enter, on_edit};
 use crate::tui::app::{Cmd, Model, Row, Screen};
 use crate::tui::form::Form;
 
+/// A key on the list of setups: resume, destroy (`d`), import (`i`), or start a new one.
 pub fn welcome_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let n = m.welcome_len();
     match key.code {
@@ -75,6 +76,7 @@ pub fn naming_key(m: &mut Model, protocol: Protocol, key: KeyEvent) -> Vec<Cmd> 
     }
 }
 
+/// The setup's lock taken (or not): on to the step it stopped at, or to the destroy screen.
 pub fn locked(m: &mut Model, result: Result<Box<State>, String>) -> Vec<Cmd> {
     match result {
         Err(why) => {
