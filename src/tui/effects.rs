@@ -241,7 +241,7 @@ impl Runtime {
                 };
                 let state = m.state.clone();
                 let tx = self.tx.clone();
-                let kept = m.signed_in.clone();
+                let kept = m.graph.signed_in.clone();
                 self.spawn(async move {
                     let recorded = state.as_ref().and_then(|s| s.entra.graph.clone());
                     let tenant = state.as_ref().and_then(|s| s.entra.tenant_id.clone());
@@ -306,7 +306,7 @@ impl Runtime {
             }
             Cmd::Apply => {
                 // Exactly the plan on the review screen; a stale one comes back instead.
-                let Some(reviewed) = m.plan.clone() else {
+                let Some(reviewed) = m.review.plan.clone() else {
                     return;
                 };
                 let tx = self.tx.clone();

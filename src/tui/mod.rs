@@ -1,5 +1,6 @@
 //! The full-screen wizard (ratatui + crossterm), in The Elm Architecture: `app` holds the
-//! model, messages and `update`; `view` draws; `effects` runs what `update` asks for. This
+//! model, messages and `update`, which hands each key and each answer of slow work to its
+//! step in `steps` (or `import`); `view` draws; `effects` runs what `update` asks for. This
 //! module owns the terminal: it is restored on every way out (q, Ctrl-C, SIGTERM, SIGHUP, a
 //! panic).
 
@@ -7,6 +8,8 @@ pub mod app;
 mod effects;
 pub mod form;
 pub mod import;
+mod key_bar;
+mod steps;
 pub mod view;
 
 use std::io::IsTerminal;

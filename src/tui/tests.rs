@@ -11,7 +11,9 @@ use cognito_entra::plan::{self, EntraInput, Observed, Options};
 use cognito_entra::setup::load;
 use cognito_entra::state::State;
 
-use super::app::{Cmd, LineState, Model, Msg, Row, Screen, enter, update};
+use super::app::{Cmd, Model, Msg, Row, Screen, update};
+use super::steps::enter;
+use super::steps::review::LineState;
 use super::view::view;
 
 const SETUP: &str = r#"
@@ -144,7 +146,7 @@ fn review_model() -> Model {
         remove_other_providers: true,
         ..Options::default()
     };
-    m.plan =
+    m.review.plan =
         Some(plan::plan(&setup, &observed, &entra, options).unwrap_or_else(|r| panic!("{r:?}")));
     m
 }
@@ -181,14 +183,14 @@ fn screens_at_80x24() {
 
     let mut applying = review_model();
     let _ = update(&mut applying, key(KeyCode::Enter));
-    assert_eq!(applying.apply_lines.len(), 3);
-    assert_eq!(applying.apply_lines[0].1, LineState::Running);
-    applying.apply_lines[0].1 = LineState::Done;
-    applying.apply_lines[1].1 = LineState::Done;
-    applying.apply_lines[2].1 = LineState::Failed;
+    assert_eq!(applying.review.progress.len(), 3);
+    assert_eq!(applying.review.progress[0].1, LineState::Running);
+    applying.review.progress[0].1 = LineState::Done;
+    applying.review.progress[1].1 = LineState::Done;
+    applying.review.progress[2].1 = LineState::Failed;
     applying.applying = false;
     applying.busy = None;
-    applying.apply_error = Some(cognito_entra::engine::Error::Aws {
+    applying.review.apply_error = Some(cognito_entra::engine::Error::Aws {
         kind: cognito_entra::cognito::api::ErrorKind::Throttled,
         advice: "throttled: AWS is throttling UpdateUserPoolClient\n  fix: wait a few seconds and run again\nWhat finished is saved.".into(),
     });
@@ -620,7 +622,10 @@ fn esc_leaves_a_slow_read_and_its_late_answer_moves_nothing() {
     let late = cognito_entra::plan::Plan::default();
     let _ = update(&mut m, Msg::Task(super::app::TaskDone::Planned(Ok(late))));
     assert_eq!(m.screen, Screen::Step(Step::AttributeMapping));
-    assert!(m.plan.is_none(), "the late plan is not shown anywhere");
+    assert!(
+        m.review.plan.is_none(),
+        "the late plan is not shown anywhere"
+    );
 
     // The Provider step reads and shows what it would create; Enter creates exactly that, and
     // the write is waited for (Esc does nothing then).

@@ -10,8 +10,9 @@ use cognito_entra::journey::Step;
 use ratatui::style::Style;
 
 use super::{Theme, after, finding_line, instructions, markdown, wrapped};
-use crate::tui::app::{Model, mapping_rows};
+use crate::tui::app::Model;
 use crate::tui::form::{Field, Form, Kind, Note};
+use crate::tui::steps::mapping::mapping_rows;
 
 /// Lines for a form, wrapped to `width`: one line per field (a long value continues under
 /// it), the focused field's help under it, errors under every field that has one; what wraps
@@ -143,7 +144,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
     let intro = step.intro(protocol);
     if step == Step::BackFromEntra {
         // Once checked, the findings need the room more than the instructions (? has them).
-        if m.findings.is_empty() && m.facts.is_empty() {
+        if m.entra_check.findings.is_empty() && m.entra_check.facts.is_empty() {
             lines.extend(markdown(&instructions(Step::BackFromEntra, m), &t, width));
         } else {
             lines.push(Line::from(Span::styled(
@@ -177,10 +178,10 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model, step: Step) {
         return;
     }
     lines.extend(form_lines(&m.form, &t, m.reveal, width));
-    if !m.findings.is_empty() || !m.facts.is_empty() {
+    if !m.entra_check.findings.is_empty() || !m.entra_check.facts.is_empty() {
         lines.push(Line::default());
-        lines.extend(m.findings.iter().map(|f| finding_line(f, &t)));
-        for fact in &m.facts {
+        lines.extend(m.entra_check.findings.iter().map(|f| finding_line(f, &t)));
+        for fact in &m.entra_check.facts {
             let style = match fact.level {
                 Some(cognito_entra::entra::Level::Error) => t.bad(),
                 Some(cognito_entra::entra::Level::Warning) => t.warn(),

@@ -46,7 +46,7 @@ pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
         return;
     };
-    if let Some(session) = &m.entra_session {
+    if let Some(session) = &m.graph.planned {
         graph_plan(frame, area, m, session);
         return;
     }

@@ -17,7 +17,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
     let Some(setup) = m.setup() else { return };
     // Certificates left after a resume, handed over through Graph: its plan first.
-    if let Some(session) = &m.entra_session {
+    if let Some(session) = &m.graph.planned {
         super::entra::graph_plan(frame, area, m, session);
         return;
     }

@@ -141,7 +141,7 @@ pub fn last_scroll(m: &Model) -> Option<u16> {
     let main = Rect::new(0, 0, width, height - 1);
     let [_, _, content, _] = step_areas(main);
     match m.screen {
-        Screen::Step(Step::ReviewApply) if m.apply_lines.is_empty() => {
+        Screen::Step(Step::ReviewApply) if m.review.progress.is_empty() => {
             Some(review::last_scroll(m, content))
         }
         Screen::Step(Step::TestHandOver) if m.editing.is_none() && m.saml_check.is_none() => {
@@ -266,23 +266,25 @@ fn destroy(frame: &mut Frame, area: Rect, m: &Model) {
     let [content, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     let mut lines = Vec::new();
-    if let Some(plan) = &m.teardown {
+    if let Some(destroy) = &m.destroy
+        && let Some(plan) = &destroy.teardown
+    {
         for (i, row) in plan.render().lines().enumerate() {
-            let style = if i > 0 && i <= m.removed {
+            let style = if i > 0 && i <= destroy.removed {
                 t.ok()
             } else if row.trim_start().starts_with('=') {
                 t.dim()
             } else {
                 Default::default()
             };
-            let row = if i > 0 && i <= m.removed {
+            let row = if i > 0 && i <= destroy.removed {
                 row.replacen("  - ", "  ✓ ", 1)
             } else {
                 row.to_string()
             };
             lines.push(Line::from(Span::styled(row, style)));
         }
-        if !plan.removals.is_empty() && m.removed == 0 && !m.applying {
+        if destroy.asks() && !m.applying {
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
                 "Remove these? Enter removes them · Esc keeps the setup as it is",

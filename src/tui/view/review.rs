@@ -6,13 +6,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{SPINNER, Theme};
-use crate::tui::app::{LineState, Model};
+use crate::tui::app::Model;
+use crate::tui::steps::review::LineState;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
-    if !m.apply_lines.is_empty() {
+    if !m.review.progress.is_empty() {
         let mut lines = Vec::new();
-        for (text, state) in &m.apply_lines {
+        for (text, state) in &m.review.progress {
             let (mark, style) = match state {
                 LineState::Pending => ("·".to_string(), t.dim()),
                 LineState::Running => (SPINNER[m.tick % SPINNER.len()].to_string(), t.focus()),
@@ -21,7 +22,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             };
             lines.push(Line::from(Span::styled(format!("{mark} {text}"), style)));
         }
-        if let Some(e) = &m.apply_error {
+        if let Some(e) = &m.review.apply_error {
             lines.push(Line::default());
             for l in e.to_string().lines() {
                 lines.push(Line::from(Span::styled(l.to_string(), t.bad())));
@@ -64,12 +65,12 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     let labels = ["Apply", "Back", "Save & quit"];
     let mut spans = vec![Span::raw("        ")];
     for (i, label) in labels.iter().enumerate() {
-        let style = if i == m.review_choice {
+        let style = if i == m.review.choice {
             t.focus()
         } else {
             Default::default()
         };
-        let text = if i == m.review_choice {
+        let text = if i == m.review.choice {
             format!("[ {label} ]")
         } else {
             format!("  {label}  ")
@@ -114,6 +115,7 @@ fn plan_pane(m: &Model, t: &Theme, area: Rect) -> PlanPane {
     let width = area.width.max(1) as usize;
     // What the admin must know stays in view, however long the plan.
     let consequences: Vec<Line> = m
+        .review
         .plan
         .iter()
         .flat_map(|p| p.consequences.iter())
@@ -132,7 +134,7 @@ fn plan_pane(m: &Model, t: &Theme, area: Rect) -> PlanPane {
     .areas(area);
     let mut lines: Vec<Line> = Vec::new();
     let mut total = String::new();
-    match &m.plan {
+    match &m.review.plan {
         Some(plan) => {
             if let Some(in_place) = m.state.as_ref().and_then(|s| s.in_place()) {
                 for row in wrap_hanging(&in_place, width) {
