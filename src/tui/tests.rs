@@ -985,3 +985,30 @@ fn a_wait_on_entra_is_shown_on_the_busy_line() {
     let _ = update(&mut m, waiting("waiting 5 s for Entra"));
     assert!(m.busy.is_none());
 }
+
+/// `d` on a setup whose lock cannot be taken (another run holds it) leaves nothing of the
+/// destroy behind: Enter on a setup afterwards resumes it (it opened the destroy screen).
+#[test]
+fn a_destroy_that_could_not_lock_does_not_turn_the_next_resume_into_a_destroy() {
+    let mut m = Model::new(rows(), "https://login.microsoftonline.com");
+    let cmds = update(&mut m, key(KeyCode::Char('d')));
+    assert!(matches!(cmds.as_slice(), [Cmd::Lock { .. }]), "{cmds:?}");
+    let _ = update(
+        &mut m,
+        Msg::Locked(Err("corp-saml is open in another run".into())),
+    );
+    assert_eq!(m.screen, Screen::Welcome);
+    let cmds = update(&mut m, key(KeyCode::Enter));
+    assert!(matches!(cmds.as_slice(), [Cmd::Lock { .. }]), "{cmds:?}");
+    let setup = load::parse(
+        b"name = \"corp-saml\"\nprotocol = \"saml\"\nregion = \"eu-west-1\"\n",
+        "x",
+    )
+    .unwrap_or_else(|p| panic!("{p:?}"));
+    let _ = update(&mut m, Msg::Locked(Ok(Box::new(State::new(setup)))));
+    assert!(
+        matches!(m.screen, Screen::Step(_)),
+        "resumed, not destroyed: {:?}",
+        m.screen
+    );
+}

@@ -80,6 +80,8 @@ pub fn naming_key(m: &mut Model, protocol: Protocol, key: KeyEvent) -> Vec<Cmd> 
 pub fn locked(m: &mut Model, result: Result<Box<State>, String>) -> Vec<Cmd> {
     match result {
         Err(why) => {
+            // Not opened, so not being destroyed either: Enter on a setup afterwards resumes it.
+            m.destroy = None;
             m.screen = Screen::Welcome;
             m.message = vec![why];
             Vec::new()
