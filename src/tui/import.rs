@@ -144,18 +144,11 @@ pub fn keys(screen: &ImportScreen) -> (Vec<(&'static str, &'static str)>, Option
             Some("back to the list"),
         ),
         Phase::Found { ticked, .. } if ticked.iter().any(|t| *t) => (
-            vec![
-                ("↑↓", "move"),
-                ("Space", "untick"),
-                ("Enter", "save ticked"),
-            ],
-            Some("save nothing"),
+            vec![("↑↓", "move"), ("Space", "untick"), ("Enter", "save")],
+            Some("back"),
         ),
         // Nothing ticked: Enter goes back too, but the room on the bar is for Space.
-        Phase::Found { .. } => (
-            vec![("↑↓", "move"), ("Space", "tick")],
-            Some("back to the list"),
-        ),
+        Phase::Found { .. } => (vec![("↑↓", "move"), ("Space", "tick")], Some("back")),
         Phase::Saved(_) | Phase::Failed(_) => (
             vec![("Enter", "back to the list")],
             Some("back to the list"),
