@@ -346,13 +346,22 @@ pub enum Command {
     },
     /// Check a live setup: drift, the provider on the client, certificates, secret expiry
     Doctor {
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", conflicts_with = "all")]
         setup: Option<String>,
+        /// Every saved setup at once: a table (or one JSON object); exit 1 when any fails
+        #[arg(long)]
+        all: bool,
         #[arg(long)]
         json: bool,
+        /// Warn of what expires within this many days
+        #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
+        within: i64,
+        /// With --all: print only the setups that fail (and the summary line)
+        #[arg(long, requires = "all")]
+        quiet: bool,
         /// Also read the Entra application through Microsoft Graph (signs in) and compare it
         /// with what Cognito needs
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, conflicts_with = "all")]
         entra: Option<EntraArg>,
     },
     /// The setup as code: CloudFormation, Terraform, .env or JSON

@@ -116,11 +116,25 @@ fn main() -> ExitCode {
             *yes,
             *json,
         ),
-        Some(Command::Doctor { setup, json, entra }) => commands::doctor::run(
+        Some(Command::Doctor {
+            all: true,
+            json,
+            within,
+            quiet,
+            ..
+        }) => commands::doctor::run_all(&ctx, *json, *within, *quiet),
+        Some(Command::Doctor {
+            setup,
+            json,
+            entra,
+            within,
+            ..
+        }) => commands::doctor::run(
             &ctx,
             setup.as_deref(),
             *json,
-            *entra == Some(cli::EntraArg::Graph),
+            matches!(entra, Some(cli::EntraArg::Graph)),
+            *within,
         ),
         Some(Command::DecodeSaml { file, source, json }) => {
             commands::decode_saml::run(&ctx, file.as_ref(), &source.to_source(), *json)

@@ -378,3 +378,127 @@ fn doctors_fix_fits_where_the_setup_stands() {
     );
     assert!(!fix.contains("apply"), "{fix}");
 }
+
+/// `doctor --all`: every saved setup at once — a healthy one, one whose provider was taken
+/// off its client behind the tool's back, one whose Entra certificate expires in 10 days, and
+/// a state file that cannot be read — each its own verdict; exit 1 because one fails; each
+/// JSON entry exactly what `doctor --setup NAME --json` prints for it.
+#[test]
+fn doctor_all_judges_every_setup_on_its_own() {
+    let w = World::new();
+    w.apply(
+        "healthy",
+        &saml("healthy", &w.entra.url(&metadata_path(true))),
+    );
+    w.apply(
+        "expiring",
+        &saml("expiring", &w.entra.url("/soon.xml?appid=1")),
+    );
+    w.apply(
+        "broken",
+        &saml("broken", &w.entra.url(&metadata_path(true))),
+    );
+    let (pool, client) = w.ids("broken");
+    let sdk = w.moto.sdk(REGION);
+    let mut config =
+        block_on(sdk.describe_user_pool_client(&pool, &client)).unwrap_or_else(|e| panic!("{e}"));
+    config.supported_identity_providers = vec!["COGNITO".into()];
+    block_on(sdk.update_user_pool_client(&pool, &config)).unwrap_or_else(|e| panic!("{e}"));
+    write(
+        &w.dir.path().join("state/garbled.toml"),
+        "this is not = [toml",
+    );
+
+    let out = run(w.cmd().args(["doctor", "--all", "--json"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    let entry = |name: &str| -> serde_json::Value {
+        v["setups"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["setup"] == name).cloned())
+            .unwrap_or_else(|| panic!("no entry for {name}: {v:#}"))
+    };
+    assert_eq!(entry("healthy")["summary"]["fail"], 0, "{v:#}");
+    assert_eq!(entry("healthy")["summary"]["warn"], 0, "{v:#}");
+    assert!(
+        entry("broken")["summary"]["fail"].as_u64().unwrap_or(0) > 0,
+        "{v:#}"
+    );
+    assert!(
+        entry("broken")["next_step"].as_str().unwrap_or("").len() > 10,
+        "{v:#}"
+    );
+    let expiring = entry("expiring");
+    assert_eq!(expiring["summary"]["fail"], 0, "{v:#}");
+    assert!(
+        expiring["summary"]["warn"].as_u64().unwrap_or(0) > 0,
+        "{v:#}"
+    );
+    assert_eq!(
+        expiring["expiries"][0]["what"], "Entra SAML signing certificate",
+        "{v:#}"
+    );
+    assert!(
+        expiring["expiries"][0]["days"].as_i64().unwrap_or(99) <= 10,
+        "{v:#}"
+    );
+    assert_eq!(entry("garbled")["summary"]["fail"], 1, "{v:#}");
+    assert_eq!(v["summary"]["setups"], 4, "{v:#}");
+    assert_eq!(v["summary"]["failing"], 2, "{v:#}");
+    // Each entry is what doctor --setup NAME --json prints (the same checks, summary, next step).
+    let (_, single, _) = w.doctor("expiring");
+    assert_eq!(single["checks"], expiring["checks"], "{single:#}");
+    assert_eq!(single["summary"], expiring["summary"]);
+    assert_eq!(single["next_step"], expiring["next_step"]);
+
+    // The table: one row each, the next expiry and what it is; --quiet keeps the failures.
+    let table = stdout(&run(w.cmd().args(["doctor", "--all"])));
+    for text in [
+        "SETUP",
+        "NEXT EXPIRY",
+        "healthy",
+        "broken",
+        "expiring",
+        "Entra SAML signing certificate (in ",
+        "4 setups checked: 2 failing, 1 with warnings (expiries within 30 days), 1 passing.",
+    ] {
+        assert!(table.contains(text), "{text}:\n{table}");
+    }
+    let quiet = stdout(&run(w.cmd().args(["doctor", "--all", "--quiet"])));
+    assert!(
+        quiet.contains("broken") && !quiet.contains("healthy "),
+        "{quiet}"
+    );
+    // A horizon of 5 days: the certificate 10 days out is no warning.
+    let wide = run(w.cmd().args(["doctor", "--all", "--json", "--within", "5"]));
+    let v: serde_json::Value = serde_json::from_slice(&wide.stdout).unwrap_or_default();
+    let expiring = v["setups"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["setup"] == "expiring").cloned())
+        .unwrap_or_default();
+    assert_eq!(expiring["summary"]["warn"], 0, "{v:#}");
+}
+
+/// Fit for cron: with every setup healthy, exit 0 and nothing asked.
+#[test]
+fn doctor_all_passes_quietly_when_all_is_well() {
+    let w = World::new();
+    w.apply("one", &saml("one", &w.entra.url(&metadata_path(true))));
+    w.apply("two", &saml("two", &w.entra.url(&metadata_path(true))));
+    let out = run(w
+        .cmd()
+        .args(["doctor", "--all", "--quiet"])
+        .stdin(std::process::Stdio::null()));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(
+        stdout(&out).trim(),
+        "2 setups checked: 0 failing, 0 with warnings (expiries within 30 days), 2 passing."
+    );
+}

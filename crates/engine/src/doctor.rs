@@ -11,7 +11,7 @@ use crate::state::State;
 use cognito_entra_cognito::api::{
     ClientConfig, DomainInfo, Pool, ProviderInfo, ProviderSummary, ProviderType, READ_ONLY_DETAILS,
 };
-use cognito_entra_entra::metadata::{Certificate, EXPIRY_WARNING_DAYS, date, short};
+use cognito_entra_entra::metadata::{Certificate, date, short};
 use cognito_entra_entra::{discovery, metadata};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,7 +56,17 @@ pub struct Live {
     pub discovery: Option<discovery::Report>,
 }
 
-pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) -> Vec<Check> {
+/// How many days ahead an expiry is warned of, unless `--within` says otherwise.
+pub const DEFAULT_WITHIN_DAYS: i64 = 30;
+
+/// The saved setup against the live side, each expiry warned of `within_days` ahead.
+pub fn assess(
+    state: &State,
+    values: &Values,
+    live: &Live,
+    now: OffsetDateTime,
+    within_days: i64,
+) -> Vec<Check> {
     let setup = &state.answers;
     let mut out = Vec::new();
     // The one next step, for where this setup stands (applied, half-done, taken down).
@@ -370,7 +380,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                 ));
             }
             if let Some(report) = &live.metadata {
-                out.extend(entra_certificates(report, now));
+                out.extend(entra_certificates(report, now, within_days));
             }
         }
         Protocol::Oidc => {
@@ -431,7 +441,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                     )),
                 }
             }
-            out.push(secret_expiry(state, now));
+            out.push(secret_expiry(state, now, within_days));
         }
     }
 
@@ -449,7 +459,7 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
                 format!("Cognito now signs with {} (valid until {}); Entra was given {}", short(&cert.thumbprint), date(cert.not_after), recorded.map_or(String::new(), |r| short(&r.thumbprint))),
                 "run `cognito-entra apply` to write the new certificate, then upload it in Entra (Verification certificates)",
             ));
-        } else if left < EXPIRY_WARNING_DAYS {
+        } else if left < within_days {
             out.push(check("Cognito signing certificate", Status::Warn, format!("{} expires on {} (in {left} days)", short(&cert.thumbprint), date(cert.not_after)), "Cognito adds a new signing certificate every year; when it does, apply writes it for Entra"));
         } else {
             out.push(check(
@@ -488,7 +498,11 @@ pub fn assess(state: &State, values: &Values, live: &Live, now: OffsetDateTime) 
     out
 }
 
-fn entra_certificates(report: &metadata::Report, now: OffsetDateTime) -> Vec<Check> {
+fn entra_certificates(
+    report: &metadata::Report,
+    now: OffsetDateTime,
+    within_days: i64,
+) -> Vec<Check> {
     let Some(m) = &report.metadata else {
         let why = report
             .findings
@@ -521,7 +535,7 @@ fn entra_certificates(report: &metadata::Report, now: OffsetDateTime) -> Vec<Che
     }
     let soonest = valid.iter().map(|c| c.not_after).max().unwrap_or(now);
     let left = (soonest - now).whole_days();
-    if left < EXPIRY_WARNING_DAYS {
+    if left < within_days {
         vec![check(
             "Entra signing certificates",
             Status::Warn,
@@ -538,7 +552,7 @@ fn entra_certificates(report: &metadata::Report, now: OffsetDateTime) -> Vec<Che
     }
 }
 
-fn secret_expiry(state: &State, now: OffsetDateTime) -> Check {
+fn secret_expiry(state: &State, now: OffsetDateTime, within_days: i64) -> Check {
     let name = "client secret";
     let Some(text) = &state.entra.client_secret_expires else {
         return check(
@@ -565,7 +579,7 @@ fn secret_expiry(state: &State, now: OffsetDateTime) -> Check {
             format!("expired on {text}: sign-in fails with AADSTS7000222"),
             "in Entra, Certificates & secrets › New client secret; then apply with COGNITO_ENTRA_CLIENT_SECRET set",
         )
-    } else if left < EXPIRY_WARNING_DAYS {
+    } else if left < within_days {
         check(
             name,
             Status::Warn,
@@ -823,7 +837,7 @@ mod tests {
         );
         let now = time::OffsetDateTime::now_utc();
         let signing = |state: &State| {
-            assess(state, &values, &live, now)
+            assess(state, &values, &live, now, DEFAULT_WITHIN_DAYS)
                 .into_iter()
                 .find(|c| c.name == "Cognito signing certificate")
         };

@@ -295,7 +295,7 @@ pub async fn domain_owner(job: &Job, prefix: &str) -> Result<Option<String>, Err
 
 /// One HTTPS client for a piece of work: building one loads the trust store, so work that
 /// fetches twice (doctor) builds it once. Why it could not be built is a finding.
-fn fetcher() -> Result<Fetcher, String> {
+pub(crate) fn fetcher() -> Result<Fetcher, String> {
     Fetcher::new(Limits::from_env()).map_err(|e| e.to_string())
 }
 
@@ -367,14 +367,23 @@ pub async fn read_live(
     job: &Job,
     values: &crate::setup::Values,
 ) -> Result<crate::doctor::Live, Error> {
+    read_live_with(&api(job).await?, &fetcher(), job, values).await
+}
+
+/// `read_live` on a connection and an HTTPS client already made (`doctor --all` reuses one
+/// per region for every setup in it).
+pub(crate) async fn read_live_with(
+    api: &SdkCognito,
+    fetcher: &Result<Fetcher, String>,
+    job: &Job,
+    values: &crate::setup::Values,
+) -> Result<crate::doctor::Live, Error> {
     use crate::doctor::Live;
     use crate::setup::Protocol;
     use cognito_entra_entra::metadata::parse_certificate;
     let aws = &job.aws;
     let fail = |e: ApiError| Error::aws(&e, aws);
-    let api = api(job).await?;
     let mut live = Live::default();
-    let fetcher = fetcher();
     let Some(pool_id) = values.user_pool_id.clone() else {
         return Ok(live);
     };
@@ -404,7 +413,7 @@ pub async fn read_live(
         match s.protocol {
             Protocol::Saml => match setup_metadata_url.as_ref().or(setup_metadata_file.as_ref()) {
                 Some(source) => Some(Ok(metadata_with(
-                    &fetcher,
+                    fetcher,
                     source,
                     &job.authority,
                     &job.base_dir,
@@ -413,7 +422,7 @@ pub async fn read_live(
                 None => None,
             },
             Protocol::Oidc => match &tenant {
-                Some(tenant) => Some(Err(tenant_with(&fetcher, tenant, &job.authority).await)),
+                Some(tenant) => Some(Err(tenant_with(fetcher, tenant, &job.authority).await)),
                 None => None,
             },
         }
@@ -461,7 +470,7 @@ pub async fn read_live(
         && setup_metadata_url.as_deref() != Some(live_url.as_str())
     {
         live.metadata =
-            Some(metadata_with(&fetcher, live_url, &job.authority, &job.base_dir).await);
+            Some(metadata_with(fetcher, live_url, &job.authority, &job.base_dir).await);
     }
     Ok(live)
 }

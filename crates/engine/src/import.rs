@@ -429,7 +429,13 @@ async fn verdict(found: &Found, read: &PoolRead, authority: &str) -> String {
                 Some(crate::engine::check_tenant(&found.source.tenant, authority).await);
         }
     }
-    let checks = assess(&state, &values, &live, time::OffsetDateTime::now_utc());
+    let checks = assess(
+        &state,
+        &values,
+        &live,
+        time::OffsetDateTime::now_utc(),
+        crate::doctor::DEFAULT_WITHIN_DAYS,
+    );
     match checks.iter().find(|c| c.status == Status::Fail) {
         Some(c) => format!("broken: {}: {}", c.name, c.detail),
         None => {

@@ -15,6 +15,7 @@ pub use cognito_entra_core::{
 
 pub mod clipboard;
 pub mod doctor;
+pub mod doctor_all;
 pub mod engine;
 pub mod entra_graph;
 pub mod export;
