@@ -216,6 +216,15 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     let _ = s.lock.save(&mut s.state);
     let name = s.state.answers.name.clone();
     match outcome {
+        Ok(()) if s.state.imported.is_some() => {
+            outln!(
+                "\nSetup {name} was imported: Cognito holds what it says, and its Entra side was made by hand before the import."
+            );
+            outln!(
+                "`cognito-entra values --setup {name}` shows the values again; `cognito-entra doctor --setup {name}` checks it."
+            );
+            Ok(EXIT_OK)
+        }
         Ok(()) => {
             match cognito_entra::journey::unticked_text(&s.state) {
                 Some(open) => outln!(
@@ -310,6 +319,15 @@ fn choose(ctx: &Context, store: &StateStore, setup: Option<&str>) -> Flow<(Setup
     Ok((lock, state))
 }
 
+/// A pool as the import names it: its name and ID, or its ID alone.
+fn pool_words(name: &str, id: &str) -> String {
+    if name.is_empty() {
+        id.to_string()
+    } else {
+        format!("{name} ({id})")
+    }
+}
+
 const IMPORT_CHOICE: &str =
     "Import from the account (Entra federations made by hand in the consoles)";
 
@@ -337,7 +355,7 @@ fn import_from_account(ctx: &Context, store: &StateStore) -> Flow<()> {
         outln!(
             "  {} in {} ({}): {}{}",
             row.provider,
-            row.pool_id,
+            pool_words(&row.pool_name, &row.pool_id),
             row.protocol,
             row.outcome,
             row.setup
@@ -360,7 +378,7 @@ fn import_from_account(ctx: &Context, store: &StateStore) -> Flow<()> {
             format!(
                 "{} in {} ({}, tenant {}) — {} → setup {}",
                 c.row.provider,
-                c.row.pool_id,
+                pool_words(&c.row.pool_name, &c.row.pool_id),
                 c.row.protocol,
                 c.row.tenant,
                 c.row.verdict,
@@ -369,12 +387,21 @@ fn import_from_account(ctx: &Context, store: &StateStore) -> Flow<()> {
         })
         .collect();
     let all: Vec<usize> = (0..labels.len()).collect();
-    let picked = MultiSelect::new(
-        "Import these as saved setups (Space unticks, Enter saves the ticked ones):",
+    let picked = match MultiSelect::new(
+        "Import these as saved setups (Space unticks, Enter saves the ticked ones, Esc saves none):",
         labels,
     )
     .with_default(&all)
-    .raw_prompt()?;
+    .raw_prompt()
+    {
+        Ok(picked) => picked,
+        // Esc: nothing saved, back to the list (Ctrl-C still ends the wizard).
+        Err(InquireError::OperationCanceled) => {
+            outln!("Nothing was saved.");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let chosen: Vec<_> = picked
         .iter()
         .filter_map(|p| candidates.get(p.index).cloned())
@@ -663,7 +690,7 @@ impl Session {
             )
         );
         // A Graph run declined or failed asks again (the sign-in is kept for the next one).
-        loop {
+        while cognito_entra::journey::graph_offered(&self.state) {
             let ways: Vec<&str> = cognito_entra::journey::ENTRA_WAYS.to_vec();
             if Select::new(cognito_entra::journey::ENTRA_WAYS_ASK, ways)
                 .raw_prompt()?

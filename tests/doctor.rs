@@ -461,7 +461,7 @@ fn doctor_all_judges_every_setup_on_its_own() {
         "broken",
         "expiring",
         "Entra SAML signing certificate (in ",
-        "4 setups checked: 2 failing, 1 with warnings (expiries within 30 days), 1 passing.",
+        "4 setups checked: 2 failing, 1 with warnings, 1 passing (expiries are warned of 30 days ahead).",
     ] {
         assert!(table.contains(text), "{text}:\n{table}");
     }
@@ -499,6 +499,6 @@ fn doctor_all_passes_quietly_when_all_is_well() {
     );
     assert_eq!(
         stdout(&out).trim(),
-        "2 setups checked: 0 failing, 0 with warnings (expiries within 30 days), 2 passing."
+        "2 setups checked: 0 failing, 0 with warnings, 2 passing (expiries are warned of 30 days ahead)."
     );
 }

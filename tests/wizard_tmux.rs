@@ -1657,7 +1657,22 @@ fn the_wizard_imports_a_federation_made_by_hand() {
     w.keys(&["Enter"]);
     let screen = w.wait("Resume");
     assert!(screen.contains("entraid-hand-made"), "{screen}");
-    assert!(screen.contains("imported"), "{screen}");
+    assert!(screen.contains("imported (made by hand)"), "{screen}");
+    // Resumed, it claims no portal work left undone and offers no second application.
+    w.keys(&["Enter"]);
+    let screen = w.wait("12");
+    assert!(!screen.contains("Not ticked yet"), "{screen}");
+    // Back a step at a time, each step drawn before the next Esc, to the Entra step (7).
+    let screen = wait_for("the Entra step", WAIT, || {
+        let screen = w.tmux.screen();
+        if screen.contains("Imported: made by hand") {
+            return Some(screen);
+        }
+        w.keys(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(700));
+        None
+    });
+    assert!(!screen.contains("do it for me"), "{screen}");
     w.keys(&["C-q"]);
     assert!(w.wait("EXIT-").contains("EXIT-0"));
     assert!(w.dir.path().join("state/entraid-hand-made.toml").exists());

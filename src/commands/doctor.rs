@@ -224,7 +224,7 @@ pub fn run_all(ctx: &Context, json_out: bool, within: i64, quiet: bool) -> Comma
             outln!();
         }
         outln!(
-            "{} setup{} checked: {failing} failing, {warning} with warnings (expiries within {within} days), {} passing.",
+            "{} setup{} checked: {failing} failing, {warning} with warnings, {} passing (expiries are warned of {within} days ahead).",
             reports.len(),
             if reports.len() == 1 { "" } else { "s" },
             reports.len() - failing - warning

@@ -236,7 +236,8 @@ pub fn describe(
                 .iter()
                 .any(|p| p == "COGNITO"),
         ),
-        remove_other_providers: false,
+        // "Only Entra on this client" is true of a client that offers this provider alone.
+        remove_other_providers: client.supported_identity_providers == [provider.name.clone()],
         exact_lists: false,
     };
     let clients: Vec<String> = offering

@@ -7,7 +7,7 @@
 use crate::state::State;
 
 /// What destroy does, for a face's help.
-pub const ABOUT: &str = "Destroy removes from Cognito what this setup created: the pool it made (with its domain, clients and users), or on a pool it adopted, its provider, its client and its domain. A pool or client it adopted stays; an adopted client only stops offering the provider. The setup's answers are kept, so it can be set up again. In Entra, an application this setup made through Microsoft Graph is removed too (one it adopted stays); one made in the portal is yours to delete there.";
+pub const ABOUT: &str = "Destroy removes from Cognito what this setup created: the pool it made (with its domain, clients and users), or on a pool it adopted, its provider, its client and its domain. A pool or client it adopted stays; an adopted client only stops offering the provider. The setup's answers are kept, so it can be set up again. In Entra, an application this setup made through Microsoft Graph is removed too (one it adopted stays); one made in the portal is yours to delete there. A setup made by `import` created nothing, so destroy takes nothing of it down: the provider stays on its clients.";
 
 /// One removal, in the order they run: the client's link to the provider first, then the
 /// provider, the client, the domain, the pool (Cognito refuses to delete a pool that still
@@ -200,18 +200,22 @@ pub fn teardown(state: &State, present: &Present) -> Teardown {
             "identity provider {provider} stays: the setup adopted it"
         ));
     }
-    // The domain, when this setup made it on the adopted pool.
-    if let Some(domain) = &present.domain
-        && state
+    // The domain, when this setup made it on the adopted pool; else it stays, and says so.
+    if let Some(domain) = &present.domain {
+        if state
             .progress
             .applied
             .iter()
             .any(|a| *a == format!("create domain {domain}"))
-    {
-        out.removals.push(Removal::DeleteDomain {
-            pool_id,
-            domain: domain.clone(),
-        });
+        {
+            out.removals.push(Removal::DeleteDomain {
+                pool_id,
+                domain: domain.clone(),
+            });
+        } else {
+            out.kept
+                .push(format!("domain {domain} stays: the setup adopted it"));
+        }
     }
     out
 }
@@ -340,7 +344,9 @@ mod tests {
         assert_eq!(t.removals.len(), 2, "{t:?}");
         assert!(matches!(t.removals[0], Removal::Unlink { .. }));
         assert!(matches!(t.removals[1], Removal::DeleteProvider { .. }));
-        assert_eq!(t.kept.len(), 2);
+        // The pool, the client and the domain were there before the setup: they stay, said.
+        assert_eq!(t.kept.len(), 3, "{:?}", t.kept);
+        assert!(t.kept.iter().any(|k| k.starts_with("domain ")), "{:?}", t.kept);
         // The domain was there before the setup: it stays.
         assert!(
             !t.removals

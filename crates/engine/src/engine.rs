@@ -469,8 +469,7 @@ pub(crate) async fn read_live_with(
     if let Some(live_url) = details.get("MetadataURL")
         && setup_metadata_url.as_deref() != Some(live_url.as_str())
     {
-        live.metadata =
-            Some(metadata_with(fetcher, live_url, &job.authority, &job.base_dir).await);
+        live.metadata = Some(metadata_with(fetcher, live_url, &job.authority, &job.base_dir).await);
     }
     Ok(live)
 }

@@ -312,7 +312,12 @@ pub async fn import(scope: &Scope, store: &StateStore) -> Result<(Report, Vec<Ca
             report.gone.push(Row {
                 region: s.answers.region.clone(),
                 pool_id: pool.to_string(),
-                pool_name: String::new(),
+                pool_name: account
+                    .pools
+                    .iter()
+                    .find(|p| p.pool.id == pool)
+                    .map(|p| p.pool.name.clone())
+                    .unwrap_or_default(),
                 provider: provider.clone(),
                 protocol: s.answers.protocol.label().to_string(),
                 tenant: s.entra.tenant_id.clone().unwrap_or_default(),
@@ -485,6 +490,14 @@ fn save(store: &StateStore, candidate: &Candidate) -> Result<(), String> {
         ..GraphRecord::default()
     });
     state.progress.steps_done = Step::ALL.to_vec();
+    // The portal work the journey would ask for was done by hand before the import: its
+    // required actions are ticked for it (the optional ones, unknown, are not).
+    state.progress.checklist = cognito_entra_core::journey::entra_checklist(&found.setup)
+        .into_iter()
+        .chain(cognito_entra_core::journey::finish_checklist(&found.setup))
+        .filter(|item| item.need != cognito_entra_core::journey::Need::Optional)
+        .map(|item| item.id.to_string())
+        .collect();
     state.imported = Some(Imported {
         at: cognito_entra_core::state::now_rfc3339(),
         secret_in_cognito: found.secret_in_cognito,

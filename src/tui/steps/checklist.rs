@@ -78,7 +78,13 @@ pub fn checklist_key(m: &mut Model, key: KeyEvent, step: Step) -> Vec<Cmd> {
             m.busy = Some("Signing in to Entra…".into());
             return vec![Cmd::EntraSignIn];
         }
-        KeyCode::Char('g') if step == Step::EntraPortal && m.busy.is_none() => {
+        KeyCode::Char('g')
+            if step == Step::EntraPortal
+                && m.busy.is_none()
+                && m.state
+                    .as_ref()
+                    .is_some_and(cognito_entra::journey::graph_offered) =>
+        {
             m.message.clear();
             // What the journey asks first (the sign-in asks for what the answer needs).
             if let Some(q) = questions::before_graph_sign_in(&setup) {

@@ -37,11 +37,6 @@ pub fn checklist_lines(m: &Model, items: &[ChecklistItem], t: &Theme) -> Vec<Lin
 /// values, the start of the portal path and the note that F1 has the rest.
 const INSTRUCTION_ROWS: u16 = 3;
 
-/// An object ID shortened for one line: its first block.
-fn short_id(id: &str) -> &str {
-    id.split('-').next().unwrap_or(id)
-}
-
 pub fn portal(frame: &mut Frame, area: Rect, m: &Model) {
     let (Some(setup), Some(values)) = (m.setup(), m.values()) else {
         return;
@@ -188,22 +183,24 @@ fn portal_screens(
     frame.render_widget(Paragraph::new(value_lines).wrap(Wrap { trim: false }), vals);
     let mut list_lines = vec![Line::default()];
     list_lines.extend(checks);
-    let made = m.state.as_ref().and_then(|s| s.entra.graph.as_ref());
-    list_lines.push(match made {
-        Some(app) => Line::from(vec![
+    let known = m
+        .state
+        .as_ref()
+        .and_then(cognito_entra::journey::graph_app_line);
+    let offered = m
+        .state
+        .as_ref()
+        .is_some_and(cognito_entra::journey::graph_offered);
+    match known {
+        Some(line) => list_lines.push(Line::from(vec![
             Span::styled(" ✓ ", t.ok()),
-            Span::styled(
-                format!(
-                    "made through Graph ({}); g checks, completes",
-                    short_id(&app.app_id)
-                ),
-                t.dim(),
-            ),
-        ]),
-        None => Line::from(vec![
+            Span::styled(line, t.dim()),
+        ])),
+        None if offered => list_lines.push(Line::from(vec![
             Span::styled(" g ", t.focus()),
             Span::styled(cognito_entra::journey::GRAPH_OFFER, t.dim()),
-        ]),
-    });
+        ])),
+        None => {}
+    }
     frame.render_widget(Paragraph::new(list_lines), list);
 }

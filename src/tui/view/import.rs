@@ -35,10 +35,10 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             cursor,
         } => {
             lines.push(Line::from(format!(
-                "{} pool(s) read in {} ({} reads).",
+                "{} user pool{} read in {}.",
                 report.pools,
-                report.regions.join(", "),
-                report.reads
+                if report.pools == 1 { "" } else { "s" },
+                report.regions.join(", ")
             )));
             lines.push(Line::default());
             if candidates.is_empty() {
@@ -100,7 +100,11 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
                         format!(
                             "  {} in {}: {}{}",
                             r.provider,
-                            r.pool_id,
+                            if r.pool_name.is_empty() {
+                                r.pool_id.clone()
+                            } else {
+                                r.pool_name.clone()
+                            },
                             r.outcome,
                             r.setup
                                 .as_deref()
@@ -111,14 +115,28 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
                     )));
                 }
             }
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "Left alone: {} other provider(s), not Entra's; {} pool(s) with no Entra federation.",
-                    report.other_providers, report.pools_without_entra
-                ),
-                t.dim(),
-            )));
+            let mut left = Vec::new();
+            if report.other_providers > 0 {
+                left.push(format!(
+                    "{} provider{} not Entra's (Google, Okta, another IdP…)",
+                    report.other_providers,
+                    if report.other_providers == 1 { "" } else { "s" }
+                ));
+            }
+            if report.pools_without_entra > 0 {
+                left.push(format!(
+                    "{} pool{} with no Entra federation",
+                    report.pools_without_entra,
+                    if report.pools_without_entra == 1 { "" } else { "s" }
+                ));
+            }
+            if !left.is_empty() {
+                lines.push(Line::default());
+                lines.push(Line::from(Span::styled(
+                    format!("Left alone: {}.", left.join("; ")),
+                    t.dim(),
+                )));
+            }
         }
         Phase::Saving => lines.push(Line::from("Saving the setups…")),
         Phase::Saved(names) => {
@@ -127,7 +145,7 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
                 t.ok(),
             )));
             lines.push(Line::from(
-                "Each is recorded as adopted: nothing in AWS or Entra was changed, and destroy takes nothing down. Resume one from the list to see its values, plan or doctor it.",
+                "Each is recorded as adopted: nothing in AWS or Entra was changed, and destroy takes nothing down. Resume one from the list to see its values; `cognito-entra doctor --setup NAME` checks it from the command line.",
             ));
         }
         Phase::Failed(why) => {

@@ -232,9 +232,7 @@ pub fn progress_label(state: &crate::state::State) -> String {
     match next_step(&state.progress.steps_done) {
         // Made outside the tool and imported: the portal work was someone else's, so there
         // is nothing of it to tick; doctor says whether the federation works.
-        None if state.imported.is_some() => {
-            "imported (made outside the tool; `doctor` checks it)".to_string()
-        }
+        None if state.imported.is_some() => "imported (made by hand)".to_string(),
         None => {
             let open: usize = unticked(state).iter().map(|(_, l)| l.len()).sum();
             let optional = unticked_optional(state).len();
@@ -566,6 +564,22 @@ pub fn instructions_now(step: Step, state: &crate::state::State) -> Option<Strin
 /// What of a step's portal work Graph has done, when the tool made the Entra application:
 /// said first, before the portal's own instructions.
 pub fn graph_done_note(step: Step, state: &crate::state::State) -> Option<&'static str> {
+    // An imported setup's Entra side was made by hand before the import, whatever Graph
+    // found of it since.
+    if state.imported.is_some() {
+        return Some(match step {
+            Step::EntraPortal => {
+                "**Imported: made by hand before the import.** Its Entra application exists and Cognito reads it; the actions below are ticked for that work. The portal screens are for reference, to change it."
+            }
+            Step::BackFromEntra => {
+                "**As the imported provider holds it.** Enter checks it again as it would a pasted value."
+            }
+            Step::FinishInEntra => {
+                "**Imported:** the actions below are ticked for the work done by hand before the import."
+            }
+            _ => return None,
+        });
+    }
     state.entra.graph.as_ref()?;
     Some(match step {
         Step::EntraPortal => {
@@ -720,6 +734,27 @@ mod instruction_tests {
 
 /// The Entra step's other way: the tool does the portal's work through Microsoft Graph.
 pub const GRAPH_OFFER: &str = "do it for me: sign in to Entra, the tool makes the app";
+
+/// Whether "do it for me" is offered on the Entra step: not for a setup imported without its
+/// application found (`import --entra graph`) — Graph would look for the application by the
+/// setup's name, not find the one made by hand, and make another.
+pub fn graph_offered(state: &crate::state::State) -> bool {
+    state.imported.is_none() || state.entra.graph.is_some()
+}
+
+/// What the Entra step says of the application Graph knows for this setup: made by the tool,
+/// adopted by it, or found by an import; `None` when Graph knows none.
+pub fn graph_app_line(state: &crate::state::State) -> Option<String> {
+    let app = state.entra.graph.as_ref()?;
+    let id: String = app.app_id.chars().take(8).collect();
+    Some(if state.imported.is_some() {
+        format!("found by the import ({id}); g checks, completes")
+    } else if app.created {
+        format!("made through Graph ({id}); g checks, completes")
+    } else {
+        format!("adopted through Graph ({id}); g checks, completes")
+    })
+}
 
 /// The Entra step's two ways, as a question (the portal first: the default).
 pub const ENTRA_WAYS_ASK: &str = "How is the Entra side done?";
