@@ -539,8 +539,10 @@ def new_service_principal(app, sso_mode=None):
         "appRoleAssignmentRequired": sso_mode is None and app["signInAudience"] == "AzureADMyOrg",
         "appRoles": [],
         # Who Entra mails before the SAML signing certificate expires (String collection; v1.0
-        # servicePrincipal resource). Graph leaves it empty; the portal fills in the signed-in
-        # admin's address when it sets up SAML single sign-on (PORTAL_ADMIN_MAIL, below).
+        # servicePrincipal resource, "only for the certificates used to sign the SAML token").
+        # The portal pre-fills the address of the user who configured SAML (msgraph
+        # discussions #63: PORTAL_ADMIN_MAIL for an application made "in the portal" here);
+        # Microsoft documents no address for instantiate, so one made through Graph has none.
         "notificationEmailAddresses": [],
     }
     service_principals[sp["id"]] = sp
