@@ -191,7 +191,9 @@ fn a_setup_that_names_no_addresses_keeps_the_applications_list_and_doctor_warns_
     let check = w.expiry_check("corp");
     assert_eq!(check["status"], "warn", "{check}");
     assert!(
-        check["detail"].as_str().is_some_and(|d| d.contains("nobody")),
+        check["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("nobody")),
         "{check}"
     );
     assert!(
@@ -242,11 +244,7 @@ fn a_bad_address_is_refused_naming_the_field_before_anything_is_written() {
     );
 
     // Where Entra mails nobody about a certificate (OIDC), the field is named in a warning.
-    let oidc = w.config(
-        "portal",
-        "oidc",
-        "notify = [\"ops@contoso.example\"]\n",
-    );
+    let oidc = w.config("portal", "oidc", "notify = [\"ops@contoso.example\"]\n");
     let planned = w.plan(&oidc);
     let said = format!("{}{}", stdout(&planned), stderr(&planned));
     assert!(

@@ -1055,7 +1055,10 @@ mod tests {
             notify: vec!["ops@contoso.com".into()],
             ..saml()
         };
-        assert_eq!(set(plan(&oidc, &Seen::default()).unwrap_or_default()), Vec::new());
+        assert_eq!(
+            set(plan(&oidc, &Seen::default()).unwrap_or_default()),
+            Vec::new()
+        );
     }
 
     #[test]

@@ -716,7 +716,11 @@ fn expiry_mails(wanted: &[String], held: &[String]) -> Check {
             format!(
                 "the setup names {}, which Entra does not mail before the SAML certificate expires (it mails {})",
                 missing.join(", "),
-                if held.is_empty() { "nobody".to_string() } else { held.join(", ") }
+                if held.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    held.join(", ")
+                }
             ),
             "run apply --entra graph",
         );

@@ -1308,7 +1308,11 @@ mod tests {
 
     #[test]
     fn notification_addresses_are_plausible_e_mail_addresses() {
-        for good in ["ops@contoso.com", "identity-team+saml@mail.contoso.co.uk", "zoë@bücher.de"] {
+        for good in [
+            "ops@contoso.com",
+            "identity-team+saml@mail.contoso.co.uk",
+            "zoë@bücher.de",
+        ] {
             assert_eq!(email_problem(good), None, "{good}");
         }
         for bad in [
