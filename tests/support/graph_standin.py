@@ -94,6 +94,11 @@ GET /__signins -> {"tenants": the tenant segment of each device code request, "s
                   instantiated, "app_only_me": /me requests refused for an app-only token};
 GET /__secrets -> {display name: how many client secrets the application has};
 GET /__beta -> {"requests": "METHOD path" of each request sent to /graph/beta};
+GET /__notification_emails -> {display name: the service principal's notificationEmailAddresses}
+                  (who Entra mails before its SAML signing certificate expires: empty for one
+                  made through Graph, the admin's address, admin@contoso.example, for one made
+                  in the portal, as the portal fills it in); ?name=N&address=A&address=B sets
+                  N's list first, as an admin edits Notification Email in the portal;
 GET /__emitted_claims?name=N -> {"claims": {SAML claim type: its user attribute (or "core")}}: what
                   Entra sends application N's users. With a claims-mapping policy assigned, the
                   policy's ClaimsSchema and the core claims, nothing of Attributes & Claims
@@ -158,6 +163,7 @@ WRITABLE = {
     "servicePrincipal": {
         "appId", "preferredSingleSignOnMode", "samlSingleSignOnSettings",
         "preferredTokenSigningKeyThumbprint", "appRoleAssignmentRequired", "notes", "tags",
+        "notificationEmailAddresses",
     },
     "samlSingleSignOnSettings": {"relayState"},
     "instantiate": {"displayName"},
@@ -174,6 +180,9 @@ USERS = {
     "grace@contoso.example": "1b8d4f62-3cae-4072-9b1f-6d5e4c3b2a10",
 }
 GROUPS = {"Sales": "2c9e5073-4dbf-4183-ac20-7e6f5d4c3b21"}
+# The admin an application made in the portal was made by: the portal puts the signed-in
+# user's address in the SAML certificate's Notification Email list.
+PORTAL_ADMIN_MAIL = "admin@contoso.example"
 
 # What the portal's Attributes & Claims gives a new non-gallery SAML application (the NameID as
 # its claim type in a claims-mapping policy), and the core claims Entra sends whatever the policy.
@@ -529,6 +538,12 @@ def new_service_principal(app, sso_mode=None):
         "keyCredentials": [],
         "appRoleAssignmentRequired": sso_mode is None and app["signInAudience"] == "AzureADMyOrg",
         "appRoles": [],
+        # Who Entra mails before the SAML signing certificate expires (String collection; v1.0
+        # servicePrincipal resource, "only for the certificates used to sign the SAML token").
+        # The portal pre-fills the address of the user who configured SAML (msgraph
+        # discussions #63: PORTAL_ADMIN_MAIL for an application made "in the portal" here);
+        # Microsoft documents no address for instantiate, so one made through Graph has none.
+        "notificationEmailAddresses": [],
     }
     service_principals[sp["id"]] = sp
     created_at[sp["id"]] = time.time()
@@ -800,6 +815,10 @@ def graph(method, path, query, body):
             bad = unknown_property("servicePrincipal", body)
             if bad:
                 return graph_error(400, "Request_BadRequest", bad)
+            if "notificationEmailAddresses" in body:
+                mails = body["notificationEmailAddresses"]
+                if not isinstance(mails, list) or not all(isinstance(m, str) for m in mails):
+                    return graph_error(400, "Request_BadRequest", "Invalid value specified for property 'notificationEmailAddresses' of resource 'ServicePrincipal'.")
             thumb = body.get("preferredTokenSigningKeyThumbprint")
             if thumb and thumb not in [t for t, _, _ in signing_keys.get(sp["id"], []) if replicated(t)]:
                 return graph_error(400, "Request_BadRequest", f"No signing certificate with thumbprint {thumb} on the service principal.")
@@ -899,7 +918,7 @@ def seed_portal_app(name):
     created_at[cert["thumbprint"]] = 0
     for k in sp["keyCredentials"]:
         created_at[k["keyId"]] = 0
-    graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredSingleSignOnMode": "saml", "preferredTokenSigningKeyThumbprint": cert["thumbprint"]})
+    graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredSingleSignOnMode": "saml", "preferredTokenSigningKeyThumbprint": cert["thumbprint"], "notificationEmailAddresses": [PORTAL_ADMIN_MAIL]})
     return app["appId"]
 
 
@@ -1049,8 +1068,18 @@ def main():
                         created_at[cert["thumbprint"]] = 0
                         for k in service_principals[sp["id"]]["keyCredentials"]:
                             created_at[k["keyId"]] = 0
-                        graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredSingleSignOnMode": "saml", "preferredTokenSigningKeyThumbprint": cert["thumbprint"]})
+                        graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredSingleSignOnMode": "saml", "preferredTokenSigningKeyThumbprint": cert["thumbprint"], "notificationEmailAddresses": [PORTAL_ADMIN_MAIL]})
                 return self.answer(200, {"appId": app["appId"]})
+            if url.path == "/__notification_emails":
+                # Each service principal's notificationEmailAddresses by display name; with
+                # name=N and address=A (repeatable, or empty), N's list set first (a portal edit).
+                with lock:
+                    if "name" in query:
+                        sp = next((s for s in service_principals.values() if s["displayName"] == query["name"][0]), None)
+                        if sp is None:
+                            return self.answer(404, {"error": f"no service principal {query['name'][0]}"})
+                        sp["notificationEmailAddresses"] = [a for a in query.get("address", []) if a]
+                    return self.answer(200, {s["displayName"]: s["notificationEmailAddresses"] for s in service_principals.values()})
             if url.path == "/__beta":
                 return self.answer(200, {"requests": beta_requests})
             if url.path == "/__secrets":

@@ -48,6 +48,9 @@ pub struct Desired {
     /// The applications other saved setups made or adopted: (Application ID, setup name).
     /// One of them found holding this setup's Entity ID is never taken over.
     pub apps_of_other_setups: Vec<(String, String)>,
+    /// SAML: who Entra mails before the signing certificate expires (the service principal's
+    /// notificationEmailAddresses). Empty: whatever list the application has is kept.
+    pub notify: Vec<String>,
 }
 
 /// A SAML claim the tool makes Entra send: its claim type, and the user attribute it holds
@@ -327,6 +330,8 @@ pub struct SpSeen {
     /// The portal's Attributes & Claims customization, where Graph shows it (read only when
     /// the setup needs a policy of the tool's).
     pub portal_claims: Option<PortalClaims>,
+    /// Who Entra mails before the SAML signing certificate expires.
+    pub notification_emails: Vec<String>,
 }
 
 /// A user or group the setup assigns, found in the tenant.
@@ -433,6 +438,13 @@ pub enum EntraChange {
     UpdateClaimsPolicy {
         policy_id: String,
         claims: Vec<SamlClaim>,
+    },
+    /// Who Entra mails before the SAML signing certificate expires: the setup's list, in
+    /// place of the one the application had (`replaced`).
+    SetNotificationEmails {
+        addresses: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replaced: Vec<String>,
     },
 }
 
@@ -572,6 +584,18 @@ impl EntraChange {
             EntraChange::UpdateClaimsPolicy { claims, .. } => {
                 format!("~ claims-mapping policy{}", claim_lines(claims))
             }
+            EntraChange::SetNotificationEmails {
+                addresses,
+                replaced,
+            } => format!(
+                "~ SAML certificate expiry mails to {}{}",
+                addresses.join(", "),
+                if replaced.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (instead of {})", replaced.join(", "))
+                }
+            ),
         }
     }
 }
@@ -757,6 +781,7 @@ pub fn plan(desired: &Desired, seen: &Seen) -> Result<Vec<EntraChange>, EntraRef
     }
     if desired.protocol == Protocol::Saml {
         out.extend(claims_changes(desired, &sp)?);
+        out.extend(notification_change(desired, &sp));
     }
     // Last: a certificate Cognito makes later in this run waits, and whatever follows it.
     if desired.protocol == Protocol::Saml {
@@ -825,6 +850,38 @@ fn claims_changes(desired: &Desired, sp: &SpSeen) -> Result<Vec<EntraChange>, En
         }
         (None, None) => vec![EntraChange::CreateClaimsPolicy { claims: wanted }],
     })
+}
+
+/// The setup's expiry-mail addresses, when the application's list is not the same set
+/// (e-mail addresses compared without regard to case). A setup that names none keeps the
+/// application's list, whatever it is (the portal puts its creator's address there).
+fn notification_change(desired: &Desired, sp: &SpSeen) -> Option<EntraChange> {
+    if desired.notify.is_empty() || same_addresses(&desired.notify, &sp.notification_emails) {
+        return None;
+    }
+    Some(EntraChange::SetNotificationEmails {
+        addresses: desired.notify.clone(),
+        replaced: sp.notification_emails.clone(),
+    })
+}
+
+/// Whether two lists hold the same e-mail addresses, in any order and case.
+pub fn same_addresses(a: &[String], b: &[String]) -> bool {
+    let set = |l: &[String]| {
+        l.iter()
+            .map(|s| s.trim().to_lowercase())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    set(a) == set(b)
+}
+
+/// The setup's addresses the application's list lacks (without regard to case).
+pub fn addresses_missing(wanted: &[String], held: &[String]) -> Vec<String> {
+    wanted
+        .iter()
+        .filter(|w| !held.iter().any(|h| h.trim().eq_ignore_ascii_case(w.trim())))
+        .cloned()
+        .collect()
 }
 
 /// What the plan says about the portal's claims once the tool's claims-mapping policy is (or
@@ -942,7 +999,66 @@ mod tests {
             unclaimed_secrets: Vec::new(),
             held_secret: None,
             apps_of_other_setups: Vec::new(),
+            notify: Vec::new(),
         }
+    }
+
+    #[test]
+    fn expiry_mails_are_set_when_the_setup_names_others_and_kept_when_it_names_none() {
+        let sp = |emails: &[&str]| Seen {
+            sp: Some(SpSeen {
+                notification_emails: emails.iter().map(|e| e.to_string()).collect(),
+                ..SpSeen::default()
+            }),
+            ..Seen::default()
+        };
+        let set = |changes: Vec<EntraChange>| {
+            changes
+                .into_iter()
+                .filter(|c| matches!(c, EntraChange::SetNotificationEmails { .. }))
+                .collect::<Vec<_>>()
+        };
+        let plan_for = |notify: &[&str], seen: &Seen| {
+            let desired = Desired {
+                notify: notify.iter().map(|e| e.to_string()).collect(),
+                ..saml()
+            };
+            set(plan(&desired, seen).unwrap_or_default())
+        };
+        // Named none: the portal's address stays.
+        assert_eq!(plan_for(&[], &sp(&["admin@contoso.com"])), Vec::new());
+        // The same set in another order and case: nothing.
+        assert_eq!(
+            plan_for(
+                &["ops@contoso.com", "it@contoso.com"],
+                &sp(&["IT@Contoso.com", "ops@contoso.com"])
+            ),
+            Vec::new()
+        );
+        // Another set: the setup's, naming what it replaces.
+        let changes = plan_for(&["ops@contoso.com"], &sp(&["admin@contoso.com"]));
+        assert_eq!(
+            changes,
+            vec![EntraChange::SetNotificationEmails {
+                addresses: vec!["ops@contoso.com".into()],
+                replaced: vec!["admin@contoso.com".into()],
+            }]
+        );
+        assert_eq!(
+            changes[0].describe(),
+            "~ SAML certificate expiry mails to ops@contoso.com (instead of admin@contoso.com)"
+        );
+        // A new application gets them too; OIDC never.
+        assert_eq!(plan_for(&["ops@contoso.com"], &Seen::default()).len(), 1);
+        let oidc = Desired {
+            protocol: Protocol::Oidc,
+            notify: vec!["ops@contoso.com".into()],
+            ..saml()
+        };
+        assert_eq!(
+            set(plan(&oidc, &Seen::default()).unwrap_or_default()),
+            Vec::new()
+        );
     }
 
     #[test]

@@ -681,6 +681,7 @@ pub fn assess_entra(
                 "run apply --entra graph, or in Entra: SAML Certificates › Add a certificate › make it active",
             )),
         }
+        out.push(expiry_mails(&setup.entra.notify, &sp.notification_emails));
         out.extend(cognito_certificates_in_entra(setup, live, app));
     } else {
         let soonest = app
@@ -715,6 +716,38 @@ pub fn assess_entra(
         }
     }
     out
+}
+
+/// Who Entra mails before its SAML signing certificate expires, held against the setup's
+/// `[entra] notify`: nobody, or fewer than the setup names, is a warning.
+fn expiry_mails(wanted: &[String], held: &[String]) -> Check {
+    const NAME: &str = "Entra expiry mails";
+    let missing = crate::entra_app::addresses_missing(wanted, held);
+    if !missing.is_empty() {
+        return check(
+            NAME,
+            Status::Warn,
+            format!(
+                "the setup names {}, which Entra does not mail before the SAML certificate expires (it mails {})",
+                missing.join(", "),
+                if held.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    held.join(", ")
+                }
+            ),
+            "run apply --entra graph",
+        );
+    }
+    if held.is_empty() {
+        return check(
+            NAME,
+            Status::Warn,
+            "Entra mails nobody before the SAML signing certificate expires",
+            "name who should be told: notify = [\"ops@contoso.com\"] under [entra], then apply --entra graph",
+        );
+    }
+    check(NAME, Status::Pass, held.join(", "), "")
 }
 
 /// Cognito's certificates as Entra holds them: its signing certificate among the

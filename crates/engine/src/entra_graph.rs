@@ -267,6 +267,7 @@ pub fn desired(setup: &Setup, job: &Job, needs_secret: bool) -> Desired {
             .iter()
             .filter_map(|o| Some((o.graph_app_id.clone()?, o.name.clone())))
             .collect(),
+        notify: setup.entra.notify.clone(),
     }
 }
 

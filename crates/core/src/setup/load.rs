@@ -338,6 +338,7 @@ fn known_keys(path: &str) -> Option<&'static [&'static str]> {
             "assign",
             "tenant",
             "cloud",
+            "notify",
         ],
         "user_pool" => &["id", "name"],
         "domain" => &["prefix", "custom", "managed_login"],

@@ -93,6 +93,11 @@ pub struct EntraSide {
     /// sign in: assigned to the application.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assign: Vec<String>,
+    /// SAML, mode graph: the addresses Entra mails before the application's SAML signing
+    /// certificate expires (the service principal's `notificationEmailAddresses`). Empty: the
+    /// application's list is left as it is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<String>,
 }
 
 impl EntraSide {

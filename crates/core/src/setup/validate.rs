@@ -244,6 +244,7 @@ fn check_entra(setup: &Setup, out: &mut Vec<Problem>) {
         }
         seen.push(who.trim().to_string());
     }
+    check_notify(setup, out);
     if let Some(tenant) = &entra.tenant {
         out.extend(check_tenant_id("entra.tenant", tenant));
     }
@@ -292,6 +293,84 @@ fn check_entra(setup: &Setup, out: &mut Vec<Problem>) {
             ));
         }
     }
+}
+
+/// `[entra] notify`: each a plausible e-mail address, none twice; used only where Entra mails
+/// about a certificate it signs with (SAML) and the tool writes the list (mode graph).
+fn check_notify(setup: &Setup, out: &mut Vec<Problem>) {
+    let notify = &setup.entra.notify;
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, address) in notify.iter().enumerate() {
+        let field = format!("entra.notify[{i}]");
+        if let Some(problem) = email_problem(address) {
+            out.push(Problem::error(
+                field,
+                format!("{address:?} {problem}"),
+                "give each address as its own string, name@domain: notify = [\"ops@contoso.com\", \"identity-team@contoso.com\"]",
+            ));
+        } else if seen.iter().any(|s| s.eq_ignore_ascii_case(address)) {
+            out.push(Problem::error(
+                field,
+                format!("{address:?} is listed twice"),
+                "list each address once",
+            ));
+        }
+        seen.push(address);
+    }
+    if notify.is_empty() {
+        return;
+    }
+    if setup.protocol != Protocol::Saml {
+        out.push(Problem::warning(
+            "entra.notify",
+            "Entra mails these addresses only about a SAML signing certificate; an OIDC setup has none, so they are not used",
+            "remove notify from [entra]; an OIDC client secret's expiry is what `cognito-entra doctor` watches",
+        ));
+    } else if setup.entra.mode != EntraMode::Graph {
+        out.push(Problem::warning(
+            "entra.notify",
+            "notify is written to Entra only when the tool does the Entra side",
+            "set mode = \"graph\" under [entra], or add the addresses in Entra yourself (Enterprise applications › the app › Single sign-on › SAML Certificates › Notification Email) and remove notify",
+        ));
+    }
+}
+
+/// Why a text is not a plausible e-mail address (one @, a local part, a domain of dotted
+/// labels), or None.
+fn email_problem(address: &str) -> Option<&'static str> {
+    if address.is_empty() {
+        return Some("is empty");
+    }
+    if address.contains([',', ';']) {
+        return Some("holds more than one address");
+    }
+    if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("holds spaces or control characters");
+    }
+    if address.contains(['<', '>', '"', '(', ')', '[', ']', '\\', ':']) {
+        return Some("holds a name, quotes or brackets beside the address");
+    }
+    let Some((local, domain)) = address.split_once('@') else {
+        return Some("has no @");
+    };
+    if domain.contains('@') {
+        return Some("has more than one @");
+    }
+    if local.is_empty() || local.chars().count() > 64 {
+        return Some("has no name (1 to 64 characters) before the @");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.chars().count() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    if labels.len() < 2 || !labels.iter().all(label_ok) || address.chars().count() > 254 {
+        return Some("has no domain such as contoso.com after the @");
+    }
+    None
 }
 
 fn check_name(setup: &Setup, out: &mut Vec<Problem>) {
@@ -1224,6 +1303,32 @@ mod tests {
             "http://localhost.evil.com/",
         ] {
             assert!(check_url("u", bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn notification_addresses_are_plausible_e_mail_addresses() {
+        for good in [
+            "ops@contoso.com",
+            "identity-team+saml@mail.contoso.co.uk",
+            "zoë@bücher.de",
+        ] {
+            assert_eq!(email_problem(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "ops",
+            "ops@",
+            "@contoso.com",
+            "ops@contoso",
+            "ops@contoso..com",
+            "ops@-contoso.com",
+            "a@b@contoso.com",
+            "ops@contoso.com, it@contoso.com",
+            "Ops <ops@contoso.com>",
+            " ops@contoso.com",
+        ] {
+            assert!(email_problem(bad).is_some(), "{bad:?}");
         }
     }
 

@@ -201,6 +201,7 @@ fn sp_seen(v: &Value) -> SpSeen {
         claims_policy: None,
         unassigned_policy: None,
         portal_claims: None,
+        notification_emails: strings(&v["notificationEmailAddresses"]),
     }
 }
 
@@ -1035,6 +1036,16 @@ pub async fn apply(
                         &path,
                         &json!({ "optionalClaims": claims }),
                         "add the ID token's optional claims",
+                    )
+                    .await?;
+            }
+            EntraChange::SetNotificationEmails { addresses, .. } => {
+                // A collection: Graph replaces it whole with what is sent.
+                graph
+                    .patch_replicated(
+                        &sp_path(&record)?,
+                        &json!({ "notificationEmailAddresses": addresses }),
+                        "set who is mailed before the SAML certificate expires",
                     )
                     .await?;
             }
