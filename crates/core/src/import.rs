@@ -69,12 +69,29 @@ pub fn saml_source(
             app_id,
         })
     });
-    from_url.or_else(|| {
-        entity_tenant.map(|tenant| EntraSource {
+    // Cognito also says where it sends users to sign in (SSORedirectBindingURI, from the
+    // metadata it read): on Entra's sign-in host, `…/<tenant>/saml2` — a metadata URL on
+    // another host (a proxy, a mirror) still names an Entra federation this way.
+    let from_sign_on = || {
+        let url = url::Url::parse(provider.details.get("SSORedirectBindingURI")?.trim()).ok()?;
+        if !is_entra_host(url.host_str()?, authority) {
+            return None;
+        }
+        let mut segments = url.path_segments()?.filter(|s| !s.is_empty());
+        let tenant = segments.next()?.to_string();
+        (segments.next()? == "saml2").then_some(EntraSource {
             tenant,
             app_id: None,
         })
-    })
+    };
+    from_url
+        .or_else(|| {
+            entity_tenant.map(|tenant| EntraSource {
+                tenant,
+                app_id: None,
+            })
+        })
+        .or_else(from_sign_on)
 }
 
 /// The tenant an OIDC provider's issuer names, when it is Entra's: v2's
@@ -476,6 +493,29 @@ mod tests {
             let p = provider(ProviderType::Saml, &[("MetadataURL", url)]);
             assert_eq!(saml_source(&p, None, AUTH), None, "{url}");
         }
+        // A metadata URL elsewhere (a proxy): Cognito's sign-on URL from it is Entra's.
+        let p = provider(
+            ProviderType::Saml,
+            &[
+                ("MetadataURL", "https://idp-mirror.example.com/entra.xml"),
+                (
+                    "SSORedirectBindingURI",
+                    &format!("https://login.microsoftonline.com/{tenant}/saml2"),
+                ),
+            ],
+        );
+        assert_eq!(
+            saml_source(&p, None, AUTH).map(|s| s.tenant),
+            Some(tenant.to_string())
+        );
+        let p = provider(
+            ProviderType::Saml,
+            &[(
+                "SSORedirectBindingURI",
+                "https://dev-1.okta.com/app/x/sso/saml",
+            )],
+        );
+        assert_eq!(saml_source(&p, None, AUTH), None);
         // A metadata file: the entity ID's tenant, as the engine read it.
         let p = provider(ProviderType::Saml, &[("MetadataFile", "<x/>")]);
         assert_eq!(
