@@ -271,6 +271,16 @@ impl Kit {
                 "is oidc, but the kit holds SAML-only values (relay_state, logout_url, sign_requests, signing_certificate)".into(),
             );
         }
+        if self.protocol == Protocol::Saml
+            && (self.sign_requests || self.logout_url.is_some())
+            && self.signing_certificate.is_none()
+        {
+            return bad(
+                "signing_certificate",
+                "is missing: with signed requests or sign-out, Entra verifies requests with it"
+                    .into(),
+            );
+        }
         if let Some(cert) = &self.signing_certificate {
             crate::entra_facts::parse_certificate(cert).map_err(|e| {
                 refused(
