@@ -82,9 +82,9 @@ pub fn accept(ctx: &Context, name: &str, reply: &Path) -> CommandResult {
         }
     );
     match &accepted.given {
-        cognito_entra::kit::Given::Saml { .. } => outln!(
-            "Next: cognito-entra apply --setup {name}  (makes the provider on the client)"
-        ),
+        cognito_entra::kit::Given::Saml { .. } => {
+            outln!("Next: cognito-entra apply --setup {name}  (makes the provider on the client)")
+        }
         cognito_entra::kit::Given::Oidc { .. } => outln!(
             "Next: cognito-entra apply --setup {name}  (makes the provider; the client secret the customer handed over out of band is typed at its hidden prompt, or given in {})",
             cognito_entra::entra::input::SECRET_ENV

@@ -34,6 +34,15 @@ pub async fn make_kit(job: &Job) -> Result<(Kit, Ids), Error> {
         ));
     }
     let (plan, api, ids) = crate::engine::prepare_plan_with(job).await?;
+    // What Cognito would refuse whatever the customer sends back is said now, not after
+    // their admin's work.
+    crate::engine::preflight(job, crate::plan::Options::default())
+        .await
+        .map_err(|e| {
+            Error::Refused(format!(
+                "`apply` would refuse this setup whatever the customer sends back, so no kit is handed over:\n{e}"
+            ))
+        })?;
     if !plan.is_empty() {
         return Err(Error::Refused(format!(
             "the kit names the user pool, its domain and the app client, and these do not all exist yet:\n{}  fix: make them first (`cognito-entra apply` of a setup on this pool, or the wizard), or name existing ones (user_pool.id, domain.prefix, app_client.id); nothing was written",
