@@ -344,6 +344,94 @@ fn two_customers_on_one_pool_each_in_their_own_tenant_from_kit_to_provider() {
         stderr(&out)
     );
     assert_eq!(saas.state_text("globex"), before);
+    // Acme's application sent as Globex's answer (both hold the pool's one Entity ID, so
+    // only the application tells them apart): refused, naming whose it is.
+    let mixed = saas.kits().join("mixed.reply.toml");
+    write(
+        &mixed,
+        text.replace("setup = \"acme\"", "setup = \"globex\""),
+    );
+    let out = saas.accept("globex", &mixed, &acme_entra);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("setup \"acme\"'s") && stderr(&out).contains("another application's"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(saas.state_text("globex"), before);
+}
+
+#[test]
+fn an_oidc_customer_replies_with_tenant_and_client_id_and_the_secret_comes_apart() {
+    let saas = Saas::new();
+    let entra = Standin::start_in(GLOBEX_TENANT);
+    let home = tempdir();
+    let config = saas.config(
+        "globex",
+        "oidc",
+        "",
+        "[provider.attribute_mapping]\nemail = \"email\"\nfamily_name = \"family_name\"\n",
+    );
+    saas.handoff(&config, &entra);
+    let kit_path = saas.kits().join("globex.kit.toml");
+    let kit = read_toml(&kit_path);
+    assert!(
+        kit.get("entity_id").is_none(),
+        "no pool ID in an OIDC kit: {kit:?}"
+    );
+    let out = entra_side(&entra, &kit_path, home.path());
+    let said = ok(&out);
+    assert!(
+        said.contains("Certificates & secrets") && said.contains("never in the reply"),
+        "{said}"
+    );
+    // The app registration asks for the optional claims the mapping reads; no secret made.
+    let seen = entra.ask("__applications");
+    assert_eq!(
+        seen["id_token_claims"]["globex"],
+        serde_json::json!(["email", "family_name"]),
+        "{seen}"
+    );
+    let reply_path = saas.kits().join("globex.reply.toml");
+    let reply = read_toml(&reply_path);
+    assert_eq!(kit_value(&reply, "tenant_id"), GLOBEX_TENANT);
+    assert_eq!(
+        kit_value(&reply, "redirect_uri"),
+        kit_value(&kit, "reply_url")
+    );
+    let client_id = kit_value(&reply, "client_id");
+
+    ok(&saas.accept("globex", &reply_path, &entra));
+    // Without a secret, apply cannot make the provider and says where it comes from.
+    let mut apply = saas.cmd(&entra);
+    apply.args(["apply", "--yes", "--setup", "globex"]);
+    let out = run(&mut apply);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("COGNITO_ENTRA_CLIENT_SECRET"),
+        "{}",
+        stderr(&out)
+    );
+    let mut apply = saas.cmd(&entra);
+    apply
+        .args(["apply", "--yes", "--setup", "globex"])
+        .env("COGNITO_ENTRA_CLIENT_SECRET", "handed-over-out-of-band");
+    ok(&run(&mut apply));
+    let provider = saas.identity_provider("globex");
+    assert_eq!(provider["ProviderType"], "OIDC", "{provider}");
+    assert_eq!(provider["ProviderDetails"]["client_id"], client_id.as_str());
+    assert!(
+        provider["ProviderDetails"]["oidc_issuer"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(GLOBEX_TENANT),
+        "{provider}"
+    );
+    assert!(
+        !saas
+            .state_text("globex")
+            .contains("handed-over-out-of-band")
+    );
 }
 
 #[test]
