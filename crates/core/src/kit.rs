@@ -355,7 +355,7 @@ impl Kit {
                 );
                 push(
                     "sign_on_url",
-                    "Front-channel logout / home page (optional)",
+                    "Home page URL (optional; Branding & properties)",
                     self.sign_on_url.as_ref(),
                 );
             }

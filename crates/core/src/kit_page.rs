@@ -111,7 +111,14 @@ pub fn render(kit: &Kit) -> String {
         if saml { "SAML 2.0" } else { "OpenID Connect" },
         if saml { "an enterprise application" } else { "an app registration" },
     ));
-    body.push_str("<h2>1. The values your Entra needs</h2>\n<table>\n");
+    // The portal's steps first: they say "paste each value below".
+    body.push_str("<h2>1. In the Entra admin center</h2>\n");
+    let mut with_name = setup.clone();
+    with_name.name = kit.display_name.clone();
+    if let Some(text) = instructions(Step::EntraPortal, &with_name) {
+        body.push_str(&markdown_light(&text));
+    }
+    body.push_str("<table>\n");
     body.push_str(&value_row(
         "v-name",
         "Application name (suggested)",
@@ -120,14 +127,7 @@ pub fn render(kit: &Kit) -> String {
     for (key, label, value) in kit.fields() {
         body.push_str(&value_row(&format!("v-{key}"), label, &value));
     }
-    body.push_str("</table>\n");
-
-    body.push_str("<h2>2. In the Entra admin center</h2>\n");
-    let mut with_name = setup.clone();
-    with_name.name = kit.display_name.clone();
-    if let Some(text) = instructions(Step::EntraPortal, &with_name) {
-        body.push_str(&markdown_light(&text));
-    }
+    body.push_str("</table>\n<h2>2. Then</h2>\n");
     if kit.sign_requests || (saml && kit.logout_url.is_some()) {
         body.push_str(&format!(
             "<p>{}: <strong>Single sign-on</strong> › <strong>SAML Certificates</strong> › <strong>Verification certificates</strong> › upload the certificate below (save it as a .cer file first){}.</p>\n",
@@ -164,9 +164,13 @@ pub fn render(kit: &Kit) -> String {
     }
 
     body.push_str("<h2>3. What to send back</h2>\n");
-    body.push_str(&markdown_light(
-        &instructions(Step::BackFromEntra, &setup).unwrap_or_default(),
-    ));
+    // The wizard's own step 8 text speaks to someone pasting into the tool; here the
+    // customer's admin copies for a reply.
+    body.push_str(if saml {
+        "<p>From the application's <strong>Single sign-on</strong> page, section <strong>SAML Certificates</strong>: <strong>App Federation Metadata Url</strong> (it starts with <code>https://login.microsoftonline.com/</code> and ends with <code>?appid=…</code>). From Entra's <strong>Overview</strong> page: <strong>Tenant ID</strong>.</p>\n"
+    } else {
+        "<p>From the app registration's <strong>Overview</strong> page: <strong>Directory (tenant) ID</strong> and <strong>Application (client) ID</strong>.</p>\n"
+    });
     body.push_str(&format!(
         "<p>Send it as a file named <code>{}.reply.toml</code>, filled in from your application:</p>\n<pre>",
         esc(&kit.setup)
