@@ -226,6 +226,13 @@ fn two_customers_on_one_pool_each_in_their_own_tenant_from_kit_to_provider() {
             .find(|l| l.starts_with(name))
             .unwrap_or_else(|| panic!("{setups}"));
         assert!(line.contains("waiting for the customer"), "{setups}");
+        let mut status = saas.moto.cmd(&saas.state());
+        status.args(["status", "--setup", name]);
+        let status = ok(&run(&mut status));
+        assert!(
+            status.contains(&format!("cognito-entra accept --setup {name}")),
+            "{status}"
+        );
         // Nothing of the SaaS account beyond what Entra needs: no account, profile or key.
         for absent in ["testing", "profile =", "account", "aws_", "secret ="] {
             assert!(

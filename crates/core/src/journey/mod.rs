@@ -202,6 +202,12 @@ pub fn next_step_advice(state: &crate::state::State) -> String {
             "run `cognito-entra apply --setup {name}` to put the saved setup back, or change the setup to match and apply"
         );
     }
+    // A customer's Entra side, handed over and not answered yet: their reply comes first.
+    if state.handoff.as_ref().is_some_and(|h| h.accepted.is_none()) {
+        return format!(
+            "waiting for the customer's Entra admin: when their reply comes, `cognito-entra accept --setup {name} --reply FILE`; `cognito-entra handoff --setup {name} --out DIR` writes their kit again"
+        );
+    }
     let complete = crate::setup::validate::validate(&state.answers, crate::setup::Stage::Apply)
         .iter()
         .all(|p| p.level != crate::setup::Level::Error);
