@@ -298,6 +298,42 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
     },
+    /// Hand a customer's Entra admin a kit: save the setup as waiting for them and write
+    /// NAME.kit.toml and NAME.html (one self-contained page) into DIR
+    Handoff {
+        #[command(flatten)]
+        source: Source,
+        /// Folder the kit and its page are written to
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Take a customer's reply to a kit: check it on the spot and record it; `apply` then
+    /// makes the provider
+    Accept {
+        /// The saved setup the kit was handed over for
+        #[arg(long, value_name = "NAME")]
+        setup: String,
+        /// The reply file the customer's admin sent (NAME.reply.toml)
+        #[arg(long, value_name = "FILE")]
+        reply: PathBuf,
+    },
+    /// For a customer's Entra admin: make the Entra application a kit asks for in your own
+    /// tenant through Microsoft Graph, and write the reply to send back. Needs nothing of AWS
+    EntraSide {
+        /// The kit you were sent (NAME.kit.toml)
+        #[arg(long, value_name = "FILE")]
+        kit: PathBuf,
+        /// Where the reply is written [default: NAME.reply.toml beside the kit]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Users (user principal name) or groups (display name) to assign, besides any the
+        /// kit names (repeat, or comma-separated)
+        #[arg(long, value_name = "WHO", value_delimiter = ',')]
+        assign: Vec<String>,
+        /// Do not ask before making the changes shown
+        #[arg(long)]
+        yes: bool,
+    },
     /// Fetch and check Entra's SAML federation metadata (a URL or a file)
     CheckMetadata {
         /// The App Federation Metadata Url, or the downloaded XML file

@@ -139,6 +139,14 @@ fn main() -> ExitCode {
         Some(Command::DecodeSaml { file, source, json }) => {
             commands::decode_saml::run(&ctx, file.as_ref(), &source.to_source(), *json)
         }
+        Some(Command::Handoff { source, out }) => commands::handoff::run(&ctx, source, out),
+        Some(Command::Accept { setup, reply }) => commands::handoff::accept(&ctx, setup, reply),
+        Some(Command::EntraSide {
+            kit,
+            out,
+            assign,
+            yes,
+        }) => commands::entra_side::run(&ctx, kit, out.as_deref(), assign, *yes),
         Some(Command::CheckMetadata { source, json }) => {
             commands::check_metadata::run(&ctx, source, *json)
         }

@@ -69,7 +69,16 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
                 .unwrap_or_default()
         );
     }
+    // A customer's Entra side: their reply, then apply, come before any wizard step.
+    let handoff = state.handoff.as_ref().filter(|_| next.is_some());
     match next {
+        Some(_) if handoff.is_some_and(|h| h.accepted.is_none()) => outln!(
+            "\nNext: {}.",
+            cognito_entra::journey::next_step_advice(&state)
+        ),
+        Some(_) if handoff.is_some() => outln!(
+            "\nNext: the customer's reply is accepted — run `cognito-entra apply --setup {name}` to make the provider."
+        ),
         Some(step) => outln!(
             "\nNext: {} — run `cognito-entra wizard --setup {name}` to continue.",
             step.title(protocol)

@@ -18,6 +18,15 @@ pub struct Standin {
 
 impl Standin {
     pub fn start() -> Standin {
+        Standin::start_with(&[])
+    }
+
+    /// A stand-in whose tenant is `tenant` (a customer's tenant of their own).
+    pub fn start_in(tenant: &str) -> Standin {
+        Standin::start_with(&["--tenant", tenant])
+    }
+
+    fn start_with(args: &[&str]) -> Standin {
         let dir = tempdir();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -28,6 +37,7 @@ impl Standin {
             .arg(&script)
             .arg(port.to_string())
             .arg(dir.path())
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -7,11 +7,12 @@ Strict like Graph: an unknown property in a request body is a 400 naming it; an 
 created is not readable (404 Request_ResourceNotFound) until a short replication delay has
 passed; 429 with Retry-After, 401 and 403 bodies as Graph sends them.
 
-Usage: python graph_standin.py PORT DIR [--portal-app NAME]
+Usage: python graph_standin.py PORT DIR [--portal-app NAME] [--tenant GUID]
 Writes DIR/ca.pem (for SSL_CERT_FILE) and DIR/urls (authority=..., graph=..., tenant=...).
 --portal-app NAME: an enterprise application NAME exists from the start, as an admin makes it
 in the portal (its SAML signing certificate active); DIR/urls then also holds its
 metadata_url=... and client_id=... (scripts/try's values to paste back).
+--tenant GUID: the stand-in's tenant (default 8e4f0a2b-…): a stand-in per customer tenant.
 Behaviour switches, read from DIR/switches.json at each request (absent: none):
   device: "approve" (default: pending once, then a token), "slow_down" (one slow_down, then
           pending, then a token), "declined", "expired"
@@ -923,7 +924,11 @@ def seed_portal_app(name):
 
 
 def main():
+    global TENANT
     port, out = int(sys.argv[1]), sys.argv[2]
+    if "--tenant" in sys.argv[3:]:
+        # A tenant of its own: two stand-ins are two customers' tenants.
+        TENANT = sys.argv[sys.argv.index("--tenant") + 1].lower()
     switches_path[0] = os.path.join(out, "switches.json")
     ca_key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.timezone.utc)

@@ -13,6 +13,8 @@ pub mod handover;
 pub mod humanize;
 pub mod import;
 pub mod journey;
+pub mod kit;
+pub mod kit_page;
 pub mod mapping;
 pub mod plan;
 pub mod plan_file;

@@ -36,6 +36,22 @@ pub struct State {
     /// of it was created by the tool, so `destroy` takes nothing down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<Imported>,
+    /// Set when the Entra side is a customer's, done in their tenant from a kit (`handoff`):
+    /// the kit handed over, and when their reply was accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<Handoff>,
+}
+
+/// A customer's Entra side, handed over as a kit (`handoff`) and answered (`accept`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    /// RFC 3339: when the kit was (last) written.
+    pub at: String,
+    /// The kit as handed over: a reply is held against it.
+    pub kit: crate::kit::Kit,
+    /// RFC 3339: when the customer's reply was accepted (then `apply` makes the provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
 }
 
 /// How an imported setup came to be: when, and what the setup cannot say about the
@@ -193,6 +209,7 @@ impl State {
             aws: AwsRecord::default(),
             entra: EntraRecord::default(),
             imported: None,
+            handoff: None,
         }
     }
 }

@@ -480,7 +480,7 @@ pub async fn prepare_plan(job: &Job) -> Result<Plan, Error> {
     Ok(prepare_plan_with(job).await?.0)
 }
 
-async fn prepare_plan_with(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> {
+pub(crate) async fn prepare_plan_with(job: &Job) -> Result<(Plan, SdkCognito, Ids), Error> {
     let api = api(job).await?;
     let observed = observe(&api, &job.setup, &job.known)
         .await

@@ -9,8 +9,9 @@
 //! Graph. `scripts/test` checks that the faces' package depends on neither.
 
 pub use cognito_entra_core::{
-    account, bounded, cloud, entra_app, entra_facts, files, handover, humanize, journey, mapping,
-    plan, plan_file, resolve, secrets, setup, state, teardown, verbose_log, wrap,
+    account, bounded, cloud, entra_app, entra_facts, files, handover, humanize, journey, kit,
+    kit_page, mapping, plan, plan_file, resolve, secrets, setup, state, teardown, verbose_log,
+    wrap,
 };
 
 pub mod clipboard;
@@ -19,6 +20,7 @@ pub mod doctor_all;
 pub mod engine;
 pub mod entra_graph;
 pub mod export;
+pub mod handoff;
 pub mod import;
 pub mod results;
 pub mod run;

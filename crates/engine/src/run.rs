@@ -152,7 +152,7 @@ fn record(
     Ok(())
 }
 
-fn render_entra(changes: &[EntraChange]) -> String {
+pub(crate) fn render_entra(changes: &[EntraChange]) -> String {
     if changes.is_empty() {
         return "  No changes: the application holds what Cognito needs.\n".into();
     }

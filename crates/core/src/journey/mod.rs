@@ -202,6 +202,12 @@ pub fn next_step_advice(state: &crate::state::State) -> String {
             "run `cognito-entra apply --setup {name}` to put the saved setup back, or change the setup to match and apply"
         );
     }
+    // A customer's Entra side, handed over and not answered yet: their reply comes first.
+    if state.handoff.as_ref().is_some_and(|h| h.accepted.is_none()) {
+        return format!(
+            "waiting for the customer's Entra admin: when their reply comes, `cognito-entra accept --setup {name} --reply FILE`; `cognito-entra handoff --setup {name} --out DIR` writes their kit again"
+        );
+    }
     let complete = crate::setup::validate::validate(&state.answers, crate::setup::Stage::Apply)
         .iter()
         .all(|p| p.level != crate::setup::Level::Error);
@@ -229,6 +235,19 @@ pub fn next_step(done: &[Step]) -> Option<Step> {
 /// it: "done" only when every step is done and every required action in Entra is ticked.
 pub fn progress_label(state: &crate::state::State) -> String {
     let protocol = state.answers.protocol;
+    // A customer's Entra side: it waits for them until their reply is accepted, then for
+    // `apply`, which makes the provider and finishes the journey.
+    if let Some(handoff) = &state.handoff
+        && next_step(&state.progress.steps_done).is_some()
+    {
+        return match &handoff.accepted {
+            None => format!(
+                "waiting for the customer (kit of {})",
+                handoff.at.get(..10).unwrap_or(&handoff.at)
+            ),
+            Some(_) => "customer replied: apply next".to_string(),
+        };
+    }
     match next_step(&state.progress.steps_done) {
         // Made outside the tool and imported: the portal work was someone else's, so there
         // is nothing of it to tick; doctor says whether the federation works.

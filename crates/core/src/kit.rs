@@ -1,0 +1,700 @@
+//! The customer's kit and their reply: what a SaaS admin hands a customer's Entra admin
+//! (`handoff`), and what comes back (`entra-side` writes it, `accept` takes it).
+//!
+//! The kit holds the values the customer's Entra needs and nothing else of the SaaS account:
+//! no AWS account, profile or credential; pool and client IDs only where Cognito's own values
+//! carry them (the Entity ID, the Relay State, the sign-on URL). The reply holds what Entra
+//! gives back — never a secret — and the kit's Entity ID (SAML) or Redirect URI (OIDC), so a
+//! reply meant for another pool, or edited on its way, is known as such.
+//!
+//! Both are versioned TOML: a file from a newer tool is refused with the reason, not misread.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::setup::model::{EntraSide, Provider, SamlOptions};
+use crate::setup::{Protocol, Setup};
+
+/// The kit format this build writes and reads.
+pub const KIT_VERSION: u32 = 1;
+/// The reply format this build writes and reads.
+pub const REPLY_VERSION: u32 = 1;
+
+/// The values the customer's Entra needs, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kit {
+    pub kit_version: u32,
+    /// The cognito-entra version that wrote it.
+    pub tool_version: String,
+    /// The setup, as the SaaS admin calls it: the reply names it back.
+    pub setup: String,
+    pub protocol: Protocol,
+    /// The application's name in the customer's Entra.
+    pub display_name: String,
+    /// SAML: Identifier (Entity ID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    /// SAML: Reply URL (Assertion Consumer Service URL); OIDC: Redirect URI (Web).
+    pub reply_url: String,
+    /// Sign on URL (optional in Entra): where a sign-in to this application starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_url: Option<String>,
+    /// SAML, sign-in from My Apps: the Relay State.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay_state: Option<String>,
+    /// SAML, sign-out from Entra: the Logout Url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logout_url: Option<String>,
+    /// SAML: Entra refuses a sign-in request the application did not sign.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sign_requests: bool,
+    /// SAML, signed requests or sign-out: the SaaS's public signing certificate (base64 DER),
+    /// which Entra verifies its requests with (Verification certificates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_certificate: Option<String>,
+    /// The claims the SaaS reads: user attribute in the SaaS → claim Entra sends.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub claims: BTreeMap<String, String>,
+    /// Users (user principal names) and groups (display names) to assign, when the SaaS
+    /// admin knows them; the customer may name others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assign: Vec<String>,
+}
+
+/// What the customer's admin sends back. Never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reply {
+    pub reply_version: u32,
+    /// The kit's setup name.
+    pub setup: String,
+    pub protocol: Protocol,
+    /// SAML: the kit's Entity ID, as the application holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    /// OIDC: the kit's Redirect URI, as the app registration holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// Directory (tenant) ID.
+    pub tenant_id: String,
+    /// SAML: App Federation Metadata Url (with `?appid=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_url: Option<String>,
+    /// OIDC: Application (client) ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+/// What an accepted reply gives the setup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    Saml {
+        metadata_url: String,
+        tenant: String,
+    },
+    Oidc {
+        tenant: String,
+        client_id: String,
+    },
+}
+
+impl Given {
+    pub fn tenant(&self) -> &str {
+        match self {
+            Given::Saml { tenant, .. } | Given::Oidc { tenant, .. } => tenant,
+        }
+    }
+}
+
+/// Why a kit or reply is refused: the field, the problem and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// "the kit" / "the reply", with its file when known.
+    pub what: String,
+    pub field: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}\n  fix: {}",
+            self.what, self.field, self.problem, self.fix
+        )
+    }
+}
+
+fn refused(what: &str, field: &str, problem: String, fix: &str) -> Refused {
+    Refused {
+        what: what.to_string(),
+        field: field.to_string(),
+        problem,
+        fix: fix.to_string(),
+    }
+}
+
+const KIT: &str = "the kit";
+const REPLY: &str = "the reply";
+
+/// The version a file says it is, before anything else of it is read: a newer one is
+/// refused as such rather than as a list of unknown fields.
+fn version_of(
+    table: &toml::Table,
+    what: &str,
+    key: &str,
+    ours: u32,
+    fix_missing: &str,
+) -> Result<(), Refused> {
+    match table.get(key) {
+        None => Err(refused(
+            what,
+            key,
+            "is missing: this is not a cognito-entra file of this kind".into(),
+            fix_missing,
+        )),
+        Some(toml::Value::Integer(v)) if *v > i64::from(ours) => Err(refused(
+            what,
+            key,
+            format!(
+                "is {v}: it was written by a newer cognito-entra, and this one (version {}) reads {key} {ours} only",
+                env!("CARGO_PKG_VERSION")
+            ),
+            "update cognito-entra to the version that wrote it (or newer), then run this again",
+        )),
+        Some(toml::Value::Integer(v)) if *v >= 1 => Ok(()),
+        Some(other) => Err(refused(
+            what,
+            key,
+            format!("is {other}, not a version number"),
+            fix_missing,
+        )),
+    }
+}
+
+fn parse_table(text: &str, what: &str, fix: &str) -> Result<toml::Table, Refused> {
+    text.parse::<toml::Table>()
+        .map_err(|e| refused(what, "(file)", format!("is not TOML: {}", e.message()), fix))
+}
+
+fn parse_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    fix: &str,
+) -> Result<T, Refused> {
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| refused(what, "(file)", format!("is not TOML: {}", e.message()), fix))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        refused(
+            what,
+            if path == "." { "(file)" } else { &path },
+            e.inner().message().to_string(),
+            fix,
+        )
+    })
+}
+
+const KIT_FIX: &str =
+    "ask the SaaS admin for the kit again (`cognito-entra handoff` writes it); do not edit it";
+const REPLY_FIX: &str = "ask the customer's Entra admin for the reply again (`cognito-entra entra-side --kit FILE` writes it), or write it from the kit page's template";
+
+impl Kit {
+    /// Reads a kit: its version first, then every field, then each value's form.
+    pub fn parse(text: &str) -> Result<Kit, Refused> {
+        let table = parse_table(text, KIT, KIT_FIX)?;
+        version_of(&table, KIT, "kit_version", KIT_VERSION, KIT_FIX)?;
+        let kit: Kit = parse_as(text, KIT, KIT_FIX)?;
+        kit.check()?;
+        Ok(kit)
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "# cognito-entra kit: the values your Entra needs for {:?}. No secret is in it.\n# Open {}.html for the steps, or run: cognito-entra entra-side --kit THIS_FILE\n{}",
+            self.setup,
+            self.setup,
+            toml::to_string(self).unwrap_or_default()
+        )
+    }
+
+    /// What ties a reply to this kit: the Entity ID (SAML) or the Redirect URI (OIDC).
+    pub fn anchor(&self) -> &str {
+        match self.protocol {
+            Protocol::Saml => self.entity_id.as_deref().unwrap_or_default(),
+            Protocol::Oidc => &self.reply_url,
+        }
+    }
+
+    /// Each value's form: what Entra would refuse, or a sign-in would fail on.
+    pub fn check(&self) -> Result<(), Refused> {
+        let bad = |field: &str, problem: String| Err(refused(KIT, field, problem, KIT_FIX));
+        if self.setup.trim().is_empty() {
+            return bad("setup", "is empty".into());
+        }
+        if self.display_name.trim().is_empty() {
+            return bad("display_name", "is empty".into());
+        }
+        match (self.protocol, &self.entity_id) {
+            (Protocol::Saml, None) => return bad("entity_id", "is missing (SAML)".into()),
+            (Protocol::Saml, Some(id)) if !id.starts_with("urn:amazon:cognito:sp:") => {
+                return bad(
+                    "entity_id",
+                    format!("{id:?} is not a Cognito Entity ID (urn:amazon:cognito:sp:POOL_ID)"),
+                );
+            }
+            (Protocol::Oidc, Some(_)) => {
+                return bad("entity_id", "is a SAML value, in an OIDC kit".into());
+            }
+            _ => {}
+        }
+        https("reply_url", &self.reply_url).or_else(|p| bad("reply_url", p))?;
+        for (field, value) in [
+            ("sign_on_url", &self.sign_on_url),
+            ("logout_url", &self.logout_url),
+        ] {
+            if let Some(v) = value {
+                https(field, v).or_else(|p| bad(field, p))?;
+            }
+        }
+        if self.protocol == Protocol::Oidc
+            && (self.relay_state.is_some()
+                || self.logout_url.is_some()
+                || self.sign_requests
+                || self.signing_certificate.is_some())
+        {
+            return bad(
+                "protocol",
+                "is oidc, but the kit holds SAML-only values (relay_state, logout_url, sign_requests, signing_certificate)".into(),
+            );
+        }
+        if self.protocol == Protocol::Saml
+            && (self.sign_requests || self.logout_url.is_some())
+            && self.signing_certificate.is_none()
+        {
+            return bad(
+                "signing_certificate",
+                "is missing: with signed requests or sign-out, Entra verifies requests with it"
+                    .into(),
+            );
+        }
+        if let Some(cert) = &self.signing_certificate {
+            crate::entra_facts::parse_certificate(cert).map_err(|e| {
+                refused(
+                    KIT,
+                    "signing_certificate",
+                    format!("is not a certificate: {e}"),
+                    KIT_FIX,
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The kit as the answers of a setup, for what is defined on answers once (the portal
+    /// instructions, the claims Entra is made to send, the Graph application wanted).
+    pub fn as_setup(&self) -> Setup {
+        let mut setup = Setup::blank(&self.setup, self.protocol);
+        setup.provider = Provider {
+            attribute_mapping: self.claims.clone(),
+            ..Provider::default()
+        };
+        if self.protocol == Protocol::Saml {
+            setup.saml = Some(SamlOptions {
+                idp_initiated: self.relay_state.is_some(),
+                idp_signout: self.logout_url.is_some(),
+                sign_requests: self.sign_requests,
+                ..SamlOptions::default()
+            });
+        }
+        setup.entra = EntraSide {
+            display_name: Some(self.display_name.clone()),
+            assign: self.assign.clone(),
+            ..EntraSide::default()
+        };
+        setup
+    }
+
+    /// The values to paste, labelled as Entra's fields are, in the order the portal shows
+    /// them.
+    pub fn fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        let mut out = Vec::new();
+        let mut push = |key: &'static str, label: &'static str, v: Option<&String>| {
+            if let Some(v) = v {
+                out.push((key, label, v.clone()));
+            }
+        };
+        match self.protocol {
+            Protocol::Saml => {
+                push(
+                    "entity_id",
+                    "Identifier (Entity ID)",
+                    self.entity_id.as_ref(),
+                );
+                push(
+                    "reply_url",
+                    "Reply URL (Assertion Consumer Service URL)",
+                    Some(&self.reply_url),
+                );
+                push(
+                    "sign_on_url",
+                    "Sign on URL (optional)",
+                    self.sign_on_url.as_ref(),
+                );
+                push("relay_state", "Relay State", self.relay_state.as_ref());
+                push("logout_url", "Logout Url", self.logout_url.as_ref());
+            }
+            Protocol::Oidc => {
+                push(
+                    "redirect_uri",
+                    "Redirect URI (platform Web)",
+                    Some(&self.reply_url),
+                );
+                push(
+                    "sign_on_url",
+                    "Home page URL (optional; Branding & properties)",
+                    self.sign_on_url.as_ref(),
+                );
+            }
+        }
+        out
+    }
+}
+
+fn https(field: &str, value: &str) -> Result<(), String> {
+    match url::Url::parse(value) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
+        Ok(_) => Err(format!("{value:?} is not an https:// address")),
+        Err(e) => Err(format!("{value:?} is not an address ({e}) [{field}]")),
+    }
+}
+
+impl Reply {
+    /// Reads a reply: its version first, then every field. A secret in it is refused
+    /// before anything else is said of it.
+    pub fn parse(text: &str) -> Result<Reply, Refused> {
+        let table = parse_table(text, REPLY, REPLY_FIX)?;
+        if let Some(key) = table
+            .keys()
+            .find(|k| k.to_ascii_lowercase().contains("secret"))
+        {
+            return Err(refused(
+                REPLY,
+                key,
+                "a reply never carries a secret, and this one does".into(),
+                "delete the reply file; since the secret has been in a file, make a new client secret in Entra (App registrations › the app › Certificates & secrets), delete the old one, and hand the new one over out of band: it is typed at `cognito-entra apply` (hidden) or given in COGNITO_ENTRA_CLIENT_SECRET",
+            ));
+        }
+        version_of(&table, REPLY, "reply_version", REPLY_VERSION, REPLY_FIX)?;
+        parse_as(text, REPLY, REPLY_FIX)
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "# cognito-entra reply for {:?}: send this file back. It holds no secret.\n{}",
+            self.setup,
+            toml::to_string(self).unwrap_or_default()
+        )
+    }
+
+    /// The reply the customer's side writes from the application Entra holds.
+    pub fn from_application(kit: &Kit, authority: &str, tenant: &str, app_id: &str) -> Reply {
+        let saml = kit.protocol == Protocol::Saml;
+        Reply {
+            reply_version: REPLY_VERSION,
+            setup: kit.setup.clone(),
+            protocol: kit.protocol,
+            entity_id: kit.entity_id.clone().filter(|_| saml),
+            redirect_uri: (!saml).then(|| kit.reply_url.clone()),
+            tenant_id: tenant.to_string(),
+            metadata_url: saml.then(|| crate::entra_app::metadata_url(authority, tenant, app_id)),
+            client_id: (!saml).then(|| app_id.to_string()),
+        }
+    }
+
+    /// The reply held against the kit it answers: the same setup and protocol, the kit's
+    /// own Entity ID (or Redirect URI), and values of the form Entra gives.
+    pub fn check_against(&self, kit: &Kit) -> Result<Given, Refused> {
+        let no = |field: &str, problem: String, fix: &str| Err(refused(REPLY, field, problem, fix));
+        if self.setup != kit.setup {
+            return no(
+                "setup",
+                format!(
+                    "is {:?}: this reply answers the kit for another setup, not {:?}",
+                    self.setup, kit.setup
+                ),
+                &format!(
+                    "accept it for its own setup (--setup {}), or ask the customer for the reply to the {:?} kit",
+                    self.setup, kit.setup
+                ),
+            );
+        }
+        if self.protocol != kit.protocol {
+            return no(
+                "protocol",
+                format!(
+                    "is {}, but the kit for {:?} is {}",
+                    self.protocol.label(),
+                    kit.setup,
+                    kit.protocol.label()
+                ),
+                REPLY_FIX,
+            );
+        }
+        let (field, said) = match kit.protocol {
+            Protocol::Saml => ("entity_id", self.entity_id.as_deref()),
+            Protocol::Oidc => ("redirect_uri", self.redirect_uri.as_deref()),
+        };
+        match said {
+            None => return no(field, "is missing".into(), REPLY_FIX),
+            Some(v) if v != kit.anchor() => {
+                return no(
+                    field,
+                    format!(
+                        "is {v:?}, but the kit for {:?} says {:?}: the reply was changed on its way, or answers a kit of another pool",
+                        kit.setup,
+                        kit.anchor()
+                    ),
+                    "do not accept it: ask the customer's Entra admin to check the application against the kit and send the reply again",
+                );
+            }
+            Some(_) => {}
+        }
+        let tenant = self.tenant_id.trim().to_ascii_lowercase();
+        if !crate::setup::validate::is_guid(&tenant) {
+            return no(
+                "tenant_id",
+                format!(
+                    "{:?} is not a Directory (tenant) ID (a GUID)",
+                    self.tenant_id
+                ),
+                "copy Directory (tenant) ID from Entra's Overview page",
+            );
+        }
+        match kit.protocol {
+            Protocol::Saml => {
+                let Some(url) = &self.metadata_url else {
+                    return no("metadata_url", "is missing (SAML)".into(), REPLY_FIX);
+                };
+                check_metadata_url(url, &tenant)
+                    .map_err(|(problem, fix)| refused(REPLY, "metadata_url", problem, fix))?;
+                Ok(Given::Saml {
+                    metadata_url: url.trim().to_string(),
+                    tenant,
+                })
+            }
+            Protocol::Oidc => {
+                let client = self.client_id.as_deref().unwrap_or_default().trim();
+                if !crate::setup::validate::is_guid(client) {
+                    return no(
+                        "client_id",
+                        format!("{client:?} is not an Application (client) ID (a GUID)"),
+                        "copy Application (client) ID from the app registration's Overview page",
+                    );
+                }
+                Ok(Given::Oidc {
+                    tenant,
+                    client_id: client.to_ascii_lowercase(),
+                })
+            }
+        }
+    }
+}
+
+/// An App Federation Metadata Url's form: https, the tenant's federation metadata path, and
+/// an `appid` (without one it is the tenant-wide document).
+fn check_metadata_url(url: &str, tenant: &str) -> Result<(), (String, &'static str)> {
+    const COPY: &str = "copy App Federation Metadata Url from the enterprise application's Single sign-on › SAML Certificates (it ends with ?appid=…)";
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|e| (format!("{url:?} is not an address ({e})"), COPY))?;
+    if parsed.scheme() != "https" {
+        return Err((format!("{url:?} is not an https:// address"), COPY));
+    }
+    let segments: Vec<&str> = parsed
+        .path_segments()
+        .map(|s| s.collect())
+        .unwrap_or_default();
+    let shape = segments.len() == 4
+        && segments[1..] == ["federationmetadata", "2007-06", "federationmetadata.xml"];
+    if !shape {
+        return Err((
+            format!(
+                "{url:?} is not a federation metadata address (…/TENANT/federationmetadata/2007-06/federationmetadata.xml?appid=…)"
+            ),
+            COPY,
+        ));
+    }
+    if !segments[0].eq_ignore_ascii_case(tenant) {
+        return Err((
+            format!(
+                "names tenant {:?}, but tenant_id is {tenant}: the metadata is of another tenant than the one the reply names",
+                segments[0]
+            ),
+            COPY,
+        ));
+    }
+    let appid = parsed
+        .query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case("appid"))
+        .map(|(_, v)| v.into_owned());
+    match appid {
+        None => Err((
+            "has no appid=: it is the tenant-wide metadata, whose certificates are the tenant's, not the application's".into(),
+            COPY,
+        )),
+        Some(a) if !crate::setup::validate::is_guid(&a) => Err((
+            format!("appid={a:?} is not an Application (client) ID (a GUID)"),
+            COPY,
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The appid of an App Federation Metadata Url, when it has one.
+pub fn metadata_app_id(url: &str) -> Option<String> {
+    url::Url::parse(url.trim()).ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| k.eq_ignore_ascii_case("appid"))
+            .map(|(_, v)| v.to_ascii_lowercase())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POOL: &str = "urn:amazon:cognito:sp:eu-west-1_AbCdEf123";
+    const TENANT: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const APP: &str = "11112222-3333-4444-8555-666677778888";
+
+    fn kit() -> Kit {
+        Kit {
+            kit_version: KIT_VERSION,
+            tool_version: "0.1.0".into(),
+            setup: "acme".into(),
+            protocol: Protocol::Saml,
+            display_name: "Example SaaS".into(),
+            entity_id: Some(POOL.into()),
+            reply_url: "https://login.example.com/saml2/idpresponse".into(),
+            sign_on_url: None,
+            relay_state: None,
+            logout_url: None,
+            sign_requests: false,
+            signing_certificate: None,
+            claims: BTreeMap::from([(
+                "email".into(),
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(),
+            )]),
+            assign: Vec::new(),
+        }
+    }
+
+    fn reply() -> Reply {
+        Reply::from_application(&kit(), "https://login.microsoftonline.com", TENANT, APP)
+    }
+
+    #[test]
+    fn a_kit_and_a_reply_read_back_as_written() {
+        let k = kit();
+        assert_eq!(Kit::parse(&k.to_toml()), Ok(k.clone()));
+        let r = reply();
+        assert_eq!(Reply::parse(&r.to_toml()), Ok(r.clone()));
+        assert_eq!(
+            r.check_against(&k),
+            Ok(Given::Saml {
+                metadata_url: format!(
+                    "https://login.microsoftonline.com/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={APP}"
+                ),
+                tenant: TENANT.into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_kit_from_a_newer_tool_is_refused_as_such() {
+        let text = kit()
+            .to_toml()
+            .replace("kit_version = 1", "kit_version = 2\nnew_thing = true");
+        let e = Kit::parse(&text).unwrap_err();
+        assert_eq!(e.field, "kit_version");
+        assert!(e.problem.contains("newer cognito-entra"), "{e}");
+        assert!(e.fix.contains("update cognito-entra"), "{e}");
+        let e = Reply::parse(
+            &reply()
+                .to_toml()
+                .replace("reply_version = 1", "reply_version = 7"),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "reply_version");
+    }
+
+    #[test]
+    fn a_file_without_a_version_or_with_a_stray_field_is_refused_by_name() {
+        let e = Kit::parse("setup = \"acme\"\n").unwrap_err();
+        assert_eq!(e.field, "kit_version");
+        let e = Kit::parse(&kit().to_toml().replace(
+            "kit_version = 1",
+            "kit_version = 1\naws_account_id = \"123\"",
+        ))
+        .unwrap_err();
+        assert!(e.problem.contains("aws_account_id"), "{e}");
+    }
+
+    #[test]
+    fn a_reply_for_another_setup_is_refused_and_names_both() {
+        let mut r = reply();
+        r.setup = "globex".into();
+        let e = r.check_against(&kit()).unwrap_err();
+        assert_eq!(e.field, "setup");
+        assert!(
+            e.problem.contains("globex") && e.problem.contains("acme"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_reply_whose_entity_id_is_not_the_kits_is_refused_as_tampered() {
+        let mut r = reply();
+        r.entity_id = Some("urn:amazon:cognito:sp:eu-west-1_Other".into());
+        let e = r.check_against(&kit()).unwrap_err();
+        assert_eq!(e.field, "entity_id");
+        assert!(e.problem.contains("changed on its way"), "{e}");
+    }
+
+    #[test]
+    fn malformed_values_are_refused_with_the_field() {
+        let mut r = reply();
+        r.metadata_url = Some(format!(
+            "https://login.microsoftonline.com/{TENANT}/federationmetadata/2007-06/federationmetadata.xml"
+        ));
+        let e = r.check_against(&kit()).unwrap_err();
+        assert_eq!(e.field, "metadata_url");
+        assert!(e.problem.contains("tenant-wide"), "{e}");
+        let mut r = reply();
+        r.tenant_id = "contoso".into();
+        assert_eq!(r.check_against(&kit()).unwrap_err().field, "tenant_id");
+        let mut r = reply();
+        r.tenant_id = APP.into();
+        let e = r.check_against(&kit()).unwrap_err();
+        assert!(e.problem.contains("another tenant"), "{e}");
+        let mut k = kit();
+        k.reply_url = "http://login.example.com/saml2/idpresponse".into();
+        assert_eq!(Kit::parse(&k.to_toml()).unwrap_err().field, "reply_url");
+    }
+
+    #[test]
+    fn a_reply_carrying_a_secret_is_refused() {
+        let mut k = kit();
+        k.protocol = Protocol::Oidc;
+        k.entity_id = None;
+        let r = Reply::from_application(&k, "https://login.microsoftonline.com", TENANT, APP);
+        assert!(r.check_against(&k).is_ok());
+        let text = format!("{}client_secret = \"abc~def\"\n", r.to_toml());
+        let e = Reply::parse(&text).unwrap_err();
+        assert_eq!(e.field, "client_secret");
+        assert!(!e.to_string().contains("abc~def"), "{e}");
+    }
+}
