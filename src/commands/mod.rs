@@ -8,6 +8,7 @@ pub mod decode_saml;
 pub mod destroy;
 pub mod doctor;
 pub mod export;
+pub mod fleet;
 pub mod graph;
 pub mod import;
 pub mod log;

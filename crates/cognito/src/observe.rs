@@ -5,6 +5,7 @@
 use super::api::{
     ApiError, ClientConfig, CognitoApi, ErrorKind, Pool, ProviderInfo, ProviderSummary,
 };
+use cognito_entra_core::pool_rules::ProviderRoutes;
 use cognito_entra_core::plan::{Gone, Observed, Refusal, Resource};
 use cognito_entra_core::setup::{Known, Setup};
 
@@ -140,6 +141,7 @@ struct Contents {
     client: Option<ClientConfig>,
     branding_done: bool,
     gone: Vec<Gone>,
+    routes: Vec<ProviderRoutes>,
 }
 
 impl Contents {
@@ -149,6 +151,7 @@ impl Contents {
         observed.client = self.client;
         observed.branding_done = self.branding_done;
         observed.gone.extend(self.gone);
+        observed.routes = self.routes;
     }
 }
 
@@ -191,6 +194,7 @@ async fn read_contents<A: CognitoApi>(
         provider: provider?,
         ..Contents::default()
     };
+    contents.routes = routes(api, setup, pool_id, &contents.providers).await?;
     let clients = clients?;
     if let (Some(id), Some((client, branding_done))) = (&client_by_id, by_id) {
         match client {
@@ -244,6 +248,43 @@ async fn read_contents<A: CognitoApi>(
             fix: "adopt one of them with app_client.id = \"...\" instead of name".into(),
         }])),
     }
+}
+
+/// The identifiers every other provider on the pool routes, when this setup names
+/// identifiers of its own (Cognito sends each to one provider only): ListIdentityProviders
+/// gives names alone, so each other provider is described (paced under Cognito's rate for
+/// DescribeIdentityProvider, `rate`). A provider gone between the list and its description
+/// routes nothing.
+async fn routes<A: CognitoApi>(
+    api: &A,
+    setup: &Setup,
+    pool_id: &str,
+    providers: &[ProviderSummary],
+) -> Result<Vec<ProviderRoutes>, ApiError> {
+    if setup
+        .provider
+        .identifiers
+        .as_ref()
+        .is_none_or(|ids| ids.is_empty())
+    {
+        return Ok(Vec::new());
+    }
+    let ours = setup.provider_name();
+    let others = providers.iter().filter(|p| p.name != ours);
+    let described = futures_util::future::join_all(
+        others.map(|p| api.describe_identity_provider(pool_id, &p.name)),
+    )
+    .await;
+    let mut out = Vec::new();
+    for info in described {
+        if let Some(info) = info? {
+            out.push(ProviderRoutes {
+                name: info.name,
+                identifiers: info.idp_identifiers.unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Whether the client has a managed login branding style — read from the account, never

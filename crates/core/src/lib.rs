@@ -16,6 +16,8 @@ pub mod journey;
 pub mod mapping;
 pub mod plan;
 pub mod plan_file;
+pub mod pool_rules;
+pub mod rate;
 pub mod refusal;
 pub mod resolve;
 pub mod secrets;

@@ -10,7 +10,7 @@
 
 pub use cognito_entra_core::{
     account, bounded, cloud, entra_app, entra_facts, files, handover, humanize, journey, mapping,
-    plan, plan_file, resolve, secrets, setup, state, teardown, verbose_log, wrap,
+    plan, plan_file, pool_rules, rate, resolve, secrets, setup, state, teardown, verbose_log, wrap,
 };
 
 pub mod clipboard;
@@ -19,6 +19,7 @@ pub mod doctor_all;
 pub mod engine;
 pub mod entra_graph;
 pub mod export;
+pub mod fleet;
 pub mod import;
 pub mod results;
 pub mod run;
