@@ -5,7 +5,9 @@
 
 mod common;
 
-use cognito_entra_cognito::api::{ClientConfig, CognitoApi};
+use cognito_entra_cognito::api::{
+    ClientConfig, CognitoApi, ErrorKind, ProviderInfo, ProviderType,
+};
 use common::entra::*;
 use common::moto::{Moto, block_on};
 use common::*;
@@ -196,6 +198,30 @@ fn customers_share_a_pool_and_client_and_a_routed_domain_is_refused_before_any_w
             client.supported_identity_providers
         );
     }
+
+    // The emulator holds Cognito's rule too (moto_cognito.py, patch 12): an identifier
+    // another provider routes is refused, as AWS refuses it.
+    let rogue = ProviderInfo {
+        name: "Rogue".into(),
+        provider_type: ProviderType::Oidc,
+        details: [
+            ("client_id", "x"),
+            ("client_secret", "y"),
+            ("authorize_scopes", "openid"),
+            ("oidc_issuer", "https://rogue.example.com"),
+            ("attributes_request_method", "GET"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        attribute_mapping: [("email".to_string(), "email".to_string())].into(),
+        idp_identifiers: Some(vec!["globex.com".into()]),
+    };
+    let refused = block_on(env.moto.sdk(REGION).create_identity_provider(&env.pool_id, &rogue));
+    assert!(
+        refused.is_err_and(|e| e.kind == ErrorKind::InvalidParameter),
+        "the emulator refuses a routed identifier"
+    );
 
     // A third customer asks for a domain Acme routes (in another case: e-mail domains are
     // case-insensitive). Refused by plan and by apply, naming the provider and its setup,

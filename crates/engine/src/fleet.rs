@@ -9,9 +9,36 @@
 //! Cognito are paced under its request-rate quotas for the whole run (`rate`, one pacer per
 //! process), so many customers on one pool are not throttled half-way.
 
+use cognito_entra_entra::graph::SignInPrompt;
+
 use crate::plan::Plan;
 use crate::run::{self, Applied, EntraPhase, Face, Run, Stopped};
 use crate::state::StateStore;
+
+/// The face of one setup within the run: its notes and warnings name it (they come on
+/// their own stream, away from the heading the plan is shown under).
+struct Named<'a, F: Face> {
+    name: &'a str,
+    face: &'a mut F,
+}
+
+impl<F: Face> Face for Named<'_, F> {
+    fn sign_in(&self, prompt: SignInPrompt<'_>) {
+        self.face.sign_in(prompt);
+    }
+    fn show(&mut self, text: &str) {
+        self.face.show(text);
+    }
+    fn note(&mut self, text: &str) {
+        self.face.note(&format!("{}: {text}", self.name));
+    }
+    fn confirm(&mut self, question: &str, nothing: &str) -> Result<(), String> {
+        self.face.confirm(question, nothing)
+    }
+    fn secret(&mut self) -> Result<Option<String>, String> {
+        self.face.secret()
+    }
+}
 
 /// A saved setup as the face resolved it: ready to run, or why it cannot be (an unreadable
 /// state file, a setup that no longer passes its checks).
@@ -189,7 +216,15 @@ pub async fn plan_all(
             out.push(Err(why.clone()));
             continue;
         }
-        out.push(plan_one(run, store, face).await.map_err(|s| s.to_string()));
+        let mut named = Named {
+            name: &member.name,
+            face: &mut *face,
+        };
+        out.push(
+            plan_one(run, store, &mut named)
+                .await
+                .map_err(|s| s.to_string()),
+        );
     }
     out
 }
@@ -269,7 +304,11 @@ pub async fn apply(
             (Ok(run), Ok(_)) => {
                 face.show(&format!("\n── {} ── applying\n", member.name));
                 // Asked once above, for every setup: each run goes without asking again.
-                match run::apply(run, store, true, None, None, face).await {
+                let mut named = Named {
+                    name: &member.name,
+                    face: &mut *face,
+                };
+                match run::apply(run, store, true, None, None, &mut named).await {
                     Ok(applied) => Outcome::Applied(applied),
                     Err(stopped) => Outcome::NotApplied(stopped.to_string()),
                 }
