@@ -5,9 +5,7 @@
 
 mod common;
 
-use cognito_entra_cognito::api::{
-    ClientConfig, CognitoApi, ErrorKind, ProviderInfo, ProviderType,
-};
+use cognito_entra_cognito::api::{ClientConfig, CognitoApi, ErrorKind, ProviderInfo, ProviderType};
 use common::entra::*;
 use common::moto::{Moto, block_on};
 use common::*;
@@ -217,7 +215,11 @@ fn customers_share_a_pool_and_client_and_a_routed_domain_is_refused_before_any_w
         attribute_mapping: [("email".to_string(), "email".to_string())].into(),
         idp_identifiers: Some(vec!["globex.com".into()]),
     };
-    let refused = block_on(env.moto.sdk(REGION).create_identity_provider(&env.pool_id, &rogue));
+    let refused = block_on(
+        env.moto
+            .sdk(REGION)
+            .create_identity_provider(&env.pool_id, &rogue),
+    );
     assert!(
         refused.is_err_and(|e| e.kind == ErrorKind::InvalidParameter),
         "the emulator refuses a routed identifier"
@@ -294,8 +296,15 @@ fn a_shared_client_past_cognitos_callback_url_quota_is_refused_before_any_write(
         ),
         "{err}"
     );
-    assert!(err.contains("fix: remove callback URLs the client no longer needs"), "{err}");
-    assert_eq!(env.provider_names(), Vec::<String>::new(), "no provider made");
+    assert!(
+        err.contains("fix: remove callback URLs the client no longer needs"),
+        "{err}"
+    );
+    assert_eq!(
+        env.provider_names(),
+        Vec::<String>::new(),
+        "no provider made"
+    );
     assert_eq!(env.client(), client_before);
 }
 
@@ -319,7 +328,11 @@ fn plan_all_and_apply_all_run_every_customer_and_one_broken_stops_only_itself() 
     // plan --all: one plan, grouped by setup; reads only.
     let out = env.cmd(&["plan", "--all"]);
     if std::env::var_os("SHOW_OUTPUT").is_some() {
-        eprintln!("PLAN --all stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+        eprintln!(
+            "PLAN --all stdout:\n{}\nstderr:\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
     }
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
@@ -329,27 +342,44 @@ fn plan_all_and_apply_all_run_every_customer_and_one_broken_stops_only_itself() 
     assert!(text.contains("alpha2.example"), "{text}");
     assert!(text.contains("✓ alpha: planned (1 change)"), "{text}");
     assert!(text.contains("✗ charlie: not planned:"), "{text}");
-    assert!(text.contains("2 of 3 setups planned; 1 not planned."), "{text}");
+    assert!(
+        text.contains("2 of 3 setups planned; 1 not planned."),
+        "{text}"
+    );
     assert_eq!(env.identifiers("Alpha"), Some(vec!["alpha.example".into()]));
 
     // apply --all without a terminal to ask in, and without --yes: nothing is written.
     let out = env.cmd(&["apply", "--all"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("Nothing was changed."), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Nothing was changed."),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(env.identifiers("Alpha"), Some(vec!["alpha.example".into()]));
 
     // apply --all --yes: the two good ones applied, the broken one said with its reason.
     let out = env.cmd(&["apply", "--all", "--yes"]);
     if std::env::var_os("SHOW_OUTPUT").is_some() {
-        eprintln!("APPLY --all stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+        eprintln!(
+            "APPLY --all stdout:\n{}\nstderr:\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
     }
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("✓ alpha: applied (1 change)"), "{text}");
     assert!(text.contains("✓ bravo: applied (1 change)"), "{text}");
     assert!(text.contains("✗ charlie: not applied:"), "{text}");
-    assert!(text.contains("charlie-metadata.xml"), "the reason names the file: {text}");
-    assert!(text.contains("2 of 3 setups applied; 1 not applied."), "{text}");
+    assert!(
+        text.contains("charlie-metadata.xml"),
+        "the reason names the file: {text}"
+    );
+    assert!(
+        text.contains("2 of 3 setups applied; 1 not applied."),
+        "{text}"
+    );
     assert_eq!(
         env.identifiers("Alpha"),
         Some(vec!["alpha.example".into(), "alpha2.example".into()])

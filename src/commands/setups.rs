@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use cognito_entra::humanize::ago;
-use cognito_entra::state::State;
 use cognito_entra::journey::progress_label;
+use cognito_entra::state::State;
 use time::OffsetDateTime;
 
 use super::{CommandResult, Context, EXIT_OK};

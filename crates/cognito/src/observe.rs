@@ -5,8 +5,8 @@
 use super::api::{
     ApiError, ClientConfig, CognitoApi, ErrorKind, Pool, ProviderInfo, ProviderSummary,
 };
-use cognito_entra_core::pool_rules::ProviderRoutes;
 use cognito_entra_core::plan::{Gone, Observed, Refusal, Resource};
+use cognito_entra_core::pool_rules::ProviderRoutes;
 use cognito_entra_core::setup::{Known, Setup};
 
 #[derive(Debug)]

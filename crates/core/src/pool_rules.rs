@@ -209,7 +209,10 @@ mod tests {
             &others,
         );
         assert_eq!(r.len(), 1, "{r:?}");
-        assert!(r[0].problem.contains("identity provider Acme (setup \"acme\")"));
+        assert!(
+            r[0].problem
+                .contains("identity provider Acme (setup \"acme\")")
+        );
         assert!(r[0].fix.contains("wizard --setup acme"));
         // Its own provider's identifiers are its own.
         assert!(

@@ -147,6 +147,10 @@ mod tests {
         assert!(most_in_any_second(&clients) <= 5);
         let pools = schedule("DescribeUserPool", 60);
         assert!(most_in_any_second(&pools) <= 15);
-        assert!(schedule("GetCallerIdentity", 50).iter().all(|d| d.is_zero()));
+        assert!(
+            schedule("GetCallerIdentity", 50)
+                .iter()
+                .all(|d| d.is_zero())
+        );
     }
 }

@@ -346,7 +346,11 @@ mod tests {
         assert!(matches!(t.removals[1], Removal::DeleteProvider { .. }));
         // The pool, the client and the domain were there before the setup: they stay, said.
         assert_eq!(t.kept.len(), 3, "{:?}", t.kept);
-        assert!(t.kept.iter().any(|k| k.starts_with("domain ")), "{:?}", t.kept);
+        assert!(
+            t.kept.iter().any(|k| k.starts_with("domain ")),
+            "{:?}",
+            t.kept
+        );
         // The domain was there before the setup: it stays.
         assert!(
             !t.removals

@@ -173,7 +173,13 @@ fn claimed_within(members: &[Member]) -> Vec<(usize, String)> {
             {
                 continue;
             }
-            let theirs = other.job.setup.provider.identifiers.clone().unwrap_or_default();
+            let theirs = other
+                .job
+                .setup
+                .provider
+                .identifiers
+                .clone()
+                .unwrap_or_default();
             if let Some(clash) = ids
                 .iter()
                 .find(|id| theirs.iter().any(|t| t.to_lowercase() == id.to_lowercase()))
@@ -205,7 +211,10 @@ pub async fn plan_all(
         let run = match &member.run {
             Ok(run) => run,
             Err(why) => {
-                face.show(&format!("\n── {} ──\n  cannot be planned (below)\n", member.name));
+                face.show(&format!(
+                    "\n── {} ──\n  cannot be planned (below)\n",
+                    member.name
+                ));
                 out.push(Err(why.clone()));
                 continue;
             }
