@@ -232,7 +232,9 @@ fn customers_share_a_pool_and_client_and_a_routed_domain_is_refused_before_any_w
     let providers_before = env.provider_names();
     for command in ["plan", "apply"] {
         let out = if command == "apply" {
-            env.apply(&initech)
+            let mut c = env.moto.cmd(&env.state());
+            c.args(["-v", "apply", "--yes", "--config"]).arg(&initech);
+            run(&mut c)
         } else {
             let mut c = env.moto.cmd(&env.state());
             c.args(["plan", "--config"]).arg(&initech);
@@ -249,6 +251,20 @@ fn customers_share_a_pool_and_client_and_a_routed_domain_is_refused_before_any_w
             "{err}"
         );
         assert!(err.contains("nothing was changed"), "{err}");
+    }
+    // The -v log of the apply: the other providers were described (their identifiers are
+    // not in the pool's list), and nothing was written.
+    let log = std::fs::read_to_string(env.state().join("cognito-entra.log")).unwrap_or_default();
+    let described = log
+        .lines()
+        .filter(|l| l.contains("DescribeIdentityProvider attempt 1 ->"))
+        .count();
+    assert!(described >= 3, "ours, Acme's and Globex's: {log}");
+    for write in cognito_entra_cognito::api::WRITE_OPERATIONS {
+        assert!(
+            !log.contains(&format!(" {write} attempt")),
+            "{write} was sent: {log}"
+        );
     }
     assert_eq!(env.provider_names(), providers_before);
     assert_eq!(env.identifiers("Initech"), None);
