@@ -415,4 +415,23 @@ fn plan_all_and_apply_all_run_every_customer_and_one_broken_stops_only_itself() 
     let text = stdout(&out);
     assert!(text.contains("✓ alpha: no changes needed"), "{text}");
     assert!(text.contains("✓ bravo: no changes needed"), "{text}");
+
+    // Two customers of one run asking for the same new domain: no provider routes it yet,
+    // so the live pool cannot tell; the later setup is refused in the plan.
+    env.set_saved_identifiers(
+        "alpha",
+        &["alpha.example", "alpha2.example", "joint.example"],
+    );
+    env.set_saved_identifiers(
+        "bravo",
+        &["bravo.example", "bravo2.example", "Joint.example"],
+    );
+    let out = env.cmd(&["plan", "--all"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("✓ alpha: planned (1 change)"), "{text}");
+    assert!(
+        text.contains("✗ bravo: not planned:\n      error: provider.identifiers: Joint.example is also asked for by setup \"alpha\" on the same pool in this run"),
+        "{text}"
+    );
 }
