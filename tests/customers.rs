@@ -163,6 +163,42 @@ metadata_file = "{name}-metadata.xml"
     }
 }
 
+/// When each first attempt of `operation` in the -v log was sent (seconds since the first),
+/// from each line's time (written when the answer came) less the time it took.
+fn sent_at(env: &Env, operation: &str) -> Vec<f64> {
+    let log = std::fs::read_to_string(env.state().join("cognito-entra.log")).unwrap_or_default();
+    let pattern = regex::Regex::new(&format!(
+        r"^(\S+) \[pid \d+\] aws .*\b{operation} attempt 1 -> .* \((\d+\.\d+) s\)$"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut sent: Vec<f64> = log
+        .lines()
+        .filter_map(|l| {
+            let c = pattern.captures(l)?;
+            let at =
+                time::OffsetDateTime::parse(&c[1], &time::format_description::well_known::Rfc3339)
+                    .ok()?;
+            let took: f64 = c[2].parse().ok()?;
+            Some((at.unix_timestamp_nanos() as f64) / 1e9 - took)
+        })
+        .collect();
+    sent.sort_by(f64::total_cmp);
+    let first = sent.first().copied().unwrap_or_default();
+    sent.iter().map(|t| t - first).collect()
+}
+
+/// The most calls sent within any one second (the log's times are to the millisecond).
+fn most_in_any_second(sent: &[f64]) -> usize {
+    sent.iter()
+        .map(|t| {
+            sent.iter()
+                .filter(|u| **u >= *t && **u < *t + 0.999)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 fn ok(out: &std::process::Output) -> String {
     assert_eq!(
         out.status.code(),
@@ -375,7 +411,7 @@ fn plan_all_and_apply_all_run_every_customer_and_one_broken_stops_only_itself() 
     assert_eq!(env.identifiers("Alpha"), Some(vec!["alpha.example".into()]));
 
     // apply --all --yes: the two good ones applied, the broken one said with its reason.
-    let out = env.cmd(&["apply", "--all", "--yes"]);
+    let out = env.cmd(&["-v", "apply", "--all", "--yes"]);
     if std::env::var_os("SHOW_OUTPUT").is_some() {
         eprintln!(
             "APPLY --all stdout:\n{}\nstderr:\n{}",
@@ -408,6 +444,14 @@ fn plan_all_and_apply_all_run_every_customer_and_one_broken_stops_only_itself() 
         env.identifiers("Charlie"),
         Some(vec!["charlie.example".into()])
     );
+    // Paced under Cognito's rate: DescribeIdentityProvider (every provider's identifiers,
+    // read for each setup's plan and again for its apply) at most 5 times in any second.
+    let sent = sent_at(&env, "DescribeIdentityProvider");
+    assert!(sent.len() >= 10, "{sent:?}");
+    if std::env::var_os("SHOW_OUTPUT").is_some() {
+        eprintln!("DescribeIdentityProvider sent at {sent:?}");
+    }
+    assert!(most_in_any_second(&sent) <= 5, "{sent:?}");
 
     // Again: nothing left to do for the two, the broken one still said.
     let out = env.cmd(&["apply", "--all", "--yes"]);
