@@ -217,6 +217,7 @@ fn customers_share_a_pool_and_client_and_a_routed_domain_is_refused_before_any_w
     let globex = env.customer("globex", "Globex", &["globex.com"]);
     ok(&env.apply(&acme));
     ok(&env.apply(&globex));
+
     assert_eq!(
         env.identifiers("Acme"),
         Some(vec!["acme.com".to_string(), "acme.co.uk".to_string()])
@@ -266,6 +267,7 @@ fn customers_share_a_pool_and_client_and_a_routed_domain_is_refused_before_any_w
     // and nothing is written: no provider, the client as it was.
     let initech = env.customer("initech", "Initech", &["initech.com", "ACME.com"]);
     let providers_before = env.provider_names();
+    let _ = std::fs::remove_file(env.state().join("cognito-entra.log"));
     for command in ["plan", "apply"] {
         let out = if command == "apply" {
             let mut c = env.moto.cmd(&env.state());

@@ -194,7 +194,14 @@ async fn read_contents<A: CognitoApi>(
         provider: provider?,
         ..Contents::default()
     };
-    contents.routes = routes(api, setup, pool_id, &contents.providers).await?;
+    contents.routes = routes(
+        api,
+        setup,
+        pool_id,
+        &contents.providers,
+        contents.provider.as_ref(),
+    )
+    .await?;
     let clients = clients?;
     if let (Some(id), Some((client, branding_done))) = (&client_by_id, by_id) {
         match client {
@@ -250,23 +257,29 @@ async fn read_contents<A: CognitoApi>(
     }
 }
 
-/// The identifiers every other provider on the pool routes, when this setup names
-/// identifiers of its own (Cognito sends each to one provider only): ListIdentityProviders
-/// gives names alone, so each other provider is described (paced under Cognito's rate for
-/// DescribeIdentityProvider, `rate`). A provider gone between the list and its description
-/// routes nothing.
+/// The identifiers every other provider on the pool routes, when this setup adds
+/// identifiers to its provider (Cognito sends each to one provider only):
+/// ListIdentityProviders gives names alone, so each other provider is described (paced under
+/// Cognito's rate for DescribeIdentityProvider, `rate`: on a pool of many customers this is
+/// the slow part of a plan). Identifiers the provider holds already are its own — Cognito
+/// accepted them — so a setup that adds none reads nothing more. A provider gone between the
+/// list and its description routes nothing.
 async fn routes<A: CognitoApi>(
     api: &A,
     setup: &Setup,
     pool_id: &str,
     providers: &[ProviderSummary],
+    ours_now: Option<&ProviderInfo>,
 ) -> Result<Vec<ProviderRoutes>, ApiError> {
-    if setup
+    let held = ours_now
+        .and_then(|p| p.idp_identifiers.clone())
+        .unwrap_or_default();
+    let adds = setup
         .provider
         .identifiers
         .as_ref()
-        .is_none_or(|ids| ids.is_empty())
-    {
+        .is_some_and(|ids| ids.iter().any(|id| !held.contains(id)));
+    if !adds {
         return Ok(Vec::new());
     }
     let ours = setup.provider_name();

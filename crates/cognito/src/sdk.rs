@@ -271,6 +271,13 @@ impl SdkCognito {
             })
             .unwrap_or_default();
         if !wait.is_zero() {
+            cognito_entra_core::verbose_log::write(
+                "note",
+                &format!(
+                    "{op} paced {:.3} s (Cognito's request-rate quota)",
+                    wait.as_secs_f64()
+                ),
+            );
             tokio::time::sleep(wait).await;
         }
         if let Ok(mut c) = self.calls.lock() {

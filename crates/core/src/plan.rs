@@ -34,7 +34,7 @@ pub struct Observed {
     /// Resources the state file records that no longer exist.
     pub gone: Vec<Gone>,
     /// The identifiers every other provider on the pool routes (read only when this setup
-    /// names identifiers of its own: `pool_rules::identifier_conflicts`).
+    /// adds identifiers to its provider: `pool_rules::identifier_conflicts`).
     pub routes: Vec<crate::pool_rules::ProviderRoutes>,
 }
 
