@@ -111,7 +111,7 @@ pub fn quota_refusals(setup: &Setup, observed: &Observed, plan: &mut Plan) -> Ve
             });
         } else if after > PROVIDERS_PER_POOL {
             plan.consequences.push(format!(
-                "The pool will have {after} identity providers, past Cognito's default quota of {PROVIDERS_PER_POOL} per user pool: creating this one fails (LimitExceededException) unless the account's quota was raised (Service Quotas › Amazon Cognito User Pools › Identity providers per user pool, up to {PROVIDERS_PER_POOL_MAX})."
+                "The pool will have {after} identity providers, past Cognito's default quota of {PROVIDERS_PER_POOL} per user pool: Cognito refuses to create this one unless the account's quota was raised (Service Quotas › Amazon Cognito User Pools › Identity providers per user pool, up to {PROVIDERS_PER_POOL_MAX})."
             ));
         }
     }

@@ -131,14 +131,11 @@ impl Summary {
 }
 
 fn heading(name: &str, run: &Run) -> String {
-    let pool = run
-        .job
-        .setup
-        .user_pool
-        .id
-        .clone()
-        .or_else(|| run.job.known.user_pool_id.clone())
-        .unwrap_or_else(|| "a new user pool".into());
+    let pool = match (pool_of(run), &run.job.setup.user_pool.name) {
+        (Some(id), _) => id,
+        (None, Some(name)) => format!("the user pool named {name:?}"),
+        (None, None) => "a user pool".into(),
+    };
     format!(
         "\n── {name} ── (provider {}, {pool} in {})\n",
         run.job.setup.provider_name(),
