@@ -260,7 +260,10 @@ pub enum Command {
     /// Show what apply would change in AWS
     Plan {
         #[command(flatten)]
-        source: Source,
+        source: OptionalSource,
+        /// Every saved setup: one plan, grouped by setup (customers on a shared pool)
+        #[arg(long, conflicts_with_all = ["setup", "config", "out", "json"])]
+        all: bool,
         /// Print the changes as JSON
         #[arg(long)]
         json: bool,
@@ -280,6 +283,9 @@ pub enum Command {
         /// its setup and carries its answers
         #[command(flatten)]
         source: OptionalSource,
+        /// Every saved setup: one plan shown, asked once, then applied setup by setup
+        #[arg(long, conflicts_with_all = ["setup", "config", "out", "plan"])]
+        all: bool,
         /// Do not ask before applying
         #[arg(long)]
         yes: bool,

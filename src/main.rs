@@ -71,19 +71,33 @@ fn main() -> ExitCode {
             commands::values::run(&ctx, source, *json, copy.as_deref())
         }
         Some(Command::Plan {
+            all: true,
+            remove_other_providers,
+            entra,
+            ..
+        }) => commands::fleet::plan(&ctx, *remove_other_providers, *entra),
+        Some(Command::Plan {
             source,
             json,
             out,
             remove_other_providers,
             entra,
+            ..
         }) => commands::plan::run(
             &ctx,
-            source,
+            &source.to_source(),
             *json,
             out.as_deref(),
             *remove_other_providers,
             *entra,
         ),
+        Some(Command::Apply {
+            all: true,
+            yes,
+            remove_other_providers,
+            entra,
+            ..
+        }) => commands::fleet::apply(&ctx, *yes, *remove_other_providers, *entra),
         Some(Command::Apply {
             source,
             yes,
@@ -91,6 +105,7 @@ fn main() -> ExitCode {
             out,
             plan,
             entra,
+            ..
         }) => commands::apply::run(
             &ctx,
             &source.to_source(),

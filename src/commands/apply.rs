@@ -86,7 +86,7 @@ async fn run_async(
     let source = saved.as_ref().map_or(source, |(_, s)| s);
     if source.setup.is_none() && source.config.is_none() && source.answers.is_none() {
         return Err(Failure::Usage(
-            "error: give --setup NAME (a saved setup), --config FILE (a setup file) or --plan FILE (a plan saved by `plan --out`)".into(),
+            "error: give --setup NAME (a saved setup), --config FILE (a setup file), --plan FILE (a plan saved by `plan --out`) or --all (every saved setup)".into(),
         ));
     }
     let store = ctx.store()?;

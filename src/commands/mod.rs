@@ -9,6 +9,7 @@ pub mod destroy;
 pub mod doctor;
 pub mod entra_side;
 pub mod export;
+pub mod fleet;
 pub mod graph;
 pub mod handoff;
 pub mod import;

@@ -35,6 +35,11 @@ async fn run_async(
     remove_other_providers: bool,
     entra: Option<EntraArg>,
 ) -> CommandResult {
+    if source.setup.is_none() && source.config.is_none() {
+        return Err(Failure::Usage(
+            "error: give --setup NAME (a saved setup), --config FILE (a setup file) or --all (every saved setup)".into(),
+        ));
+    }
     let options = cognito_entra::plan::Options {
         remove_other_providers,
         ..Default::default()

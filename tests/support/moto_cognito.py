@@ -320,6 +320,47 @@ def _pool_init_with_tier(self, *args, **kwargs):
 models.CognitoIdpUserPool.__init__ = _pool_init_with_tier
 
 
+# 12. IdpIdentifiers are taken as given: moto accepts an identifier another provider in the
+#     pool already has, and any number of them. AWS: "Identifiers must be unique across the
+#     user pool", at most 50 per provider (developer guide, "SAML identity provider names and
+#     identifiers"; "Quotas in Amazon Cognito"). Refused with InvalidParameterException, on
+#     create and update alike.
+_create_idp_unique = Backend.create_identity_provider
+_update_idp_unique = Backend.update_identity_provider
+
+
+def _check_identifiers(self, user_pool_id, name, extended_config):
+    wanted = extended_config.get("IdpIdentifiers")
+    if wanted is None:
+        return
+    if len(wanted) > 50:
+        raise InvalidParameterException("A provider has at most 50 identifiers.")
+    pool = self.describe_user_pool(user_pool_id)
+    for other_name, other in pool.identity_providers.items():
+        if other_name == name:
+            continue
+        taken = set(other.extended_config.get("IdpIdentifiers") or [])
+        for identifier in wanted:
+            if identifier in taken:
+                raise InvalidParameterException(
+                    f"Identifier {identifier} is already used by identity provider {other_name}."
+                )
+
+
+def create_identity_provider_unique(self, user_pool_id, name, extended_config):
+    _check_identifiers(self, user_pool_id, name, extended_config)
+    return _create_idp_unique(self, user_pool_id, name, extended_config)
+
+
+def update_identity_provider_unique(self, user_pool_id, name, extended_config):
+    _check_identifiers(self, user_pool_id, name, extended_config)
+    return _update_idp_unique(self, user_pool_id, name, extended_config)
+
+
+Backend.create_identity_provider = create_identity_provider_unique
+Backend.update_identity_provider = update_identity_provider_unique
+
+
 if __name__ == "__main__":
     from moto.server import main
 

@@ -6,6 +6,7 @@ use super::api::{
     ApiError, ClientConfig, CognitoApi, ErrorKind, Pool, ProviderInfo, ProviderSummary,
 };
 use cognito_entra_core::plan::{Gone, Observed, Refusal, Resource};
+use cognito_entra_core::pool_rules::ProviderRoutes;
 use cognito_entra_core::setup::{Known, Setup};
 
 #[derive(Debug)]
@@ -140,6 +141,7 @@ struct Contents {
     client: Option<ClientConfig>,
     branding_done: bool,
     gone: Vec<Gone>,
+    routes: Vec<ProviderRoutes>,
 }
 
 impl Contents {
@@ -149,6 +151,7 @@ impl Contents {
         observed.client = self.client;
         observed.branding_done = self.branding_done;
         observed.gone.extend(self.gone);
+        observed.routes = self.routes;
     }
 }
 
@@ -191,6 +194,14 @@ async fn read_contents<A: CognitoApi>(
         provider: provider?,
         ..Contents::default()
     };
+    contents.routes = routes(
+        api,
+        setup,
+        pool_id,
+        &contents.providers,
+        contents.provider.as_ref(),
+    )
+    .await?;
     let clients = clients?;
     if let (Some(id), Some((client, branding_done))) = (&client_by_id, by_id) {
         match client {
@@ -244,6 +255,49 @@ async fn read_contents<A: CognitoApi>(
             fix: "adopt one of them with app_client.id = \"...\" instead of name".into(),
         }])),
     }
+}
+
+/// The identifiers every other provider on the pool routes, when this setup adds
+/// identifiers to its provider (Cognito sends each to one provider only):
+/// ListIdentityProviders gives names alone, so each other provider is described (paced under
+/// Cognito's rate for DescribeIdentityProvider, `rate`: on a pool of many customers this is
+/// the slow part of a plan). Identifiers the provider holds already are its own — Cognito
+/// accepted them — so a setup that adds none reads nothing more. A provider gone between the
+/// list and its description routes nothing.
+async fn routes<A: CognitoApi>(
+    api: &A,
+    setup: &Setup,
+    pool_id: &str,
+    providers: &[ProviderSummary],
+    ours_now: Option<&ProviderInfo>,
+) -> Result<Vec<ProviderRoutes>, ApiError> {
+    let held = ours_now
+        .and_then(|p| p.idp_identifiers.clone())
+        .unwrap_or_default();
+    let adds = setup
+        .provider
+        .identifiers
+        .as_ref()
+        .is_some_and(|ids| ids.iter().any(|id| !held.contains(id)));
+    if !adds {
+        return Ok(Vec::new());
+    }
+    let ours = setup.provider_name();
+    let others = providers.iter().filter(|p| p.name != ours);
+    let described = futures_util::future::join_all(
+        others.map(|p| api.describe_identity_provider(pool_id, &p.name)),
+    )
+    .await;
+    let mut out = Vec::new();
+    for info in described {
+        if let Some(info) = info? {
+            out.push(ProviderRoutes {
+                name: info.name,
+                identifiers: info.idp_identifiers.unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Whether the client has a managed login branding style — read from the account, never

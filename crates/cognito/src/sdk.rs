@@ -24,6 +24,7 @@ use cip::types::{
 use super::api::*;
 use super::credentials::TimedCredentials;
 
+use cognito_entra_core::rate::Pacer;
 pub use cognito_entra_core::resolve::AwsOptions;
 
 /// The time limits on AWS (docs/limits.md). One knob, `COGNITO_ENTRA_AWS_TIMEOUT` (seconds,
@@ -232,7 +233,7 @@ impl SdkCognito {
         let mut out = Vec::new();
         let mut token = None;
         for _ in 0..MAX_PAGES {
-            let started = self.record(op);
+            let started = self.record(op).await;
             let (items, next) = fetch(token, started).await?;
             out.extend(items);
             match next.filter(|t| !t.is_empty()) {
@@ -256,8 +257,29 @@ impl SdkCognito {
         self.limits
     }
 
-    /// Counts a call and starts its clock.
-    fn record(&self, op: &'static str) -> Instant {
+    /// Waits for the call's turn under Cognito's request-rate quotas (`rate`: one pacer for
+    /// the process, so every setup of `apply --all` shares it), then counts the call and
+    /// starts its clock.
+    async fn record(&self, op: &'static str) -> Instant {
+        static PACER: Mutex<Option<Pacer>> = Mutex::new(None);
+        let wait = PACER
+            .lock()
+            .map(|mut pacer| {
+                pacer
+                    .get_or_insert_with(Pacer::default)
+                    .wait(op, Instant::now())
+            })
+            .unwrap_or_default();
+        if !wait.is_zero() {
+            cognito_entra_core::verbose_log::write(
+                "note",
+                &format!(
+                    "{op} paced {:.3} s (Cognito's request-rate quota)",
+                    wait.as_secs_f64()
+                ),
+            );
+            tokio::time::sleep(wait).await;
+        }
         if let Ok(mut c) = self.calls.lock() {
             c.push(op);
         }
@@ -573,7 +595,7 @@ impl SdkCognito {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let started = self.record(op);
+        let started = self.record(op).await;
         match send.await {
             Ok(_) => {}
             Err(e) if is_not_found(&e) => {}
@@ -586,7 +608,7 @@ impl SdkCognito {
     /// GetCallerIdentity, which every principal may call).
     pub async fn caller_identity(&self) -> ApiResult<(String, String)> {
         const OP: &str = "GetCallerIdentity";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = self
             .sts
             .get_caller_identity()
@@ -623,7 +645,7 @@ impl CognitoApi for SdkCognito {
 
     async fn describe_user_pool(&self, pool_id: &str) -> ApiResult<Pool> {
         const OP: &str = "DescribeUserPool";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = self
             .client
             .describe_user_pool()
@@ -684,7 +706,7 @@ impl CognitoApi for SdkCognito {
 
     async fn create_user_pool(&self, name: &str) -> ApiResult<Pool> {
         const OP: &str = "CreateUserPool";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = self
             .client
             .create_user_pool()
@@ -707,7 +729,7 @@ impl CognitoApi for SdkCognito {
 
     async fn describe_domain(&self, domain: &str) -> ApiResult<Option<DomainInfo>> {
         const OP: &str = "DescribeUserPoolDomain";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = match self
             .client
             .describe_user_pool_domain()
@@ -740,7 +762,7 @@ impl CognitoApi for SdkCognito {
         managed_login: bool,
     ) -> ApiResult<()> {
         const OP: &str = "CreateUserPoolDomain";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         self.client
             .create_user_pool_domain()
             .user_pool_id(pool_id)
@@ -819,7 +841,7 @@ impl CognitoApi for SdkCognito {
         name: &str,
     ) -> ApiResult<Option<ProviderInfo>> {
         const OP: &str = "DescribeIdentityProvider";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = match self
             .client
             .describe_identity_provider()
@@ -863,7 +885,7 @@ impl CognitoApi for SdkCognito {
         provider: &ProviderInfo,
     ) -> ApiResult<()> {
         const OP: &str = "CreateIdentityProvider";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         self.client
             .create_identity_provider()
             .user_pool_id(pool_id)
@@ -902,7 +924,7 @@ impl CognitoApi for SdkCognito {
                     .unwrap_or_else(|| IdentityProviderType::builder().build())
             }
         };
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         provider_update(
             self.client.update_identity_provider(),
             pool_id,
@@ -946,7 +968,7 @@ impl CognitoApi for SdkCognito {
         client_id: &str,
     ) -> ApiResult<ClientConfig> {
         const OP: &str = "DescribeUserPoolClient";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = self
             .client
             .describe_user_pool_client()
@@ -971,7 +993,7 @@ impl CognitoApi for SdkCognito {
 
     async fn create_user_pool_client(&self, pool_id: &str, c: &ClientConfig) -> ApiResult<String> {
         const OP: &str = "CreateUserPoolClient";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = self
             .client
             .create_user_pool_client()
@@ -1029,7 +1051,7 @@ impl CognitoApi for SdkCognito {
                     .unwrap_or_else(|| UserPoolClientType::builder().build())
             }
         };
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         client_update(
             self.client.update_user_pool_client(),
             pool_id,
@@ -1048,7 +1070,7 @@ impl CognitoApi for SdkCognito {
 
     async fn create_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
         const OP: &str = "CreateManagedLoginBranding";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         self.client
             .create_managed_login_branding()
             .user_pool_id(pool_id)
@@ -1065,7 +1087,7 @@ impl CognitoApi for SdkCognito {
 
     async fn has_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<bool> {
         const OP: &str = "DescribeManagedLoginBrandingByClient";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         match self
             .client
             .describe_managed_login_branding_by_client()
@@ -1082,7 +1104,7 @@ impl CognitoApi for SdkCognito {
 
     async fn get_signing_certificate(&self, pool_id: &str) -> ApiResult<String> {
         const OP: &str = "GetSigningCertificate";
-        let started = self.record(OP);
+        let started = self.record(OP).await;
         let out = self
             .client
             .get_signing_certificate()

@@ -18,6 +18,8 @@ pub mod kit_page;
 pub mod mapping;
 pub mod plan;
 pub mod plan_file;
+pub mod pool_rules;
+pub mod rate;
 pub mod refusal;
 pub mod resolve;
 pub mod secrets;

@@ -33,6 +33,9 @@ pub struct Observed {
     pub branding_done: bool,
     /// Resources the state file records that no longer exist.
     pub gone: Vec<Gone>,
+    /// The identifiers every other provider on the pool routes (read only when this setup
+    /// adds identifiers to its provider: `pool_rules::identifier_conflicts`).
+    pub routes: Vec<crate::pool_rules::ProviderRoutes>,
 }
 
 /// Another saved setup, as far as this one's plan must know it: the pool it works on, its

@@ -689,7 +689,13 @@ fn plan_for(
     entra: &EntraInput,
     options: Options,
 ) -> Result<Plan, Vec<plan::Refusal>> {
-    let taken = plan::claimed_by_others(&job.setup, observed, &job.others);
+    let mut taken = plan::claimed_by_others(&job.setup, observed, &job.others);
+    // An identifier another provider in the pool routes (Cognito: one provider each).
+    taken.extend(crate::pool_rules::identifier_conflicts(
+        &job.setup,
+        observed,
+        &job.others,
+    ));
     if !taken.is_empty() {
         return Err(taken);
     }
@@ -697,7 +703,14 @@ fn plan_for(
         created: job.known.created,
         ..options
     };
-    plan::plan(&job.setup, observed, entra, options)
+    let mut plan = plan::plan(&job.setup, observed, entra, options)?;
+    // The pool's and the client's quotas, held against what the plan would leave.
+    let past_quota = crate::pool_rules::quota_refusals(&job.setup, observed, &mut plan);
+    if past_quota.is_empty() {
+        Ok(plan)
+    } else {
+        Err(past_quota)
+    }
 }
 
 /// What the Entra application will give Cognito, as stand-ins of the right shape (never sent
