@@ -118,6 +118,22 @@ Backend.update_identity_provider = update_identity_provider
 _idp_to_json = models.CognitoIdpIdentityProvider.to_json
 
 
+def _sign_on_url(details):
+    """Where Cognito sends users to sign in, as it reads it from the IdP's metadata: the
+    HTTP-Redirect SingleSignOnService of a metadata document; for a metadata URL (the
+    emulator fetches nothing) Entra's own layout, `https://<host>/<tenant>/saml2`, when the
+    URL is an Entra federation-metadata URL (any host: the tests serve Entra on localhost);
+    otherwise none, as nothing was read."""
+    document = details.get("MetadataFile")
+    if document:
+        m = re.search(r'<(?:\w+:)?SingleSignOnService[^>]*Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect"[^>]*Location="([^"]+)"', document) \
+            or re.search(r'<(?:\w+:)?SingleSignOnService[^>]*Location="([^"]+)"[^>]*Binding="urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-Redirect"', document)
+        return m.group(1) if m else None
+    m = re.match(r"^(https://[^/]+)/([^/]+)/federationmetadata/2007-06/federationmetadata\.xml", details.get("MetadataURL") or "", re.I)
+    return f"{m.group(1)}/{m.group(2)}/saml2" if m else None
+
+
+
 def idp_to_json(self, extended=False):
     out = _idp_to_json(self, extended)
     if extended and out.get("ProviderType") == "SAML":
@@ -126,7 +142,9 @@ def idp_to_json(self, extended=False):
             if not getattr(self, "_test_encryption_certificate", None):
                 self._test_encryption_certificate = _signing_certificate(type("P", (), {"id": "encryption-" + self.name})())
             details["ActiveEncryptionCertificate"] = self._test_encryption_certificate
-        details.setdefault("SSORedirectBindingURI", "https://login.microsoftonline.com/emulated/saml2")
+        sso = _sign_on_url(details)
+        if sso:
+            details.setdefault("SSORedirectBindingURI", sso)
         out["ProviderDetails"] = details
     return out
 

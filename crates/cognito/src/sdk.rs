@@ -225,7 +225,12 @@ fn send_once_if_create(op: &str) -> cip::config::Builder {
 impl SdkCognito {
     /// Every page of a list call, each counted as one call; `fetch` gets the previous page's
     /// token and returns its items and the next token.
-    async fn all_pages<T, F, Fut>(&self, op: &'static str, mut fetch: F) -> ApiResult<Vec<T>>
+    async fn all_pages<T, F, Fut>(
+        &self,
+        op: &'static str,
+        pool: &str,
+        mut fetch: F,
+    ) -> ApiResult<Vec<T>>
     where
         F: FnMut(Option<String>, Instant) -> Fut,
         Fut: std::future::Future<Output = ApiResult<(Vec<T>, Option<String>)>>,
@@ -233,7 +238,7 @@ impl SdkCognito {
         let mut out = Vec::new();
         let mut token = None;
         for _ in 0..MAX_PAGES {
-            let started = self.record(op).await;
+            let started = self.record(op, pool).await;
             let (items, next) = fetch(token, started).await?;
             out.extend(items);
             match next.filter(|t| !t.is_empty()) {
@@ -260,14 +265,14 @@ impl SdkCognito {
     /// Waits for the call's turn under Cognito's request-rate quotas (`rate`: one pacer for
     /// the process, so every setup of `apply --all` shares it), then counts the call and
     /// starts its clock.
-    async fn record(&self, op: &'static str) -> Instant {
+    async fn record(&self, op: &'static str, pool: &str) -> Instant {
         static PACER: Mutex<Option<Pacer>> = Mutex::new(None);
         let wait = PACER
             .lock()
             .map(|mut pacer| {
                 pacer
                     .get_or_insert_with(Pacer::default)
-                    .wait(op, Instant::now())
+                    .wait(op, pool, Instant::now())
             })
             .unwrap_or_default();
         if !wait.is_zero() {
@@ -590,12 +595,13 @@ impl SdkCognito {
     async fn deleted<T, E>(
         &self,
         op: &'static str,
+        pool: &str,
         send: impl Future<Output = Result<T, SdkError<E>>>,
     ) -> ApiResult<()>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let started = self.record(op).await;
+        let started = self.record(op, pool).await;
         match send.await {
             Ok(_) => {}
             Err(e) if is_not_found(&e) => {}
@@ -608,7 +614,7 @@ impl SdkCognito {
     /// GetCallerIdentity, which every principal may call).
     pub async fn caller_identity(&self) -> ApiResult<(String, String)> {
         const OP: &str = "GetCallerIdentity";
-        let started = self.record(OP).await;
+        let started = self.record(OP, "").await;
         let out = self
             .sts
             .get_caller_identity()
@@ -625,7 +631,7 @@ impl SdkCognito {
 impl CognitoApi for SdkCognito {
     async fn list_user_pools(&self) -> ApiResult<Vec<PoolSummary>> {
         const OP: &str = "ListUserPools";
-        self.all_pages(OP, |token, started| async move {
+        self.all_pages(OP, "", |token, started| async move {
             let page = self
                 .client
                 .list_user_pools()
@@ -645,7 +651,7 @@ impl CognitoApi for SdkCognito {
 
     async fn describe_user_pool(&self, pool_id: &str) -> ApiResult<Pool> {
         const OP: &str = "DescribeUserPool";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         let out = self
             .client
             .describe_user_pool()
@@ -706,7 +712,7 @@ impl CognitoApi for SdkCognito {
 
     async fn create_user_pool(&self, name: &str) -> ApiResult<Pool> {
         const OP: &str = "CreateUserPool";
-        let started = self.record(OP).await;
+        let started = self.record(OP, "").await;
         let out = self
             .client
             .create_user_pool()
@@ -729,7 +735,7 @@ impl CognitoApi for SdkCognito {
 
     async fn describe_domain(&self, domain: &str) -> ApiResult<Option<DomainInfo>> {
         const OP: &str = "DescribeUserPoolDomain";
-        let started = self.record(OP).await;
+        let started = self.record(OP, "").await;
         let out = match self
             .client
             .describe_user_pool_domain()
@@ -762,7 +768,7 @@ impl CognitoApi for SdkCognito {
         managed_login: bool,
     ) -> ApiResult<()> {
         const OP: &str = "CreateUserPoolDomain";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         self.client
             .create_user_pool_domain()
             .user_pool_id(pool_id)
@@ -779,7 +785,7 @@ impl CognitoApi for SdkCognito {
 
     async fn list_identity_providers(&self, pool_id: &str) -> ApiResult<Vec<ProviderSummary>> {
         const OP: &str = "ListIdentityProviders";
-        self.all_pages(OP, |token, started| async move {
+        self.all_pages(OP, pool_id, |token, started| async move {
             let page = self
                 .client
                 .list_identity_providers()
@@ -807,7 +813,7 @@ impl CognitoApi for SdkCognito {
             .user_pool_id(pool_id)
             .provider_name(name)
             .send();
-        self.deleted("DeleteIdentityProvider", send).await
+        self.deleted("DeleteIdentityProvider", pool_id, send).await
     }
 
     async fn delete_user_pool_client(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
@@ -817,7 +823,7 @@ impl CognitoApi for SdkCognito {
             .user_pool_id(pool_id)
             .client_id(client_id)
             .send();
-        self.deleted("DeleteUserPoolClient", send).await
+        self.deleted("DeleteUserPoolClient", pool_id, send).await
     }
 
     async fn delete_domain(&self, pool_id: &str, domain: &str) -> ApiResult<()> {
@@ -827,12 +833,12 @@ impl CognitoApi for SdkCognito {
             .user_pool_id(pool_id)
             .domain(domain)
             .send();
-        self.deleted("DeleteUserPoolDomain", send).await
+        self.deleted("DeleteUserPoolDomain", pool_id, send).await
     }
 
     async fn delete_user_pool(&self, pool_id: &str) -> ApiResult<()> {
         let send = self.client.delete_user_pool().user_pool_id(pool_id).send();
-        self.deleted("DeleteUserPool", send).await
+        self.deleted("DeleteUserPool", pool_id, send).await
     }
 
     async fn describe_identity_provider(
@@ -841,7 +847,7 @@ impl CognitoApi for SdkCognito {
         name: &str,
     ) -> ApiResult<Option<ProviderInfo>> {
         const OP: &str = "DescribeIdentityProvider";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         let out = match self
             .client
             .describe_identity_provider()
@@ -885,7 +891,7 @@ impl CognitoApi for SdkCognito {
         provider: &ProviderInfo,
     ) -> ApiResult<()> {
         const OP: &str = "CreateIdentityProvider";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         self.client
             .create_identity_provider()
             .user_pool_id(pool_id)
@@ -924,7 +930,7 @@ impl CognitoApi for SdkCognito {
                     .unwrap_or_else(|| IdentityProviderType::builder().build())
             }
         };
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         provider_update(
             self.client.update_identity_provider(),
             pool_id,
@@ -943,7 +949,7 @@ impl CognitoApi for SdkCognito {
 
     async fn list_user_pool_clients(&self, pool_id: &str) -> ApiResult<Vec<ClientSummary>> {
         const OP: &str = "ListUserPoolClients";
-        self.all_pages(OP, |token, started| async move {
+        self.all_pages(OP, pool_id, |token, started| async move {
             let page = self
                 .client
                 .list_user_pool_clients()
@@ -968,7 +974,7 @@ impl CognitoApi for SdkCognito {
         client_id: &str,
     ) -> ApiResult<ClientConfig> {
         const OP: &str = "DescribeUserPoolClient";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         let out = self
             .client
             .describe_user_pool_client()
@@ -993,7 +999,7 @@ impl CognitoApi for SdkCognito {
 
     async fn create_user_pool_client(&self, pool_id: &str, c: &ClientConfig) -> ApiResult<String> {
         const OP: &str = "CreateUserPoolClient";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         let out = self
             .client
             .create_user_pool_client()
@@ -1051,7 +1057,7 @@ impl CognitoApi for SdkCognito {
                     .unwrap_or_else(|| UserPoolClientType::builder().build())
             }
         };
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         client_update(
             self.client.update_user_pool_client(),
             pool_id,
@@ -1070,7 +1076,7 @@ impl CognitoApi for SdkCognito {
 
     async fn create_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<()> {
         const OP: &str = "CreateManagedLoginBranding";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         self.client
             .create_managed_login_branding()
             .user_pool_id(pool_id)
@@ -1087,7 +1093,7 @@ impl CognitoApi for SdkCognito {
 
     async fn has_managed_login_branding(&self, pool_id: &str, client_id: &str) -> ApiResult<bool> {
         const OP: &str = "DescribeManagedLoginBrandingByClient";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         match self
             .client
             .describe_managed_login_branding_by_client()
@@ -1104,7 +1110,7 @@ impl CognitoApi for SdkCognito {
 
     async fn get_signing_certificate(&self, pool_id: &str) -> ApiResult<String> {
         const OP: &str = "GetSigningCertificate";
-        let started = self.record(OP).await;
+        let started = self.record(OP, pool_id).await;
         let out = self
             .client
             .get_signing_certificate()

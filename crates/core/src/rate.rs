@@ -5,9 +5,8 @@
 //! The numbers are AWS's ("Quotas in Amazon Cognito", user pools API operation categories
 //! and request rate quotas): each category has an account-wide rate (requests per second,
 //! all pools of a Region together), and in the categories marked so, no single operation may
-//! be called more than 5 times a second on one user pool. The pacing here is stricter than
-//! both: each operation is paced as if every call went to one pool, and neither limit is
-//! passed in any one-second window (a token bucket holding half the rate, refilled at the
+//! be called more than 5 times a second on one user pool. Neither limit is passed in any
+//! one-second window (a token bucket holding half the rate, refilled at the
 //! other half: at most the whole rate in any second, bursts of a few calls unpaced).
 //!
 //! Pure: the clock comes in as `Instant`s, the answer is how long to wait.
@@ -87,9 +86,12 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// How long to wait before sending `operation` at `now` (the call is counted as sent
-    /// then). Operations outside the table are not paced.
-    pub fn wait(&mut self, operation: &str, now: Instant) -> Duration {
+    /// How long to wait before sending `operation` on `pool` (empty: an account-level call)
+    /// at `now` (the call is counted as sent then). Operations outside the table are not
+    /// paced. The category's rate is the account's (all pools together); one operation's
+    /// 5 a second is per pool, so reads spread over many pools (import, doctor --all) are
+    /// held only by the account's rate.
+    pub fn wait(&mut self, operation: &str, pool: &str, now: Instant) -> Duration {
         let Some((name, rate, per_operation)) = category(operation) else {
             return Duration::ZERO;
         };
@@ -101,7 +103,7 @@ impl Pacer {
         if per_operation {
             wait = wait.max(
                 self.operations
-                    .entry(operation.to_string())
+                    .entry(format!("{operation} {pool}"))
                     .or_insert_with(|| Bucket::new(PER_OPERATION_PER_POOL, now))
                     .take(now),
             );
@@ -121,7 +123,7 @@ mod tests {
         let mut clock = start;
         let mut sent = Vec::new();
         for _ in 0..n {
-            clock += pacer.wait(operation, clock);
+            clock += pacer.wait(operation, "eu-west-1_P", clock);
             sent.push(clock - start);
         }
         sent
@@ -147,6 +149,21 @@ mod tests {
         assert!(most_in_any_second(&clients) <= 5);
         let pools = schedule("DescribeUserPool", 60);
         assert!(most_in_any_second(&pools) <= 15);
+        // Spread over 20 pools, one operation is held by the account's rate (20 a second
+        // for resource reads), not by the 5 a second of one pool.
+        let start = Instant::now();
+        let mut pacer = Pacer::default();
+        let mut clock = start;
+        let mut sent = Vec::new();
+        for i in 0..40 {
+            clock += pacer.wait("DescribeIdentityProvider", &format!("eu-west-1_{i}"), clock);
+            sent.push(clock - start);
+        }
+        let busiest = most_in_any_second(&sent);
+        assert!(
+            busiest > 5 && busiest <= 20,
+            "{busiest} in a second: {sent:?}"
+        );
         assert!(
             schedule("GetCallerIdentity", 50)
                 .iter()

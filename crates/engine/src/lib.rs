@@ -10,8 +10,8 @@
 
 pub use cognito_entra_core::{
     account, bounded, cloud, entra_app, entra_facts, files, handover, humanize, journey, kit,
-    kit_page, mapping, plan, plan_file, pool_rules, rate, resolve, secrets, setup, state,
-    teardown, verbose_log, wrap,
+    kit_page, mapping, plan, plan_file, pool_rules, rate, resolve, secrets, setup, state, teardown,
+    verbose_log, wrap,
 };
 
 pub mod clipboard;
