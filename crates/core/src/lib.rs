@@ -18,6 +18,7 @@ pub mod plan;
 pub mod plan_file;
 pub mod refusal;
 pub mod resolve;
+pub mod rotate;
 pub mod secrets;
 pub mod setup;
 pub mod state;

@@ -122,6 +122,15 @@ pub struct GraphRecord {
     /// The key ID of the client secret (made by this tool) that Cognito holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_secret: Option<String>,
+    /// Client secrets Cognito was seen to hold no longer (a rotation handed it a new one):
+    /// removed from Entra by `rotate`, which a stopped rotation finishes by running again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retiring_secrets: Vec<String>,
+    /// The thumbprint of a SAML signing certificate a rotation made, until Cognito has re-read
+    /// the metadata that carries it: a stopped rotation makes it active and refreshes Cognito
+    /// when run again, rather than making another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_signing_certificate: Option<String>,
     /// A create sent whose outcome is not known yet (recorded before the request, cleared
     /// by its answer): the next run looks for what it may have made, for as long as Entra
     /// may take to show it, before it creates anything.
@@ -130,6 +139,23 @@ pub struct GraphRecord {
 }
 
 impl GraphRecord {
+    /// What a rotation recorded (`rotate`'s unfinished steps), carried from the record as
+    /// saved into one an `apply` made: apply does not know them, and must not forget them.
+    pub fn keep_rotation(mut self, saved: Option<&GraphRecord>) -> GraphRecord {
+        if let Some(saved) = saved.filter(|s| s.application_id == self.application_id) {
+            for key in &saved.retiring_secrets {
+                if !self.retiring_secrets.contains(key) {
+                    self.retiring_secrets.push(key.clone());
+                }
+            }
+            if self.new_signing_certificate.is_none() {
+                self.new_signing_certificate
+                    .clone_from(&saved.new_signing_certificate);
+            }
+        }
+        self
+    }
+
     /// Cognito now holds the secret `key_id`: it is no longer unclaimed.
     pub fn secret_held(&mut self, key_id: &str) {
         self.unclaimed_secrets.retain(|k| k != key_id);

@@ -20,6 +20,7 @@ pub mod entra_graph;
 pub mod export;
 pub mod import;
 pub mod results;
+pub mod rotate;
 pub mod run;
 pub mod saml_response;
 pub mod test_switches;
