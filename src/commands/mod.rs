@@ -12,6 +12,7 @@ pub mod graph;
 pub mod import;
 pub mod log;
 pub mod plan;
+pub mod rotate;
 pub mod run_face;
 pub mod setups;
 pub mod source;
