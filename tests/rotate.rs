@@ -376,28 +376,53 @@ fn a_saml_rotation_changes_the_active_certificate_and_refreshes_cognito_after_it
 }
 
 #[test]
-fn a_saml_rotation_killed_after_the_new_certificate_is_finished_with_it() {
-    let w = World::new();
-    w.applied("corp", "saml");
-    let mut c = w.cmd();
-    c.args(["rotate", "--setup", "corp", "--yes"]);
-    kill_at(c, "COGNITO_ENTRA_TEST_PAUSE_AT", "added", "paused at added");
-    let stopped = w.entra.ask("__signing")["corp"].clone();
-    let made = w.graph_record("corp")["new_signing_certificate"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert_ne!(stopped["active"], made.as_str(), "not active yet: {stopped}");
-    let again = ok(&w.rotate("corp", &["--yes"]));
-    assert!(again.contains("made by an earlier rotation"), "{again}");
-    let done = w.entra.ask("__signing")["corp"].clone();
-    assert_eq!(done["active"], made.as_str(), "{done}");
-    assert_eq!(
-        done["certificates"].as_array().map(Vec::len),
-        Some(2),
-        "no third certificate: {done}"
-    );
-    assert!(!w.graph_record("corp").contains_key("new_signing_certificate"));
+fn a_saml_rotation_killed_after_each_entra_step_is_finished_with_its_certificate() {
+    // After the new certificate is made (not active yet), and after it was made active
+    // (Cognito not refreshed yet: the next run refreshes it first, makes nothing).
+    for step in ["added", "activated"] {
+        let w = World::new();
+        w.applied("corp", "saml");
+        let mut c = w.cmd();
+        c.args(["rotate", "--setup", "corp", "--yes"]);
+        kill_at(
+            c,
+            "COGNITO_ENTRA_TEST_PAUSE_AT",
+            step,
+            &format!("paused at {step}"),
+        );
+        let stopped = w.entra.ask("__signing")["corp"].clone();
+        let made = w.graph_record("corp")["new_signing_certificate"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(
+            stopped["active"] == made.as_str(),
+            step == "activated",
+            "{step}: {stopped}"
+        );
+        let modified = w.provider_modified("EntraID");
+        let again = ok(&w.rotate("corp", &["--yes"]));
+        if step == "added" {
+            assert!(again.contains("made by an earlier rotation"), "{again}");
+        } else {
+            assert!(
+                !again.contains("+ Entra") && !again.contains("~ Entra"),
+                "only Cognito's refresh is left: {again}"
+            );
+        }
+        let done = w.entra.ask("__signing")["corp"].clone();
+        assert_eq!(done["active"], made.as_str(), "{step}: {done}");
+        assert_eq!(
+            done["certificates"].as_array().map(Vec::len),
+            Some(2),
+            "{step}: no third certificate: {done}"
+        );
+        assert!(w.provider_modified("EntraID") > modified, "{step}: Cognito refreshed");
+        assert!(
+            !w.graph_record("corp").contains_key("new_signing_certificate"),
+            "{step}"
+        );
+    }
 }
 
 #[test]

@@ -53,16 +53,24 @@ fn failed(e: impl std::fmt::Display) -> Stopped {
     Stopped::Failed(format!("error: {e}"))
 }
 
-/// What a stop says it left: the steps made before it, and that running again finishes.
-fn stopped_after(done: &[String], e: impl std::fmt::Display) -> Stopped {
-    if done.is_empty() {
-        return Stopped::Failed(format!("error: {e}\nNothing was changed."));
-    }
+/// What a stop says it left: the steps made before it, where sign-in stands (`now`, true in
+/// whatever state the failed step may have left), and that running again finishes.
+fn stopped_after(done: &[String], now: &str, e: impl std::fmt::Display) -> Stopped {
+    let before = if done.is_empty() {
+        "Nothing was done before it".to_string()
+    } else {
+        format!("Done before it, and recorded: {}", done.join("; "))
+    };
     Stopped::Failed(format!(
-        "error: {e}\nDone before the stop, and recorded: {}. Sign-in still works; run `cognito-entra rotate` again to finish.",
-        done.join("; ")
+        "error: {e}\n{before}. {now}\n  fix: run `cognito-entra rotate` again to finish (it starts from what is recorded)."
     ))
 }
+
+/// Where sign-in stands when a step of an OIDC rotation failed before Cognito was seen to
+/// hold the new secret: Entra holds both, whichever Cognito has.
+const BOTH_SECRETS_LIVE: &str = "Entra still holds the old client secret and any new one, so sign-in works whichever Cognito has.";
+/// ... and once Cognito was seen to hold the new one.
+const NEW_SECRET_HELD: &str = "Cognito holds the new client secret (read back), so sign-in works; an old secret left in Entra stays live until a run removes it.";
 
 /// A test build stops here when told to (`COGNITO_ENTRA_TEST_PAUSE_AT=STEP`), so a test can
 /// kill the process between two steps.
@@ -203,6 +211,16 @@ pub async fn rotate(
     }
 }
 
+/// Where SAML sign-in stands when a rotation's step failed: before the switch, …
+const OLD_CERTIFICATE_ACTIVE: &str =
+    "Entra still signs with the certificate Cognito knows, so sign-in works.";
+/// … when the switch itself may or may not have landed, …
+const MAYBE_SWITCHED: &str = "If Entra made the new certificate active before the error, sign-ins fail until Cognito re-reads the metadata: run rotate again now.";
+/// … after it, …
+const SWITCHED: &str = "Entra signs with the new certificate and Cognito may not have re-read the metadata: sign-ins can fail until it does, so run rotate again now (it refreshes Cognito first).";
+/// … and once Cognito has it.
+const REFRESHED: &str = "Cognito has re-read the metadata with the new certificate, so sign-in works.";
+
 /// A rotation through Graph, signed in.
 struct Through<'a> {
     run: &'a Run,
@@ -243,7 +261,7 @@ impl Through<'_> {
         let steps = plan_secret(&self.record, &on_app, &provider.name, &planned_end);
         let mut shown = self.header("the OIDC client secret");
         if steps.is_empty() {
-            shown.push_str("  Nothing left to do: the earlier rotation is finished (its old secret is gone from Entra).\n");
+            shown.push_str("  Nothing left to do: the earlier rotation is finished (its old secrets are gone from Entra). Run rotate again to rotate anew.\n");
         } else {
             shown.push_str(&render(&steps));
         }
@@ -267,7 +285,7 @@ impl Through<'_> {
                 Rotation::AddSecret { .. } => {
                     let new = graph_rotate::add_secret(self.graph, app, SECRET_DAYS)
                         .await
-                        .map_err(|e| stopped_after(&done, e))?;
+                        .map_err(|e| stopped_after(&done, BOTH_SECRETS_LIVE, e))?;
                     // Recorded before Cognito gets it: a stop now leaves a live secret nobody
                     // holds, which the next run removes.
                     record_graph(self.store, lock, self.run, |g| {
@@ -285,7 +303,7 @@ impl Through<'_> {
                 Rotation::RemoveSecret { key_id, .. } => {
                     graph_rotate::remove_secret(self.graph, app, key_id)
                         .await
-                        .map_err(|e| stopped_after(&done, e))?;
+                        .map_err(|e| stopped_after(&done, NEW_SECRET_HELD, e))?;
                     record_graph(self.store, lock, self.run, |g| {
                         g.retiring_secrets.retain(|k| k != key_id);
                         g.unclaimed_secrets.retain(|k| k != key_id);
@@ -296,6 +314,11 @@ impl Through<'_> {
                 other => return Err(failed(format!("not an OIDC step: {}", other.describe()))),
             }
         }
+        // Every secret to remove is gone: what is still listed is not in Entra any more.
+        record_graph(self.store, lock, self.run, |g| {
+            g.retiring_secrets.clear();
+            g.unclaimed_secrets.clear();
+        })?;
         Ok(Rotated {
             steps: steps.len(),
             gap_seconds: None,
@@ -317,8 +340,9 @@ impl Through<'_> {
             .map_err(|e| {
                 stopped_after(
                     done,
+                    BOTH_SECRETS_LIVE,
                     format!(
-                        "{e}\nCognito still holds its old secret; the new one ({}) is recorded as nobody's, and the next run removes it",
+                        "{e}\nThe new secret ({}) is recorded as one Cognito was not seen to hold: the next run makes another, hands it over, then removes this one and the old",
                         new.key_id
                     ),
                 )
@@ -405,7 +429,7 @@ impl Through<'_> {
                             let (thumbprint, ends) =
                                 graph_rotate::add_signing_certificate(self.graph, &self.record, &display)
                                     .await
-                                    .map_err(|e| stopped_after(&done, e))?;
+                                    .map_err(|e| stopped_after(&done, OLD_CERTIFICATE_ACTIVE, e))?;
                             record_graph(self.store, lock, self.run, |g| {
                                 g.new_signing_certificate = Some(thumbprint.clone());
                             })?;
@@ -419,12 +443,13 @@ impl Through<'_> {
                     };
                     graph_rotate::activate(self.graph, &self.record, &thumbprint)
                         .await
-                        .map_err(|e| stopped_after(&done, e))?;
+                        .map_err(|e| stopped_after(&done, MAYBE_SWITCHED, e))?;
                     switched_at = Some(Instant::now());
                     done.push(format!("Entra: signing certificate {thumbprint} active"));
                     face.show(&format!(
                         "✓ Entra: signing certificate {thumbprint} is the active one\n"
                     ));
+                    failpoint("activated").await;
                     new_thumbprint = Some(thumbprint);
                 }
                 Rotation::RefreshMetadata { .. } => {
@@ -432,7 +457,7 @@ impl Through<'_> {
                     let metadata = self
                         .refresh(&provider, state, wanted.as_deref())
                         .await
-                        .map_err(|e| stopped_after(&done, e))?;
+                        .map_err(|e| stopped_after(&done, SWITCHED, e))?;
                     gap = switched_at.map(|t| t.elapsed().as_secs_f64());
                     record(self.store, lock, &self.run.job.setup, |state| {
                         state.record_entra(None, Some(&metadata));
@@ -455,7 +480,7 @@ impl Through<'_> {
                 Rotation::RemoveSigningCertificate { thumbprint, .. } => {
                     graph_rotate::remove_signing_certificate(self.graph, &self.record, thumbprint)
                         .await
-                        .map_err(|e| stopped_after(&done, e))?;
+                        .map_err(|e| stopped_after(&done, REFRESHED, e))?;
                     done.push(format!("Entra: signing certificate {thumbprint} removed"));
                     face.show(&format!(
                         "✓ Entra: old signing certificate {thumbprint} removed\n"
