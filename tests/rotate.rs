@@ -124,10 +124,7 @@ impl World {
     }
 
     fn graph_record(&self, name: &str) -> toml::Table {
-        let state: toml::Table = self
-            .state(name)
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let state: toml::Table = self.state(name).parse().unwrap_or_else(|e| panic!("{e}"));
         state["entra"]["graph"]
             .as_table()
             .cloned()
@@ -208,7 +205,11 @@ fn one_secret_held(w: &World, name: &str) -> String {
     let key = w
         .key_of(&secret)
         .unwrap_or_else(|| panic!("Cognito's secret is none Graph made"));
-    assert_eq!(w.secret_ids(name), vec![key.clone()], "Entra holds it alone");
+    assert_eq!(
+        w.secret_ids(name),
+        vec![key.clone()],
+        "Entra holds it alone"
+    );
     let record = w.graph_record(name);
     assert_eq!(
         record.get("held_secret").and_then(|v| v.as_str()),
@@ -216,7 +217,7 @@ fn one_secret_held(w: &World, name: &str) -> String {
         "{record:?}"
     );
     assert!(
-        !record.contains_key("unclaimed_secrets") && !record.contains_key("retiring_secrets"),
+        !record.contains_key("unclaimed_secrets") && !record.contains_key("rotating"),
         "{record:?}"
     );
     secret
@@ -228,7 +229,9 @@ fn an_oidc_rotation_leaves_cognito_on_a_new_secret_entra_holds_and_the_old_one_g
     w.applied("hr", "oidc");
     let before = w.provider("entra");
     let old = w.secret_in_cognito();
-    let old_key = w.key_of(&old).unwrap_or_else(|| panic!("no key for the secret"));
+    let old_key = w
+        .key_of(&old)
+        .unwrap_or_else(|| panic!("no key for the secret"));
 
     let out = w.rotate("hr", &["--yes", "-v"]);
     let said = ok(&out);
@@ -246,9 +249,7 @@ fn an_oidc_rotation_leaves_cognito_on_a_new_secret_entra_holds_and_the_old_one_g
     // Every other detail and the mapping exactly as they were.
     let after = w.provider("entra");
     let mut expected = before.clone();
-    expected
-        .details
-        .insert("client_secret".into(), new.clone());
+    expected.details.insert("client_secret".into(), new.clone());
     assert_eq!(after.details, expected.details);
     assert_eq!(after.attribute_mapping, before.attribute_mapping);
     assert_eq!(after.idp_identifiers, before.idp_identifiers);
@@ -264,7 +265,11 @@ fn an_oidc_rotation_leaves_cognito_on_a_new_secret_entra_holds_and_the_old_one_g
         .unwrap_or_default()
         .to_string();
     assert!(
-        said.contains(expires.trim_start_matches("client_secret_expires = ").trim_matches('"')),
+        said.contains(
+            expires
+                .trim_start_matches("client_secret_expires = ")
+                .trim_matches('"')
+        ),
         "the new expiry is recorded and shown: {expires}"
     );
 }
@@ -352,13 +357,20 @@ fn a_saml_rotation_changes_the_active_certificate_and_refreshes_cognito_after_it
         refreshed > modified_before && refreshed >= activated - 0.01,
         "Cognito refreshed after Entra switched ({activated} then {refreshed})"
     );
-    assert!(said.contains("s after Entra switched certificates"), "{said}");
+    assert!(
+        said.contains("s after Entra switched certificates"),
+        "{said}"
+    );
     assert_eq!(
         w.provider("EntraID").details.get("MetadataURL").cloned(),
         url,
         "the same MetadataURL"
     );
-    assert!(w.state("corp").contains(&new), "recorded: {}", w.state("corp"));
+    assert!(
+        w.state("corp").contains(&new),
+        "recorded: {}",
+        w.state("corp")
+    );
 
     // --remove-old: another new one, and every other certificate (with its private key's
     // password) removed once Cognito has it.
@@ -366,13 +378,20 @@ fn a_saml_rotation_changes_the_active_certificate_and_refreshes_cognito_after_it
     let said = ok(&w.rotate("corp", &["--yes", "--remove-old"]));
     let last = signing(&w);
     let newest = last["active"].as_str().unwrap_or_default().to_string();
-    assert_eq!(last["certificates"], serde_json::json!([newest.clone()]), "{said}");
+    assert_eq!(
+        last["certificates"],
+        serde_json::json!([newest.clone()]),
+        "{said}"
+    );
     assert_eq!(
         last["password_identifiers"].as_array().map(Vec::len),
         Some(1),
         "{last}"
     );
-    assert!(said.contains(&format!("old signing certificate {new} removed")), "{said}");
+    assert!(
+        said.contains(&format!("old signing certificate {new} removed")),
+        "{said}"
+    );
 }
 
 #[test]
@@ -391,7 +410,7 @@ fn a_saml_rotation_killed_after_each_entra_step_is_finished_with_its_certificate
             &format!("paused at {step}"),
         );
         let stopped = w.entra.ask("__signing")["corp"].clone();
-        let made = w.graph_record("corp")["new_signing_certificate"]
+        let made = w.graph_record("corp")["rotating"]["new_signing_certificate"]
             .as_str()
             .unwrap_or_default()
             .to_string();
@@ -417,11 +436,11 @@ fn a_saml_rotation_killed_after_each_entra_step_is_finished_with_its_certificate
             Some(2),
             "{step}: no third certificate: {done}"
         );
-        assert!(w.provider_modified("EntraID") > modified, "{step}: Cognito refreshed");
         assert!(
-            !w.graph_record("corp").contains_key("new_signing_certificate"),
-            "{step}"
+            w.provider_modified("EntraID") > modified,
+            "{step}: Cognito refreshed"
         );
+        assert!(!w.graph_record("corp").contains_key("rotating"), "{step}");
     }
 }
 
@@ -461,8 +480,13 @@ fn a_manual_oidc_rotation_takes_the_new_secret_from_the_environment_and_checks_i
     w.applied("hr", "oidc");
     let writes = w.entra.writes();
     let mut c = w.cmd();
-    c.args(["rotate", "--setup", "hr", "--entra", "manual", "--yes", "-v"])
-        .env("COGNITO_ENTRA_CLIENT_SECRET", "Xy7~portal-made-secret-0123456789");
+    c.args([
+        "rotate", "--setup", "hr", "--entra", "manual", "--yes", "-v",
+    ])
+    .env(
+        "COGNITO_ENTRA_CLIENT_SECRET",
+        "Xy7~portal-made-secret-0123456789",
+    );
     let said = ok(&run(&mut c));
     assert!(
         said.contains("Certificates & secrets › Client secrets › New client secret"),
@@ -475,7 +499,10 @@ fn a_manual_oidc_rotation_takes_the_new_secret_from_the_environment_and_checks_i
     // The same one again is named, and nothing changes.
     let mut c = w.cmd();
     c.args(["rotate", "--setup", "hr", "--entra", "manual", "--yes"])
-        .env("COGNITO_ENTRA_CLIENT_SECRET", "Xy7~portal-made-secret-0123456789");
+        .env(
+            "COGNITO_ENTRA_CLIENT_SECRET",
+            "Xy7~portal-made-secret-0123456789",
+        );
     let again = run(&mut c);
     assert_eq!(again.status.code(), Some(1));
     assert!(

@@ -77,19 +77,23 @@ impl Rotation {
                     ),
                 }
             }
-            Rotation::AddSigningCertificate => "+ Entra: new SAML signing certificate (valid three years), made the active one".into(),
+            Rotation::AddSigningCertificate => {
+                "+ Entra: new SAML signing certificate (valid three years), made the active one"
+                    .into()
+            }
             Rotation::ActivateSigningCertificate { thumbprint } => format!(
                 "~ Entra: signing certificate {thumbprint} (made by an earlier rotation that stopped) made the active one"
             ),
-            Rotation::RefreshMetadata { provider, from_file } => {
+            Rotation::RefreshMetadata {
+                provider,
+                from_file,
+            } => {
                 if *from_file {
                     format!(
                         "~ Cognito: provider {provider} gets the new metadata document (MetadataFile), at once"
                     )
                 } else {
-                    format!(
-                        "~ Cognito: provider {provider} re-reads its MetadataURL, at once"
-                    )
+                    format!("~ Cognito: provider {provider} re-reads its MetadataURL, at once")
                 }
             }
             Rotation::RemoveSigningCertificate { thumbprint, ends } => {
@@ -125,9 +129,9 @@ pub fn plan_secret(
         .unclaimed_secrets
         .iter()
         .filter_map(|k| removal(k, SecretRemoval::Orphan));
-    if !record.retiring_secrets.is_empty() {
+    if !record.retiring_secrets().is_empty() {
         return record
-            .retiring_secrets
+            .retiring_secrets()
             .iter()
             .filter_map(|k| removal(k, SecretRemoval::Retired))
             .chain(orphans)
@@ -170,11 +174,11 @@ pub fn plan_certificate(
     remove_old: bool,
 ) -> Vec<Rotation> {
     let pending = record
-        .new_signing_certificate
-        .as_ref()
-        .filter(|t| seen.certificates.iter().any(|(c, _)| c == *t));
+        .new_signing_certificate()
+        .map(str::to_string)
+        .filter(|t| seen.certificates.iter().any(|(c, _)| c == t));
     let mut steps = Vec::new();
-    match pending {
+    match &pending {
         Some(t) if seen.active.as_ref() == Some(t) => {}
         Some(t) => steps.push(Rotation::ActivateSigningCertificate {
             thumbprint: t.clone(),
@@ -189,7 +193,7 @@ pub fn plan_certificate(
         steps.extend(
             seen.certificates
                 .iter()
-                .filter(|(t, _)| Some(t) != pending)
+                .filter(|(t, _)| Some(t) != pending.as_ref())
                 .map(|(t, ends)| Rotation::RemoveSigningCertificate {
                     thumbprint: t.clone(),
                     ends: ends.clone(),
@@ -226,22 +230,31 @@ mod tests {
             unclaimed_secrets: vec!["lost".into(), "gone".into()],
             ..GraphRecord::default()
         };
-        let steps = plan_secret(&record, &[secret("old"), secret("lost")], "entra", "2027-06-01");
+        let steps = plan_secret(
+            &record,
+            &[secret("old"), secret("lost")],
+            "entra",
+            "2027-06-01",
+        );
         let kinds: Vec<String> = steps.iter().map(Rotation::describe).collect();
         assert!(kinds[0].starts_with("+ Entra: new client secret (expires 2027-06-01)"));
         assert!(kinds[1].starts_with("~ Cognito: provider entra"));
         assert!(kinds[2].starts_with("- Entra: old client secret old"));
         assert!(kinds[3].contains("lost") && kinds[3].contains("stopped before Cognito"));
-        assert_eq!(steps.len(), 4, "a secret Entra no longer lists is not removed");
+        assert_eq!(
+            steps.len(),
+            4,
+            "a secret Entra no longer lists is not removed"
+        );
     }
 
     #[test]
     fn a_rotation_that_moved_cognito_is_finished_without_a_new_secret() {
-        let record = GraphRecord {
+        let mut record = GraphRecord {
             held_secret: Some("new".into()),
-            retiring_secrets: vec!["old".into()],
             ..GraphRecord::default()
         };
+        record.rotation(|r| r.retiring_secrets = vec!["old".into()]);
         let steps = plan_secret(&record, &[secret("old"), secret("new")], "entra", "x");
         assert_eq!(steps.len(), 1);
         assert!(matches!(
@@ -258,21 +271,31 @@ mod tests {
             active: Some("A".into()),
             certificates: vec![("A".into(), "2027".into()), ("B".into(), "2029".into())],
         };
-        let record = GraphRecord {
-            new_signing_certificate: Some("B".into()),
-            ..GraphRecord::default()
-        };
+        let mut record = GraphRecord::default();
+        record.rotation(|r| r.new_signing_certificate = Some("B".into()));
         let steps = plan_certificate(&record, &seen, "EntraID", false, true);
         assert_eq!(
             steps,
             vec![
-                Rotation::ActivateSigningCertificate { thumbprint: "B".into() },
-                Rotation::RefreshMetadata { provider: "EntraID".into(), from_file: false },
-                Rotation::RemoveSigningCertificate { thumbprint: "A".into(), ends: "2027".into() },
+                Rotation::ActivateSigningCertificate {
+                    thumbprint: "B".into()
+                },
+                Rotation::RefreshMetadata {
+                    provider: "EntraID".into(),
+                    from_file: false
+                },
+                Rotation::RemoveSigningCertificate {
+                    thumbprint: "A".into(),
+                    ends: "2027".into()
+                },
             ]
         );
         let fresh = plan_certificate(&GraphRecord::default(), &seen, "EntraID", true, false);
         assert_eq!(fresh[0], Rotation::AddSigningCertificate);
-        assert_eq!(fresh.len(), 2, "the old certificates stay without --remove-old");
+        assert_eq!(
+            fresh.len(),
+            2,
+            "the old certificates stay without --remove-old"
+        );
     }
 }

@@ -22,12 +22,12 @@ use crate::account::ProviderInfo;
 use crate::engine::{self, Job};
 use crate::entra_facts::Metadata;
 use crate::entra_graph::{self, TenantChoice};
-pub use cognito_entra_core::rotate::{
-    Rotation, SECRET_DAYS, SecretRemoval, plan_certificate, plan_secret, render,
-};
 use crate::run::{Face, Run, Stopped, record};
 use crate::setup::Protocol;
 use crate::state::{GraphRecord, SetupLock, State, StateStore};
+pub use cognito_entra_core::rotate::{
+    Rotation, SECRET_DAYS, SecretRemoval, plan_certificate, plan_secret, render,
+};
 
 /// How the command line asked for it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -85,7 +85,10 @@ async fn failpoint(step: &str) {
 
 /// The setup's provider as Cognito holds it now; a setup not applied yet has nothing to
 /// rotate.
-async fn provider_now(job: &Job, state: &State) -> Result<(SdkCognito, String, ProviderInfo), Stopped> {
+async fn provider_now(
+    job: &Job,
+    state: &State,
+) -> Result<(SdkCognito, String, ProviderInfo), Stopped> {
     let name = &job.setup.name;
     let Some(pool) = state.pool_id().map(str::to_string) else {
         return Err(Stopped::Failed(format!(
@@ -116,8 +119,11 @@ fn ask(flags: Flags, face: &mut impl Face, steps: &[Rotation]) -> Result<bool, S
         return Ok(false);
     }
     if !flags.yes {
-        face.confirm("Make these changes in Cognito and Entra?", "Nothing was changed.")
-            .map_err(Stopped::Failed)?;
+        face.confirm(
+            "Make these changes in Cognito and Entra?",
+            "Nothing was changed.",
+        )
+        .map_err(Stopped::Failed)?;
     }
     Ok(true)
 }
@@ -170,11 +176,8 @@ pub async fn rotate(
                 ..options.clone()
             };
             face.note("Signing in to Entra for Microsoft Graph…");
-            let tenant = TenantChoice::for_setup(
-                &options,
-                &run.job.setup,
-                state.entra.tenant_id.as_deref(),
-            );
+            let tenant =
+                TenantChoice::for_setup(&options, &run.job.setup, state.entra.tenant_id.as_deref());
             let graph = entra_graph::sign_in(&options, &tenant, |p| face.sign_in(p))
                 .await
                 .map_err(failed)?;
@@ -219,7 +222,8 @@ const MAYBE_SWITCHED: &str = "If Entra made the new certificate active before th
 /// … after it, …
 const SWITCHED: &str = "Entra signs with the new certificate and Cognito may not have re-read the metadata: sign-ins can fail until it does, so run rotate again now (it refreshes Cognito first).";
 /// … and once Cognito has it.
-const REFRESHED: &str = "Cognito has re-read the metadata with the new certificate, so sign-in works.";
+const REFRESHED: &str =
+    "Cognito has re-read the metadata with the new certificate, so sign-in works.";
 
 /// A rotation through Graph, signed in.
 struct Through<'a> {
@@ -265,14 +269,14 @@ impl Through<'_> {
         } else {
             shown.push_str(&render(&steps));
         }
-        if self.record.held_secret.is_none() && self.record.retiring_secrets.is_empty() {
+        if self.record.held_secret.is_none() && self.record.retiring_secrets().is_empty() {
             shown.push_str("  (The secret Cognito holds now was not made by this tool: remove it in Entra yourself once nothing else uses it — App registrations › the app › Certificates & secrets.)\n");
         }
         face.show(&shown);
         if !ask(flags, face, &steps)? {
             if steps.is_empty() && !flags.dry_run {
                 record_graph(self.store, self.lock()?, self.run, |g| {
-                    g.retiring_secrets.clear();
+                    g.rotation(|r| r.retiring_secrets.clear());
                     g.unclaimed_secrets.clear();
                 })?;
             }
@@ -305,7 +309,7 @@ impl Through<'_> {
                         .await
                         .map_err(|e| stopped_after(&done, NEW_SECRET_HELD, e))?;
                     record_graph(self.store, lock, self.run, |g| {
-                        g.retiring_secrets.retain(|k| k != key_id);
+                        g.rotation(|r| r.retiring_secrets.retain(|k| k != key_id));
                         g.unclaimed_secrets.retain(|k| k != key_id);
                     })?;
                     done.push(format!("Entra: client secret {key_id} removed"));
@@ -316,7 +320,7 @@ impl Through<'_> {
         }
         // Every secret to remove is gone: what is still listed is not in Entra any more.
         record_graph(self.store, lock, self.run, |g| {
-            g.retiring_secrets.clear();
+            g.rotation(|r| r.retiring_secrets.clear());
             g.unclaimed_secrets.clear();
         })?;
         Ok(Rotated {
@@ -358,15 +362,20 @@ impl Through<'_> {
                     .collect();
                 g.secret_held(&new.key_id);
                 g.unclaimed_secrets.clear();
-                for key in old.into_iter().chain(nobody) {
-                    if key != new.key_id && !g.retiring_secrets.contains(&key) {
-                        g.retiring_secrets.push(key);
+                g.rotation(|r| {
+                    for key in old.into_iter().chain(nobody) {
+                        if key != new.key_id && !r.retiring_secrets.contains(&key) {
+                            r.retiring_secrets.push(key);
+                        }
                     }
-                }
+                });
             }
             state.entra.client_secret_expires = Some(new.ends.clone());
         })?;
-        done.push(format!("Cognito: provider {} on the new secret", provider.name));
+        done.push(format!(
+            "Cognito: provider {} on the new secret",
+            provider.name
+        ));
         face.show(&format!(
             "✓ Cognito: provider {} holds the new secret (read back)\n",
             provider.name
@@ -417,7 +426,7 @@ impl Through<'_> {
             .clone()
             .unwrap_or_else(|| self.run.job.setup.name.clone());
         let mut done: Vec<String> = Vec::new();
-        let mut new_thumbprint = self.record.new_signing_certificate.clone();
+        let mut new_thumbprint = self.record.new_signing_certificate().map(str::to_string);
         let mut switched_at = None;
         let mut gap = None;
         for step in &steps {
@@ -426,12 +435,17 @@ impl Through<'_> {
                     let thumbprint = match step {
                         Rotation::ActivateSigningCertificate { thumbprint } => thumbprint.clone(),
                         _ => {
-                            let (thumbprint, ends) =
-                                graph_rotate::add_signing_certificate(self.graph, &self.record, &display)
-                                    .await
-                                    .map_err(|e| stopped_after(&done, OLD_CERTIFICATE_ACTIVE, e))?;
+                            let (thumbprint, ends) = graph_rotate::add_signing_certificate(
+                                self.graph,
+                                &self.record,
+                                &display,
+                            )
+                            .await
+                            .map_err(|e| stopped_after(&done, OLD_CERTIFICATE_ACTIVE, e))?;
                             record_graph(self.store, lock, self.run, |g| {
-                                g.new_signing_certificate = Some(thumbprint.clone());
+                                g.rotation(|r| {
+                                    r.new_signing_certificate = Some(thumbprint.clone())
+                                });
                             })?;
                             done.push(format!("Entra: new signing certificate {thumbprint}"));
                             face.show(&format!(
@@ -462,7 +476,7 @@ impl Through<'_> {
                     record(self.store, lock, &self.run.job.setup, |state| {
                         state.record_entra(None, Some(&metadata));
                         if let Some(g) = state.entra.graph.as_mut() {
-                            g.new_signing_certificate = None;
+                            g.rotation(|r| r.new_signing_certificate = None);
                         }
                     })?;
                     done.push(format!("Cognito: provider {} refreshed", provider.name));
@@ -471,7 +485,7 @@ impl Through<'_> {
                         provider.name,
                         match gap {
                             Some(s) => format!(
-                                " {s:.1} s after Entra switched certificates (the only window in which a sign-in could meet the old certificate)"
+                                " {s:.1} s after Entra switched certificates (the only window in which Cognito did not yet trust what Entra signs with)"
                             ),
                             None => String::new(),
                         }
@@ -504,18 +518,21 @@ impl Through<'_> {
         state: &State,
         thumbprint: Option<&str>,
     ) -> Result<Metadata, String> {
-        let url = provider.details.get("MetadataURL").cloned().unwrap_or_else(|| {
-            crate::entra_app::metadata_url(
-                &self.run.job.authority,
-                state.entra.tenant_id.as_deref().unwrap_or_default(),
-                &self.record.app_id,
-            )
-        });
+        let url = provider
+            .details
+            .get("MetadataURL")
+            .cloned()
+            .unwrap_or_else(|| {
+                crate::entra_app::metadata_url(
+                    &self.run.job.authority,
+                    state.entra.tenant_id.as_deref().unwrap_or_default(),
+                    &self.record.app_id,
+                )
+            });
         let budget = replication_budget();
         let started = Instant::now();
         let (document, metadata) = loop {
-            let (document, metadata) =
-                read_metadata(&url, &self.run.job.base_dir).await?;
+            let (document, metadata) = read_metadata(&url, &self.run.job.base_dir).await?;
             let carries = thumbprint.is_none_or(|t| {
                 metadata
                     .certificates
@@ -553,10 +570,7 @@ impl Through<'_> {
 
 /// Reads Entra's metadata (a URL or a file) and checks it as the first setup does: its errors
 /// stop the rotation before Cognito is changed. Returns the document and what it says.
-async fn read_metadata(
-    source: &str,
-    base_dir: &Path,
-) -> Result<(String, Metadata), String> {
+async fn read_metadata(source: &str, base_dir: &Path) -> Result<(String, Metadata), String> {
     let body = if source.contains("://") {
         let fetcher = cognito_entra_entra::fetch::Fetcher::new(
             cognito_entra_entra::fetch::Limits::from_env(),
@@ -683,7 +697,11 @@ impl Manual<'_> {
         }
         give_cognito_secret(self.cognito, self.pool, &provider, &secret, &self.run.job)
             .await
-            .map_err(|e| Stopped::Failed(format!("error: {e}\nCognito still holds its old secret: do not delete it in Entra yet.")))?;
+            .map_err(|e| {
+                Stopped::Failed(format!(
+                    "error: {e}\nCognito still holds its old secret: do not delete it in Entra yet."
+                ))
+            })?;
         face.show(&format!(
             "✓ Cognito: provider {} holds the new secret (read back)\nNow delete the old secret in Entra (App registrations › {app} › Certificates & secrets), and note the new one's expiry.\n",
             provider.name
@@ -743,10 +761,9 @@ impl Manual<'_> {
             )
             .map_err(Stopped::Failed)?;
         }
-        let (document, metadata) =
-            read_metadata(&source, &self.run.job.base_dir)
-                .await
-                .map_err(|e| Stopped::Failed(format!("error: {e}")))?;
+        let (document, metadata) = read_metadata(&source, &self.run.job.base_dir)
+            .await
+            .map_err(|e| Stopped::Failed(format!("error: {e}")))?;
         let known = state.entra_thumbprints();
         let new: Vec<&crate::entra_facts::Certificate> = metadata
             .certificates
@@ -757,7 +774,11 @@ impl Manual<'_> {
             return Err(Stopped::Failed(format!(
                 "error: Entra's metadata ({source}) still offers only the certificate(s) Cognito had ({}); nothing was changed\n  fix: make the new certificate active in the portal (step 2{}), then run rotate again",
                 known.join(", "),
-                if from_file { ", and download the metadata again" } else { "" }
+                if from_file {
+                    ", and download the metadata again"
+                } else {
+                    ""
+                }
             )));
         }
         let mut refreshed = provider.clone();

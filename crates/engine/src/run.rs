@@ -306,7 +306,11 @@ pub async fn entra_side(
     }
     let expires = made.secret.as_ref().map(|(_, end)| end.clone());
     record(store, lock, setup, |state| {
-        state.entra.graph = Some(made.record.clone().keep_rotation(state.entra.graph.as_ref()));
+        state.entra.graph = Some(
+            made.record
+                .clone()
+                .keep_rotation(state.entra.graph.as_ref()),
+        );
         state.entra.tenant_id = Some(tenant.clone());
         if expires.is_some() {
             state.entra.client_secret_expires.clone_from(&expires);
