@@ -511,3 +511,43 @@ fn a_manual_oidc_rotation_takes_the_new_secret_from_the_environment_and_checks_i
         stderr(&again)
     );
 }
+
+#[test]
+fn a_manual_saml_rotation_refreshes_cognito_only_once_the_metadata_offers_a_new_certificate() {
+    let w = World::new();
+    w.applied("corp", "saml");
+    let manual = ["--entra", "manual", "--yes"];
+    let said = ok(&w.rotate("corp", &["--entra", "manual", "--dry-run"]));
+    assert!(
+        said.contains("Single sign-on › SAML Certificates › Edit › New Certificate")
+            && said.contains("Make certificate active")
+            && said.contains("re-reads its MetadataURL"),
+        "{said}"
+    );
+    // Before the portal's steps: the metadata offers what Cognito had, and nothing changes.
+    let modified = w.provider_modified("EntraID");
+    let early = w.rotate("corp", &manual);
+    assert_eq!(early.status.code(), Some(1));
+    assert!(
+        stderr(&early).contains("still offers only the certificate(s) Cognito had")
+            && stderr(&early).contains("fix: make the new certificate active"),
+        "{}",
+        stderr(&early)
+    );
+    assert_eq!(w.provider_modified("EntraID"), modified);
+
+    let made = w.entra.ask("__portal_new_certificate?name=corp")["thumbprint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let said = ok(&w.rotate("corp", &manual));
+    assert!(
+        said.contains(&format!("now trusts Entra's signing certificate {made}")),
+        "{said}"
+    );
+    assert!(
+        w.provider_modified("EntraID") > modified,
+        "Cognito refreshed"
+    );
+    assert!(w.state("corp").contains(&made), "recorded");
+}

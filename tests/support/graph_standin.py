@@ -93,6 +93,8 @@ GET /__signins -> {"tenants": the tenant segment of each device code request, "s
                   "grants": the grant_type of each token given, "templates": the templates
                   instantiated, "app_only_me": /me requests refused for an app-only token};
 GET /__secrets -> {display name: how many client secrets the application has};
+GET /__portal_new_certificate?name=N -> application N gets a new SAML signing certificate, made
+                  active, as an admin does in the portal -> {"thumbprint": its thumbprint};
 GET /__secret_ids -> {display name: the keyId of each of the application's client secrets};
 GET /__secret_of?value=V -> {"keyId": the client secret whose value is V, or null} (the stand-in
                   remembers each secret it made, for tests only: Graph never shows one again);
@@ -1092,6 +1094,19 @@ def main():
             if url.path == "/__secrets":
                 with lock:
                     return self.answer(200, {a["displayName"]: len(a["passwordCredentials"]) for a in applications.values()})
+            if url.path == "/__portal_new_certificate":
+                # An admin in the portal: SAML Certificates › New Certificate, then Make
+                # certificate active, on application N's service principal.
+                with lock:
+                    wanted = (query.get("name") or [""])[0]
+                    sp = next((x for x in service_principals.values() if x["displayName"] == wanted), None)
+                    if sp is None:
+                        return self.answer(404, {"error": f"no application {wanted}"})
+                    _, cert = graph("POST", f"/servicePrincipals/{sp['id']}/addTokenSigningCertificate", {}, {"displayName": f"CN={wanted}"})
+                    for key in [cert["thumbprint"]] + [k["keyId"] for k in sp["keyCredentials"]]:
+                        created_at[key] = 0
+                    graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredTokenSigningKeyThumbprint": cert["thumbprint"]})
+                    return self.answer(200, {"thumbprint": cert["thumbprint"]})
             if url.path == "/__secret_ids":
                 with lock:
                     return self.answer(200, {a["displayName"]: [c["keyId"] for c in a["passwordCredentials"]] for a in applications.values()})
