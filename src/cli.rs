@@ -367,6 +367,27 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Renew a saved setup's OIDC client secret or SAML signing certificate without a gap in
+    /// sign-in (through Graph, or guided in the portal): shows the plan in both clouds, asks
+    /// once; run again to finish a stopped one
+    Rotate {
+        /// The saved setup (see `cognito-entra setups`)
+        #[arg(long, value_name = "NAME")]
+        setup: String,
+        /// Who does the Entra side [default: the setup's [entra] mode, else manual]
+        #[arg(long, value_enum)]
+        entra: Option<EntraArg>,
+        /// Do not ask before changing
+        #[arg(long)]
+        yes: bool,
+        /// Show what would change; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// SAML: remove the old signing certificates once Cognito has the new one (default:
+        /// they stay until they expire)
+        #[arg(long)]
+        remove_old: bool,
+    },
     /// Find the Entra federations in the account (made by hand) and save each as a setup
     Import {
         /// The regions to read (comma-separated: us-east-1,eu-west-1) [default: --region,

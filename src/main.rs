@@ -117,6 +117,22 @@ fn main() -> ExitCode {
         ),
         Some(Command::Export { source, format }) => commands::export::run(&ctx, source, format),
         Some(Command::Destroy { source, yes }) => commands::destroy::run(&ctx, source, *yes),
+        Some(Command::Rotate {
+            setup,
+            entra,
+            yes,
+            dry_run,
+            remove_old,
+        }) => commands::rotate::run(
+            &ctx,
+            setup,
+            *entra,
+            cognito_entra::rotate::Flags {
+                yes: *yes,
+                dry_run: *dry_run,
+                remove_old: *remove_old,
+            },
+        ),
         Some(Command::Import {
             regions,
             pool,

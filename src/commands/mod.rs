@@ -15,6 +15,7 @@ pub mod handoff;
 pub mod import;
 pub mod log;
 pub mod plan;
+pub mod rotate;
 pub mod run_face;
 pub mod setups;
 pub mod source;

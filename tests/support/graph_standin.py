@@ -94,6 +94,14 @@ GET /__signins -> {"tenants": the tenant segment of each device code request, "s
                   "grants": the grant_type of each token given, "templates": the templates
                   instantiated, "app_only_me": /me requests refused for an app-only token};
 GET /__secrets -> {display name: how many client secrets the application has};
+GET /__portal_new_certificate?name=N -> application N gets a new SAML signing certificate, made
+                  active, as an admin does in the portal -> {"thumbprint": its thumbprint};
+GET /__secret_ids -> {display name: the keyId of each of the application's client secrets};
+GET /__secret_of?value=V -> {"keyId": the client secret whose value is V, or null} (the stand-in
+                  remembers each secret it made, for tests only: Graph never shows one again);
+GET /__signing -> {display name: {"active": the preferred signing thumbprint, "activated_at": when
+                  it was set (epoch seconds), "certificates": the thumbprints of its Verify keys,
+                  "password_identifiers": customKeyIdentifier of each password credential}};
 GET /__beta -> {"requests": "METHOD path" of each request sent to /graph/beta};
 GET /__notification_emails -> {display name: the service principal's notificationEmailAddresses}
                   (who Entra mails before its SAML signing certificate expires: empty for one
@@ -165,6 +173,9 @@ WRITABLE = {
         "appId", "preferredSingleSignOnMode", "samlSingleSignOnSettings",
         "preferredTokenSigningKeyThumbprint", "appRoleAssignmentRequired", "notes", "tags",
         "notificationEmailAddresses",
+        # Written back without a certificate's credentials to remove it, as
+        # terraform-provider-azuread removes a token signing certificate.
+        "keyCredentials", "passwordCredentials",
     },
     "samlSingleSignOnSettings": {"relayState"},
     "instantiate": {"displayName"},
@@ -263,6 +274,8 @@ service_principals = {}  # id -> service principal
 created_at = {}  # object id -> time created (and a signing key's keyId -> time made)
 saml_mode_at = {}  # appId -> when its service principal was set to SAML
 signing_keys = {}  # sp id -> list of (thumbprint, key, cert)
+activated_at = {}  # sp id -> when its preferredTokenSigningKeyThumbprint was last set
+secret_values = {}  # client secret keyId -> its value (tests only: Graph never shows it again)
 assignments = []  # appRoleAssignment objects
 device_codes = {}  # device_code -> polls so far
 api_version = ["v1.0"]  # of the request being answered (set under the lock)
@@ -537,6 +550,7 @@ def new_service_principal(app, sso_mode=None):
         "samlSingleSignOnSettings": None,
         "preferredTokenSigningKeyThumbprint": None,
         "keyCredentials": [],
+        "passwordCredentials": [],
         "appRoleAssignmentRequired": sso_mode is None and app["signInAudience"] == "AzureADMyOrg",
         "appRoles": [],
         # Who Entra mails before the SAML signing certificate expires (String collection; v1.0
@@ -737,6 +751,7 @@ def graph(method, path, query, body):
             stored = dict(credential)
             stored["secretText"] = None
             app["passwordCredentials"].append(stored)
+            secret_values[credential["keyId"]] = secret
             return 200, credential
         if method == "POST" and len(parts) == 3 and parts[2] == "removePassword":
             # Graph v1.0 application: removePassword — {"keyId": …}, 204 No Content; an
@@ -823,6 +838,23 @@ def graph(method, path, query, body):
             thumb = body.get("preferredTokenSigningKeyThumbprint")
             if thumb and thumb not in [t for t, _, _ in signing_keys.get(sp["id"], []) if replicated(t)]:
                 return graph_error(400, "Request_BadRequest", f"No signing certificate with thumbprint {thumb} on the service principal.")
+            for kind in ("keyCredentials", "passwordCredentials"):
+                if kind not in body:
+                    continue
+                # Credentials the service principal holds are named by keyId and kept as
+                # stored (a listing never shows a private key, so a client cannot send it
+                # back); one it does not hold is refused. Those left out are removed.
+                held = {c["keyId"]: c for c in sp.get(kind) or []}
+                given = body[kind] or []
+                unknown = [c.get("keyId") for c in given if c.get("keyId") not in held]
+                if unknown:
+                    return graph_error(400, "Request_BadRequest", f"{kind}: no credential with keyId {unknown[0]} on the service principal; a new one must be added with its key.")
+                body[kind] = [held[c["keyId"]] for c in given]
+            if "keyCredentials" in body:
+                left = {base64.b64decode(c["customKeyIdentifier"]).hex().upper() for c in body["keyCredentials"] if c.get("usage") == "Verify" and c.get("customKeyIdentifier")}
+                signing_keys[sp["id"]] = [k for k in signing_keys.get(sp["id"], []) if k[0] in left]
+            if thumb:
+                activated_at[sp["id"]] = time.time()
             if body.get("preferredSingleSignOnMode") == "saml" and sp.get("preferredSingleSignOnMode") != "saml":
                 saml_mode_at[sp["appId"]] = time.time()
             sp.update(body)
@@ -876,6 +908,12 @@ def graph(method, path, query, body):
             # (usage Verify), with the same customKeyIdentifier.
             private = dict(credential, keyId=str(uuid.uuid4()), type="X509CertAndPassword", usage="Sign", key=base64.b64encode(os.urandom(64)).decode())
             sp["keyCredentials"].extend([private, credential])
+            # And the private key's password, with the same customKeyIdentifier.
+            sp.setdefault("passwordCredentials", []).append({
+                "customKeyIdentifier": credential["customKeyIdentifier"], "displayName": credential["displayName"],
+                "endDateTime": credential["endDateTime"], "hint": None, "keyId": str(uuid.uuid4()),
+                "secretText": None, "startDateTime": credential["startDateTime"],
+            })
             created_at[private["keyId"]] = created_at[credential["keyId"]] = time.time()
             return 200, {
                 "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.selfSignedCertificate",
@@ -1090,6 +1128,33 @@ def main():
             if url.path == "/__secrets":
                 with lock:
                     return self.answer(200, {a["displayName"]: len(a["passwordCredentials"]) for a in applications.values()})
+            if url.path == "/__portal_new_certificate":
+                # An admin in the portal: SAML Certificates › New Certificate, then Make
+                # certificate active, on application N's service principal.
+                with lock:
+                    wanted = (query.get("name") or [""])[0]
+                    sp = next((x for x in service_principals.values() if x["displayName"] == wanted), None)
+                    if sp is None:
+                        return self.answer(404, {"error": f"no application {wanted}"})
+                    _, cert = graph("POST", f"/servicePrincipals/{sp['id']}/addTokenSigningCertificate", {}, {"displayName": f"CN={wanted}"})
+                    for key in [cert["thumbprint"]] + [k["keyId"] for k in sp["keyCredentials"]]:
+                        created_at[key] = 0
+                    graph("PATCH", f"/servicePrincipals/{sp['id']}", {}, {"preferredTokenSigningKeyThumbprint": cert["thumbprint"]})
+                    return self.answer(200, {"thumbprint": cert["thumbprint"]})
+            if url.path == "/__secret_ids":
+                with lock:
+                    return self.answer(200, {a["displayName"]: [c["keyId"] for c in a["passwordCredentials"]] for a in applications.values()})
+            if url.path == "/__secret_of":
+                wanted = (query.get("value") or [""])[0]
+                return self.answer(200, {"keyId": next((k for k, v in secret_values.items() if v == wanted), None)})
+            if url.path == "/__signing":
+                with lock:
+                    return self.answer(200, {sp["displayName"]: {
+                        "active": sp.get("preferredTokenSigningKeyThumbprint"),
+                        "activated_at": activated_at.get(sp["id"]),
+                        "certificates": [base64.b64decode(c["customKeyIdentifier"]).hex().upper() for c in sp["keyCredentials"] if c.get("usage") == "Verify" and c.get("customKeyIdentifier")],
+                        "password_identifiers": [c.get("customKeyIdentifier") for c in sp.get("passwordCredentials") or []],
+                    } for sp in service_principals.values()})
             if url.path == "/__signins":
                 return self.answer(200, {"tenants": signins, "scopes": asked_scopes, "grants": grants, "templates": templates, "app_only_me": me_refused[0]})
             m = re.match(r"^/([^/]+)/oauth2/v2.0/authorize$", url.path)

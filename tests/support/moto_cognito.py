@@ -108,7 +108,12 @@ _update_idp = Backend.update_identity_provider
 
 def update_identity_provider(self, user_pool_id, name, extended_config):
     _check_read_only(extended_config)
-    return _update_idp(self, user_pool_id, name, extended_config)
+    provider = _update_idp(self, user_pool_id, name, extended_config)
+    # 13. AWS moves LastModifiedDate at each update; moto keeps the creation time.
+    from moto.core.utils import utcnow
+
+    provider.last_modified_date = utcnow()
+    return provider
 
 
 Backend.update_identity_provider = update_identity_provider

@@ -22,6 +22,7 @@ pub mod pool_rules;
 pub mod rate;
 pub mod refusal;
 pub mod resolve;
+pub mod rotate;
 pub mod secrets;
 pub mod setup;
 pub mod state;

@@ -138,6 +138,9 @@ pub struct GraphRecord {
     /// The key ID of the client secret (made by this tool) that Cognito holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_secret: Option<String>,
+    /// A rotation's unfinished steps (`rotate`), until it is finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotating: Option<Box<Rotating>>,
     /// A create sent whose outcome is not known yet (recorded before the request, cleared
     /// by its answer): the next run looks for what it may have made, for as long as Entra
     /// may take to show it, before it creates anything.
@@ -146,11 +149,60 @@ pub struct GraphRecord {
 }
 
 impl GraphRecord {
+    /// What a rotation recorded (`rotate`'s unfinished steps), carried from the record as
+    /// saved into one an `apply` made: apply does not know them, and must not forget them.
+    pub fn keep_rotation(mut self, saved: Option<&GraphRecord>) -> GraphRecord {
+        if let Some(saved) = saved.filter(|s| s.application_id == self.application_id)
+            && self.rotating.is_none()
+        {
+            self.rotating.clone_from(&saved.rotating);
+        }
+        self
+    }
+
+    /// The client secrets a rotation moved Cognito off and has not removed yet.
+    pub fn retiring_secrets(&self) -> &[String] {
+        self.rotating
+            .as_deref()
+            .map(|r| r.retiring_secrets.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// The signing certificate a rotation made, until Cognito has re-read the metadata.
+    pub fn new_signing_certificate(&self) -> Option<&str> {
+        self.rotating
+            .as_deref()
+            .and_then(|r| r.new_signing_certificate.as_deref())
+    }
+
+    /// Changes the rotation's record; one left with nothing in it is dropped.
+    pub fn rotation(&mut self, change: impl FnOnce(&mut Rotating)) {
+        let mut rotating = self.rotating.take().unwrap_or_default();
+        change(&mut rotating);
+        if *rotating != Rotating::default() {
+            self.rotating = Some(rotating);
+        }
+    }
+
     /// Cognito now holds the secret `key_id`: it is no longer unclaimed.
     pub fn secret_held(&mut self, key_id: &str) {
         self.unclaimed_secrets.retain(|k| k != key_id);
         self.held_secret = Some(key_id.to_string());
     }
+}
+
+/// A rotation's steps not finished yet (`rotate`): what the next run finishes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotating {
+    /// Client secrets Cognito was seen to hold no longer (a rotation handed it a new one),
+    /// to be removed from Entra.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retiring_secrets: Vec<String>,
+    /// The thumbprint of a SAML signing certificate a rotation made, until Cognito has re-read
+    /// the metadata that carries it: a stopped rotation makes it active and refreshes Cognito
+    /// when run again, rather than making another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_signing_certificate: Option<String>,
 }
 
 /// A create whose answer may have been lost: what it makes and when it was sent.

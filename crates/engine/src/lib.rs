@@ -24,6 +24,7 @@ pub mod fleet;
 pub mod handoff;
 pub mod import;
 pub mod results;
+pub mod rotate;
 pub mod run;
 pub mod saml_response;
 pub mod test_switches;

@@ -138,7 +138,7 @@ impl EntraPhase {
 
 /// Changes the saved state of the setup under the run's lock (recorded the moment it
 /// happens).
-fn record(
+pub(crate) fn record(
     store: &StateStore,
     lock: &SetupLock,
     setup: &Setup,
@@ -294,7 +294,7 @@ pub async fn entra_side(
     let mut record_failed = None;
     let made = entra_graph::make(&session, &job, recorded.as_ref(), |object: &GraphRecord| {
         if let Err(e) = record(store, lock, setup, |state| {
-            state.entra.graph = Some(object.clone());
+            state.entra.graph = Some(object.clone().keep_rotation(state.entra.graph.as_ref()));
         }) {
             record_failed = Some(e);
         }
@@ -306,7 +306,11 @@ pub async fn entra_side(
     }
     let expires = made.secret.as_ref().map(|(_, end)| end.clone());
     record(store, lock, setup, |state| {
-        state.entra.graph = Some(made.record.clone());
+        state.entra.graph = Some(
+            made.record
+                .clone()
+                .keep_rotation(state.entra.graph.as_ref()),
+        );
         state.entra.tenant_id = Some(tenant.clone());
         if expires.is_some() {
             state.entra.client_secret_expires.clone_from(&expires);

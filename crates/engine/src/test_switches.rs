@@ -26,3 +26,17 @@ pub fn panic_in_task() -> bool {
         false
     }
 }
+
+/// `rotate` stops at this step and waits to be killed (`COGNITO_ENTRA_TEST_PAUSE_AT=STEP`):
+/// a run stopped between two steps, for the test that the next run finishes it.
+pub fn pause_at(step: &str) -> bool {
+    #[cfg(feature = "test-support")]
+    {
+        std::env::var("COGNITO_ENTRA_TEST_PAUSE_AT").is_ok_and(|v| v == step)
+    }
+    #[cfg(not(feature = "test-support"))]
+    {
+        let _ = step;
+        false
+    }
+}

@@ -65,7 +65,7 @@ where
 
 /// A `CN=` distinguished name for a display name: RFC 4514's special characters escaped, so
 /// that a comma or a plus in the name does not make a second attribute.
-fn common_name(display_name: &str) -> String {
+pub(crate) fn common_name(display_name: &str) -> String {
     let mut out = String::from("CN=");
     let chars: Vec<char> = display_name.trim().chars().collect();
     for (i, c) in chars.iter().enumerate() {
@@ -97,7 +97,7 @@ fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn text(v: &Value) -> Option<String> {
+pub(crate) fn text(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
@@ -105,7 +105,7 @@ fn text(v: &Value) -> Option<String> {
 /// itself only when asked for it (`$select=keyCredentials` on one object); otherwise its
 /// customKeyIdentifier, which is Binary (base64) and by default the thumbprint — seen as
 /// the thumbprint's bytes, as the hex text, or as base64 of either, depending on who wrote it.
-fn key_thumbprint(k: &Value) -> Option<String> {
+pub(crate) fn key_thumbprint(k: &Value) -> Option<String> {
     let b64 = base64::engine::general_purpose::STANDARD;
     if k["usage"] != "Sign"
         && let Some(der) = k["key"].as_str().and_then(|key| b64.decode(key).ok())
@@ -132,7 +132,7 @@ fn key_thumbprint(k: &Value) -> Option<String> {
     })
 }
 
-fn keys_seen(v: &Value) -> Vec<KeySeen> {
+pub(crate) fn keys_seen(v: &Value) -> Vec<KeySeen> {
     v.as_array()
         .map(|keys| {
             keys.iter()
@@ -853,6 +853,8 @@ pub async fn apply(
         unclaimed_secrets: desired.unclaimed_secrets.clone(),
         held_secret: desired.held_secret.clone(),
         creating: None,
+        // A rotation's own steps: kept by the caller from its record (`GraphRecord::keep_rotation`).
+        ..GraphRecord::default()
     };
     let mut secret = None;
     let mut secret_key_id = None;
@@ -1279,7 +1281,7 @@ fn forget_refused(record: &mut GraphRecord, e: &GraphError, made: &mut impl FnMu
 }
 
 /// A client secret refused by the tenant's app management policy, named as such.
-fn secret_refused(e: GraphError) -> GraphError {
+pub(crate) fn secret_refused(e: GraphError) -> GraphError {
     match e {
         GraphError::Refused {
             operation,
@@ -1303,7 +1305,7 @@ fn secret_refused(e: GraphError) -> GraphError {
 /// Waits until the new signing certificate is in the service principal's keyCredentials
 /// (Entra shows it there later than it answers; terraform-provider-azuread polls for it)
 /// before it is made the active one.
-async fn wait_for_signing_key(
+pub(crate) async fn wait_for_signing_key(
     graph: &Graph,
     record: &GraphRecord,
     thumbprint: &str,
@@ -1478,7 +1480,7 @@ fn with_portal_steps(e: GraphError, name: &str) -> GraphError {
 }
 
 /// Makes the signing certificate with this thumbprint the one Entra signs with.
-async fn make_active(
+pub(crate) async fn make_active(
     graph: &Graph,
     record: &GraphRecord,
     thumbprint: &str,
@@ -1493,7 +1495,7 @@ async fn make_active(
         .map(|_| ())
 }
 
-fn sp_path(record: &GraphRecord) -> Result<String, GraphError> {
+pub(crate) fn sp_path(record: &GraphRecord) -> Result<String, GraphError> {
     record
         .service_principal_id
         .as_ref()

@@ -6,6 +6,7 @@ pub mod apps;
 pub mod browser;
 pub mod client;
 pub mod pipeline;
+pub mod rotate;
 pub mod signin;
 
 pub use browser::BrowserSignIn;
