@@ -282,6 +282,9 @@ fn choose(ctx: &Context, store: &StateStore, setup: Option<&str>) -> Flow<(Setup
                     protocol_summary(protocol)
                 ));
             }
+            if !resumable.is_empty() {
+                options.push(ROTATE_CHOICE.to_string());
+            }
             options.push(IMPORT_CHOICE.to_string());
             let choice = Select::new(
                 "Federate a Cognito user pool with Entra ID:",
@@ -291,6 +294,10 @@ fn choose(ctx: &Context, store: &StateStore, setup: Option<&str>) -> Flow<(Setup
             .raw_prompt()?;
             if choice.index == options.len() - 1 {
                 import_from_account(ctx, store)?;
+                continue;
+            }
+            if !resumable.is_empty() && choice.index == options.len() - 2 {
+                rotate_a_setup(ctx, &resumable)?;
                 continue;
             }
             if choice.index < resumable.len() {
@@ -326,6 +333,88 @@ fn pool_words(name: &str, id: &str) -> String {
     } else {
         format!("{name} ({id})")
     }
+}
+
+const ROTATE_CHOICE: &str =
+    "Renew a setup's client secret or signing certificate (rotate, without a gap in sign-in)";
+
+/// The plain face of a rotation: the plan and each step printed, the one question and a
+/// typed secret asked here, the sign-in shown as the commands show it.
+struct PlainFace;
+
+impl cognito_entra::run::Face for PlainFace {
+    fn sign_in(&self, prompt: SignInPrompt<'_>) {
+        crate::commands::graph::show_sign_in(prompt);
+    }
+
+    fn show(&mut self, text: &str) {
+        out!("{text}");
+    }
+
+    fn note(&mut self, text: &str) {
+        outln!("{text}");
+    }
+
+    fn confirm(&mut self, question: &str, nothing: &str) -> Result<(), String> {
+        match Confirm::new(question).with_default(false).prompt() {
+            Ok(true) => Ok(()),
+            Ok(false) | Err(_) => Err(nothing.to_string()),
+        }
+    }
+
+    fn secret(&mut self) -> Result<Option<String>, String> {
+        Password::new("Client secret Value from Entra (typing is hidden):")
+            .with_display_mode(PasswordDisplayMode::Hidden)
+            .without_confirmation()
+            .prompt()
+            .map(Some)
+            .map_err(|e| format!("cannot read the secret: {e}"))
+    }
+}
+
+/// Picks a saved setup and renews its credential through the engine's rotation; back to the
+/// list after, whatever happened (what it did and where it stopped is said).
+fn rotate_a_setup(ctx: &Context, saved: &[String]) -> Flow<()> {
+    let name = match Select::new("Rotate which setup?", saved.to_vec()).prompt() {
+        Ok(name) => name,
+        Err(InquireError::OperationCanceled) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let store = ctx.store().map_err(|e| Stop::Failed(e.to_string()))?;
+    let run = match crate::commands::rotate::run_for(ctx, &name, None) {
+        Ok((run, warnings)) => {
+            for w in warnings {
+                outln!("{w}");
+            }
+            run
+        }
+        Err(e) => {
+            outln!("{e}");
+            return Ok(());
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Stop::Failed(format!("error: cannot start the async runtime: {e}")))?;
+    let flags = cognito_entra::rotate::Flags {
+        yes: false,
+        dry_run: false,
+        remove_old: false,
+    };
+    match runtime.block_on(cognito_entra::rotate::rotate(
+        run,
+        &store,
+        flags,
+        &mut PlainFace,
+    )) {
+        Ok(rotated) if rotated.steps > 0 => {
+            outln!("Rotated: {} step(s) done and recorded.", rotated.steps)
+        }
+        Ok(_) => {}
+        Err(stopped) => outln!("{stopped}"),
+    }
+    Ok(())
 }
 
 const IMPORT_CHOICE: &str =

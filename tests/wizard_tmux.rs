@@ -1704,3 +1704,57 @@ fn plain_mode_imports_a_federation_made_by_hand() {
     w.wait("EXIT-");
     assert!(w.dir.path().join("state/entraid-hand-made.toml").exists());
 }
+
+/// `r` on a saved setup: the rotation's plan first, nothing written until Enter; Esc changes
+/// nothing and goes back to the list. (A setup done in the portal: the engine says what to do
+/// there, the same words `cognito-entra rotate` prints.)
+#[test]
+fn the_wizard_shows_a_rotation_plan_before_anything_is_written() {
+    let w = World::new();
+    w.hand_made_federation();
+    // The federation made by hand, imported: a saved setup to rotate.
+    let mut c = w.moto.cmd(&w.dir.path().join("state"));
+    c.env("SSL_CERT_FILE", &w.entra.ca_file)
+        .env("COGNITO_ENTRA_AUTHORITY", w.entra.authority())
+        .env("AWS_REGION", REGION)
+        .args(["import", "--yes"]);
+    let out = run(&mut c);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let state_file = w.dir.path().join("state/entraid-hand-made.toml");
+    let before = std::fs::read_to_string(&state_file).unwrap_or_default();
+    w.start(&format!("AWS_REGION={REGION}"));
+    let screen = w.wait("r rotate");
+    assert!(screen.contains("entraid-hand-made"), "{screen}");
+    w.keys(&["r"]);
+    let screen = w.wait("Rotate entraid-hand-made");
+    let screen = if screen.contains("Reading what") {
+        wait_for("the rotation's plan", WAIT, || {
+            let s = w.tmux.screen();
+            (!s.contains("Reading what")).then_some(s)
+        })
+    } else {
+        screen
+    };
+    // The plan is the engine's, and nothing was written for it.
+    for text in [
+        "SAML signing certificate, in the Entra portal",
+        "Make certificate active",
+        "Dry run: nothing was changed in Cognito or Entra.",
+        "Enter rotates",
+    ] {
+        assert!(screen.contains(text), "{text}:\n{screen}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&state_file).unwrap_or_default(),
+        before
+    );
+    // Enter makes it: done in the portal, it needs the new certificate in the metadata
+    // first, which this Entra does not offer — the engine says so, and the screen shows it.
+    w.keys(&["Enter"]);
+    let screen = w.wait("Enter back to the list");
+    assert!(!screen.contains("Rotating…"), "{screen}");
+    w.keys(&["Escape"]);
+    w.wait("r rotate");
+    w.keys(&["C-q"]);
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+}

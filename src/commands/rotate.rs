@@ -13,18 +13,20 @@ use super::source::{answers_to_keep, job_for, resolve};
 use super::{CommandResult, Context, EXIT_OK, block_on, print_warnings};
 use crate::cli::{EntraArg, Source};
 
-pub fn run(ctx: &Context, setup: &str, entra: Option<EntraArg>, flags: Flags) -> CommandResult {
-    let store = ctx.store()?;
+/// A saved setup as a rotation runs it: its saved answers read as they are (a setup Graph
+/// made holds no tenant or client ID of its own, whoever rotates it), Graph when `--entra`
+/// or the setup says so. Shared by the command and plain mode.
+pub fn run_for(
+    ctx: &Context,
+    setup: &str,
+    entra: Option<EntraArg>,
+) -> Result<(Run, Vec<cognito_entra::setup::Problem>), crate::commands::Failure> {
     let source = Source {
         setup: Some(setup.to_string()),
         config: None,
         answers: None,
     };
-    // A rotation renews what the provider in Cognito and the application in Entra hold: the
-    // saved answers are read as they are (a setup Graph made holds no tenant or client ID of
-    // its own, whoever rotates it).
     let resolved = resolve(ctx, &source, Stage::Values)?;
-    print_warnings(&resolved.warnings);
     let mode = super::graph::mode(entra).unwrap_or(resolved.setup.entra.mode);
     let run = Run {
         job: job_for(ctx, &resolved),
@@ -33,6 +35,14 @@ pub fn run(ctx: &Context, setup: &str, entra: Option<EntraArg>, flags: Flags) ->
         graph: (mode == EntraMode::Graph).then(|| resolved.context.graph_options()),
         options: Options::default(),
     };
+    Ok((run, resolved.warnings))
+}
+
+pub fn run(ctx: &Context, setup: &str, entra: Option<EntraArg>, flags: Flags) -> CommandResult {
+    let store = ctx.store()?;
+    // A rotation renews what the provider in Cognito and the application in Entra hold.
+    let (run, warnings) = run_for(ctx, setup, entra)?;
+    print_warnings(&warnings);
     let mut face = CommandFace {
         command: "rotate",
         json: false,

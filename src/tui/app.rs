@@ -47,6 +47,8 @@ pub enum Screen {
     Destroy,
     /// Importing the account's Entra federations made by hand (`tui::import`).
     Import,
+    /// Renewing a saved setup's client secret or signing certificate (`tui::rotate`).
+    Rotate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +122,10 @@ pub enum TaskDone {
     ),
     /// The ticked federations saved as setups (their names), or why not.
     ImportSaved(Result<Vec<String>, String>),
+    /// A rotation's plan (a dry run, nothing written), in the engine's words, or why not.
+    RotatePlanned(Result<String, String>),
+    /// A rotation made (what it did) or stopped (why, and where sign-in stands).
+    Rotated(Result<String, String>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
     Crashed(String),
 }
@@ -167,6 +173,10 @@ pub enum Cmd {
     ImportRead,
     /// Save these federations as adopted setups.
     ImportSave(Vec<cognito_entra::import::Candidate>),
+    /// Plan the rotation of this saved setup's credential (writes nothing).
+    RotatePlan(String),
+    /// Rotate this saved setup's credential (the plan was shown).
+    Rotate(String),
     CheckDomain(String),
     /// Whether a prefix is free, while the admin is still on the domain step.
     ProbeDomain(String),
@@ -257,6 +267,8 @@ pub struct Model {
     pub destroy: Option<Destroy>,
     /// The import screen's own state, while it is open.
     pub import: Option<super::import::ImportScreen>,
+    /// The rotate screen's own state, while it is open.
+    pub rotate: Option<super::rotate::RotateScreen>,
 }
 
 impl Model {
@@ -291,6 +303,7 @@ impl Model {
             graph: GraphSessions::default(),
             secret_from_graph: false,
             import: None,
+            rotate: None,
             destroy: None,
             writing: false,
             saml_check: None,
@@ -487,6 +500,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Screen::Welcome => welcome::welcome_key(m, key),
         Screen::Destroy => destroy::destroy_key(m, key),
         Screen::Import => super::import::key(m, key),
+        Screen::Rotate => super::rotate::key(m, key),
         Screen::Naming(protocol) => welcome::naming_key(m, protocol, key),
         Screen::Step(step) => steps::key(m, step, key),
     }
@@ -534,6 +548,9 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         TaskDone::TornDown(result) => destroy::torn_down(m, result),
         TaskDone::ImportRead(result) if awaited => super::import::read(m, *result),
         TaskDone::ImportSaved(result) if awaited => super::import::saved(m, result),
+        TaskDone::RotatePlanned(result) if awaited => super::rotate::planned(m, result),
+        // A rotation's outcome is shown whether or not it was waited for: it wrote.
+        TaskDone::Rotated(result) => super::rotate::done(m, result),
         TaskDone::SamlChecked(result) => handover::saml_checked(m, *result),
         TaskDone::Crashed(advice) => {
             m.message = advice.lines().map(str::to_string).collect();
@@ -547,7 +564,8 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         | TaskDone::Planned(_)
         | TaskDone::TeardownPlanned(_)
         | TaskDone::ImportRead(_)
-        | TaskDone::ImportSaved(_) => Vec::new(),
+        | TaskDone::ImportSaved(_)
+        | TaskDone::RotatePlanned(_) => Vec::new(),
         // The news was handled above.
         TaskDone::DeviceCode { .. }
         | TaskDone::BrowserSignIn { .. }

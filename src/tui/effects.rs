@@ -103,6 +103,14 @@ impl Runtime {
                     });
                     Vec::new()
                 }
+                Cmd::RotatePlan(setup) => {
+                    self.rotate(setup, true);
+                    Vec::new()
+                }
+                Cmd::Rotate(setup) => {
+                    self.rotate(setup, false);
+                    Vec::new()
+                }
                 Cmd::ImportSave(chosen) => {
                     // Local files only: written here, at once, each under its setup's lock.
                     let mut report = cognito_entra::import::Report::default();
@@ -148,6 +156,41 @@ impl Runtime {
             };
             queue.extend(more);
         }
+    }
+
+    /// The engine's rotation of a saved setup, in a task: `dry_run` plans only (the screen
+    /// shows it), else it rotates as planned (the plan was shown; the engine reads again and
+    /// says what it did). What it says is collected for the screen; the sign-in goes to the
+    /// busy line.
+    fn rotate(&self, setup: String, dry_run: bool) {
+        let run = crate::commands::rotate::run_for(&self.ctx, &setup, None);
+        let store = self.store.clone();
+        let tx = self.tx.clone();
+        self.spawn(async move {
+            let result = match run {
+                Err(e) => Err(e.to_string()),
+                Ok((run, _warnings)) => {
+                    let mut face = TaskFace {
+                        text: String::new(),
+                        tx,
+                    };
+                    let flags = cognito_entra::rotate::Flags {
+                        yes: true,
+                        dry_run,
+                        remove_old: false,
+                    };
+                    match cognito_entra::rotate::rotate(run, &store, flags, &mut face).await {
+                        Ok(_) => Ok(face.text),
+                        Err(stopped) => Err(format!("{}\n{stopped}", face.text)),
+                    }
+                }
+            };
+            if dry_run {
+                TaskDone::RotatePlanned(result)
+            } else {
+                TaskDone::Rotated(result)
+            }
+        });
     }
 
     fn lock(
@@ -323,5 +366,46 @@ impl Runtime {
             }
             _ => {}
         }
+    }
+}
+
+/// The face of engine work done in a task: what it says is collected for the screen, its
+/// sign-in prompt goes to the busy line; it asks nothing (the screen asked before it began),
+/// and a secret is not typed here (the engine reads COGNITO_ENTRA_CLIENT_SECRET).
+struct TaskFace {
+    text: String,
+    tx: UnboundedSender<Msg>,
+}
+
+impl cognito_entra::run::Face for TaskFace {
+    fn sign_in(&self, prompt: cognito_entra::entra::graph::SignInPrompt<'_>) {
+        use cognito_entra::entra::graph::SignInPrompt;
+        let _ = self.tx.send(Msg::Task(match prompt {
+            SignInPrompt::DeviceCode(code) => TaskDone::DeviceCode {
+                uri: code.verification_uri.clone(),
+                code: code.user_code.clone(),
+            },
+            SignInPrompt::Browser(page) => TaskDone::BrowserSignIn {
+                url: page.url.clone(),
+                opened: page.opened_with.is_some(),
+            },
+        }));
+    }
+
+    fn show(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    fn note(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.text.push('\n');
+    }
+
+    fn confirm(&mut self, _question: &str, _nothing: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn secret(&mut self) -> Result<Option<String>, String> {
+        Ok(None)
     }
 }

@@ -26,11 +26,13 @@ impl Model {
     /// The screen's own keys, and what Esc does there (`None`: nothing).
     fn screen_keys(&self) -> (Vec<(&'static str, &'static str)>, Option<&'static str>) {
         match self.screen {
+            // The list's own keys fill 80 columns: the arrows (the ▸ shows the list moves)
+            // give way to the four that do something.
             Screen::Welcome if self.selected < self.rows.len() => (
                 vec![
-                    ("↑↓", "move"),
                     ("Enter", "resume"),
                     ("d", "destroy"),
+                    ("r", "rotate"),
                     ("i", "import"),
                 ],
                 None,
@@ -41,6 +43,10 @@ impl Model {
             ),
             Screen::Import => match &self.import {
                 Some(screen) => super::import::keys(screen),
+                None => (Vec::new(), None),
+            },
+            Screen::Rotate => match &self.rotate {
+                Some(screen) => super::rotate::keys(screen),
                 None => (Vec::new(), None),
             },
             Screen::Naming(_) => (vec![("Enter", "start")], Some("back")),

@@ -9,6 +9,7 @@ mod effects;
 pub mod form;
 pub mod import;
 mod key_bar;
+pub mod rotate;
 mod steps;
 pub mod view;
 

@@ -11,6 +11,9 @@
 use crate::entra_app::SecretSeen;
 use crate::state::GraphRecord;
 
+/// What rotating does, for the faces' help.
+pub const ABOUT: &str = "Rotate renews the setup's credential in the one order that never breaks sign-in. OIDC through Graph: a new client secret, Cognito's provider moved to it and read back, then the old secret removed (the new one is never saved). SAML through Graph: a new signing certificate, made active, and Cognito's provider refreshed at once; the old certificate stays until it expires. Done in the portal: the steps to take there, then the new metadata (or the secret, from COGNITO_ENTRA_CLIENT_SECRET) handed to Cognito. The plan is shown first and nothing is written until you press Enter; every step is recorded, so a rotation that stopped is finished by rotating again.";
+
 /// How long a client secret the tool makes lasts (Entra allows at most two years; Microsoft
 /// recommends less than twelve months).
 pub const SECRET_DAYS: i64 = 180;

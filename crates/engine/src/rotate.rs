@@ -10,6 +10,7 @@
 //! - Manual: the portal's steps said, then what the admin gives (the new secret; the metadata
 //!   with its new certificate) checked and handed to Cognito, the plan shown first.
 
+pub use cognito_entra_core::rotate::ABOUT;
 use std::path::Path;
 use std::time::Instant;
 

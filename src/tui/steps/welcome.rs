@@ -14,11 +14,16 @@ use super::{enter, on_edit};
 use crate::tui::app::{Cmd, Model, Row, Screen};
 use crate::tui::form::Form;
 
-/// A key on the list of setups: resume, destroy (`d`), import (`i`), or start a new one.
+/// A key on the list of setups: resume, destroy (`d`), rotate (`r`), import (`i`), or start
+/// a new one.
 pub fn welcome_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     let n = m.welcome_len();
     match key.code {
         KeyCode::Char('i') => return crate::tui::import::open(m),
+        KeyCode::Char('r') if m.selected < m.rows.len() => {
+            let name = m.rows[m.selected].name.clone();
+            return crate::tui::rotate::open(m, name);
+        }
         KeyCode::Char('d') if m.selected < m.rows.len() => {
             m.destroy = Some(Destroy::default());
             return vec![Cmd::Lock {

@@ -6,6 +6,7 @@ mod finish;
 mod handover;
 mod import;
 mod review;
+mod rotate;
 mod welcome;
 
 use ratatui::Frame;
@@ -94,6 +95,7 @@ pub fn view(frame: &mut Frame, m: &Model) {
         Screen::Welcome | Screen::Naming(_) => welcome::view(frame, main, m),
         Screen::Destroy => destroy(frame, main, m),
         Screen::Import => import::view(frame, main, m),
+        Screen::Rotate => rotate::view(frame, main, m),
         Screen::Step(step) => {
             let [side, body, content, status] = step_areas(main);
             sidebar(frame, side, m, step);
@@ -335,6 +337,7 @@ pub fn help_text(m: &Model) -> String {
         Screen::Step(step) => format!("{}\n\n{}", step.about(), FORM_KEYS),
         Screen::Destroy => cognito_entra::teardown::ABOUT.to_string(),
         Screen::Import => cognito_entra::import::ABOUT.to_string(),
+        Screen::Rotate => cognito_entra::rotate::ABOUT.to_string(),
     };
     format!("{specific}\n\n{general}")
 }
