@@ -1758,3 +1758,49 @@ fn the_wizard_shows_a_rotation_plan_before_anything_is_written() {
     w.keys(&["C-q"]);
     assert!(w.wait("EXIT-").contains("EXIT-0"));
 }
+
+/// Plain mode: the rotation as a choice on the list — the plan, one question (No changes
+/// nothing), and back to the list.
+#[test]
+fn plain_mode_rotates_from_the_list_and_no_changes_nothing() {
+    let w = World::new();
+    w.hand_made_federation();
+    let mut c = w.moto.cmd(&w.dir.path().join("state"));
+    c.env("SSL_CERT_FILE", &w.entra.ca_file)
+        .env("COGNITO_ENTRA_AUTHORITY", w.entra.authority())
+        .env("AWS_REGION", REGION)
+        .args(["import", "--yes"]);
+    assert_eq!(run(&mut c).status.code(), Some(0));
+    let state_file = w.dir.path().join("state/entraid-hand-made.toml");
+    let before = std::fs::read_to_string(&state_file).unwrap_or_default();
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux
+        .type_line(&w.wizard_line(&format!("AWS_REGION={REGION}")).replace(
+            &format!("{};", sh_quote(bin())),
+            &format!("{} wizard --plain;", sh_quote(bin())),
+        ));
+    w.wait("Import from the account");
+    // The rotation is the choice before the import (the last).
+    w.keys(&["Up"]);
+    w.keys(&["Up"]);
+    w.keys(&["Enter"]);
+    w.wait("Rotate which setup?");
+    w.keys(&["Enter"]);
+    let screen = w.wait("Make certificate active");
+    assert!(
+        screen.contains("SAML signing certificate, in the Entra portal"),
+        "{screen}"
+    );
+    // The one question: No.
+    w.wait("(y/N)");
+    w.text("n");
+    w.keys(&["Enter"]);
+    w.wait("Nothing was changed");
+    w.wait("Federate a Cognito user pool");
+    w.keys(&["C-c"]);
+    w.wait("EXIT-");
+    assert_eq!(
+        std::fs::read_to_string(&state_file).unwrap_or_default(),
+        before
+    );
+}
