@@ -6,8 +6,8 @@
 //! and request rate quotas): each category has an account-wide rate (requests per second,
 //! all pools of a Region together), and in the categories marked so, no single operation may
 //! be called more than 5 times a second on one user pool. Neither limit is passed in any
-//! one-second window (a token bucket holding a burst of two, refilled at the rest of the
-//! rate: at most the whole rate in any second, and close to it over a long run).
+//! one-second window (a token bucket holding a small burst, refilled at the rest of the rate:
+//! at most the whole rate in any second, and close to it over a long run).
 //!
 //! Pure: the clock comes in as `Instant`s, the answer is how long to wait.
 
@@ -42,13 +42,14 @@ pub fn category(operation: &str) -> Option<(&'static str, u32, bool)> {
 /// One operation's rate on one pool, in the categories that hold it.
 pub const PER_OPERATION_PER_POOL: u32 = 5;
 
-/// Calls a bucket lets through at once before pacing starts.
-const BURST: u32 = 2;
+/// Calls a bucket lets through at once before pacing starts (at most half its rate): a
+/// single run's few reads of one category (doctor's four resource reads) go unpaced.
+const BURST: u32 = 5;
 
 /// A token bucket that passes at most `rate` calls in any one second.
 #[derive(Debug, Clone)]
 struct Bucket {
-    /// Calls it may pass at once (`BURST`, or the rate when smaller).
+    /// Calls it may pass at once (half the rate, at most `BURST`).
     capacity: f64,
     /// Tokens added each second (the rest of the rate).
     refill: f64,
@@ -60,7 +61,7 @@ impl Bucket {
     fn new(rate: u32, now: Instant) -> Bucket {
         // A window of one second holds at most the burst plus one second's refill: a small
         // burst leaves the refill (the rate a long run keeps) close to the whole quota.
-        let capacity = f64::from(rate.clamp(1, BURST));
+        let capacity = f64::from((rate / 2).clamp(1, BURST));
         Bucket {
             capacity,
             refill: (f64::from(rate) - capacity).max(1.0),
