@@ -11,59 +11,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cognito_entra_cognito::api::CognitoApi;
-use common::graph::Standin;
-use common::moto::{Moto, block_on};
+use common::moto::block_on;
 use common::*;
 
-const REGION: &str = "eu-west-1";
-
-struct World {
-    moto: Moto,
-    entra: Standin,
-    dir: tempfile::TempDir,
-}
+use common::graph_world::{GraphWorld as World, REGION};
 
 impl World {
-    fn new() -> World {
-        World {
-            moto: Moto::start(),
-            entra: Standin::start(),
-            dir: tempdir(),
-        }
-    }
-
-    fn config(&self, name: &str, protocol: &str, extra: &str) -> PathBuf {
-        let path = self.dir.path().join(format!("{name}.toml"));
-        write(
-            &path,
-            format!(
-                "name = \"{name}\"\nprotocol = \"{protocol}\"\nregion = \"{REGION}\"\n[user_pool]\nname = \"{name}-users\"\n[domain]\nprefix = \"{name}-login\"\n[app_client]\nname = \"web\"\ncallback_urls = [\"https://app.example.com/callback\"]\n[entra]\nmode = \"graph\"\n{extra}"
-            ),
-        );
-        path
-    }
-
-    /// The tool, with this world's state folder, the Cognito emulator and the Graph stand-in.
-    fn cmd(&self) -> std::process::Command {
-        let mut c = self.moto.cmd(&self.dir.path().join("state"));
-        c.env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
-            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca())
-            // The stand-in replicates in well under a second unless a test says otherwise;
-            // a short budget keeps a test that waits for something never coming short.
-            .env("COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS", "20");
-        c
-    }
-
-    fn apply(&self, config: &Path) -> std::process::Output {
-        let mut c = self.cmd();
-        c.args(["apply", "--yes", "--config"])
-            .arg(config)
-            .arg("--out")
-            .arg(self.dir.path().join("out"));
-        run(&mut c)
-    }
-
     /// `doctor --entra graph --json` of a saved setup.
     fn doctor(&self, name: &str) -> serde_json::Value {
         let mut c = self.cmd();
@@ -87,24 +40,6 @@ impl World {
             .as_str()
             .unwrap_or_default()
             .to_string()
-    }
-
-    fn pool_id(&self) -> String {
-        block_on(self.moto.sdk(REGION).list_user_pools())
-            .unwrap_or_default()
-            .first()
-            .map(|p| p.id.clone())
-            .unwrap_or_else(|| panic!("no pool"))
-    }
-
-    fn provider(&self, name: &str) -> cognito_entra::account::ProviderInfo {
-        block_on(
-            self.moto
-                .sdk(REGION)
-                .describe_identity_provider(&self.pool_id(), name),
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("no provider {name}"))
     }
 
     /// Every file under the world's folders, as text.

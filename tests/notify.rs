@@ -5,59 +5,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cognito_entra_cognito::api::CognitoApi;
-use common::graph::Standin;
-use common::moto::{Moto, block_on};
+use common::moto::block_on;
 use common::*;
 
-const REGION: &str = "eu-west-1";
-
-struct World {
-    moto: Moto,
-    entra: Standin,
-    dir: tempfile::TempDir,
-}
+use common::graph_world::{GraphWorld as World, REGION};
 
 impl World {
-    fn new() -> World {
-        World {
-            moto: Moto::start(),
-            entra: Standin::start(),
-            dir: tempdir(),
-        }
-    }
-
-    fn config(&self, name: &str, protocol: &str, extra: &str) -> PathBuf {
-        let path = self.dir.path().join(format!("{name}.toml"));
-        write(
-            &path,
-            format!(
-                "name = \"{name}\"\nprotocol = \"{protocol}\"\nregion = \"{REGION}\"\n[user_pool]\nname = \"{name}-users\"\n[domain]\nprefix = \"{name}-login\"\n[app_client]\nname = \"web\"\ncallback_urls = [\"https://app.example.com/callback\"]\n[entra]\nmode = \"graph\"\n{extra}"
-            ),
-        );
-        path
-    }
-
-    fn cmd(&self) -> std::process::Command {
-        let mut c = self.moto.cmd(&self.dir.path().join("state"));
-        c.env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
-            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca())
-            .env("COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS", "20");
-        c
-    }
-
-    fn apply(&self, config: &Path) -> std::process::Output {
-        let mut c = self.cmd();
-        c.args(["apply", "--yes", "--config"])
-            .arg(config)
-            .arg("--out")
-            .arg(self.dir.path().join("out"));
-        run(&mut c)
-    }
-
     fn plan(&self, config: &Path) -> std::process::Output {
         let mut c = self.cmd();
         c.args(["plan", "--config"]).arg(config);

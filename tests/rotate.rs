@@ -10,38 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use cognito_entra_cognito::api::CognitoApi;
-use common::graph::Standin;
-use common::moto::{Moto, block_on};
 use common::*;
 
-const REGION: &str = "eu-west-1";
-
-struct World {
-    moto: Moto,
-    entra: Standin,
-    dir: tempfile::TempDir,
-}
+use common::graph_world::{GraphWorld as World, REGION};
 
 impl World {
-    fn new() -> World {
-        World {
-            moto: Moto::start(),
-            entra: Standin::start(),
-            dir: tempdir(),
-        }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = self.moto.cmd(&self.dir.path().join("state"));
-        c.env("COGNITO_ENTRA_AUTHORITY", &self.entra.authority)
-            .env("COGNITO_ENTRA_GRAPH_URL", &self.entra.graph)
-            .env("SSL_CERT_FILE", self.entra.ca())
-            .env("COGNITO_ENTRA_GRAPH_REPLICATION_SECONDS", "20")
-            .stdin(Stdio::null());
-        c
-    }
-
     /// A setup applied through Graph, ready to rotate.
     fn applied(&self, name: &str, protocol: &str) -> PathBuf {
         let path = self.dir.path().join(format!("{name}.toml"));
@@ -66,24 +39,6 @@ impl World {
         let mut c = self.cmd();
         c.args(["rotate", "--setup", name]).args(extra);
         run(&mut c)
-    }
-
-    fn pool_id(&self) -> String {
-        block_on(self.moto.sdk(REGION).list_user_pools())
-            .unwrap_or_default()
-            .first()
-            .map(|p| p.id.clone())
-            .unwrap_or_else(|| panic!("no pool"))
-    }
-
-    fn provider(&self, name: &str) -> cognito_entra::account::ProviderInfo {
-        block_on(
-            self.moto
-                .sdk(REGION)
-                .describe_identity_provider(&self.pool_id(), name),
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("no provider {name}"))
     }
 
     fn secret_in_cognito(&self) -> String {

@@ -260,6 +260,7 @@ pub fn sh_quote(s: &str) -> String {
 
 pub mod entra;
 pub mod graph;
+pub mod graph_world;
 pub mod https;
 pub mod moto;
 pub mod proxy;
