@@ -585,12 +585,14 @@ async fn read_metadata(source: &str, base_dir: &Path) -> Result<(String, Metadat
             .body
     } else {
         let path = base_dir.join(source);
-        std::fs::read(&path).map_err(|e| {
-            format!(
-                "saml.metadata_file: cannot read {}: {e}\n  fix: download Federation Metadata XML again (Single sign-on › SAML Certificates) to that path",
-                path.display()
-            )
-        })?
+        // Read within the metadata cap: a FIFO or a huge file is refused, not waited on.
+        cognito_entra_core::bounded::read_file(&path, cognito_entra_core::bounded::METADATA)
+            .map_err(|e| {
+                format!(
+                    "saml.metadata_file: {}\n  fix: download Federation Metadata XML again (Single sign-on › SAML Certificates) to that path",
+                    e.about(&path.display().to_string())
+                )
+            })?
     };
     let report = cognito_entra_entra::metadata::check_document(
         source,

@@ -123,7 +123,12 @@ pub(crate) fn proof_fields(
     match &credentials.proof {
         Proof::Secret(secret) => Ok(vec![("client_secret", secret.clone())]),
         Proof::FederatedTokenFile(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            // Capped: a token file is a few kilobytes; a FIFO or a huge file is refused.
+            let text = cognito_entra_core::bounded::read_text(
+                path,
+                cognito_entra_core::bounded::SETUP_FILE,
+            )
+            .map_err(|e| {
                 SignInError::Refused {
                     error: "AZURE_FEDERATED_TOKEN_FILE".into(),
                     description: format!(
@@ -165,7 +170,9 @@ fn certificate_assertion(
             path.display()
         ),
     };
-    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot be read ({e})")))?;
+    let bytes =
+        cognito_entra_core::bounded::read_file(path, cognito_entra_core::bounded::SETUP_FILE)
+            .map_err(|e| bad(format!("cannot be read ({e})")))?;
     let mut certificate = None;
     let mut key = None;
     for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
