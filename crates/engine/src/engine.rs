@@ -308,7 +308,7 @@ pub async fn check_metadata(
     metadata_with(&fetcher(), source, authority, base_dir).await
 }
 
-async fn metadata_with(
+pub(crate) async fn metadata_with(
     fetcher: &Result<Fetcher, String>,
     source: &str,
     authority: &str,
@@ -334,7 +334,7 @@ pub async fn check_tenant(tenant: &str, authority: &str) -> cognito_entra_entra:
     tenant_with(&fetcher(), tenant, authority).await
 }
 
-async fn tenant_with(
+pub(crate) async fn tenant_with(
     fetcher: &Result<Fetcher, String>,
     tenant: &str,
     authority: &str,

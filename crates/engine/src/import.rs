@@ -270,7 +270,6 @@ pub async fn import(scope: &Scope, store: &StateStore) -> Result<(Report, Vec<Ca
                         );
                     }
                     taken.push(name.clone());
-                    row.verdict = verdict(&found, read, &scope.authority).await;
                     row.setup = Some(name);
                     row.outcome = "would import".into();
                     row.notes = found.not_expressed.clone();
@@ -296,6 +295,26 @@ pub async fn import(scope: &Scope, store: &StateStore) -> Result<(Report, Vec<Ca
         if !any_entra {
             report.pools_without_entra += 1;
         }
+    }
+    // Each federation judged, several at once (metadata fetched, tenants read) on one
+    // HTTPS client, in the order found.
+    let https = crate::engine::fetcher();
+    let pools = &account.pools;
+    let found = &candidates;
+    let verdicts: Vec<String> = stream::iter(0..candidates.len())
+        .map(|i| verdict_in(&found[i], pools, &scope.authority, &https))
+        .buffered(DESCRIBES_AT_ONCE)
+        .collect()
+        .await;
+    for (c, v) in candidates.iter_mut().zip(verdicts) {
+        if let Some(row) = report
+            .rows
+            .iter_mut()
+            .find(|r| r.setup == c.row.setup && r.pool_id == c.row.pool_id)
+        {
+            row.verdict = v.clone();
+        }
+        c.row.verdict = v;
     }
     // Imported setups whose provider has gone from a pool this import read.
     let read_pools: Vec<&str> = account.pools.iter().map(|p| p.pool.id.as_str()).collect();
@@ -368,9 +387,30 @@ fn metadata_path(dir: &Path, setup: &str) -> PathBuf {
     dir.join(rules::metadata_file_name(setup))
 }
 
+/// A candidate's verdict, judged on the pool it was read from.
+async fn verdict_in(
+    c: &Candidate,
+    pools: &[PoolRead],
+    authority: &str,
+    https: &Result<cognito_entra_entra::fetch::Fetcher, String>,
+) -> String {
+    match pools
+        .iter()
+        .find(|p| p.region == c.row.region && p.pool.id == c.row.pool_id)
+    {
+        Some(read) => verdict(&c.found, read, authority, https).await,
+        None => "unchecked: its pool was not read".to_string(),
+    }
+}
+
 /// The found federation judged by doctor's checks on what the import read (its metadata or
 /// tenant fetched): "working", or "broken: " and the first failing check.
-async fn verdict(found: &Found, read: &PoolRead, authority: &str) -> String {
+async fn verdict(
+    found: &Found,
+    read: &PoolRead,
+    authority: &str,
+    https: &Result<cognito_entra_entra::fetch::Fetcher, String>,
+) -> String {
     use crate::doctor::{Live, Status, assess};
     let setup = &found.setup;
     let mut state = State::new(setup.clone());
@@ -418,7 +458,7 @@ async fn verdict(found: &Found, read: &PoolRead, authority: &str) -> String {
             live.metadata = Some(
                 match (&found.metadata_document, setup.saml().metadata_url) {
                     (_, Some(url)) => {
-                        crate::engine::check_metadata(&url, authority, Path::new(".")).await
+                        crate::engine::metadata_with(https, &url, authority, Path::new(".")).await
                     }
                     (Some(document), None) => cognito_entra_entra::metadata::check_document(
                         "the metadata the provider holds",
@@ -431,7 +471,7 @@ async fn verdict(found: &Found, read: &PoolRead, authority: &str) -> String {
         }
         Protocol::Oidc => {
             live.discovery =
-                Some(crate::engine::check_tenant(&found.source.tenant, authority).await);
+                Some(crate::engine::tenant_with(https, &found.source.tenant, authority).await);
         }
     }
     let checks = assess(
