@@ -158,14 +158,6 @@ pub fn run_all(ctx: &Context, json_out: bool, within: i64, quiet: bool) -> Comma
             store.dir().display()
         );
     } else {
-        let protocol = |name: &str| {
-            store
-                .load(name)
-                .ok()
-                .flatten()
-                .map(|s| s.answers.protocol.label())
-                .unwrap_or("?")
-        };
         let rows: Vec<[String; 5]> = reports
             .iter()
             .filter(|r| !quiet || r.summary.fail > 0)
@@ -189,7 +181,7 @@ pub fn run_all(ctx: &Context, json_out: bool, within: i64, quiet: bool) -> Comma
                 };
                 [
                     r.setup.clone(),
-                    protocol(&r.setup).to_string(),
+                    r.protocol.map_or("?", |p| p.label()).to_string(),
                     verdict,
                     next,
                     step,

@@ -33,6 +33,10 @@ pub struct Report {
     /// The one thing to do next (the fix of the first failure, else of the first warning);
     /// empty when there is nothing to do.
     pub next_step: String,
+    /// The setup's protocol, for a table (not in the JSON: `doctor --json` never had it);
+    /// `None` when its state could not be read.
+    #[serde(skip)]
+    pub protocol: Option<Protocol>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -76,12 +80,17 @@ impl Report {
             summary,
             expiries,
             next_step,
+            protocol: None,
         }
     }
 
     /// The same report with these checks (Graph's added), its summary and next step again.
     pub fn with_checks(report: Report, checks: Vec<Check>) -> Report {
-        Report::new(&report.setup, checks, report.expiries)
+        let protocol = report.protocol;
+        Report {
+            protocol,
+            ..Report::new(&report.setup, checks, report.expiries)
+        }
     }
 
     /// A setup that could not be checked: one failing check that says why.
@@ -177,6 +186,20 @@ async fn check_one(
     now: OffsetDateTime,
     within_days: i64,
 ) -> Report {
+    Report {
+        protocol: Some(state.answers.protocol),
+        ..check_read(state, reach, api, https, now, within_days).await
+    }
+}
+
+async fn check_read(
+    state: &State,
+    reach: &impl Reach,
+    api: Result<&SdkCognito, &Error>,
+    https: &Result<cognito_entra_entra::fetch::Fetcher, String>,
+    now: OffsetDateTime,
+    within_days: i64,
+) -> Report {
     let setup = &state.answers;
     let api = match api {
         Ok(api) => api,
@@ -220,7 +243,11 @@ pub async fn check(
     let now = OffsetDateTime::now_utc();
     let checks = assess(state, &values, &live, now, within_days);
     let expiries = expiries(state, &live, now);
-    Ok((Report::new(&setup.name, checks, expiries), live))
+    let report = Report {
+        protocol: Some(setup.protocol),
+        ..Report::new(&setup.name, checks, expiries)
+    };
+    Ok((report, live))
 }
 
 /// Every saved setup judged at once (`doctor --all`), in name order.
