@@ -166,7 +166,7 @@ fn print_outcome(report: &Report, store: &cognito_entra::state::StateStore) {
         saved.join(", ")
     );
     outln!(
-        "Each is recorded as adopted: nothing in AWS or Entra was changed, and `destroy` of one takes nothing down.\nNext: `cognito-entra plan --setup {0}` (it should say No changes), `cognito-entra doctor --setup {0}`.",
+        "Each is recorded as adopted: nothing in AWS or Entra was changed, and `destroy` of one takes nothing down.\nNext: `cognito-entra plan --setup {0}` (No changes, unless a note above names what a setup cannot say), `cognito-entra doctor --setup {0}`.",
         saved[0]
     );
 }
