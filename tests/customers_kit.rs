@@ -448,7 +448,7 @@ fn a_kit_from_a_newer_tool_is_refused_before_any_sign_in() {
     let kit = home.path().join("acme.kit.toml");
     write(
         &kit,
-        "kit_version = 2\ntool_version = \"9.0.0\"\nsetup = \"acme\"\nprotocol = \"saml\"\ndisplay_name = \"x\"\nreply_url = \"https://x.example/saml2/idpresponse\"\nsomething_new = true\n",
+        "kit_version = 99\ntool_version = \"9.0.0\"\nsetup = \"acme\"\nprotocol = \"saml\"\ndisplay_name = \"x\"\nreply_url = \"https://x.example/saml2/idpresponse\"\nsomething_new = true\n",
     );
     let out = entra_side(&entra, &kit, home.path());
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -559,4 +559,40 @@ fn the_kit_page_shows_every_value_in_a_browser_and_loads_nothing() {
     ] {
         assert!(dom.contains(words), "{words} is not on the page");
     }
+}
+
+/// A customer whose tenant is in Azure Government: the SaaS admin names the cloud once, in the
+/// setup; the kit carries it, so the customer's run signs in to that cloud's Graph without
+/// being told (the stand-in plays US Government: a scope naming the global Graph is refused,
+/// and so is the global non-gallery template), and the page sends their admin to that
+/// cloud's portal.
+#[test]
+fn a_customer_in_us_government_gets_a_kit_that_names_their_cloud() {
+    let saas = Saas::new();
+    let entra = Standin::start_in(ACME_TENANT);
+    entra.switches(r#"{"cloud": "usgov"}"#);
+    let home = tempdir();
+    let config = saas.config("acme", "saml", "", "[entra]\ncloud = \"usgov\"\n");
+    saas.handoff(&config, &entra);
+    let kit_path = saas.kits().join("acme.kit.toml");
+    let kit = read_toml(&kit_path);
+    assert_eq!(kit_value(&kit, "cloud"), "usgov");
+    assert_eq!(kit.get("kit_version").and_then(|v| v.as_integer()), Some(2));
+    let page = std::fs::read_to_string(saas.kits().join("acme.html")).unwrap_or_default();
+    assert!(page.contains("https://portal.azure.us"), "{page}");
+    assert!(!page.contains("login.microsoftonline.com"), "{page}");
+
+    let out = entra_side(&entra, &kit_path, home.path());
+    ok(&out);
+    let reply_path = saas.kits().join("acme.reply.toml");
+    let accepted = ok(&saas.accept("acme", &reply_path, &entra));
+    assert!(accepted.contains(ACME_TENANT), "{accepted}");
+
+    // A global-cloud kit in the same tenant is refused by the US Government stand-in: the
+    // kit's cloud is what made the run above work.
+    let global = saas.config("globex", "saml", "", "");
+    saas.handoff(&global, &entra);
+    let out = entra_side(&entra, &saas.kits().join("globex.kit.toml"), home.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("AADSTS500011"), "{}", stderr(&out));
 }

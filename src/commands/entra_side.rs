@@ -27,6 +27,8 @@ pub fn run(
         ))
     })?;
     let kit = Kit::parse(&text).map_err(|r| Failure::Failed(format!("error: {shown}: {r}")))?;
+    // The kit's cloud is the customer's: sign-in and Graph go there unless --cloud says.
+    let ctx = &ctx.for_setup(&kit.as_setup());
     let reply_path: PathBuf = out.map(Path::to_path_buf).unwrap_or_else(|| {
         kit_path
             .parent()

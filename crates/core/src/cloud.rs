@@ -37,6 +37,36 @@ impl Cloud {
         }
     }
 
+    /// The Azure portal of this cloud: each national cloud has its own, and an admin of a
+    /// tenant there signs in to that one only ("National clouds", App registration endpoints).
+    pub fn portal(self) -> &'static str {
+        match self {
+            Cloud::Global => "https://portal.azure.com",
+            Cloud::UsGov => "https://portal.azure.us",
+            Cloud::China => "https://portal.azure.cn",
+        }
+    }
+
+    /// The cloud's name as Microsoft writes it, for sentences.
+    pub fn label(self) -> &'static str {
+        match self {
+            Cloud::Global => "the global Azure cloud",
+            Cloud::UsGov => "Azure Government (US)",
+            Cloud::China => "Azure operated by 21Vianet (China)",
+        }
+    }
+
+    /// The cloud whose sign-in host `host` is, when it is one of Entra's (each cloud's
+    /// current host and the older names documents still carry).
+    pub fn of_sign_in_host(host: &str) -> Option<Cloud> {
+        match host.to_ascii_lowercase().as_str() {
+            "login.microsoftonline.com" | "login.windows.net" => Some(Cloud::Global),
+            "login.microsoftonline.us" => Some(Cloud::UsGov),
+            "login.chinacloudapi.cn" | "login.partner.microsoftonline.cn" => Some(Cloud::China),
+            _ => None,
+        }
+    }
+
     /// The non-gallery application template ("Create your own application").
     pub fn non_gallery_template(self) -> &'static str {
         match self {

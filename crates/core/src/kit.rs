@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::setup::model::{EntraSide, Provider, SamlOptions};
 use crate::setup::{Protocol, Setup};
 
-/// The kit format this build writes and reads.
-pub const KIT_VERSION: u32 = 1;
+/// The newest kit format this build reads. A kit is written in the oldest format that holds
+/// it (version 1 unless it names a cloud), so a customer's older tool reads what it can.
+pub const KIT_VERSION: u32 = 2;
 /// The reply format this build writes and reads.
 pub const REPLY_VERSION: u32 = 1;
 
@@ -31,6 +32,10 @@ pub struct Kit {
     /// The setup, as the SaaS admin calls it: the reply names it back.
     pub setup: String,
     pub protocol: Protocol,
+    /// The Microsoft cloud the customer's tenant is in ("usgov", "china"), when not the
+    /// global one: their portal, sign-in and Graph are that cloud's. Kit version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<String>,
     /// The application's name in the customer's Entra.
     pub display_name: String,
     /// SAML: Identifier (Entity ID).
@@ -221,6 +226,19 @@ impl Kit {
         )
     }
 
+    /// The oldest kit format that holds this kit's fields.
+    pub fn version_needed(&self) -> u32 {
+        if self.cloud.is_some() { 2 } else { 1 }
+    }
+
+    /// The cloud the customer's tenant is in (global unless the kit names another).
+    pub fn cloud(&self) -> crate::cloud::Cloud {
+        self.cloud
+            .as_deref()
+            .and_then(crate::cloud::Cloud::from_name)
+            .unwrap_or_default()
+    }
+
     /// What ties a reply to this kit: the Entity ID (SAML) or the Redirect URI (OIDC).
     pub fn anchor(&self) -> &str {
         match self.protocol {
@@ -237,6 +255,20 @@ impl Kit {
         }
         if self.display_name.trim().is_empty() {
             return bad("display_name", "is empty".into());
+        }
+        if let Some(cloud) = &self.cloud {
+            if crate::cloud::Cloud::from_name(cloud).is_none() {
+                return bad(
+                    "cloud",
+                    format!("{cloud:?} is not a Microsoft cloud (global, usgov or china)"),
+                );
+            }
+            if self.kit_version < 2 {
+                return bad(
+                    "kit_version",
+                    "is 1, but the kit names a cloud, which version 2 brought".into(),
+                );
+            }
         }
         match (self.protocol, &self.entity_id) {
             (Protocol::Saml, None) => return bad("entity_id", "is missing (SAML)".into()),
@@ -311,6 +343,7 @@ impl Kit {
             });
         }
         setup.entra = EntraSide {
+            cloud: self.cloud.clone(),
             display_name: Some(self.display_name.clone()),
             assign: self.assign.clone(),
             ..EntraSide::default()
@@ -481,6 +514,8 @@ impl Reply {
                 };
                 check_metadata_url(url, &tenant)
                     .map_err(|(problem, fix)| refused(REPLY, "metadata_url", problem, fix))?;
+                check_cloud(url, kit.cloud())
+                    .map_err(|(problem, fix)| refused(REPLY, "metadata_url", problem, fix))?;
                 Ok(Given::Saml {
                     metadata_url: url.trim().to_string(),
                     tenant,
@@ -553,6 +588,28 @@ fn check_metadata_url(url: &str, tenant: &str) -> Result<(), (String, &'static s
     }
 }
 
+/// A metadata URL on the sign-in host of another cloud than the kit's: the application
+/// was made in another tenant than the one the kit was written for (a test tenant in the
+/// global cloud, say), and Cognito would trust that tenant. A host of no known cloud (a
+/// proxy, a test authority) is left to the metadata's own checks.
+fn check_cloud(url: &str, kit_cloud: crate::cloud::Cloud) -> Result<(), (String, &'static str)> {
+    let host = url::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    match crate::cloud::Cloud::of_sign_in_host(&host) {
+        Some(seen) if seen != kit_cloud => Err((
+            format!(
+                "is on {host}, the sign-in host of {}, but the kit is for a tenant in {}",
+                seen.label(),
+                kit_cloud.label()
+            ),
+            "ask the customer's Entra admin for the metadata URL of the application in the tenant the kit is for; if their tenant is in another cloud, the SaaS admin sets [entra] cloud for the setup and hands the kit over again",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The appid of an App Federation Metadata Url, when it has one.
 pub fn metadata_app_id(url: &str) -> Option<String> {
     url::Url::parse(url.trim()).ok().and_then(|u| {
@@ -572,10 +629,11 @@ mod tests {
 
     fn kit() -> Kit {
         Kit {
-            kit_version: KIT_VERSION,
+            kit_version: 1,
             tool_version: "0.1.0".into(),
             setup: "acme".into(),
             protocol: Protocol::Saml,
+            cloud: None,
             display_name: "Example SaaS".into(),
             entity_id: Some(POOL.into()),
             reply_url: "https://login.example.com/saml2/idpresponse".into(),
@@ -614,10 +672,62 @@ mod tests {
     }
 
     #[test]
+    fn a_kit_for_a_national_cloud_says_so_and_refuses_another_clouds_reply() {
+        let k = Kit {
+            kit_version: 2,
+            cloud: Some("usgov".into()),
+            ..kit()
+        };
+        assert_eq!(k.version_needed(), 2);
+        assert_eq!(kit().version_needed(), 1);
+        assert_eq!(Kit::parse(&k.to_toml()), Ok(k.clone()));
+        assert_eq!(k.as_setup().entra.cloud(), Some(crate::cloud::Cloud::UsGov));
+        // The application made in the right cloud is taken …
+        let gov = Reply::from_application(&k, "https://login.microsoftonline.us", TENANT, APP);
+        assert!(gov.check_against(&k).is_ok());
+        // … one made in the global cloud is not: it is another tenant's.
+        let global = Reply::from_application(&k, "https://login.microsoftonline.com", TENANT, APP);
+        let e = global.check_against(&k).unwrap_err();
+        assert_eq!(e.field, "metadata_url");
+        assert!(e.problem.contains("login.microsoftonline.com"), "{e}");
+        assert!(e.problem.contains("Azure Government"), "{e}");
+        // And the other way round: a global kit takes no US Government metadata.
+        let e = gov.check_against(&kit()).unwrap_err();
+        assert!(e.problem.contains("Azure Government"), "{e}");
+        // A host of no known cloud (a proxy, a test authority) is left to the fetch.
+        let other = Reply::from_application(&k, "https://127.0.0.1:8443", TENANT, APP);
+        assert!(other.check_against(&k).is_ok());
+    }
+
+    #[test]
+    fn a_kit_naming_an_unknown_cloud_or_too_old_a_version_for_it_is_refused() {
+        let e = Kit::parse(
+            &Kit {
+                kit_version: 2,
+                cloud: Some("germany".into()),
+                ..kit()
+            }
+            .to_toml(),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "cloud");
+        assert!(e.problem.contains("usgov"), "{e}");
+        let e = Kit::parse(
+            &Kit {
+                cloud: Some("china".into()),
+                ..kit()
+            }
+            .to_toml(),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "kit_version");
+    }
+
+    #[test]
     fn a_kit_from_a_newer_tool_is_refused_as_such() {
         let text = kit()
             .to_toml()
-            .replace("kit_version = 1", "kit_version = 2\nnew_thing = true");
+            .replace("kit_version = 1", "kit_version = 3\nnew_thing = true");
         let e = Kit::parse(&text).unwrap_err();
         assert_eq!(e.field, "kit_version");
         assert!(e.problem.contains("newer cognito-entra"), "{e}");

@@ -104,15 +104,26 @@ pub fn render(kit: &Kit) -> String {
     let setup = kit.as_setup();
     let saml = kit.protocol == Protocol::Saml;
     let name = esc(&kit.display_name);
+    let cloud = kit.cloud();
+    // Each national cloud has its own portal; an admin there cannot use the global one.
+    let portal = if cloud == crate::cloud::Cloud::Global {
+        "the Entra admin center".to_string()
+    } else {
+        format!(
+            "the Azure portal of {} (<code>{}</code>)",
+            esc(cloud.label()),
+            esc(cloud.portal())
+        )
+    };
     let mut body = String::new();
     body.push_str(&format!(
-        "<h1>Sign-in with Microsoft Entra ID: {name}</h1>\n<p>For your organization's Entra administrator. It takes about ten minutes in the Entra admin center; nothing here is secret, and no secret travels back. Setup <strong>{}</strong>, {} ({}).</p>\n",
+        "<h1>Sign-in with Microsoft Entra ID: {name}</h1>\n<p>For your organization's Entra administrator. It takes about ten minutes in {portal}; nothing here is secret, and no secret travels back. Setup <strong>{}</strong>, {} ({}).</p>\n",
         esc(&kit.setup),
         if saml { "SAML 2.0" } else { "OpenID Connect" },
         if saml { "an enterprise application" } else { "an app registration" },
     ));
     // The portal's steps first: they say "paste each value below".
-    body.push_str("<h2>1. In the Entra admin center</h2>\n");
+    body.push_str(&format!("<h2>1. In {portal}</h2>\n"));
     let mut with_name = setup.clone();
     with_name.name = kit.display_name.clone();
     if let Some(text) = instructions(Step::EntraPortal, &with_name) {
@@ -166,11 +177,14 @@ pub fn render(kit: &Kit) -> String {
     body.push_str("<h2>3. What to send back</h2>\n");
     // The wizard's own step 8 text speaks to someone pasting into the tool; here the
     // customer's admin copies for a reply.
-    body.push_str(if saml {
-        "<p>From the application's <strong>Single sign-on</strong> page, section <strong>SAML Certificates</strong>: <strong>App Federation Metadata Url</strong> (it starts with <code>https://login.microsoftonline.com/</code> and ends with <code>?appid=…</code>). From Entra's <strong>Overview</strong> page: <strong>Tenant ID</strong>.</p>\n"
+    if saml {
+        body.push_str(&format!(
+            "<p>From the application's <strong>Single sign-on</strong> page, section <strong>SAML Certificates</strong>: <strong>App Federation Metadata Url</strong> (it starts with <code>{}/</code> and ends with <code>?appid=…</code>). From Entra's <strong>Overview</strong> page: <strong>Tenant ID</strong>.</p>\n",
+            esc(cloud.authority())
+        ));
     } else {
-        "<p>From the app registration's <strong>Overview</strong> page: <strong>Directory (tenant) ID</strong> and <strong>Application (client) ID</strong>.</p>\n"
-    });
+        body.push_str("<p>From the app registration's <strong>Overview</strong> page: <strong>Directory (tenant) ID</strong> and <strong>Application (client) ID</strong>.</p>\n");
+    }
     body.push_str(&format!(
         "<p>Send it as a file named <code>{}.reply.toml</code>, filled in from your application:</p>\n<pre>",
         esc(&kit.setup)
@@ -223,6 +237,23 @@ mod tests {
         assert_eq!(
             markdown_light("a **b** `c`\n\n- one\n- two"),
             "<p>a <strong>b</strong> <code>c</code></p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
+        );
+    }
+
+    #[test]
+    fn a_national_clouds_kit_sends_its_admin_to_that_clouds_portal_and_host() {
+        let text = "kit_version = 2\ntool_version = \"0.1.0\"\nsetup = \"acme\"\nprotocol = \"saml\"\ncloud = \"usgov\"\ndisplay_name = \"Example\"\nentity_id = \"urn:amazon:cognito:sp:us-gov-west-1_AbC\"\nreply_url = \"https://login.example.com/saml2/idpresponse\"\n";
+        let kit = Kit::parse(text).unwrap();
+        let page = render(&kit);
+        assert!(page.contains("https://portal.azure.us"), "{page}");
+        assert!(page.contains("https://login.microsoftonline.us/"), "{page}");
+        assert!(!page.contains("login.microsoftonline.com"), "{page}");
+        let global = Kit::parse(&text.replace("cloud = \"usgov\"\n", "")).unwrap();
+        let page = render(&global);
+        assert!(page.contains("Entra admin center"), "{page}");
+        assert!(
+            page.contains("https://login.microsoftonline.com/"),
+            "{page}"
         );
     }
 }

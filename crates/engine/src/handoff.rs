@@ -127,11 +127,18 @@ pub async fn make_kit(job: &Job) -> Result<(Kit, Ids), Error> {
     } else {
         None
     };
-    let kit = Kit {
+    let mut kit = Kit {
         kit_version: KIT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         setup: setup.name.clone(),
         protocol: setup.protocol,
+        // The global cloud is the kit's default, and a kit that does not name one is read
+        // by every version.
+        cloud: setup
+            .entra
+            .cloud()
+            .filter(|c| *c != crate::cloud::Cloud::Global)
+            .map(|c| c.to_string()),
         display_name: setup
             .entra
             .display_name
@@ -147,6 +154,7 @@ pub async fn make_kit(job: &Job) -> Result<(Kit, Ids), Error> {
         claims: setup.attribute_mapping(),
         assign: setup.entra.assign.clone(),
     };
+    kit.kit_version = kit.version_needed();
     kit.check()
         .map_err(|r| Error::Refused(format!("the kit made from this setup {r}")))?;
     Ok((kit, ids))
