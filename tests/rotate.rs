@@ -517,3 +517,133 @@ fn a_manual_saml_rotation_refreshes_cognito_only_once_the_metadata_offers_a_new_
     );
     assert!(w.state("corp").contains(&made), "recorded");
 }
+
+/// Cognito's certificate as its upper-case hex thumbprint.
+fn thumbprint_of(b64: &str) -> String {
+    cognito_entra::entra_facts::parse_certificate(b64.trim())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .thumbprint
+}
+
+/// A year on, Cognito signs its requests with a new certificate (it issues one annually) and
+/// Entra, requiring signed requests, knows only the old one: doctor says so, and rotate hands
+/// the new one over before anything else, keeps the old, and records what Entra now has.
+#[test]
+fn a_saml_rotation_first_hands_entra_cognitos_new_signing_certificate() {
+    let w = World::new();
+    let config = w.config("corp", "saml", "[saml]\nsign_requests = true\n");
+    ok(&w.apply(&config));
+    std::thread::sleep(Duration::from_millis(700));
+    let pool = w.pool_id();
+    let old = thumbprint_of(
+        w.moto
+            .boto3(
+                REGION,
+                &format!("cognito.get_signing_certificate(UserPoolId='{pool}')['Certificate']"),
+            )
+            .as_str()
+            .unwrap_or_default(),
+    );
+    let new = thumbprint_of(&w.moto.issue_signing_certificate(REGION, &pool));
+    assert_ne!(old, new);
+    let verify_keys = |w: &World| -> Vec<String> {
+        w.entra.ask("__app_keys")["corp"]["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|k| k["usage"] == "Verify")
+            .filter_map(|k| k["thumbprint"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(verify_keys(&w), vec![old.clone()]);
+
+    let mut doctor = w.cmd();
+    doctor.args(["doctor", "--setup", "corp", "--entra", "graph"]);
+    let out = run(&mut doctor);
+    let said = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}{}", stderr(&out));
+    assert!(said.contains("which Entra does not hold"), "{said}");
+    assert!(said.contains("cognito-entra rotate --setup corp"), "{said}");
+
+    let dry = ok(&w.rotate("corp", &["--dry-run"]));
+    let hand = dry
+        .find(&new)
+        .unwrap_or_else(|| panic!("the new certificate in the plan: {dry}"));
+    let signing = dry
+        .find("new SAML signing certificate")
+        .unwrap_or_else(|| panic!("{dry}"));
+    assert!(hand < signing, "handed over first: {dry}");
+    assert_eq!(
+        verify_keys(&w),
+        vec![old.clone()],
+        "a dry run writes nothing"
+    );
+
+    let said = ok(&w.rotate("corp", &["--yes"]));
+    assert!(said.contains("✓ Entra: "), "{said}");
+    let mut held = verify_keys(&w);
+    held.sort();
+    let mut both = vec![old.clone(), new.clone()];
+    both.sort();
+    assert_eq!(held, both, "the new one added, the old one kept: {said}");
+    assert!(
+        w.state("corp").contains(&new),
+        "recorded: {}",
+        w.state("corp")
+    );
+
+    let out = run(&mut doctor);
+    let said = stdout(&out);
+    assert!(!said.contains("which Entra does not hold"), "{said}");
+    assert!(!said.contains("Entra was given"), "{said}");
+    // Nothing of Cognito's is left to hand over.
+    let again = ok(&w.rotate("corp", &["--dry-run"]));
+    assert!(!again.contains(&new), "{again}");
+}
+
+/// The same year on, rotated in the portal: rotate says which of Cognito's certificates to
+/// upload where, writes the file (not on a dry run), and records the hand-over once done.
+#[test]
+fn a_manual_saml_rotation_says_to_upload_cognitos_new_signing_certificate_first() {
+    let w = World::new();
+    let config = w.config("corp", "saml", "[saml]\nsign_requests = true\n");
+    ok(&w.apply(&config));
+    std::thread::sleep(Duration::from_millis(700));
+    let pool = w.pool_id();
+    let new = thumbprint_of(&w.moto.issue_signing_certificate(REGION, &pool));
+    // Where apply wrote it (--out): rotate writes the new one over it.
+    let file = w.dir.path().join("out/corp-signing.cer");
+    let file_thumbprint = || {
+        thumbprint_of(
+            &std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>(),
+        )
+    };
+    assert_ne!(file_thumbprint(), new);
+
+    let dry = ok(&w.rotate("corp", &["--entra", "manual", "--dry-run"]));
+    let upload = dry
+        .find(&format!("Cognito's signing certificate is now {new}"))
+        .unwrap_or_else(|| panic!("{dry}"));
+    assert!(dry.contains("Verification certificates"), "{dry}");
+    assert!(dry.contains(&file.display().to_string()), "{dry}");
+    assert!(upload < dry.find("New Certificate").unwrap_or(0), "{dry}");
+    assert_ne!(file_thumbprint(), new, "a dry run writes no file");
+
+    w.entra.ask("__portal_new_certificate?name=corp");
+    let said = ok(&w.rotate("corp", &["--entra", "manual", "--yes"]));
+    assert_eq!(file_thumbprint(), new, "{said}");
+    assert!(
+        said.contains(&format!(
+            "Recorded: Entra has Cognito's signing certificate {new}"
+        )),
+        "{said}"
+    );
+    let mut doctor = w.cmd();
+    doctor.args(["doctor", "--setup", "corp", "--entra", "manual"]);
+    let said = stdout(&run(&mut doctor));
+    assert!(!said.contains("Entra was given"), "{said}");
+}

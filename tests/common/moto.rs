@@ -114,6 +114,35 @@ impl Moto {
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("boto3 {call}: {e}"))
     }
 
+    /// The year passes for one pool: Cognito issues it a new signing certificate, as AWS does
+    /// annually (the emulator's test control, docs/testing.md patch 14). Returns the new one.
+    pub fn issue_signing_certificate(&self, region: &str, pool_id: &str) -> String {
+        let script = format!(
+            "import json, urllib.request\n\
+             req = urllib.request.Request('{}/', data=json.dumps({{'UserPoolId': '{pool_id}'}}).encode(), headers={{\n\
+               'X-Amz-Target': 'AWSCognitoIdentityProviderService.TestIssueSigningCertificate',\n\
+               'Content-Type': 'application/x-amz-json-1.1',\n\
+               'Authorization': 'AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/cognito-idp/aws4_request, SignedHeaders=host, Signature=0'}})\n\
+             print(urllib.request.urlopen(req).read().decode())",
+            self.endpoint()
+        );
+        let out = Command::new(python())
+            .args(["-c", &script])
+            .output()
+            .unwrap_or_else(|e| panic!("python: {e}"));
+        assert!(
+            out.status.success(),
+            "TestIssueSigningCertificate: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let answer: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("TestIssueSigningCertificate: {e}"));
+        answer["Certificate"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// An SDK client on the emulator, to set up accounts and check results.
     pub fn sdk(&self, region: &str) -> SdkCognito {
         let options = AwsOptions {

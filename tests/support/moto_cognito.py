@@ -384,6 +384,22 @@ Backend.create_identity_provider = create_identity_provider_unique
 Backend.update_identity_provider = update_identity_provider_unique
 
 
+
+# 14. A test control, not an AWS operation: AWS "issues and assigns a new signing certificate
+#     annually" (GetSigningCertificate then returns the new one; the old one stays valid).
+#     Nothing in moto renews it, so a test asks for the year to pass for one pool, by target
+#     `AWSCognitoIdentityProviderService.TestIssueSigningCertificate` with {"UserPoolId": …}.
+def test_issue_signing_certificate(self):
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    pool._test_signing_certificate = None
+    # Plain JSON: ActionResult serializes by the AWS service model, which has no such action.
+    import json
+
+    return json.dumps({"Certificate": _signing_certificate(pool)})
+
+
+Response.test_issue_signing_certificate = test_issue_signing_certificate
+
 if __name__ == "__main__":
     from moto.server import main
 

@@ -6,13 +6,14 @@
 //! one removed. The state records each step (key IDs, never a secret), so a stopped run is
 //! finished by the next: a secret made but never handed over cannot be read again (Graph
 //! shows a secret's value once), so it is removed, after Cognito holds the next one.
-//! SAML: a new signing certificate, made active, and Cognito's provider refreshed at once.
+//! SAML: a new signing certificate, made active, and Cognito's provider refreshed at once;
+//! before it, Cognito's own certificates handed to Entra where Entra holds an old one.
 
-use crate::entra_app::SecretSeen;
+use crate::entra_app::{EntraChange, SecretSeen};
 use crate::state::GraphRecord;
 
 /// What rotating does, for the faces' help.
-pub const ABOUT: &str = "Rotate renews the setup's credential in the one order that never breaks sign-in. OIDC through Graph: a new client secret, Cognito's provider moved to it and read back, then the old secret removed (the new one is never saved). SAML through Graph: a new signing certificate, made active, and Cognito's provider refreshed at once; the old certificate stays until it expires. Done in the portal: the steps to take there, then the new metadata (or the secret, from COGNITO_ENTRA_CLIENT_SECRET) handed to Cognito. The plan is shown first and nothing is written until you press Enter; every step is recorded, so a rotation that stopped is finished by rotating again.";
+pub const ABOUT: &str = "Rotate renews the setup's credential in the one order that never breaks sign-in. OIDC through Graph: a new client secret, Cognito's provider moved to it and read back, then the old secret removed (the new one is never saved). SAML through Graph: a new signing certificate, made active, and Cognito's provider refreshed at once; the old certificate stays until it expires. Cognito's own certificates (its yearly signing certificate, a provider's encryption certificate) that Entra was not given yet are handed over first. Done in the portal: the steps to take there, then the new metadata (or the secret, from COGNITO_ENTRA_CLIENT_SECRET) handed to Cognito. The plan is shown first and nothing is written until you press Enter; every step is recorded, so a rotation that stopped is finished by rotating again.";
 
 /// How long a client secret the tool makes lasts (Entra allows at most two years; Microsoft
 /// recommends less than twelve months).
@@ -52,6 +53,11 @@ pub enum Rotation {
     RefreshMetadata { provider: String, from_file: bool },
     /// An old signing certificate removed (`--remove-old`).
     RemoveSigningCertificate { thumbprint: String, ends: String },
+    /// One of Cognito's own certificates Entra does not hold yet, handed over (Cognito issues
+    /// a new signing certificate every year; a new encryption certificate with a provider
+    /// made again): made first, since until then Entra refuses what Cognito signs, or
+    /// encrypts to a key Cognito no longer uses.
+    HandOver(EntraChange),
 }
 
 impl Rotation {
@@ -101,6 +107,12 @@ impl Rotation {
             }
             Rotation::RemoveSigningCertificate { thumbprint, ends } => {
                 format!("- Entra: old signing certificate {thumbprint} (valid until {ends})")
+            }
+            Rotation::HandOver(change) => {
+                // The application's own wording, said as this plan says Entra's steps.
+                let text = change.describe();
+                let (sign, rest) = text.split_at(text.find(' ').unwrap_or(0));
+                format!("{sign} Entra: {}", rest.trim_start())
             }
         }
     }

@@ -457,7 +457,7 @@ pub fn assess(
                 "Cognito signing certificate",
                 Status::Warn,
                 format!("Cognito now signs with {} (valid until {}); Entra was given {}", short(&cert.thumbprint), date(cert.not_after), recorded.map_or(String::new(), |r| short(&r.thumbprint))),
-                "run `cognito-entra apply` to write the new certificate, then upload it in Entra (Verification certificates)",
+                format!("run `cognito-entra rotate --setup {}`: it writes the new certificate and hands it to Entra (through Graph), or says where to upload it (Verification certificates)", setup.name),
             ));
         } else if left < within_days {
             out.push(check("Cognito signing certificate", Status::Warn, format!("{} expires on {} (in {left} days)", short(&cert.thumbprint), date(cert.not_after)), "Cognito adds a new signing certificate every year; when it does, apply writes it for Entra"));
@@ -775,7 +775,7 @@ fn cognito_certificates_in_entra(
                 name,
                 Status::Fail,
                 format!("Cognito signs with {}, which Entra does not hold", short(&cert.thumbprint)),
-                "run apply --entra graph, or upload it in Single sign-on › SAML Certificates › Verification certificates: Entra refuses the signed requests (or sign-out) until then",
+                format!("run `cognito-entra rotate --setup {} --entra graph` (it hands it over first), or upload it in Single sign-on › SAML Certificates › Verification certificates: Entra refuses the signed requests (or sign-out) until then", setup.name),
             ),
         });
     }

@@ -629,6 +629,30 @@ pub async fn make(
     })
 }
 
+/// Cognito's certificates as Entra holds them (`rotate`): the changes that hand Entra the
+/// signing certificate the pool signs with now and the encryption certificate the provider
+/// decrypts with now, where the setup needs them, and nothing else of the application (what
+/// else differs is `apply`'s to show). Reads only.
+pub async fn certificate_hand_over(
+    graph: &Graph,
+    job: &Job,
+    recorded: &GraphRecord,
+) -> Result<(Desired, Seen, Vec<EntraChange>), Error> {
+    let mut desired = desired(&job.setup, job, false);
+    let pool_id = job
+        .known
+        .user_pool_id
+        .as_deref()
+        .or(job.setup.user_pool.id.as_deref());
+    cognito_certificates(&mut desired, job, pool_id).await?;
+    let (seen, changes) = plan(graph, &desired, Some(recorded)).await?;
+    let changes = changes
+        .into_iter()
+        .filter(|c| c.is_certificate() && !c.waits_for_cognito())
+        .collect();
+    Ok((desired, seen, changes))
+}
+
 /// After Cognito's side: the certificates Cognito has made since (its signing certificate
 /// with a new pool, its encryption certificate with the provider) handed to Entra, as the
 /// plan showed them waiting. Entra and Cognito are read again; anything else Entra would

@@ -215,6 +215,120 @@ pub async fn rotate(
     }
 }
 
+/// One of Cognito's certificates that is not the one Entra was given (recorded).
+struct Stale {
+    kind: &'static str,
+    thumbprint: String,
+    place: &'static str,
+}
+
+/// Cognito's certificates that changed since Entra was given them, as the state recorded
+/// the hand-over (what doctor warns about). One never recorded (a setup imported, or made
+/// before the tool recorded them) is not judged: nothing says what Entra holds.
+async fn stale_certificates(
+    cognito: &SdkCognito,
+    pool: &str,
+    provider: &ProviderInfo,
+    state: &State,
+    job: &Job,
+) -> Result<Vec<Stale>, Stopped> {
+    let setup = &job.setup;
+    let recorded = |kind: &str| {
+        state
+            .aws
+            .certificates
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| c.thumbprint.clone())
+    };
+    let mut out = Vec::new();
+    let thumbprint = |text: &str| match crate::entra_app::CognitoCertificate::from_cognito(text) {
+        Ok(crate::entra_app::CognitoCertificate::Known { thumbprint, .. }) => Some(thumbprint),
+        _ => None,
+    };
+    if let (Some(place), Some(was)) = (
+        cognito_entra_cognito::certs::entra_place(setup, "signing"),
+        recorded("signing"),
+    ) {
+        let text = cognito
+            .get_signing_certificate(pool)
+            .await
+            .map_err(|e| failed(engine::say(&e, &job.aws)))?;
+        if let Some(now) = thumbprint(&text).filter(|t| !t.eq_ignore_ascii_case(&was)) {
+            out.push(Stale {
+                kind: "signing",
+                thumbprint: now,
+                place,
+            });
+        }
+    }
+    if let (Some(place), Some(was), Some(text)) = (
+        cognito_entra_cognito::certs::entra_place(setup, "encryption")
+            .filter(|_| setup.saml().encrypted_responses),
+        recorded("encryption"),
+        provider.details.get("ActiveEncryptionCertificate"),
+    ) && let Some(now) = thumbprint(text).filter(|t| !t.eq_ignore_ascii_case(&was))
+    {
+        out.push(Stale {
+            kind: "encryption",
+            thumbprint: now,
+            place,
+        });
+    }
+    Ok(out)
+}
+
+/// Where the setup's certificates for Entra are kept: the folder of those written before,
+/// else beside its state (as `apply` writes them).
+fn certificate_folder(store: &StateStore, state: &State, name: &str) -> std::path::PathBuf {
+    state
+        .aws
+        .certificates
+        .iter()
+        .find_map(|c| c.file.as_deref().and_then(|f| Path::new(f).parent()))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| store.dir().join(name))
+}
+
+fn certificate_error(e: cognito_entra_cognito::certs::CertError, job: &Job) -> String {
+    match e {
+        cognito_entra_cognito::certs::CertError::Api(e) => engine::say(&e, &job.aws),
+        cognito_entra_cognito::certs::CertError::File(why)
+        | cognito_entra_cognito::certs::CertError::NotYet(why) => why,
+    }
+}
+
+/// Cognito's certificates as they are now, written again where the setup keeps them (the
+/// folder of those written before, else beside its state) and recorded as the ones Entra
+/// has: doctor compares Cognito's with these.
+async fn record_certificates(
+    cognito: &SdkCognito,
+    store: &StateStore,
+    lock: &SetupLock,
+    run: &Run,
+    pool: &str,
+    state: &State,
+) -> Result<Vec<crate::state::CertificateRecord>, String> {
+    let dir = certificate_folder(store, state, &run.job.setup.name);
+    let written =
+        cognito_entra_cognito::certs::write_for_entra(cognito, &run.job.setup, pool, &dir, None)
+            .await
+            .map_err(|e| certificate_error(e, &run.job))?;
+    let records: Vec<_> = written.into_iter().map(|c| c.record).collect();
+    record(store, lock, &run.job.setup, |state| {
+        state.aws.certificates.clone_from(&records);
+        for r in &records {
+            if let Some(item) = crate::journey::certificate_action(&r.kind)
+                && !state.progress.checklist.iter().any(|c| c == item)
+            {
+                state.progress.checklist.push(item.to_string());
+            }
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(records)
+}
+
 /// Where SAML sign-in stands when a rotation's step failed: before the switch, …
 const OLD_CERTIFICATE_ACTIVE: &str =
     "Entra still signs with the certificate Cognito knows, so sign-in works.";
@@ -397,13 +511,21 @@ impl Through<'_> {
             .map_err(failed)?;
         let from_file = !provider.details.contains_key("MetadataURL")
             && provider.details.contains_key("MetadataFile");
-        let steps = plan_certificate(
+        // Cognito's own certificates first, where Entra holds an old one.
+        let mut job = self.run.job.clone();
+        job.known.user_pool_id = Some(self.pool.to_string());
+        let (desired, app_seen, hand_over) =
+            entra_graph::certificate_hand_over(self.graph, &job, &self.record)
+                .await
+                .map_err(failed)?;
+        let mut steps: Vec<Rotation> = hand_over.iter().cloned().map(Rotation::HandOver).collect();
+        steps.extend(plan_certificate(
             &self.record,
             &seen,
             &provider.name,
             from_file,
             flags.remove_old,
-        );
+        ));
         let mut shown = self.header("the SAML signing certificate");
         shown.push_str(&render(&steps));
         if !flags.remove_old {
@@ -427,6 +549,18 @@ impl Through<'_> {
             .clone()
             .unwrap_or_else(|| self.run.job.setup.name.clone());
         let mut done: Vec<String> = Vec::new();
+        if !hand_over.is_empty() {
+            entra_graph::apply(self.graph, &desired, &app_seen, &hand_over, |_| {})
+                .await
+                .map_err(|e| stopped_after(&done, OLD_CERTIFICATE_ACTIVE, e))?;
+            for change in &hand_over {
+                done.push(change.done());
+                face.show(&format!("{}\n", change.done()));
+            }
+            record_certificates(self.cognito, self.store, lock, self.run, self.pool, state)
+                .await
+                .map_err(|e| stopped_after(&done, OLD_CERTIFICATE_ACTIVE, e))?;
+        }
         let mut new_thumbprint = self.record.new_signing_certificate().map(str::to_string);
         let mut switched_at = None;
         let mut gap = None;
@@ -501,6 +635,8 @@ impl Through<'_> {
                         "✓ Entra: old signing certificate {thumbprint} removed\n"
                     ));
                 }
+                // Made above, before Entra's own certificate.
+                Rotation::HandOver(_) => {}
                 other => return Err(failed(format!("not a SAML step: {}", other.describe()))),
             }
         }
@@ -738,6 +874,45 @@ impl Manual<'_> {
             }
         };
         let from_file = !provider.details.contains_key("MetadataURL");
+        // Cognito's own certificates that changed since Entra was given them: uploaded first.
+        let stale =
+            stale_certificates(self.cognito, self.pool, &provider, state, &self.run.job).await?;
+        let folder = certificate_folder(self.store, state, &setup.name);
+        if !stale.is_empty() {
+            let mut text = format!(
+                "Rotate {} — first, Cognito has a new certificate of its own that Entra was not given yet{}:\n",
+                setup.name,
+                if stale.len() == 1 { "" } else { " (two)" }
+            );
+            for (i, c) in stale.iter().enumerate() {
+                text.push_str(&format!(
+                    "  {}. Cognito's {} certificate is now {}. {}: {}\n",
+                    (b'a' + i as u8) as char,
+                    c.kind,
+                    c.thumbprint,
+                    c.place,
+                    folder
+                        .join(format!("{}-{}.cer", setup.name, c.kind))
+                        .display()
+                ));
+            }
+            if flags.dry_run {
+                text.push_str("  (rotate writes the file(s) there when it runs)\n");
+            }
+            text.push('\n');
+            face.show(&text);
+            if !flags.dry_run {
+                cognito_entra_cognito::certs::write_for_entra(
+                    self.cognito,
+                    setup,
+                    self.pool,
+                    &folder,
+                    None,
+                )
+                .await
+                .map_err(|e| failed(certificate_error(e, &self.run.job)))?;
+            }
+        }
         face.show(&format!(
             "Rotate {} — the SAML signing certificate, in the Entra portal:\n  1. Enterprise applications › {app} › Single sign-on › SAML Certificates › Edit › New Certificate › Save.\n  2. On the new certificate: ⋯ › Make certificate active › Yes.{}\n\nThen, at once (Entra signs with the new certificate from now on):\n  ~ Cognito: provider {} {}, once the metadata is checked\n",
             setup.name,
@@ -796,6 +971,17 @@ impl Manual<'_> {
             record(self.store, lock, setup, |state| {
                 state.record_entra(None, Some(&metadata));
             })?;
+            if !stale.is_empty() {
+                record_certificates(self.cognito, self.store, lock, self.run, self.pool, state)
+                    .await
+                    .map_err(failed)?;
+                for c in &stale {
+                    face.show(&format!(
+                        "✓ Recorded: Entra has Cognito's {} certificate {} (doctor checks it from now on)\n",
+                        c.kind, c.thumbprint
+                    ));
+                }
+            }
         }
         for c in &new {
             face.show(&format!(
