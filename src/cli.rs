@@ -387,6 +387,11 @@ pub enum Command {
         /// they stay until they expire)
         #[arg(long)]
         remove_old: bool,
+        /// OIDC by hand: the new secret's Expires date as the portal shows it (YYYY-MM-DD),
+        /// recorded so doctor warns before it; with the secret Cognito holds already, only
+        /// the date is recorded
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_secret_expiry)]
+        secret_expires: Option<time::Date>,
     },
     /// Find the Entra federations in the account (made by hand) and save each as a setup
     Import {
@@ -461,4 +466,17 @@ impl Command {
             _ => false,
         }
     }
+}
+
+/// `--secret-expires`: a day of the calendar, not past, judged as the wizard judges the
+/// same answer.
+fn parse_secret_expiry(text: &str) -> Result<time::Date, String> {
+    use cognito_entra::setup::answers::{Answer, check};
+    if let Some(problem) = check(Answer::SecretExpiry(text)) {
+        return Err(problem);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), &format).map_err(|_| {
+        "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)".into()
+    })
 }

@@ -123,6 +123,7 @@ fn main() -> ExitCode {
             yes,
             dry_run,
             remove_old,
+            secret_expires,
         }) => commands::rotate::run(
             &ctx,
             setup,
@@ -131,6 +132,7 @@ fn main() -> ExitCode {
                 yes: *yes,
                 dry_run: *dry_run,
                 remove_old: *remove_old,
+                secret_expires: *secret_expires,
             },
         ),
         Some(Command::Import {

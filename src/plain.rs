@@ -401,6 +401,7 @@ fn rotate_a_setup(ctx: &Context, saved: &[String]) -> Flow<()> {
         yes: false,
         dry_run: false,
         remove_old: false,
+        secret_expires: None,
     };
     match runtime.block_on(cognito_entra::rotate::rotate(
         run,

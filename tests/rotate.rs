@@ -647,3 +647,86 @@ fn a_manual_saml_rotation_says_to_upload_cognitos_new_signing_certificate_first(
     let said = stdout(&run(&mut doctor));
     assert!(!said.contains("Entra was given"), "{said}");
 }
+
+/// A secret made in the portal expires on the date the portal shows: rotate records the one
+/// given (the old secret's date would otherwise stay, and doctor would judge the wrong
+/// secret), forgets the old one's when none is given, and takes the date alone later for the
+/// secret Cognito holds. A date that is no day, a past one, or one for SAML is refused.
+#[test]
+fn a_manual_oidc_rotation_records_the_new_secrets_expiry_or_forgets_the_old_ones() {
+    let w = World::new();
+    w.applied("hr", "oidc");
+    let recorded = |w: &World| -> Option<String> {
+        let state: toml::Table = w.state("hr").parse().unwrap_or_else(|e| panic!("{e}"));
+        state["entra"]
+            .get("client_secret_expires")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    assert!(recorded(&w).is_some(), "Graph recorded its secret's expiry");
+    let rotate = |secret: &str, extra: &[&str]| {
+        let mut c = w.cmd();
+        c.args(["rotate", "--setup", "hr", "--entra", "manual", "--yes"])
+            .args(extra)
+            .env("COGNITO_ENTRA_CLIENT_SECRET", secret);
+        run(&mut c)
+    };
+    let said = ok(&rotate("Xy7~first-portal-secret-01234567", &[]));
+    assert_eq!(recorded(&w), None, "the old secret's date is gone: {said}");
+    assert!(said.contains("--secret-expires YYYY-MM-DD"), "{said}");
+    // The date alone, for the secret Cognito holds: nothing else changes.
+    let modified = w.provider_modified("entra");
+    let said = ok(&rotate(
+        "Xy7~first-portal-secret-01234567",
+        &["--secret-expires", "2099-03-31"],
+    ));
+    assert_eq!(recorded(&w).as_deref(), Some("2099-03-31"), "{said}");
+    assert!(
+        said.contains("nothing was changed in Cognito or Entra"),
+        "{said}"
+    );
+    assert_eq!(w.provider_modified("entra"), modified);
+    // A new secret with its date.
+    ok(&rotate(
+        "Xy7~second-portal-secret-0123456",
+        &["--secret-expires", "2098-01-15"],
+    ));
+    assert_eq!(recorded(&w).as_deref(), Some("2098-01-15"));
+    assert_eq!(w.secret_in_cognito(), "Xy7~second-portal-secret-0123456");
+
+    for (bad, says) in [
+        ("2098-02-30", "not a day of the calendar"),
+        ("31/03/2099", "YYYY-MM-DD"),
+        ("2001-01-01", "expired on 2001-01-01"),
+    ] {
+        let out = rotate(
+            "Xy7~third-portal-secret-01234567",
+            &["--secret-expires", bad],
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&out).contains("--secret-expires"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains(says), "{bad}: {}", stderr(&out));
+    }
+    assert_eq!(w.secret_in_cognito(), "Xy7~second-portal-secret-0123456");
+    let mut c = w.cmd();
+    c.args([
+        "rotate",
+        "--setup",
+        "hr",
+        "--yes",
+        "--secret-expires",
+        "2099-01-01",
+    ]);
+    let through_graph = run(&mut c);
+    assert_eq!(through_graph.status.code(), Some(2));
+    assert!(
+        stderr(&through_graph).contains("through Graph the tool sets the expiry itself"),
+        "{}",
+        stderr(&through_graph)
+    );
+    assert!(!w.files_text().contains("portal-secret"));
+}

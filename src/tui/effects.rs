@@ -178,6 +178,7 @@ impl Runtime {
                         yes: true,
                         dry_run,
                         remove_old: false,
+                        secret_expires: None,
                     };
                     match cognito_entra::rotate::rotate(run, &store, flags, &mut face).await {
                         Ok(_) => Ok(face.text),

@@ -39,6 +39,8 @@ pub struct Flags {
     pub dry_run: bool,
     /// SAML: the old signing certificates go once Cognito has the new one.
     pub remove_old: bool,
+    /// OIDC by hand: the new secret's expiry, as the portal showed it.
+    pub secret_expires: Option<time::Date>,
 }
 
 /// What a rotation did, for the face's last words.
@@ -152,6 +154,23 @@ pub async fn rotate(
     face: &mut impl Face,
 ) -> Result<Rotated, Stopped> {
     let name = run.job.setup.name.clone();
+    if flags.secret_expires.is_some()
+        && (run.job.setup.protocol != Protocol::Oidc || run.graph.is_some())
+    {
+        return Err(Stopped::Usage(format!(
+            "error: --secret-expires: is the expiry of a client secret made in the portal (an OIDC setup, --entra manual); {name} is {}, so there is no such date to record; nothing was changed\n  fix: drop --secret-expires{}",
+            if run.job.setup.protocol != Protocol::Oidc {
+                "SAML".to_string()
+            } else {
+                "rotated through Graph".to_string()
+            },
+            if run.job.setup.protocol == Protocol::Oidc {
+                " (through Graph the tool sets the expiry itself and records it)"
+            } else {
+                ""
+            }
+        )));
+    }
     let Some(state) = run.state.clone() else {
         return Err(Stopped::Failed(format!(
             "error: {name} has no saved state, so there is nothing to rotate; nothing was changed\n  fix: rotate works on a saved setup that was applied: cognito-entra apply, then cognito-entra rotate --setup NAME"
@@ -811,7 +830,7 @@ impl Manual<'_> {
     ) -> Result<Rotated, Stopped> {
         let app = self.app_name();
         face.show(&format!(
-            "Rotate {} — the OIDC client secret, in the Entra portal:\n  1. App registrations › {app} › Certificates & secrets › Client secrets › New client secret; choose its expiry (at most 24 months), Add.\n  2. Copy its Value at once (the portal shows it only now), and give it here: in COGNITO_ENTRA_CLIENT_SECRET, or typed when asked (hidden).\n  3. Once Cognito holds it (below), delete the old secret on the same page.\n\nThen:\n  ~ Cognito: provider {} client_secret -> the new one you give (every other detail and the attribute mapping kept), read back to check\n",
+            "Rotate {} — the OIDC client secret, in the Entra portal:\n  1. App registrations › {app} › Certificates & secrets › Client secrets › New client secret; choose its expiry (at most 24 months), Add.\n  2. Copy its Value at once (the portal shows it only now), and give it here: in COGNITO_ENTRA_CLIENT_SECRET, or typed when asked (hidden). Its Expires date goes in --secret-expires.\n  3. Once Cognito holds it (below), delete the old secret on the same page.\n\nThen:\n  ~ Cognito: provider {} client_secret -> the new one you give (every other detail and the attribute mapping kept), read back to check\n",
             self.run.job.setup.name, provider.name
         ));
         if flags.dry_run {
@@ -825,6 +844,27 @@ impl Manual<'_> {
             })?,
         };
         crate::secrets::register(&secret);
+        let day = |d: time::Date| {
+            d.format(time::macros::format_description!("[year]-[month]-[day]"))
+                .unwrap_or_default()
+        };
+        if provider.details.get("client_secret") == Some(&secret)
+            && let (Some(expires), Some(lock)) = (flags.secret_expires, self.lock)
+        {
+            // The secret is in place already: only its expiry is recorded.
+            record(self.store, lock, &self.run.job.setup, |state| {
+                state.entra.client_secret_expires = Some(day(expires));
+            })?;
+            face.show(&format!(
+                "Cognito holds this secret already; nothing was changed in Cognito or Entra.\n✓ Recorded: it expires on {} (doctor warns {} days before).\n",
+                day(expires),
+                crate::doctor::DEFAULT_WITHIN_DAYS
+            ));
+            return Ok(Rotated {
+                steps: 1,
+                gap_seconds: None,
+            });
+        }
         if provider.details.get("client_secret") == Some(&secret) {
             return Err(Stopped::Failed(
                 "error: client secret: the one given is the one Cognito holds already; nothing was changed\n  fix: make a new client secret in Entra (step 1) and give its Value".into(),
@@ -842,9 +882,26 @@ impl Manual<'_> {
                 ))
             })?;
         face.show(&format!(
-            "✓ Cognito: provider {} holds the new secret (read back)\nNow delete the old secret in Entra (App registrations › {app} › Certificates & secrets), and note the new one's expiry.\n",
+            "✓ Cognito: provider {} holds the new secret (read back)\nNow delete the old secret in Entra (App registrations › {app} › Certificates & secrets).\n",
             provider.name
         ));
+        // The date recorded was the old secret's: it goes, whatever replaces it.
+        if let Some(lock) = self.lock {
+            record(self.store, lock, &self.run.job.setup, |state| {
+                state.entra.client_secret_expires = flags.secret_expires.map(day);
+            })?;
+        }
+        match flags.secret_expires {
+            Some(expires) => face.show(&format!(
+                "✓ Recorded: the new secret expires on {} (doctor warns {} days before).\n",
+                day(expires),
+                crate::doctor::DEFAULT_WITHIN_DAYS
+            )),
+            None => face.show(&format!(
+                "Its expiry is not recorded (the date recorded was the old secret's), so doctor warns until it is: run `cognito-entra rotate --setup {} --entra manual --secret-expires YYYY-MM-DD` with the same secret (the Expires column in Certificates & secrets); it records the date and changes nothing else.\n",
+                self.run.job.setup.name
+            )),
+        }
         Ok(Rotated {
             steps: 1,
             gap_seconds: None,
