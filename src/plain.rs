@@ -538,7 +538,75 @@ impl Session {
             .map_err(|e| Stop::Failed(format!("error: {e}")))
     }
 
+    /// A setup handed to its customer's Entra admin: their reply, pasted, checked against the
+    /// kit as typed and against Entra (the engine) before it is recorded; asked again until
+    /// Entra takes it or the admin leaves (Esc: saved, as it was).
+    fn customer_reply(&mut self) -> Flow<()> {
+        use cognito_entra::journey::customer_reply;
+        let Some(handoff) = customer_reply::waiting(&self.state).cloned() else {
+            return Ok(());
+        };
+        let kit = handoff.kit.clone();
+        outln!(
+            "\n== The customer's reply\n{}",
+            customer_reply::intro(&self.state.answers.name, &handoff)
+        );
+        loop {
+            let questions = customer_reply::questions(&kit);
+            let mut given = Given::from_questions(&questions);
+            for q in &questions {
+                let check = {
+                    let (snapshot, kit, key) = (given.clone(), kit.clone(), q.key);
+                    validator(move |v: &str| {
+                        if v.is_empty() {
+                            return Some("paste it from their reply".into());
+                        }
+                        let mut answers = snapshot.clone();
+                        answers.set_text(key, v);
+                        customer_reply::problem(&kit, Some(key), &answers)
+                    })
+                };
+                let answer = Text::new(&format!("{}:", q.label))
+                    .with_help_message(&hint(&q.hint))
+                    .with_validator(check)
+                    .prompt()?;
+                given.set_text(q.key, &answer);
+            }
+            let reply = customer_reply::reply(&kit, &given);
+            let name = self.state.answers.name.clone();
+            let store = StateStore::new(self.state_dir.clone());
+            outln!("Checking their answer against Entra…");
+            let checked = self.runtime.block_on(cognito_entra::handoff::check_reply(
+                &store,
+                &name,
+                &reply,
+                &self.authority,
+            ));
+            match checked {
+                Ok(accepted) => {
+                    customer_reply::record(&mut self.state, &accepted.given);
+                    self.lock
+                        .save(&mut self.state)
+                        .map_err(|e| Stop::Failed(format!("error: {e}")))?;
+                    outln!(
+                        "✓ Their answer is recorded (tenant {}); review and apply make the provider.",
+                        accepted.given.tenant()
+                    );
+                    for note in &accepted.notes {
+                        outln!("{note}");
+                    }
+                    return Ok(());
+                }
+                Err(stopped) => {
+                    outln!("{stopped}");
+                    outln!("Paste their values again (Esc leaves; the setup keeps waiting).");
+                }
+            }
+        }
+    }
+
     fn journey(&mut self) -> Flow<()> {
+        self.customer_reply()?;
         let finished_before = next_step(&self.state.progress.steps_done).is_none();
         while let Some(step) = next_step(&self.state.progress.steps_done) {
             let protocol = self.state.answers.protocol;

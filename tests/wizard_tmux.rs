@@ -1804,3 +1804,112 @@ fn plain_mode_rotates_from_the_list_and_no_changes_nothing() {
         before
     );
 }
+
+impl World {
+    /// A customer's setup on a shared pool, domain and client, its kit handed over
+    /// (`handoff`): the setup waits for the customer's reply.
+    fn handed_over(&self, name: &str) -> std::path::PathBuf {
+        let pool = self
+            .moto
+            .boto3(REGION, "cognito.create_user_pool(PoolName='saas-users')")["UserPool"]["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        self.moto.boto3(
+            REGION,
+            &format!("cognito.create_user_pool_domain(UserPoolId='{pool}', Domain='saas-login')"),
+        );
+        let client = self.moto.boto3(REGION, &format!(
+            "cognito.create_user_pool_client(UserPoolId='{pool}', ClientName='web', CallbackURLs=['https://app.example.com/cb'], \
+             AllowedOAuthFlows=['code'], AllowedOAuthScopes=['openid', 'email'], AllowedOAuthFlowsUserPoolClient=True, \
+             SupportedIdentityProviders=['COGNITO'])"
+        ))["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let config = self.dir.path().join(format!("{name}.toml"));
+        write(
+            &config,
+            format!(
+                "name = \"{name}\"\nprotocol = \"saml\"\nregion = \"{REGION}\"\n[user_pool]\nid = \"{pool}\"\n[domain]\nprefix = \"saas-login\"\n[app_client]\nid = \"{client}\"\ncallback_urls = [\"https://app.example.com/cb\"]\nscopes = [\"openid\", \"email\"]\n[provider]\nname = \"{name}\"\nidentifiers = [\"{name}.example\"]\n"
+            ),
+        );
+        std::fs::create_dir_all(self.dir.path().join("kits")).unwrap_or_else(|e| panic!("{e}"));
+        let mut c = self.moto.cmd(&self.dir.path().join("state"));
+        c.env("SSL_CERT_FILE", &self.entra.ca_file)
+            .env("COGNITO_ENTRA_AUTHORITY", self.entra.authority())
+            .args(["handoff", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(self.dir.path().join("kits"));
+        let out = run(&mut c);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        self.dir.path().join(format!("state/{name}.toml"))
+    }
+}
+
+/// The SaaS admin opens a setup handed to its customer: the wizard asks for the customer's
+/// answer instead of walking the portal steps that were the customer's. What the kit refuses
+/// shows under the field as it is typed; Entra's check runs on Enter; once taken it is
+/// recorded and the journey goes on.
+#[test]
+fn the_wizard_takes_a_customers_reply_pasted_for_a_handed_over_setup() {
+    let w = World::new();
+    let state_file = w.handed_over("acme");
+    w.start(&format!("AWS_REGION={REGION}"));
+    let screen = w.wait("waiting for the customer");
+    assert!(screen.contains("acme"), "{screen}");
+    w.keys(&["Enter"]);
+    let screen = w.wait("acme: the customer's reply");
+    assert!(screen.contains("App Federation Metadata Url"), "{screen}");
+    // The tenant-wide document: refused as typed, and q is text here, not quit.
+    w.paste(&w.entra.url(&metadata_path(false)));
+    let screen = w.wait("tenant-wide");
+    assert!(!screen.contains("EXIT-"), "{screen}");
+    w.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !std::fs::read_to_string(&state_file)
+            .unwrap_or_default()
+            .contains("accepted"),
+        "nothing recorded"
+    );
+    w.keys(&["C-u"]);
+    w.paste(&w.metadata_url());
+    w.keys(&["Enter"]);
+    let screen = w.wait("Their answer is recorded");
+    assert!(screen.contains(TENANT), "{screen}");
+    let state = std::fs::read_to_string(&state_file).unwrap_or_default();
+    assert!(state.contains(&w.metadata_url()), "{state}");
+    assert!(state.contains("accepted"), "{state}");
+    w.keys(&["C-q"]);
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+}
+
+/// Plain mode: the same questions and checks, asked as prompts before the journey goes on.
+#[test]
+fn plain_mode_takes_a_customers_reply_for_a_handed_over_setup() {
+    let w = World::new();
+    let state_file = w.handed_over("acme");
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux
+        .type_line(&w.wizard_line(&format!("AWS_REGION={REGION}")).replace(
+            &format!("{};", sh_quote(bin())),
+            &format!("{} wizard --plain --setup acme;", sh_quote(bin())),
+        ));
+    w.wait("The customer's reply");
+    w.wait("App Federation Metadata Url:");
+    w.text(&w.entra.url(&metadata_path(false)));
+    w.keys(&["Enter"]);
+    w.wait("tenant-wide");
+    // The prompt keeps what was typed: the application's ID completes it.
+    w.text(&format!("?appid={APP}"));
+    w.keys(&["Enter"]);
+    w.wait("Their answer is recorded");
+    let state = std::fs::read_to_string(&state_file).unwrap_or_default();
+    assert!(state.contains("accepted"), "{state}");
+    // The journey goes on from there; Esc leaves it saved.
+    w.wait("== ");
+    w.keys(&["Escape"]);
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+}

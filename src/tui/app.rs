@@ -49,6 +49,8 @@ pub enum Screen {
     Import,
     /// Renewing a saved setup's client secret or signing certificate (`tui::rotate`).
     Rotate,
+    /// A setup handed to its customer's Entra admin: their reply pasted (`tui::customer_reply`).
+    CustomerReply,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +128,8 @@ pub enum TaskDone {
     RotatePlanned(Result<String, String>),
     /// A rotation made (what it did) or stopped (why, and where sign-in stands).
     Rotated(Result<String, String>),
+    /// A customer's pasted reply, checked against Entra (nothing recorded yet), or why not.
+    ReplyChecked(Box<Result<cognito_entra::handoff::Accepted, String>>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
     Crashed(String),
 }
@@ -177,6 +181,8 @@ pub enum Cmd {
     RotatePlan(String),
     /// Rotate this saved setup's credential (the plan was shown).
     Rotate(String),
+    /// Check a customer's reply (pasted) against Entra, for the locked setup.
+    CheckReply(Box<cognito_entra::kit::Reply>),
     CheckDomain(String),
     /// Whether a prefix is free, while the admin is still on the domain step.
     ProbeDomain(String),
@@ -269,6 +275,8 @@ pub struct Model {
     pub import: Option<super::import::ImportScreen>,
     /// The rotate screen's own state, while it is open.
     pub rotate: Option<super::rotate::RotateScreen>,
+    /// The customer's reply screen's own state, while it is open.
+    pub customer_reply: Option<super::customer_reply::CustomerReplyScreen>,
 }
 
 impl Model {
@@ -304,6 +312,7 @@ impl Model {
             secret_from_graph: false,
             import: None,
             rotate: None,
+            customer_reply: None,
             destroy: None,
             writing: false,
             saml_check: None,
@@ -354,7 +363,9 @@ impl Model {
 
     /// Whether the focused field takes typed characters (then `q` and `?` are text).
     fn typing(&self) -> bool {
-        if self.editing.is_some() || matches!(self.screen, Screen::Naming(_)) {
+        if self.editing.is_some()
+            || matches!(self.screen, Screen::Naming(_) | Screen::CustomerReply)
+        {
             return true;
         }
         matches!(self.screen, Screen::Step(_))
@@ -431,6 +442,8 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } else if matches!(m.screen, Screen::Naming(_) | Screen::Step(_)) && m.form.paste(&text)
             {
                 steps::on_edit(m);
+            } else if m.screen == Screen::CustomerReply && m.form.paste(&text) {
+                super::customer_reply::edited(m);
             }
             Vec::new()
         }
@@ -501,6 +514,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Screen::Destroy => destroy::destroy_key(m, key),
         Screen::Import => super::import::key(m, key),
         Screen::Rotate => super::rotate::key(m, key),
+        Screen::CustomerReply => super::customer_reply::key(m, key),
         Screen::Naming(protocol) => welcome::naming_key(m, protocol, key),
         Screen::Step(step) => steps::key(m, step, key),
     }
@@ -551,6 +565,7 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         TaskDone::RotatePlanned(result) if awaited => super::rotate::planned(m, result),
         // A rotation's outcome is shown whether or not it was waited for: it wrote.
         TaskDone::Rotated(result) => super::rotate::done(m, result),
+        TaskDone::ReplyChecked(result) => super::customer_reply::checked(m, *result, awaited),
         TaskDone::SamlChecked(result) => handover::saml_checked(m, *result),
         TaskDone::Crashed(advice) => {
             m.message = advice.lines().map(str::to_string).collect();

@@ -111,6 +111,19 @@ impl Runtime {
                     self.rotate(setup, false);
                     Vec::new()
                 }
+                Cmd::CheckReply(reply) => {
+                    let store = self.store.clone();
+                    let name = m.setup().map(|s| s.name.clone()).unwrap_or_default();
+                    let authority = m.authority.clone();
+                    self.spawn(async move {
+                        let result =
+                            cognito_entra::handoff::check_reply(&store, &name, &reply, &authority)
+                                .await
+                                .map_err(|e| e.to_string());
+                        TaskDone::ReplyChecked(Box::new(result))
+                    });
+                    Vec::new()
+                }
                 Cmd::ImportSave(chosen) => {
                     // Local files only: written here, at once, each under its setup's lock.
                     let mut report = cognito_entra::import::Report::default();

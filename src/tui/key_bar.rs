@@ -49,6 +49,10 @@ impl Model {
                 Some(screen) => super::rotate::keys(screen),
                 None => (Vec::new(), None),
             },
+            Screen::CustomerReply => match &self.customer_reply {
+                Some(screen) => super::customer_reply::keys(screen),
+                None => (Vec::new(), None),
+            },
             Screen::Naming(_) => (vec![("Enter", "start")], Some("back")),
             Screen::Destroy if self.destroy.as_ref().is_some_and(Destroy::asks) => {
                 (vec![("Enter", "remove")], Some("keep it"))

@@ -5,6 +5,7 @@
 //! panic).
 
 pub mod app;
+pub mod customer_reply;
 mod effects;
 pub mod form;
 pub mod import;

@@ -9,7 +9,6 @@ use std::path::Path;
 use crate::engine::{Error, Job};
 use crate::entra_app::{CognitoCertificate, Desired};
 use crate::entra_graph::{self, GraphOptions, TenantChoice};
-use crate::journey::Step;
 use crate::kit::{Given, KIT_VERSION, Kit, Reply};
 use crate::run::{Face, Stopped};
 use crate::setup::derive::derive;
@@ -198,22 +197,46 @@ fn refused(text: String) -> Stopped {
     Stopped::Failed(format!("{text}\nNothing was recorded."))
 }
 
-/// The customer's reply, held against the kit handed over, checked on the spot as the
-/// wizard's step 8 checks what comes back from Entra (the metadata fetched and judged, or
-/// the tenant's discovery), and recorded in the setup; `apply` then makes the provider.
+/// The customer's reply file, held against the kit handed over, checked on the spot
+/// (`check_reply`) and recorded in the setup; `apply` then makes the provider.
 pub async fn accept(
     store: &StateStore,
     name: &str,
     reply_text: &str,
     authority: &str,
 ) -> Result<Accepted, Stopped> {
+    if store.load_existing(name)?.handoff.is_none() {
+        return Err(no_kit(name));
+    }
+    let reply = Reply::parse(reply_text).map_err(|r| refused(format!("error: {r}")))?;
+    let accepted = check_reply(store, name, &reply, authority).await?;
+    let lock = store.lock(name)?;
+    let mut state = store.load_existing(name)?;
+    crate::journey::customer_reply::record(&mut state, &accepted.given);
+    lock.save(&mut state)?;
+    Ok(accepted)
+}
+
+fn no_kit(name: &str) -> Stopped {
+    refused(format!(
+        "error: setup {name:?} has no kit handed over, so there is nothing a reply could answer\n  fix: run `cognito-entra handoff --setup {name} --out DIR` first and send the customer its kit"
+    ))
+}
+
+/// A customer's reply (a file's, or values pasted in the wizard) held against the kit handed
+/// over and checked on the spot as the wizard's step 8 checks what comes back from Entra:
+/// the metadata fetched and judged, or the tenant's discovery read. Reads only: the face
+/// records what it gives (`customer_reply::record`) under the setup's lock.
+pub async fn check_reply(
+    store: &StateStore,
+    name: &str,
+    reply: &Reply,
+    authority: &str,
+) -> Result<Accepted, Stopped> {
     let state = store.load_existing(name)?;
     let Some(handoff) = &state.handoff else {
-        return Err(refused(format!(
-            "error: setup {name:?} has no kit handed over, so there is nothing a reply could answer\n  fix: run `cognito-entra handoff --setup {name} --out DIR` first and send the customer its kit"
-        )));
+        return Err(no_kit(name));
     };
-    let reply = Reply::parse(reply_text).map_err(|r| refused(format!("error: {r}")))?;
     let given = reply
         .check_against(&handoff.kit)
         .map_err(|r| refused(format!("error: {r}")))?;
@@ -277,37 +300,6 @@ pub async fn accept(
             given.tenant()
         )));
     }
-    let lock = store.lock(name)?;
-    let mut state = store.load_existing(name)?;
-    match &given {
-        Given::Saml {
-            metadata_url,
-            tenant: _,
-        } => {
-            let mut saml = state.answers.saml();
-            saml.metadata_url = Some(metadata_url.clone());
-            saml.metadata_file = None;
-            state.answers.saml = Some(saml);
-        }
-        Given::Oidc { tenant, client_id } => {
-            let mut oidc = state.answers.oidc();
-            oidc.tenant_id = Some(tenant.clone());
-            oidc.client_id = Some(client_id.clone());
-            state.answers.oidc = Some(oidc);
-        }
-    }
-    state.entra.tenant_id = Some(given.tenant().to_string());
-    // The customer's admin did the portal's work, and what came back is in.
-    for item in crate::journey::entra_checklist(&state.answers) {
-        if !state.progress.checklist.iter().any(|c| c == item.id) {
-            state.progress.checklist.push(item.id.to_string());
-        }
-    }
-    state.mark_done(&Step::ALL[..Step::BackFromEntra.number()]);
-    if let Some(h) = state.handoff.as_mut() {
-        h.accepted = Some(now_rfc3339());
-    }
-    lock.save(&mut state)?;
     Ok(Accepted { given, notes })
 }
 

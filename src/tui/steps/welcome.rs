@@ -99,6 +99,11 @@ pub fn locked(m: &mut Model, result: Result<Box<State>, String>) -> Vec<Cmd> {
             m.busy = Some("Reading what this setup has in Cognito…".into());
             vec![Cmd::PlanTeardown]
         }
+        Ok(state) if cognito_entra::journey::customer_reply::waiting(&state).is_some() => {
+            // The journey's portal steps were the customer's admin's: their reply is next.
+            m.state = Some(*state);
+            crate::tui::customer_reply::open(m)
+        }
         Ok(state) => {
             let step = next_step(&state.progress.steps_done).unwrap_or(Step::TestHandOver);
             m.state = Some(*state);

@@ -1,6 +1,7 @@
 //! The wizard's screens. `view` is a pure function of the model: no I/O, no state changes.
 
 mod answers;
+mod customer_reply;
 mod entra;
 mod finish;
 mod handover;
@@ -96,6 +97,7 @@ pub fn view(frame: &mut Frame, m: &Model) {
         Screen::Destroy => destroy(frame, main, m),
         Screen::Import => import::view(frame, main, m),
         Screen::Rotate => rotate::view(frame, main, m),
+        Screen::CustomerReply => customer_reply::view(frame, main, m),
         Screen::Step(step) => {
             let [side, body, content, status] = step_areas(main);
             sidebar(frame, side, m, step);
@@ -338,6 +340,11 @@ pub fn help_text(m: &Model) -> String {
         Screen::Destroy => cognito_entra::teardown::ABOUT.to_string(),
         Screen::Import => cognito_entra::import::ABOUT.to_string(),
         Screen::Rotate => cognito_entra::rotate::ABOUT.to_string(),
+        Screen::CustomerReply => format!(
+            "{}\n\n{}",
+            cognito_entra::journey::customer_reply::ABOUT,
+            FORM_KEYS
+        ),
     };
     format!("{specific}\n\n{general}")
 }

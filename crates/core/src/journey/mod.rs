@@ -1,6 +1,7 @@
 //! The wizard's twelve steps, shared by every face: what they are called and what comes next.
 //! Pure: the progress comes from the state file.
 
+pub mod customer_reply;
 pub mod questions;
 
 use crate::setup::{Protocol, Setup};
@@ -205,7 +206,7 @@ pub fn next_step_advice(state: &crate::state::State) -> String {
     // A customer's Entra side, handed over and not answered yet: their reply comes first.
     if state.handoff.as_ref().is_some_and(|h| h.accepted.is_none()) {
         return format!(
-            "waiting for the customer's Entra admin: when their reply comes, `cognito-entra accept --setup {name} --reply FILE`; `cognito-entra handoff --setup {name} --out DIR` writes their kit again"
+            "waiting for the customer's Entra admin: when their reply comes, `cognito-entra accept --setup {name} --reply FILE`, or open the setup in the wizard and paste their values; `cognito-entra handoff --setup {name} --out DIR` writes their kit again"
         );
     }
     let complete = crate::setup::validate::validate(&state.answers, crate::setup::Stage::Apply)

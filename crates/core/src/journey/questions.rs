@@ -61,7 +61,13 @@ impl Question {
         }
     }
 
-    fn text(key: &'static str, label: &str, hint: &str, saved: &str, default: &str) -> Question {
+    pub(crate) fn text(
+        key: &'static str,
+        label: &str,
+        hint: &str,
+        saved: &str,
+        default: &str,
+    ) -> Question {
         Question {
             text: saved.to_string(),
             default: default.to_string(),

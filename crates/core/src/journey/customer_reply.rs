@@ -1,0 +1,213 @@
+//! The customer's reply typed or pasted into the wizard or plain mode (the SaaS admin's side
+//! of a hand-over): the questions, what is wrong with each answer, and the reply they make.
+//! Defined once here; a reply file (`accept --reply`) and pasted values meet the same checks
+//! (`Reply::check_against`), and once Entra confirms them (the engine) the same record.
+
+use crate::journey::Step;
+use crate::journey::questions::{Answers, Question};
+use crate::kit::{Given, Kit, REPLY_VERSION, Reply};
+use crate::setup::Protocol;
+use crate::state::{Handoff, State, now_rfc3339};
+
+/// What the screen is for, for the faces' help.
+pub const ABOUT: &str = "The setup's Entra side was handed to the customer's Entra admin as a kit (`cognito-entra handoff`). Paste what they sent back: the App Federation Metadata Url (SAML), or the Directory (tenant) ID and Application (client) ID (OIDC). Each value is checked against the kit, then against Entra itself (the metadata fetched and judged, or the tenant's discovery read) before anything is recorded; then review and apply make the provider. A reply file is taken by `cognito-entra accept --setup NAME --reply FILE`.";
+
+/// The text above the questions: whose answer this is, and what it must be.
+pub fn intro(setup: &str, handoff: &Handoff) -> String {
+    let kit = &handoff.kit;
+    format!(
+        "{setup}: the kit of {} went to the customer's Entra admin ({}, application {:?}). Paste what they sent back; it is checked against the kit and against Entra before it is recorded.",
+        handoff.at.get(..10).unwrap_or(&handoff.at),
+        match kit.protocol {
+            Protocol::Saml => "an enterprise application, SAML",
+            Protocol::Oidc => "an app registration, OIDC",
+        },
+        kit.display_name
+    )
+}
+
+/// The questions: what Entra gives back, as the customer's admin copied it.
+pub fn questions(kit: &Kit) -> Vec<Question> {
+    match kit.protocol {
+        Protocol::Saml => vec![Question::text(
+            "metadata_url",
+            "App Federation Metadata Url",
+            "from their reply or mail: Single sign-on › SAML Certificates; it ends with ?appid=… (the tenant is read from it)",
+            "",
+            "",
+        )],
+        Protocol::Oidc => vec![
+            Question::text(
+                "tenant_id",
+                "Directory (tenant) ID",
+                "a GUID, from the app registration's Overview page",
+                "",
+                "",
+            ),
+            Question::text(
+                "client_id",
+                "Application (client) ID",
+                "a GUID, from the same page (the client secret comes apart: typed at apply, never pasted here)",
+                "",
+                "",
+            ),
+        ],
+    }
+}
+
+/// The tenant an App Federation Metadata Url names (its first path segment).
+fn tenant_of(url: &str) -> String {
+    url::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .and_then(|mut s| s.next().map(str::to_string))
+        })
+        .unwrap_or_default()
+}
+
+/// The reply the answers make: the kit's setup and anchor, and what was pasted.
+pub fn reply(kit: &Kit, answers: &dyn Answers) -> Reply {
+    let saml = kit.protocol == Protocol::Saml;
+    let metadata_url = answers.text("metadata_url").trim().to_string();
+    Reply {
+        reply_version: REPLY_VERSION,
+        setup: kit.setup.clone(),
+        protocol: kit.protocol,
+        entity_id: kit.entity_id.clone().filter(|_| saml),
+        redirect_uri: (!saml).then(|| kit.reply_url.clone()),
+        tenant_id: if saml {
+            tenant_of(&metadata_url)
+        } else {
+            answers.text("tenant_id").trim().to_string()
+        },
+        metadata_url: saml.then_some(metadata_url),
+        client_id: (!saml).then(|| answers.text("client_id").trim().to_string()),
+    }
+}
+
+/// What is wrong with the answers as the kit reads them (`None`: they may go to Entra's
+/// check). `key`: only a problem of that question (`None`: the first of any).
+pub fn problem(kit: &Kit, key: Option<&str>, answers: &dyn Answers) -> Option<String> {
+    let refused = reply(kit, answers).check_against(kit).err()?;
+    // The question the refused field is typed in (a SAML tenant is read from the URL).
+    let question = match (kit.protocol, refused.field.as_str()) {
+        (Protocol::Saml, _) => "metadata_url",
+        (Protocol::Oidc, "client_id") => "client_id",
+        (Protocol::Oidc, _) => "tenant_id",
+    };
+    if key.is_some_and(|k| k != question) {
+        return None;
+    }
+    Some(format!("{} — {}", refused.problem, refused.fix))
+}
+
+/// What Entra confirmed goes into the setup: the metadata URL (SAML) or tenant and client ID
+/// (OIDC); the customer's portal work counts as done, up to step 8; the reply is accepted.
+pub fn record(state: &mut State, given: &Given) {
+    match given {
+        Given::Saml { metadata_url, .. } => {
+            let mut saml = state.answers.saml();
+            saml.metadata_url = Some(metadata_url.clone());
+            saml.metadata_file = None;
+            state.answers.saml = Some(saml);
+        }
+        Given::Oidc { tenant, client_id } => {
+            let mut oidc = state.answers.oidc();
+            oidc.tenant_id = Some(tenant.clone());
+            oidc.client_id = Some(client_id.clone());
+            state.answers.oidc = Some(oidc);
+        }
+    }
+    state.entra.tenant_id = Some(given.tenant().to_string());
+    for item in crate::journey::entra_checklist(&state.answers) {
+        if !state.progress.checklist.iter().any(|c| c == item.id) {
+            state.progress.checklist.push(item.id.to_string());
+        }
+    }
+    state.mark_done(&Step::ALL[..Step::BackFromEntra.number()]);
+    if let Some(h) = state.handoff.as_mut() {
+        h.accepted = Some(now_rfc3339());
+    }
+}
+
+/// Whether the setup waits for its customer's reply (handed over, not accepted yet).
+pub fn waiting(state: &State) -> Option<&Handoff> {
+    state.handoff.as_ref().filter(|h| h.accepted.is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journey::questions::Given as Typed;
+
+    const TENANT: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const APP: &str = "11112222-3333-4444-8555-666677778888";
+
+    fn kit(protocol: Protocol) -> Kit {
+        let saml = protocol == Protocol::Saml;
+        Kit {
+            kit_version: 1,
+            tool_version: "0.1.0".into(),
+            setup: "acme".into(),
+            protocol,
+            cloud: None,
+            display_name: "Example SaaS".into(),
+            entity_id: saml.then(|| "urn:amazon:cognito:sp:eu-west-1_AbCdEf123".to_string()),
+            reply_url: "https://login.example.com/saml2/idpresponse".into(),
+            sign_on_url: None,
+            relay_state: None,
+            logout_url: None,
+            sign_requests: false,
+            signing_certificate: None,
+            claims: Default::default(),
+            assign: Vec::new(),
+        }
+    }
+
+    fn typed(pairs: &[(&'static str, &str)]) -> Typed {
+        let mut t = Typed::default();
+        for (k, v) in pairs {
+            t.set_text(k, v);
+        }
+        t
+    }
+
+    #[test]
+    fn a_pasted_metadata_url_makes_the_reply_a_file_would_and_its_tenant_is_read_from_it() {
+        let k = kit(Protocol::Saml);
+        let url = format!(
+            "https://login.microsoftonline.com/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={APP}"
+        );
+        let answers = typed(&[("metadata_url", &url)]);
+        assert_eq!(problem(&k, None, &answers), None);
+        let r = reply(&k, &answers);
+        assert_eq!(
+            r,
+            Reply::from_application(&k, "https://login.microsoftonline.com", TENANT, APP)
+        );
+    }
+
+    #[test]
+    fn what_the_kit_refuses_is_said_under_the_question_it_was_typed_in() {
+        let k = kit(Protocol::Saml);
+        let tenant_wide = format!(
+            "https://login.microsoftonline.com/{TENANT}/federationmetadata/2007-06/federationmetadata.xml"
+        );
+        let p = problem(
+            &k,
+            Some("metadata_url"),
+            &typed(&[("metadata_url", &tenant_wide)]),
+        );
+        assert!(p.is_some_and(|p| p.contains("tenant-wide")));
+        let o = kit(Protocol::Oidc);
+        let answers = typed(&[("tenant_id", TENANT), ("client_id", "not-a-guid")]);
+        assert_eq!(problem(&o, Some("tenant_id"), &answers), None);
+        assert!(
+            problem(&o, Some("client_id"), &answers)
+                .is_some_and(|p| p.contains("Application (client) ID"))
+        );
+        let answers = typed(&[("tenant_id", "contoso"), ("client_id", APP)]);
+        assert!(problem(&o, Some("tenant_id"), &answers).is_some());
+    }
+}

@@ -1,0 +1,39 @@
+//! The customer's reply screen: whose reply it is, the questions (judged against the kit as
+//! typed), and what Entra's check refused.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::answers::form_lines;
+use super::{Theme, status_line, wrapped};
+use crate::tui::app::Model;
+
+pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let Some(screen) = &m.customer_reply else {
+        return;
+    };
+    let name = m.setup().map(|s| s.name.clone()).unwrap_or_default();
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {name}: the customer's reply "),
+        t.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [content, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let width = usize::from(content.width.max(20));
+    let mut lines: Vec<Line> = wrapped(&screen.intro, width, "", "", t.dim());
+    lines.push(Line::default());
+    lines.extend(form_lines(&m.form, &t, false, width));
+    if !screen.refused.is_empty() {
+        lines.push(Line::default());
+        for l in &screen.refused {
+            lines.extend(wrapped(l, width, "", "  ", t.bad()));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).scroll((m.scroll, 0)), content);
+    status_line(frame, status, m);
+}
