@@ -3,7 +3,7 @@
 //! self-contained file: its style and its copy buttons' script are inline, nothing is loaded
 //! from anywhere, so it opens from a file or a mail attachment and prints.
 
-use crate::journey::{Step, instructions};
+use crate::journey::kit_walk;
 use crate::kit::Kit;
 use crate::setup::Protocol;
 
@@ -101,20 +101,9 @@ fn value_row(id: &str, label: &str, value: &str) -> String {
 
 /// The page.
 pub fn render(kit: &Kit) -> String {
-    let setup = kit.as_setup();
     let saml = kit.protocol == Protocol::Saml;
     let name = esc(&kit.display_name);
-    let cloud = kit.cloud();
-    // Each national cloud has its own portal; an admin there cannot use the global one.
-    let portal = if cloud == crate::cloud::Cloud::Global {
-        "the Entra admin center".to_string()
-    } else {
-        format!(
-            "the Azure portal of {} (<code>{}</code>)",
-            esc(cloud.label()),
-            esc(cloud.portal())
-        )
-    };
+    let portal = esc(&kit_walk::portal(kit));
     let mut body = String::new();
     body.push_str(&format!(
         "<h1>Sign-in with Microsoft Entra ID: {name}</h1>\n<p>For your organization's Entra administrator. It takes about ten minutes in {portal}; nothing here is secret, and no secret travels back. Setup <strong>{}</strong>, {} ({}).</p>\n",
@@ -122,69 +111,37 @@ pub fn render(kit: &Kit) -> String {
         if saml { "SAML 2.0" } else { "OpenID Connect" },
         if saml { "an enterprise application" } else { "an app registration" },
     ));
-    // The portal's steps first: they say "paste each value below".
-    body.push_str(&format!("<h2>1. In {portal}</h2>\n"));
-    let mut with_name = setup.clone();
-    with_name.name = kit.display_name.clone();
-    if let Some(text) = instructions(Step::EntraPortal, &with_name) {
-        body.push_str(&markdown_light(&text));
-    }
-    body.push_str("<table>\n");
-    body.push_str(&value_row(
-        "v-name",
-        "Application name (suggested)",
-        &kit.display_name,
-    ));
-    for (key, label, value) in kit.fields() {
-        body.push_str(&value_row(&format!("v-{key}"), label, &value));
-    }
-    body.push_str("</table>\n<h2>2. Then</h2>\n");
-    if kit.sign_requests || (saml && kit.logout_url.is_some()) {
-        body.push_str(&format!(
-            "<p>{}: <strong>Single sign-on</strong> › <strong>SAML Certificates</strong> › <strong>Verification certificates</strong> › upload the certificate below (save it as a .cer file first){}.</p>\n",
-            if kit.sign_requests { "Signed requests" } else { "Sign-out" },
-            if kit.sign_requests { ", and tick <strong>Require verification certificates</strong>" } else { "" }
-        ));
-        if let Some(cert) = &kit.signing_certificate {
-            let pem = format!("-----BEGIN CERTIFICATE-----\n{cert}\n-----END CERTIFICATE-----");
+    // The portal's pages, as every face walks them: what to do, then the values to paste.
+    let mut n = 0;
+    for page in kit_walk::pages(kit) {
+        if page.text.is_empty() && page.values.is_empty() {
+            continue;
+        }
+        n += 1;
+        body.push_str(&format!("<h2>{n}. {}</h2>\n", esc(&page.title)));
+        body.push_str(&markdown_light(&page.text));
+        let (blocks, rows): (Vec<_>, Vec<_>) =
+            page.values.iter().partition(|v| v.value.contains('\n'));
+        if !rows.is_empty() {
+            body.push_str("<table>\n");
+            for v in rows {
+                body.push_str(&value_row(&format!("v-{}", v.key), &v.label, &v.value));
+            }
+            body.push_str("</table>\n");
+        }
+        // A certificate keeps its lines, for saving as a .cer file.
+        for v in blocks {
             body.push_str(&format!(
-                "<pre id=\"v-signing_certificate\">{}</pre><button type=\"button\" data-copy=\"v-signing_certificate\">Copy</button>\n",
-                esc(&pem)
+                "<p>{}:</p>\n<pre id=\"v-{}\">{}</pre><button type=\"button\" data-copy=\"v-{}\">Copy</button>\n",
+                esc(&v.label),
+                esc(&v.key),
+                esc(&v.value),
+                esc(&v.key)
             ));
         }
     }
-    if let Some(text) = instructions(Step::FinishInEntra, &setup) {
-        body.push_str(&markdown_light(&text));
-    }
-    if !kit.claims.is_empty() {
-        body.push_str("<p>The claims we read (each must be sent):</p>\n<table>\n");
-        for (i, (attribute, claim)) in kit.claims.iter().enumerate() {
-            body.push_str(&value_row(
-                &format!("v-claim-{i}"),
-                &format!("{attribute} from"),
-                claim,
-            ));
-        }
-        body.push_str("</table>\n");
-    }
-    if !kit.assign.is_empty() {
-        body.push_str(&format!(
-            "<p>Assign (Users and groups): {}.</p>\n",
-            esc(&kit.assign.join(", "))
-        ));
-    }
-
-    body.push_str("<h2>3. What to send back</h2>\n");
-    // The wizard's own step 8 text speaks to someone pasting into the tool; here the
-    // customer's admin copies for a reply.
-    if saml {
-        body.push_str(&format!(
-            "<p>From the application's <strong>Single sign-on</strong> page, section <strong>SAML Certificates</strong>: <strong>App Federation Metadata Url</strong> (it starts with <code>{}/</code> and ends with <code>?appid=…</code>). From Entra's <strong>Overview</strong> page: <strong>Tenant ID</strong>.</p>\n",
-            esc(cloud.authority())
-        ));
-    } else {
-        body.push_str("<p>From the app registration's <strong>Overview</strong> page: <strong>Directory (tenant) ID</strong> and <strong>Application (client) ID</strong>.</p>\n");
-    }
+    body.push_str(&format!("<h2>{}. What to send back</h2>\n", n + 1));
+    body.push_str(&markdown_light(&kit_walk::send_back(kit)));
     body.push_str(&format!(
         "<p>Send it as a file named <code>{}.reply.toml</code>, filled in from your application:</p>\n<pre>",
         esc(&kit.setup)
@@ -211,7 +168,10 @@ pub fn render(kit: &Kit) -> String {
         ".kit.toml</code> (it signs in to your tenant only; it needs nothing of ours).</p>\n",
     );
 
-    body.push_str("<h2>4. What never to send</h2>\n<div class=\"warn\"><ul>\n");
+    body.push_str(&format!(
+        "<h2>{}. What never to send</h2>\n<div class=\"warn\"><ul>\n",
+        n + 2
+    ));
     if !saml {
         body.push_str("<li>The <strong>client secret</strong> does not go in the reply or in a mail. Hand it over the way you agreed with us (a password manager's share, or read out on a call); we type it into a hidden prompt and it is kept in Cognito only.</li>\n");
     }

@@ -2,6 +2,7 @@
 //! Pure: the progress comes from the state file.
 
 pub mod customer_reply;
+pub mod kit_walk;
 pub mod questions;
 
 use crate::setup::{Protocol, Setup};
