@@ -339,6 +339,14 @@ pub enum Command {
         /// Do not ask before making the changes shown
         #[arg(long)]
         yes: bool,
+        /// Who makes the application: graph (the tool, through Microsoft Graph; the default)
+        /// or manual (you, in the portal, walked through the kit's pages; the reply is written
+        /// from what you paste, checked first) — for tenants that allow no tool
+        #[arg(long, value_enum)]
+        entra: Option<EntraArg>,
+        /// With --entra manual: line prompts instead of full screens
+        #[arg(long)]
+        plain: bool,
     },
     /// Fetch and check Entra's SAML federation metadata (a URL or a file)
     CheckMetadata {

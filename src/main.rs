@@ -179,7 +179,19 @@ fn main() -> ExitCode {
             out,
             assign,
             yes,
-        }) => commands::entra_side::run(&ctx, kit, out.as_deref(), assign, *yes),
+            entra,
+            plain,
+        }) => commands::entra_side::run(
+            &ctx,
+            kit,
+            out.as_deref(),
+            assign,
+            *yes,
+            commands::entra_side::How {
+                by_hand: *entra == Some(cli::EntraArg::Manual),
+                plain: *plain,
+            },
+        ),
         Some(Command::CheckMetadata { source, json }) => {
             commands::check_metadata::run(&ctx, source, *json)
         }

@@ -28,6 +28,9 @@ use cognito_entra::state::{SetupLock, State, StateStore};
 use crate::commands::{CommandResult, Context, EXIT_INTERRUPTED, EXIT_OK, Failure};
 
 /// Why the prompts stopped.
+mod kit_walk;
+pub use kit_walk::kit_walk;
+
 enum Stop {
     /// Esc: saved, resume later.
     Saved,

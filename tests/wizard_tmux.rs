@@ -1913,3 +1913,109 @@ fn plain_mode_takes_a_customers_reply_for_a_handed_over_setup() {
     w.keys(&["Escape"]);
     assert!(w.wait("EXIT-").contains("EXIT-0"));
 }
+
+impl World {
+    /// A kit as the SaaS admin's `handoff` writes it, for the customer's side (no AWS).
+    fn a_kit(&self) -> std::path::PathBuf {
+        let kit = self.dir.path().join("acme.kit.toml");
+        write(
+            &kit,
+            "kit_version = 1\ntool_version = \"0.1.0\"\nsetup = \"acme\"\nprotocol = \"saml\"\ndisplay_name = \"Example SaaS\"\nentity_id = \"urn:amazon:cognito:sp:eu-west-1_AbCdEf123\"\nreply_url = \"https://saas-login.auth.eu-west-1.amazoncognito.com/saml2/idpresponse\"\n[claims]\nemail = \"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\"\n",
+        );
+        kit
+    }
+
+    /// The customer's admin's command line: the kit by hand, with nothing of AWS about.
+    fn kit_by_hand_line(&self, kit: &std::path::Path, extra: &str) -> String {
+        format!(
+            "cd {dir} && env -i PATH=\"$PATH\" HOME={dir} TERM=\"$TERM\" SSL_CERT_FILE={ca} COGNITO_ENTRA_AUTHORITY={authority} {bin} entra-side --kit {kit} --entra manual {extra}; echo \"EX\"\"IT-$?\"",
+            dir = sh_quote(&self.dir.path().display().to_string()),
+            ca = sh_quote(&self.entra.ca_file.display().to_string()),
+            authority = self.entra.authority(),
+            bin = sh_quote(bin()),
+            kit = sh_quote(&kit.display().to_string()),
+        )
+    }
+}
+
+/// The customer's admin, in a tenant that allows no tool: the kit's pages in full screens,
+/// each value copied by its key, then the metadata URL pasted — refused as typed when it is
+/// the tenant-wide one (q is text there, not quit), checked against Entra on Enter — and the
+/// reply written beside the kit, tied to the kit's Entity ID.
+#[test]
+fn the_customer_walks_the_kit_by_hand_and_the_reply_is_written() {
+    let w = World::new();
+    let kit = w.a_kit();
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(&w.kit_by_hand_line(&kit, ""));
+    let screen = w.wait("1/3");
+    for text in [
+        "Identifier (Entity ID)",
+        "urn:amazon:cognito:sp:eu-west-1_AbCdEf123",
+        "[2]",
+    ] {
+        assert!(screen.contains(text), "{text}:\n{screen}");
+    }
+    w.keys(&["2"]);
+    w.wait("Identifier (Entity ID)");
+    w.keys(&["Enter"]);
+    let screen = w.wait("2/3");
+    assert!(screen.contains("emailaddress"), "{screen}");
+    w.keys(&["Enter"]);
+    w.wait("3/3");
+    w.wait("App Federation Metadata Url");
+    // Back a page and on again: the answer is asked afresh.
+    w.keys(&["Escape"]);
+    w.wait("2/3");
+    w.keys(&["Enter"]);
+    w.wait("3/3");
+    w.text("q");
+    let screen = w.wait("is not an address");
+    assert!(!screen.contains("EXIT-"), "{screen}");
+    w.keys(&["C-u"]);
+    w.paste(&w.entra.url(&metadata_path(false)));
+    w.wait("tenant-wide");
+    w.keys(&["C-u"]);
+    w.paste(&w.metadata_url());
+    w.keys(&["Enter"]);
+    w.wait("Wrote the reply");
+    w.keys(&["Enter"]);
+    let done = w.wait("EXIT-");
+    assert!(done.contains("EXIT-0"), "{done}");
+    let reply = std::fs::read_to_string(w.dir.path().join("acme.reply.toml")).unwrap_or_default();
+    assert!(reply.contains(&w.metadata_url()), "{reply}");
+    assert!(
+        reply.contains("urn:amazon:cognito:sp:eu-west-1_AbCdEf123"),
+        "{reply}"
+    );
+    assert!(reply.contains(TENANT), "{reply}");
+}
+
+/// The same walk as line prompts; q before the end writes nothing.
+#[test]
+fn plain_prompts_walk_the_kit_by_hand_too() {
+    let w = World::new();
+    let kit = w.a_kit();
+    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+    w.tmux.type_line(&w.kit_by_hand_line(&kit, "--plain"));
+    w.wait("1/3");
+    w.wait("Copy a value for the portal, or go on");
+    // The last choice: go on (twice: both pages).
+    w.keys(&["Up"]);
+    w.keys(&["Enter"]);
+    w.wait("2/3");
+    w.wait("Copy a value for the portal, or go on");
+    w.keys(&["Up"]);
+    w.keys(&["Enter"]);
+    w.wait("3/3");
+    w.wait("App Federation Metadata Url:");
+    w.text(&w.entra.url(&metadata_path(false)));
+    w.keys(&["Enter"]);
+    w.wait("tenant-wide");
+    w.text(&format!("?appid={APP}"));
+    w.keys(&["Enter"]);
+    w.wait("Wrote the reply");
+    assert!(w.wait("EXIT-").contains("EXIT-0"));
+    let reply = std::fs::read_to_string(w.dir.path().join("acme.reply.toml")).unwrap_or_default();
+    assert!(reply.contains(&w.metadata_url()), "{reply}");
+}

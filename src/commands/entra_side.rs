@@ -12,13 +12,32 @@ use super::{CommandResult, Context, EXIT_OK, Failure, block_on};
 /// The largest kit read: a few kilobytes in practice (a certificate at most).
 const KIT_CAP: usize = 256 * 1024;
 
+/// How the customer's admin does it: through Graph (the default), or by hand in the portal
+/// (full screens, or `plain` prompts).
+#[derive(Debug, Clone, Copy)]
+pub struct How {
+    pub by_hand: bool,
+    pub plain: bool,
+}
+
 pub fn run(
     ctx: &Context,
     kit_path: &Path,
     out: Option<&Path>,
     assign: &[String],
     yes: bool,
+    how: How,
 ) -> CommandResult {
+    if how.plain && !how.by_hand {
+        return Err(Failure::Usage(
+            "error: --plain: is for the portal walk-through (--entra manual); through Graph nothing is asked but the one question\n  fix: add --entra manual, or drop --plain".into(),
+        ));
+    }
+    if how.by_hand && !assign.is_empty() {
+        return Err(Failure::Usage(
+            "error: --assign: the tool assigns users only through Graph; by hand, assign them in the portal (Users and groups), as the kit's pages say\n  fix: drop --assign, or drop --entra manual".into(),
+        ));
+    }
     let shown = kit_path.display().to_string();
     let text = cognito_entra::bounded::read_text(kit_path, KIT_CAP).map_err(|e| {
         Failure::Failed(format!(
@@ -35,6 +54,13 @@ pub fn run(
             .unwrap_or(Path::new("."))
             .join(format!("{}.reply.toml", kit.setup))
     });
+    if how.by_hand {
+        return if how.plain {
+            crate::plain::kit_walk(ctx, &kit, &reply_path)
+        } else {
+            crate::tui::run_kit(ctx, kit, reply_path)
+        };
+    }
     let options = ctx.graph_options();
     let mut face = CommandFace {
         command: "entra-side",

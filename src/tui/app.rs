@@ -51,6 +51,8 @@ pub enum Screen {
     Rotate,
     /// A setup handed to its customer's Entra admin: their reply pasted (`tui::customer_reply`).
     CustomerReply,
+    /// The customer's admin, working from a kit by hand (`tui::kit_walk`).
+    KitWalk,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +132,11 @@ pub enum TaskDone {
     Rotated(Result<String, String>),
     /// A customer's pasted reply, checked against Entra (nothing recorded yet), or why not.
     ReplyChecked(Box<Result<cognito_entra::handoff::Accepted, String>>),
+    /// The customer's own answer (working from a kit), checked against the kit and Entra:
+    /// the reply to write and what was noted, or why not.
+    KitAnswerChecked(Box<Result<(cognito_entra::kit::Reply, Vec<String>), String>>),
+    /// The reply file written, or why not.
+    ReplyWritten(Result<(), String>),
     /// The work stopped with a bug (a panic in its task); the screen stays usable.
     Crashed(String),
 }
@@ -183,6 +190,13 @@ pub enum Cmd {
     Rotate(String),
     /// Check a customer's reply (pasted) against Entra, for the locked setup.
     CheckReply(Box<cognito_entra::kit::Reply>),
+    /// Check the customer's own answer against their kit and Entra.
+    CheckKitAnswer(Box<cognito_entra::kit::Kit>, Box<cognito_entra::kit::Reply>),
+    /// Write the reply file (its text holds no secret).
+    WriteReply {
+        path: std::path::PathBuf,
+        text: String,
+    },
     CheckDomain(String),
     /// Whether a prefix is free, while the admin is still on the domain step.
     ProbeDomain(String),
@@ -277,6 +291,8 @@ pub struct Model {
     pub rotate: Option<super::rotate::RotateScreen>,
     /// The customer's reply screen's own state, while it is open.
     pub customer_reply: Option<super::customer_reply::CustomerReplyScreen>,
+    /// A kit walked by hand (`entra-side --entra manual`): the whole session's state.
+    pub kit_walk: Option<super::kit_walk::KitWalkScreen>,
 }
 
 impl Model {
@@ -313,6 +329,7 @@ impl Model {
             import: None,
             rotate: None,
             customer_reply: None,
+            kit_walk: None,
             destroy: None,
             writing: false,
             saml_check: None,
@@ -365,6 +382,10 @@ impl Model {
     fn typing(&self) -> bool {
         if self.editing.is_some()
             || matches!(self.screen, Screen::Naming(_) | Screen::CustomerReply)
+            || self
+                .kit_walk
+                .as_ref()
+                .is_some_and(|k| k.on_answer() && !k.written)
         {
             return true;
         }
@@ -444,6 +465,8 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 steps::on_edit(m);
             } else if m.screen == Screen::CustomerReply && m.form.paste(&text) {
                 super::customer_reply::edited(m);
+            } else if m.kit_walk.as_ref().is_some_and(|k| k.on_answer()) && m.form.paste(&text) {
+                super::kit_walk::edited(m);
             }
             Vec::new()
         }
@@ -515,6 +538,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         Screen::Import => super::import::key(m, key),
         Screen::Rotate => super::rotate::key(m, key),
         Screen::CustomerReply => super::customer_reply::key(m, key),
+        Screen::KitWalk => super::kit_walk::key(m, key),
         Screen::Naming(protocol) => welcome::naming_key(m, protocol, key),
         Screen::Step(step) => steps::key(m, step, key),
     }
@@ -566,6 +590,8 @@ fn task(m: &mut Model, done: TaskDone) -> Vec<Cmd> {
         // A rotation's outcome is shown whether or not it was waited for: it wrote.
         TaskDone::Rotated(result) => super::rotate::done(m, result),
         TaskDone::ReplyChecked(result) => super::customer_reply::checked(m, *result, awaited),
+        TaskDone::KitAnswerChecked(result) => super::kit_walk::checked(m, *result, awaited),
+        TaskDone::ReplyWritten(result) => super::kit_walk::written(m, result),
         TaskDone::SamlChecked(result) => handover::saml_checked(m, *result),
         TaskDone::Crashed(advice) => {
             m.message = advice.lines().map(str::to_string).collect();

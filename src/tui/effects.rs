@@ -111,6 +111,25 @@ impl Runtime {
                     self.rotate(setup, false);
                     Vec::new()
                 }
+                Cmd::CheckKitAnswer(kit, reply) => {
+                    let authority = self.ctx.global.authority.clone();
+                    self.spawn(async move {
+                        let result =
+                            cognito_entra::handoff::check_own_answer(&kit, &reply, &authority)
+                                .await
+                                .map(|notes| (*reply, notes))
+                                .map_err(|e| e.to_string());
+                        TaskDone::KitAnswerChecked(Box::new(result))
+                    });
+                    Vec::new()
+                }
+                Cmd::WriteReply { path, text } => {
+                    // A small local file, written here at once.
+                    let result = cognito_entra::files::replace(&path, text.as_bytes(), 0o644)
+                        .map(|_| ())
+                        .map_err(|e| format!("error: {e}"));
+                    super::app::update(m, Msg::Task(TaskDone::ReplyWritten(result)))
+                }
                 Cmd::CheckReply(reply) => {
                     let store = self.store.clone();
                     let name = m.setup().map(|s| s.name.clone()).unwrap_or_default();

@@ -49,6 +49,10 @@ impl Model {
                 Some(screen) => super::rotate::keys(screen),
                 None => (Vec::new(), None),
             },
+            Screen::KitWalk => match &self.kit_walk {
+                Some(screen) => super::kit_walk::keys(screen),
+                None => (Vec::new(), None),
+            },
             Screen::CustomerReply => match &self.customer_reply {
                 Some(screen) => super::customer_reply::keys(screen),
                 None => (Vec::new(), None),

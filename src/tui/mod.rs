@@ -10,6 +10,7 @@ mod effects;
 pub mod form;
 pub mod import;
 mod key_bar;
+pub mod kit_walk;
 pub mod rotate;
 mod steps;
 pub mod view;
@@ -77,6 +78,32 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     let store = ctx.store()?;
     let exit = runtime.block_on(event_loop(ctx, store, model, setup.map(str::to_string)))?;
     // Leave at once: the thread reading the terminal is blocked in a read.
+    runtime.shutdown_background();
+    Ok(exit)
+}
+
+/// A kit walked by hand by the customer's Entra admin (`entra-side --entra manual`): the
+/// kit's pages, then their answer, written as the reply. No saved setup is opened.
+pub fn run_kit(
+    ctx: &Context,
+    kit: cognito_entra::kit::Kit,
+    reply_path: std::path::PathBuf,
+) -> CommandResult {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Failure::Failed(
+            "error: the kit's screens need a terminal, and stdin or stdout is not one\n  fix: open the kit's page (NAME.html) and write the reply from its template, or run `cognito-entra entra-side --kit FILE` to do it through Microsoft Graph".into(),
+        ));
+    }
+    let mut model = Model::new(Vec::new(), &ctx.global.authority);
+    model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    kit_walk::open(&mut model, kit, reply_path);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))?;
+    let store = ctx.store()?;
+    let exit = runtime.block_on(event_loop(ctx, store, model, None))?;
     runtime.shutdown_background();
     Ok(exit)
 }
@@ -187,6 +214,23 @@ async fn event_loop(
     };
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
+    if let Some(walk) = &model.kit_walk {
+        if walk.written {
+            outln!(
+                "Wrote the reply: {}\nSend it back to the SaaS admin. It holds no secret.",
+                walk.reply_path.display()
+            );
+            if walk.kit.protocol == cognito_entra::setup::Protocol::Oidc {
+                outln!(
+                    "The client secret is not in it. Make one in Entra (App registrations › {} › Certificates & secrets › New client secret) and hand it over the way you agreed with the SaaS admin — never in the reply or a mail.",
+                    walk.kit.display_name
+                );
+            }
+        } else {
+            outln!("Stopped: no reply was written. Run the same command again to go on.");
+        }
+        return code;
+    }
     match (model.exit, model.setup()) {
         (Some(Exit::Done), Some(s)) => {
             match model

@@ -512,7 +512,7 @@ impl Reply {
                 let Some(url) = &self.metadata_url else {
                     return no("metadata_url", "is missing (SAML)".into(), REPLY_FIX);
                 };
-                check_metadata_url(url, &tenant)
+                check_metadata_url(url, Some(&tenant))
                     .map_err(|(problem, fix)| refused(REPLY, "metadata_url", problem, fix))?;
                 check_cloud(url, kit.cloud())
                     .map_err(|(problem, fix)| refused(REPLY, "metadata_url", problem, fix))?;
@@ -541,7 +541,7 @@ impl Reply {
 
 /// An App Federation Metadata Url's form: https, the tenant's federation metadata path, and
 /// an `appid` (without one it is the tenant-wide document).
-fn check_metadata_url(url: &str, tenant: &str) -> Result<(), (String, &'static str)> {
+fn check_metadata_url(url: &str, tenant: Option<&str>) -> Result<(), (String, &'static str)> {
     const COPY: &str = "copy App Federation Metadata Url from the enterprise application's Single sign-on › SAML Certificates (it ends with ?appid=…)";
     let parsed = url::Url::parse(url.trim())
         .map_err(|e| (format!("{url:?} is not an address ({e})"), COPY))?;
@@ -562,7 +562,9 @@ fn check_metadata_url(url: &str, tenant: &str) -> Result<(), (String, &'static s
             COPY,
         ));
     }
-    if !segments[0].eq_ignore_ascii_case(tenant) {
+    if let Some(tenant) = tenant
+        && !segments[0].eq_ignore_ascii_case(tenant)
+    {
         return Err((
             format!(
                 "names tenant {:?}, but tenant_id is {tenant}: the metadata is of another tenant than the one the reply names",
@@ -608,6 +610,14 @@ fn check_cloud(url: &str, kit_cloud: crate::cloud::Cloud) -> Result<(), (String,
         )),
         _ => Ok(()),
     }
+}
+
+/// What is wrong with the form of an App Federation Metadata Url on its own (https, the
+/// federation metadata path, an `appid`), as "problem — fix".
+pub fn metadata_url_problem(url: &str) -> Option<String> {
+    check_metadata_url(url, None)
+        .err()
+        .map(|(problem, fix)| format!("{problem} — {fix}"))
 }
 
 /// The appid of an App Federation Metadata Url, when it has one.

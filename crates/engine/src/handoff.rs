@@ -257,6 +257,37 @@ pub async fn check_reply(
             }
         )));
     }
+    let notes = check_in_entra(&given, authority, SAAS)
+        .await
+        .map_err(refused)?;
+    Ok(Accepted { given, notes })
+}
+
+/// Whose values Entra judged, for the words of a refusal: what did not happen, and the fixes.
+#[derive(Clone, Copy)]
+struct Side {
+    outcome: &'static str,
+    fix: &'static str,
+    two_tenants: &'static str,
+}
+
+/// The SaaS admin's, taking a customer's reply.
+const SAAS: Side = Side {
+    outcome: "the reply is not accepted",
+    fix: "send the customer's Entra admin the error above; the kit page says where each value is",
+    two_tenants: "ask the customer's Entra admin for the values of one application in their own tenant",
+};
+/// The customer's admin's, checking their own values before they are sent.
+const CUSTOMER: Side = Side {
+    outcome: "it cannot go in the reply",
+    fix: "check the value on the page the step names (the application's Single sign-on page, or the app registration's Overview) and paste it again",
+    two_tenants: "copy both values from the one application you made, in your own tenant",
+};
+
+/// What a reply's values point at, checked on the spot as the wizard's step 8 checks what
+/// comes back from Entra: the metadata fetched and judged, or the tenant's discovery read,
+/// and of the tenant the values name. Returns the warnings and notes; errors refuse.
+async fn check_in_entra(given: &Given, authority: &str, side: Side) -> Result<Vec<String>, String> {
     let mut notes = Vec::new();
     let judged = |findings: &[cognito_entra_entra::Finding], notes: &mut Vec<String>| {
         let mut errors = Vec::new();
@@ -271,7 +302,7 @@ pub async fn check_reply(
         }
         errors
     };
-    let (errors, seen_tenant, what) = match &given {
+    let (errors, seen_tenant, what) = match given {
         Given::Saml { metadata_url, .. } => {
             let report =
                 crate::engine::check_metadata(metadata_url, authority, Path::new(".")).await;
@@ -287,20 +318,39 @@ pub async fn check_reply(
         }
     };
     if !errors.is_empty() {
-        return Err(refused(format!(
-            "{what} is not usable, so the reply is not accepted:\n{}\n  fix: send the customer's Entra admin the error above; the kit page says where each value is",
-            errors.join("\n")
-        )));
+        return Err(format!(
+            "{what} is not usable, so {}:\n{}\n  fix: {}",
+            side.outcome,
+            errors.join("\n"),
+            side.fix
+        ));
     }
     if let Some(seen) = seen_tenant
         && !seen.eq_ignore_ascii_case(given.tenant())
     {
-        return Err(refused(format!(
-            "error: {what} is of tenant {seen}, but the reply names tenant {}: the values are of two tenants\n  fix: ask the customer's Entra admin for the values of one application in their own tenant",
-            given.tenant()
-        )));
+        return Err(format!(
+            "error: {what} is of tenant {seen}, but the reply names tenant {}: the values are of two tenants\n  fix: {}",
+            given.tenant(),
+            side.two_tenants
+        ));
     }
-    Ok(Accepted { given, notes })
+    Ok(notes)
+}
+
+/// The customer's own values (typed or pasted on their side, working from the kit by hand):
+/// held against the kit as a reply is, and checked in Entra as the SaaS admin's `accept`
+/// will check them, so what they send back is taken. Returns the reply to write, and notes.
+pub async fn check_own_answer(
+    kit: &Kit,
+    reply: &Reply,
+    authority: &str,
+) -> Result<Vec<String>, Stopped> {
+    let given = reply
+        .check_against(kit)
+        .map_err(|r| Stopped::Failed(format!("error: {r}")))?;
+    check_in_entra(&given, authority, CUSTOMER)
+        .await
+        .map_err(|e| Stopped::Failed(format!("{e}\nNo reply was written.")))
 }
 
 /// The saved setup (other than `me`) whose Entra application is `app_id`, as its answers or

@@ -6,6 +6,7 @@ mod entra;
 mod finish;
 mod handover;
 mod import;
+mod kit_walk;
 mod review;
 mod rotate;
 mod welcome;
@@ -98,6 +99,7 @@ pub fn view(frame: &mut Frame, m: &Model) {
         Screen::Import => import::view(frame, main, m),
         Screen::Rotate => rotate::view(frame, main, m),
         Screen::CustomerReply => customer_reply::view(frame, main, m),
+        Screen::KitWalk => kit_walk::view(frame, main, m),
         Screen::Step(step) => {
             let [side, body, content, status] = step_areas(main);
             sidebar(frame, side, m, step);
@@ -340,6 +342,11 @@ pub fn help_text(m: &Model) -> String {
         Screen::Destroy => cognito_entra::teardown::ABOUT.to_string(),
         Screen::Import => cognito_entra::import::ABOUT.to_string(),
         Screen::Rotate => cognito_entra::rotate::ABOUT.to_string(),
+        Screen::KitWalk => format!(
+            "{}\n\n{}",
+            cognito_entra::journey::kit_walk::ABOUT,
+            FORM_KEYS
+        ),
         Screen::CustomerReply => format!(
             "{}\n\n{}",
             cognito_entra::journey::customer_reply::ABOUT,

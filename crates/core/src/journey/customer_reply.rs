@@ -89,6 +89,12 @@ pub fn reply(kit: &Kit, answers: &dyn Answers) -> Reply {
 /// What is wrong with the answers as the kit reads them (`None`: they may go to Entra's
 /// check). `key`: only a problem of that question (`None`: the first of any).
 pub fn problem(kit: &Kit, key: Option<&str>, answers: &dyn Answers) -> Option<String> {
+    // SAML: the tenant is read from the URL, so the URL's own form is judged first.
+    if kit.protocol == Protocol::Saml
+        && let Some(p) = crate::kit::metadata_url_problem(&answers.text("metadata_url"))
+    {
+        return Some(p);
+    }
     let refused = reply(kit, answers).check_against(kit).err()?;
     // The question the refused field is typed in (a SAML tenant is read from the URL).
     let question = match (kit.protocol, refused.field.as_str()) {
@@ -200,6 +206,9 @@ mod tests {
             &typed(&[("metadata_url", &tenant_wide)]),
         );
         assert!(p.is_some_and(|p| p.contains("tenant-wide")));
+        // A start of a URL is judged as one, not as a tenant ID nobody typed.
+        let p = problem(&k, Some("metadata_url"), &typed(&[("metadata_url", "q")]));
+        assert!(p.is_some_and(|p| p.contains("not an address") && !p.contains("tenant)")));
         let o = kit(Protocol::Oidc);
         let answers = typed(&[("tenant_id", TENANT), ("client_id", "not-a-guid")]);
         assert_eq!(problem(&o, Some("tenant_id"), &answers), None);

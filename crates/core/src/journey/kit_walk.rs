@@ -7,6 +7,9 @@ use crate::journey::{Step, instructions};
 use crate::kit::Kit;
 use crate::setup::Protocol;
 
+/// What the walk is for, for the faces' help.
+pub const ABOUT: &str = "You were sent a kit: the values your Entra needs for one application, and nothing secret. These pages walk you through the portal: each value is copied with its number key (1-9; or move with ↑↓ and press c), Enter goes on, Esc goes back. Last, paste what Entra gives back (the App Federation Metadata Url, or the tenant and client IDs); it is checked against the kit and against Entra, and written as the reply to send. Nothing of the SaaS's cloud is read or needed.";
+
 /// One value to paste into Entra, as Entra's field is labelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KitValue {

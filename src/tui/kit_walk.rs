@@ -1,0 +1,248 @@
+//! The customer's Entra admin works from a kit by hand (`entra-side --entra manual`): the
+//! kit's portal pages (`journey::kit_walk`), each value copied by a key, then their answer —
+//! judged against the kit as typed, checked against Entra on Enter (the engine) — written as
+//! the reply to send back. No saved setup and nothing of AWS: the kit is all there is.
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use cognito_entra::journey::customer_reply;
+use cognito_entra::journey::kit_walk::{self, KitPage};
+use cognito_entra::kit::{Kit, Reply};
+
+use super::app::{Cmd, Exit, Model, Screen};
+use super::form::Form;
+
+#[derive(Debug, Clone)]
+pub struct KitWalkScreen {
+    pub kit: Kit,
+    pub pages: Vec<KitPage>,
+    /// The page shown: a portal page, or `pages.len()`, the answer.
+    pub page: usize,
+    /// The value the cursor is on (its page's), for `c`.
+    pub value: usize,
+    /// Where the reply goes.
+    pub reply_path: PathBuf,
+    /// Entra's check under way.
+    pub checking: bool,
+    /// Why the last check refused the answer (cleared by an edit).
+    pub refused: Vec<String>,
+    /// What the check noted beside an answer it took.
+    pub notes: Vec<String>,
+    /// The reply, once written.
+    pub written: bool,
+}
+
+impl KitWalkScreen {
+    pub fn on_answer(&self) -> bool {
+        self.page >= self.pages.len()
+    }
+
+    /// The pages and the answer, counted as the title shows them.
+    pub fn count(&self) -> usize {
+        self.pages.len() + 1
+    }
+}
+
+/// The model for a kit walked by hand: its first page.
+pub fn open(m: &mut Model, kit: Kit, reply_path: PathBuf) {
+    m.kit_walk = Some(KitWalkScreen {
+        pages: kit_walk::pages(&kit),
+        kit,
+        page: 0,
+        value: 0,
+        reply_path,
+        checking: false,
+        refused: Vec::new(),
+        notes: Vec::new(),
+        written: false,
+    });
+    m.screen = Screen::KitWalk;
+}
+
+fn judge(m: &mut Model, confirming: bool) {
+    let Some(screen) = m.kit_walk.as_ref() else {
+        return;
+    };
+    let errors: Vec<Option<String>> = m
+        .form
+        .fields
+        .iter()
+        .map(|f| {
+            if f.value().is_empty() {
+                return confirming.then(|| format!("{}: paste it from the portal", f.label));
+            }
+            customer_reply::problem(&screen.kit, Some(f.key), &m.form)
+        })
+        .collect();
+    for (f, error) in m.form.fields.iter_mut().zip(errors) {
+        f.error = error;
+    }
+}
+
+/// To a page (the answer's questions are asked afresh on arriving there).
+fn go(m: &mut Model, page: usize) {
+    let Some(screen) = m.kit_walk.as_mut() else {
+        return;
+    };
+    screen.page = page;
+    screen.value = 0;
+    m.scroll = 0;
+    m.notice = None;
+    if screen.on_answer() {
+        m.form = Form::asking(customer_reply::questions(&screen.kit));
+    }
+}
+
+pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
+    let Some(screen) = m.kit_walk.as_mut() else {
+        return Vec::new();
+    };
+    if screen.written {
+        if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+            m.exit = Some(Exit::Done);
+        }
+        return Vec::new();
+    }
+    if screen.checking {
+        // Esc stops waiting for Entra (its late answer is dropped); the answer stays.
+        if key.code == KeyCode::Esc {
+            screen.checking = false;
+            m.busy = None;
+        }
+        return Vec::new();
+    }
+    if !screen.on_answer() {
+        let values = &screen.pages[screen.page].values;
+        let copy = |i: usize| {
+            values.get(i).map(|v| Cmd::Copy {
+                what: v.label.clone(),
+                value: v.value.clone(),
+            })
+        };
+        return match key.code {
+            KeyCode::Char(c @ '1'..='9') => {
+                let i = (c as usize) - ('1' as usize);
+                screen.value = i.min(values.len().saturating_sub(1));
+                copy(i).into_iter().collect()
+            }
+            KeyCode::Char('c') => copy(screen.value).into_iter().collect(),
+            KeyCode::Down | KeyCode::Tab if !values.is_empty() => {
+                screen.value = (screen.value + 1) % values.len();
+                Vec::new()
+            }
+            KeyCode::Up | KeyCode::BackTab if !values.is_empty() => {
+                screen.value = (screen.value + values.len() - 1) % values.len();
+                Vec::new()
+            }
+            KeyCode::Enter | KeyCode::Right => {
+                let next = screen.page + 1;
+                go(m, next);
+                Vec::new()
+            }
+            KeyCode::Esc | KeyCode::Left if screen.page > 0 => {
+                let back = screen.page - 1;
+                go(m, back);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+    }
+    match key.code {
+        KeyCode::Esc => {
+            let back = screen.page.saturating_sub(1);
+            go(m, back);
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            judge(m, true);
+            if m.form.has_errors() {
+                return Vec::new();
+            }
+            let Some(screen) = m.kit_walk.as_mut() else {
+                return Vec::new();
+            };
+            let reply: Reply = customer_reply::reply(&screen.kit, &m.form);
+            screen.checking = true;
+            screen.refused.clear();
+            m.busy = Some("Checking it against Entra…".into());
+            vec![Cmd::CheckKitAnswer(
+                Box::new(screen.kit.clone()),
+                Box::new(reply),
+            )]
+        }
+        _ => {
+            if m.form.handle_key(key) {
+                edited(m);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// An edit (typed or pasted): judged again; the last refusal no longer stands.
+pub fn edited(m: &mut Model) {
+    if let Some(screen) = m.kit_walk.as_mut() {
+        screen.refused.clear();
+    }
+    judge(m, false);
+}
+
+/// Entra's check of the answer: taken (the reply is written next), or why not.
+pub fn checked(
+    m: &mut Model,
+    result: Result<(Reply, Vec<String>), String>,
+    awaited: bool,
+) -> Vec<Cmd> {
+    let Some(screen) = m.kit_walk.as_mut() else {
+        return Vec::new();
+    };
+    screen.checking = false;
+    if !awaited {
+        return Vec::new();
+    }
+    match result {
+        Err(why) => {
+            screen.refused = why.lines().map(str::to_string).collect();
+            Vec::new()
+        }
+        Ok((reply, notes)) => {
+            screen.notes = notes;
+            vec![Cmd::WriteReply {
+                path: screen.reply_path.clone(),
+                text: reply.to_toml(),
+            }]
+        }
+    }
+}
+
+/// The reply file written, or why not (the answer stays, to try again).
+pub fn written(m: &mut Model, result: Result<(), String>) -> Vec<Cmd> {
+    if let Some(screen) = m.kit_walk.as_mut() {
+        match result {
+            Ok(()) => screen.written = true,
+            Err(why) => screen.refused = vec![why],
+        }
+    }
+    Vec::new()
+}
+
+/// The keys the screen offers now, and what Esc does.
+pub fn keys(screen: &KitWalkScreen) -> (Vec<(&'static str, &'static str)>, Option<&'static str>) {
+    if screen.written {
+        return (vec![("Enter", "done")], Some("done"));
+    }
+    if screen.checking {
+        return (Vec::new(), Some("stop waiting"));
+    }
+    if screen.on_answer() {
+        return (vec![("Enter", "check & write")], Some("back a page"));
+    }
+    let mut keys = Vec::new();
+    if !screen.pages[screen.page].values.is_empty() {
+        keys.push(("1-9", "copy"));
+    }
+    keys.push(("Enter", "next page"));
+    (keys, (screen.page > 0).then_some("back a page"))
+}

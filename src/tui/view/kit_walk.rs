@@ -1,0 +1,94 @@
+//! The kit walked by hand: a portal page (what to do, then its values, each with the key
+//! that copies it), the answer's questions, and the reply once written.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders};
+
+use super::answers::form_lines;
+use super::{Theme, markdown, status_line, wrapped};
+use crate::tui::app::Model;
+
+pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
+    let t = Theme::of(m);
+    let Some(screen) = &m.kit_walk else {
+        return;
+    };
+    let (n, title) = if screen.written {
+        (screen.count(), "The reply".to_string())
+    } else if screen.on_answer() {
+        (screen.count(), "What to send back".to_string())
+    } else {
+        (screen.page + 1, screen.pages[screen.page].title.clone())
+    };
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(
+            " {} · {n}/{} · {title} ",
+            screen.kit.display_name,
+            screen.count()
+        ),
+        t.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [content, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let width = usize::from(content.width.max(20));
+    let mut lines: Vec<Line> = Vec::new();
+    if screen.written {
+        lines.extend(wrapped(
+            &format!("✓ Wrote the reply: {}", screen.reply_path.display()),
+            width,
+            "",
+            "  ",
+            t.ok(),
+        ));
+        lines.extend(wrapped(
+            "Send it back to the SaaS admin. It holds no secret.",
+            width,
+            "",
+            "",
+            Default::default(),
+        ));
+        for note in &screen.notes {
+            lines.extend(wrapped(note, width, "", "  ", t.dim()));
+        }
+    } else if screen.on_answer() {
+        lines.extend(markdown(
+            &cognito_entra::journey::kit_walk::send_back(&screen.kit),
+            &t,
+            width,
+        ));
+        lines.push(Line::default());
+        lines.extend(form_lines(&m.form, &t, false, width));
+        if !screen.refused.is_empty() {
+            lines.push(Line::default());
+            for l in &screen.refused {
+                lines.extend(wrapped(l, width, "", "  ", t.bad()));
+            }
+        }
+    } else {
+        let page = &screen.pages[screen.page];
+        lines.extend(markdown(&page.text, &t, width));
+        for (i, v) in page.values.iter().enumerate() {
+            lines.push(Line::default());
+            let here = i == screen.value;
+            let key = if i < 9 {
+                format!("[{}]", i + 1)
+            } else {
+                "[c]".to_string()
+            };
+            lines.push(Line::from(Span::styled(
+                format!("{}{key} {}", if here { "▸ " } else { "  " }, v.label),
+                if here { t.focus() } else { t.title() },
+            )));
+            for l in v.value.lines() {
+                lines.extend(wrapped(l, width, "    ", "    ", Default::default()));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).scroll((m.scroll, 0)), content);
+    status_line(frame, status, m);
+}
