@@ -1741,6 +1741,8 @@ fn the_wizard_shows_a_rotation_plan_before_anything_is_written() {
         "Make certificate active",
         "Dry run: nothing was changed in Cognito or Entra.",
         "Enter rotates",
+        // Made by hand: its own name is not known, its Application ID is (the metadata URL's).
+        APP,
     ] {
         assert!(screen.contains(text), "{text}:\n{screen}");
     }

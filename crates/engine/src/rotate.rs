@@ -813,13 +813,37 @@ struct Manual<'a> {
 }
 
 impl Manual<'_> {
+    /// The application as the portal's lists find it. The tool names an application after
+    /// its setup when it guides its making; one made by hand before an import has a name of
+    /// its own that Cognito does not hold, so it is named by its Application (client) ID,
+    /// which the portal's search takes.
     fn app_name(&self) -> String {
         let setup = &self.run.job.setup;
-        setup
-            .entra
-            .display_name
-            .clone()
-            .unwrap_or_else(|| setup.name.clone())
+        if let Some(name) = &setup.entra.display_name {
+            return name.clone();
+        }
+        let imported = self
+            .run
+            .state
+            .as_ref()
+            .is_some_and(|s| s.imported.is_some());
+        if !imported {
+            return setup.name.clone();
+        }
+        let app_id = match setup.protocol {
+            Protocol::Saml => setup
+                .saml()
+                .metadata_url
+                .as_deref()
+                .and_then(crate::kit::metadata_app_id),
+            Protocol::Oidc => setup.oidc().client_id,
+        };
+        match app_id {
+            Some(id) => format!("the application whose Application ID is {id} (search for it)"),
+            None => {
+                "the application this provider federates with (made before the import)".to_string()
+            }
+        }
     }
 
     async fn secret(
