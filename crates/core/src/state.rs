@@ -319,6 +319,13 @@ impl State {
         if let Some(client) = self.aws.client_id.as_deref() {
             parts.push(format!("app client {client}"));
         }
+        // An imported setup's provider was there before the tool: it is adopted, not made.
+        if self.imported.is_some() {
+            parts.push(format!(
+                "identity provider {}",
+                self.answers.provider_name()
+            ));
+        }
         (!parts.is_empty()).then(|| format!("Already in place: {}.", parts.join(", ")))
     }
 
@@ -911,4 +918,31 @@ fn read_state(path: &Path) -> Result<Option<State>, StateError> {
 /// Brings an older state file up to the current schema. Version 1 is the first.
 fn migrate(table: toml::Table, _from: u32) -> toml::Table {
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup::{Protocol, Setup};
+
+    #[test]
+    fn an_imported_setups_provider_is_said_to_be_in_place() {
+        let mut state = State::new(Setup::blank("corp", Protocol::Saml));
+        state.aws.user_pool_id = Some("eu-west-1_AbC".into());
+        let made = state.in_place().unwrap_or_default();
+        assert!(!made.contains("identity provider"), "{made}");
+        state.imported = Some(Imported {
+            at: now_rfc3339(),
+            secret_in_cognito: false,
+            not_expressed: Vec::new(),
+        });
+        let adopted = state.in_place().unwrap_or_default();
+        assert!(
+            adopted.contains(&format!(
+                "identity provider {}",
+                state.answers.provider_name()
+            )),
+            "{adopted}"
+        );
+    }
 }
