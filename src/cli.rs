@@ -262,9 +262,10 @@ pub enum Command {
         #[command(flatten)]
         source: OptionalSource,
         /// Every saved setup: one plan, grouped by setup (customers on a shared pool)
-        #[arg(long, conflicts_with_all = ["setup", "config", "out", "json"])]
+        #[arg(long, conflicts_with_all = ["setup", "config", "out"])]
         all: bool,
-        /// Print the changes as JSON
+        /// Print the changes as JSON (with --all: {"setups": [...], "summary": {...}}, each
+        /// entry its setup, outcome and plan)
         #[arg(long)]
         json: bool,
         /// Also save the plan to FILE, for `apply --plan FILE` (no secret in it)

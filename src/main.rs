@@ -72,10 +72,11 @@ fn main() -> ExitCode {
         }
         Some(Command::Plan {
             all: true,
+            json,
             remove_other_providers,
             entra,
             ..
-        }) => commands::fleet::plan(&ctx, *remove_other_providers, *entra),
+        }) => commands::fleet::plan(&ctx, *json, *remove_other_providers, *entra),
         Some(Command::Plan {
             source,
             json,

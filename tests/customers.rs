@@ -402,6 +402,31 @@ fn plan_all_and_apply_all_run_every_customer_and_one_broken_stops_only_itself() 
     );
     assert_eq!(env.identifiers("Alpha"), Some(vec!["alpha.example".into()]));
 
+    // The same as one JSON object on stdout (the setups' text on stderr), for pipelines.
+    let out = env.cmd(&["plan", "--all", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    let entry = |name: &str| {
+        v["setups"]
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["setup"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {v}"))
+    };
+    assert_eq!(entry("alpha")["outcome"], "planned", "{v}");
+    assert!(
+        entry("alpha")["plan"]["changes"]
+            .to_string()
+            .contains("alpha2.example"),
+        "{v}"
+    );
+    assert_eq!(entry("charlie")["outcome"], "not_planned", "{v}");
+    assert!(entry("charlie")["error"].as_str().is_some(), "{v}");
+    assert_eq!(v["summary"]["failed"], 1, "{v}");
+    assert_eq!(v["summary"]["total"], 3, "{v}");
+    assert!(stderr(&out).contains("── alpha ──"), "{}", stderr(&out));
+
     // apply --all without a terminal to ask in, and without --yes: nothing is written.
     let out = env.cmd(&["apply", "--all"]);
     assert_eq!(out.status.code(), Some(1));

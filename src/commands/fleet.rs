@@ -50,15 +50,28 @@ fn members(
         .collect())
 }
 
-pub fn plan(ctx: &Context, remove_other_providers: bool, entra: Option<EntraArg>) -> CommandResult {
+pub fn plan(
+    ctx: &Context,
+    json: bool,
+    remove_other_providers: bool,
+    entra: Option<EntraArg>,
+) -> CommandResult {
     let members = members(ctx, remove_other_providers, entra)?;
     let store = ctx.store()?;
+    // With --json, stdout holds the one object; each setup's text goes to stderr.
     let mut face = CommandFace {
         command: "plan",
-        json: false,
+        json,
     };
     let summary = block_on(fleet::plan(members, &store, &mut face))?;
-    out!("{}", summary.render());
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default()
+        );
+    } else {
+        out!("{}", summary.render());
+    }
     Ok(if summary.any_failed() {
         EXIT_FAILURE
     } else {

@@ -70,6 +70,8 @@ pub struct Summary {
     pub outcomes: Vec<(String, Outcome)>,
     /// Whether this was `apply` (else `plan`).
     pub applied: bool,
+    /// `plan --all`: each planned setup's changes, for `--json`.
+    pub plans: std::collections::BTreeMap<String, Plan>,
 }
 
 impl Summary {
@@ -78,6 +80,53 @@ impl Summary {
         self.outcomes
             .iter()
             .any(|(_, o)| matches!(o, Outcome::NotApplied(_)))
+    }
+
+    /// `plan --all --json`: one object, each setup's outcome and changes (`plan --json`'s
+    /// shape), then the counts.
+    pub fn to_json(&self) -> serde_json::Value {
+        let setups: Vec<serde_json::Value> = self
+            .outcomes
+            .iter()
+            .map(|(name, outcome)| {
+                let mut entry = serde_json::json!({ "setup": name });
+                let (word, error) = match outcome {
+                    Outcome::Applied(_) => ("applied", None),
+                    Outcome::Unchanged => ("unchanged", None),
+                    Outcome::Planned(Some(_)) => ("planned", None),
+                    Outcome::Planned(None) => ("entra_first", None),
+                    Outcome::NotApplied(why) => (
+                        if self.applied {
+                            "not_applied"
+                        } else {
+                            "not_planned"
+                        },
+                        Some(why.trim_end().to_string()),
+                    ),
+                };
+                entry["outcome"] = serde_json::json!(word);
+                if let Some(plan) = self.plans.get(name) {
+                    entry["plan"] = plan.to_json();
+                }
+                if let Some(error) = error {
+                    entry["error"] = serde_json::json!(error);
+                }
+                entry
+            })
+            .collect();
+        let failed = self
+            .outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::NotApplied(_)))
+            .count();
+        serde_json::json!({
+            "setups": setups,
+            "summary": {
+                "total": self.outcomes.len(),
+                "failed": failed,
+                "ok": self.outcomes.len() - failed,
+            }
+        })
     }
 
     pub fn render(&self) -> String {
@@ -248,13 +297,21 @@ async fn plan_one(run: &Run, store: &StateStore, face: &mut impl Face) -> Result
 /// `plan --all`: every setup's plan, and the summary.
 pub async fn plan(members: Vec<Member>, store: &StateStore, face: &mut impl Face) -> Summary {
     let plans = plan_all(&members, store, face).await;
+    let mut kept = std::collections::BTreeMap::new();
     let outcomes = members
         .into_iter()
         .zip(plans)
         .map(|(m, p)| {
             let outcome = match p {
-                Ok(Planned::Cognito(plan)) if plan.is_empty() => Outcome::Unchanged,
-                Ok(Planned::Cognito(plan)) => Outcome::Planned(Some(plan.changes.len())),
+                Ok(Planned::Cognito(plan)) => {
+                    let outcome = if plan.is_empty() {
+                        Outcome::Unchanged
+                    } else {
+                        Outcome::Planned(Some(plan.changes.len()))
+                    };
+                    kept.insert(m.name.clone(), plan);
+                    outcome
+                }
                 Ok(Planned::EntraFirst) => Outcome::Planned(None),
                 Err(why) => Outcome::NotApplied(why),
             };
@@ -264,6 +321,7 @@ pub async fn plan(members: Vec<Member>, store: &StateStore, face: &mut impl Face
     Summary {
         outcomes,
         applied: false,
+        plans: kept,
     }
 }
 
@@ -325,5 +383,6 @@ pub async fn apply(
     Ok(Summary {
         outcomes,
         applied: true,
+        plans: Default::default(),
     })
 }
