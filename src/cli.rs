@@ -401,6 +401,9 @@ pub enum Command {
         /// the date is recorded
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_secret_expiry)]
         secret_expires: Option<time::Date>,
+        /// Print what was planned and done as one JSON object (the text goes to stderr)
+        #[arg(long)]
+        json: bool,
     },
     /// Find the Entra federations in the account (made by hand) and save each as a setup
     Import {

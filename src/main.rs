@@ -125,10 +125,12 @@ fn main() -> ExitCode {
             dry_run,
             remove_old,
             secret_expires,
+            json,
         }) => commands::rotate::run(
             &ctx,
             setup,
             *entra,
+            *json,
             cognito_entra::rotate::Flags {
                 yes: *yes,
                 dry_run: *dry_run,

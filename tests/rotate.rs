@@ -730,3 +730,56 @@ fn a_manual_oidc_rotation_records_the_new_secrets_expiry_or_forgets_the_old_ones
     );
     assert!(!w.files_text().contains("portal-secret"));
 }
+
+/// `--json` for cron and CI: one object on stdout — the plan, what was done, the gap — the
+/// text on stderr; a stop is its `error`, with exit 1. No secret in it.
+#[test]
+fn rotate_json_says_what_was_planned_and_done() {
+    let w = World::new();
+    w.applied("hr", "oidc");
+    let json = |out: &Output| -> serde_json::Value {
+        serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
+    };
+    let dry = w.rotate("hr", &["--dry-run", "--json"]);
+    let v = json(&dry);
+    assert_eq!(dry.status.code(), Some(0), "{v}");
+    assert_eq!(v["through"], "graph", "{v}");
+    assert_eq!(v["dry_run"], true, "{v}");
+    assert!(
+        v["plan"].to_string().contains("+ Entra: new client secret"),
+        "{v}"
+    );
+    assert_eq!(v["done"], serde_json::json!([]), "{v}");
+    assert!(
+        stderr(&dry).contains("new client secret"),
+        "{}",
+        stderr(&dry)
+    );
+
+    let out = w.rotate("hr", &["--yes", "--json"]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    let done = v["done"].to_string();
+    assert!(done.contains("Entra: new client secret"), "{v}");
+    assert!(done.contains("removed"), "{v}");
+    assert!(!stdout(&out).contains(&w.secret_in_cognito()), "no secret");
+
+    // A stop is said in the object too (SAML has no secret expiry to record).
+    w.applied("corp", "saml");
+    let out = w.rotate(
+        "corp",
+        &[
+            "--json",
+            "--entra",
+            "manual",
+            "--secret-expires",
+            "2099-01-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        json(&out)["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("--secret-expires"))
+    );
+}

@@ -38,17 +38,48 @@ pub fn run_for(
     Ok((run, resolved.warnings))
 }
 
-pub fn run(ctx: &Context, setup: &str, entra: Option<EntraArg>, flags: Flags) -> CommandResult {
+pub fn run(
+    ctx: &Context,
+    setup: &str,
+    entra: Option<EntraArg>,
+    json: bool,
+    flags: Flags,
+) -> CommandResult {
     let store = ctx.store()?;
     // A rotation renews what the provider in Cognito and the application in Entra hold.
     let (run, warnings) = run_for(ctx, setup, entra)?;
     print_warnings(&warnings);
+    let protocol = run.job.setup.protocol;
+    let through = if run.graph.is_some() {
+        "graph"
+    } else {
+        "manual"
+    };
     let mut face = CommandFace {
         command: "rotate",
-        json: false,
+        json,
     };
-    let rotated = block_on(rotate(run, &store, flags, &mut face))??;
-    if rotated.steps > 0 {
+    let result = block_on(rotate(run, &store, flags, &mut face))?;
+    if json {
+        // One object on stdout whatever happened; what stopped it is its `error`.
+        let mut v = serde_json::json!({
+            "setup": setup,
+            "protocol": protocol.label(),
+            "through": through,
+            "dry_run": flags.dry_run,
+        });
+        match &result {
+            Ok(rotated) => {
+                v["plan"] = serde_json::json!(rotated.plan);
+                v["done"] = serde_json::json!(rotated.done);
+                v["gap_seconds"] = serde_json::json!(rotated.gap_seconds);
+            }
+            Err(stopped) => v["error"] = serde_json::json!(stopped.to_string()),
+        }
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    let rotated = result?;
+    if rotated.steps > 0 && !json {
         outln!("\nRotated: {} step(s) done and recorded.", rotated.steps);
     }
     Ok(EXIT_OK)

@@ -50,6 +50,11 @@ pub struct Rotated {
     pub steps: usize,
     /// SAML: the seconds between Entra's switch to the new certificate and Cognito's refresh.
     pub gap_seconds: Option<f64>,
+    /// The plan, one line a step, as shown (`+` made, `~` changed, `-` removed; by hand,
+    /// `portal:` for what the admin does there).
+    pub plan: Vec<String>,
+    /// What was done, one line a step, in order.
+    pub done: Vec<String>,
 }
 
 fn failed(e: impl std::fmt::Display) -> Stopped {
@@ -397,6 +402,7 @@ impl Through<'_> {
             .date()
             .to_string();
         let steps = plan_secret(&self.record, &on_app, &provider.name, &planned_end);
+        let plan: Vec<String> = steps.iter().map(Rotation::describe).collect();
         let mut shown = self.header("the OIDC client secret");
         if steps.is_empty() {
             shown.push_str("  Nothing left to do: the earlier rotation is finished (its old secrets are gone from Entra). Run rotate again to rotate anew.\n");
@@ -414,7 +420,10 @@ impl Through<'_> {
                     g.unclaimed_secrets.clear();
                 })?;
             }
-            return Ok(Rotated::default());
+            return Ok(Rotated {
+                plan,
+                ..Rotated::default()
+            });
         }
         let lock = self.lock()?;
         let mut done: Vec<String> = Vec::new();
@@ -460,6 +469,8 @@ impl Through<'_> {
         Ok(Rotated {
             steps: steps.len(),
             gap_seconds: None,
+            plan,
+            done,
         })
     }
 
@@ -545,6 +556,7 @@ impl Through<'_> {
             from_file,
             flags.remove_old,
         ));
+        let plan: Vec<String> = steps.iter().map(Rotation::describe).collect();
         let mut shown = self.header("the SAML signing certificate");
         shown.push_str(&render(&steps));
         if !flags.remove_old {
@@ -556,7 +568,10 @@ impl Through<'_> {
         }
         face.show(&shown);
         if !ask(flags, face, &steps)? {
-            return Ok(Rotated::default());
+            return Ok(Rotated {
+                plan,
+                ..Rotated::default()
+            });
         }
         let lock = self.lock()?;
         let display = self
@@ -662,6 +677,8 @@ impl Through<'_> {
         Ok(Rotated {
             steps: steps.len(),
             gap_seconds: gap,
+            plan,
+            done,
         })
     }
 
@@ -853,13 +870,26 @@ impl Manual<'_> {
         face: &mut impl Face,
     ) -> Result<Rotated, Stopped> {
         let app = self.app_name();
+        let plan = vec![
+            format!(
+                "portal: new client secret (App registrations › {app} › Certificates & secrets)"
+            ),
+            format!(
+                "~ Cognito: provider {} client_secret -> the new one you give",
+                provider.name
+            ),
+            "portal: delete the old client secret".to_string(),
+        ];
         face.show(&format!(
             "Rotate {} — the OIDC client secret, in the Entra portal:\n  1. App registrations › {app} › Certificates & secrets › Client secrets › New client secret; choose its expiry (at most 24 months), Add.\n  2. Copy its Value at once (the portal shows it only now), and give it here: in COGNITO_ENTRA_CLIENT_SECRET, or typed when asked (hidden). Its Expires date goes in --secret-expires.\n  3. Once Cognito holds it (below), delete the old secret on the same page.\n\nThen:\n  ~ Cognito: provider {} client_secret -> the new one you give (every other detail and the attribute mapping kept), read back to check\n",
             self.run.job.setup.name, provider.name
         ));
         if flags.dry_run {
             face.show("\nDry run: nothing was changed in Cognito or Entra.\n");
-            return Ok(Rotated::default());
+            return Ok(Rotated {
+                plan,
+                ..Rotated::default()
+            });
         }
         let secret = match crate::secrets::client_secret_from_environment() {
             Some(s) => s,
@@ -887,6 +917,11 @@ impl Manual<'_> {
             return Ok(Rotated {
                 steps: 1,
                 gap_seconds: None,
+                plan: Vec::new(),
+                done: vec![format!(
+                    "recorded: the client secret expires on {}",
+                    day(expires)
+                )],
             });
         }
         if provider.details.get("client_secret") == Some(&secret) {
@@ -926,9 +961,21 @@ impl Manual<'_> {
                 self.run.job.setup.name
             )),
         }
+        let mut done = vec![format!(
+            "Cognito: provider {} holds the new client secret (read back)",
+            provider.name
+        )];
+        if let Some(expires) = flags.secret_expires {
+            done.push(format!(
+                "recorded: the new client secret expires on {}",
+                day(expires)
+            ));
+        }
         Ok(Rotated {
             steps: 1,
             gap_seconds: None,
+            plan,
+            done,
         })
     }
 
@@ -994,6 +1041,27 @@ impl Manual<'_> {
                 .map_err(|e| failed(certificate_error(e, &self.run.job)))?;
             }
         }
+        let mut plan: Vec<String> = stale
+            .iter()
+            .map(|c| {
+                format!(
+                    "portal: upload Cognito's {} certificate {} ({})",
+                    c.kind, c.thumbprint, c.place
+                )
+            })
+            .collect();
+        plan.push(format!(
+            "portal: new SAML signing certificate, made active (Enterprise applications › {app} › Single sign-on)"
+        ));
+        plan.push(format!(
+            "~ Cognito: provider {} {}",
+            provider.name,
+            if from_file {
+                "gets the new metadata document (MetadataFile)"
+            } else {
+                "re-reads its MetadataURL"
+            }
+        ));
         face.show(&format!(
             "Rotate {} — the SAML signing certificate, in the Entra portal:\n  1. Enterprise applications › {app} › Single sign-on › SAML Certificates › Edit › New Certificate › Save.\n  2. On the new certificate: ⋯ › Make certificate active › Yes.{}\n\nThen, at once (Entra signs with the new certificate from now on):\n  ~ Cognito: provider {} {}, once the metadata is checked\n",
             setup.name,
@@ -1011,7 +1079,10 @@ impl Manual<'_> {
         ));
         if flags.dry_run {
             face.show("\nDry run: nothing was changed in Cognito or Entra.\n");
-            return Ok(Rotated::default());
+            return Ok(Rotated {
+                plan,
+                ..Rotated::default()
+            });
         }
         if !flags.yes {
             face.confirm(
@@ -1072,9 +1143,26 @@ impl Manual<'_> {
                 crate::entra_facts::date(c.not_after)
             ));
         }
+        let mut done: Vec<String> = stale
+            .iter()
+            .map(|c| {
+                format!(
+                    "recorded: Entra has Cognito's {} certificate {}",
+                    c.kind, c.thumbprint
+                )
+            })
+            .collect();
+        done.extend(new.iter().map(|c| {
+            format!(
+                "Cognito: provider {} trusts Entra's signing certificate {}",
+                provider.name, c.thumbprint
+            )
+        }));
         Ok(Rotated {
             steps: 1,
             gap_seconds: None,
+            plan,
+            done,
         })
     }
 }
