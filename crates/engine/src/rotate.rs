@@ -588,7 +588,7 @@ impl Through<'_> {
                 .await
                 .map_err(|e| stopped_after(&done, OLD_CERTIFICATE_ACTIVE, e))?;
             for change in &hand_over {
-                done.push(change.done());
+                done.push(change.done().trim_start_matches("✓ ").to_string());
                 face.show(&format!("{}\n", change.done()));
             }
             record_certificates(self.cognito, self.store, lock, self.run, self.pool, state)
