@@ -325,7 +325,8 @@ pub enum Command {
         reply: PathBuf,
     },
     /// For a customer's Entra admin: make the Entra application a kit asks for in your own
-    /// tenant through Microsoft Graph, and write the reply to send back. Needs nothing of AWS
+    /// tenant — through Microsoft Graph, or by hand in the portal, walked through
+    /// (--entra manual) — and write the reply to send back. Needs nothing of AWS
     EntraSide {
         /// The kit you were sent (NAME.kit.toml)
         #[arg(long, value_name = "FILE")]

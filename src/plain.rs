@@ -555,7 +555,7 @@ impl Session {
             customer_reply::intro(&self.state.answers.name, &handoff)
         );
         loop {
-            let questions = customer_reply::questions(&kit);
+            let questions = customer_reply::questions(&kit, cognito_entra::kit::Who::SaasAdmin);
             let mut given = Given::from_questions(&questions);
             for q in &questions {
                 let check = {
@@ -566,7 +566,12 @@ impl Session {
                         }
                         let mut answers = snapshot.clone();
                         answers.set_text(key, v);
-                        customer_reply::problem(&kit, Some(key), &answers)
+                        customer_reply::problem(
+                            &kit,
+                            cognito_entra::kit::Who::SaasAdmin,
+                            Some(key),
+                            &answers,
+                        )
                     })
                 };
                 let answer = Text::new(&format!("{}:", q.label))

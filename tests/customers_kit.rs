@@ -233,6 +233,19 @@ fn two_customers_on_one_pool_each_in_their_own_tenant_from_kit_to_provider() {
             status.contains(&format!("cognito-entra accept --setup {name}")),
             "{status}"
         );
+        // Until the reply is in, plan and rotate say what the setup waits for.
+        for args in [["plan", "--setup", name], ["rotate", "--setup", name]] {
+            let mut c = saas.moto.cmd(&saas.state());
+            c.args(args);
+            let out = run(&mut c);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+            assert!(
+                stderr(&out).contains("waits for its customer's reply")
+                    && stderr(&out).contains(&format!("accept --setup {name}")),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+        }
         // Nothing of the SaaS account beyond what Entra needs: no account, profile or key.
         for absent in ["testing", "profile =", "account", "aws_", "secret ="] {
             assert!(
@@ -298,6 +311,28 @@ fn two_customers_on_one_pool_each_in_their_own_tenant_from_kit_to_provider() {
             serde_json::json!([format!("{name}.example")]),
             "{provider}"
         );
+        // Applied: the list no longer says apply is next.
+        let mut list = saas.moto.cmd(&saas.state());
+        list.arg("setups");
+        let setups = ok(&run(&mut list));
+        let line = setups
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{setups}"));
+        assert!(!line.contains("apply next"), "{setups}");
+        // The kit handed over again (the same kit): the accepted reply stays in the setup,
+        // and the plan is empty.
+        saas.handoff(&config, entra);
+        assert!(
+            saas.state_text(name)
+                .contains(&kit_value(&reply, "metadata_url")),
+            "{}",
+            saas.state_text(name)
+        );
+        let mut plan = saas.cmd(entra);
+        plan.args(["plan", "--setup", name]);
+        let planned = ok(&run(&mut plan));
+        assert!(planned.contains("No changes"), "{planned}");
         assert_eq!(
             provider["ProviderDetails"]["MetadataURL"].as_str(),
             Some(kit_value(&reply, "metadata_url").as_str())

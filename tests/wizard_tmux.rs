@@ -1836,7 +1836,6 @@ impl World {
                 "name = \"{name}\"\nprotocol = \"saml\"\nregion = \"{REGION}\"\n[user_pool]\nid = \"{pool}\"\n[domain]\nprefix = \"saas-login\"\n[app_client]\nid = \"{client}\"\ncallback_urls = [\"https://app.example.com/cb\"]\nscopes = [\"openid\", \"email\"]\n[provider]\nname = \"{name}\"\nidentifiers = [\"{name}.example\"]\n"
             ),
         );
-        std::fs::create_dir_all(self.dir.path().join("kits")).unwrap_or_else(|e| panic!("{e}"));
         let mut c = self.moto.cmd(&self.dir.path().join("state"));
         c.env("SSL_CERT_FILE", &self.entra.ca_file)
             .env("COGNITO_ENTRA_AUTHORITY", self.entra.authority())
@@ -1884,6 +1883,13 @@ fn the_wizard_takes_a_customers_reply_pasted_for_a_handed_over_setup() {
     let state = std::fs::read_to_string(&state_file).unwrap_or_default();
     assert!(state.contains(&w.metadata_url()), "{state}");
     assert!(state.contains("accepted"), "{state}");
+    // Back through the portal steps: they were the customer's admin's, and say so; the
+    // tool offers no sign-in to the SaaS admin's own tenant for them.
+    w.keys(&["Escape"]);
+    w.wait("From the customer's reply");
+    w.keys(&["Escape"]);
+    let screen = w.wait("The customer's admin's, in their tenant");
+    assert!(!screen.contains("do it for me"), "{screen}");
     w.keys(&["C-q"]);
     assert!(w.wait("EXIT-").contains("EXIT-0"));
 }
@@ -1972,7 +1978,7 @@ fn the_customer_walks_the_kit_by_hand_and_the_reply_is_written() {
     w.keys(&["Enter"]);
     w.wait("3/3");
     w.text("q");
-    let screen = w.wait("is not an address");
+    let screen = w.wait("is not a web address");
     assert!(!screen.contains("EXIT-"), "{screen}");
     w.keys(&["C-u"]);
     w.paste(&w.entra.url(&metadata_path(false)));

@@ -96,6 +96,7 @@ async fn run_async(
     };
     let (run, _) = run_for(ctx, source, entra, options)?;
     let name = run.job.setup.name.clone();
+    let customers = run.state.as_ref().is_some_and(|s| s.handoff.is_some());
     let reviewed = match (saved_plan, saved) {
         (Some(path), Some((saved, _))) => Some(Reviewed {
             shown: path.display().to_string(),
@@ -119,6 +120,13 @@ async fn run_async(
         applied.writes,
         applied.state_file.display()
     );
-    outln!("Next: `cognito-entra values --setup {name}` shows the values for Entra again.");
+    if customers {
+        // The Entra side is in the customer's tenant: their admin has its values in the kit.
+        outln!(
+            "Next: test a sign-in with an address of the customer's domains; `cognito-entra doctor --setup {name}` checks the federation."
+        );
+    } else {
+        outln!("Next: `cognito-entra values --setup {name}` shows the values for Entra again.");
+    }
     Ok(EXIT_OK)
 }

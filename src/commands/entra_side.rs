@@ -54,6 +54,15 @@ pub fn run(
             .unwrap_or(Path::new("."))
             .join(format!("{}.reply.toml", kit.setup))
     });
+    // The reply's folder is made now, before any work that would be lost if it could not be.
+    if let Some(folder) = reply_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|e| {
+            Failure::Failed(format!(
+                "error: --out: cannot make the folder {}: {e}; nothing was done\n  fix: give --out a file in a folder you can write to",
+                folder.display()
+            ))
+        })?;
+    }
     if how.by_hand {
         return if how.plain {
             crate::plain::kit_walk(ctx, &kit, &reply_path)

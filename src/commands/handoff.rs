@@ -23,9 +23,10 @@ fn write(path: &Path, text: &str) -> Result<(), Failure> {
 pub fn run(ctx: &Context, source: &Source, out: &Path) -> CommandResult {
     let resolved = resolve(ctx, source, Stage::Values)?;
     print_warnings(&resolved.warnings);
-    if !out.is_dir() {
+    // A folder that does not exist yet is made (as `mkdir -p` would); a file is not one.
+    if out.exists() && !out.is_dir() {
         return Err(Failure::Failed(format!(
-            "error: --out: {} is not a folder; nothing was written\n  fix: make it first, or give a folder that exists",
+            "error: --out: {} is a file, not a folder; nothing was written\n  fix: give a folder (it is made when it does not exist)",
             out.display()
         )));
     }
@@ -34,6 +35,12 @@ pub fn run(ctx: &Context, source: &Source, out: &Path) -> CommandResult {
         Failure::Failed(format!(
             "error: {}: no kit was written:\n{e}",
             resolved.setup.name
+        ))
+    })?;
+    std::fs::create_dir_all(out).map_err(|e| {
+        Failure::Failed(format!(
+            "error: --out: cannot make the folder {}: {e}; nothing was written\n  fix: give a folder you can write to",
+            out.display()
         ))
     })?;
     let store = ctx.store()?;
@@ -49,7 +56,7 @@ pub fn run(ctx: &Context, source: &Source, out: &Path) -> CommandResult {
         kit_path.display()
     );
     outln!(
-        "No secret is in either. Send both; when their reply comes, run:\n  cognito-entra accept --setup {} --reply FILE",
+        "No secret is in either. Send both; when their reply comes, run:\n  cognito-entra accept --setup {} --reply FILE\n(or, when they mail the values instead, open the setup in the wizard and paste them)",
         kit.setup
     );
     Ok(EXIT_OK)

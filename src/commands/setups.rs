@@ -21,8 +21,16 @@ pub fn run(ctx: &Context) -> CommandResult {
     }
     let now = OffsetDateTime::now_utc();
     let width = list.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
+    // The progress column as wide as its longest label, and a gap after it.
+    let progress = list
+        .iter()
+        .filter_map(|s| s.state.as_ref().ok())
+        .map(|s| progress_label(s).chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(36);
     outln!(
-        "{:<width$}  {:<9}{:<36}LAST CHANGE",
+        "{:<width$}  {:<9}{:<progress$}LAST CHANGE",
         "NAME",
         "PROTOCOL",
         "PROGRESS"
@@ -31,7 +39,7 @@ pub fn run(ctx: &Context) -> CommandResult {
         match &summary.state {
             Ok(state) => {
                 outln!(
-                    "{:<width$}  {:<9}{:<36}{}",
+                    "{:<width$}  {:<9}{:<progress$}{}",
                     summary.name,
                     state.answers.protocol.label(),
                     progress_label(state),

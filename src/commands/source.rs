@@ -60,11 +60,24 @@ pub fn resolve_for(
     Ok(resolved)
 }
 
+/// A customer's setup waiting for their reply is not planned or applied: its provider needs
+/// what the reply carries (said so, rather than as a missing metadata URL).
+fn refuse_waiting(stage: Stage, state: Option<&State>) -> Result<(), Failure> {
+    match state.filter(|_| stage == Stage::Apply) {
+        Some(state) => match cognito_entra::journey::customer_reply::waiting_refusal(state) {
+            Some(why) => Err(Failure::Failed(why)),
+            None => Ok(()),
+        },
+        None => Ok(()),
+    }
+}
+
 fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Resolved, Failure> {
     let store = ctx.store()?;
     let (loaded, state) = match (&source.setup, &source.config) {
         (Some(name), _) => {
             let state = store.load_existing(name)?;
+            refuse_waiting(stage, Some(&state))?;
             let loaded =
                 check_saved(state.answers.clone(), stage, Some(&state)).map_err(|problems| {
                     SetupError {
@@ -75,6 +88,12 @@ fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Reso
             (loaded, Some(state))
         }
         (None, Some(file)) => {
+            // The file's setup may be a customer's, handed over and waiting for their reply.
+            if stage == Stage::Apply
+                && let Ok(read) = load::load_file(file, Stage::Values)
+            {
+                refuse_waiting(stage, store.load(&read.setup.name)?.as_ref())?;
+            }
             let loaded = load::load_file(file, stage)?;
             let state = store.load(&loaded.setup.name)?;
             (loaded, state)

@@ -70,7 +70,12 @@ pub fn run(ctx: &Context, setup: Option<&str>, json_out: bool) -> CommandResult 
         );
     }
     // A customer's Entra side: their reply, then apply, come before any wizard step.
-    let handoff = state.handoff.as_ref().filter(|_| next.is_some());
+    let handoff = state.handoff.as_ref().filter(|_| {
+        !state
+            .progress
+            .steps_done
+            .contains(&cognito_entra::journey::Step::ReviewApply)
+    });
     match next {
         Some(_) if handoff.is_some_and(|h| h.accepted.is_none()) => outln!(
             "\nNext: {}.",

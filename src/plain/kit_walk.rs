@@ -48,39 +48,51 @@ fn walk_kit(
     let mut clipboard = Clipboard::new(ctx.clipboard_mode(), true);
     let pages = kit_walk::pages(kit);
     let count = pages.len() + 1;
-    for (i, page) in pages.iter().enumerate() {
-        outln!("\n== {}/{count} · {}\n{}", i + 1, page.title, page.text);
+    // Page by page; "Back a page" goes back, as Esc does in the full screens.
+    let mut i = 0;
+    while let Some(page) = pages.get(i) {
+        outln!(
+            "\n== {}/{count} · {}\n{}",
+            i + 1,
+            page.title,
+            cognito_entra::journey::plain_text(&page.text)
+        );
         for v in &page.values {
             outln!("\n{}:\n  {}", v.label, v.value.replace('\n', "\n  "));
         }
         let mut cursor = 0;
-        loop {
+        let back = loop {
             let mut options: Vec<String> = page
                 .values
                 .iter()
                 .map(|v| format!("Copy {}", v.label))
                 .collect();
+            if i > 0 {
+                options.push("Back a page".into());
+            }
             options.push("Done here: go on".into());
             let choice = Select::new("Copy a value for the portal, or go on:", options)
                 .with_starting_cursor(cursor)
                 .raw_prompt()?;
             cursor = choice.index;
-            let Some(v) = page.values.get(choice.index) else {
-                break;
-            };
-            outln!("{}", clipboard.copy(&v.value).message(&v.label));
-        }
+            match page.values.get(choice.index) {
+                Some(v) => outln!("{}", clipboard.copy(&v.value).message(&v.label)),
+                // "Back a page" comes before "Done here" (which stays last).
+                None => break i > 0 && choice.index == page.values.len(),
+            }
+        };
+        i = if back { i - 1 } else { i + 1 };
     }
     outln!(
         "\n== {count}/{count} · What to send back\n{}",
-        kit_walk::send_back(kit)
+        cognito_entra::journey::plain_text(&kit_walk::send_back(kit))
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Stop::Failed(format!("error: cannot start the async runtime: {e}")))?;
     loop {
-        let questions = customer_reply::questions(kit);
+        let questions = customer_reply::questions(kit, cognito_entra::kit::Who::CustomerAdmin);
         let mut given = Given::from_questions(&questions);
         for q in &questions {
             let check = {
@@ -91,7 +103,12 @@ fn walk_kit(
                     }
                     let mut answers = snapshot.clone();
                     answers.set_text(key, v);
-                    customer_reply::problem(&kit, Some(key), &answers)
+                    customer_reply::problem(
+                        &kit,
+                        cognito_entra::kit::Who::CustomerAdmin,
+                        Some(key),
+                        &answers,
+                    )
                 })
             };
             let answer = Text::new(&format!("{}:", q.label))

@@ -398,13 +398,15 @@ impl Model {
 
     /// What the admin is looking at: the screen and the panel open on it (a toast belongs to
     /// one of these).
-    fn view_key(&self) -> (Screen, bool, bool, bool, bool) {
+    fn view_key(&self) -> (Screen, bool, bool, bool, bool, Option<usize>) {
         (
             self.screen,
             self.editing.is_some(),
             self.saml_check.is_some(),
             self.graph.planned.is_some(),
             self.prepare_plan.is_some(),
+            // A kit's pages are views of their own.
+            self.kit_walk.as_ref().map(|k| k.page),
         )
     }
 }

@@ -41,7 +41,10 @@ pub fn open(m: &mut Model) -> Vec<Cmd> {
         checking: false,
         refused: Vec::new(),
     });
-    m.form = Form::asking(customer_reply::questions(&kit));
+    m.form = Form::asking(customer_reply::questions(
+        &kit,
+        cognito_entra::kit::Who::SaasAdmin,
+    ));
     m.screen = Screen::CustomerReply;
     m.message.clear();
     m.scroll = 0;
@@ -62,7 +65,12 @@ fn judge(m: &mut Model, confirming: bool) {
             if f.value().is_empty() {
                 return confirming.then(|| format!("{}: paste it from their reply", f.label));
             }
-            customer_reply::problem(&screen.kit, Some(f.key), &m.form)
+            customer_reply::problem(
+                &screen.kit,
+                cognito_entra::kit::Who::SaasAdmin,
+                Some(f.key),
+                &m.form,
+            )
         })
         .collect();
     for (f, error) in m.form.fields.iter_mut().zip(errors) {
@@ -85,6 +93,14 @@ pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
     }
     match key.code {
         KeyCode::Esc => back(m),
+        KeyCode::PageDown => {
+            m.scroll = m.scroll.saturating_add(5);
+            Vec::new()
+        }
+        KeyCode::PageUp => {
+            m.scroll = m.scroll.saturating_sub(5);
+            Vec::new()
+        }
         KeyCode::Enter => {
             judge(m, true);
             if m.form.has_errors() {
@@ -157,7 +173,12 @@ pub fn keys(
     if screen.checking {
         return (Vec::new(), Some("stop waiting"));
     }
-    (vec![("Enter", "check")], Some("back to the list"))
+    let mut keys = vec![("Enter", "check")];
+    // A refusal can be longer than the screen: it scrolls.
+    if !screen.refused.is_empty() {
+        keys.push(("PgDn", "more"));
+    }
+    (keys, Some("back to the list"))
 }
 
 fn back(m: &mut Model) -> Vec<Cmd> {

@@ -73,7 +73,12 @@ fn judge(m: &mut Model, confirming: bool) {
             if f.value().is_empty() {
                 return confirming.then(|| format!("{}: paste it from the portal", f.label));
             }
-            customer_reply::problem(&screen.kit, Some(f.key), &m.form)
+            customer_reply::problem(
+                &screen.kit,
+                cognito_entra::kit::Who::CustomerAdmin,
+                Some(f.key),
+                &m.form,
+            )
         })
         .collect();
     for (f, error) in m.form.fields.iter_mut().zip(errors) {
@@ -91,7 +96,10 @@ fn go(m: &mut Model, page: usize) {
     m.scroll = 0;
     m.notice = None;
     if screen.on_answer() {
-        m.form = Form::asking(customer_reply::questions(&screen.kit));
+        m.form = Form::asking(customer_reply::questions(
+            &screen.kit,
+            cognito_entra::kit::Who::CustomerAdmin,
+        ));
     }
 }
 
@@ -104,6 +112,17 @@ pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             m.exit = Some(Exit::Done);
         }
         return Vec::new();
+    }
+    match key.code {
+        KeyCode::PageDown => {
+            m.scroll = m.scroll.saturating_add(5);
+            return Vec::new();
+        }
+        KeyCode::PageUp => {
+            m.scroll = m.scroll.saturating_sub(5);
+            return Vec::new();
+        }
+        _ => {}
     }
     if screen.checking {
         // Esc stops waiting for Entra (its late answer is dropped); the answer stays.
@@ -130,10 +149,12 @@ pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             KeyCode::Char('c') => copy(screen.value).into_iter().collect(),
             KeyCode::Down | KeyCode::Tab if !values.is_empty() => {
                 screen.value = (screen.value + 1) % values.len();
+                m.scroll = 0;
                 Vec::new()
             }
             KeyCode::Up | KeyCode::BackTab if !values.is_empty() => {
                 screen.value = (screen.value + values.len() - 1) % values.len();
+                m.scroll = 0;
                 Vec::new()
             }
             KeyCode::Enter | KeyCode::Right => {
@@ -237,7 +258,11 @@ pub fn keys(screen: &KitWalkScreen) -> (Vec<(&'static str, &'static str)>, Optio
         return (Vec::new(), Some("stop waiting"));
     }
     if screen.on_answer() {
-        return (vec![("Enter", "check & write")], Some("back a page"));
+        let mut keys = vec![("Enter", "check & write")];
+        if !screen.refused.is_empty() {
+            keys.push(("PgDn", "more"));
+        }
+        return (keys, Some("back a page"));
     }
     let mut keys = Vec::new();
     if !screen.pages[screen.page].values.is_empty() {

@@ -82,7 +82,8 @@ pub struct Reply {
     /// OIDC: the kit's Redirect URI, as the app registration holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
-    /// Directory (tenant) ID.
+    /// Directory (tenant) ID. SAML: may be left out; the metadata URL names it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tenant_id: String,
     /// SAML: App Federation Metadata Url (with `?appid=`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,6 +122,39 @@ pub struct Refused {
     pub field: String,
     pub problem: String,
     pub fix: String,
+    /// The fix is done in the portal (copy a value again): the customer's admin does it, so
+    /// the SaaS admin is told to ask them (`to_saas_admin`).
+    pub portal: bool,
+}
+
+impl Refused {
+    /// The fix as the one at the portal does it.
+    pub fn fix_for(&self, who: Who) -> String {
+        if self.portal && who == Who::SaasAdmin {
+            format!("ask the customer's Entra admin to {}", self.fix)
+        } else {
+            self.fix.clone()
+        }
+    }
+
+    /// The refusal as the SaaS admin reads it (`accept`, or values pasted from a reply).
+    pub fn to_saas_admin(&self) -> String {
+        format!(
+            "{}: {}: {}\n  fix: {}",
+            self.what,
+            self.field,
+            self.problem,
+            self.fix_for(Who::SaasAdmin)
+        )
+    }
+}
+
+/// Who reads a refusal or a question: the SaaS admin taking a customer's reply, or the
+/// customer's Entra admin working from their kit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    SaasAdmin,
+    CustomerAdmin,
 }
 
 impl std::fmt::Display for Refused {
@@ -139,7 +173,14 @@ fn refused(what: &str, field: &str, problem: String, fix: &str) -> Refused {
         field: field.to_string(),
         problem,
         fix: fix.to_string(),
+        portal: false,
     }
+}
+
+/// A refusal whose fix is done in the portal.
+fn at_portal(mut r: Refused) -> Refused {
+    r.portal = true;
+    r
 }
 
 const KIT: &str = "the kit";
@@ -211,6 +252,14 @@ impl Kit {
     /// Reads a kit: its version first, then every field, then each value's form.
     pub fn parse(text: &str) -> Result<Kit, Refused> {
         let table = parse_table(text, KIT, KIT_FIX)?;
+        if table.contains_key("reply_version") {
+            return Err(refused(
+                KIT,
+                "(file)",
+                "is a reply (NAME.reply.toml), not a kit".into(),
+                "give the NAME.kit.toml the SaaS admin sent",
+            ));
+        }
         version_of(&table, KIT, "kit_version", KIT_VERSION, KIT_FIX)?;
         let kit: Kit = parse_as(text, KIT, KIT_FIX)?;
         kit.check()?;
@@ -219,7 +268,7 @@ impl Kit {
 
     pub fn to_toml(&self) -> String {
         format!(
-            "# cognito-entra kit: the values your Entra needs for {:?}. No secret is in it.\n# Open {}.html for the steps, or run: cognito-entra entra-side --kit THIS_FILE\n{}",
+            "# cognito-entra kit: the values your Entra needs for {:?}. No secret is in it.\n# Open {}.html for the steps, or run: cognito-entra entra-side --kit THIS_FILE\n# (through Microsoft Graph; add --entra manual to be walked through the portal instead)\n{}",
             self.setup,
             self.setup,
             toml::to_string(self).unwrap_or_default()
@@ -401,7 +450,9 @@ fn https(field: &str, value: &str) -> Result<(), String> {
     match url::Url::parse(value) {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
         Ok(_) => Err(format!("{value:?} is not an https:// address")),
-        Err(e) => Err(format!("{value:?} is not an address ({e}) [{field}]")),
+        Err(_) => Err(format!(
+            "{value:?} is not a web address (it starts with https://) [{field}]"
+        )),
     }
 }
 
@@ -419,6 +470,14 @@ impl Reply {
                 key,
                 "a reply never carries a secret, and this one does".into(),
                 "delete the reply file; since the secret has been in a file, make a new client secret in Entra (App registrations › the app › Certificates & secrets), delete the old one, and hand the new one over out of band: it is typed at `cognito-entra apply` (hidden) or given in COGNITO_ENTRA_CLIENT_SECRET",
+            ));
+        }
+        if table.contains_key("kit_version") {
+            return Err(refused(
+                REPLY,
+                "(file)",
+                "is a kit (NAME.kit.toml), not a reply".into(),
+                "give the NAME.reply.toml the customer's Entra admin sent back (their `entra-side` writes it)",
             ));
         }
         version_of(&table, REPLY, "reply_version", REPLY_VERSION, REPLY_FIX)?;
@@ -496,24 +555,40 @@ impl Reply {
             }
             Some(_) => {}
         }
-        let tenant = self.tenant_id.trim().to_ascii_lowercase();
+        // SAML: the metadata URL names the tenant; a reply may leave tenant_id out.
+        let tenant = match (&self.metadata_url, self.tenant_id.trim()) {
+            (Some(url), "") if kit.protocol == Protocol::Saml => tenant_in_url(url),
+            (_, given) => given.to_ascii_lowercase(),
+        };
         if !crate::setup::validate::is_guid(&tenant) {
-            return no(
+            if kit.protocol == Protocol::Saml && self.tenant_id.trim().is_empty() {
+                return Err(at_portal(refused(
+                    REPLY,
+                    "metadata_url",
+                    format!(
+                        "names the tenant as {tenant:?}, not by its Directory (tenant) ID (a GUID)"
+                    ),
+                    METADATA_COPY,
+                )));
+            }
+            return Err(at_portal(refused(
+                REPLY,
                 "tenant_id",
                 format!(
                     "{:?} is not a Directory (tenant) ID (a GUID)",
                     self.tenant_id
                 ),
                 "copy Directory (tenant) ID from Entra's Overview page",
-            );
+            )));
         }
         match kit.protocol {
             Protocol::Saml => {
                 let Some(url) = &self.metadata_url else {
                     return no("metadata_url", "is missing (SAML)".into(), REPLY_FIX);
                 };
-                check_metadata_url(url, Some(&tenant))
-                    .map_err(|(problem, fix)| refused(REPLY, "metadata_url", problem, fix))?;
+                check_metadata_url(url, Some(&tenant)).map_err(|(problem, fix)| {
+                    at_portal(refused(REPLY, "metadata_url", problem, fix))
+                })?;
                 check_cloud(url, kit.cloud())
                     .map_err(|(problem, fix)| refused(REPLY, "metadata_url", problem, fix))?;
                 Ok(Given::Saml {
@@ -524,11 +599,12 @@ impl Reply {
             Protocol::Oidc => {
                 let client = self.client_id.as_deref().unwrap_or_default().trim();
                 if !crate::setup::validate::is_guid(client) {
-                    return no(
+                    return Err(at_portal(refused(
+                        REPLY,
                         "client_id",
                         format!("{client:?} is not an Application (client) ID (a GUID)"),
                         "copy Application (client) ID from the app registration's Overview page",
-                    );
+                    )));
                 }
                 Ok(Given::Oidc {
                     tenant,
@@ -541,10 +617,28 @@ impl Reply {
 
 /// An App Federation Metadata Url's form: https, the tenant's federation metadata path, and
 /// an `appid` (without one it is the tenant-wide document).
+/// Where an App Federation Metadata Url is copied from.
+const METADATA_COPY: &str = "copy App Federation Metadata Url from the enterprise application's Single sign-on › SAML Certificates (it ends with ?appid=…)";
+
+/// The tenant an App Federation Metadata Url names (its first path segment).
+pub fn tenant_in_url(url: &str) -> String {
+    url::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .and_then(|mut s| s.next().map(str::to_ascii_lowercase))
+        })
+        .unwrap_or_default()
+}
+
 fn check_metadata_url(url: &str, tenant: Option<&str>) -> Result<(), (String, &'static str)> {
-    const COPY: &str = "copy App Federation Metadata Url from the enterprise application's Single sign-on › SAML Certificates (it ends with ?appid=…)";
-    let parsed = url::Url::parse(url.trim())
-        .map_err(|e| (format!("{url:?} is not an address ({e})"), COPY))?;
+    const COPY: &str = METADATA_COPY;
+    let parsed = url::Url::parse(url.trim()).map_err(|_| {
+        (
+            format!("{url:?} is not a web address (it starts with https://)"),
+            COPY,
+        )
+    })?;
     if parsed.scheme() != "https" {
         return Err((format!("{url:?} is not an https:// address"), COPY));
     }
@@ -613,11 +707,11 @@ fn check_cloud(url: &str, kit_cloud: crate::cloud::Cloud) -> Result<(), (String,
 }
 
 /// What is wrong with the form of an App Federation Metadata Url on its own (https, the
-/// federation metadata path, an `appid`), as "problem — fix".
-pub fn metadata_url_problem(url: &str) -> Option<String> {
+/// federation metadata path, an `appid`), as a refusal of the reply's field.
+pub fn metadata_url_problem(url: &str) -> Option<Refused> {
     check_metadata_url(url, None)
         .err()
-        .map(|(problem, fix)| format!("{problem} — {fix}"))
+        .map(|(problem, fix)| at_portal(refused(REPLY, "metadata_url", problem, fix)))
 }
 
 /// The appid of an App Federation Metadata Url, when it has one.
@@ -731,6 +825,38 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.field, "kit_version");
+    }
+
+    #[test]
+    fn a_kit_given_as_a_reply_and_a_reply_as_a_kit_are_named_as_such() {
+        let e = Reply::parse(&kit().to_toml()).unwrap_err();
+        assert!(e.problem.contains("is a kit"), "{e}");
+        let e = Kit::parse(&reply().to_toml()).unwrap_err();
+        assert!(e.problem.contains("is a reply"), "{e}");
+    }
+
+    #[test]
+    fn a_saml_reply_may_leave_the_tenant_to_its_metadata_url() {
+        let mut r = reply();
+        r.tenant_id = String::new();
+        let text = r.to_toml();
+        assert!(!text.contains("tenant_id"), "{text}");
+        let parsed = Reply::parse(&text).unwrap();
+        assert_eq!(
+            parsed.check_against(&kit()).map(|g| g.tenant().to_string()),
+            Ok(TENANT.into())
+        );
+        // A URL naming the tenant by its domain is no tenant ID.
+        r.metadata_url = Some(format!(
+            "https://login.microsoftonline.com/contoso.com/federationmetadata/2007-06/federationmetadata.xml?appid={APP}"
+        ));
+        let e = r.check_against(&kit()).unwrap_err();
+        assert_eq!(e.field, "metadata_url");
+        assert!(e.problem.contains("contoso.com"), "{e}");
+        assert!(
+            e.to_saas_admin().contains("ask the customer's Entra admin"),
+            "{e}"
+        );
     }
 
     #[test]

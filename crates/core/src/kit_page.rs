@@ -148,7 +148,7 @@ pub fn render(kit: &Kit) -> String {
     ));
     let template = if saml {
         format!(
-            "reply_version = {}\nsetup = \"{}\"\nprotocol = \"saml\"\nentity_id = \"{}\"\ntenant_id = \"DIRECTORY (TENANT) ID\"\nmetadata_url = \"APP FEDERATION METADATA URL (ends with ?appid=…)\"",
+            "reply_version = {}\nsetup = \"{}\"\nprotocol = \"saml\"\nentity_id = \"{}\"\nmetadata_url = \"APP FEDERATION METADATA URL (ends with ?appid=…)\"",
             crate::kit::REPLY_VERSION,
             kit.setup,
             kit.anchor()
@@ -164,9 +164,10 @@ pub fn render(kit: &Kit) -> String {
     body.push_str(&esc(&template));
     body.push_str("</pre>\n<p class=\"note\">Or let the tool do all of the above in your tenant and write this file: <code>cognito-entra entra-side --kit ");
     body.push_str(&esc(&kit.setup));
-    body.push_str(
-        ".kit.toml</code> (it signs in to your tenant only; it needs nothing of ours).</p>\n",
-    );
+    body.push_str(&format!(
+        ".kit.toml</code> (it signs in to your tenant only, through Microsoft Graph; it needs nothing of ours). If your tenant allows no such tool, <code>cognito-entra entra-side --kit {}.kit.toml --entra manual</code> walks these steps with you in the portal, checks what you paste and writes this file; it signs in to nothing.</p>\n",
+        esc(&kit.setup)
+    ));
 
     body.push_str(&format!(
         "<h2>{}. What never to send</h2>\n<div class=\"warn\"><ul>\n",

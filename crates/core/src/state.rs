@@ -448,7 +448,7 @@ pub enum StateError {
     )]
     NotAFile { path: PathBuf },
     #[error(
-        "no saved setup named {name:?} in {dir}\n  fix: `cognito-entra setups` lists the saved ones; `--config FILE` uses a setup file instead"
+        "no saved setup named {name:?} in {dir}\n  fix: `cognito-entra setups` lists the saved ones (a command that takes --config FILE also reads a setup file)"
     )]
     NotFound { name: String, dir: PathBuf },
     #[error("{name:?} cannot name a setup\n  fix: use letters, digits, '.', '_' or '-'")]

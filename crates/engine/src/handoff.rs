@@ -172,9 +172,14 @@ pub fn record_handoff(
     let mut state = store
         .load(&answers.name)?
         .unwrap_or_else(|| State::new(answers.clone()));
-    state.answers = answers.clone();
+    let before = std::mem::replace(&mut state.answers, answers.clone());
     state.record_ids(ids);
     let same = state.handoff.as_ref().is_some_and(|h| h.kit == *kit);
+    // The same kit handed over again keeps the reply it was answered with: the setup file
+    // does not hold what the customer sent, the saved setup does.
+    if same && state.handoff.as_ref().is_some_and(|h| h.accepted.is_some()) {
+        crate::journey::customer_reply::keep_reply(&before, &mut state.answers);
+    }
     if !same {
         state.handoff = Some(Handoff {
             at: now_rfc3339(),
@@ -239,7 +244,7 @@ pub async fn check_reply(
     };
     let given = reply
         .check_against(&handoff.kit)
-        .map_err(|r| refused(format!("error: {r}")))?;
+        .map_err(|r| refused(format!("error: {}", r.to_saas_admin())))?;
     // One application answers one setup: another setup's application is not this one's.
     let app = match &given {
         Given::Saml { metadata_url, .. } => crate::kit::metadata_app_id(metadata_url),

@@ -181,6 +181,10 @@ pub async fn rotate(
             "error: {name} has no saved state, so there is nothing to rotate; nothing was changed\n  fix: rotate works on a saved setup that was applied: cognito-entra apply, then cognito-entra rotate --setup NAME"
         )));
     };
+    // A customer's setup waiting for their reply has no provider, nor a credential, yet.
+    if let Some(why) = crate::journey::customer_reply::waiting_refusal(&state) {
+        return Err(Stopped::Failed(why));
+    }
     // The lock first, before anything is read: two rotations at once would each make a
     // secret. A dry run writes nothing, not even a lock.
     let lock = if flags.dry_run {

@@ -34,6 +34,10 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             lines.extend(wrapped(l, width, "", "  ", t.bad()));
         }
     }
-    frame.render_widget(Paragraph::new(lines).scroll((m.scroll, 0)), content);
+    let last = u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    frame.render_widget(
+        Paragraph::new(lines).scroll((m.scroll.min(last), 0)),
+        content,
+    );
     status_line(frame, status, m);
 }

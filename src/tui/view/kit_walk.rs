@@ -37,6 +37,8 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     let width = usize::from(content.width.max(20));
     let mut lines: Vec<Line> = Vec::new();
+    // Where the selected value starts, so that moving to it brings it into view.
+    let mut selected_at = 0usize;
     if screen.written {
         lines.extend(wrapped(
             &format!("✓ Wrote the reply: {}", screen.reply_path.display()),
@@ -75,6 +77,9 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         for (i, v) in page.values.iter().enumerate() {
             lines.push(Line::default());
             let here = i == screen.value;
+            if here {
+                selected_at = lines.len();
+            }
             let key = if i < 9 {
                 format!("[{}]", i + 1)
             } else {
@@ -89,6 +94,11 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
             }
         }
     }
-    frame.render_widget(Paragraph::new(lines).scroll((m.scroll, 0)), content);
+    let height = usize::from(content.height);
+    let follow = (selected_at + 3).saturating_sub(height);
+    let last = lines.len().saturating_sub(1);
+    let scroll = usize::from(m.scroll).max(follow).min(last);
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), content);
     status_line(frame, status, m);
 }

@@ -342,16 +342,20 @@ pub fn help_text(m: &Model) -> String {
         Screen::Destroy => cognito_entra::teardown::ABOUT.to_string(),
         Screen::Import => cognito_entra::import::ABOUT.to_string(),
         Screen::Rotate => cognito_entra::rotate::ABOUT.to_string(),
-        Screen::KitWalk => format!(
-            "{}\n\n{}",
-            cognito_entra::journey::kit_walk::ABOUT,
-            FORM_KEYS
-        ),
-        Screen::CustomerReply => format!(
-            "{}\n\n{}",
-            cognito_entra::journey::customer_reply::ABOUT,
-            FORM_KEYS
-        ),
+        // These screens keep nothing between runs but what they record, so the general words
+        // (saved after each step, Esc back a step) are not theirs.
+        Screen::KitWalk => {
+            return format!(
+                "{}\n\nPgUp/PgDn scroll a long page. Ctrl-Q (q on a page) quits: nothing is written until the last page writes the reply, and running the command again starts from the first page. F1 opens and closes this help. Ctrl-C stops at once.",
+                cognito_entra::journey::kit_walk::ABOUT
+            );
+        }
+        Screen::CustomerReply => {
+            return format!(
+                "{}\n\nPaste with your terminal's paste (Ctrl-U clears the field), Tab moves between fields, Enter checks. Esc goes back to the list of setups; nothing is recorded until Entra's check takes the values. PgUp/PgDn scroll a long message. Ctrl-Q quits, Ctrl-C stops at once.",
+                cognito_entra::journey::customer_reply::ABOUT
+            );
+        }
     };
     format!("{specific}\n\n{general}")
 }

@@ -5,8 +5,8 @@
 
 use crate::journey::Step;
 use crate::journey::questions::{Answers, Question};
-use crate::kit::{Given, Kit, REPLY_VERSION, Reply};
-use crate::setup::Protocol;
+use crate::kit::{Given, Kit, REPLY_VERSION, Reply, Who};
+use crate::setup::{Protocol, Setup};
 use crate::state::{Handoff, State, now_rfc3339};
 
 /// What the screen is for, for the faces' help.
@@ -26,13 +26,20 @@ pub fn intro(setup: &str, handoff: &Handoff) -> String {
     )
 }
 
-/// The questions: what Entra gives back, as the customer's admin copied it.
-pub fn questions(kit: &Kit) -> Vec<Question> {
+/// The questions: what Entra gives back — pasted by the SaaS admin from the customer's reply,
+/// or by the customer's admin from their own portal.
+pub fn questions(kit: &Kit, who: Who) -> Vec<Question> {
+    let from = match who {
+        Who::SaasAdmin => "as the customer's Entra admin sent it: ",
+        Who::CustomerAdmin => "",
+    };
     match kit.protocol {
         Protocol::Saml => vec![Question::text(
             "metadata_url",
             "App Federation Metadata Url",
-            "from their reply or mail: Single sign-on › SAML Certificates; it ends with ?appid=… (the tenant is read from it)",
+            &format!(
+                "{from}the application's Single sign-on page › SAML Certificates; it ends with ?appid=… (the tenant is read from it)"
+            ),
             "",
             "",
         )],
@@ -40,30 +47,21 @@ pub fn questions(kit: &Kit) -> Vec<Question> {
             Question::text(
                 "tenant_id",
                 "Directory (tenant) ID",
-                "a GUID, from the app registration's Overview page",
+                &format!("{from}a GUID, from the app registration's Overview page"),
                 "",
                 "",
             ),
             Question::text(
                 "client_id",
                 "Application (client) ID",
-                "a GUID, from the same page (the client secret comes apart: typed at apply, never pasted here)",
+                &format!(
+                    "{from}a GUID, from the same page (the client secret never goes here: it is typed at apply)"
+                ),
                 "",
                 "",
             ),
         ],
     }
-}
-
-/// The tenant an App Federation Metadata Url names (its first path segment).
-fn tenant_of(url: &str) -> String {
-    url::Url::parse(url.trim())
-        .ok()
-        .and_then(|u| {
-            u.path_segments()
-                .and_then(|mut s| s.next().map(str::to_string))
-        })
-        .unwrap_or_default()
 }
 
 /// The reply the answers make: the kit's setup and anchor, and what was pasted.
@@ -77,7 +75,7 @@ pub fn reply(kit: &Kit, answers: &dyn Answers) -> Reply {
         entity_id: kit.entity_id.clone().filter(|_| saml),
         redirect_uri: (!saml).then(|| kit.reply_url.clone()),
         tenant_id: if saml {
-            tenant_of(&metadata_url)
+            crate::kit::tenant_in_url(&metadata_url)
         } else {
             answers.text("tenant_id").trim().to_string()
         },
@@ -87,15 +85,15 @@ pub fn reply(kit: &Kit, answers: &dyn Answers) -> Reply {
 }
 
 /// What is wrong with the answers as the kit reads them (`None`: they may go to Entra's
-/// check). `key`: only a problem of that question (`None`: the first of any).
-pub fn problem(kit: &Kit, key: Option<&str>, answers: &dyn Answers) -> Option<String> {
+/// check), worded for `who`. `key`: only a problem of that question (`None`: the first of
+/// any).
+pub fn problem(kit: &Kit, who: Who, key: Option<&str>, answers: &dyn Answers) -> Option<String> {
     // SAML: the tenant is read from the URL, so the URL's own form is judged first.
-    if kit.protocol == Protocol::Saml
-        && let Some(p) = crate::kit::metadata_url_problem(&answers.text("metadata_url"))
-    {
-        return Some(p);
+    let refused = match kit.protocol {
+        Protocol::Saml => crate::kit::metadata_url_problem(&answers.text("metadata_url")),
+        Protocol::Oidc => None,
     }
-    let refused = reply(kit, answers).check_against(kit).err()?;
+    .or_else(|| reply(kit, answers).check_against(kit).err())?;
     // The question the refused field is typed in (a SAML tenant is read from the URL).
     let question = match (kit.protocol, refused.field.as_str()) {
         (Protocol::Saml, _) => "metadata_url",
@@ -105,11 +103,12 @@ pub fn problem(kit: &Kit, key: Option<&str>, answers: &dyn Answers) -> Option<St
     if key.is_some_and(|k| k != question) {
         return None;
     }
-    Some(format!("{} — {}", refused.problem, refused.fix))
+    Some(format!("{} — {}", refused.problem, refused.fix_for(who)))
 }
 
 /// What Entra confirmed goes into the setup: the metadata URL (SAML) or tenant and client ID
-/// (OIDC); the customer's portal work counts as done, up to step 8; the reply is accepted.
+/// (OIDC); the customer's portal work counts as done (steps 1 to 8, and 11); the reply is
+/// accepted.
 pub fn record(state: &mut State, given: &Given) {
     match given {
         Given::Saml { metadata_url, .. } => {
@@ -126,15 +125,57 @@ pub fn record(state: &mut State, given: &Given) {
         }
     }
     state.entra.tenant_id = Some(given.tenant().to_string());
-    for item in crate::journey::entra_checklist(&state.answers) {
+    // The portal's work, before and after Cognito's side, is the customer's admin's: the
+    // kit asked it of them, and their reply answers for it.
+    for item in crate::journey::entra_checklist(&state.answers)
+        .into_iter()
+        .chain(crate::journey::finish_checklist(&state.answers))
+    {
         if !state.progress.checklist.iter().any(|c| c == item.id) {
             state.progress.checklist.push(item.id.to_string());
         }
     }
     state.mark_done(&Step::ALL[..Step::BackFromEntra.number()]);
+    state.mark_done(&[Step::FinishInEntra]);
     if let Some(h) = state.handoff.as_mut() {
         h.accepted = Some(now_rfc3339());
     }
+}
+
+/// The values an accepted reply put in the answers (`record`), carried from `before` into
+/// answers read again from a setup file that does not hold them.
+pub fn keep_reply(before: &Setup, after: &mut Setup) {
+    match after.protocol {
+        Protocol::Saml => {
+            let was = before.saml();
+            let mut saml = after.saml();
+            if saml.metadata_url.is_none() && saml.metadata_file.is_none() {
+                saml.metadata_url = was.metadata_url;
+                saml.metadata_file = was.metadata_file;
+            }
+            after.saml = Some(saml);
+        }
+        Protocol::Oidc => {
+            let was = before.oidc();
+            let mut oidc = after.oidc();
+            if oidc.tenant_id.is_none() && oidc.client_id.is_none() {
+                oidc.tenant_id = was.tenant_id;
+                oidc.client_id = was.client_id;
+            }
+            after.oidc = Some(oidc);
+        }
+    }
+}
+
+/// Why a setup waiting for its customer's reply cannot be planned or applied yet (its
+/// provider needs what their reply carries), with what to do.
+pub fn waiting_refusal(state: &State) -> Option<String> {
+    let handoff = waiting(state)?;
+    let name = &state.answers.name;
+    Some(format!(
+        "error: setup {name:?} waits for its customer's reply (kit handed over on {}): its identity provider needs what their Entra gives back; nothing was changed\n  fix: when the reply comes, `cognito-entra accept --setup {name} --reply FILE`, or open the setup in the wizard and paste their values; `cognito-entra handoff --setup {name} --out DIR` writes their kit again",
+        handoff.at.get(..10).unwrap_or(&handoff.at)
+    ))
 }
 
 /// Whether the setup waits for its customer's reply (handed over, not accepted yet).
@@ -186,7 +227,7 @@ mod tests {
             "https://login.microsoftonline.com/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={APP}"
         );
         let answers = typed(&[("metadata_url", &url)]);
-        assert_eq!(problem(&k, None, &answers), None);
+        assert_eq!(problem(&k, Who::SaasAdmin, None, &answers), None);
         let r = reply(&k, &answers);
         assert_eq!(
             r,
@@ -202,21 +243,48 @@ mod tests {
         );
         let p = problem(
             &k,
+            Who::SaasAdmin,
             Some("metadata_url"),
             &typed(&[("metadata_url", &tenant_wide)]),
         );
         assert!(p.is_some_and(|p| p.contains("tenant-wide")));
         // A start of a URL is judged as one, not as a tenant ID nobody typed.
-        let p = problem(&k, Some("metadata_url"), &typed(&[("metadata_url", "q")]));
-        assert!(p.is_some_and(|p| p.contains("not an address") && !p.contains("tenant)")));
+        let p = problem(
+            &k,
+            Who::SaasAdmin,
+            Some("metadata_url"),
+            &typed(&[("metadata_url", "q")]),
+        );
+        assert!(
+            p.as_ref()
+                .is_some_and(|p| p.contains("not a web address") && !p.contains("tenant)")),
+            "{p:?}"
+        );
+        // The fix is the portal's: the SaaS admin asks for it, the customer's admin does it.
+        let saas = p.unwrap_or_default();
+        assert!(
+            saas.contains("ask the customer's Entra admin to copy"),
+            "{saas}"
+        );
+        let own = problem(
+            &k,
+            Who::CustomerAdmin,
+            Some("metadata_url"),
+            &typed(&[("metadata_url", "q")]),
+        )
+        .unwrap_or_default();
+        assert!(own.contains("— copy App Federation Metadata Url"), "{own}");
         let o = kit(Protocol::Oidc);
         let answers = typed(&[("tenant_id", TENANT), ("client_id", "not-a-guid")]);
-        assert_eq!(problem(&o, Some("tenant_id"), &answers), None);
+        assert_eq!(
+            problem(&o, Who::CustomerAdmin, Some("tenant_id"), &answers),
+            None
+        );
         assert!(
-            problem(&o, Some("client_id"), &answers)
+            problem(&o, Who::CustomerAdmin, Some("client_id"), &answers)
                 .is_some_and(|p| p.contains("Application (client) ID"))
         );
         let answers = typed(&[("tenant_id", "contoso"), ("client_id", APP)]);
-        assert!(problem(&o, Some("tenant_id"), &answers).is_some());
+        assert!(problem(&o, Who::CustomerAdmin, Some("tenant_id"), &answers).is_some());
     }
 }

@@ -205,9 +205,10 @@ pub fn next_step_advice(state: &crate::state::State) -> String {
         );
     }
     // A customer's Entra side, handed over and not answered yet: their reply comes first.
-    if state.handoff.as_ref().is_some_and(|h| h.accepted.is_none()) {
+    if let Some(handoff) = state.handoff.as_ref().filter(|h| h.accepted.is_none()) {
         return format!(
-            "waiting for the customer's Entra admin: when their reply comes, `cognito-entra accept --setup {name} --reply FILE`, or open the setup in the wizard and paste their values; `cognito-entra handoff --setup {name} --out DIR` writes their kit again"
+            "waiting for the customer's Entra admin (kit handed over on {}): when their reply comes, `cognito-entra accept --setup {name} --reply FILE`, or open the setup in the wizard and paste their values; `cognito-entra handoff --setup {name} --out DIR` writes their kit again",
+            handoff.at.get(..10).unwrap_or(&handoff.at)
         );
     }
     let complete = crate::setup::validate::validate(&state.answers, crate::setup::Stage::Apply)
@@ -240,13 +241,11 @@ pub fn progress_label(state: &crate::state::State) -> String {
     // A customer's Entra side: it waits for them until their reply is accepted, then for
     // `apply`, which makes the provider and finishes the journey.
     if let Some(handoff) = &state.handoff
-        && next_step(&state.progress.steps_done).is_some()
+        && !state.progress.steps_done.contains(&Step::ReviewApply)
     {
+        // Short enough for the list's column at 80; `status` says when the kit went.
         return match &handoff.accepted {
-            None => format!(
-                "waiting for the customer (kit of {})",
-                handoff.at.get(..10).unwrap_or(&handoff.at)
-            ),
+            None => "waiting for the customer's reply".to_string(),
             Some(_) => "customer replied: apply next".to_string(),
         };
     }
@@ -585,6 +584,21 @@ pub fn instructions_now(step: Step, state: &crate::state::State) -> Option<Strin
 /// What of a step's portal work Graph has done, when the tool made the Entra application:
 /// said first, before the portal's own instructions.
 pub fn graph_done_note(step: Step, state: &crate::state::State) -> Option<&'static str> {
+    // A customer's Entra side is their admin's, in their tenant, from the kit.
+    if state.handoff.is_some() {
+        return Some(match step {
+            Step::EntraPortal => {
+                "**The customer's admin's, in their tenant.** Their admin made this application from the kit you handed over (`cognito-entra handoff`); the actions below are ticked for that work. The portal screens are theirs, shown for reference."
+            }
+            Step::BackFromEntra => {
+                "**From the customer's reply.** Enter checks it again as it would a pasted value. New values come in a new reply (`cognito-entra accept`)."
+            }
+            Step::FinishInEntra => {
+                "**The customer's admin's, from the kit:** users are assigned and claims checked in their tenant; the actions below are ticked for that work."
+            }
+            _ => return None,
+        });
+    }
     // An imported setup's Entra side was made by hand before the import, whatever Graph
     // found of it since.
     if state.imported.is_some() {
@@ -758,9 +772,11 @@ pub const GRAPH_OFFER: &str = "do it for me: sign in to Entra, the tool makes th
 
 /// Whether "do it for me" is offered on the Entra step: not for a setup imported without its
 /// application found (`import --entra graph`) — Graph would look for the application by the
-/// setup's name, not find the one made by hand, and make another.
+/// setup's name, not find the one made by hand, and make another — nor for a customer's,
+/// whose application is in their tenant.
 pub fn graph_offered(state: &crate::state::State) -> bool {
-    state.imported.is_none() || state.entra.graph.is_some()
+    // A customer's application is in their tenant: the tool signs in to the admin's own.
+    state.handoff.is_none() && (state.imported.is_none() || state.entra.graph.is_some())
 }
 
 /// What the Entra step says of the application Graph knows for this setup: made by the tool,
