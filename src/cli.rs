@@ -73,6 +73,11 @@ pub struct Global {
     /// the sign-in goes there, and a token for another tenant stops before any write
     #[arg(long, global = true, env = "COGNITO_ENTRA_TENANT", value_name = "TENANT", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub entra_tenant: Option<String>,
+    /// The account's Cognito request-rate quotas where they were raised above AWS's defaults,
+    /// as CATEGORY=RPS pairs (e.g. UserPoolResourceRead=100,UserPoolRead=50): calls are
+    /// paced to them instead [default: AWS's default quotas]
+    #[arg(long, global = true, env = "COGNITO_ENTRA_COGNITO_QUOTAS", value_name = "LIST", value_parser = parse_quotas)]
+    pub cognito_quotas: Option<cognito_entra::rate::Quotas>,
     /// How to sign in to Entra for Graph [default: environment when AZURE_TENANT_ID,
     /// AZURE_CLIENT_ID and a credential are set, else device-code]
     #[arg(long, global = true, value_enum)]
@@ -492,4 +497,9 @@ fn parse_secret_expiry(text: &str) -> Result<time::Date, String> {
     time::Date::parse(text.trim(), &format).map_err(|_| {
         "write the date as YYYY-MM-DD (the Expires column in Certificates & secrets)".into()
     })
+}
+
+/// `--cognito-quotas`: the account's raised quotas, checked as given.
+fn parse_quotas(text: &str) -> Result<cognito_entra::rate::Quotas, String> {
+    cognito_entra::rate::Quotas::parse(text)
 }

@@ -44,6 +44,9 @@ fn main() -> ExitCode {
         }
     };
     cli.global.resolve_cloud();
+    if let Some(quotas) = cli.global.cognito_quotas.clone() {
+        cognito_entra::cognito::sdk::set_quotas(quotas);
+    }
     let ctx = Context {
         global: cli.global.clone(),
     };

@@ -51,3 +51,37 @@ fn plan_uses_the_profile_saved_in_the_setup() {
         stdout(&out)
     );
 }
+
+/// An account's raised Cognito quotas come by flag or environment, checked before anything
+/// runs: a category the tool does not call in, or a rate that is no number, is refused by
+/// name with what it takes.
+#[test]
+fn raised_cognito_quotas_are_checked_before_anything_runs() {
+    let moto = Moto::start();
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    for (value, says) in [
+        ("UserPoolResourceRead=lots", "whole number"),
+        ("Nope=5", "not a quota category"),
+        ("UserPoolRead", "CATEGORY=RPS"),
+    ] {
+        let out = run(moto
+            .cmd(&state)
+            .env("COGNITO_ENTRA_COGNITO_QUOTAS", value)
+            .arg("setups"));
+        assert_eq!(out.status.code(), Some(2), "{value}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("--cognito-quotas") && err.contains(says),
+            "{value}: {err}"
+        );
+    }
+    let out = run(moto
+        .cmd(&state)
+        .env(
+            "COGNITO_ENTRA_COGNITO_QUOTAS",
+            "UserPoolResourceRead=100, userpoolread=50",
+        )
+        .arg("setups"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -24,7 +24,15 @@ use cip::types::{
 use super::api::*;
 use super::credentials::TimedCredentials;
 
-use cognito_entra_core::rate::Pacer;
+use cognito_entra_core::rate::{Pacer, Quotas};
+
+/// The account's raised request-rate quotas, when the admin gave them (set once, at start).
+static QUOTAS: std::sync::OnceLock<Quotas> = std::sync::OnceLock::new();
+
+/// Paces every later call to these quotas (where raised) rather than AWS's defaults.
+pub fn set_quotas(quotas: Quotas) {
+    let _ = QUOTAS.set(quotas);
+}
 pub use cognito_entra_core::resolve::AwsOptions;
 
 /// The time limits on AWS (docs/limits.md). One knob, `COGNITO_ENTRA_AWS_TIMEOUT` (seconds,
@@ -271,7 +279,9 @@ impl SdkCognito {
             .lock()
             .map(|mut pacer| {
                 pacer
-                    .get_or_insert_with(Pacer::default)
+                    .get_or_insert_with(|| {
+                        Pacer::with_quotas(QUOTAS.get().cloned().unwrap_or_default())
+                    })
                     .wait(op, pool, Instant::now())
             })
             .unwrap_or_default();

@@ -84,23 +84,87 @@ impl Bucket {
     }
 }
 
+/// The categories the tool calls in, as the Service Quotas console names them.
+const CATEGORIES: [&str; 6] = [
+    "UserPoolRead",
+    "UserPoolUpdate",
+    "UserPoolResourceRead",
+    "UserPoolResourceUpdate",
+    "UserPoolClientRead",
+    "UserPoolClientUpdate",
+];
+
+/// An account's own request-rate quotas where they were raised above AWS's defaults (Service
+/// Quotas, or capacity bought for the account): `Category=RPS` pairs, comma-separated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quotas(HashMap<&'static str, u32>);
+
+impl Quotas {
+    /// Reads `UserPoolResourceRead=100,UserPoolRead=50`; what is wrong is said with the fix.
+    pub fn parse(text: &str) -> Result<Quotas, String> {
+        let mut out = HashMap::new();
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((name, rps)) = pair.split_once('=') else {
+                return Err(format!(
+                    "{pair:?} is not CATEGORY=RPS (e.g. UserPoolResourceRead=100)"
+                ));
+            };
+            let Some(category) = CATEGORIES
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(name.trim()))
+            else {
+                return Err(format!(
+                    "{:?} is not a quota category the tool calls in (it calls in {})",
+                    name.trim(),
+                    CATEGORIES.join(", ")
+                ));
+            };
+            let rps: u32 = match rps.trim().parse() {
+                Ok(n) if (1..=10_000).contains(&n) => n,
+                _ => {
+                    return Err(format!(
+                        "{category}={:?}: the rate is a whole number of requests a second, 1 to 10000 (the Service Quotas console shows the account's)",
+                        rps.trim()
+                    ));
+                }
+            };
+            out.insert(*category, rps);
+        }
+        Ok(Quotas(out))
+    }
+
+    fn rate(&self, category: &str, default: u32) -> u32 {
+        self.0.get(category).copied().unwrap_or(default)
+    }
+}
+
 /// The pacing of one process's calls to Cognito.
 #[derive(Debug, Default)]
 pub struct Pacer {
     buckets: HashMap<&'static str, Bucket>,
     operations: HashMap<String, Bucket>,
+    quotas: Quotas,
 }
 
 impl Pacer {
+    /// Paced to the account's own quotas where they were raised (the defaults elsewhere).
+    pub fn with_quotas(quotas: Quotas) -> Pacer {
+        Pacer {
+            quotas,
+            ..Pacer::default()
+        }
+    }
+
     /// How long to wait before sending `operation` on `pool` (empty: an account-level call)
     /// at `now` (the call is counted as sent then). Operations outside the table are not
     /// paced. The category's rate is the account's (all pools together); one operation's
     /// 5 a second is per pool, so reads spread over many pools (import, doctor --all) are
     /// held only by the account's rate.
     pub fn wait(&mut self, operation: &str, pool: &str, now: Instant) -> Duration {
-        let Some((name, rate, per_operation)) = category(operation) else {
+        let Some((name, default, per_operation)) = category(operation) else {
             return Duration::ZERO;
         };
+        let rate = self.quotas.rate(name, default);
         let mut wait = self
             .buckets
             .entry(name)
@@ -144,6 +208,39 @@ mod tests {
             })
             .max()
             .unwrap_or(0)
+    }
+
+    #[test]
+    fn an_accounts_raised_quota_paces_to_it_and_a_bad_one_is_refused_with_the_fix() {
+        let quotas = Quotas::parse("userpoolresourceread=100, UserPoolRead=40").unwrap();
+        let mut pacer = Pacer::with_quotas(quotas);
+        let start = Instant::now();
+        let mut clock = start;
+        let mut sent = Vec::new();
+        // Spread over pools, as doctor --all reads them: only the account's rate holds.
+        for i in 0..150 {
+            clock += pacer.wait(
+                "DescribeIdentityProvider",
+                &format!("eu-west-1_P{i}"),
+                clock,
+            );
+            sent.push(clock - start);
+        }
+        assert!(most_in_any_second(&sent) <= 100);
+        assert!(sent[149] < Duration::from_secs(2), "{:?}", sent[149]);
+        for bad in [
+            "UserPoolResourceRead",
+            "Nope=5",
+            "UserPoolRead=0",
+            "UserPoolRead=lots",
+        ] {
+            let e = Quotas::parse(bad).unwrap_err();
+            assert!(
+                e.contains("UserPoolRead") || e.contains("CATEGORY=RPS"),
+                "{bad}: {e}"
+            );
+        }
+        assert_eq!(Quotas::parse(""), Ok(Quotas::default()));
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub mod cognito {
         pub use cognito_entra_cognito::certs::{ForEntra, entra_place_now};
     }
     pub mod sdk {
-        pub use cognito_entra_cognito::sdk::{AwsOptions, SdkCognito};
+        pub use cognito_entra_cognito::sdk::{AwsOptions, SdkCognito, set_quotas};
     }
 }
 
