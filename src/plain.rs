@@ -231,7 +231,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         Ok(()) => {
             match cognito_entra::journey::unticked_text(&s.state) {
                 Some(open) => outln!(
-                    "\nSetup {name} is applied. {open} Run `cognito-entra wizard --plain` again to tick them once done."
+                    "\nSetup {name} is applied. {open} Run `cognito-entra wizard --plain --setup {name}` to tick them once done."
                 ),
                 None => outln!("\nSetup {name} is complete."),
             }
@@ -240,7 +240,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
         }
         Err(Stop::Saved) => {
             outln!(
-                "\nSaved — run `cognito-entra wizard --plain` again to resume {name} where you left off."
+                "\nSaved — run `cognito-entra wizard --plain --setup {name}` to resume it where you left off."
             );
             Ok(EXIT_OK)
         }

@@ -44,7 +44,8 @@ pub fn run(ctx: &Context, source: &Source, out: &Path) -> CommandResult {
         ))
     })?;
     let store = ctx.store()?;
-    cognito_entra::handoff::record_handoff(&store, &answers_to_keep(&resolved), &kit, &ids)?;
+    let kept =
+        cognito_entra::handoff::record_handoff(&store, &answers_to_keep(&resolved), &kit, &ids)?;
     let kit_path = out.join(format!("{}.kit.toml", kit.setup));
     let page_path = out.join(format!("{}.html", kit.setup));
     write(&kit_path, &kit.to_toml())?;
@@ -55,10 +56,17 @@ pub fn run(ctx: &Context, source: &Source, out: &Path) -> CommandResult {
         page_path.display(),
         kit_path.display()
     );
-    outln!(
-        "No secret is in either. Send both; when their reply comes, run:\n  cognito-entra accept --setup {} --reply FILE\n(or, when they mail the values instead, open the setup in the wizard and paste them)",
-        kit.setup
-    );
+    match kept {
+        // The same kit as before, answered already: nothing is asked of the customer again.
+        Some(at) => outln!(
+            "It is the kit their reply of {} answered, and the setup keeps that reply: nothing more is needed from the customer.",
+            at.get(..10).unwrap_or(&at)
+        ),
+        None => outln!(
+            "No secret is in either. Send both; when their reply comes, run:\n  cognito-entra accept --setup {} --reply FILE\n(or, when they mail the values instead, open the setup in the wizard and paste them)",
+            kit.setup
+        ),
+    }
     Ok(EXIT_OK)
 }
 

@@ -128,6 +128,7 @@ fn walk_kit(
                 for note in notes {
                     outln!("{note}");
                 }
+                let reply = reply.with_tenant_spelled_out();
                 cognito_entra::files::replace(reply_path, reply.to_toml().as_bytes(), 0o644)
                     .map_err(|e| Stop::Failed(format!("error: {e}")))?;
                 outln!(

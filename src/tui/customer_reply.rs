@@ -25,13 +25,15 @@ pub struct CustomerReplyScreen {
     pub refused: Vec<String>,
 }
 
-/// From the list: the setup (locked) waits for its customer, so its reply is asked for
-/// instead of the journey's steps, which were the customer's admin's to do.
+/// A setup handed to its customer (locked): their reply is asked for instead of the
+/// journey's Entra steps, which were the customer's admin's to do — from the list while it
+/// waits, and in place of step 8 once taken (new values go through the same checks, never
+/// straight into the setup).
 pub fn open(m: &mut Model) -> Vec<Cmd> {
     let Some(state) = m.state.as_ref() else {
         return Vec::new();
     };
-    let Some(handoff) = customer_reply::waiting(state) else {
+    let Some(handoff) = state.handoff.as_ref() else {
         return Vec::new();
     };
     let kit = handoff.kit.clone();
@@ -41,10 +43,23 @@ pub fn open(m: &mut Model) -> Vec<Cmd> {
         checking: false,
         refused: Vec::new(),
     });
-    m.form = Form::asking(customer_reply::questions(
+    let mut form = Form::asking(customer_reply::questions(
         &kit,
         cognito_entra::kit::Who::SaasAdmin,
     ));
+    // Taken already: what the setup holds, to keep (Enter checks it again) or replace.
+    if handoff.accepted.is_some() {
+        for (key, value) in [
+            ("metadata_url", state.answers.saml().metadata_url),
+            ("tenant_id", state.answers.oidc().tenant_id),
+            ("client_id", state.answers.oidc().client_id),
+        ] {
+            if let (Some(field), Some(value)) = (form.get_mut(key), value) {
+                field.text = value;
+            }
+        }
+    }
+    m.form = form;
     m.screen = Screen::CustomerReply;
     m.message.clear();
     m.scroll = 0;
@@ -151,8 +166,16 @@ pub fn checked(m: &mut Model, result: Result<Accepted, String>, awaited: bool) -
                 return Vec::new();
             };
             customer_reply::record(state, &accepted.given);
-            let step = next_step(&state.progress.steps_done).unwrap_or(Step::TestHandOver);
+            // Applied before: the new values reach Cognito through the review; else the
+            // journey goes on where it stands.
+            let step = if state.progress.steps_done.contains(&Step::ReviewApply) {
+                Step::ReviewApply
+            } else {
+                next_step(&state.progress.steps_done).unwrap_or(Step::TestHandOver)
+            };
             m.customer_reply = None;
+            // The toast fits the step's status line at 80 columns; the message says the rest.
+            let said = "✓ Their answer is recorded; apply makes the provider".to_string();
             let mut message = vec![format!(
                 "✓ Their answer is recorded (tenant {}); review and apply make the provider.",
                 accepted.given.tenant()
@@ -161,6 +184,7 @@ pub fn checked(m: &mut Model, result: Result<Accepted, String>, awaited: bool) -
             let mut cmds = vec![Cmd::Save];
             cmds.extend(super::steps::enter(m, step));
             m.message = message;
+            m.notice = Some(said);
             cmds
         }
     }

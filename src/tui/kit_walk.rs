@@ -232,7 +232,7 @@ pub fn checked(
             screen.notes = notes;
             vec![Cmd::WriteReply {
                 path: screen.reply_path.clone(),
-                text: reply.to_toml(),
+                text: reply.with_tenant_spelled_out().to_toml(),
             }]
         }
     }
@@ -265,8 +265,11 @@ pub fn keys(screen: &KitWalkScreen) -> (Vec<(&'static str, &'static str)>, Optio
         return (keys, Some("back a page"));
     }
     let mut keys = Vec::new();
-    if !screen.pages[screen.page].values.is_empty() {
-        keys.push(("1-9", "copy"));
+    // The number keys the page's values answer to.
+    const COPY_KEYS: [&str; 9] = ["1", "1-2", "1-3", "1-4", "1-5", "1-6", "1-7", "1-8", "1-9"];
+    let values = screen.pages[screen.page].values.len();
+    if values > 0 {
+        keys.push((COPY_KEYS[values.min(9) - 1], "copy"));
     }
     keys.push(("Enter", "next page"));
     (keys, (screen.page > 0).then_some("back a page"))

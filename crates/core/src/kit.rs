@@ -140,9 +140,8 @@ impl Refused {
     /// The refusal as the SaaS admin reads it (`accept`, or values pasted from a reply).
     pub fn to_saas_admin(&self) -> String {
         format!(
-            "{}: {}: {}\n  fix: {}",
-            self.what,
-            self.field,
+            "{}{}\n  fix: {}",
+            self.whose(),
             self.problem,
             self.fix_for(Who::SaasAdmin)
         )
@@ -157,13 +156,20 @@ pub enum Who {
     CustomerAdmin,
 }
 
+impl Refused {
+    /// "the reply: metadata_url: " — or only "the reply: " when the whole file is refused.
+    fn whose(&self) -> String {
+        if self.field == "(file)" {
+            format!("{}: ", self.what)
+        } else {
+            format!("{}: {}: ", self.what, self.field)
+        }
+    }
+}
+
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}: {}\n  fix: {}",
-            self.what, self.field, self.problem, self.fix
-        )
+        write!(f, "{}{}\n  fix: {}", self.whose(), self.problem, self.fix)
     }
 }
 
@@ -505,6 +511,17 @@ impl Reply {
             metadata_url: saml.then(|| crate::entra_app::metadata_url(authority, tenant, app_id)),
             client_id: (!saml).then(|| app_id.to_string()),
         }
+    }
+
+    /// The reply as written to send: a SAML reply's tenant spelled out from its metadata URL
+    /// (for whoever reads the file), once the checks took it.
+    pub fn with_tenant_spelled_out(mut self) -> Reply {
+        if self.tenant_id.trim().is_empty()
+            && let Some(url) = &self.metadata_url
+        {
+            self.tenant_id = tenant_in_url(url);
+        }
+        self
     }
 
     /// The reply held against the kit it answers: the same setup and protocol, the kit's

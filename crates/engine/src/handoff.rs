@@ -162,12 +162,13 @@ pub async fn make_kit(job: &Job) -> Result<(Kit, Ids), Error> {
 /// The setup saved as waiting for its customer, with the kit handed over. The same kit
 /// handed over again keeps its first date and an accepted reply; another kit (the setup or
 /// the account changed) waits for a new reply.
+/// Returns when the reply this same kit was answered with was accepted, when it was kept.
 pub fn record_handoff(
     store: &StateStore,
     answers: &Setup,
     kit: &Kit,
     ids: &Ids,
-) -> Result<(), Stopped> {
+) -> Result<Option<String>, Stopped> {
     let lock = store.lock(&answers.name)?;
     let mut state = store
         .load(&answers.name)?
@@ -188,7 +189,7 @@ pub fn record_handoff(
         });
     }
     lock.save(&mut state)?;
-    Ok(())
+    Ok(state.handoff.and_then(|h| h.accepted))
 }
 
 /// What `accept` took: what the setup now holds, and what the checks noted beside it.

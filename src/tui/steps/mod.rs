@@ -124,6 +124,13 @@ pub fn advance(m: &mut Model, step: Step) -> Vec<Cmd> {
 
 /// Arrives at a step: builds its form from the answers, and asks for what it needs.
 pub fn enter(m: &mut Model, step: Step) -> Vec<Cmd> {
+    // A customer's values come in their reply, checked as a reply is: never typed over.
+    if step == Step::BackFromEntra && m.state.as_ref().is_some_and(|s| s.handoff.is_some()) {
+        m.message.clear();
+        m.notice = None;
+        m.scroll = 0;
+        return crate::tui::customer_reply::open(m);
+    }
     m.screen = Screen::Step(step);
     m.message.clear();
     m.notice = None;

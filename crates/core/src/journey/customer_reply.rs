@@ -15,6 +15,12 @@ pub const ABOUT: &str = "The setup's Entra side was handed to the customer's Ent
 /// The text above the questions: whose answer this is, and what it must be.
 pub fn intro(setup: &str, handoff: &Handoff) -> String {
     let kit = &handoff.kit;
+    if let Some(at) = &handoff.accepted {
+        return format!(
+            "{setup}: the customer's reply was accepted on {}; the setup holds it (below). Change it only when they send new values: Enter checks them against the kit and against Entra, as before. Esc leaves it as it is.",
+            at.get(..10).unwrap_or(at)
+        );
+    }
     format!(
         "{setup}: the kit of {} went to the customer's Entra admin ({}, application {:?}). Paste what they sent back; it is checked against the kit and against Entra before it is recorded.",
         handoff.at.get(..10).unwrap_or(&handoff.at),
@@ -74,8 +80,10 @@ pub fn reply(kit: &Kit, answers: &dyn Answers) -> Reply {
         protocol: kit.protocol,
         entity_id: kit.entity_id.clone().filter(|_| saml),
         redirect_uri: (!saml).then(|| kit.reply_url.clone()),
+        // SAML: the metadata URL names the tenant (a reply may leave tenant_id out, and the
+        // check reads it from there and says so when it names none).
         tenant_id: if saml {
-            crate::kit::tenant_in_url(&metadata_url)
+            String::new()
         } else {
             answers.text("tenant_id").trim().to_string()
         },
@@ -229,10 +237,9 @@ mod tests {
         let answers = typed(&[("metadata_url", &url)]);
         assert_eq!(problem(&k, Who::SaasAdmin, None, &answers), None);
         let r = reply(&k, &answers);
-        assert_eq!(
-            r,
-            Reply::from_application(&k, "https://login.microsoftonline.com", TENANT, APP)
-        );
+        let file = Reply::from_application(&k, "https://login.microsoftonline.com", TENANT, APP);
+        assert_eq!(r.check_against(&k), file.check_against(&k));
+        assert_eq!(r.with_tenant_spelled_out(), file);
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub fn pages(kit: &Kit) -> Vec<KitPage> {
         for (i, (attribute, claim)) in kit.claims.iter().enumerate() {
             then.values.push(value(
                 &format!("claim-{i}"),
-                &format!("{attribute} from"),
+                &format!("Claim for {attribute}"),
                 claim,
             ));
         }

@@ -594,7 +594,7 @@ pub fn graph_done_note(step: Step, state: &crate::state::State) -> Option<&'stat
                 "**From the customer's reply.** Enter checks it again as it would a pasted value. New values come in a new reply (`cognito-entra accept`)."
             }
             Step::FinishInEntra => {
-                "**The customer's admin's, from the kit:** users are assigned and claims checked in their tenant; the actions below are ticked for that work."
+                "**The customer's admin's, from the kit:** assigning users and sending the claims happen in their tenant, as the kit asked; the tool cannot see them from here, so the actions below are ticked as theirs. A test sign-in (step 12) shows they are done."
             }
             _ => return None,
         });
