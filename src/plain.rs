@@ -555,32 +555,7 @@ impl Session {
             customer_reply::intro(&self.state.answers.name, &handoff)
         );
         loop {
-            let questions = customer_reply::questions(&kit, cognito_entra::kit::Who::SaasAdmin);
-            let mut given = Given::from_questions(&questions);
-            for q in &questions {
-                let check = {
-                    let (snapshot, kit, key) = (given.clone(), kit.clone(), q.key);
-                    validator(move |v: &str| {
-                        if v.is_empty() {
-                            return Some("paste it from their reply".into());
-                        }
-                        let mut answers = snapshot.clone();
-                        answers.set_text(key, v);
-                        customer_reply::problem(
-                            &kit,
-                            cognito_entra::kit::Who::SaasAdmin,
-                            Some(key),
-                            &answers,
-                        )
-                    })
-                };
-                let answer = Text::new(&format!("{}:", q.label))
-                    .with_help_message(&hint(&q.hint))
-                    .with_validator(check)
-                    .prompt()?;
-                given.set_text(q.key, &answer);
-            }
-            let reply = customer_reply::reply(&kit, &given);
+            let reply = kit_walk::ask_reply(&kit, cognito_entra::kit::Who::SaasAdmin)?;
             let name = self.state.answers.name.clone();
             let store = StateStore::new(self.state_dir.clone());
             outln!("Checking their answer against Entra…");

@@ -140,6 +140,18 @@ impl Saas {
         out
     }
 
+    /// The setup's line in `cognito-entra setups`.
+    fn setups_line(&self, name: &str) -> String {
+        let mut list = self.moto.cmd(&self.state());
+        list.arg("setups");
+        let setups = ok(&run(&mut list));
+        setups
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{setups}"))
+            .to_string()
+    }
+
     fn state_text(&self, name: &str) -> String {
         std::fs::read_to_string(self.state().join(format!("{name}.toml"))).unwrap_or_default()
     }
@@ -218,14 +230,8 @@ fn two_customers_on_one_pool_each_in_their_own_tenant_from_kit_to_provider() {
         assert!(said.contains(&format!("{name}.html")), "{said}");
         let kit_path = saas.kits().join(format!("{name}.kit.toml"));
         let kit_text = std::fs::read_to_string(&kit_path).unwrap_or_default();
-        let mut list = saas.moto.cmd(&saas.state());
-        list.arg("setups");
-        let setups = ok(&run(&mut list));
-        let line = setups
-            .lines()
-            .find(|l| l.starts_with(name))
-            .unwrap_or_else(|| panic!("{setups}"));
-        assert!(line.contains("waiting for the customer"), "{setups}");
+        let line = saas.setups_line(name);
+        assert!(line.contains("waiting for the customer"), "{line}");
         let mut status = saas.moto.cmd(&saas.state());
         status.args(["status", "--setup", name]);
         let status = ok(&run(&mut status));
@@ -312,14 +318,8 @@ fn two_customers_on_one_pool_each_in_their_own_tenant_from_kit_to_provider() {
             "{provider}"
         );
         // Applied: the list no longer says apply is next.
-        let mut list = saas.moto.cmd(&saas.state());
-        list.arg("setups");
-        let setups = ok(&run(&mut list));
-        let line = setups
-            .lines()
-            .find(|l| l.starts_with(name))
-            .unwrap_or_else(|| panic!("{setups}"));
-        assert!(!line.contains("apply next"), "{setups}");
+        let line = saas.setups_line(name);
+        assert!(!line.contains("apply next"), "{line}");
         // The kit handed over again (the same kit): the accepted reply stays in the setup,
         // and the plan is empty.
         saas.handoff(&config, entra);

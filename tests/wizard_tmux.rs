@@ -1683,12 +1683,7 @@ fn the_wizard_imports_a_federation_made_by_hand() {
 fn plain_mode_imports_a_federation_made_by_hand() {
     let w = World::new();
     w.hand_made_federation();
-    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
-    w.tmux
-        .type_line(&w.wizard_line(&format!("AWS_REGION={REGION}")).replace(
-            &format!("{};", sh_quote(bin())),
-            &format!("{} wizard --plain;", sh_quote(bin())),
-        ));
+    w.start_plain(&format!("AWS_REGION={REGION}"), "");
     w.wait("Import from the account");
     // The import is the last choice.
     w.keys(&["Up"]);
@@ -1775,12 +1770,7 @@ fn plain_mode_rotates_from_the_list_and_no_changes_nothing() {
     assert_eq!(run(&mut c).status.code(), Some(0));
     let state_file = w.dir.path().join("state/entraid-hand-made.toml");
     let before = std::fs::read_to_string(&state_file).unwrap_or_default();
-    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
-    w.tmux
-        .type_line(&w.wizard_line(&format!("AWS_REGION={REGION}")).replace(
-            &format!("{};", sh_quote(bin())),
-            &format!("{} wizard --plain;", sh_quote(bin())),
-        ));
+    w.start_plain(&format!("AWS_REGION={REGION}"), "");
     w.wait("Import from the account");
     // The rotation is the choice before the import (the last).
     w.keys(&["Up"]);
@@ -1808,6 +1798,15 @@ fn plain_mode_rotates_from_the_list_and_no_changes_nothing() {
 }
 
 impl World {
+    /// Plain mode started in the pane (`wizard --plain ARGS`), with the test's environment.
+    fn start_plain(&self, extra_env: &str, args: &str) {
+        self.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
+        self.tmux.type_line(&self.wizard_line(extra_env).replace(
+            &format!("{};", sh_quote(bin())),
+            &format!("{} wizard --plain {args};", sh_quote(bin())),
+        ));
+    }
+
     /// A customer's setup on a shared pool, domain and client, its kit handed over
     /// (`handoff`): the setup waits for the customer's reply.
     fn handed_over(&self, name: &str) -> std::path::PathBuf {
@@ -1904,12 +1903,7 @@ fn the_wizard_takes_a_customers_reply_pasted_for_a_handed_over_setup() {
 fn plain_mode_takes_a_customers_reply_for_a_handed_over_setup() {
     let w = World::new();
     let state_file = w.handed_over("acme");
-    w.tmux.cmd(&["send-keys", "-t", "0", "clear", "Enter"]);
-    w.tmux
-        .type_line(&w.wizard_line(&format!("AWS_REGION={REGION}")).replace(
-            &format!("{};", sh_quote(bin())),
-            &format!("{} wizard --plain --setup acme;", sh_quote(bin())),
-        ));
+    w.start_plain(&format!("AWS_REGION={REGION}"), "--setup acme");
     w.wait("The customer's reply");
     w.wait("App Federation Metadata Url:");
     w.text(&w.entra.url(&metadata_path(false)));

@@ -7,7 +7,9 @@ use std::io::IsTerminal;
 use inquire::{Select, Text};
 
 use cognito_entra::clipboard::Clipboard;
+use cognito_entra::journey::customer_reply;
 use cognito_entra::journey::questions::Given;
+use cognito_entra::kit::{Kit, Reply, Who};
 
 use super::{Flow, Stop, hint, validator};
 use crate::commands::{CommandResult, Context, EXIT_INTERRUPTED, EXIT_OK, Failure};
@@ -39,7 +41,7 @@ fn walk_kit(
     kit: &cognito_entra::kit::Kit,
     reply_path: &std::path::Path,
 ) -> Flow<()> {
-    use cognito_entra::journey::{customer_reply, kit_walk};
+    use cognito_entra::journey::kit_walk;
     if !std::io::stdin().is_terminal() {
         return Err(Stop::Failed(
             "error: the prompts need a terminal to read answers from\n  fix: open the kit's page (NAME.html) and write the reply from its template, or run `cognito-entra entra-side --kit FILE` to do it through Microsoft Graph".into(),
@@ -92,32 +94,7 @@ fn walk_kit(
         .build()
         .map_err(|e| Stop::Failed(format!("error: cannot start the async runtime: {e}")))?;
     loop {
-        let questions = customer_reply::questions(kit, cognito_entra::kit::Who::CustomerAdmin);
-        let mut given = Given::from_questions(&questions);
-        for q in &questions {
-            let check = {
-                let (snapshot, kit, key) = (given.clone(), kit.clone(), q.key);
-                validator(move |v: &str| {
-                    if v.is_empty() {
-                        return Some("paste it from the portal".into());
-                    }
-                    let mut answers = snapshot.clone();
-                    answers.set_text(key, v);
-                    customer_reply::problem(
-                        &kit,
-                        cognito_entra::kit::Who::CustomerAdmin,
-                        Some(key),
-                        &answers,
-                    )
-                })
-            };
-            let answer = Text::new(&format!("{}:", q.label))
-                .with_help_message(&hint(&q.hint))
-                .with_validator(check)
-                .prompt()?;
-            given.set_text(q.key, &answer);
-        }
-        let reply = customer_reply::reply(kit, &given);
+        let reply = ask_reply(kit, Who::CustomerAdmin)?;
         outln!("Checking it against Entra…");
         match runtime.block_on(cognito_entra::handoff::check_own_answer(
             kit,
@@ -143,4 +120,27 @@ fn walk_kit(
             }
         }
     }
+}
+
+/// The reply's questions as prompts, each answer judged as the journey judges it (worded for
+/// `who`), and the reply they make. Shared with the SaaS admin's paste of a customer's reply.
+pub(super) fn ask_reply(kit: &Kit, who: Who) -> Flow<Reply> {
+    let questions = customer_reply::questions(kit, who);
+    let mut given = Given::from_questions(&questions);
+    for q in &questions {
+        let check = {
+            let (snapshot, kit, key) = (given.clone(), kit.clone(), q.key);
+            validator(move |v: &str| {
+                let mut answers = snapshot.clone();
+                answers.set_text(key, v);
+                customer_reply::judged(&kit, who, key, &answers, true)
+            })
+        };
+        let answer = Text::new(&format!("{}:", q.label))
+            .with_help_message(&hint(&q.hint))
+            .with_validator(check)
+            .prompt()?;
+        given.set_text(q.key, &answer);
+    }
+    Ok(customer_reply::reply(kit, &given))
 }

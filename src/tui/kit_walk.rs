@@ -7,16 +7,16 @@ use std::path::PathBuf;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use cognito_entra::journey::customer_reply;
 use cognito_entra::journey::kit_walk::{self, KitPage};
-use cognito_entra::kit::{Kit, Reply};
+use cognito_entra::kit::{Kit, Reply, Who};
 
 use super::app::{Cmd, Exit, Model, Screen};
-use super::form::Form;
+use super::reply_answer::{Outcome, ReplyAnswer, scroll_key};
 
 #[derive(Debug, Clone)]
 pub struct KitWalkScreen {
-    pub kit: Kit,
+    /// The answer to the kit (it holds the kit), asked on the last page.
+    pub answer: ReplyAnswer,
     pub pages: Vec<KitPage>,
     /// The page shown: a portal page, or `pages.len()`, the answer.
     pub page: usize,
@@ -24,10 +24,6 @@ pub struct KitWalkScreen {
     pub value: usize,
     /// Where the reply goes.
     pub reply_path: PathBuf,
-    /// Entra's check under way.
-    pub checking: bool,
-    /// Why the last check refused the answer (cleared by an edit).
-    pub refused: Vec<String>,
     /// What the check noted beside an answer it took.
     pub notes: Vec<String>,
     /// The reply, once written.
@@ -49,41 +45,14 @@ impl KitWalkScreen {
 pub fn open(m: &mut Model, kit: Kit, reply_path: PathBuf) {
     m.kit_walk = Some(KitWalkScreen {
         pages: kit_walk::pages(&kit),
-        kit,
+        answer: ReplyAnswer::new(kit, Who::CustomerAdmin),
         page: 0,
         value: 0,
         reply_path,
-        checking: false,
-        refused: Vec::new(),
         notes: Vec::new(),
         written: false,
     });
     m.screen = Screen::KitWalk;
-}
-
-fn judge(m: &mut Model, confirming: bool) {
-    let Some(screen) = m.kit_walk.as_ref() else {
-        return;
-    };
-    let errors: Vec<Option<String>> = m
-        .form
-        .fields
-        .iter()
-        .map(|f| {
-            if f.value().is_empty() {
-                return confirming.then(|| format!("{}: paste it from the portal", f.label));
-            }
-            customer_reply::problem(
-                &screen.kit,
-                cognito_entra::kit::Who::CustomerAdmin,
-                Some(f.key),
-                &m.form,
-            )
-        })
-        .collect();
-    for (f, error) in m.form.fields.iter_mut().zip(errors) {
-        f.error = error;
-    }
 }
 
 /// To a page (the answer's questions are asked afresh on arriving there).
@@ -96,10 +65,7 @@ fn go(m: &mut Model, page: usize) {
     m.scroll = 0;
     m.notice = None;
     if screen.on_answer() {
-        m.form = Form::asking(customer_reply::questions(
-            &screen.kit,
-            cognito_entra::kit::Who::CustomerAdmin,
-        ));
+        m.form = screen.answer.form();
     }
 }
 
@@ -113,25 +79,12 @@ pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
         }
         return Vec::new();
     }
-    match key.code {
-        KeyCode::PageDown => {
-            m.scroll = m.scroll.saturating_add(5);
-            return Vec::new();
-        }
-        KeyCode::PageUp => {
-            m.scroll = m.scroll.saturating_sub(5);
-            return Vec::new();
-        }
-        _ => {}
-    }
-    if screen.checking {
-        // Esc stops waiting for Entra (its late answer is dropped); the answer stays.
-        if key.code == KeyCode::Esc {
-            screen.checking = false;
-            m.busy = None;
-        }
+    if scroll_key(m, &key) {
         return Vec::new();
     }
+    let Some(screen) = m.kit_walk.as_mut() else {
+        return Vec::new();
+    };
     if !screen.on_answer() {
         let values = &screen.pages[screen.page].values;
         let copy = |i: usize| {
@@ -170,44 +123,25 @@ pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Cmd> {
             _ => Vec::new(),
         };
     }
-    match key.code {
-        KeyCode::Esc => {
+    match screen.answer.key(&mut m.form, &mut m.busy, key) {
+        Outcome::Handled => Vec::new(),
+        Outcome::Back => {
             let back = screen.page.saturating_sub(1);
             go(m, back);
             Vec::new()
         }
-        KeyCode::Enter => {
-            judge(m, true);
-            if m.form.has_errors() {
-                return Vec::new();
-            }
-            let Some(screen) = m.kit_walk.as_mut() else {
-                return Vec::new();
-            };
-            let reply: Reply = customer_reply::reply(&screen.kit, &m.form);
-            screen.checking = true;
-            screen.refused.clear();
-            m.busy = Some("Checking it against Entra…".into());
-            vec![Cmd::CheckKitAnswer(
-                Box::new(screen.kit.clone()),
-                Box::new(reply),
-            )]
-        }
-        _ => {
-            if m.form.handle_key(key) {
-                edited(m);
-            }
-            Vec::new()
-        }
+        Outcome::Check(reply) => vec![Cmd::CheckKitAnswer(
+            Box::new(screen.answer.kit.clone()),
+            Box::new(reply),
+        )],
     }
 }
 
 /// An edit (typed or pasted): judged again; the last refusal no longer stands.
 pub fn edited(m: &mut Model) {
     if let Some(screen) = m.kit_walk.as_mut() {
-        screen.refused.clear();
+        screen.answer.edited(&mut m.form);
     }
-    judge(m, false);
 }
 
 /// Entra's check of the answer: taken (the reply is written next), or why not.
@@ -219,16 +153,9 @@ pub fn checked(
     let Some(screen) = m.kit_walk.as_mut() else {
         return Vec::new();
     };
-    screen.checking = false;
-    if !awaited {
-        return Vec::new();
-    }
-    match result {
-        Err(why) => {
-            screen.refused = why.lines().map(str::to_string).collect();
-            Vec::new()
-        }
-        Ok((reply, notes)) => {
+    match screen.answer.taken(result, awaited) {
+        None => Vec::new(),
+        Some((reply, notes)) => {
             screen.notes = notes;
             vec![Cmd::WriteReply {
                 path: screen.reply_path.clone(),
@@ -243,7 +170,7 @@ pub fn written(m: &mut Model, result: Result<(), String>) -> Vec<Cmd> {
     if let Some(screen) = m.kit_walk.as_mut() {
         match result {
             Ok(()) => screen.written = true,
-            Err(why) => screen.refused = vec![why],
+            Err(why) => screen.answer.refused = vec![why],
         }
     }
     Vec::new()
@@ -254,15 +181,11 @@ pub fn keys(screen: &KitWalkScreen) -> (Vec<(&'static str, &'static str)>, Optio
     if screen.written {
         return (vec![("Enter", "done")], Some("done"));
     }
-    if screen.checking {
-        return (Vec::new(), Some("stop waiting"));
-    }
     if screen.on_answer() {
-        let mut keys = vec![("Enter", "check & write")];
-        if !screen.refused.is_empty() {
-            keys.push(("PgDn", "more"));
-        }
-        return (keys, Some("back a page"));
+        return match screen.answer.keys("check & write") {
+            Some(keys) => (keys, Some("back a page")),
+            None => (Vec::new(), Some("stop waiting")),
+        };
     }
     let mut keys = Vec::new();
     // The number keys the page's values answer to.

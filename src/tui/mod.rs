@@ -11,6 +11,7 @@ pub mod form;
 pub mod import;
 mod key_bar;
 pub mod kit_walk;
+mod reply_answer;
 pub mod rotate;
 mod steps;
 pub mod view;
@@ -70,11 +71,7 @@ pub fn run(ctx: &Context, setup: Option<&str>) -> CommandResult {
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     // Read once, here: flags and environment; the saved setup comes in at each step.
     model.found = cognito_entra::engine::found(&ctx.given());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     let store = ctx.store()?;
     let exit = runtime.block_on(event_loop(ctx, store, model, setup.map(str::to_string)))?;
     // Leave at once: the thread reading the terminal is blocked in a read.
@@ -97,15 +94,20 @@ pub fn run_kit(
     let mut model = Model::new(Vec::new(), &ctx.global.authority);
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     kit_walk::open(&mut model, kit, reply_path);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     let store = ctx.store()?;
     let exit = runtime.block_on(event_loop(ctx, store, model, None))?;
     runtime.shutdown_background();
     Ok(exit)
+}
+
+/// The wizard's runtime: two workers for its slow work beside the screen.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("error: cannot start the async runtime: {e}")))
 }
 
 async fn event_loop(
@@ -220,10 +222,10 @@ async fn event_loop(
                 "Wrote the reply: {}\nSend it back to the SaaS admin. It holds no secret.",
                 walk.reply_path.display()
             );
-            if walk.kit.protocol == cognito_entra::setup::Protocol::Oidc {
+            if walk.answer.kit.protocol == cognito_entra::setup::Protocol::Oidc {
                 outln!(
                     "The client secret is not in it. Make one in Entra (App registrations › {} › Certificates & secrets › New client secret) and hand it over the way you agreed with the SaaS admin — never in the reply or a mail.",
-                    walk.kit.display_name
+                    walk.answer.kit.display_name
                 );
             }
         } else {

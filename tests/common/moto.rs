@@ -102,16 +102,7 @@ impl Moto {
              print(json.dumps({call}, default=str))",
             self.endpoint()
         );
-        let out = Command::new(python())
-            .args(["-c", &script])
-            .output()
-            .unwrap_or_else(|e| panic!("python: {e}"));
-        assert!(
-            out.status.success(),
-            "boto3 {call}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("boto3 {call}: {e}"))
+        python_json(&script, &format!("boto3 {call}"))
     }
 
     /// The year passes for one pool: Cognito issues it a new signing certificate, as AWS does
@@ -126,18 +117,7 @@ impl Moto {
              print(urllib.request.urlopen(req).read().decode())",
             self.endpoint()
         );
-        let out = Command::new(python())
-            .args(["-c", &script])
-            .output()
-            .unwrap_or_else(|e| panic!("python: {e}"));
-        assert!(
-            out.status.success(),
-            "TestIssueSigningCertificate: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let answer: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("TestIssueSigningCertificate: {e}"));
-        answer["Certificate"]
+        python_json(&script, "TestIssueSigningCertificate")["Certificate"]
             .as_str()
             .unwrap_or_default()
             .to_string()
@@ -159,6 +139,20 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs a Python script (the test venv's) that prints one JSON value, and returns it.
+fn python_json(script: &str, what: &str) -> serde_json::Value {
+    let out = Command::new(python())
+        .args(["-c", script])
+        .output()
+        .unwrap_or_else(|e| panic!("python: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {

@@ -501,6 +501,23 @@ impl Reply {
     /// The reply the customer's side writes from the application Entra holds.
     pub fn from_application(kit: &Kit, authority: &str, tenant: &str, app_id: &str) -> Reply {
         let saml = kit.protocol == Protocol::Saml;
+        Reply::answering(
+            kit,
+            tenant,
+            saml.then(|| crate::entra_app::metadata_url(authority, tenant, app_id)),
+            (!saml).then(|| app_id.to_string()),
+        )
+    }
+
+    /// A reply to `kit`, tied to it (its setup, protocol and Entity ID or Redirect URI), with
+    /// what Entra gave: the tenant, and the metadata URL (SAML) or client ID (OIDC).
+    pub fn answering(
+        kit: &Kit,
+        tenant: &str,
+        metadata_url: Option<String>,
+        client_id: Option<String>,
+    ) -> Reply {
+        let saml = kit.protocol == Protocol::Saml;
         Reply {
             reply_version: REPLY_VERSION,
             setup: kit.setup.clone(),
@@ -508,8 +525,8 @@ impl Reply {
             entity_id: kit.entity_id.clone().filter(|_| saml),
             redirect_uri: (!saml).then(|| kit.reply_url.clone()),
             tenant_id: tenant.to_string(),
-            metadata_url: saml.then(|| crate::entra_app::metadata_url(authority, tenant, app_id)),
-            client_id: (!saml).then(|| app_id.to_string()),
+            metadata_url: metadata_url.filter(|_| saml),
+            client_id: client_id.filter(|_| !saml),
         }
     }
 
@@ -740,35 +757,42 @@ pub fn metadata_app_id(url: &str) -> Option<String> {
     })
 }
 
+/// A kit as handoff writes it, for the tests of what reads kits (SAML: with the pool's
+/// Entity ID; OIDC: the Redirect URI only). One email claim.
+#[cfg(test)]
+pub(crate) fn example_kit(protocol: Protocol) -> Kit {
+    let saml = protocol == Protocol::Saml;
+    Kit {
+        kit_version: 1,
+        tool_version: "0.1.0".into(),
+        setup: "acme".into(),
+        protocol,
+        cloud: None,
+        display_name: "Example SaaS".into(),
+        entity_id: saml.then(|| "urn:amazon:cognito:sp:eu-west-1_AbCdEf123".to_string()),
+        reply_url: "https://login.example.com/saml2/idpresponse".into(),
+        sign_on_url: None,
+        relay_state: None,
+        logout_url: None,
+        sign_requests: false,
+        signing_certificate: None,
+        claims: BTreeMap::from([(
+            "email".into(),
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(),
+        )]),
+        assign: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const POOL: &str = "urn:amazon:cognito:sp:eu-west-1_AbCdEf123";
     const TENANT: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     const APP: &str = "11112222-3333-4444-8555-666677778888";
 
     fn kit() -> Kit {
-        Kit {
-            kit_version: 1,
-            tool_version: "0.1.0".into(),
-            setup: "acme".into(),
-            protocol: Protocol::Saml,
-            cloud: None,
-            display_name: "Example SaaS".into(),
-            entity_id: Some(POOL.into()),
-            reply_url: "https://login.example.com/saml2/idpresponse".into(),
-            sign_on_url: None,
-            relay_state: None,
-            logout_url: None,
-            sign_requests: false,
-            signing_certificate: None,
-            claims: BTreeMap::from([(
-                "email".into(),
-                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress".into(),
-            )]),
-            assign: Vec::new(),
-        }
+        example_kit(Protocol::Saml)
     }
 
     fn reply() -> Reply {

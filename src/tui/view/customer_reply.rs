@@ -16,28 +16,40 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         return;
     };
     let name = m.setup().map(|s| s.name.clone()).unwrap_or_default();
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" {name}: the customer's reply "),
-        t.title(),
-    ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [content, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let (content, status) = framed(frame, area, &t, &format!("{name}: the customer's reply"));
     let width = usize::from(content.width.max(20));
     let mut lines: Vec<Line> = wrapped(&screen.intro, width, "", "", t.dim());
     lines.push(Line::default());
-    lines.extend(form_lines(&m.form, &t, false, width));
-    if !screen.refused.is_empty() {
-        lines.push(Line::default());
-        for l in &screen.refused {
-            lines.extend(wrapped(l, width, "", "  ", t.bad()));
-        }
-    }
+    lines.extend(answer_lines(m, &t, &screen.answer.refused, width));
     let last = u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX);
     frame.render_widget(
         Paragraph::new(lines).scroll((m.scroll.min(last), 0)),
         content,
     );
     status_line(frame, status, m);
+}
+
+/// A bordered screen titled `title`: its content area and its status line.
+pub fn framed(frame: &mut Frame, area: Rect, t: &Theme, title: &str) -> (Rect, Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), t.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [content, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    (content, status)
+}
+
+/// The reply's questions (the form) and what Entra's check refused, as both reply screens
+/// show them.
+pub fn answer_lines(m: &Model, t: &Theme, refused: &[String], width: usize) -> Vec<Line<'static>> {
+    let mut lines = form_lines(&m.form, t, false, width);
+    if !refused.is_empty() {
+        lines.push(Line::default());
+        for l in refused {
+            lines.extend(wrapped(l, width, "", "  ", t.bad()));
+        }
+    }
+    lines
 }

@@ -2,12 +2,11 @@
 //! that copies it), the answer's questions, and the reply once written.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use ratatui::widgets::{Block, Borders};
 
-use super::answers::form_lines;
+use super::customer_reply::{answer_lines, framed};
 use super::{Theme, markdown, status_line, wrapped};
 use crate::tui::app::Model;
 
@@ -23,18 +22,16 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
     } else {
         (screen.page + 1, screen.pages[screen.page].title.clone())
     };
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(
-            " {} · {n}/{} · {title} ",
-            screen.kit.display_name,
+    let (content, status) = framed(
+        frame,
+        area,
+        &t,
+        &format!(
+            "{} · {n}/{} · {title}",
+            screen.answer.kit.display_name,
             screen.count()
         ),
-        t.title(),
-    ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [content, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    );
     let width = usize::from(content.width.max(20));
     let mut lines: Vec<Line> = Vec::new();
     // Where the selected value starts, so that moving to it brings it into view.
@@ -59,18 +56,12 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         }
     } else if screen.on_answer() {
         lines.extend(markdown(
-            &cognito_entra::journey::kit_walk::send_back(&screen.kit),
+            &cognito_entra::journey::kit_walk::send_back(&screen.answer.kit),
             &t,
             width,
         ));
         lines.push(Line::default());
-        lines.extend(form_lines(&m.form, &t, false, width));
-        if !screen.refused.is_empty() {
-            lines.push(Line::default());
-            for l in &screen.refused {
-                lines.extend(wrapped(l, width, "", "  ", t.bad()));
-            }
-        }
+        lines.extend(answer_lines(m, &t, &screen.answer.refused, width));
     } else {
         let page = &screen.pages[screen.page];
         lines.extend(markdown(&page.text, &t, width));

@@ -5,7 +5,7 @@
 
 use crate::journey::Step;
 use crate::journey::questions::{Answers, Question};
-use crate::kit::{Given, Kit, REPLY_VERSION, Reply, Who};
+use crate::kit::{Given, Kit, Reply, Who};
 use crate::setup::{Protocol, Setup};
 use crate::state::{Handoff, State, now_rfc3339};
 
@@ -70,26 +70,22 @@ pub fn questions(kit: &Kit, who: Who) -> Vec<Question> {
     }
 }
 
-/// The reply the answers make: the kit's setup and anchor, and what was pasted.
+/// The reply the answers make: the kit's setup and anchor, and what was pasted. SAML: the
+/// metadata URL names the tenant (a reply may leave tenant_id out, and the check reads it
+/// from there, saying so when it names none).
 pub fn reply(kit: &Kit, answers: &dyn Answers) -> Reply {
     let saml = kit.protocol == Protocol::Saml;
-    let metadata_url = answers.text("metadata_url").trim().to_string();
-    Reply {
-        reply_version: REPLY_VERSION,
-        setup: kit.setup.clone(),
-        protocol: kit.protocol,
-        entity_id: kit.entity_id.clone().filter(|_| saml),
-        redirect_uri: (!saml).then(|| kit.reply_url.clone()),
-        // SAML: the metadata URL names the tenant (a reply may leave tenant_id out, and the
-        // check reads it from there and says so when it names none).
-        tenant_id: if saml {
+    let typed = |key: &str| answers.text(key).trim().to_string();
+    Reply::answering(
+        kit,
+        &if saml {
             String::new()
         } else {
-            answers.text("tenant_id").trim().to_string()
+            typed("tenant_id")
         },
-        metadata_url: saml.then_some(metadata_url),
-        client_id: (!saml).then(|| answers.text("client_id").trim().to_string()),
-    }
+        Some(typed("metadata_url")),
+        Some(typed("client_id")),
+    )
 }
 
 /// What is wrong with the answers as the kit reads them (`None`: they may go to Entra's
@@ -112,6 +108,27 @@ pub fn problem(kit: &Kit, who: Who, key: Option<&str>, answers: &dyn Answers) ->
         return None;
     }
     Some(format!("{} — {}", refused.problem, refused.fix_for(who)))
+}
+
+/// A question's problem as it is typed, worded for `who`; `confirming`: every question must
+/// be answered now.
+pub fn judged(
+    kit: &Kit,
+    who: Who,
+    key: &str,
+    answers: &dyn Answers,
+    confirming: bool,
+) -> Option<String> {
+    if answers.text(key).trim().is_empty() {
+        return confirming.then(|| {
+            match who {
+                Who::SaasAdmin => "paste it from their reply",
+                Who::CustomerAdmin => "paste it from the portal",
+            }
+            .to_string()
+        });
+    }
+    problem(kit, who, Some(key), answers)
 }
 
 /// What Entra confirmed goes into the setup: the metadata URL (SAML) or tenant and client ID
@@ -200,24 +217,7 @@ mod tests {
     const APP: &str = "11112222-3333-4444-8555-666677778888";
 
     fn kit(protocol: Protocol) -> Kit {
-        let saml = protocol == Protocol::Saml;
-        Kit {
-            kit_version: 1,
-            tool_version: "0.1.0".into(),
-            setup: "acme".into(),
-            protocol,
-            cloud: None,
-            display_name: "Example SaaS".into(),
-            entity_id: saml.then(|| "urn:amazon:cognito:sp:eu-west-1_AbCdEf123".to_string()),
-            reply_url: "https://login.example.com/saml2/idpresponse".into(),
-            sign_on_url: None,
-            relay_state: None,
-            logout_url: None,
-            sign_requests: false,
-            signing_certificate: None,
-            claims: Default::default(),
-            assign: Vec::new(),
-        }
+        crate::kit::example_kit(protocol)
     }
 
     fn typed(pairs: &[(&'static str, &str)]) -> Typed {
