@@ -170,7 +170,9 @@ impl Pacer {
             .entry(name)
             .or_insert_with(|| Bucket::new(rate, now))
             .take(now);
-        if per_operation {
+        // A call that names no pool (a domain's description names the domain) is held only by
+        // the account's rate: there is no pool whose per-operation quota it could count to.
+        if per_operation && !pool.is_empty() {
             wait = wait.max(
                 self.operations
                     .entry(format!("{operation} {pool}"))
@@ -188,12 +190,17 @@ mod tests {
 
     /// Sends `n` calls as fast as the pacer lets them, and returns when each went.
     fn schedule(operation: &str, n: usize) -> Vec<Duration> {
+        schedule_on(operation, "eu-west-1_P", n)
+    }
+
+    /// The same, on `pool` ("" for a call that names none).
+    fn schedule_on(operation: &str, pool: &str, n: usize) -> Vec<Duration> {
         let start = Instant::now();
         let mut pacer = Pacer::default();
         let mut clock = start;
         let mut sent = Vec::new();
         for _ in 0..n {
-            clock += pacer.wait(operation, "eu-west-1_P", clock);
+            clock += pacer.wait(operation, pool, clock);
             sent.push(clock - start);
         }
         sent
@@ -208,6 +215,18 @@ mod tests {
             })
             .max()
             .unwrap_or(0)
+    }
+
+    #[test]
+    fn calls_that_name_no_pool_are_held_by_the_accounts_rate_only() {
+        // 50 domains described (doctor --all over 50 setups): the account's 20 a second, not
+        // one operation's 5 a second on a pool none of them names.
+        let sent = schedule_on("DescribeUserPoolDomain", "", 50);
+        assert!(most_in_any_second(&sent) <= 20);
+        assert!(sent[49] <= Duration::from_secs(3), "{:?}", sent[49]);
+        // On one pool, the operation's own 5 a second still holds.
+        let sent = schedule_on("DescribeIdentityProvider", "eu-west-1_P", 20);
+        assert!(most_in_any_second(&sent) <= 5);
     }
 
     #[test]
