@@ -306,6 +306,18 @@ impl State {
             .or(self.aws.client_id.as_deref())
     }
 
+    /// The certificate of `kind` ("signing", "encryption") Entra was given, as the hand-over
+    /// recorded it, when Cognito's is now another (`cognito_now`, its thumbprint): doctor
+    /// warns of it, rotate hands the new one over. None recorded: nothing says what Entra
+    /// holds, so nothing is judged.
+    pub fn entra_given_another(&self, kind: &str, cognito_now: &str) -> Option<&CertificateRecord> {
+        self.aws
+            .certificates
+            .iter()
+            .find(|c| c.kind == kind)
+            .filter(|c| !c.thumbprint.eq_ignore_ascii_case(cognito_now))
+    }
+
     /// What of the setup already exists in Cognito (as recorded), for the review and `status`:
     /// `None` before anything was created or adopted.
     pub fn in_place(&self) -> Option<String> {

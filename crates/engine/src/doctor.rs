@@ -450,13 +450,15 @@ pub fn assess(
     let needs_signing =
         setup.protocol == Protocol::Saml && (saml.sign_requests || saml.idp_signout);
     if let Some(cert) = &live.signing_certificate {
-        let recorded = state.aws.certificates.iter().find(|c| c.kind == "signing");
+        let given = state
+            .entra_given_another("signing", &cert.thumbprint)
+            .filter(|_| needs_signing);
         let left = (cert.not_after - now).whole_days();
-        if needs_signing && recorded.is_some_and(|r| r.thumbprint != cert.thumbprint) {
+        if let Some(given) = given {
             out.push(check(
                 "Cognito signing certificate",
                 Status::Warn,
-                format!("Cognito now signs with {} (valid until {}); Entra was given {}", short(&cert.thumbprint), date(cert.not_after), recorded.map_or(String::new(), |r| short(&r.thumbprint))),
+                format!("Cognito now signs with {} (valid until {}); Entra was given {}", short(&cert.thumbprint), date(cert.not_after), short(&given.thumbprint)),
                 format!("run `cognito-entra rotate --setup {}`: it writes the new certificate and hands it to Entra (through Graph), or says where to upload it (Verification certificates)", setup.name),
             ));
         } else if left < within_days {
@@ -475,12 +477,10 @@ pub fn assess(
         }
     }
     if let Some(cert) = &live.encryption_certificate {
-        let recorded = state
-            .aws
-            .certificates
-            .iter()
-            .find(|c| c.kind == "encryption");
-        if recorded.is_some_and(|r| r.thumbprint != cert.thumbprint) {
+        if state
+            .entra_given_another("encryption", &cert.thumbprint)
+            .is_some()
+        {
             out.push(check("Cognito encryption certificate", Status::Warn, format!("Cognito now encrypts with {}; Entra was given another", short(&cert.thumbprint)), "run `cognito-entra apply` to write it, then import and activate it in Entra (Token encryption)"));
         } else {
             out.push(check(

@@ -186,20 +186,6 @@ async fn check_one(
     now: OffsetDateTime,
     within_days: i64,
 ) -> Report {
-    Report {
-        protocol: Some(state.answers.protocol),
-        ..check_read(state, reach, api, https, now, within_days).await
-    }
-}
-
-async fn check_read(
-    state: &State,
-    reach: &impl Reach,
-    api: Result<&SdkCognito, &Error>,
-    https: &Result<cognito_entra_entra::fetch::Fetcher, String>,
-    now: OffsetDateTime,
-    within_days: i64,
-) -> Report {
     let setup = &state.answers;
     let api = match api {
         Ok(api) => api,
@@ -303,7 +289,7 @@ pub async fn check_all(store: &StateStore, reach: &impl Reach, within_days: i64)
                 .map(|r| r.as_ref());
             let https = &https;
             async move {
-                match api {
+                let report = match api {
                     Some(api) => check_one(state, reach, api, https, now, within_days).await,
                     None => Report::unchecked(
                         &state.answers.name,
@@ -311,6 +297,11 @@ pub async fn check_all(store: &StateStore, reach: &impl Reach, within_days: i64)
                         "no connection was made for this setup's region".into(),
                         "run doctor --setup for it",
                     ),
+                };
+                // The protocol from the state already read, whatever the checks came to.
+                Report {
+                    protocol: Some(state.answers.protocol),
+                    ..report
                 }
             }
         })

@@ -261,28 +261,24 @@ async fn stale_certificates(
     job: &Job,
 ) -> Result<Vec<Stale>, Stopped> {
     let setup = &job.setup;
-    let recorded = |kind: &str| {
-        state
-            .aws
-            .certificates
-            .iter()
-            .find(|c| c.kind == kind)
-            .map(|c| c.thumbprint.clone())
-    };
+    let recorded = |kind: &str| state.aws.certificates.iter().any(|c| c.kind == kind);
     let mut out = Vec::new();
-    let thumbprint = |text: &str| match crate::entra_app::CognitoCertificate::from_cognito(text) {
-        Ok(crate::entra_app::CognitoCertificate::Known { thumbprint, .. }) => Some(thumbprint),
-        _ => None,
-    };
-    if let (Some(place), Some(was)) = (
-        cognito_entra_cognito::certs::entra_place(setup, "signing"),
-        recorded("signing"),
-    ) {
+    // Cognito's certificate now, when it is not the one Entra was given.
+    let another =
+        |kind: &str, text: &str| match crate::entra_app::CognitoCertificate::from_cognito(text) {
+            Ok(crate::entra_app::CognitoCertificate::Known { thumbprint, .. }) => state
+                .entra_given_another(kind, &thumbprint)
+                .map(|_| thumbprint),
+            _ => None,
+        };
+    if let Some(place) = cognito_entra_cognito::certs::entra_place(setup, "signing")
+        && recorded("signing")
+    {
         let text = cognito
             .get_signing_certificate(pool)
             .await
             .map_err(|e| failed(engine::say(&e, &job.aws)))?;
-        if let Some(now) = thumbprint(&text).filter(|t| !t.eq_ignore_ascii_case(&was)) {
+        if let Some(now) = another("signing", &text) {
             out.push(Stale {
                 kind: "signing",
                 thumbprint: now,
@@ -290,12 +286,11 @@ async fn stale_certificates(
             });
         }
     }
-    if let (Some(place), Some(was), Some(text)) = (
+    if let (Some(place), Some(text)) = (
         cognito_entra_cognito::certs::entra_place(setup, "encryption")
             .filter(|_| setup.saml().encrypted_responses),
-        recorded("encryption"),
         provider.details.get("ActiveEncryptionCertificate"),
-    ) && let Some(now) = thumbprint(text).filter(|t| !t.eq_ignore_ascii_case(&was))
+    ) && let Some(now) = another("encryption", text)
     {
         out.push(Stale {
             kind: "encryption",
