@@ -1282,3 +1282,30 @@ fn a_second_setup_on_a_pool_never_takes_over_what_another_setup_made() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(provider_before, provider_after);
 }
+
+/// A setup file that can be read only once — a pipe (`--config <(command)`, or /dev/stdin) —
+/// is read once: `plan` judges it and plans it from that one read.
+#[test]
+fn a_setup_from_a_pipe_is_read_once() {
+    let env = Env::new();
+    let metadata = env.metadata_file();
+    let text = saml_config("piped", "", "").replace(
+        "metadata_file = \"entra-metadata.xml\"",
+        &format!("metadata_file = \"{}\"", metadata.display()),
+    );
+    let mut c = env.moto.cmd(&env.state());
+    c.args(["plan", "--config", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write as _;
+        stdin
+            .write_all(text.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let said = ok(&out);
+    assert!(said.contains("piped-users"), "{said}");
+}

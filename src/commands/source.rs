@@ -88,14 +88,15 @@ fn resolve_as_given(ctx: &Context, source: &Source, stage: Stage) -> Result<Reso
             (loaded, Some(state))
         }
         (None, Some(file)) => {
-            // The file's setup may be a customer's, handed over and waiting for their reply.
-            if stage == Stage::Apply
-                && let Ok(read) = load::load_file(file, Stage::Values)
-            {
-                refuse_waiting(stage, store.load(&read.setup.name)?.as_ref())?;
-            }
-            let loaded = load::load_file(file, stage)?;
-            let state = store.load(&loaded.setup.name)?;
+            // Read once (it may be a pipe); the file's setup may be a customer's, handed over
+            // and waiting for their reply.
+            let (setup, base_dir) = load::read_file(file)?;
+            let state = store.load(&setup.name)?;
+            refuse_waiting(stage, state.as_ref())?;
+            let loaded = load::check(setup, stage, base_dir).map_err(|problems| SetupError {
+                source: file.display().to_string(),
+                problems,
+            })?;
             (loaded, state)
         }
         (None, None) => match &source.answers {

@@ -55,6 +55,16 @@ pub struct Loaded {
 
 /// Reads and checks a setup file.
 pub fn load_file(path: &Path, stage: Stage) -> Result<Loaded, SetupError> {
+    let (setup, base_dir) = read_file(path)?;
+    check(setup, stage, base_dir).map_err(|problems| SetupError {
+        source: path.display().to_string(),
+        problems,
+    })
+}
+
+/// Reads and parses a setup file, once (it may be a pipe: `--config <(command)`), with the
+/// folder its relative paths are resolved against; `check` judges it for a stage.
+pub fn read_file(path: &Path) -> Result<(Setup, PathBuf), SetupError> {
     let source = path.display().to_string();
     let fail = |problem: Problem| SetupError {
         source: source.clone(),
@@ -106,11 +116,8 @@ pub fn load_file(path: &Path, stage: Stage) -> Result<Loaded, SetupError> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let setup = parse(&bytes, &stem).map_err(|problems| SetupError {
-        source: source.clone(),
-        problems,
-    })?;
-    check(setup, stage, base_dir).map_err(|problems| SetupError { source, problems })
+    let setup = parse(&bytes, &stem).map_err(|problems| SetupError { source, problems })?;
+    Ok((setup, base_dir))
 }
 
 /// Validates a setup (already parsed: from the state file or the wizard) and checks what
