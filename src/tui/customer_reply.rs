@@ -12,6 +12,7 @@ use cognito_entra::journey::{Step, next_step};
 use cognito_entra::kit::Who;
 
 use super::app::{Cmd, Model, Screen};
+use super::form::Form;
 use super::reply_answer::{Outcome, ReplyAnswer, scroll_key};
 
 #[derive(Debug, Clone)]
@@ -34,22 +35,9 @@ pub fn open(m: &mut Model) -> Vec<Cmd> {
         return Vec::new();
     };
     let answer = ReplyAnswer::new(handoff.kit.clone(), Who::SaasAdmin);
-    let mut form = answer.form();
     let intro = customer_reply::intro(&state.answers.name, handoff);
-    // Taken already: what the setup holds, to keep (Enter checks it again) or replace.
-    if handoff.accepted.is_some() {
-        for (key, value) in [
-            ("metadata_url", state.answers.saml().metadata_url),
-            ("tenant_id", state.answers.oidc().tenant_id),
-            ("client_id", state.answers.oidc().client_id),
-        ] {
-            if let (Some(field), Some(value)) = (form.get_mut(key), value) {
-                field.text = value;
-            }
-        }
-    }
+    m.form = Form::asking(customer_reply::questions_for(state, &handoff.kit));
     m.customer_reply = Some(CustomerReplyScreen { answer, intro });
-    m.form = form;
     m.screen = Screen::CustomerReply;
     m.message.clear();
     m.scroll = 0;

@@ -70,6 +70,28 @@ pub fn questions(kit: &Kit, who: Who) -> Vec<Question> {
     }
 }
 
+/// The SaaS admin's questions for a setup handed over: a reply taken already fills them with
+/// what the setup holds (Enter keeps it, checked again), else they are empty.
+pub fn questions_for(state: &State, kit: &Kit) -> Vec<Question> {
+    let mut questions = questions(kit, Who::SaasAdmin);
+    if state.handoff.as_ref().is_some_and(|h| h.accepted.is_some()) {
+        let saml = state.answers.saml();
+        let oidc = state.answers.oidc();
+        for q in &mut questions {
+            let held = match q.key {
+                "metadata_url" => saml.metadata_url.clone(),
+                "tenant_id" => oidc.tenant_id.clone(),
+                "client_id" => oidc.client_id.clone(),
+                _ => None,
+            };
+            if let Some(held) = held {
+                q.text = held;
+            }
+        }
+    }
+    questions
+}
+
 /// The reply the answers make: the kit's setup and anchor, and what was pasted. SAML: the
 /// metadata URL names the tenant (a reply may leave tenant_id out, and the check reads it
 /// from there, saying so when it names none).
