@@ -2,12 +2,12 @@
 //! typed), and what Entra's check refused.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
 
 use super::answers::form_lines;
-use super::{Theme, status_line, wrapped};
+use super::{Theme, framed, status_line, wrapped};
 use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
@@ -27,18 +27,6 @@ pub fn view(frame: &mut Frame, area: Rect, m: &Model) {
         content,
     );
     status_line(frame, status, m);
-}
-
-/// A bordered screen titled `title`: its content area and its status line.
-pub fn framed(frame: &mut Frame, area: Rect, t: &Theme, title: &str) -> (Rect, Rect) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {title} "), t.title()));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [content, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    (content, status)
 }
 
 /// The reply's questions (the form) and what Entra's check refused, as both reply screens

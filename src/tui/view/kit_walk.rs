@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::customer_reply::{answer_lines, framed};
-use super::{Theme, markdown, status_line, wrapped};
+use super::customer_reply::answer_lines;
+use super::{Theme, framed, markdown, status_line, wrapped};
 use crate::tui::app::Model;
 
 pub fn view(frame: &mut Frame, area: Rect, m: &Model) {

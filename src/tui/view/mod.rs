@@ -201,6 +201,18 @@ fn sidebar(frame: &mut Frame, area: Rect, m: &Model, current: Step) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// A bordered screen titled `title`: its content area and its status line.
+pub fn framed(frame: &mut Frame, area: Rect, t: &Theme, title: &str) -> (Rect, Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), t.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [content, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    (content, status)
+}
+
 pub(super) fn status_line(frame: &mut Frame, area: Rect, m: &Model) {
     let t = Theme::of(m);
     let line = if let Some(busy) = &m.busy {
